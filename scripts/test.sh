@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then runs every test: unit and integration (SQLite and PostgreSQL),
+# the REST contract against Prism, the release build, and the browser tests in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+bash scripts/setup.sh
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "unit + integration tests (cargo test --features ssr)"
+# PostgreSQL is exercised for real when reachable (CI and dev machines run it on 127.0.0.1).
+export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+cargo test --features ssr -- --test-threads 4
+
+step "release build (cargo leptos build --release)"
+cargo leptos build --release 2>&1 | tail -n 3
+
+step "WASM size"
+bash scripts/wasm-size.sh
+
+step "browser tests (Playwright + Debian chromium)"
+npx playwright test -c end2end/playwright.config.ts

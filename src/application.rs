@@ -1,0 +1,160 @@
+//! Wires settings, storage, the Twilio client, the dialer and every route into one server.
+//! `Application::build` binds first and reports the port, so tests can start it on port 0.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+use crate::app::{shell, App};
+use crate::calls::dialer::{Dialer, DialerHandle};
+use crate::config::Settings;
+use crate::store::{Store, StoreError};
+use crate::twilio::rest::{RestConfig, TwilioClient};
+
+/// Everything a request handler may need, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub store: Store,
+    pub twilio: TwilioClient,
+    pub dialer: DialerHandle,
+    pub leptos_options: LeptosOptions,
+    /// The Twilio Voice SDK bundle, read once at start-up (see `voice_sdk_path`).
+    pub voice_sdk: Option<Arc<[u8]>>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    port: u16,
+}
+
+/// Where the npm package puts the SDK bundle; `VOICE_SDK_PATH` overrides it.
+fn voice_sdk_path() -> String {
+    std::env::var("VOICE_SDK_PATH").unwrap_or_else(|_| "node_modules/@twilio/voice-sdk/dist/twilio.min.js".into())
+}
+
+fn leptos_options(addr: SocketAddr) -> LeptosOptions {
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    LeptosOptions::builder()
+        .output_name(env("LEPTOS_OUTPUT_NAME", "warm-transfer"))
+        .site_root(env("LEPTOS_SITE_ROOT", "target/site"))
+        .site_pkg_dir(env("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .env(if env("LEPTOS_ENV", "PROD").eq_ignore_ascii_case("DEV") { leptos::config::Env::DEV } else { leptos::config::Env::PROD })
+        .site_addr(addr)
+        .build()
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        if !settings.verify_signatures {
+            tracing::warn!("!!! TWILIO_VERIFY_SIGNATURES=false: anyone can forge Twilio webhooks. Local development only. !!!");
+        }
+        let store = Store::connect(&settings.database_url).await?;
+        let twilio = TwilioClient::new(RestConfig {
+            base_url: settings.twilio.api_base_url.clone(),
+            account_sid: settings.twilio.account_sid.clone(),
+            username: settings.twilio.api_key.clone(),
+            password: settings.twilio.api_secret.clone(),
+            timeout: settings.twilio.request_timeout,
+        });
+        let listener = tokio::net::TcpListener::bind(settings.listen_addr)
+            .await
+            .map_err(|source| StartError::Bind { addr: settings.listen_addr, source })?;
+        let local = listener.local_addr().map_err(|source| StartError::Bind { addr: settings.listen_addr, source })?;
+        let voice_sdk = match std::fs::read(voice_sdk_path()) {
+            Ok(bytes) => Some(Arc::from(bytes)),
+            Err(e) => {
+                tracing::warn!(path = %voice_sdk_path(), error = %e, "Twilio Voice SDK bundle not found: run `npm ci`");
+                None
+            }
+        };
+        let settings = Arc::new(settings);
+        let dialer = DialerHandle::default();
+        let state = AppState {
+            settings: settings.clone(),
+            store: store.clone(),
+            twilio: twilio.clone(),
+            dialer: dialer.clone(),
+            leptos_options: leptos_options(local),
+            voice_sdk,
+        };
+        // Pending dials left by a previous run are picked up on the worker's first pass.
+        tokio::spawn(Dialer { store, twilio, settings, handle: dialer }.run());
+        Ok(Self { listener, router: router(state), port: local.port() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    }
+}
+
+/// Every route: Twilio's webhooks, health, the SDK bundle, the console and its server functions.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    let context_state = state.clone();
+    Router::new()
+        .merge(crate::webhooks::router())
+        .route("/healthz", get(healthz))
+        .route("/vendor/twilio.min.js", get(voice_sdk))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+async fn voice_sdk(State(state): State<AppState>) -> Response {
+    match &state.voice_sdk {
+        Some(bytes) => (
+            [("content-type", "text/javascript"), ("cache-control", "public, max-age=3600")],
+            bytes.to_vec(),
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "Twilio Voice SDK not installed (run npm ci)").into_response(),
+    }
+}

@@ -1,0 +1,141 @@
+//! The call domain's operations, as the edges (webhooks, server functions) call them.
+//! Each parses nothing itself beyond its typed inputs and holds the rules of the flow.
+
+use crate::application::AppState;
+use crate::calls::flow;
+use crate::console::api::{DialOutcome, VoiceToken};
+use crate::ids::{AgentId, IdError};
+use crate::store::{NewCustomerCall, StatusCallback, StoreError};
+use crate::twilio::access_token::{voice_token, TokenRequest, VoiceGrant};
+use crate::twilio::twiml::Response;
+
+/// One error type for the domain boundary; each edge maps it to its own status codes.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error("{0}")]
+    BadInput(String),
+    #[error("unknown agent '{0}'")]
+    UnknownAgent(String),
+    #[error("unknown conference '{0}'")]
+    UnknownConference(String),
+    #[error("agent '{0}' is not on a live call")]
+    NotOnCall(String),
+    #[error("agent '{0}' is already on this call")]
+    AlreadyOnCall(String),
+    /// Details stay in the log; callers see a generic message.
+    #[error("storage is unavailable")]
+    Store(#[from] StoreError),
+}
+
+impl From<IdError> for CallError {
+    fn from(e: IdError) -> Self {
+        CallError::BadInput(e.0)
+    }
+}
+
+impl AppState {
+    /// An agent this deployment knows, parsed from untrusted input.
+    pub fn known_agent(&self, raw: &str) -> Result<AgentId, CallError> {
+        let agent = AgentId::parse(raw)?;
+        if self.settings.agents.contains(&agent) {
+            Ok(agent)
+        } else {
+            Err(CallError::UnknownAgent(agent.to_string()))
+        }
+    }
+
+    fn first_agent(&self) -> &AgentId {
+        // Settings guarantee at least two agents.
+        &self.settings.agents[0]
+    }
+}
+
+/// A Voice access token letting `agent`'s browser receive calls.
+pub fn issue_token(state: &AppState, agent: &str) -> Result<VoiceToken, CallError> {
+    let agent = state.known_agent(agent)?;
+    let twilio = &state.settings.twilio;
+    let ttl_secs = state.settings.token_ttl.as_secs();
+    let now_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let token = voice_token(&TokenRequest {
+        account_sid: &twilio.account_sid,
+        api_key_sid: &twilio.api_key,
+        api_key_secret: twilio.api_secret.expose(),
+        identity: agent.as_str(),
+        ttl_secs,
+        now_unix,
+        grant: &VoiceGrant { incoming_allow: true, outgoing_application_sid: None },
+    });
+    Ok(VoiceToken { identity: agent.to_string(), token, ttl_secs })
+}
+
+/// How the voice webhook went, for its log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncomingOutcome {
+    Opened,
+    Repeated,
+    StorageFailed,
+}
+
+/// A customer's call arrived. The answer is always a conference for the caller: when the dial
+/// cannot even be recorded, the caller hears an apology and still waits in the conference.
+pub async fn incoming_call(state: &AppState, call: NewCustomerCall) -> (Response, IncomingOutcome) {
+    let conference_id = call.call_sid.to_string();
+    match state.store.open_conference(&call, state.first_agent()).await {
+        Ok(created) => {
+            if created {
+                state.dialer.wake();
+            }
+            let outcome = if created { IncomingOutcome::Opened } else { IncomingOutcome::Repeated };
+            (flow::customer_twiml(&state.settings, &conference_id), outcome)
+        }
+        Err(e) => {
+            tracing::error!(call_sid = %conference_id, error = %e, "could not record the incoming call");
+            (flow::customer_trouble_twiml(&state.settings, &conference_id), IncomingOutcome::StorageFailed)
+        }
+    }
+}
+
+/// An agent answered: the TwiML that joins their leg to the conference.
+pub async fn agent_join(state: &AppState, conference_id: &str, agent: &str) -> Result<Response, CallError> {
+    let agent = AgentId::parse(agent)?;
+    let conference = state
+        .store
+        .conference(conference_id)
+        .await?
+        .ok_or_else(|| CallError::UnknownConference(conference_id.to_string()))?;
+    let assignment = state
+        .store
+        .conference_agent(&conference.id, agent.as_str())
+        .await?
+        .ok_or_else(|| CallError::UnknownAgent(agent.to_string()))?;
+    Ok(flow::agent_join_twiml(&state.settings, &conference.id, agent.as_str(), assignment.position))
+}
+
+/// `from` asks to bring `to` into the call `from` is on.
+pub async fn dial_agent_in(state: &AppState, from: &str, to: &str) -> Result<DialOutcome, CallError> {
+    let from = state.known_agent(from)?;
+    let to = state.known_agent(to)?;
+    if from == to {
+        return Err(CallError::BadInput("an agent cannot dial themselves in".into()));
+    }
+    let conference = state
+        .store
+        .live_conference_of(&from)
+        .await?
+        .ok_or_else(|| CallError::NotOnCall(from.to_string()))?;
+    if !state.store.add_agent(&conference.id, &to).await? {
+        return Err(CallError::AlreadyOnCall(to.to_string()));
+    }
+    state.dialer.wake();
+    tracing::info!(conference = %conference.id, from = %from, to = %to, "dialling a second agent in");
+    Ok(DialOutcome { conference: conference.id, agent: to.to_string() })
+}
+
+/// Stores a call or conference status callback and applies it.
+pub async fn status_callback(state: &AppState, cb: StatusCallback) -> Result<(), CallError> {
+    state.store.record_callback(&cb).await?;
+    Ok(())
+}

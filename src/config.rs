@@ -1,0 +1,249 @@
+//! Typed settings read once from the environment (and an optional `.env`) at start-up.
+//! Secrets are wrapped in [`Secret`] so that no `Debug`, `Display` or log line can print them.
+
+use crate::ids::AgentId;
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A value that must never reach a log, an error message or the browser.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    /// The only way to read the value: grep for `expose` to audit every use.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// How to reach Twilio's REST API and check its webhooks.
+#[derive(Debug, Clone)]
+pub struct TwilioSettings {
+    pub account_sid: String,
+    pub api_key: String,
+    pub api_secret: Secret,
+    pub auth_token: Secret,
+    pub number: String,
+    pub api_base_url: String,
+    /// Every REST request gives up after this long; the outbox retries later.
+    pub request_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen_addr: SocketAddr,
+    /// Where Twilio reaches us, without a trailing slash: callback URLs and signature checks.
+    pub public_base_url: String,
+    pub database_url: String,
+    pub twilio: TwilioSettings,
+    /// Agents who may take calls (identities `agent1`, `agent2` until accounts exist).
+    pub agents: Vec<AgentId>,
+    /// Played to the customer while waiting (the tutorial's classical track).
+    pub wait_music_url: String,
+    /// The agents' conference `waitUrl`.
+    pub hold_music_url: String,
+    /// Seconds an agent's client rings before Twilio gives up (`Timeout`).
+    pub ring_timeout_secs: u32,
+    /// Access tokens live this long (Twilio refuses more than a day).
+    pub token_ttl: Duration,
+    pub outbox: OutboxSettings,
+    /// Check `X-Twilio-Signature` on every webhook. Off only for local development
+    /// (`TWILIO_VERIFY_SIGNATURES=false`), and start-up then warns loudly.
+    pub verify_signatures: bool,
+}
+
+/// Retry policy for dials waiting in the outbox.
+#[derive(Debug, Clone)]
+pub struct OutboxSettings {
+    pub max_attempts: u32,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// How often the worker looks for due entries even when nobody woke it.
+    pub poll_interval: Duration,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("missing required settings: {}", .0.join(", "))]
+    Missing(Vec<&'static str>),
+    #[error("invalid setting {name}: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+pub const DEFAULT_API_BASE_URL: &str = "https://api.twilio.com";
+pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:3000";
+pub const DEFAULT_WAIT_MUSIC: &str = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3";
+pub const DEFAULT_HOLD_MUSIC: &str = "http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical";
+
+impl Settings {
+    /// Reads the process environment, after loading `.env` if there is one.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Parses settings from any key lookup, so tests need not touch the process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let mut missing = Vec::new();
+        let mut required = |name: &'static str| {
+            get(name).unwrap_or_else(|| {
+                missing.push(name);
+                String::new()
+            })
+        };
+        let account_sid = required("TWILIO_ACCOUNT_SID");
+        let api_key = required("TWILIO_API_KEY");
+        let api_secret = Secret::new(required("TWILIO_API_SECRET"));
+        let auth_token = Secret::new(required("TWILIO_AUTH_TOKEN"));
+        let number = required("TWILIO_NUMBER");
+        if !missing.is_empty() {
+            return Err(ConfigError::Missing(missing));
+        }
+
+        let listen_addr: SocketAddr = get("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| DEFAULT_LISTEN_ADDR.into())
+            .parse()
+            .map_err(|e| invalid("LEPTOS_SITE_ADDR", e))?;
+        let public_base_url = match get("PUBLIC_BASE_URL") {
+            Some(u) => parse_base_url("PUBLIC_BASE_URL", &u)?,
+            None => format!("http://{listen_addr}"),
+        };
+        let api_base_url = parse_base_url(
+            "TWILIO_API_BASE_URL",
+            &get("TWILIO_API_BASE_URL").unwrap_or_else(|| DEFAULT_API_BASE_URL.into()),
+        )?;
+        let agents = get("AGENTS")
+            .unwrap_or_else(|| "agent1,agent2".into())
+            .split(',')
+            .map(|a| AgentId::parse(a).map_err(|e| invalid("AGENTS", e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        if agents.len() < 2 {
+            return Err(invalid("AGENTS", "a warm transfer needs at least two agents"));
+        }
+
+        Ok(Settings {
+            listen_addr,
+            public_base_url,
+            database_url: get("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://warm-transfer.db?mode=rwc".into()),
+            twilio: TwilioSettings {
+                account_sid,
+                api_key,
+                api_secret,
+                auth_token,
+                number,
+                api_base_url,
+                request_timeout: Duration::from_millis(millis(&get, "TWILIO_TIMEOUT_MS", 5_000)?),
+            },
+            agents,
+            wait_music_url: get("WAIT_MUSIC_URL").unwrap_or_else(|| DEFAULT_WAIT_MUSIC.into()),
+            hold_music_url: get("HOLD_MUSIC_URL").unwrap_or_else(|| DEFAULT_HOLD_MUSIC.into()),
+            ring_timeout_secs: millis(&get, "RING_TIMEOUT_SECS", 30)? as u32,
+            token_ttl: Duration::from_secs(3600),
+            outbox: OutboxSettings {
+                max_attempts: millis(&get, "OUTBOX_MAX_ATTEMPTS", 5)? as u32,
+                backoff_base: Duration::from_millis(millis(&get, "OUTBOX_BACKOFF_MS", 500)?),
+                backoff_max: Duration::from_secs(30),
+                poll_interval: Duration::from_secs(1),
+            },
+            verify_signatures: match get("TWILIO_VERIFY_SIGNATURES").as_deref() {
+                None | Some("true") | Some("1") => true,
+                Some("false") | Some("0") => false,
+                Some(_) => return Err(invalid("TWILIO_VERIFY_SIGNATURES", "expected true or false")),
+            },
+        })
+    }
+
+    /// The URL Twilio uses for one of our routes (`path` starts with `/`).
+    pub fn public_url(&self, path: &str) -> String {
+        format!("{}{}", self.public_base_url, path)
+    }
+}
+
+fn invalid(name: &'static str, reason: impl fmt::Display) -> ConfigError {
+    ConfigError::Invalid { name, reason: reason.to_string() }
+}
+
+fn millis(get: &impl Fn(&str) -> Option<String>, name: &'static str, default: u64) -> Result<u64, ConfigError> {
+    match get(name) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| invalid(name, "expected a whole number")),
+    }
+}
+
+fn parse_base_url(name: &'static str, value: &str) -> Result<String, ConfigError> {
+    let u = url::Url::parse(value).map_err(|e| invalid(name, e))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+        return Err(invalid(name, "expected an http(s) URL"));
+    }
+    Ok(value.trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn full() -> HashMap<&'static str, &'static str> {
+        HashMap::from([
+            ("TWILIO_ACCOUNT_SID", "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+            ("TWILIO_API_KEY", "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
+            ("TWILIO_API_SECRET", "api-secret-value"),
+            ("TWILIO_AUTH_TOKEN", "auth-token-value"),
+            ("TWILIO_NUMBER", "+15005550006"),
+        ])
+    }
+
+    fn parse(env: &HashMap<&str, &str>) -> Result<Settings, ConfigError> {
+        Settings::from_lookup(|k| env.get(k).map(|v| v.to_string()))
+    }
+
+    #[test]
+    fn every_missing_variable_is_named_in_one_error() {
+        let err = parse(&HashMap::new()).unwrap_err();
+        let msg = err.to_string();
+        for v in ["TWILIO_ACCOUNT_SID", "TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER"] {
+            assert!(msg.contains(v), "{msg}");
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_tutorial() {
+        let s = parse(&full()).unwrap();
+        assert_eq!(s.twilio.api_base_url, "https://api.twilio.com");
+        assert_eq!(s.listen_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.public_base_url, "http://127.0.0.1:3000");
+        assert_eq!(s.agents.len(), 2);
+    }
+
+    #[test]
+    fn a_trailing_slash_on_the_public_url_is_dropped() {
+        let mut env = full();
+        env.insert("PUBLIC_BASE_URL", "https://support.example.com/");
+        assert_eq!(parse(&env).unwrap().public_url("/conference/wait"), "https://support.example.com/conference/wait");
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let s = parse(&full()).unwrap();
+        let dump = format!("{s:?}");
+        assert!(!dump.contains("api-secret-value") && !dump.contains("auth-token-value"), "{dump}");
+    }
+
+    #[test]
+    fn a_malformed_address_is_refused_with_its_name() {
+        let mut env = full();
+        env.insert("LEPTOS_SITE_ADDR", "nowhere");
+        assert!(parse(&env).unwrap_err().to_string().contains("LEPTOS_SITE_ADDR"));
+    }
+}

@@ -1,0 +1,6 @@
+//! The agent console: Leptos components, their server functions, and the console's state
+//! machine (plain Rust, no web types, tested natively).
+
+pub mod api;
+pub mod state;
+pub mod view;

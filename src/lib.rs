@@ -1,0 +1,32 @@
+//! warm-transfer: a contact-center agent console for Twilio Programmable Voice.
+//!
+//! The crate builds twice: with `ssr` it is the server (axum webhooks for Twilio, Leptos server
+//! functions for the console, sqlx storage); with `hydrate` it is the browser app (WASM) that
+//! drives the Twilio Voice SDK. Modules without a feature gate are shared by both.
+
+pub mod app;
+pub mod console;
+pub mod ids;
+
+#[cfg(feature = "ssr")]
+pub mod application;
+#[cfg(feature = "ssr")]
+pub mod calls;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod twilio;
+#[cfg(feature = "ssr")]
+pub mod webhooks;
+
+#[cfg(feature = "hydrate")]
+pub mod voice;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

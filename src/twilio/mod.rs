@@ -1,0 +1,7 @@
+//! Twilio's wire contracts and nothing else: tokens, signatures, TwiML, the REST API.
+//! Every piece is checked against the reference outputs in `tests/fixtures/twilio-vectors.json`.
+
+pub mod access_token;
+pub mod rest;
+pub mod signature;
+pub mod twiml;

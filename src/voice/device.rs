@@ -1,0 +1,426 @@
+//! Safe wrapper over the Voice SDK: typed events, owned listeners, `Result` errors.
+//!
+//! Ownership is the point: a `VoiceDevice` / `ActiveCall` owns its JS object and the
+//! `Closure`s registered on it, and `Drop` detaches them with `off` before the closures are freed
+//! (no `Closure::forget`, so no leak and no "closure invoked after being dropped" when the SDK
+//! fires late). Dropping a `VoiceDevice` also destroys the JS Device: a registered device nobody
+//! listens to would keep ringing the agent.
+//!
+//! Callbacks may run synchronously inside an SDK call. Do not hold a borrow of your own state
+//! while calling into this module; `hang_up`, `reject` and dropping the device detach listeners
+//! first, so they never call back.
+
+use std::{fmt, future::Future, rc::Rc};
+
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::ffi;
+use crate::{console::state::Event, ids::CallSid};
+
+/// An SDK failure: Twilio's error code when it gave one, and its message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct VoiceError {
+    pub code: Option<u32>,
+    pub message: String,
+}
+
+impl VoiceError {
+    fn new(message: impl Into<String>) -> Self {
+        Self {
+            code: None,
+            message: message.into(),
+        }
+    }
+
+    /// Reads a thrown value: a TwilioError / Error (`code`, `message`), a string, or anything.
+    fn from_js(err: JsValue) -> Self {
+        if let Some(s) = err.as_string() {
+            return Self::new(s);
+        }
+        // Reflect.get throws on primitives; `.ok()` covers that.
+        let field = |name: &str| Reflect::get(&err, &JsValue::from_str(name)).ok();
+        let code = field("code").and_then(|v| v.as_f64()).map(|n| n as u32);
+        let message = field("message")
+            .and_then(|v| v.as_string())
+            .unwrap_or_else(|| format!("{err:?}"));
+        Self { code, message }
+    }
+}
+
+type Listener = Closure<dyn FnMut(JsValue)>;
+
+/// What the Device reports.
+#[derive(Debug)]
+pub enum DeviceEvent {
+    Registered,
+    Unregistered,
+    Error { code: Option<u32>, message: String },
+    Incoming(IncomingCall),
+    TokenWillExpire,
+    Destroyed,
+}
+
+impl DeviceEvent {
+    /// The console state machine's view of this event (`Destroyed` counts as `Unregistered`).
+    pub fn console_event(&self) -> Event {
+        match self {
+            DeviceEvent::Registered => Event::Registered,
+            DeviceEvent::Unregistered | DeviceEvent::Destroyed => Event::Unregistered,
+            DeviceEvent::Error { code, message } => Event::DeviceError {
+                code: *code,
+                message: message.clone(),
+            },
+            DeviceEvent::Incoming(call) => Event::Incoming {
+                call_sid: call.call_sid.clone(),
+                from: call.from.clone(),
+            },
+            DeviceEvent::TokenWillExpire => Event::TokenWillExpire,
+        }
+    }
+}
+
+/// What a watched call reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallEvent {
+    Accepted,
+    Disconnected,
+    Cancelled,
+    Rejected,
+    Error { message: String },
+}
+
+impl CallEvent {
+    pub fn console_event(&self) -> Event {
+        match self {
+            CallEvent::Accepted => Event::Accepted,
+            CallEvent::Disconnected => Event::Disconnected,
+            CallEvent::Cancelled => Event::Cancelled,
+            CallEvent::Rejected => Event::Rejected,
+            CallEvent::Error { message } => Event::CallError {
+                message: message.clone(),
+            },
+        }
+    }
+}
+
+/// `device.state`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceState {
+    Unregistered,
+    Registering,
+    Registered,
+    Destroyed,
+    /// A state this code does not know (a newer SDK).
+    Other(String),
+}
+
+/// A `Twilio.Device` and the listeners this app put on it.
+pub struct VoiceDevice {
+    device: ffi::Device,
+    listeners: Vec<(&'static str, Listener)>,
+}
+
+impl VoiceDevice {
+    /// Creates the device (not yet registered) and starts reporting its events to `on_event`.
+    pub fn new(token: &str, on_event: Rc<dyn Fn(DeviceEvent)>) -> Result<Self, VoiceError> {
+        // Say plainly what is wrong rather than "Twilio is not defined".
+        let sdk = Reflect::get(&js_sys::global(), &JsValue::from_str("Twilio")).unwrap_or_default();
+        if sdk.is_undefined() {
+            return Err(VoiceError::new(
+                "the Twilio Voice SDK (twilio.min.js) is not loaded",
+            ));
+        }
+        let device = ffi::Device::new(token, &device_options()).map_err(VoiceError::from_js)?;
+        let mut this = Self {
+            device,
+            listeners: Vec::new(),
+        };
+        // On an early return `Drop` detaches what was attached and destroys the device.
+        this.listen("registered", &on_event, |_| Some(DeviceEvent::Registered))?;
+        this.listen("unregistered", &on_event, |_| {
+            Some(DeviceEvent::Unregistered)
+        })?;
+        this.listen("destroyed", &on_event, |_| Some(DeviceEvent::Destroyed))?;
+        this.listen("tokenWillExpire", &on_event, |_| {
+            Some(DeviceEvent::TokenWillExpire)
+        })?;
+        this.listen("error", &on_event, |err| {
+            let VoiceError { code, message } = VoiceError::from_js(err);
+            Some(DeviceEvent::Error { code, message })
+        })?;
+        this.listen("incoming", &on_event, |call| {
+            IncomingCall::from_js(call).map(DeviceEvent::Incoming)
+        })?;
+        Ok(this)
+    }
+
+    fn listen(
+        &mut self,
+        event: &'static str,
+        on_event: &Rc<dyn Fn(DeviceEvent)>,
+        map: fn(JsValue) -> Option<DeviceEvent>,
+    ) -> Result<(), VoiceError> {
+        let on_event = on_event.clone();
+        let listener = Listener::new(move |arg: JsValue| {
+            if let Some(event) = map(arg) {
+                on_event(event);
+            }
+        });
+        self.device
+            .on(event, listener.as_ref().unchecked_ref())
+            .map_err(VoiceError::from_js)?;
+        self.listeners.push((event, listener));
+        Ok(())
+    }
+
+    /// Starts registering; the returned future does not borrow `self`, so the device can sit
+    /// in a `RefCell` / `StoredValue` without a borrow held across the await.
+    pub fn register(&self) -> impl Future<Output = Result<(), VoiceError>> + 'static {
+        settle(self.device.register())
+    }
+
+    pub fn unregister(&self) -> impl Future<Output = Result<(), VoiceError>> + 'static {
+        settle(self.device.unregister())
+    }
+
+    pub fn update_token(&self, token: &str) -> Result<(), VoiceError> {
+        self.device.update_token(token).map_err(VoiceError::from_js)
+    }
+
+    pub fn disconnect_all(&self) -> Result<(), VoiceError> {
+        self.device.disconnect_all().map_err(VoiceError::from_js)
+    }
+
+    pub fn state(&self) -> DeviceState {
+        match self.device.state().as_str() {
+            "unregistered" => DeviceState::Unregistered,
+            "registering" => DeviceState::Registering,
+            "registered" => DeviceState::Registered,
+            "destroyed" => DeviceState::Destroyed,
+            other => DeviceState::Other(other.to_string()),
+        }
+    }
+
+    /// Detaches the listeners and destroys the device (which also ends its calls).
+    pub fn destroy(self) {
+        drop(self)
+    }
+}
+
+impl Drop for VoiceDevice {
+    fn drop(&mut self) {
+        // Detach first: destroy() emits `unregistered`/`destroyed`, which must not call back
+        // into the console while it is busy dropping us.
+        for (event, listener) in self.listeners.drain(..) {
+            let _ = self.device.off(event, listener.as_ref().unchecked_ref());
+        }
+        let _ = self.device.destroy();
+    }
+}
+
+impl fmt::Debug for VoiceDevice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VoiceDevice")
+            .field("state", &self.state())
+            .finish()
+    }
+}
+
+/// Options for `new Twilio.Device`.
+fn device_options() -> JsValue {
+    let options = Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = Reflect::set(&options, &JsValue::from_str(key), &value);
+    };
+    set("logLevel", JsValue::from_str("error"));
+    // Ask before the agent closes the tab mid-call.
+    set("closeProtection", JsValue::TRUE);
+    // Without this the SDK silently ignores a call that arrives while busy and the caller rings
+    // into nothing until Twilio times out; with it the console rejects it at once (RejectIncoming).
+    set("allowIncomingWhileBusy", JsValue::TRUE);
+    options.into()
+}
+
+/// Awaits an SDK promise. Takes the already-started call so the future owns everything it
+/// needs and borrows nothing.
+async fn settle(started: Result<Promise, JsValue>) -> Result<(), VoiceError> {
+    let promise = started.map_err(VoiceError::from_js)?;
+    JsFuture::from(promise)
+        .await
+        .map(drop)
+        .map_err(VoiceError::from_js)
+}
+
+/// A ringing call just reported by the Device. Either `watch` it (it becomes the agent's call)
+/// or `reject` it. Dropping it does nothing to the call: it has no listeners yet.
+pub struct IncomingCall {
+    call: ffi::Call,
+    call_sid: CallSid,
+    from: String,
+    to: String,
+}
+
+impl IncomingCall {
+    /// `None` for a call without a usable CallSid: it is rejected here, since nothing could
+    /// refer to it afterwards.
+    fn from_js(value: JsValue) -> Option<Self> {
+        let call: ffi::Call = value.unchecked_into();
+        let params = call.parameters();
+        let param = |name: &str| {
+            Reflect::get(&params, &JsValue::from_str(name))
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default()
+        };
+        match CallSid::parse(&param("CallSid")) {
+            Ok(call_sid) => Some(Self {
+                call_sid,
+                from: param("From"),
+                to: param("To"),
+                call,
+            }),
+            Err(e) => {
+                web_sys::console::warn_1(&JsValue::from_str(&format!(
+                    "incoming call rejected: {e}"
+                )));
+                let _ = call.reject();
+                None
+            }
+        }
+    }
+
+    pub fn call_sid(&self) -> &CallSid {
+        &self.call_sid
+    }
+
+    /// Twilio's `From` (the customer's number, or `client:…`).
+    pub fn from(&self) -> &str {
+        &self.from
+    }
+
+    pub fn to(&self) -> &str {
+        &self.to
+    }
+
+    /// Makes this the agent's call, reporting its events to `on_event`.
+    pub fn watch(self, on_event: Rc<dyn Fn(CallEvent)>) -> Result<ActiveCall, VoiceError> {
+        let mut active = ActiveCall {
+            call: self.call,
+            call_sid: self.call_sid,
+            from: self.from,
+            listeners: Vec::new(),
+        };
+        active.listen("accept", &on_event, |_| CallEvent::Accepted)?;
+        active.listen("disconnect", &on_event, |_| CallEvent::Disconnected)?;
+        active.listen("cancel", &on_event, |_| CallEvent::Cancelled)?;
+        active.listen("reject", &on_event, |_| CallEvent::Rejected)?;
+        active.listen("error", &on_event, |err| CallEvent::Error {
+            message: VoiceError::from_js(err).message,
+        })?;
+        Ok(active)
+    }
+
+    pub fn reject(self) -> Result<(), VoiceError> {
+        self.call.reject().map_err(VoiceError::from_js)
+    }
+}
+
+impl fmt::Debug for IncomingCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IncomingCall")
+            .field("call_sid", &self.call_sid)
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .finish()
+    }
+}
+
+/// The agent's call and the listeners on it. Dropping it detaches the listeners but leaves
+/// the call as it is; end it with `hang_up`.
+pub struct ActiveCall {
+    call: ffi::Call,
+    call_sid: CallSid,
+    from: String,
+    listeners: Vec<(&'static str, Listener)>,
+}
+
+impl ActiveCall {
+    fn listen(
+        &mut self,
+        event: &'static str,
+        on_event: &Rc<dyn Fn(CallEvent)>,
+        map: fn(JsValue) -> CallEvent,
+    ) -> Result<(), VoiceError> {
+        let on_event = on_event.clone();
+        let listener = Listener::new(move |arg: JsValue| on_event(map(arg)));
+        self.call
+            .on(event, listener.as_ref().unchecked_ref())
+            .map_err(VoiceError::from_js)?;
+        self.listeners.push((event, listener));
+        Ok(())
+    }
+
+    fn detach(&mut self) {
+        for (event, listener) in self.listeners.drain(..) {
+            let _ = self.call.off(event, listener.as_ref().unchecked_ref());
+        }
+    }
+
+    pub fn call_sid(&self) -> &CallSid {
+        &self.call_sid
+    }
+
+    pub fn from(&self) -> &str {
+        &self.from
+    }
+
+    /// Answers; `CallEvent::Accepted` follows once media is up.
+    pub fn accept(&self) -> Result<(), VoiceError> {
+        self.call.accept().map_err(VoiceError::from_js)
+    }
+
+    pub fn mute(&self, muted: bool) -> Result<(), VoiceError> {
+        self.call.mute(muted).map_err(VoiceError::from_js)
+    }
+
+    pub fn is_muted(&self) -> Result<bool, VoiceError> {
+        self.call.is_muted().map_err(VoiceError::from_js)
+    }
+
+    /// The SDK's status string (`pending`, `connecting`, `open`, `reconnecting`, `closed`, …).
+    pub fn status(&self) -> Result<String, VoiceError> {
+        self.call.status().map_err(VoiceError::from_js)
+    }
+
+    /// Ends this agent's leg: `reject()` while still ringing (the SDK's `disconnect()` does not
+    /// end a pending incoming call), `disconnect()` otherwise. Harmless on a call already over.
+    /// Listeners are detached first, so no `CallEvent` follows.
+    pub fn hang_up(mut self) -> Result<(), VoiceError> {
+        self.detach();
+        let pending = self.call.status().map(|s| s == "pending").unwrap_or(false);
+        let ended = if pending {
+            self.call.reject()
+        } else {
+            self.call.disconnect()
+        };
+        ended.map_err(VoiceError::from_js)
+    }
+}
+
+impl Drop for ActiveCall {
+    fn drop(&mut self) {
+        self.detach();
+    }
+}
+
+impl fmt::Debug for ActiveCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActiveCall")
+            .field("call_sid", &self.call_sid)
+            .field("from", &self.from)
+            .finish()
+    }
+}

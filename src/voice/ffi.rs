@@ -1,0 +1,81 @@
+//! Raw bindings to `@twilio/voice-sdk` v2 (`dist/twilio.min.js`, global `Twilio`).
+//!
+//! Every `extern` declaration for the SDK lives here so an SDK upgrade is reviewed in one file.
+//! `catch` is on everything that calls into the SDK and can throw (a missing `Twilio` global, a
+//! malformed token, a call in the wrong state), so a JS exception becomes an `Err` instead of a
+//! wasm trap. Plain property getters do not throw and carry no `catch`.
+//! v2 API only: no `Device.setup`, no `ready`/`offline` events (that was SDK v1).
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Twilio.Device`: registers for incoming calls; an EventEmitter.
+    #[wasm_bindgen(js_namespace = Twilio, js_name = Device)]
+    pub type Device;
+
+    /// `new Twilio.Device(token, options)`; throws if the SDK is not loaded or the token is bad.
+    #[wasm_bindgen(constructor, catch, js_namespace = Twilio, js_class = "Device")]
+    pub fn new(token: &str, options: &JsValue) -> Result<Device, JsValue>;
+
+    /// Resolves once registered; rejects with a TwilioError.
+    #[wasm_bindgen(method, catch)]
+    pub fn register(this: &Device) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn unregister(this: &Device) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = updateToken)]
+    pub fn update_token(this: &Device, token: &str) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = disconnectAll)]
+    pub fn disconnect_all(this: &Device) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn destroy(this: &Device) -> Result<(), JsValue>;
+
+    /// `'unregistered' | 'registering' | 'registered' | 'destroyed'`.
+    #[wasm_bindgen(method, getter)]
+    pub fn state(this: &Device) -> String;
+
+    #[wasm_bindgen(method, catch, js_name = on)]
+    pub fn on(this: &Device, event: &str, listener: &Function) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = off)]
+    pub fn off(this: &Device, event: &str, listener: &Function) -> Result<(), JsValue>;
+
+    /// `Twilio.Call`: one call leg; an EventEmitter. Only ever received from the Device
+    /// (`incoming`), never constructed here.
+    #[wasm_bindgen(js_namespace = Twilio, js_name = Call)]
+    pub type Call;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn accept(this: &Call) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn reject(this: &Call) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn disconnect(this: &Call) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn mute(this: &Call, muted: bool) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = isMuted)]
+    pub fn is_muted(this: &Call) -> Result<bool, JsValue>;
+
+    /// `'pending' | 'connecting' | 'ringing' | 'open' | 'reconnecting' | 'closed'`.
+    #[wasm_bindgen(method, catch)]
+    pub fn status(this: &Call) -> Result<String, JsValue>;
+
+    /// Twilio's call parameters: `{ CallSid, From, To, … }`.
+    #[wasm_bindgen(method, getter)]
+    pub fn parameters(this: &Call) -> JsValue;
+
+    #[wasm_bindgen(method, catch, js_name = on)]
+    pub fn on(this: &Call, event: &str, listener: &Function) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = off)]
+    pub fn off(this: &Call, event: &str, listener: &Function) -> Result<(), JsValue>;
+}

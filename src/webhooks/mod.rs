@@ -1,0 +1,14 @@
+//! The routes Twilio calls. Each handler parses Twilio's form into types, asks the call domain
+//! what to do, and renders the answer as TwiML; it holds no business rules itself.
+//! Paths are the tutorial's, so a Twilio number configured for the tutorial works unchanged.
+
+mod error;
+mod form;
+mod routes;
+
+pub use error::WebhookError;
+pub use form::TwilioForm;
+pub use routes::router;
+
+/// Webhook bodies are small forms; anything larger is refused with 413 before it is read.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;

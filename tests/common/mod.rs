@@ -1,0 +1,244 @@
+//! Test harness: the real application on port 0 with a fresh database, and a local stand-in for
+//! api.twilio.com that records every request and can be told to fail.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use warm_transfer::application::Application;
+use warm_transfer::config::Settings;
+use warm_transfer::twilio::signature;
+
+pub const ACCOUNT_SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+pub const API_KEY: &str = "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+pub const API_SECRET: &str = "test-api-secret-Zq9";
+pub const AUTH_TOKEN: &str = "test-auth-token-Xy7";
+pub const NUMBER: &str = "+15005550006";
+pub const PUBLIC_BASE: &str = "https://support.example.com";
+
+/// How the stand-in answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Ok,
+    Status(u16),
+    Hang,
+}
+
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub authorization: Option<String>,
+    pub form: Vec<(String, String)>,
+}
+
+impl Recorded {
+    pub fn get(&self, k: &str) -> Option<&str> {
+        self.form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Clone)]
+pub struct StandIn {
+    pub base_url: String,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+    mode: Arc<Mutex<Mode>>,
+    counter: Arc<Mutex<u64>>,
+}
+
+impl StandIn {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let stand_in = StandIn {
+            base_url,
+            requests: Default::default(),
+            mode: Arc::new(Mutex::new(Mode::Ok)),
+            counter: Default::default(),
+        };
+        let app = axum::Router::new().fallback(handle).with_state(stand_in.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        stand_in
+    }
+
+    pub fn set_mode(&self, mode: Mode) {
+        *self.mode.lock().unwrap() = mode;
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// Calls.json creations, in order.
+    pub fn dials(&self) -> Vec<Recorded> {
+        self.requests().into_iter().filter(|r| r.method == "POST" && r.path.ends_with("/Calls.json")).collect()
+    }
+
+    /// Waits up to 10 s for `n` dials to have arrived.
+    pub async fn wait_for_dials(&self, n: usize) -> Vec<Recorded> {
+        for _ in 0..200 {
+            let d = self.dials();
+            if d.len() >= n {
+                return d;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected {n} dials, stand-in saw {:?}", self.requests());
+    }
+}
+
+async fn handle(State(s): State<StandIn>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    s.requests.lock().unwrap().push(Recorded {
+        method: method.to_string(),
+        path: uri.path().to_string(),
+        authorization: headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string),
+        form: form_urlencoded::parse(&body).into_owned().collect(),
+    });
+    let mode = *s.mode.lock().unwrap();
+    match mode {
+        Mode::Hang => {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            StatusCode::GATEWAY_TIMEOUT.into_response()
+        }
+        Mode::Status(code) => (
+            StatusCode::from_u16(code).unwrap(),
+            [("content-type", "application/json")],
+            format!(r#"{{"code": 20003, "message": "stand-in says {code}", "more_info": "https://www.twilio.com/docs/errors/20003", "status": {code}}}"#),
+        )
+            .into_response(),
+        Mode::Ok => {
+            let n = {
+                let mut c = s.counter.lock().unwrap();
+                *c += 1;
+                *c
+            };
+            let sid = format!("CA{n:032x}");
+            (
+                StatusCode::CREATED,
+                [("content-type", "application/json")],
+                format!(r#"{{"sid": "{sid}", "status": "queued", "account_sid": "{ACCOUNT_SID}"}}"#),
+            )
+                .into_response()
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base_url: String,
+    pub db_url: String,
+    pub stand_in: StandIn,
+    pub client: reqwest::Client,
+    _dir: Arc<tempfile::TempDir>,
+}
+
+pub fn settings_with(db_url: &str, twilio_base: &str, extra: &[(&str, &str)]) -> Settings {
+    let mut env: HashMap<String, String> = [
+        ("TWILIO_ACCOUNT_SID", ACCOUNT_SID),
+        ("TWILIO_API_KEY", API_KEY),
+        ("TWILIO_API_SECRET", API_SECRET),
+        ("TWILIO_AUTH_TOKEN", AUTH_TOKEN),
+        ("TWILIO_NUMBER", NUMBER),
+        ("PUBLIC_BASE_URL", PUBLIC_BASE),
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
+        ("TWILIO_TIMEOUT_MS", "500"),
+        ("OUTBOX_BACKOFF_MS", "20"),
+        ("OUTBOX_MAX_ATTEMPTS", "3"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    env.insert("DATABASE_URL".into(), db_url.into());
+    env.insert("TWILIO_API_BASE_URL".into(), twilio_base.into());
+    for (k, v) in extra {
+        env.insert(k.to_string(), v.to_string());
+    }
+    Settings::from_lookup(|k| env.get(k).cloned()).unwrap()
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        let db_url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+        let stand_in = StandIn::start().await;
+        Self::spawn_on(dir, db_url, stand_in, extra).await
+    }
+
+    /// A second server on the same database and stand-in: a restart.
+    pub async fn restart(&self) -> Self {
+        Self::spawn_on(self._dir.clone(), self.db_url.clone(), self.stand_in.clone(), &[]).await
+    }
+
+    async fn spawn_on(dir: Arc<tempfile::TempDir>, db_url: String, stand_in: StandIn, extra: &[(&str, &str)]) -> Self {
+        let settings = settings_with(&db_url, &stand_in.base_url, extra);
+        let app = Application::build(settings).await.expect("app starts");
+        let base_url = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        TestApp { base_url, db_url, stand_in, client: reqwest::Client::new(), _dir: dir }
+    }
+
+    /// POSTs a webhook form as Twilio would: signed over the public URL.
+    pub async fn webhook(&self, path: &str, params: &[(&str, &str)]) -> reqwest::Response {
+        let owned: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let sig = signature::compute(AUTH_TOKEN, &format!("{PUBLIC_BASE}{path}"), &owned);
+        self.client
+            .post(format!("{}{}", self.base_url, path))
+            .header("x-twilio-signature", sig)
+            .form(&owned)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Calls a Leptos server function the way the console does (URL-encoded form, JSON answer).
+    pub async fn server_fn(&self, endpoint: &str, params: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(format!("{}/api/{}", self.base_url, endpoint)).form(params).send().await.unwrap()
+    }
+
+    pub async fn store(&self) -> warm_transfer::store::Store {
+        warm_transfer::store::Store::connect(&self.db_url).await.unwrap()
+    }
+}
+
+/// Parses TwiML, failing the test if it is not well-formed.
+pub fn conference_attrs(xml: &str) -> (String, HashMap<String, String>) {
+    let doc = roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("bad TwiML {e}: {xml}"));
+    let conf = doc.descendants().find(|n| n.has_tag_name("Conference")).unwrap_or_else(|| panic!("no Conference in {xml}"));
+    let attrs = conf.attributes().map(|a| (a.name().to_string(), a.value().to_string())).collect();
+    (conf.text().unwrap_or_default().to_string(), attrs)
+}
+
+pub fn call_sid(n: u32) -> String {
+    format!("CA{:032x}", 0xc0ffee00u64 + n as u64)
+}
+
+/// A fresh, empty PostgreSQL database on the local server (`TEST_POSTGRES_URL`, default the
+/// machine's `test` database), named uniquely so tests can run in parallel.
+pub async fn fresh_postgres_url() -> String {
+    use sqlx::Connection;
+    let admin = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL must be reachable at {admin} for these tests: {e}"));
+    let name = format!("wt_test_{}_{}", std::process::id(), rand::random::<u32>());
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+impl TestApp {
+    /// The same application on a fresh PostgreSQL database.
+    pub async fn spawn_postgres() -> Self {
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        let stand_in = StandIn::start().await;
+        Self::spawn_on(dir, fresh_postgres_url().await, stand_in, &[]).await
+    }
+}

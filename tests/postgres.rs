@@ -1,0 +1,56 @@
+//! The PostgreSQL path, for real: several instances behind a load balancer share one database.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use common::*;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_call_flow_runs_on_postgresql() {
+    let app = TestApp::spawn_postgres().await;
+    let customer = call_sid(100);
+    let res = app.webhook("/conference/connect/client", &[("CallSid", &customer), ("From", "+15551230000")]).await;
+    assert_eq!(res.status(), 200);
+    let (name, _) = conference_attrs(&res.text().await.unwrap());
+    assert_eq!(name, customer);
+    let dials = app.stand_in.wait_for_dials(1).await;
+    assert_eq!(dials[0].get("To"), Some("client:agent1"));
+
+    let store = app.store().await;
+    assert_eq!(store.backend(), warm_transfer::store::Backend::Postgres);
+    for _ in 0..100 {
+        if store.outbox_entry(&customer, "agent1").await.unwrap().is_some_and(|e| e.status == "sent") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let leg = store.conference_agent(&customer, "agent1").await.unwrap().unwrap().call_sid.expect("leg recorded");
+    let res = app.webhook(&format!("/conference/{customer}/connect/agent1"), &[("CallSid", &leg)]).await;
+    assert_eq!(res.status(), 200);
+    let res = app.server_fn("dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await;
+    assert_eq!(res.status(), 200);
+    app.stand_in.wait_for_dials(2).await;
+
+    let res = app.webhook("/twilio/status", &[("CallSid", &leg), ("CallStatus", "completed"), ("SequenceNumber", "4")]).await;
+    assert_eq!(res.status(), 204);
+    assert_eq!(store.call(&leg).await.unwrap().unwrap().status, "completed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_database_dial_each_promise_once() {
+    let first = TestApp::spawn_postgres().await;
+    let second = first.restart().await;
+    for n in 0..10 {
+        let app = if n % 2 == 0 { &first } else { &second };
+        let res = app.webhook("/conference/connect/client", &[("CallSid", &call_sid(200 + n))]).await;
+        assert_eq!(res.status(), 200);
+    }
+    first.stand_in.wait_for_dials(10).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut urls: Vec<String> = first.stand_in.dials().iter().map(|d| d.get("Url").unwrap().to_string()).collect();
+    urls.sort();
+    urls.dedup();
+    assert_eq!(urls.len(), 10);
+    assert_eq!(first.stand_in.dials().len(), 10, "each promised dial is performed exactly once");
+}
