@@ -13,6 +13,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <script src="/vendor/twilio.min.js"></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>

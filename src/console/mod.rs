@@ -2,5 +2,7 @@
 //! machine (plain Rust, no web types, tested natively).
 
 pub mod api;
+#[cfg(feature = "hydrate")]
+mod driver;
 pub mod state;
 pub mod view;

@@ -1,0 +1,25 @@
+// Settings the browser tests run the server with: fake Twilio credentials, a local stand-in for
+// api.twilio.com (started in global-setup), and a fresh SQLite file per run.
+import * as os from "node:os";
+import * as path from "node:path";
+
+export const PORT = Number(process.env.E2E_PORT ?? 3310);
+export const STAND_IN_PORT = Number(process.env.E2E_STAND_IN_PORT ?? 3311);
+export const AUTH_TOKEN = "e2e-auth-token";
+export const PUBLIC_BASE = `http://127.0.0.1:${PORT}`;
+const dbFile = path.join(os.tmpdir(), `warm-transfer-e2e-${process.pid}-${Date.now()}.db`);
+
+export const env: Record<string, string> = {
+  TWILIO_ACCOUNT_SID: "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  TWILIO_API_KEY: "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+  TWILIO_API_SECRET: "e2e-api-secret",
+  TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+  TWILIO_NUMBER: "+15005550006",
+  TWILIO_API_BASE_URL: `http://127.0.0.1:${STAND_IN_PORT}`,
+  PUBLIC_BASE_URL: PUBLIC_BASE,
+  DATABASE_URL: `sqlite://${dbFile}?mode=rwc`,
+  LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
+  LEPTOS_SITE_ROOT: "target/site",
+  RUST_LOG: "info",
+  PATH: process.env.PATH ?? "",
+};

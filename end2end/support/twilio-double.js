@@ -1,0 +1,75 @@
+// Test double of the Twilio Voice SDK v2's `Twilio.Device` and `Call`, served by the browser
+// tests in place of /vendor/twilio.min.js. Test code only: never shipped.
+// The test drives it through `window.__voice` (incoming calls, errors, token expiry).
+(function () {
+  class Emitter {
+    constructor() { this._l = {}; }
+    on(ev, fn) { (this._l[ev] ||= []).push(fn); return this; }
+    off(ev, fn) { this._l[ev] = (this._l[ev] || []).filter((f) => f !== fn); return this; }
+    emit(ev, ...args) { for (const fn of [...(this._l[ev] || [])]) fn(...args); }
+    listenerCount(ev) { return (this._l[ev] || []).length; }
+  }
+
+  const control = {
+    devices: [],
+    calls: [],
+    log: [],
+    failRegister: null, // set to {code, message} to make register() reject
+    get device() { return this.devices[this.devices.length - 1]; },
+    incoming(params) {
+      const call = new Call(params);
+      this.calls.push(call);
+      this.device.emit("incoming", call);
+      return call;
+    },
+    lastCall() { return this.calls[this.calls.length - 1]; },
+  };
+
+  class Call extends Emitter {
+    constructor(params) {
+      super();
+      this.parameters = { From: "+15551230000", To: "client:agent", ...params };
+      this._status = "pending";
+      this._muted = false;
+    }
+    accept() { control.log.push("accept"); this._status = "open"; setTimeout(() => this.emit("accept", this), 0); }
+    reject() { control.log.push("reject"); this._status = "closed"; setTimeout(() => this.emit("reject"), 0); }
+    disconnect() { control.log.push("disconnect"); this._status = "closed"; setTimeout(() => this.emit("disconnect", this), 0); }
+    mute(m = true) { this._muted = m; }
+    isMuted() { return this._muted; }
+    status() { return this._status; }
+    // What Twilio does when the far end goes away.
+    remoteHangup() { this._status = "closed"; this.emit("disconnect", this); }
+    cancel() { this._status = "closed"; this.emit("cancel"); }
+  }
+
+  class Device extends Emitter {
+    constructor(token, options) {
+      super();
+      if (typeof token !== "string" || token.split(".").length !== 3) throw new Error("invalid token");
+      this.token = token;
+      this.options = options;
+      this.state = "unregistered";
+      control.devices.push(this);
+      control.log.push("new Device");
+    }
+    get identity() { return JSON.parse(atob(this.token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).grants.identity; }
+    register() {
+      control.log.push("register");
+      if (control.failRegister) {
+        const err = control.failRegister;
+        return Promise.reject(Object.assign(new Error(err.message), err));
+      }
+      this.state = "registered";
+      setTimeout(() => this.emit("registered"), 0);
+      return Promise.resolve();
+    }
+    unregister() { this.state = "unregistered"; setTimeout(() => this.emit("unregistered"), 0); return Promise.resolve(); }
+    updateToken(t) { control.log.push("updateToken"); this.token = t; }
+    disconnectAll() { control.calls.forEach((c) => c.status() !== "closed" && c.disconnect()); }
+    destroy() { control.log.push("destroy"); this.state = "destroyed"; this.emit("destroyed"); this._l = {}; }
+  }
+
+  window.Twilio = { Device, Call };
+  window.__voice = control;
+})();

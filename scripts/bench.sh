@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# Benchmarks the release server's Twilio webhooks with wrk, against a local stand-in for
+# Twilio's REST API (examples/twilio_stand_in.rs), on 127.0.0.1 only.
+#
+#   scripts/bench.sh [--no-build] [--duration SECS] [--connections "16 64"] [--threads N]
+#                    [--calls N] [--routes "wait join voice"] [--keep]
+#
+# Routes: wait = POST /conference/wait, join = POST /conference/{id}/connect/agent1 (a conference
+# opened by one signed voice webhook first), voice = POST /conference/connect/client (a durable
+# SQLite write + outbox per request; --calls unique CallSids per run, default 200000).
+# Every request carries a valid X-Twilio-Signature (pre-computed by scripts/bench/bench.py, since
+# wrk cannot compute HMACs); verification stays on. PUBLIC_BASE_URL is an https URL without a
+# port, as in production, so each check computes the same two HMACs it does there.
+#
+# After the voice runs the dial outbox is drained and the SQLite file is checked: one customer
+# row per 2xx answer wrk counted, every dial_outbox row 'sent'.
+# Reports req/s, p50/p99, errors, peak RSS (VmHWM) and CPU per run; the report is printed and
+# saved to target/bench/report.md (with the raw wrk outputs). Targets are reported, not asserted.
+# Environment: BENCH_RUST_LOG (default warn), CARGO_TARGET_DIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+export PATH="$HOME/.cargo/bin:$PATH"
+
+duration=10
+connections="16 64"
+threads=2
+calls=200000
+build=1
+keep=0
+routes="wait join voice"
+rust_log=${BENCH_RUST_LOG:-warn}
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-build) build=0 ;;
+    --duration) duration=$2; shift ;;
+    --connections) connections=$2; shift ;;
+    --threads) threads=$2; shift ;;
+    --calls) calls=$2; shift ;;
+    --routes) routes=$2; shift ;;
+    --keep) keep=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+target_dir=${CARGO_TARGET_DIR:-target}
+case "$target_dir" in /*) ;; *) target_dir=$repo/$target_dir ;; esac
+report_dir=$target_dir/bench
+helper=$repo/scripts/bench/bench.py
+lua=$repo/scripts/bench/requests.lua
+server_bin=$target_dir/release/warm-transfer
+stand_in_bin=$target_dir/release/examples/twilio_stand_in
+
+step() { printf '\n=== %s ===\n' "$*"; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+# ---- processes we start, and their clean-up -------------------------------------------------
+work=$(mktemp -d -t warm-transfer-bench.XXXXXX)
+pids=()
+cleanup() {
+  local status=$? pid i
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ "$keep" = 1 ]; then echo "bench: kept $work"; else rm -rf "$work"; fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- tools and builds -------------------------------------------------------------------------
+command -v python3 >/dev/null || die "python3 is required"
+command -v curl >/dev/null || die "curl is required"
+if ! command -v wrk >/dev/null; then
+  step "installing wrk"
+  [ "$(id -u)" = 0 ] || die "wrk is missing: apt-get install wrk"
+  apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+fi
+
+if [ "$build" = 1 ]; then
+  step "release build (server, then the Twilio stand-in)"
+  cargo build --release --no-default-features --features ssr --bin warm-transfer
+  cargo build --release --features ssr --example twilio_stand_in
+fi
+[ -x "$server_bin" ] || die "no $server_bin (run without --no-build)"
+[ -x "$stand_in_bin" ] || die "no $stand_in_bin (run without --no-build)"
+
+# ---- settings -----------------------------------------------------------------------------------
+read -r port stand_in_port < <(python3 "$helper" free-ports 2)
+server=http://127.0.0.1:$port
+public_base=https://support.bench.example
+auth_token=bench-auth-token-$RANDOM$RANDOM
+db=$work/bench.db
+setup_sid=CAfeedfeedfeedfeedfeedfeedfeedfeed
+
+# ---- requests, signed ahead of time (before anything is running) -------------------------------
+step "signing requests"
+python3 "$helper" gen --route wait --out "$work/wait" --base "$public_base" --token "$auth_token" \
+  --count 256 --offset $((1 << 40)) --threads "$threads"
+python3 "$helper" gen --route join --out "$work/join" --base "$public_base" --token "$auth_token" \
+  --count 256 --offset $((2 << 40)) --threads "$threads" --conference "$setup_sid" --agent agent1
+n=0
+for c in $connections; do
+  n=$((n + 1))
+  case " $routes " in *" voice "*)
+    python3 "$helper" gen --route voice --out "$work/voice-$c" --base "$public_base" --token "$auth_token" \
+      --count "$calls" --offset $(((n + 2) << 40)) --threads "$threads" ;;
+  esac
+done
+echo "in $work"
+
+# ---- the stand-in and the server ---------------------------------------------------------------
+step "starting the Twilio stand-in and the server"
+"$stand_in_bin" "$stand_in_port" >"$work/stand-in.log" 2>&1 &
+stand_in_pid=$!
+pids+=("$stand_in_pid")
+for i in $(seq 100); do grep -q '^listening' "$work/stand-in.log" 2>/dev/null && break; sleep 0.1; done
+grep -q '^listening' "$work/stand-in.log" || { cat "$work/stand-in.log" >&2; die "the stand-in did not start"; }
+
+# A clean environment, and the work dir as cwd so that no .env is picked up.
+(cd "$work" && exec env -i PATH=/usr/bin:/bin HOME="$HOME" \
+  TWILIO_ACCOUNT_SID=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa \
+  TWILIO_API_KEY=SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb \
+  TWILIO_API_SECRET=bench-api-secret \
+  TWILIO_AUTH_TOKEN="$auth_token" \
+  TWILIO_NUMBER=+15005550006 \
+  TWILIO_API_BASE_URL="http://127.0.0.1:$stand_in_port" \
+  PUBLIC_BASE_URL="$public_base" \
+  DATABASE_URL="sqlite://$db?mode=rwc" \
+  LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+  LEPTOS_SITE_ROOT="$target_dir/site" \
+  VOICE_SDK_PATH="$repo/node_modules/@twilio/voice-sdk/dist/twilio.min.js" \
+  RUST_LOG="$rust_log" \
+  "$server_bin") >"$work/server.log" 2>&1 &
+server_pid=$!
+pids+=("$server_pid")
+for i in $(seq 300); do
+  curl -sf -o /dev/null "$server/healthz" && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; die "the server exited"; }
+  sleep 0.1
+done
+curl -sf -o /dev/null "$server/healthz" || { cat "$work/server.log" >&2; die "the server did not become healthy"; }
+echo "server pid $server_pid on $server, stand-in on 127.0.0.1:$stand_in_port, database $db"
+
+python3 "$helper" sample --out "$work/samples.txt" --pid "$server_pid" --pid "$stand_in_pid" &
+pids+=($!)
+
+python3 "$helper" send-voice --server "$server" --base "$public_base" --token "$auth_token" --sid "$setup_sid"
+python3 "$helper" drain --db "$db" --timeout 30 >/dev/null
+
+# ---- the runs ---------------------------------------------------------------------------------
+vm() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$server_pid/status"; }
+field() { sed -n "s/^BENCH .* $2=\([0-9]*\).*/\1/p" "$1"; }
+runs=$work/runs.tsv
+: >"$runs"
+voice_ok=0 voice_wrapped=0 voice_conns=0 voice_runs=0
+
+run() { # name label connections data-prefix [ok-prefix]
+  local name=$1 label=$2 c=$3 data=$4 ok=${5:-} out load t_end notes=""
+  out=$work/wrk-$name-$c.txt
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  kill -0 "$server_pid" 2>/dev/null || die "the server died (log: $work/server.log)"
+  printf '%s, %s connections, %ss ... ' "$label" "$c" "$duration"
+  if ! timeout --kill-after=5 $((duration + 90)) \
+      wrk -t"$threads" -c"$c" -d"${duration}s" --timeout 2s --latency -s "$lua" "$server" -- "$data" $ok >"$out" 2>&1; then
+    notes="wrk failed or timed out"
+  fi
+  t_end=$(date +%s.%N)
+  grep -q '^BENCH ' "$out" || { cat "$out" >&2; die "no result from wrk ($label, $c)"; }
+  echo "$(sed -n 's/^Requests\/sec: *//p' "$out") req/s"
+  if [ "$name" = voice ]; then
+    local drained
+    drained=$(python3 "$helper" drain --db "$db" --timeout 300)
+    notes="${notes:+$notes; }outbox drained ${drained}s after the run"
+    echo "  outbox drained: ${drained}s"
+    voice_ok=$((voice_ok + $(field "$out" ok2xx)))
+    voice_wrapped=$((voice_wrapped + $(field "$out" wrapped)))
+    voice_conns=$((voice_conns + c))
+    voice_runs=$((voice_runs + 1))
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$c" "$out" "$t_end" "$(vm VmHWM)" "$(vm VmRSS)" "$load" "$notes" >>"$runs"
+  sleep 1
+}
+
+step "runs (wrk -t$threads, ${duration}s each)"
+for route in $routes; do
+  for c in $connections; do
+    case "$route" in
+      wait) run wait "wait route" "$c" "$work/wait" ;;
+      join) run join "agent-join route" "$c" "$work/join" ;;
+      voice) run voice "voice webhook" "$c" "$work/voice-$c" "$work/ok-$c" ;;
+      *) die "unknown route $route" ;;
+    esac
+  done
+done
+
+# ---- durability ---------------------------------------------------------------------------------
+check=""
+if [ "$voice_runs" -gt 0 ]; then
+  step "durability check"
+  check=$work/check.json
+  python3 "$helper" check --db "$db" --ok-glob "$work/ok-*.txt" --ok2xx "$voice_ok" --setup-sid "$setup_sid" \
+    --in-flight-bound "$voice_conns" --wrapped "$voice_wrapped" --out "$check"
+fi
+final_hwm=$(vm VmHWM)
+
+# ---- report ------------------------------------------------------------------------------------
+step "report"
+mkdir -p "$report_dir"
+rm -f "$report_dir"/wrk-*.txt
+cp "$work"/wrk-*.txt "$report_dir"/
+sed -i "s#\t$work/wrk-#\t$report_dir/wrk-#" "$runs"
+python3 "$helper" report --runs "$runs" --samples "$work/samples.txt" --server-log "$work/server.log" \
+  ${check:+--check "$check"} --final-hwm "$final_hwm" --out "$report_dir/report.md" \
+  --when "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+  --machine "$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))" \
+  --threads "$threads" --duration "$duration" --rust-log "$rust_log"
+echo "saved $report_dir/report.md"

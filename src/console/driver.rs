@@ -1,0 +1,176 @@
+//! Runs the console state machine in the browser: feeds it events and carries out its effects
+//! on the Voice SDK (through `voice::device`) and the server functions.
+//!
+//! Every event is handled on a fresh task, never inside the SDK callback that produced it: an
+//! effect may drop the very device or call whose listener is running.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::api::{dial_agent, get_token};
+use super::state::{Console, Effect, Event};
+use crate::ids::CallSid;
+use crate::voice::device::{ActiveCall, CallEvent, DeviceEvent, IncomingCall, VoiceDevice};
+
+pub struct Driver {
+    console: RwSignal<Console>,
+    device: RefCell<Option<VoiceDevice>>,
+    call: RefCell<Option<ActiveCall>>,
+    /// Calls the device reported and the machine has not yet decided on.
+    incoming: RefCell<HashMap<CallSid, IncomingCall>>,
+    me: Weak<Driver>,
+}
+
+impl Driver {
+    pub fn start(console: RwSignal<Console>) -> Rc<dyn Fn(Event)> {
+        let driver = Rc::new_cyclic(|me| Driver {
+            console,
+            device: RefCell::new(None),
+            call: RefCell::new(None),
+            incoming: RefCell::new(HashMap::new()),
+            me: me.clone(),
+        });
+        // The page owns the driver for as long as it lives; listeners hold only weak references.
+        let owner = driver.clone();
+        Rc::new(move |event| owner.dispatch(event))
+    }
+
+    fn dispatch(&self, event: Event) {
+        let me = self.me.clone();
+        spawn_local(async move {
+            if let Some(driver) = me.upgrade() {
+                driver.handle(event);
+            }
+        });
+    }
+
+    fn handle(&self, event: Event) {
+        let mut effects = Vec::new();
+        self.console.update(|c| effects = c.apply(event));
+        for effect in effects {
+            self.run(effect);
+        }
+    }
+
+    fn run(&self, effect: Effect) {
+        match effect {
+            Effect::FetchToken(agent) => {
+                let me = self.me.clone();
+                spawn_local(async move {
+                    let event = match get_token(agent.to_string()).await {
+                        Ok(t) => Event::TokenReceived(t.token),
+                        Err(e) => Event::TokenFailed(server_message(e)),
+                    };
+                    if let Some(d) = me.upgrade() {
+                        d.handle(event);
+                    }
+                });
+            }
+            Effect::RefreshToken(agent) => {
+                let me = self.me.clone();
+                spawn_local(async move {
+                    let event = match get_token(agent.to_string()).await {
+                        Ok(t) => Event::TokenRefreshed(t.token),
+                        Err(e) => Event::TokenRefreshFailed(server_message(e)),
+                    };
+                    if let Some(d) = me.upgrade() {
+                        d.handle(event);
+                    }
+                });
+            }
+            Effect::CreateDevice { token } => self.create_device(&token),
+            Effect::UpdateToken(token) => {
+                if let Some(Err(e)) = self.device.borrow().as_ref().map(|d| d.update_token(&token)) {
+                    self.dispatch(Event::DeviceError { code: e.code, message: e.message });
+                }
+            }
+            Effect::DestroyDevice => {
+                let device = self.device.borrow_mut().take();
+                if let Some(device) = device {
+                    device.destroy();
+                }
+            }
+            Effect::WatchCall { call_sid } => {
+                let Some(call) = self.incoming.borrow_mut().remove(&call_sid) else { return };
+                let me = self.me.clone();
+                let on_event: Rc<dyn Fn(CallEvent)> = Rc::new(move |ev: CallEvent| {
+                    if let Some(d) = me.upgrade() {
+                        d.dispatch(ev.console_event());
+                    }
+                });
+                match call.watch(on_event) {
+                    Ok(active) => *self.call.borrow_mut() = Some(active),
+                    Err(e) => self.dispatch(Event::CallError { message: e.message }),
+                }
+            }
+            Effect::RejectIncoming { call_sid } => {
+                let call = self.incoming.borrow_mut().remove(&call_sid);
+                if let Some(call) = call {
+                    let _ = call.reject();
+                }
+            }
+            Effect::AcceptCall => {
+                if let Some(Err(e)) = self.call.borrow().as_ref().map(|c| c.accept()) {
+                    self.dispatch(Event::CallError { message: e.message });
+                }
+            }
+            Effect::DisconnectCall => {
+                let call = self.call.borrow_mut().take();
+                if let Some(call) = call {
+                    let _ = call.hang_up();
+                }
+            }
+            Effect::CallDialServer { from, to } => {
+                let me = self.me.clone();
+                spawn_local(async move {
+                    let event = match dial_agent(from.to_string(), to.to_string()).await {
+                        Ok(_) => Event::DialSucceeded,
+                        Err(e) => Event::DialFailed(server_message(e)),
+                    };
+                    if let Some(d) = me.upgrade() {
+                        d.handle(event);
+                    }
+                });
+            }
+        }
+    }
+
+    fn create_device(&self, token: &str) {
+        let me = self.me.clone();
+        let on_event: Rc<dyn Fn(DeviceEvent)> = Rc::new(move |ev: DeviceEvent| {
+            let Some(d) = me.upgrade() else { return };
+            let event = ev.console_event();
+            if let DeviceEvent::Incoming(call) = ev {
+                d.incoming.borrow_mut().insert(call.call_sid().clone(), call);
+            }
+            d.dispatch(event);
+        });
+        match VoiceDevice::new(token, on_event) {
+            Ok(device) => {
+                let registering = device.register();
+                *self.device.borrow_mut() = Some(device);
+                let me = self.me.clone();
+                spawn_local(async move {
+                    if let Err(e) = registering.await {
+                        if let Some(d) = me.upgrade() {
+                            d.handle(Event::DeviceError { code: e.code, message: e.message });
+                        }
+                    }
+                });
+            }
+            Err(e) => self.dispatch(Event::DeviceError { code: e.code, message: e.message }),
+        }
+    }
+}
+
+/// The reason a server function gave, without the framework's wrapping.
+fn server_message(e: ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(m) => m,
+        other => other.to_string(),
+    }
+}
