@@ -135,7 +135,35 @@ pub fn router(state: AppState) -> Router {
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), same_origin_guard))
         .with_state(state)
+}
+
+/// Server functions act with the agent's session cookie, so a page on another site must not be
+/// able to make the browser call them. Browsers say where a request comes from (`Sec-Fetch-Site`,
+/// `Origin`); anything not from this app is refused. Requests with neither header (scripts,
+/// tests) carry no browser cookies by accident and go through to the session check.
+async fn same_origin_guard(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        let headers = req.headers();
+        let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        let origin = headers.get("origin").and_then(|v| v.to_str().ok());
+        let host = headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let same_site = matches!(site, None | Some("same-origin") | Some("none"));
+        let same_origin = origin.is_none_or(|o| {
+            o == state.settings.public_base_url
+                || o.strip_prefix("http://").or_else(|| o.strip_prefix("https://")) == Some(host)
+        });
+        if !(same_site && same_origin) {
+            tracing::warn!(path = req.uri().path(), origin = origin.unwrap_or("-"), "refused a cross-site request");
+            return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+        }
+    }
+    next.run(req).await
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

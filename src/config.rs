@@ -79,6 +79,7 @@ pub enum ConfigError {
     Invalid { name: &'static str, reason: String },
 }
 
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://warm-transfer.db?mode=rwc";
 pub const DEFAULT_API_BASE_URL: &str = "https://api.twilio.com";
 pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:3000";
 pub const DEFAULT_WAIT_MUSIC: &str = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3";
@@ -135,7 +136,7 @@ impl Settings {
             listen_addr,
             public_base_url,
             database_url: get("DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://warm-transfer.db?mode=rwc".into()),
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             twilio: TwilioSettings {
                 account_sid,
                 api_key,

@@ -11,6 +11,10 @@ pub mod ids;
 #[cfg(feature = "ssr")]
 pub mod application;
 #[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod cli;
+#[cfg(feature = "ssr")]
 pub mod calls;
 #[cfg(feature = "ssr")]
 pub mod config;

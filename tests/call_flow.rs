@@ -61,7 +61,7 @@ async fn the_tutorial_flow_conferences_the_caller_and_dials_both_agents() {
     assert_eq!(attrs["endConferenceOnExit"], "false");
 
     // Step 5: agent1 dials agent2 in through the console's server function.
-    let res = app.server_fn("dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await;
+    let res = app.server_fn_as("agent1", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     let dials = app.stand_in.wait_for_dials(2).await;
     assert_eq!(dials[1].get("To"), Some("client:agent2"));
@@ -77,9 +77,9 @@ async fn the_tutorial_flow_conferences_the_caller_and_dials_both_agents() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_token_is_issued_for_a_known_agent_only() {
+async fn a_token_is_issued_for_the_signed_in_agent_only() {
     let app = TestApp::spawn().await;
-    let res = app.server_fn("token", &[("agent", "agent2")]).await;
+    let res = app.server_fn_as("agent2", "token", &[("agent", "agent2")]).await;
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["identity"], "agent2");
@@ -91,9 +91,10 @@ async fn a_token_is_issued_for_a_known_agent_only() {
     assert_eq!(payload["iss"], API_KEY);
     assert_eq!(payload["sub"], ACCOUNT_SID);
 
-    let res = app.server_fn("token", &[("agent", "mallory")]).await;
-    assert!(res.status().is_server_error() || res.status().is_client_error());
-    assert!(res.text().await.unwrap().contains("unknown agent"));
+    // Signed in as agent2, a token for agent1 is refused.
+    let res = app.server_fn_as("agent2", "token", &[("agent", "agent1")]).await;
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("only issued for your own identity"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -112,7 +113,7 @@ async fn a_repeated_voice_webhook_dials_once_and_stores_one_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dialling_agent2_needs_agent1_on_a_live_call() {
     let app = TestApp::spawn().await;
-    let res = app.server_fn("dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await;
+    let res = app.server_fn_as("agent1", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await;
     assert!(!res.status().is_success());
     assert!(res.text().await.unwrap().contains("not on a live call"));
     assert!(app.stand_in.dials().is_empty());

@@ -28,7 +28,7 @@ async fn the_call_flow_runs_on_postgresql() {
     let leg = store.conference_agent(&customer, "agent1").await.unwrap().unwrap().call_sid.expect("leg recorded");
     let res = app.webhook(&format!("/conference/{customer}/connect/agent1"), &[("CallSid", &leg)]).await;
     assert_eq!(res.status(), 200);
-    let res = app.server_fn("dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await;
+    let res = app.server_fn_as("agent1", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await;
     assert_eq!(res.status(), 200);
     app.stand_in.wait_for_dials(2).await;
 

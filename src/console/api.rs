@@ -1,5 +1,6 @@
-//! Server functions the console calls. Stable endpoint names (`/api/token`, `/api/dial_agent`)
-//! so scripts and older pages keep working across releases.
+//! Server functions the console calls. Stable endpoint names (`/api/token`, `/api/dial_agent`,
+//! `/api/sign_in`, `/api/sign_out`, `/api/whoami`) so scripts and older pages keep working.
+//! Each acts only for the agent signed in on the request; the logic lives in `calls` and `auth`.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -20,20 +21,129 @@ pub struct DialOutcome {
     pub agent: String,
 }
 
-/// "A token for me": issues a Voice token for `agent`.
-#[server(prefix = "/api", endpoint = "token")]
-pub async fn get_token(agent: String) -> Result<VoiceToken, ServerFnError> {
-    use crate::application::AppState;
-    let state = expect_context::<AppState>();
-    crate::calls::service::issue_token(&state, &agent).map_err(|e| ServerFnError::new(e.to_string()))
+/// Who is signed in on this browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentInfo {
+    pub identity: String,
+    pub display_name: String,
 }
 
-/// "Dial the second agent into my call": `from_agent` must be on a live conference.
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::application::AppState;
+    use crate::auth::{self, AuthError, SignedIn};
+    use crate::calls::service::CallError;
+    use axum::http::{HeaderMap, HeaderValue, StatusCode};
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+
+    pub fn state() -> AppState {
+        expect_context::<AppState>()
+    }
+
+    /// Sets the response status and returns the error the browser shows.
+    pub fn fail(status: StatusCode, message: impl Into<String>) -> ServerFnError {
+        if let Some(res) = use_context::<ResponseOptions>() {
+            res.set_status(status);
+        }
+        ServerFnError::new(message.into())
+    }
+
+    pub fn auth_error(e: AuthError) -> ServerFnError {
+        let status = match &e {
+            AuthError::BadCredentials | AuthError::NotSignedIn => StatusCode::UNAUTHORIZED,
+            AuthError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AuthError::BadInput(_) => StatusCode::BAD_REQUEST,
+            AuthError::Store(inner) => {
+                tracing::error!(error = %inner, "storage failed during sign-in");
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+        };
+        fail(status, e.to_string())
+    }
+
+    pub fn call_error(e: CallError) -> ServerFnError {
+        let status = match &e {
+            CallError::BadInput(_) => StatusCode::BAD_REQUEST,
+            CallError::UnknownAgent(_) | CallError::UnknownConference(_) => StatusCode::NOT_FOUND,
+            CallError::NotOnCall(_) | CallError::AlreadyOnCall(_) => StatusCode::CONFLICT,
+            CallError::Store(inner) => {
+                tracing::error!(error = %inner, "storage failed behind a console action");
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+        };
+        fail(status, e.to_string())
+    }
+
+    pub async fn headers() -> HeaderMap {
+        leptos_axum::extract::<HeaderMap>().await.unwrap_or_default()
+    }
+
+    pub async fn signed_in() -> Result<SignedIn, ServerFnError> {
+        auth::current_agent(&state().store, &headers().await).await.map_err(auth_error)
+    }
+
+    pub fn set_cookie(value: String) {
+        if let (Some(res), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
+            res.append_header(axum::http::header::SET_COOKIE, v);
+        }
+    }
+
+    pub fn secure_cookies() -> bool {
+        state().settings.public_base_url.starts_with("https://")
+    }
+}
+
+/// "A token for me": a Voice token for the signed-in agent, and only for them.
+#[server(prefix = "/api", endpoint = "token")]
+pub async fn get_token(agent: String) -> Result<VoiceToken, ServerFnError> {
+    use server::*;
+    let me = signed_in().await?;
+    if agent != me.agent.as_str() {
+        return Err(fail(
+            axum::http::StatusCode::FORBIDDEN,
+            format!("you are signed in as {}; a token is only issued for your own identity", me.agent),
+        ));
+    }
+    crate::calls::service::issue_token(&state(), me.agent.as_str()).map_err(call_error)
+}
+
+/// "Dial the second agent into my call": the signed-in agent must be `from_agent` and on a
+/// live conference.
 #[server(prefix = "/api", endpoint = "dial_agent")]
 pub async fn dial_agent(from_agent: String, to_agent: String) -> Result<DialOutcome, ServerFnError> {
-    use crate::application::AppState;
-    let state = expect_context::<AppState>();
-    crate::calls::service::dial_agent_in(&state, &from_agent, &to_agent)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))
+    use server::*;
+    let me = signed_in().await?;
+    if from_agent != me.agent.as_str() {
+        return Err(fail(axum::http::StatusCode::FORBIDDEN, format!("you are signed in as {}", me.agent)));
+    }
+    crate::calls::service::dial_agent_in(&state(), me.agent.as_str(), &to_agent).await.map_err(call_error)
+}
+
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn sign_in(identity: String, password: String) -> Result<AgentInfo, ServerFnError> {
+    use server::*;
+    let (me, token) = crate::auth::sign_in(&state().store, &identity, &password).await.map_err(auth_error)?;
+    set_cookie(crate::auth::session_cookie(&token, secure_cookies()));
+    Ok(AgentInfo { identity: me.agent.to_string(), display_name: me.display_name })
+}
+
+#[server(prefix = "/api", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), ServerFnError> {
+    use server::*;
+    crate::auth::sign_out(&state().store, &headers().await).await.map_err(auth_error)?;
+    set_cookie(crate::auth::clear_cookie(secure_cookies()));
+    Ok(())
+}
+
+/// The signed-in agent, or `None`.
+#[server(prefix = "/api", endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<AgentInfo>, ServerFnError> {
+    use server::*;
+    match crate::auth::current_agent(&state().store, &headers().await).await {
+        Ok(me) => Ok(Some(AgentInfo { identity: me.agent.to_string(), display_name: me.display_name })),
+        Err(crate::auth::AuthError::NotSignedIn) => Ok(None),
+        Err(e) => Err(auth_error(e)),
+    }
 }

@@ -4,8 +4,10 @@
 //! instances sharing one database): the SQL is portable (`$n` placeholders, `ON CONFLICT`,
 //! BIGINT times in unix milliseconds) and runs through `sqlx::Any`. Only the migrations differ.
 
+mod agents;
 mod rows;
 
+pub use agents::AgentRow;
 pub use rows::*;
 
 use crate::ids::{AgentId, CallSid};
@@ -34,7 +36,7 @@ pub enum Backend {
 
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
     backend: Backend,
 }
 

@@ -182,7 +182,37 @@ impl TestApp {
         let app = Application::build(settings).await.expect("app starts");
         let base_url = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
-        TestApp { base_url, db_url, stand_in, client: reqwest::Client::new(), _dir: dir }
+        let app = TestApp { base_url, db_url, stand_in, client: reqwest::Client::new(), _dir: dir };
+        for agent in ["agent1", "agent2"] {
+            app.add_agent(agent).await;
+        }
+        app
+    }
+
+    /// Creates (or resets) an agent account whose password is [`password_of`] the agent.
+    pub async fn add_agent(&self, identity: &str) {
+        let hash = warm_transfer::auth::hash_password(&password_of(identity)).unwrap();
+        self.store().await.upsert_agent(identity, &format!("Agent {identity}"), &hash).await.unwrap();
+    }
+
+    /// Signs in through the server function and returns the session cookie (`name=value`).
+    pub async fn sign_in(&self, identity: &str) -> String {
+        let res = self.server_fn("sign_in", &[("identity", identity), ("password", &password_of(identity))]).await;
+        assert_eq!(res.status(), 200, "sign-in as {identity} failed");
+        let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+        set_cookie.split(';').next().unwrap().to_string()
+    }
+
+    /// Calls a server function as a signed-in agent.
+    pub async fn server_fn_as(&self, identity: &str, endpoint: &str, params: &[(&str, &str)]) -> reqwest::Response {
+        let cookie = self.sign_in(identity).await;
+        self.client
+            .post(format!("{}/api/{}", self.base_url, endpoint))
+            .header("cookie", cookie)
+            .form(params)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// POSTs a webhook form as Twilio would: signed over the public URL.
@@ -206,6 +236,10 @@ impl TestApp {
     pub async fn store(&self) -> warm_transfer::store::Store {
         warm_transfer::store::Store::connect(&self.db_url).await.unwrap()
     }
+}
+
+pub fn password_of(identity: &str) -> String {
+    format!("pw-{identity}-Kq3z")
 }
 
 /// Parses TwiML, failing the test if it is not well-formed.

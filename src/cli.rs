@@ -1,0 +1,109 @@
+//! The server binary's subcommands: `warm-transfer agent add|list|remove`.
+//! Passwords are read from standard input (a prompt without echo on a terminal), never from
+//! argv, where any user of the machine could read them in the process list.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use crate::auth::hash_password;
+use crate::ids::AgentId;
+use crate::store::Store;
+
+pub const USAGE: &str = "usage:
+  warm-transfer                                   serve the app (settings: README)
+  warm-transfer agent add <identity> [--name \"Display Name\"]   create an agent or reset their password;
+                                                  the password is read from standard input
+  warm-transfer agent list
+  warm-transfer agent remove <identity>";
+
+/// Runs a subcommand; `None` when the arguments ask to serve.
+pub async fn run(args: &[String]) -> Option<ExitCode> {
+    match args.first().map(String::as_str) {
+        None => None,
+        Some("agent") => Some(report(agent(&args[1..]).await)),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Some(ExitCode::SUCCESS)
+        }
+        Some(other) => {
+            eprintln!("warm-transfer: unknown command '{other}'\n{USAGE}");
+            Some(ExitCode::from(2))
+        }
+    }
+}
+
+fn report(r: Result<String, String>) -> ExitCode {
+    match r {
+        Ok(msg) => {
+            println!("{msg}");
+            ExitCode::SUCCESS
+        }
+        Err(msg) => {
+            eprintln!("warm-transfer: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn store() -> Result<Store, String> {
+    let _ = dotenvy::dotenv();
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| crate::config::DEFAULT_DATABASE_URL.into());
+    Store::connect(&url).await.map_err(|e| e.to_string())
+}
+
+async fn agent(args: &[String]) -> Result<String, String> {
+    match args.first().map(String::as_str) {
+        Some("add") => {
+            let identity = args.get(1).ok_or("agent add needs an identity")?;
+            let agent = AgentId::parse(identity).map_err(|e| e.0)?;
+            let name = match args.get(2).map(String::as_str) {
+                Some("--name") => args.get(3).cloned().ok_or("--name needs a value")?,
+                Some(other) => return Err(format!("unexpected argument '{other}'")),
+                None => agent.to_string(),
+            };
+            let password = read_password(&agent)?;
+            let hash = hash_password(&password).map_err(|e| e.to_string())?;
+            let created = store().await?.upsert_agent(agent.as_str(), &name, &hash).await.map_err(|e| e.to_string())?;
+            Ok(if created {
+                format!("agent {agent} ({name}) created")
+            } else {
+                format!("agent {agent} ({name}) updated; their sessions were signed out")
+            })
+        }
+        Some("list") => {
+            let agents = store().await?.agents().await.map_err(|e| e.to_string())?;
+            Ok(agents.iter().map(|(id, name)| format!("{id}\t{name}")).collect::<Vec<_>>().join("\n"))
+        }
+        Some("remove") => {
+            let identity = args.get(1).ok_or("agent remove needs an identity")?;
+            if store().await?.remove_agent(identity).await.map_err(|e| e.to_string())? {
+                Ok(format!("agent {identity} removed"))
+            } else {
+                Err(format!("no agent '{identity}'"))
+            }
+        }
+        _ => Err(format!("unknown agent command\n{USAGE}")),
+    }
+}
+
+fn read_password(agent: &AgentId) -> Result<String, String> {
+    let stdin = std::io::stdin();
+    let tty = stdin.is_terminal();
+    if tty {
+        eprint!("Password for {agent} (not shown): ");
+        let _ = std::io::stderr().flush();
+        let _ = std::process::Command::new("stty").arg("-echo").status();
+    }
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if tty {
+        let _ = std::process::Command::new("stty").arg("echo").status();
+        eprintln!();
+    }
+    read.map_err(|e| format!("could not read the password: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        return Err("no password given on standard input".into());
+    }
+    Ok(password)
+}

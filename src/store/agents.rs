@@ -1,0 +1,114 @@
+//! Agent accounts, sessions and failed sign-ins.
+
+use sqlx::Row;
+
+use super::{now_ms, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentRow {
+    pub identity: String,
+    pub display_name: String,
+    pub password_hash: String,
+}
+
+impl Store {
+    /// Creates or replaces an agent account (the CLI's `agent add` also resets a password).
+    pub async fn upsert_agent(&self, identity: &str, display_name: &str, password_hash: &str) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let existed = self.agent(identity).await?.is_some();
+        sqlx::query(
+            "INSERT INTO agents (identity, display_name, password_hash, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $4)
+             ON CONFLICT (identity) DO UPDATE SET display_name = $2, password_hash = $3, updated_at = $4",
+        )
+        .bind(identity)
+        .bind(display_name)
+        .bind(password_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        // A new password ends every session signed in with the old one.
+        if existed {
+            sqlx::query("DELETE FROM sessions WHERE identity = $1").bind(identity).execute(&self.pool).await?;
+        }
+        Ok(!existed)
+    }
+
+    pub async fn remove_agent(&self, identity: &str) -> Result<bool, StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE identity = $1").bind(identity).execute(&self.pool).await?;
+        let n = sqlx::query("DELETE FROM agents WHERE identity = $1").bind(identity).execute(&self.pool).await?.rows_affected();
+        Ok(n == 1)
+    }
+
+    pub async fn agent(&self, identity: &str) -> Result<Option<AgentRow>, StoreError> {
+        let row = sqlx::query("SELECT identity, display_name, password_hash FROM agents WHERE identity = $1")
+            .bind(identity)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(AgentRow { identity: r.try_get(0)?, display_name: r.try_get(1)?, password_hash: r.try_get(2)? }),
+            None => None,
+        })
+    }
+
+    pub async fn agents(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT identity, display_name FROM agents ORDER BY identity").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
+    }
+
+    pub async fn create_session(&self, token_hash: &str, identity: &str, expires_at: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sessions (token_hash, identity, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(identity)
+            .bind(now_ms())
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The agent a live session belongs to, with their display name.
+    pub async fn session_agent(&self, token_hash: &str) -> Result<Option<(String, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT a.identity, a.display_name FROM sessions s JOIN agents a ON a.identity = s.identity
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now_ms())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+            None => None,
+        })
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn record_sign_in_failure(&self, identity: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sign_in_failures (identity, failed_at) VALUES ($1, $2)")
+            .bind(identity)
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Failed sign-ins for `identity` since `since_ms`, and the oldest of them.
+    pub async fn sign_in_failures_since(&self, identity: &str, since_ms: i64) -> Result<(i64, Option<i64>), StoreError> {
+        let row = sqlx::query("SELECT COUNT(*), MIN(failed_at) FROM sign_in_failures WHERE identity = $1 AND failed_at > $2")
+            .bind(identity)
+            .bind(since_ms)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
+    }
+
+    pub async fn clear_sign_in_failures(&self, identity: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE identity = $1").bind(identity).execute(&self.pool).await?;
+        Ok(())
+    }
+}
