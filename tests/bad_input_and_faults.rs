@@ -128,3 +128,32 @@ async fn a_restarted_server_performs_a_dial_left_in_the_outbox() {
     assert_eq!(dials[0].get("To"), Some("client:agent1"));
     assert!(dials[0].get("Url").unwrap().contains(&customer));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_whose_agent_could_not_be_dialled_keeps_waiting_and_agents_are_told() {
+    let app = TestApp::spawn().await;
+    app.stand_in.set_mode(Mode::Status(401));
+    let customer = call_sid(40);
+    let res = app.webhook("/conference/connect/client", &[("CallSid", &customer), ("From", "+15557654321")]).await;
+    let (name, attrs) = conference_attrs(&res.text().await.unwrap());
+    assert_eq!((name.as_str(), attrs["waitUrl"].as_str()), (customer.as_str(), format!("{PUBLIC_BASE}/conference/wait").as_str()));
+    let mut alerts = serde_json::Value::Null;
+    for _ in 0..100 {
+        alerts = app.server_fn_as("agent2", "dial_failures", &[]).await.json().await.unwrap();
+        if alerts.as_array().is_some_and(|a| !a.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let alert = &alerts[0];
+    assert_eq!(alert["conference"], customer.as_str());
+    assert_eq!(alert["agent"], "agent1");
+    assert_eq!(alert["caller"], "+15557654321");
+    assert!(alert["error"].as_str().unwrap().contains("401"), "{alert}");
+    // Once the customer hangs up, nobody needs telling any more.
+    app.webhook("/twilio/status", &[("CallSid", &customer), ("CallStatus", "completed"), ("SequenceNumber", "9")]).await;
+    let alerts: serde_json::Value = app.server_fn_as("agent2", "dial_failures", &[]).await.json().await.unwrap();
+    assert_eq!(alerts.as_array().unwrap().len(), 0);
+    // And nobody signed out sees any of it.
+    assert_eq!(app.server_fn("dial_failures", &[]).await.status(), 401);
+}

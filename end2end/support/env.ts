@@ -7,6 +7,7 @@ export const PORT = Number(process.env.E2E_PORT ?? 3310);
 export const STAND_IN_PORT = Number(process.env.E2E_STAND_IN_PORT ?? 3311);
 export const AUTH_TOKEN = "e2e-auth-token";
 export const PUBLIC_BASE = `http://127.0.0.1:${PORT}`;
+export const passwordOf = (agent: string) => `e2e-password-${agent}`;
 const dbFile = path.join(os.tmpdir(), `warm-transfer-e2e-${process.pid}-${Date.now()}.db`);
 
 export const env: Record<string, string> = {

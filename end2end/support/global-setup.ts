@@ -1,9 +1,23 @@
 // A local stand-in for api.twilio.com: answers call creation like Twilio and remembers every
 // request so tests can ask what the server sent (GET /__requests).
 import * as http from "node:http";
-import { STAND_IN_PORT } from "./env";
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { env, STAND_IN_PORT, passwordOf } from "./env";
+
+/** Agent accounts, created with the server binary's own CLI (password on stdin). */
+function addAgents() {
+  const bin = path.join(__dirname, "..", "..", "target", "release", "warm-transfer");
+  for (const [agent, name] of [["agent1", "Agent 1"], ["agent2", "Agent 2"]]) {
+    execFileSync(bin, ["agent", "add", agent, "--name", name], {
+      env: { ...process.env, DATABASE_URL: env.DATABASE_URL },
+      input: passwordOf(agent) + "\n",
+    });
+  }
+}
 
 export default async function globalSetup() {
+  addAgents();
   const requests: { method: string; path: string; form: Record<string, string> }[] = [];
   let n = 0;
   const server = http.createServer((req, res) => {

@@ -1,24 +1,45 @@
 // The agent console in Chromium: SSR, hydration, and every button through the tutorial's flow.
 // The Voice SDK is replaced by a test double (support/twilio-double.js); the server is real.
 import { test, expect } from "@playwright/test";
-import { expectConsole, newCallSid, openConsole, postWebhook, shot, standInRequests } from "../support/app";
+import { expectConsole, newCallSid, openConsole, postWebhook, shot, signIn, standInRequests } from "../support/app";
 
-const OFFLINE = { connect1: true, connect2: true, answer: false, hangup: false, dial: "hidden" } as const;
-const READY = { connect1: false, connect2: false, answer: false, hangup: false } as const;
+const OFFLINE = { connect: true, answer: false, hangup: false, dial: "hidden" } as const;
+const READY = { connect: false, answer: false, hangup: false } as const;
 
-test("the console is rendered offline on the server and hydrates without errors", async ({ page, request }) => {
+test("a signed-out visitor gets the sign-in form, rendered on the server", async ({ page, request }) => {
   const html = await (await request.get("/")).text();
-  expect(html).toContain('id="call-status"');
+  expect(html).toContain('id="sign-in-form"');
+  expect(html).not.toContain('id="call-status"');
+  const errors = await openConsole(page);
+  await shot(page, "00-sign-in");
+  await page.fill("#identity", "agent1");
+  await page.fill("#password", "not-the-password");
+  await page.click("#sign-in-button");
+  await expect(page.locator("#sign-in-error")).toHaveText("wrong agent name or password");
+  expect(errors.filter((e) => !e.includes("401"))).toEqual([]);
+});
+
+test("after signing in the console is rendered offline on the server and hydrates", async ({ page }) => {
+  const errors = await openConsole(page);
+  await signIn(page, "agent1");
+  await expect(page.locator("#connect-agent2-button")).toHaveCount(0);
+  await expectConsole(page, "Offline", OFFLINE);
+  // A reload renders the signed-in console on the server.
+  const html = await (await page.request.get("/")).text();
   expect(html).toContain("Offline");
   expect(html).toMatch(/id="answer-call-button"[^>]*disabled/);
-  const errors = await openConsole(page);
+  await page.reload();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await expectConsole(page, "Offline", OFFLINE);
   await shot(page, "01-offline");
+  await page.click("#sign-out-button");
+  await expect(page.locator("#sign-in-form")).toBeVisible();
   expect(errors).toEqual([]);
 });
 
 test("agent 1 connects, answers the customer, dials agent 2 in and hangs up", async ({ page, request }) => {
   const errors = await openConsole(page);
+  await signIn(page, "agent1");
   await page.click("#connect-agent1-button");
   await expectConsole(page, "Connected as: agent1", { ...READY, dial: false });
   expect(await page.evaluate(() => (window as any).__voice.device.identity)).toBe("agent1");
@@ -53,6 +74,7 @@ test("agent 1 connects, answers the customer, dials agent 2 in and hangs up", as
 
 test("agent 2 answers with the keyboard and never sees the dial button", async ({ page }) => {
   const errors = await openConsole(page);
+  await signIn(page, "agent2");
   await page.focus("#connect-agent2-button");
   await page.keyboard.press("Enter");
   await expectConsole(page, "Connected as: agent2", { ...READY, dial: "hidden" });
@@ -70,6 +92,7 @@ test("agent 2 answers with the keyboard and never sees the dial button", async (
 
 test("a registration error is shown and the connect buttons come back", async ({ page }) => {
   const errors = await openConsole(page);
+  await signIn(page, "agent1");
   await page.evaluate(() => ((window as any).__voice.failRegister = { code: 31205, message: "JWT token is expired" }));
   await page.click("#connect-agent1-button");
   await expectConsole(page, "ERROR: JWT token is expired", OFFLINE);
@@ -83,6 +106,7 @@ test("a registration error is shown and the connect buttons come back", async ({
 
 test("the caller hanging up before the agent answers is reported", async ({ page }) => {
   const errors = await openConsole(page);
+  await signIn(page, "agent1");
   await page.click("#connect-agent1-button");
   await expectConsole(page, "Connected as: agent1", { ...READY, dial: false });
   await page.evaluate(() => (window as any).__voice.incoming({ CallSid: "CA" + "3".repeat(32) }));
@@ -95,6 +119,7 @@ test("the caller hanging up before the agent answers is reported", async ({ page
 
 test("an expiring token is refreshed mid-call without dropping the call", async ({ page }) => {
   const errors = await openConsole(page);
+  await signIn(page, "agent1");
   await page.click("#connect-agent1-button");
   await expectConsole(page, "Connected as: agent1", { ...READY, dial: false });
   await page.evaluate(() => (window as any).__voice.incoming({ CallSid: "CA" + "4".repeat(32) }));

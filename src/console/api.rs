@@ -21,6 +21,15 @@ pub struct DialOutcome {
     pub agent: String,
 }
 
+/// A customer waiting because an agent could not be rung (Twilio refused or was down).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialAlert {
+    pub conference: String,
+    pub agent: String,
+    pub caller: String,
+    pub error: String,
+}
+
 /// Who is signed in on this browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentInfo {
@@ -146,4 +155,17 @@ pub async fn whoami() -> Result<Option<AgentInfo>, ServerFnError> {
         Err(crate::auth::AuthError::NotSignedIn) => Ok(None),
         Err(e) => Err(auth_error(e)),
     }
+}
+
+/// Customers left waiting because their agent could not be dialled, for every signed-in agent
+/// to see (and, soon, to pick up).
+#[server(prefix = "/api", endpoint = "dial_failures")]
+pub async fn dial_failures() -> Result<Vec<DialAlert>, ServerFnError> {
+    use server::*;
+    signed_in().await?;
+    let failures = state().store.live_dial_failures(20).await.map_err(|e| call_error(e.into()))?;
+    Ok(failures
+        .into_iter()
+        .map(|f| DialAlert { conference: f.conference_id, agent: f.agent_id, caller: f.caller, error: f.error })
+        .collect())
 }

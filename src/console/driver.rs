@@ -13,6 +13,7 @@ use leptos::task::spawn_local;
 
 use super::api::{dial_agent, get_token};
 use super::state::{Console, Effect, Event};
+use super::view::server_message;
 use crate::ids::CallSid;
 use crate::voice::device::{ActiveCall, CallEvent, DeviceEvent, IncomingCall, VoiceDevice};
 
@@ -164,13 +165,5 @@ impl Driver {
             }
             Err(e) => self.dispatch(Event::DeviceError { code: e.code, message: e.message }),
         }
-    }
-}
-
-/// The reason a server function gave, without the framework's wrapping.
-fn server_message(e: ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(m) => m,
-        other => other.to_string(),
     }
 }

@@ -315,6 +315,33 @@ impl Store {
         row.map(|r| OutboxRow::from_row(&r)).transpose()
     }
 
+    /// Dials that failed for good on conferences still going on (newest first): customers who
+    /// are waiting because nobody could be rung.
+    pub async fn live_dial_failures(&self, limit: i64) -> Result<Vec<DialFailure>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT o.conference_id, o.agent_id, COALESCE(o.last_error, ''), c.from_number, o.updated_at
+             FROM dial_outbox o JOIN conferences f ON f.id = o.conference_id
+             JOIN calls c ON c.call_sid = f.customer_call_sid
+             WHERE o.status = 'failed' AND f.status <> 'completed' AND c.status NOT IN ('completed', 'canceled', 'failed', 'busy', 'no-answer')
+             ORDER BY o.updated_at DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DialFailure {
+                    conference_id: r.try_get(0)?,
+                    agent_id: r.try_get(1)?,
+                    error: r.try_get(2)?,
+                    caller: r.try_get(3)?,
+                    failed_at_ms: r.try_get(4)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
     // ---- status callbacks --------------------------------------------------------------------
 
     /// Stores a callback as received and applies it to the call or conference it names.

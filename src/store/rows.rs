@@ -151,3 +151,13 @@ pub struct StatusCallback {
     pub sequence_number: Option<i64>,
     pub params_json: String,
 }
+
+/// A dial that will not be retried, on a conference whose customer is still waiting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DialFailure {
+    pub conference_id: String,
+    pub agent_id: String,
+    pub error: String,
+    pub caller: String,
+    pub failed_at_ms: i64,
+}
