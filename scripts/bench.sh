@@ -75,6 +75,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'echo "bench: command failed at line $LINENO" >&2' ERR
 
 # ---- tools and builds -------------------------------------------------------------------------
 command -v python3 >/dev/null || die "python3 is required"
@@ -158,22 +159,24 @@ python3 "$helper" drain --db "$db" --timeout 30 >/dev/null
 
 # ---- the runs ---------------------------------------------------------------------------------
 vm() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$server_pid/status"; }
-field() { sed -n "s/^BENCH .* $2=\([0-9]*\).*/\1/p" "$1"; }
+ctxt() { { cat /proc/"$server_pid"/task/*/status 2>/dev/null || true; } | awk '/ctxt_switches:/ { n += $2 } END { print n + 0 }'; }
 runs=$work/runs.tsv
 : >"$runs"
-voice_ok=0 voice_wrapped=0 voice_conns=0 voice_runs=0
+voice_runs=()
 
 run() { # name label connections data-prefix [ok-prefix]
-  local name=$1 label=$2 c=$3 data=$4 ok=${5:-} out load t_end notes=""
+  local name=$1 label=$2 c=$3 data=$4 ok=${5:-} out load t_end notes="" ctx0 ctx1
   out=$work/wrk-$name-$c.txt
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   kill -0 "$server_pid" 2>/dev/null || die "the server died (log: $work/server.log)"
   printf '%s, %s connections, %ss ... ' "$label" "$c" "$duration"
+  ctx0=$(ctxt)
   if ! timeout --kill-after=5 $((duration + 90)) \
       wrk -t"$threads" -c"$c" -d"${duration}s" --timeout 2s --latency -s "$lua" "$server" -- "$data" $ok >"$out" 2>&1; then
     notes="wrk failed or timed out"
   fi
   t_end=$(date +%s.%N)
+  ctx1=$(ctxt)
   grep -q '^BENCH ' "$out" || { cat "$out" >&2; die "no result from wrk ($label, $c)"; }
   echo "$(sed -n 's/^Requests\/sec: *//p' "$out") req/s"
   if [ "$name" = voice ]; then
@@ -181,12 +184,10 @@ run() { # name label connections data-prefix [ok-prefix]
     drained=$(python3 "$helper" drain --db "$db" --timeout 300)
     notes="${notes:+$notes; }outbox drained ${drained}s after the run"
     echo "  outbox drained: ${drained}s"
-    voice_ok=$((voice_ok + $(field "$out" ok2xx)))
-    voice_wrapped=$((voice_wrapped + $(field "$out" wrapped)))
-    voice_conns=$((voice_conns + c))
-    voice_runs=$((voice_runs + 1))
+    voice_runs+=(--run "$data" "$ok" "$out")
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$c" "$out" "$t_end" "$(vm VmHWM)" "$(vm VmRSS)" "$load" "$notes" >>"$runs"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$c" "$out" "$t_end" "$(vm VmHWM)" "$(vm VmRSS)" \
+    "$load" "$notes" "$((ctx1 - ctx0))" "$(vm Threads)" >>"$runs"
   sleep 1
 }
 
@@ -204,11 +205,10 @@ done
 
 # ---- durability ---------------------------------------------------------------------------------
 check=""
-if [ "$voice_runs" -gt 0 ]; then
+if [ "${#voice_runs[@]}" -gt 0 ]; then
   step "durability check"
   check=$work/check.json
-  python3 "$helper" check --db "$db" --ok-glob "$work/ok-*.txt" --ok2xx "$voice_ok" --setup-sid "$setup_sid" \
-    --in-flight-bound "$voice_conns" --wrapped "$voice_wrapped" --out "$check"
+  python3 "$helper" check --db "$db" "${voice_runs[@]}" --setup-sid "$setup_sid" --out "$check"
 fi
 final_hwm=$(vm VmHWM)
 

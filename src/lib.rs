@@ -24,6 +24,7 @@ pub mod store;
 pub mod twilio;
 #[cfg(feature = "ssr")]
 pub mod webhooks;
+#[cfg(feature = "ssr")] pub mod simulator;
 
 #[cfg(feature = "hydrate")]
 pub mod voice;

@@ -7,7 +7,9 @@
 -- With OK_PREFIX, every answer is inspected (costly, used for the voice webhook only): 2xx and
 -- other answers are counted and the CallSid of each 2xx answer (the conference name in the
 -- TwiML) is written to OK_PREFIX.<thread>.txt for the durability check.
--- done() prints one machine-readable "BENCH ..." line.
+-- done() prints machine-readable "BENCH ..." and "BENCH_THREAD ..." lines. A thread hands out
+-- its entries in order, so its first request_calls entries are every CallSid it can have sent
+-- (wrk's own check of the script consumes thread 0's first entry without sending it).
 
 local threads = {}
 local next_id = 0
@@ -64,6 +66,10 @@ function done(summary, latency, requests)
     bad = bad + (t:get("bad") or 0)
     wrapped = wrapped + (t:get("wrapped") or 0)
     if t:get("tracking") then tracked = 1 end
+  end
+  for _, t in ipairs(threads) do
+    io.write(string.format("BENCH_THREAD tid=%d request_calls=%d entries=%d\n",
+      t:get("tid"), t:get("calls") or 0, t:get("n") or 0))
   end
   local e = summary.errors
   io.write(string.format(

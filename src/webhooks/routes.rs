@@ -1,3 +1,4 @@
+use axum::extract::rejection::PathRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -50,9 +51,12 @@ async fn wait(State(state): State<AppState>, form: TwilioForm) -> Response {
 /// An agent answered the dial: join them to the conference.
 async fn agent_join(
     State(state): State<AppState>,
-    Path((conference_id, agent_id)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     form: TwilioForm,
 ) -> Result<Response, WebhookError> {
+    // The path is only looked at once the signature has been checked (by `TwilioForm`): an
+    // unsigned request gets 403 whatever its path, never a hint about what the path should be.
+    let Path((conference_id, agent_id)) = path.map_err(|e| WebhookError::BadRequest(e.body_text()))?;
     let sid = form.get("CallSid").unwrap_or("-").to_string();
     match service::agent_join(&state, &conference_id, &agent_id).await {
         Ok(doc) => {

@@ -1,0 +1,335 @@
+//! Runs the engine in the real world: performs its effects (signed webhook and callback posts to
+//! the app), ticks ring timeouts, and broadcasts what happens for a future UI (SSE).
+//!
+//! One worker performs the HTTP effects in the order the engine produced them, so callbacks
+//! reach the app in sequence and a document is always fetched before anything it causes. Only
+//! URLs under the app's public base URL are requested: any other URL (Twilio's hold music on S3 or
+//! twimlets.com) is treated as an audio file and "played" without leaving the machine.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+use tokio::sync::{broadcast, mpsc};
+
+use super::engine::{Effect, Engine, EngineConfig, RingingCall, SimError, SimState, StopReason};
+use super::twiml::{self, Instruction};
+use crate::config::Secret;
+use crate::ids::CallSid;
+use crate::twilio::signature;
+
+/// The path of the support number's "A call comes in" webhook in the app.
+pub const VOICE_PATH: &str = "/conference/connect/client";
+
+/// How the simulator is set up.
+#[derive(Debug, Clone)]
+pub struct SimulatorConfig {
+    pub account_sid: String,
+    /// Signs every request to the app (`X-Twilio-Signature`); the app's `TWILIO_AUTH_TOKEN`.
+    pub auth_token: Secret,
+    /// The REST API accepts `api_key:api_secret` as well as `account_sid:auth_token`.
+    pub api_key: String,
+    pub api_secret: Secret,
+    /// The app's public base URL (its `PUBLIC_BASE_URL`): URLs under it are the app's, requests
+    /// are signed over them.
+    pub app_base_url: String,
+    /// Where to send requests for app URLs when that is not the public URL (a tunnel or proxy in
+    /// front of a local app); `None` sends them to the public URL.
+    pub app_local_url: Option<String>,
+    /// The support number customers call (`To` of inbound calls).
+    pub support_number: String,
+    /// How often unanswered calls are checked for their ring timeout.
+    pub tick_interval: Duration,
+    /// Every request to the app gives up after this long.
+    pub request_timeout: Duration,
+}
+
+impl SimulatorConfig {
+    /// Defaults for everything but the credentials, the app's URL and the number.
+    pub fn new(account_sid: &str, auth_token: Secret, api_key: &str, api_secret: Secret, app_base_url: &str, support_number: &str) -> Self {
+        SimulatorConfig {
+            account_sid: account_sid.to_string(),
+            auth_token,
+            api_key: api_key.to_string(),
+            api_secret,
+            app_base_url: app_base_url.trim_end_matches('/').to_string(),
+            app_local_url: None,
+            support_number: support_number.to_string(),
+            tick_interval: Duration::from_millis(250),
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What a UI (through SSE) is told.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum SimEvent {
+    /// A call to `client:{identity}` rings: the simulated Device shows an incoming call.
+    Ring {
+        identity: String,
+        call_sid: CallSid,
+        from: String,
+    },
+    StopRinging {
+        identity: String,
+        call_sid: CallSid,
+        reason: StopReason,
+    },
+    /// Something Twilio would put in its debugger.
+    Warning {
+        call_sid: Option<CallSid>,
+        message: String,
+    },
+    /// A request the simulator made to the app, and how it went (`HTTP 204`, `timed out`…).
+    Request {
+        kind: &'static str,
+        method: String,
+        url: String,
+        outcome: String,
+    },
+    /// The state after a change.
+    State {
+        state: SimState,
+    },
+}
+
+/// A handle on a running simulator; clones share it. The background tasks end when the last
+/// handle is dropped.
+#[derive(Clone)]
+pub struct Simulator {
+    inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    pub(super) cfg: SimulatorConfig,
+    engine: Mutex<Engine>,
+    http: reqwest::Client,
+    work: mpsc::UnboundedSender<Effect>,
+    /// Effects queued or being performed; [`Simulator::settle`] waits for 0.
+    in_flight: AtomicUsize,
+    events: broadcast::Sender<SimEvent>,
+    /// The state last broadcast, so an unchanged one is not sent again.
+    last_state: Mutex<Option<SimState>>,
+}
+
+impl Simulator {
+    /// Starts the simulator's worker and ticker; needs a Tokio runtime.
+    pub fn new(cfg: SimulatorConfig) -> Self {
+        // Seeded from the clock so a restarted simulator never reuses SIDs the app has stored.
+        let seed = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+        let engine = Engine::new(EngineConfig {
+            account_sid: cfg.account_sid.clone(),
+            voice_url: format!("{}{VOICE_PATH}", cfg.app_base_url),
+            sid_seed: seed,
+        });
+        let http = reqwest::Client::builder()
+            .timeout(cfg.request_timeout)
+            .user_agent("TwilioProxy/1.1 (warm-transfer simulator)")
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        let (work, queue) = mpsc::unbounded_channel();
+        let (events, _) = broadcast::channel(256);
+        let tick = cfg.tick_interval;
+        let inner = Arc::new(Inner {
+            cfg,
+            engine: Mutex::new(engine),
+            http,
+            work,
+            in_flight: AtomicUsize::new(0),
+            events,
+            last_state: Mutex::new(None),
+        });
+        tokio::spawn(perform_effects(Arc::downgrade(&inner), queue));
+        tokio::spawn(tick_ring_timeouts(Arc::downgrade(&inner), tick));
+        Simulator { inner }
+    }
+
+    /// The REST API (`/2010-04-01/…`), to be nested under the prefix `TWILIO_API_BASE_URL` names.
+    pub fn router(&self) -> axum::Router {
+        super::rest::router(self.clone())
+    }
+
+    pub(super) fn config(&self) -> &SimulatorConfig {
+        &self.inner.cfg
+    }
+
+    /// Runs `op` on the engine at the current time, then sends its effects on their way. The
+    /// lock is never held across an `.await`.
+    pub fn apply<T>(&self, op: impl FnOnce(&mut Engine, SystemTime) -> T) -> T {
+        let (result, effects, state) = {
+            let mut engine = self.inner.engine.lock().unwrap_or_else(|e| e.into_inner());
+            let result = op(&mut engine, SystemTime::now());
+            let effects = engine.take_effects();
+            // Only a changed state is broadcast (the ticker applies every 250 ms).
+            let state = (self.inner.events.receiver_count() > 0).then(|| engine.snapshot()).filter(|state| {
+                let mut last = self.inner.last_state.lock().unwrap_or_else(|e| e.into_inner());
+                let changed = last.as_ref() != Some(state);
+                if changed {
+                    *last = Some(state.clone());
+                }
+                changed
+            });
+            (result, effects, state)
+        };
+        self.inner.dispatch(effects);
+        if let Some(state) = state {
+            let _ = self.inner.events.send(SimEvent::State { state });
+        }
+        result
+    }
+
+    /// A customer calls the support number from `from`.
+    pub fn place_customer_call(&self, from: &str) -> CallSid {
+        let to = self.inner.cfg.support_number.clone();
+        self.apply(|e, now| e.incoming_call(from, &to, now))
+    }
+
+    pub fn answer(&self, call_sid: &CallSid) -> Result<(), SimError> {
+        self.apply(|e, now| e.answer(call_sid, now))
+    }
+
+    pub fn reject(&self, call_sid: &CallSid) -> Result<(), SimError> {
+        self.apply(|e, now| e.reject(call_sid, now))
+    }
+
+    pub fn hangup(&self, call_sid: &CallSid) -> Result<(), SimError> {
+        self.apply(|e, now| e.hangup(call_sid, now))
+    }
+
+    pub fn snapshot(&self) -> SimState {
+        self.inner.engine.lock().unwrap_or_else(|e| e.into_inner()).snapshot()
+    }
+
+    /// Calls ringing for a browser identity right now (for a Device that connects late).
+    pub fn ringing_for(&self, identity: &str) -> Vec<RingingCall> {
+        self.inner.engine.lock().unwrap_or_else(|e| e.into_inner()).ringing_for(identity)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<SimEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// Waits until every effect produced so far (and everything those caused) was performed.
+    pub async fn settle(&self) {
+        while self.inner.in_flight.load(Ordering::SeqCst) > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+impl Inner {
+    /// UI notifications go out at once; requests to the app queue up for the worker, in order.
+    fn dispatch(&self, effects: Vec<Effect>) {
+        for effect in effects {
+            let event = match effect {
+                Effect::Ring { identity, call_sid, from } => SimEvent::Ring { identity, call_sid, from },
+                Effect::StopRinging { identity, call_sid, reason } => SimEvent::StopRinging { identity, call_sid, reason },
+                Effect::Warning { call_sid, message } => {
+                    tracing::warn!(call_sid = call_sid.as_ref().map(|s| s.as_str()).unwrap_or("-"), %message, "simulator");
+                    SimEvent::Warning { call_sid, message }
+                }
+                work @ (Effect::FetchTwiml { .. } | Effect::Callback { .. }) => {
+                    self.in_flight.fetch_add(1, Ordering::SeqCst);
+                    if self.work.send(work).is_err() {
+                        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+                    }
+                    continue;
+                }
+            };
+            let _ = self.events.send(event);
+        }
+    }
+
+    /// `url` is the app's (under its public base URL); the URL to actually send to.
+    fn transport_url(&self, url: &str) -> Option<String> {
+        let base = &self.cfg.app_base_url;
+        let rest = url.strip_prefix(base.as_str())?;
+        if !(rest.is_empty() || rest.starts_with('/') || rest.starts_with('?')) {
+            return None;
+        }
+        Some(match &self.cfg.app_local_url {
+            Some(local) => format!("{}{rest}", local.trim_end_matches('/')),
+            None => url.to_string(),
+        })
+    }
+
+    /// Sends one webhook as Twilio does: form-encoded POST (or GET with the parameters in the
+    /// query), signed over the public URL.
+    async fn request(&self, kind: &'static str, method: &str, url: &str, params: &[(String, String)]) -> Result<reqwest::Response, String> {
+        let Some(target) = self.transport_url(url) else {
+            return Err(format!("{url} is not under the app's base URL {}; not requested", self.cfg.app_base_url));
+        };
+        let token = self.cfg.auth_token.expose();
+        let result = if method == "GET" {
+            let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+            let sep = |u: &str| if u.contains('?') { '&' } else { '?' };
+            let signed_url = format!("{url}{}{query}", sep(url));
+            let target = format!("{target}{}{query}", sep(&target));
+            self.http.get(target).header("x-twilio-signature", signature::compute(token, &signed_url, &[])).send().await
+        } else {
+            self.http.post(target).header("x-twilio-signature", signature::compute(token, url, params)).form(params).send().await
+        };
+        let outcome = match &result {
+            Ok(r) => format!("HTTP {}", r.status().as_u16()),
+            Err(e) if e.is_timeout() => "timed out".to_string(),
+            Err(e) => format!("failed: {e}"),
+        };
+        tracing::debug!(kind, method, url, %outcome, "simulator request");
+        let _ = self.events.send(SimEvent::Request { kind, method: method.to_string(), url: url.to_string(), outcome: outcome.clone() });
+        result.map_err(|_| outcome)
+    }
+
+    /// The document at `url`: the app's answer, or (for any other URL) an audio file to play.
+    async fn fetch_document(&self, method: &str, url: &str, params: &[(String, String)]) -> Result<Vec<Instruction>, String> {
+        if self.transport_url(url).is_none() {
+            return Ok(vec![Instruction::Play { url: url.to_string(), loop_count: 0 }]);
+        }
+        let response = self.request("twiml", method, url, params).await?;
+        let status = response.status();
+        let audio = response.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("audio/"));
+        let body = response.text().await.map_err(|e| format!("unreadable answer: {e}"))?;
+        if !status.is_success() {
+            return Err(format!("HTTP {} from {url}", status.as_u16()));
+        }
+        if audio {
+            return Ok(vec![Instruction::Play { url: url.to_string(), loop_count: 1 }]);
+        }
+        twiml::parse(&body).map_err(|e| format!("bad TwiML from {url}: {e}"))
+    }
+}
+
+/// The worker: performs queued effects one at a time, feeding documents back into the engine.
+async fn perform_effects(inner: Weak<Inner>, mut queue: mpsc::UnboundedReceiver<Effect>) {
+    while let Some(effect) = queue.recv().await {
+        let Some(inner) = inner.upgrade() else { return };
+        match effect {
+            Effect::FetchTwiml { call_sid, fetch_id, url, method, params } => {
+                let result = inner.fetch_document(&method, &url, &params).await;
+                let sim = Simulator { inner: inner.clone() };
+                // A result the call no longer waits for is dropped by the engine; errors here are
+                // only "the call is gone", which is fine.
+                let _ = sim.apply(|e, now| e.twiml_result_for(&call_sid, fetch_id, result, now));
+            }
+            Effect::Callback { url, method, params } => {
+                if let Err(e) = inner.request("callback", &method, &url, &params).await {
+                    tracing::debug!(%url, error = %e, "simulator callback not delivered");
+                }
+            }
+            other => inner.dispatch(vec![other]),
+        }
+        inner.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Rings out unanswered calls whose timeout passed.
+async fn tick_ring_timeouts(inner: Weak<Inner>, every: Duration) {
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let Some(inner) = inner.upgrade() else { return };
+        Simulator { inner }.apply(|e, now| e.tick(now));
+    }
+}

@@ -1,0 +1,488 @@
+//! A pure, deterministic model of the part of Twilio this app uses: calls, the TwiML they run,
+//! conferences and their participants, and the callbacks Twilio sends about them.
+//!
+//! No I/O and no clock: every operation takes the current time, and whatever should happen in
+//! the world (fetch a document, post a callback, ring a browser) is queued as an [`Effect`] for
+//! the driver to collect with [`Engine::take_effects`]. Same inputs, same outputs: SIDs come from
+//! a counter (mixed with a seed so two runs of the simulator do not reuse each other's SIDs).
+//!
+//! Where Twilio's behaviour is surprising it is modelled anyway, because the app must cope with
+//! the real service:
+//! - a conference ending does not cancel calls still ringing to join it: an agent's browser keeps
+//!   ringing after the customer hung up, and answering joins a fresh, empty conference of the same
+//!   name. Cancelling such a call is the app's job (`hangup` on a ringing call, or `POST
+//!   Calls/{CA}.json Status=canceled`, cancels it);
+//! - a conference starts only when at least two participants are in and one of them has
+//!   `startConferenceOnEnter`; until then everyone hears their `waitUrl`;
+//! - only the first participant's `statusCallback` is used for conference events;
+//! - when a caller leaves a conference, Twilio carries on with the verbs after `<Dial>`, hanging up
+//!   when the document ends.
+//!
+//! Twilio's timing is not modelled: a `<Say>` or a finite `<Play>` is heard and done at once, a
+//! `<Play loop="0">` plays until the call moves on, and a wait document that ends leaves silence
+//! (it is not fetched again).
+
+mod conference;
+mod model;
+mod notify;
+mod view;
+
+pub use conference::{NewParticipant, ParticipantUpdate};
+pub use model::{CallStatus, ConferenceStatus, Direction, Effect, ParticipantStatus, SimError, StopReason};
+pub use view::{CallView, ConferenceView, ParticipantView, RingingCall, SimState};
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, SystemTime};
+
+use crate::ids::{CallSid, ConferenceSid};
+use crate::simulator::twiml::{ConferenceJoin, Instruction};
+use model::{Call, Conference, FetchPurpose, OnAnswer, Subscription};
+
+/// What Twilio says when a call's document cannot be fetched or read.
+pub const APPLICATION_ERROR: &str = "We are sorry, an application error has occurred. Goodbye.";
+/// What a caller hears while on hold or waiting without a wait URL: Twilio's default music.
+pub const DEFAULT_HOLD_MUSIC: &str = "hold music playing";
+/// Twilio's default ring time for `Calls.json`.
+pub const DEFAULT_TIMEOUT_SECS: u32 = 60;
+
+/// The fixed facts of the simulated account.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub account_sid: String,
+    /// The support number's "A call comes in" webhook (`{app}/conference/connect/client`).
+    pub voice_url: String,
+    /// Mixed into every SID so separate runs never hand out the same ones (0 in tests).
+    pub sid_seed: u64,
+}
+
+/// `POST Calls.json`: a call from Twilio to someone.
+#[derive(Debug, Clone, Default)]
+pub struct OutboundCall {
+    pub from: String,
+    pub to: String,
+    pub url: String,
+    /// `GET` or `POST` (the default).
+    pub method: Option<String>,
+    /// Seconds to ring; Twilio's default is 60.
+    pub timeout_secs: Option<u32>,
+    pub status_callback: Option<String>,
+    /// `initiated ringing answered completed`; Twilio's default is `completed` alone.
+    pub status_callback_event: Vec<String>,
+    pub status_callback_method: Option<String>,
+}
+
+/// The app's own request type, as the REST layer would receive it.
+impl From<&crate::twilio::rest::CreateCall> for OutboundCall {
+    fn from(c: &crate::twilio::rest::CreateCall) -> Self {
+        OutboundCall {
+            from: c.from.clone(),
+            to: c.to.clone(),
+            url: c.url.clone(),
+            method: c.method.clone(),
+            timeout_secs: c.timeout_secs,
+            status_callback: c.status_callback.clone(),
+            status_callback_event: c.status_callback_event.clone(),
+            status_callback_method: c.status_callback_method.clone(),
+        }
+    }
+}
+
+pub struct Engine {
+    cfg: EngineConfig,
+    sid_counter: u64,
+    fetch_counter: u64,
+    calls: BTreeMap<String, Call>,
+    conferences: BTreeMap<String, Conference>,
+    effects: Vec<Effect>,
+}
+
+impl Engine {
+    pub fn new(cfg: EngineConfig) -> Self {
+        Engine { cfg, sid_counter: 0, fetch_counter: 0, calls: BTreeMap::new(), conferences: BTreeMap::new(), effects: Vec::new() }
+    }
+
+    pub fn account_sid(&self) -> &str {
+        &self.cfg.account_sid
+    }
+
+    /// Everything the world should do since the last call, in order.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    fn next_hex(&mut self) -> String {
+        self.sid_counter += 1;
+        format!("{:016x}{:016x}", self.cfg.sid_seed, self.sid_counter)
+    }
+
+    fn new_call_sid(&mut self) -> CallSid {
+        CallSid::parse(&format!("CA{}", self.next_hex())).expect("CA + 32 hex digits")
+    }
+
+    fn new_conference_sid(&mut self) -> ConferenceSid {
+        ConferenceSid::parse(&format!("CF{}", self.next_hex())).expect("CF + 32 hex digits")
+    }
+
+    fn warn(&mut self, call_sid: Option<&CallSid>, message: impl Into<String>) {
+        self.effects.push(Effect::Warning { call_sid: call_sid.cloned(), message: message.into() });
+    }
+
+    fn call_mut(&mut self, sid: &CallSid) -> Result<&mut Call, SimError> {
+        self.calls.get_mut(sid.as_str()).ok_or_else(|| SimError::UnknownCall(sid.to_string()))
+    }
+
+    // ---- creating calls ---------------------------------------------------------------------
+
+    /// A customer dials the support number: Twilio asks the app what to do with the call.
+    pub fn incoming_call(&mut self, from: &str, to: &str, now: SystemTime) -> CallSid {
+        let url = self.cfg.voice_url.clone();
+        let sid =
+            self.insert_call(from, to, Direction::Inbound, OnAnswer::Document { url: url.clone(), method: "POST".into() }, 0, None, now);
+        let call = self.calls.get_mut(sid.as_str()).expect("just inserted");
+        // An inbound call rings at Twilio while the webhook is asked; it is answered by its TwiML.
+        call.status = CallStatus::Ringing;
+        call.hear("ringing");
+        self.fetch(&sid, FetchPurpose::Document, &url, "POST");
+        sid
+    }
+
+    /// `POST Calls.json`: queued, then (at once) initiated and ringing.
+    pub fn create_call(&mut self, req: OutboundCall, now: SystemTime) -> Result<CallSid, SimError> {
+        for (name, value) in [("To", &req.to), ("From", &req.from), ("Url", &req.url)] {
+            if value.trim().is_empty() {
+                return Err(SimError::Invalid(format!("Required parameter {name} is missing")));
+            }
+        }
+        let method = normalise_method(req.method.as_deref(), "POST")?;
+        let callback = subscription(req.status_callback, req.status_callback_event, req.status_callback_method, &["completed"])?;
+        let on_answer = OnAnswer::Document { url: req.url, method };
+        let timeout = req.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS);
+        let sid = self.insert_call(&req.from, &req.to, Direction::OutboundApi, on_answer, timeout, callback, now);
+        self.start_ringing(&sid, now);
+        Ok(sid)
+    }
+
+    /// A call leg for a participant added with `Participants.json`: on answer it joins `join`.
+    fn create_participant_call(
+        &mut self,
+        from: &str,
+        to: &str,
+        join: ConferenceJoin,
+        timeout_secs: u32,
+        callback: Option<Subscription>,
+        now: SystemTime,
+    ) -> CallSid {
+        self.insert_call(from, to, Direction::OutboundApi, OnAnswer::Join(join), timeout_secs, callback, now)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn insert_call(
+        &mut self,
+        from: &str,
+        to: &str,
+        direction: Direction,
+        on_answer: OnAnswer,
+        timeout_secs: u32,
+        status_callback: Option<Subscription>,
+        now: SystemTime,
+    ) -> CallSid {
+        let sid = self.new_call_sid();
+        let call = Call {
+            sid: sid.clone(),
+            from: from.to_string(),
+            to: to.to_string(),
+            direction,
+            status: CallStatus::Queued,
+            on_answer,
+            timeout_secs,
+            status_callback,
+            next_sequence: 0,
+            created_at: now,
+            updated_at: now,
+            ringing_since: None,
+            answered_at: None,
+            ended_at: None,
+            hearing: Vec::new(),
+            now_hearing: String::new(),
+            script: VecDeque::new(),
+            fetch: None,
+            conference: None,
+        };
+        self.calls.insert(sid.to_string(), call);
+        sid
+    }
+
+    /// Outbound calls: `initiated`, then `ringing`; a browser identity is told to ring.
+    fn start_ringing(&mut self, sid: &CallSid, now: SystemTime) {
+        self.call_event(sid, "initiated", now);
+        let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
+        call.status = CallStatus::Ringing;
+        call.ringing_since = Some(now);
+        call.updated_at = now;
+        call.hear("ringing");
+        let ring = call.client_identity().map(|identity| Effect::Ring {
+            identity: identity.to_string(),
+            call_sid: sid.clone(),
+            from: call.from.clone(),
+        });
+        self.call_event(sid, "ringing", now);
+        self.effects.extend(ring);
+    }
+
+    // ---- what the people on the calls do ------------------------------------------------------
+
+    /// The callee picks up a ringing outbound call.
+    pub fn answer(&mut self, sid: &CallSid, now: SystemTime) -> Result<(), SimError> {
+        let call = self.call_mut(sid)?;
+        if call.status != CallStatus::Ringing || call.direction != Direction::OutboundApi {
+            return Err(wrong_state(call, "answered"));
+        }
+        call.status = CallStatus::InProgress;
+        call.answered_at = Some(now);
+        call.updated_at = now;
+        call.hear("connecting");
+        let on_answer = call.on_answer.clone();
+        self.stop_ringing(sid, StopReason::AnsweredElsewhere);
+        self.call_event(sid, "answered", now);
+        match on_answer {
+            OnAnswer::Document { url, method } => self.fetch(sid, FetchPurpose::Document, &url, &method),
+            OnAnswer::Join(join) => {
+                if let Err(e) = self.join_conference(sid, &join, now) {
+                    self.warn(Some(sid), e.to_string());
+                    self.run_script(sid, now);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The callee declines a ringing call: the caller side hears busy.
+    pub fn reject(&mut self, sid: &CallSid, now: SystemTime) -> Result<(), SimError> {
+        let call = self.call_mut(sid)?;
+        if call.status != CallStatus::Ringing || call.direction != Direction::OutboundApi {
+            return Err(wrong_state(call, "rejected"));
+        }
+        self.finish_call(sid, CallStatus::Busy, now);
+        Ok(())
+    }
+
+    /// Hangs up: a call not yet answered is canceled, an answered one completed.
+    pub fn hangup(&mut self, sid: &CallSid, now: SystemTime) -> Result<(), SimError> {
+        let call = self.call_mut(sid)?;
+        let end = match call.status {
+            CallStatus::Queued | CallStatus::Ringing => CallStatus::Canceled,
+            CallStatus::InProgress => CallStatus::Completed,
+            _ => return Err(wrong_state(call, "hung up")),
+        };
+        self.finish_call(sid, end, now);
+        Ok(())
+    }
+
+    /// `POST Calls/{CA}.json` with `Status=canceled` (only before answer) or `completed`.
+    pub fn update_call_status(&mut self, sid: &CallSid, status: &str, now: SystemTime) -> Result<(), SimError> {
+        let call = self.call_mut(sid)?;
+        match (status, call.status) {
+            ("canceled", CallStatus::Queued | CallStatus::Ringing) | ("completed", _) => self.hangup(sid, now),
+            ("canceled", _) => Err(wrong_state(call, "canceled")),
+            (other, _) => Err(SimError::Invalid(format!("Status must be canceled or completed, not {other:?}"))),
+        }
+    }
+
+    /// Rings out every unanswered outbound call whose `Timeout` has passed.
+    pub fn tick(&mut self, now: SystemTime) {
+        let due: Vec<CallSid> = self
+            .calls
+            .values()
+            .filter(|c| c.status == CallStatus::Ringing && c.direction == Direction::OutboundApi)
+            .filter(|c| c.ringing_since.is_some_and(|t| t + Duration::from_secs(c.timeout_secs.into()) <= now))
+            .map(|c| c.sid.clone())
+            .collect();
+        for sid in due {
+            self.finish_call(&sid, CallStatus::NoAnswer, now);
+        }
+    }
+
+    // ---- TwiML --------------------------------------------------------------------------------
+
+    fn fetch(&mut self, sid: &CallSid, purpose: FetchPurpose, url: &str, method: &str) {
+        self.fetch_counter += 1;
+        let id = self.fetch_counter;
+        let account = self.cfg.account_sid.clone();
+        let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
+        call.fetch = Some((id, purpose));
+        let params = [
+            ("CallSid", call.sid.to_string()),
+            ("AccountSid", account),
+            ("From", call.from.clone()),
+            ("To", call.to.clone()),
+            ("CallStatus", call.status.as_str().to_string()),
+            ("Direction", call.direction.as_str().to_string()),
+            ("ApiVersion", "2010-04-01".to_string()),
+        ];
+        self.effects.push(Effect::FetchTwiml {
+            call_sid: sid.clone(),
+            fetch_id: id,
+            url: url.to_string(),
+            method: method.to_string(),
+            params: params.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        });
+    }
+
+    /// The answer to the call's latest outstanding [`Effect::FetchTwiml`].
+    pub fn twiml_result(&mut self, sid: &CallSid, result: Result<Vec<Instruction>, String>, now: SystemTime) -> Result<(), SimError> {
+        let fetch_id = self.call_mut(sid)?.fetch.map(|(id, _)| id);
+        match fetch_id {
+            Some(id) => self.twiml_result_for(sid, id, result, now),
+            None => Ok(()),
+        }
+    }
+
+    /// The answer to one [`Effect::FetchTwiml`]; an answer the call no longer waits for (it hung
+    /// up, the conference started, the hold ended) is dropped.
+    pub fn twiml_result_for(
+        &mut self,
+        sid: &CallSid,
+        fetch_id: u64,
+        result: Result<Vec<Instruction>, String>,
+        now: SystemTime,
+    ) -> Result<(), SimError> {
+        let call = self.call_mut(sid)?;
+        let purpose = match call.fetch {
+            Some((id, purpose)) if id == fetch_id && !call.status.is_final() => purpose,
+            _ => return Ok(()),
+        };
+        call.fetch = None;
+        match (purpose, result) {
+            (FetchPurpose::Document, Ok(doc)) => {
+                if call.status == CallStatus::Ringing {
+                    // An inbound call is answered by its first TwiML.
+                    call.status = CallStatus::InProgress;
+                    call.answered_at = Some(now);
+                    call.updated_at = now;
+                }
+                call.script = doc.into();
+                self.run_script(sid, now);
+            }
+            (FetchPurpose::Document, Err(e)) => {
+                self.warn(Some(sid), format!("could not get TwiML: {e}"));
+                let call = self.call_mut(sid)?;
+                call.hear(format!("Say: {APPLICATION_ERROR}"));
+                call.script.clear();
+                let end = if call.status == CallStatus::InProgress || call.direction == Direction::Inbound {
+                    CallStatus::Completed
+                } else {
+                    CallStatus::Failed
+                };
+                self.finish_call(sid, end, now);
+            }
+            (FetchPurpose::Wait | FetchPurpose::Hold, result) => self.play_background(sid, purpose, result),
+        }
+        Ok(())
+    }
+
+    /// Executes the call's document from where it stands until it blocks (a conference, endless
+    /// music) or ends (then the call is completed, as Twilio hangs up after the last verb).
+    fn run_script(&mut self, sid: &CallSid, now: SystemTime) {
+        loop {
+            let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
+            if call.status.is_final() {
+                return;
+            }
+            let Some(verb) = call.script.pop_front() else {
+                self.finish_call(sid, CallStatus::Completed, now);
+                return;
+            };
+            match verb {
+                Instruction::Say { text } => call.hear(format!("Say: {text}")),
+                Instruction::Play { url, loop_count: 0 } => {
+                    call.hear(format!("Play: {url} (looping)"));
+                    return;
+                }
+                Instruction::Play { url, .. } => call.hear(format!("Play: {url}")),
+                Instruction::Pause { length_secs } => call.hear(format!("silence ({length_secs} s)")),
+                Instruction::Hangup => {
+                    self.finish_call(sid, CallStatus::Completed, now);
+                    return;
+                }
+                Instruction::Dial(join) => match self.join_conference(sid, &join, now) {
+                    Ok(()) => return,
+                    // Twilio logs the failed <Dial> and moves on to the next verb.
+                    Err(e) => self.warn(Some(sid), e.to_string()),
+                },
+            }
+        }
+    }
+
+    // ---- ending calls -------------------------------------------------------------------------
+
+    fn stop_ringing(&mut self, sid: &CallSid, reason: StopReason) {
+        if let Some(identity) = self.calls.get(sid.as_str()).and_then(|c| c.client_identity()) {
+            self.effects.push(Effect::StopRinging { identity: identity.to_string(), call_sid: sid.clone(), reason });
+        }
+    }
+
+    /// The call is over with `status`: the browser stops ringing, the `completed` callback goes
+    /// out, and a participant leaves its conference (which may end it).
+    fn finish_call(&mut self, sid: &CallSid, status: CallStatus, now: SystemTime) {
+        let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
+        if call.status.is_final() {
+            return;
+        }
+        let was_ringing = call.status == CallStatus::Ringing && call.direction == Direction::OutboundApi;
+        call.status = status;
+        call.ended_at = Some(now);
+        call.updated_at = now;
+        call.fetch = None;
+        call.script.clear();
+        call.hear("call ended");
+        if was_ringing {
+            let reason = match status {
+                CallStatus::NoAnswer => StopReason::Timeout,
+                CallStatus::Busy => StopReason::Rejected,
+                _ => StopReason::Cancel,
+            };
+            self.stop_ringing(sid, reason);
+        }
+        self.call_event(sid, "completed", now);
+        self.participant_call_ended(sid, now);
+    }
+
+    // ---- views ----------------------------------------------------------------------------------
+
+    /// Calls ringing for `client:{identity}`, oldest first.
+    pub fn ringing_for(&self, identity: &str) -> Vec<RingingCall> {
+        self.calls
+            .values()
+            .filter(|c| c.status == CallStatus::Ringing && c.client_identity() == Some(identity))
+            .map(|c| RingingCall { call_sid: c.sid.clone(), from: c.from.clone(), to: c.to.clone() })
+            .collect()
+    }
+}
+
+fn wrong_state(call: &Call, action: &'static str) -> SimError {
+    SimError::WrongState { call_sid: call.sid.to_string(), status: call.status.as_str(), action }
+}
+
+fn normalise_method(method: Option<&str>, default: &str) -> Result<String, SimError> {
+    match method.map(str::trim).filter(|m| !m.is_empty()) {
+        None => Ok(default.to_string()),
+        Some(m) if m.eq_ignore_ascii_case("GET") || m.eq_ignore_ascii_case("POST") => Ok(m.to_ascii_uppercase()),
+        Some(m) => Err(SimError::Invalid(format!("Method must be GET or POST, not {m:?}"))),
+    }
+}
+
+/// A status callback subscription; with a URL but no events, Twilio uses `default_events`.
+fn subscription(
+    url: Option<String>,
+    events: Vec<String>,
+    method: Option<String>,
+    default_events: &[&str],
+) -> Result<Option<Subscription>, SimError> {
+    let Some(url) = url.filter(|u| !u.trim().is_empty()) else { return Ok(None) };
+    // Lists may arrive as repeated keys or space-separated in one value.
+    let mut events: Vec<String> = events.iter().flat_map(|e| e.split_whitespace()).map(str::to_string).collect();
+    if events.is_empty() {
+        events = default_events.iter().map(|e| e.to_string()).collect();
+    }
+    Ok(Some(Subscription { url, method: normalise_method(method.as_deref(), "POST")?, events }))
+}

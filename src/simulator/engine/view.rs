@@ -1,0 +1,184 @@
+//! Read-only views of the engine for a UI (serialisable) and for the REST API's answers.
+
+use serde::Serialize;
+
+use super::model::{Call, CallStatus, Conference, ConferenceStatus, Direction, ParticipantStatus, SimError};
+use super::Engine;
+use crate::ids::{CallSid, ConferenceSid};
+use crate::simulator::time::{rfc2822, secs_between};
+
+/// Everything going on, for the simulator's view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SimState {
+    /// Oldest first.
+    pub calls: Vec<CallView>,
+    /// Oldest first, completed ones included.
+    pub conferences: Vec<ConferenceView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallView {
+    pub call_sid: CallSid,
+    pub from: String,
+    pub to: String,
+    pub direction: Direction,
+    pub status: CallStatus,
+    /// What the caller hears now (`Say: …`, `Play: … (looping)`, `hold music playing`,
+    /// `conference with agent1`…).
+    pub now_hearing: String,
+    /// Everything heard so far, in order.
+    pub hearing: Vec<String>,
+    pub conference_sid: Option<ConferenceSid>,
+    /// RFC 2822, as Twilio writes dates.
+    pub date_created: String,
+    pub date_updated: String,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    /// Seconds talked, once the call is over.
+    pub duration: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConferenceView {
+    pub sid: ConferenceSid,
+    pub friendly_name: String,
+    pub status: ConferenceStatus,
+    pub participants: Vec<ParticipantView>,
+    pub reason_ended: Option<String>,
+    pub call_sid_ending: Option<CallSid>,
+    pub date_created: String,
+    pub date_updated: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParticipantView {
+    pub call_sid: CallSid,
+    pub conference_sid: ConferenceSid,
+    pub label: Option<String>,
+    pub status: ParticipantStatus,
+    pub on_hold: bool,
+    pub muted: bool,
+    pub start_conference_on_enter: bool,
+    pub end_conference_on_exit: bool,
+    /// What this participant hears now.
+    pub hearing: String,
+    pub date_created: String,
+}
+
+/// A call ringing for a browser identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RingingCall {
+    pub call_sid: CallSid,
+    pub from: String,
+    pub to: String,
+}
+
+impl Engine {
+    pub fn snapshot(&self) -> SimState {
+        SimState {
+            calls: self.calls.values().map(call_view).collect(),
+            conferences: self.conferences.values().map(|c| self.conference_view(c)).collect(),
+        }
+    }
+
+    pub fn call(&self, sid: &str) -> Option<CallView> {
+        self.calls.get(sid).map(call_view)
+    }
+
+    /// A conference by `CF…` SID, completed ones included.
+    pub fn conference(&self, sid: &str) -> Option<ConferenceView> {
+        self.conferences.get(sid).map(|c| self.conference_view(c))
+    }
+
+    /// `GET Conferences.json`: filtered by friendly name and by status (`init`, `in-progress`,
+    /// `completed`), newest first as Twilio lists them.
+    pub fn find_conferences(&self, friendly_name: Option<&str>, status: Option<&str>) -> Vec<ConferenceView> {
+        self.conferences
+            .values()
+            .rev()
+            .filter(|c| friendly_name.is_none_or(|n| c.friendly_name == n))
+            .filter(|c| status.is_none_or(|s| c.status.as_twilio_str() == s))
+            .map(|c| self.conference_view(c))
+            .collect()
+    }
+
+    /// A live conference by `CF…` SID or friendly name.
+    pub fn live_conference(&self, sid_or_name: &str) -> Result<ConferenceView, SimError> {
+        let sid = self.resolve(sid_or_name)?;
+        Ok(self.conference_view(&self.conferences[&sid]))
+    }
+
+    /// One participant of a live conference, by call SID or label.
+    pub fn participant(&self, conference: &str, who: &str) -> Result<ParticipantView, SimError> {
+        let sid = self.resolve(conference)?;
+        let view = self.conference_view(&self.conferences[&sid]);
+        view.participants
+            .into_iter()
+            .find(|p| p.call_sid.as_str() == who || p.label.as_deref() == Some(who))
+            .ok_or_else(|| SimError::UnknownParticipant(who.to_string()))
+    }
+
+    fn conference_view(&self, c: &Conference) -> ConferenceView {
+        ConferenceView {
+            sid: c.sid.clone(),
+            friendly_name: c.friendly_name.clone(),
+            status: c.status,
+            participants: c
+                .participants
+                .iter()
+                .map(|p| ParticipantView {
+                    call_sid: p.call_sid.clone(),
+                    conference_sid: c.sid.clone(),
+                    label: p.label.clone(),
+                    status: p.status,
+                    on_hold: p.hold,
+                    muted: p.muted,
+                    start_conference_on_enter: p.start_conference_on_enter,
+                    end_conference_on_exit: p.end_conference_on_exit,
+                    hearing: match p.status {
+                        ParticipantStatus::Ringing => "ringing".into(),
+                        ParticipantStatus::Connected => {
+                            self.calls.get(p.call_sid.as_str()).map(|c| c.now_hearing.clone()).unwrap_or_default()
+                        }
+                    },
+                    date_created: rfc2822(p.joined_at),
+                })
+                .collect(),
+            reason_ended: c.reason_ended.map(str::to_string),
+            call_sid_ending: c.call_sid_ending.clone(),
+            date_created: rfc2822(c.created_at),
+            date_updated: rfc2822(c.updated_at),
+        }
+    }
+}
+
+impl ConferenceView {
+    /// A participant by label (tests and the UI name agents by label).
+    pub fn labelled(&self, label: &str) -> Option<&ParticipantView> {
+        self.participants.iter().find(|p| p.label.as_deref() == Some(label))
+    }
+}
+
+impl ConferenceStatus {
+    pub fn is_live(self) -> bool {
+        self != ConferenceStatus::Completed
+    }
+}
+
+fn call_view(c: &Call) -> CallView {
+    CallView {
+        call_sid: c.sid.clone(),
+        from: c.from.clone(),
+        to: c.to.clone(),
+        direction: c.direction,
+        status: c.status,
+        now_hearing: c.now_hearing.clone(),
+        hearing: c.hearing.clone(),
+        conference_sid: c.conference.clone(),
+        date_created: rfc2822(c.created_at),
+        date_updated: rfc2822(c.updated_at),
+        start_time: c.answered_at.map(rfc2822),
+        end_time: c.ended_at.map(rfc2822),
+        duration: c.ended_at.map(|end| c.answered_at.map_or(0, |start| secs_between(start, end))),
+    }
+}

@@ -1,0 +1,16 @@
+//! A built-in simulator of the part of Twilio this app uses, so the warm transfer can be tried
+//! without a Twilio account and tests can run the real flow through the real server code.
+//!
+//! - [`twiml`] reads the TwiML documents the app answers with;
+//! - [`engine`] is a pure state machine of calls and conferences (no I/O, time passed in);
+//! - [`rest`] emulates `api.twilio.com` for the requests the app makes;
+//! - [`driver`] connects the engine to the world: it posts signed webhooks and callbacks to the
+//!   app, ticks ring timeouts, and broadcasts what happens to a future UI.
+
+pub mod driver;
+pub mod engine;
+pub mod rest;
+pub mod time;
+pub mod twiml;
+
+pub use driver::{SimEvent, Simulator, SimulatorConfig};

@@ -1,0 +1,332 @@
+//! Reads the TwiML documents the simulated Twilio is handed (the app's answers, wait and hold
+//! documents) into a typed list of instructions the engine executes.
+//!
+//! Only what this app can meet is understood: `<Say>`, `<Play>`, `<Pause>`, `<Hangup>` and
+//! `<Dial><Conference>`. Anything else is an error value, never a panic: a real Twilio would
+//! answer such a document with "an application error has occurred", and so does the engine.
+//! Defaults are Twilio's documented ones, so a document that leaves an attribute out behaves as
+//! it would on the real service.
+
+use serde::Serialize;
+
+/// One verb, in the order Twilio executes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "verb", rename_all = "kebab-case")]
+pub enum Instruction {
+    /// Text read aloud.
+    Say {
+        text: String,
+    },
+    /// An audio file; `loop_count` 0 repeats until the call moves on (Twilio's default is 1).
+    Play {
+        url: String,
+        loop_count: u32,
+    },
+    /// Silence for `length_secs` (Twilio's default is 1).
+    Pause {
+        length_secs: u32,
+    },
+    Hangup,
+    /// `<Dial><Conference>`: join the named conference room.
+    Dial(ConferenceJoin),
+}
+
+/// `<Conference>` with every attribute resolved to its value or Twilio's default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConferenceJoin {
+    pub name: String,
+    /// Default `true`.
+    pub start_conference_on_enter: bool,
+    /// Default `false`.
+    pub end_conference_on_exit: bool,
+    /// `None`: Twilio's default hold music; `Some("")`: silence; otherwise a TwiML or audio URL.
+    pub wait_url: Option<String>,
+    /// Default `POST`.
+    pub wait_method: String,
+    pub participant_label: Option<String>,
+    /// `true`, `false`, `onEnter` or `onExit`; default `true`.
+    pub beep: String,
+    /// Default `false`.
+    pub muted: bool,
+    pub status_callback: Option<String>,
+    /// Event words (`start end join leave mute hold modify …`), space-separated in the document.
+    pub status_callback_event: Vec<String>,
+    /// Default `POST`.
+    pub status_callback_method: String,
+}
+
+impl ConferenceJoin {
+    /// A join with every default, as `<Dial><Conference>name</Conference></Dial>` gives.
+    pub fn named(name: impl Into<String>) -> Self {
+        ConferenceJoin {
+            name: name.into(),
+            start_conference_on_enter: true,
+            end_conference_on_exit: false,
+            wait_url: None,
+            wait_method: "POST".into(),
+            participant_label: None,
+            beep: "true".into(),
+            muted: false,
+            status_callback: None,
+            status_callback_event: Vec::new(),
+            status_callback_method: "POST".into(),
+        }
+    }
+}
+
+/// Why a document cannot be executed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TwimlError {
+    #[error("not well-formed XML: {0}")]
+    Xml(String),
+    #[error("the root element must be <Response>, found <{0}>")]
+    NotResponse(String),
+    #[error("unsupported verb <{0}>")]
+    UnknownVerb(String),
+    #[error("<Dial> must hold exactly one <Conference> (found {0})")]
+    UnsupportedDial(String),
+    #[error("<{element}> has an invalid {attribute}: {value:?}")]
+    BadAttribute { element: &'static str, attribute: &'static str, value: String },
+    #[error("<Conference> needs a room name")]
+    EmptyConferenceName,
+}
+
+/// Parses a whole TwiML document.
+pub fn parse(xml: &str) -> Result<Vec<Instruction>, TwimlError> {
+    let doc = roxmltree::Document::parse(xml).map_err(|e| TwimlError::Xml(e.to_string()))?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "Response" {
+        return Err(TwimlError::NotResponse(root.tag_name().name().to_string()));
+    }
+    root.children().filter(|n| n.is_element()).map(verb).collect()
+}
+
+fn verb(node: roxmltree::Node<'_, '_>) -> Result<Instruction, TwimlError> {
+    match node.tag_name().name() {
+        "Say" => Ok(Instruction::Say { text: text_of(node) }),
+        "Play" => Ok(Instruction::Play { url: text_of(node), loop_count: number(node, "Play", "loop", 1)? }),
+        "Pause" => Ok(Instruction::Pause { length_secs: number(node, "Pause", "length", 1)? }),
+        "Hangup" => Ok(Instruction::Hangup),
+        "Dial" => dial(node),
+        other => Err(TwimlError::UnknownVerb(other.to_string())),
+    }
+}
+
+fn dial(node: roxmltree::Node<'_, '_>) -> Result<Instruction, TwimlError> {
+    let nouns: Vec<_> = node.children().filter(|n| n.is_element()).collect();
+    let conference = match nouns.as_slice() {
+        [only] if only.tag_name().name() == "Conference" => *only,
+        [] => return Err(TwimlError::UnsupportedDial("no noun".into())),
+        more => {
+            let names: Vec<String> = more.iter().map(|n| format!("<{}>", n.tag_name().name())).collect();
+            return Err(TwimlError::UnsupportedDial(names.join(", ")));
+        }
+    };
+    let name = text_of(conference);
+    if name.is_empty() {
+        return Err(TwimlError::EmptyConferenceName);
+    }
+    let attr = |a: &str| conference.attribute(a).map(str::to_string);
+    let mut join = ConferenceJoin::named(name);
+    join.start_conference_on_enter = flag(conference, "startConferenceOnEnter", true)?;
+    join.end_conference_on_exit = flag(conference, "endConferenceOnExit", false)?;
+    join.muted = flag(conference, "muted", false)?;
+    join.wait_url = attr("waitUrl");
+    join.wait_method = method(conference, "waitMethod")?;
+    join.participant_label = attr("participantLabel");
+    join.status_callback = attr("statusCallback");
+    join.status_callback_method = method(conference, "statusCallbackMethod")?;
+    join.status_callback_event =
+        attr("statusCallbackEvent").map(|s| s.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
+    if let Some(beep) = attr("beep") {
+        if !matches!(beep.as_str(), "true" | "false" | "onEnter" | "onExit") {
+            return Err(TwimlError::BadAttribute { element: "Conference", attribute: "beep", value: beep });
+        }
+        join.beep = beep;
+    }
+    Ok(Instruction::Dial(join))
+}
+
+/// The element's own text, trimmed: pretty-printed documents indent it, Twilio ignores that.
+fn text_of(node: roxmltree::Node<'_, '_>) -> String {
+    let text: String = node.children().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
+    text.trim().to_string()
+}
+
+fn flag(node: roxmltree::Node<'_, '_>, attribute: &'static str, default: bool) -> Result<bool, TwimlError> {
+    match node.attribute(attribute) {
+        None => Ok(default),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+        Some(v) => Err(TwimlError::BadAttribute { element: "Conference", attribute, value: v.to_string() }),
+    }
+}
+
+fn method(node: roxmltree::Node<'_, '_>, attribute: &'static str) -> Result<String, TwimlError> {
+    match node.attribute(attribute) {
+        None => Ok("POST".into()),
+        Some(v) if v.eq_ignore_ascii_case("GET") || v.eq_ignore_ascii_case("POST") => Ok(v.to_ascii_uppercase()),
+        Some(v) => Err(TwimlError::BadAttribute { element: "Conference", attribute, value: v.to_string() }),
+    }
+}
+
+fn number(node: roxmltree::Node<'_, '_>, element: &'static str, attribute: &'static str, default: u32) -> Result<u32, TwimlError> {
+    match node.attribute(attribute) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| TwimlError::BadAttribute { element, attribute, value: v.to_string() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calls::flow;
+    use crate::config::Settings;
+    use crate::twilio::twiml::{Beep, Conference, Response};
+
+    fn settings() -> Settings {
+        Settings::from_lookup(|k| {
+            Some(
+                match k {
+                    "TWILIO_ACCOUNT_SID" => "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                    "TWILIO_API_KEY" => "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                    "TWILIO_API_SECRET" | "TWILIO_AUTH_TOKEN" => "x",
+                    "TWILIO_NUMBER" => "+15005550006",
+                    "PUBLIC_BASE_URL" => "https://support.example.com",
+                    _ => return None,
+                }
+                .to_string(),
+            )
+        })
+        .unwrap()
+    }
+
+    fn read(r: &Response) -> Vec<Instruction> {
+        let xml = r.to_xml();
+        parse(&xml).unwrap_or_else(|e| panic!("{e}: {xml}"))
+    }
+
+    fn only_join(doc: &[Instruction]) -> &ConferenceJoin {
+        match doc {
+            [Instruction::Dial(join)] => join,
+            other => panic!("expected one Dial, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_customer_document_reads_back_as_a_waiting_conference_that_ends_with_the_customer() {
+        let s = settings();
+        let doc = read(&flow::customer_twiml(&s, "CA01"));
+        let join = only_join(&doc);
+        assert_eq!(join.name, "CA01");
+        assert!(!join.start_conference_on_enter);
+        assert!(join.end_conference_on_exit);
+        assert_eq!(join.wait_url.as_deref(), Some("https://support.example.com/conference/wait"));
+        assert_eq!(join.wait_method, "POST");
+        assert_eq!(join.status_callback.as_deref(), Some("https://support.example.com/twilio/status"));
+        assert_eq!(join.status_callback_event, flow::CONFERENCE_EVENTS.map(String::from).to_vec());
+        assert_eq!(join.participant_label, None);
+        assert_eq!((join.beep.as_str(), join.muted), ("true", false));
+    }
+
+    #[test]
+    fn the_trouble_document_reads_back_as_an_apology_then_the_same_conference() {
+        let s = settings();
+        let doc = read(&flow::customer_trouble_twiml(&s, "CA01"));
+        assert_eq!(doc.len(), 2);
+        assert_eq!(doc[0], Instruction::Say { text: flow::TROUBLE_MESSAGE.into() });
+        assert_eq!(only_join(&doc[1..]), only_join(&read(&flow::customer_twiml(&s, "CA01"))));
+    }
+
+    #[test]
+    fn the_wait_document_reads_back_as_the_message_then_endless_music() {
+        let s = settings();
+        assert_eq!(
+            read(&flow::wait_twiml(&s)),
+            vec![Instruction::Say { text: flow::WAIT_MESSAGE.into() }, Instruction::Play { url: s.wait_music_url.clone(), loop_count: 0 },]
+        );
+    }
+
+    #[test]
+    fn agent_join_documents_read_back_with_start_on_enter_and_end_on_exit_from_the_second_agent() {
+        let s = settings();
+        for (position, ends) in [(1, false), (2, true), (3, true)] {
+            let doc = read(&flow::agent_join_twiml(&s, "CA01", "agent2", position));
+            let join = only_join(&doc);
+            assert_eq!(join.name, "CA01");
+            assert!(join.start_conference_on_enter);
+            assert_eq!(join.end_conference_on_exit, ends, "position {position}");
+            assert_eq!(join.participant_label.as_deref(), Some("agent2"));
+            assert_eq!(join.wait_url.as_deref(), Some(s.hold_music_url.as_str()));
+            assert_eq!(join.status_callback, None);
+            assert!(join.status_callback_event.is_empty());
+        }
+    }
+
+    #[test]
+    fn every_writer_attribute_and_verb_survives_a_round_trip() {
+        let doc = read(
+            &Response::new()
+                .say("a & <b>")
+                .pause(3)
+                .play("https://ex.com/a.mp3", None)
+                .play("https://ex.com/b.mp3", Some(2))
+                .dial_conference(Conference {
+                    name: "Room & <1>".into(),
+                    beep: Some(Beep::OnExit),
+                    muted: Some(true),
+                    participant_label: Some("agent \"1\"".into()),
+                    wait_method: Some("GET".into()),
+                    status_callback_method: Some("GET".into()),
+                    ..Conference::default()
+                })
+                .hangup(),
+        );
+        assert_eq!(doc[0], Instruction::Say { text: "a & <b>".into() });
+        assert_eq!(doc[1], Instruction::Pause { length_secs: 3 });
+        assert_eq!(doc[2], Instruction::Play { url: "https://ex.com/a.mp3".into(), loop_count: 1 });
+        assert_eq!(doc[3], Instruction::Play { url: "https://ex.com/b.mp3".into(), loop_count: 2 });
+        let Instruction::Dial(join) = &doc[4] else { panic!("{doc:?}") };
+        assert_eq!(join.name, "Room & <1>");
+        assert_eq!((join.beep.as_str(), join.muted), ("onExit", true));
+        assert_eq!(join.participant_label.as_deref(), Some("agent \"1\""));
+        assert_eq!((join.wait_method.as_str(), join.status_callback_method.as_str()), ("GET", "GET"));
+        assert_eq!(doc[5], Instruction::Hangup);
+    }
+
+    #[test]
+    fn a_bare_conference_gets_twilios_defaults() {
+        let doc = parse("<Response><Dial>\n  <Conference>\n    room\n  </Conference>\n</Dial></Response>").unwrap();
+        assert_eq!(only_join(&doc), &ConferenceJoin::named("room"));
+    }
+
+    #[test]
+    fn an_empty_response_is_an_empty_list() {
+        assert_eq!(parse("<?xml version=\"1.0\"?><Response/>").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn unknown_verbs_and_other_dial_nouns_are_errors_not_panics() {
+        assert_eq!(parse("<Response><Gather/></Response>"), Err(TwimlError::UnknownVerb("Gather".into())));
+        assert_eq!(parse("<Response><say>hi</say></Response>"), Err(TwimlError::UnknownVerb("say".into())));
+        assert!(matches!(parse("<Response><Dial><Number>+15551230000</Number></Dial></Response>"), Err(TwimlError::UnsupportedDial(_))));
+        assert!(matches!(parse("<Response><Dial>+15551230000</Dial></Response>"), Err(TwimlError::UnsupportedDial(_))));
+        assert_eq!(parse("<Response><Dial><Conference> </Conference></Dial></Response>"), Err(TwimlError::EmptyConferenceName));
+    }
+
+    #[test]
+    fn malformed_documents_and_bad_attributes_are_errors() {
+        assert!(matches!(parse("<Response><Say>"), Err(TwimlError::Xml(_))));
+        assert!(matches!(parse("hello"), Err(TwimlError::Xml(_))));
+        assert_eq!(parse("<Other/>"), Err(TwimlError::NotResponse("Other".into())));
+        assert!(matches!(parse(r#"<Response><Play loop="x">u</Play></Response>"#), Err(TwimlError::BadAttribute { .. })));
+        assert!(matches!(
+            parse(r#"<Response><Dial><Conference muted="yes">r</Conference></Dial></Response>"#),
+            Err(TwimlError::BadAttribute { attribute: "muted", .. })
+        ));
+        assert!(matches!(
+            parse(r#"<Response><Dial><Conference beep="loud">r</Conference></Dial></Response>"#),
+            Err(TwimlError::BadAttribute { attribute: "beep", .. })
+        ));
+    }
+}
