@@ -4,9 +4,11 @@
 //! per request; anything else answers `204`. It records nothing and checks no credentials, so
 //! it costs the server under test as little as possible.
 //!
-//! Usage: `twilio_stand_in [PORT]` (or `STAND_IN_PORT`; default 3999). Listens on 127.0.0.1 only,
-//! on one thread, and prints `listening on 127.0.0.1:PORT` once it accepts connections.
+//! Usage: `twilio_stand_in [PORT]` (or `STAND_IN_PORT`; default 3999). Listens on 127.0.0.1 only
+//! and prints `listening on 127.0.0.1:PORT` once it accepts connections.
+//! `STAND_IN_THREADS` sets its tokio worker threads (default 1: a current-thread runtime);
 //! `STAND_IN_DELAY_MS` adds a fixed delay to every answer (to imitate Twilio's latency).
+//! Its `204` for any other path also makes it a bare axum baseline for the benchmark.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -47,9 +49,15 @@ fn main() -> std::io::Result<()> {
     let delay = Duration::from_millis(
         std::env::var("STAND_IN_DELAY_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(0),
     );
+    let threads: usize = std::env::var("STAND_IN_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     let state = StandIn { calls: Arc::new(AtomicU64::new(0)), delay };
     let calls = state.calls.clone();
-    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async move {
+    let runtime = if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build()?
+    };
+    runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         println!("listening on {}", listener.local_addr()?);
         let app = axum::Router::new().fallback(handle).with_state(state);

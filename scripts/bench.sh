@@ -3,11 +3,13 @@
 # Twilio's REST API (examples/twilio_stand_in.rs), on 127.0.0.1 only.
 #
 #   scripts/bench.sh [--no-build] [--duration SECS] [--connections "16 64"] [--threads N]
-#                    [--calls N] [--routes "wait join voice"] [--keep]
+#                    [--calls N] [--routes "baseline wait join voice"] [--keep]
 #
 # Routes: wait = POST /conference/wait, join = POST /conference/{id}/connect/agent1 (a conference
 # opened by one signed voice webhook first), voice = POST /conference/connect/client (a durable
-# SQLite write + outbox per request; --calls unique CallSids per run, default 200000).
+# SQLite write + outbox per request; --calls unique CallSids per run, default 200000), and
+# baseline = the same form POSTed to the stand-in's bare axum 204: what this machine and wrk
+# allow at all, to read the other figures against.
 # Every request carries a valid X-Twilio-Signature (pre-computed by scripts/bench/bench.py, since
 # wrk cannot compute HMACs); verification stays on. PUBLIC_BASE_URL is an https URL without a
 # port, as in production, so each check computes the same two HMACs it does there.
@@ -16,7 +18,9 @@
 # row per 2xx answer wrk counted, every dial_outbox row 'sent'.
 # Reports req/s, p50/p99, errors, peak RSS (VmHWM) and CPU per run; the report is printed and
 # saved to target/bench/report.md (with the raw wrk outputs). Targets are reported, not asserted.
-# Environment: BENCH_RUST_LOG (default warn), CARGO_TARGET_DIR.
+# Environment: BENCH_RUST_LOG (default warn); BENCH_SERVER_ENV, extra VAR=value words for the
+# server (e.g. "TOKIO_WORKER_THREADS=1"); BENCH_STAND_IN_THREADS (default 2); BENCH_SERVER_BIN
+# (another server build to measure, with --no-build); CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -28,8 +32,10 @@ threads=2
 calls=200000
 build=1
 keep=0
-routes="wait join voice"
+routes="baseline wait join voice"
 rust_log=${BENCH_RUST_LOG:-warn}
+server_env=${BENCH_SERVER_ENV:-}
+stand_in_threads=${BENCH_STAND_IN_THREADS:-2}
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -52,7 +58,7 @@ case "$target_dir" in /*) ;; *) target_dir=$repo/$target_dir ;; esac
 report_dir=$target_dir/bench
 helper=$repo/scripts/bench/bench.py
 lua=$repo/scripts/bench/requests.lua
-server_bin=$target_dir/release/warm-transfer
+server_bin=${BENCH_SERVER_BIN:-$target_dir/release/warm-transfer}
 stand_in_bin=$target_dir/release/examples/twilio_stand_in
 
 step() { printf '\n=== %s ===\n' "$*"; }
@@ -104,6 +110,8 @@ setup_sid=CAfeedfeedfeedfeedfeedfeedfeedfeed
 
 # ---- requests, signed ahead of time (before anything is running) -------------------------------
 step "signing requests"
+python3 "$helper" gen --route baseline --out "$work/baseline" --base "$public_base" --token "$auth_token" \
+  --count 256 --offset $((3 << 40)) --threads "$threads"
 python3 "$helper" gen --route wait --out "$work/wait" --base "$public_base" --token "$auth_token" \
   --count 256 --offset $((1 << 40)) --threads "$threads"
 python3 "$helper" gen --route join --out "$work/join" --base "$public_base" --token "$auth_token" \
@@ -113,14 +121,14 @@ for c in $connections; do
   n=$((n + 1))
   case " $routes " in *" voice "*)
     python3 "$helper" gen --route voice --out "$work/voice-$c" --base "$public_base" --token "$auth_token" \
-      --count "$calls" --offset $(((n + 2) << 40)) --threads "$threads" ;;
+      --count "$calls" --offset $(((n + 3) << 40)) --threads "$threads" ;;
   esac
 done
 echo "in $work"
 
 # ---- the stand-in and the server ---------------------------------------------------------------
 step "starting the Twilio stand-in and the server"
-"$stand_in_bin" "$stand_in_port" >"$work/stand-in.log" 2>&1 &
+STAND_IN_THREADS=$stand_in_threads "$stand_in_bin" "$stand_in_port" >"$work/stand-in.log" 2>&1 &
 stand_in_pid=$!
 pids+=("$stand_in_pid")
 for i in $(seq 100); do grep -q '^listening' "$work/stand-in.log" 2>/dev/null && break; sleep 0.1; done
@@ -140,6 +148,7 @@ grep -q '^listening' "$work/stand-in.log" || { cat "$work/stand-in.log" >&2; die
   LEPTOS_SITE_ROOT="$target_dir/site" \
   VOICE_SDK_PATH="$repo/node_modules/@twilio/voice-sdk/dist/twilio.min.js" \
   RUST_LOG="$rust_log" \
+  $server_env \
   "$server_bin") >"$work/server.log" 2>&1 &
 server_pid=$!
 pids+=("$server_pid")
@@ -164,30 +173,36 @@ runs=$work/runs.tsv
 : >"$runs"
 voice_runs=()
 
-run() { # name label connections data-prefix [ok-prefix]
-  local name=$1 label=$2 c=$3 data=$4 ok=${5:-} out load t_end notes="" ctx0 ctx1
+run() { # kind name label url connections data-prefix [ok-prefix]
+  local kind=$1 name=$2 label=$3 url=$4 c=$5 data=$6 ok=${7:-} out load t_end notes="" ctx0 ctx1 wrk_cpu
   out=$work/wrk-$name-$c.txt
-  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  load="$(cut -d' ' -f1-3 /proc/loadavg), $(sed -n 's/^some avg10=\([0-9.]*\).*/\1%/p' /proc/pressure/cpu 2>/dev/null)"
   kill -0 "$server_pid" 2>/dev/null || die "the server died (log: $work/server.log)"
   printf '%s, %s connections, %ss ... ' "$label" "$c" "$duration"
   ctx0=$(ctxt)
-  if ! timeout --kill-after=5 $((duration + 90)) \
-      wrk -t"$threads" -c"$c" -d"${duration}s" --timeout 2s --latency -s "$lua" "$server" -- "$data" $ok >"$out" 2>&1; then
+  if ! /usr/bin/time -f '%U %S' -o "$work/time-$name-$c" timeout --kill-after=5 $((duration + 90)) \
+      wrk -t"$threads" -c"$c" -d"${duration}s" --timeout 2s --latency -s "$lua" "$url" -- "$data" $ok >"$out" 2>&1; then
     notes="wrk failed or timed out"
   fi
+  wrk_cpu=$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ { print $1 + $2 }' "$work/time-$name-$c")
   t_end=$(date +%s.%N)
   ctx1=$(ctxt)
   grep -q '^BENCH ' "$out" || { cat "$out" >&2; die "no result from wrk ($label, $c)"; }
   echo "$(sed -n 's/^Requests\/sec: *//p' "$out") req/s"
-  if [ "$name" = voice ]; then
-    local drained
+  if [ "$kind" = voice ]; then
+    local drained pending total secs
     drained=$(python3 "$helper" drain --db "$db" --timeout 300)
-    notes="${notes:+$notes; }outbox drained ${drained}s after the run"
-    echo "  outbox drained: ${drained}s"
+    if read -r pending total secs <<<"$drained" && [ -n "$secs" ]; then
+      notes="${notes:+$notes; }$pending of $total dials still pending when wrk stopped, sent ${secs}s later"
+      echo "  dial outbox: $pending of $total dials pending when wrk stopped; all sent ${secs}s later"
+    else
+      notes="${notes:+$notes; }outbox not drained: $drained"
+      echo "  dial outbox NOT drained: $drained"
+    fi
     voice_runs+=(--run "$data" "$ok" "$out")
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$c" "$out" "$t_end" "$(vm VmHWM)" "$(vm VmRSS)" \
-    "$load" "$notes" "$((ctx1 - ctx0))" "$(vm Threads)" >>"$runs"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$c" "$out" "$t_end" "$(vm VmHWM)" "$(vm VmRSS)" \
+    "$load" "$notes" "$((ctx1 - ctx0))" "$(vm Threads)" "${wrk_cpu:-0}" "$kind" >>"$runs"
   sleep 1
 }
 
@@ -195,9 +210,10 @@ step "runs (wrk -t$threads, ${duration}s each)"
 for route in $routes; do
   for c in $connections; do
     case "$route" in
-      wait) run wait "wait route" "$c" "$work/wait" ;;
-      join) run join "agent-join route" "$c" "$work/join" ;;
-      voice) run voice "voice webhook" "$c" "$work/voice-$c" "$work/ok-$c" ;;
+      baseline) run baseline baseline "baseline: bare axum 204 (stand-in)" "http://127.0.0.1:$stand_in_port" "$c" "$work/baseline" ;;
+      wait) run twiml wait "wait route" "$server" "$c" "$work/wait" ;;
+      join) run twiml join "agent-join route" "$server" "$c" "$work/join" ;;
+      voice) run voice voice "voice webhook" "$server" "$c" "$work/voice-$c" "$work/ok-$c" ;;
       *) die "unknown route $route" ;;
     esac
   done
@@ -222,5 +238,5 @@ python3 "$helper" report --runs "$runs" --samples "$work/samples.txt" --server-l
   ${check:+--check "$check"} --final-hwm "$final_hwm" --out "$report_dir/report.md" \
   --when "$(date -u '+%Y-%m-%d %H:%M UTC')" \
   --machine "$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))" \
-  --threads "$threads" --duration "$duration" --rust-log "$rust_log"
+  --threads "$threads" --duration "$duration" --rust-log "$rust_log" --server-env "$server_env${BENCH_SERVER_BIN:+ (server binary $server_bin)}"
 echo "saved $report_dir/report.md"

@@ -1,8 +1,8 @@
 //! The HTML shell and the routes of the browser app.
 
 use crate::console::view::ConsolePage;
+use crate::simulator_ui::{monitor::MonitorPage, phone::PhonePage};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{components::{Route, Router, Routes}, path};
 
 /// The document around the app; rendered on the server only.
@@ -14,10 +14,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <title>"warm-transfer · agent console"</title>
+                // Plain tags in the server-rendered shell: no head-management code in the WASM.
+                <link rel="stylesheet" id="leptos" href="/pkg/warm-transfer.css"/>
                 <script src="/vendor/twilio.min.js"></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
-                <MetaTags/>
             </head>
             <body>
                 <App/>
@@ -28,13 +30,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/warm-transfer.css"/>
-        <Title text="warm-transfer · agent console"/>
         <Router>
             <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
                 <Route path=path!("/") view=ConsolePage/>
+                <Route path=path!("/phone") view=PhonePage/>
+                <Route path=path!("/simulator") view=MonitorPage/>
             </Routes>
         </Router>
     }

@@ -15,7 +15,8 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 
 use crate::app::{shell, App};
 use crate::calls::dialer::{Dialer, DialerHandle};
-use crate::config::Settings;
+use crate::config::{Mode, Settings};
+use crate::simulator::{Simulator, SimulatorConfig};
 use crate::store::{Store, StoreError};
 use crate::twilio::rest::{RestConfig, TwilioClient};
 
@@ -27,8 +28,11 @@ pub struct AppState {
     pub twilio: TwilioClient,
     pub dialer: DialerHandle,
     pub leptos_options: LeptosOptions,
-    /// The Twilio Voice SDK bundle, read once at start-up (see `voice_sdk_path`).
+    /// The Twilio Voice SDK bundle, read once at start-up (see `voice_sdk_path`); in simulator
+    /// mode, the simulated Device instead.
     pub voice_sdk: Option<Arc<[u8]>>,
+    /// The built-in Twilio, in simulator mode.
+    pub simulator: Option<Simulator>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -41,6 +45,8 @@ impl FromRef<AppState> for LeptosOptions {
 pub enum StartError {
     #[error("{0}")]
     Store(#[from] StoreError),
+    #[error("could not set up the demo agents: {0}")]
+    Demo(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -68,11 +74,28 @@ fn leptos_options(addr: SocketAddr) -> LeptosOptions {
 }
 
 impl Application {
-    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+    pub async fn build(mut settings: Settings) -> Result<Self, StartError> {
         if !settings.verify_signatures {
             tracing::warn!("!!! TWILIO_VERIFY_SIGNATURES=false: anyone can forge Twilio webhooks. Local development only. !!!");
         }
         let store = Store::connect(&settings.database_url).await?;
+        let listener = tokio::net::TcpListener::bind(settings.listen_addr)
+            .await
+            .map_err(|source| StartError::Bind { addr: settings.listen_addr, source })?;
+        let local = listener.local_addr().map_err(|source| StartError::Bind { addr: settings.listen_addr, source })?;
+        // URLs that follow the bound address (port 0 in tests) are only known now.
+        let local_url = format!(
+            "http://{}:{}",
+            if local.ip().is_unspecified() { "127.0.0.1".to_string() } else { local.ip().to_string() },
+            local.port()
+        );
+        if !settings.public_base_url_given {
+            settings.public_base_url = local_url.clone();
+        }
+        let simulator = match settings.mode {
+            Mode::Twilio => None,
+            Mode::Simulator => Some(start_simulator(&mut settings, &store, &local_url).await?),
+        };
         let twilio = TwilioClient::new(RestConfig {
             base_url: settings.twilio.api_base_url.clone(),
             account_sid: settings.twilio.account_sid.clone(),
@@ -80,15 +103,15 @@ impl Application {
             password: settings.twilio.api_secret.clone(),
             timeout: settings.twilio.request_timeout,
         });
-        let listener = tokio::net::TcpListener::bind(settings.listen_addr)
-            .await
-            .map_err(|source| StartError::Bind { addr: settings.listen_addr, source })?;
-        let local = listener.local_addr().map_err(|source| StartError::Bind { addr: settings.listen_addr, source })?;
-        let voice_sdk = match std::fs::read(voice_sdk_path()) {
-            Ok(bytes) => Some(Arc::from(bytes)),
-            Err(e) => {
-                tracing::warn!(path = %voice_sdk_path(), error = %e, "Twilio Voice SDK bundle not found: run `npm ci`");
-                None
+        let voice_sdk = if simulator.is_some() {
+            Some(Arc::from(crate::simulator::browser::DEVICE_JS.as_bytes()))
+        } else {
+            match std::fs::read(voice_sdk_path()) {
+                Ok(bytes) => Some(Arc::from(bytes)),
+                Err(e) => {
+                    tracing::warn!(path = %voice_sdk_path(), error = %e, "Twilio Voice SDK bundle not found: run `npm ci`");
+                    None
+                }
             }
         };
         let settings = Arc::new(settings);
@@ -100,6 +123,7 @@ impl Application {
             dialer: dialer.clone(),
             leptos_options: leptos_options(local),
             voice_sdk,
+            simulator,
         };
         // Pending dials left by a previous run are picked up on the worker's first pass.
         tokio::spawn(Dialer { store, twilio, settings, handle: dialer }.run());
@@ -124,7 +148,8 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
-    Router::new()
+    let simulator = state.simulator.clone();
+    let app = Router::new()
         .merge(crate::webhooks::router())
         .route("/healthz", get(healthz))
         .route("/vendor/twilio.min.js", get(voice_sdk))
@@ -136,7 +161,37 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), same_origin_guard))
-        .with_state(state)
+        .with_state(state);
+    match simulator {
+        // The simulator's REST API answers at TWILIO_API_BASE_URL = {base}/sim.
+        Some(sim) => app.nest_service("/sim", sim.router()).merge(crate::simulator::browser::router(sim)),
+        None => app,
+    }
+}
+
+/// Demo agents a new user can sign in as straight away (only those not already set up).
+pub const DEMO_AGENTS: [&str; 2] = ["agent1", "agent2"];
+pub const DEMO_PASSWORD: &str = "simulator";
+
+async fn start_simulator(settings: &mut Settings, store: &Store, local_url: &str) -> Result<Simulator, StartError> {
+    settings.twilio.api_base_url = format!("{local_url}/sim");
+    let t = &settings.twilio;
+    let mut config = SimulatorConfig::new(&t.account_sid, t.auth_token.clone(), &t.api_key, t.api_secret.clone(), &settings.public_base_url, &t.number);
+    if settings.public_base_url != local_url {
+        config.app_local_url = Some(local_url.to_string());
+    }
+    for agent in DEMO_AGENTS {
+        if store.agent(agent).await?.is_none() {
+            let hash = crate::auth::hash_password(DEMO_PASSWORD).map_err(|e| StartError::Demo(e.to_string()))?;
+            store.upsert_agent(agent, &format!("Agent {}", &agent[5..]), &hash).await?;
+        }
+    }
+    tracing::warn!(
+        "SIMULATOR MODE: no Twilio account is used; calls are simulated. Sign in as {} with password '{DEMO_PASSWORD}', \
+         call from /phone, watch /simulator. Set the TWILIO_* settings (README) for real calls.",
+        DEMO_AGENTS.join(" or ")
+    );
+    Ok(Simulator::new(config))
 }
 
 /// Server functions act with the agent's session cookie, so a page on another site must not be

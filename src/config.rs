@@ -38,9 +38,21 @@ pub struct TwilioSettings {
     pub request_timeout: Duration,
 }
 
+/// Who answers the app's REST calls and sends its webhooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The real api.twilio.com (or `TWILIO_API_BASE_URL`).
+    Twilio,
+    /// The built-in simulator, mounted at `/sim`: no account needed.
+    Simulator,
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
+    pub mode: Mode,
     pub listen_addr: SocketAddr,
+    /// `PUBLIC_BASE_URL` was given; otherwise it follows the bound address.
+    pub public_base_url_given: bool,
     /// Where Twilio reaches us, without a trailing slash: callback URLs and signature checks.
     pub public_base_url: String,
     pub database_url: String,
@@ -79,6 +91,15 @@ pub enum ConfigError {
     Invalid { name: &'static str, reason: String },
 }
 
+pub const SIM_ACCOUNT_SID: &str = "AC51515151515151515151515151515151";
+pub const SIM_API_KEY: &str = "SK51515151515151515151515151515151";
+pub const SIM_NUMBER: &str = "+15005550006";
+
+fn random_secret() -> String {
+    let bytes: [u8; 24] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://warm-transfer.db?mode=rwc";
 pub const DEFAULT_API_BASE_URL: &str = "https://api.twilio.com";
 pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:3000";
@@ -95,9 +116,30 @@ impl Settings {
     /// Parses settings from any key lookup, so tests need not touch the process environment.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        const REQUIRED: [&str; 5] = ["TWILIO_ACCOUNT_SID", "TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER"];
+        let given = REQUIRED.iter().filter(|k| get(k).is_some()).count();
+        // Complete Twilio settings mean real Twilio; none at all mean the simulator; a partial set
+        // is a mistake worth stopping for, not a reason to fall back silently.
+        let mode = match get("TWILIO_MODE").as_deref() {
+            Some("simulator") => Mode::Simulator,
+            Some("twilio") => Mode::Twilio,
+            None | Some("auto") if given == 0 => Mode::Simulator,
+            None | Some("auto") => Mode::Twilio,
+            Some(_) => return Err(invalid("TWILIO_MODE", "expected twilio, simulator or auto")),
+        };
+        let simulated = |name: &str| -> Option<String> {
+            (mode == Mode::Simulator).then(|| match name {
+                "TWILIO_ACCOUNT_SID" => SIM_ACCOUNT_SID.to_string(),
+                "TWILIO_API_KEY" => SIM_API_KEY.to_string(),
+                "TWILIO_NUMBER" => SIM_NUMBER.to_string(),
+                // Fresh per start: nothing outside this process signs or calls as the simulator.
+                _ => random_secret(),
+            })
+        };
+        let get_twilio = |k: &str| if mode == Mode::Simulator { simulated(k) } else { get(k) };
         let mut missing = Vec::new();
         let mut required = |name: &'static str| {
-            get(name).unwrap_or_else(|| {
+            get_twilio(name).unwrap_or_else(|| {
                 missing.push(name);
                 String::new()
             })
@@ -115,6 +157,7 @@ impl Settings {
             .unwrap_or_else(|| DEFAULT_LISTEN_ADDR.into())
             .parse()
             .map_err(|e| invalid("LEPTOS_SITE_ADDR", e))?;
+        let public_base_url_given = get("PUBLIC_BASE_URL").is_some();
         let public_base_url = match get("PUBLIC_BASE_URL") {
             Some(u) => parse_base_url("PUBLIC_BASE_URL", &u)?,
             None => format!("http://{listen_addr}"),
@@ -133,6 +176,8 @@ impl Settings {
         }
 
         Ok(Settings {
+            mode,
+            public_base_url_given,
             listen_addr,
             public_base_url,
             database_url: get("DATABASE_URL")
@@ -210,8 +255,32 @@ mod tests {
     }
 
     #[test]
+    fn no_twilio_settings_at_all_means_the_simulator() {
+        let s = parse(&HashMap::new()).unwrap();
+        assert_eq!(s.mode, Mode::Simulator);
+        assert!(s.twilio.account_sid.starts_with("AC"));
+    }
+
+    #[test]
+    fn complete_twilio_settings_mean_real_twilio_and_a_setting_forces_either() {
+        assert_eq!(parse(&full()).unwrap().mode, Mode::Twilio);
+        let mut env = full();
+        env.insert("TWILIO_MODE", "simulator");
+        let s = parse(&env).unwrap();
+        assert_eq!(s.mode, Mode::Simulator);
+        assert_ne!(s.twilio.auth_token.expose(), "auth-token-value", "real credentials never reach the simulator");
+    }
+
+    #[test]
+    fn partial_twilio_settings_are_an_error_not_a_silent_simulator() {
+        let mut env = full();
+        env.remove("TWILIO_AUTH_TOKEN");
+        assert_eq!(parse(&env).unwrap_err(), ConfigError::Missing(vec!["TWILIO_AUTH_TOKEN"]));
+    }
+
+    #[test]
     fn every_missing_variable_is_named_in_one_error() {
-        let err = parse(&HashMap::new()).unwrap_err();
+        let err = parse(&HashMap::from([("TWILIO_MODE", "twilio")])).unwrap_err();
         let msg = err.to_string();
         for v in ["TWILIO_ACCOUNT_SID", "TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER"] {
             assert!(msg.contains(v), "{msg}");

@@ -125,6 +125,9 @@ def cmd_gen(a):
     elif a.route == "wait":
         path_of = lambda i: "/conference/wait"
         params_of = wait_params
+    elif a.route == "baseline":  # the same form, to the stand-in's bare 204
+        path_of = lambda i: "/baseline"
+        params_of = wait_params
     elif a.route == "join":
         if not a.conference:
             sys.exit("gen --route join needs --conference")
@@ -190,15 +193,19 @@ def connect_ro(db):
 
 
 def cmd_drain(a):
-    """Waits until no dial is pending; prints the seconds it took."""
+    """Waits until no dial is pending; prints "PENDING_AT_START TOTAL SECONDS" (or timeout:N-pending)."""
     start = time.monotonic()
     deadline = start + a.timeout
+    first = None
     while True:
         conn = connect_ro(a.db)
-        pending = conn.execute("SELECT count(*) FROM dial_outbox WHERE status = 'pending'").fetchone()[0]
+        pending, total = conn.execute(
+            "SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FROM dial_outbox").fetchone()
         conn.close()
+        if first is None:
+            first = pending
         if pending == 0:
-            print("%.1f" % (time.monotonic() - start))
+            print("%d %d %.1f" % (first, total, time.monotonic() - start))
             return
         if time.monotonic() > deadline:
             print("timeout:%d-pending" % pending)
@@ -347,6 +354,10 @@ def fmt_ms(v):
     return "%.2f ms" % v if v < 100 else "%.0f ms" % v
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+RUN_FIELDS = ["route", "conns", "wrk_file", "t_end", "hwm", "rss", "load", "notes", "ctx", "nthreads", "wrk_cpu", "kind"]
+
+
 def cmd_report(a):
     samples = load_samples(a.samples)
     hz = os.sysconf("SC_CLK_TCK")
@@ -356,37 +367,36 @@ def cmd_report(a):
         for line in f:
             if not line.strip():
                 continue
-            route, conns, wrk_file, t_end, hwm_kib, rss_kib, load, notes, ctx, nthreads = (line.rstrip("\n").split("\t") + [""] * 10)[:10]
-            w = parse_wrk(open(wrk_file).read())
+            r = dict(zip(RUN_FIELDS, line.rstrip("\n").split("\t")))
+            w = parse_wrk(open(r["wrk_file"]).read())
             b = w["bench"]
+            r.update(w)
+            r["conns"] = int(r["conns"])
+            r["hwm"], r["rss"], r["ctx"] = int(r.get("hwm") or 0), int(r.get("rss") or 0), int(r.get("ctx") or 0)
+            r["requests"] = int(b.get("requests", 0))
             if b.get("tracked") == "1":
-                errors = int(b["non2xx"]) + w["socket_errors"]
+                r["errors"] = int(b["non2xx"]) + w["socket_errors"]
             else:
-                errors = w["non2xx_summary"] + w["socket_errors"]
-            r = dict(route=route, conns=int(conns), errors=errors, hwm=int(hwm_kib or 0), rss=int(rss_kib or 0),
-                     load=load, notes=notes, requests=int(b.get("requests", 0)), cpu=None,
-                     ctx=int(ctx or 0), nthreads=nthreads, **w)
+                r["errors"] = w["non2xx_summary"] + w["socket_errors"]
             # CPU over the measured interval: wrk's duration, ending when wrk exited.
             dur = int(b.get("duration_us", 0)) / 1e6
-            s0, s1 = window(samples, float(t_end) - dur, float(t_end)) if dur and t_end else (None, None)
+            r["dur"] = dur
+            r["cpu"] = None
+            s0, s1 = window(samples, float(r["t_end"]) - dur, float(r["t_end"])) if dur else (None, None)
             if s0 and s1 and s1[0] > s0[0]:
                 dt = s1[0] - s0[0]
+                proc = lambda i: (s1[i] - s0[i]) / hz / dt if len(s1) > i and s0[i] >= 0 and s1[i] >= 0 else 0.0
                 all_cores = (s1[1] - s0[1]) / max(1, s1[2] - s0[2]) * ncpu
-                server = (s1[3] - s0[3]) / hz / dt if s0[3] >= 0 and s1[3] >= 0 else 0.0
-                stand_in = (s1[4] - s0[4]) / hz / dt if len(s1) > 4 and s0[4] >= 0 and s1[4] >= 0 else 0.0
-                reqs_in_window = (r["rps"] or 0) * dt
-                r["cpu"] = dict(all=all_cores, server=server, stand_in=stand_in, others=max(0.0, all_cores - server - stand_in),
-                                per_req_us=(server * dt / reqs_in_window * 1e6) if reqs_in_window else 0.0)
+                r["cpu"] = dict(all=all_cores, server=proc(3), stand_in=proc(4))
             runs.append(r)
     check = json.load(open(a.check)) if a.check and os.path.exists(a.check) else None
     peak_kib = max([r["hwm"] for r in runs] + [a.final_hwm or 0])
 
-    twiml = {"wait route", "agent-join route"}
     L = []
     L.append("# warm-transfer benchmark")
     L.append("")
-    L.append("%s; %s; wrk %s threads, %s s per run; release build, RUST_LOG=%s, signature checks on."
-             % (a.when, a.machine, a.threads, a.duration, a.rust_log))
+    L.append("%s; %s; wrk %s threads, %s s per run; release build, RUST_LOG=%s, signature checks on%s."
+             % (a.when, a.machine, a.threads, a.duration, a.rust_log, "; server env: " + a.server_env if a.server_env else ""))
     L.append("")
     L.append("| route | connections | req/s | p50 | p99 | errors |")
     L.append("|---|---:|---:|---:|---:|---:|")
@@ -395,21 +405,23 @@ def cmd_report(a):
             r["route"], r["conns"], "%.0f" % r["rps"] if r["rps"] is not None else "n/a",
             fmt_ms(r["p50"]), fmt_ms(r["p99"]), r["errors"]))
     L.append("")
-    L.append("Server peak RSS (VmHWM): %.1f MiB" % (peak_kib / 1024.0))
+    L.append("Server peak RSS (VmHWM, whole run): %.1f MiB" % (peak_kib / 1024.0))
     L.append("")
     if check:
         L.append("Durability check (voice webhook; SQLite read with python3 sqlite3): **%s**" % check["summary"])
         L.append("")
         L.extend(check["lines"])
-    else:
+    elif any(r["kind"] == "voice" for r in runs):
         L.append("Durability check: not run")
     L.append("")
     L.append("## Against the targets")
     L.append("")
     for r in runs:
+        if r["kind"] == "baseline":
+            continue
         if r["rps"] is None:
             L.append("- %s @%d: no result" % (r["route"], r["conns"]))
-        elif r["route"] in twiml:
+        elif r["kind"] == "twiml":
             met = r["rps"] >= 50000 and (r["p99"] or 1e9) <= 5.0
             L.append("- %s @%d: %.0f req/s (target >= 50,000), p99 %s (target <= 5 ms) -> %s"
                      % (r["route"], r["conns"], r["rps"], fmt_ms(r["p99"]), "met" if met else "MISSED"))
@@ -421,26 +433,44 @@ def cmd_report(a):
         L.append("- voice webhook durability: %s -> %s" % (check["summary"], "met" if check["summary"].startswith("PASS") else "MISSED"))
     L.append("- server peak RSS %.1f MiB (target <= 40 MiB) -> %s" % (peak_kib / 1024.0, "met" if peak_kib <= 40 * 1024 else "MISSED"))
     L.append("")
-    L.append("## Per run: CPU and memory")
+    L.append("## Per run: where the CPU went")
     L.append("")
-    L.append("CPU in cores busy during wrk's measured interval (%d cores in all; sampled from /proc). "
-             "\"others\" = everything but the server and the stand-in: wrk itself and any other work on the machine." % ncpu)
+    L.append("Cores busy during wrk's measured interval, of %d, sampled from /proc; \"rest\" is all busy CPU minus server, "
+             "stand-in and wrk, i.e. whatever else ran on the machine. wrk's CPU includes loading its request file "
+             "(about 1 s on voice runs). PSI = /proc/pressure/cpu \"some avg10\" before the run: the share of time "
+             "something was waiting for a CPU." % ncpu)
     L.append("")
-    L.append("| route | connections | requests | server CPU | stand-in CPU | others CPU | server CPU per request "
-             "| server context switches per request | server threads | VmHWM after | VmRSS after | load avg before | notes |")
-    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    L.append("| route | conns | requests | server | stand-in | wrk | rest | server CPU/req | server ctx switches/req "
+             "| server threads | VmHWM after | VmRSS after | load avg, PSI before | notes |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for r in runs:
         c = r["cpu"]
-        cpu_cols = ("%.2f | %.2f | %.2f | %.0f us" % (c["server"], c["stand_in"], c["others"], c["per_req_us"])) if c else "n/a | n/a | n/a | n/a"
-        L.append("| %s | %d | %d | %s | %.1f | %s | %.1f MiB | %.1f MiB | %s | %s |" % (
-            r["route"], r["conns"], r["requests"], cpu_cols, r["ctx"] / r["requests"] if r["requests"] else 0,
-            r["nthreads"], r["hwm"] / 1024.0, r["rss"] / 1024.0, r["load"], r["notes"]))
+        wrk_cores = float(r.get("wrk_cpu") or 0) / r["dur"] if r["dur"] else 0.0
+        if c:
+            srv = c["stand_in"] if r["kind"] == "baseline" else c["server"]
+            per_req = srv * r["dur"] / r["requests"] * 1e6 if r["requests"] else 0
+            cpu_cols = "%.2f | %.2f | %.2f | %.2f | %.0f us" % (
+                c["server"], c["stand_in"], wrk_cores, max(0.0, c["all"] - c["server"] - c["stand_in"] - wrk_cores), per_req)
+        else:
+            cpu_cols = "n/a | n/a | %.2f | n/a | n/a" % wrk_cores
+        L.append("| %s | %d | %d | %s | %s | %s | %.1f MiB | %.1f MiB | %s | %s |" % (
+            r["route"], r["conns"], r["requests"], cpu_cols,
+            "%.1f" % (r["ctx"] / r["requests"]) if r["requests"] and r["kind"] != "baseline" else "-",
+            r.get("nthreads") or "-", r["hwm"] / 1024.0, r["rss"] / 1024.0, r.get("load", ""), r.get("notes", "")))
+    L.append("")
+    L.append("For the baseline row, \"server CPU/req\" is the stand-in's.")
     if a.server_log and os.path.exists(a.server_log):
-        log = open(a.server_log, errors="replace").read().splitlines()
-        warn = [l for l in log if " WARN " in l or " ERROR " in l]
+        log = [ANSI.sub("", l) for l in open(a.server_log, errors="replace").read().splitlines()]
+        warn = [l for l in log if re.search(r"\b(WARN|ERROR)\b", l)]
         L.append("")
-        L.append("Server log (RUST_LOG=%s): %d lines, %d WARN/ERROR%s" % (
-            a.rust_log, len(log), len(warn), "; first: `%s`" % re.sub(r"\x1b\[[0-9;]*m", "", warn[0])[:200] if warn else ""))
+        L.append("Server log (RUST_LOG=%s): %d lines, %d WARN/ERROR." % (a.rust_log, len(log), len(warn)))
+        kinds = {}
+        for l in warn:
+            m = re.search(r"(WARN|ERROR)\s+(\S+?):\s+(.{0,90})", l)
+            key = m.group(0) if m else l[:120]
+            kinds[key] = kinds.get(key, 0) + 1
+        for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:5]:
+            L.append("- %d x `%s`" % (n, k.replace("`", "'")))
     text = "\n".join(L) + "\n"
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w") as f:
@@ -457,7 +487,7 @@ def main():
     s.set_defaults(fn=cmd_free_ports)
 
     s = sub.add_parser("gen")
-    s.add_argument("--route", required=True, choices=["voice", "wait", "join"])
+    s.add_argument("--route", required=True, choices=["voice", "wait", "join", "baseline"])
     s.add_argument("--out", required=True, help="file prefix: writes PREFIX.<thread>.lua")
     s.add_argument("--base", required=True, help="PUBLIC_BASE_URL")
     s.add_argument("--token", required=True, help="TWILIO_AUTH_TOKEN")
@@ -505,6 +535,7 @@ def main():
     s.add_argument("--threads", default="2")
     s.add_argument("--duration", default="10")
     s.add_argument("--rust-log", default="warn")
+    s.add_argument("--server-env", default="")
     s.set_defaults(fn=cmd_report)
 
     a = p.parse_args()

@@ -135,8 +135,26 @@ pub async fn dial_agent_in(state: &AppState, from: &str, to: &str) -> Result<Dia
     Ok(DialOutcome { conference: conference.id, agent: to.to_string() })
 }
 
-/// Stores a call or conference status callback and applies it.
+/// Stores a call or conference status callback and applies it. When the customer's conference
+/// ends, agents still being rung for it stop ringing: their browsers would otherwise ring for
+/// a caller who is gone.
 pub async fn status_callback(state: &AppState, cb: StatusCallback) -> Result<(), CallError> {
     state.store.record_callback(&cb).await?;
+    if cb.event == "conference-end" {
+        if let Some(conference) = cb.friendly_name.as_deref() {
+            let ringing = state.store.close_conference_dials(conference).await?;
+            for call_sid in ringing {
+                // Off the callback's path: Twilio waits for our answer to this request.
+                let twilio = state.twilio.clone();
+                let conference = conference.to_string();
+                tokio::spawn(async move {
+                    match twilio.cancel_call(&call_sid).await {
+                        Ok(()) => tracing::info!(%conference, %call_sid, "stopped ringing an agent: the customer left"),
+                        Err(e) => tracing::warn!(%conference, %call_sid, error = %e, "could not stop ringing an agent"),
+                    }
+                });
+            }
+        }
+    }
     Ok(())
 }

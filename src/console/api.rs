@@ -30,6 +30,16 @@ pub struct DialAlert {
     pub error: String,
 }
 
+/// What the console needs to know about this deployment before anyone signs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteMode {
+    /// Calls are simulated (no Twilio account): show the badge and the demo sign-in.
+    pub simulator: bool,
+    /// In simulator mode, the ready-made agents and their shared password.
+    pub demo_agents: Vec<String>,
+    pub demo_password: Option<String>,
+}
+
 /// Who is signed in on this browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentInfo {
@@ -168,4 +178,15 @@ pub async fn dial_failures() -> Result<Vec<DialAlert>, ServerFnError> {
         .into_iter()
         .map(|f| DialAlert { conference: f.conference_id, agent: f.agent_id, caller: f.caller, error: f.error })
         .collect())
+}
+
+#[server(prefix = "/api", endpoint = "site")]
+pub async fn site_info() -> Result<SiteMode, ServerFnError> {
+    use crate::application::{DEMO_AGENTS, DEMO_PASSWORD};
+    let simulator = server::state().simulator.is_some();
+    Ok(SiteMode {
+        simulator,
+        demo_agents: if simulator { DEMO_AGENTS.iter().map(|a| a.to_string()).collect() } else { vec![] },
+        demo_password: simulator.then(|| DEMO_PASSWORD.to_string()),
+    })
 }

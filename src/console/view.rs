@@ -4,13 +4,14 @@
 
 use leptos::prelude::*;
 
-use super::api::{dial_failures, whoami, AgentInfo, SignIn, SignOut};
+use super::api::{dial_failures, site_info, whoami, AgentInfo, SignIn, SignOut};
 use super::state::{Console, Event};
 use crate::ids::AgentId;
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
     let me = Resource::new(|| (), |_| whoami());
+    let site = Resource::new(|| (), |_| site_info());
     // Marks the page as live once hydrated, so tests (and people) can tell the buttons work.
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
@@ -20,6 +21,16 @@ pub fn ConsolePage() -> impl IntoView {
     });
     view! {
         <main class="console">
+            <Suspense fallback=|| ()>
+                {move || site.get().and_then(Result::ok).filter(|s| s.simulator).map(|s| view! {
+                    <p class="simulator-note">
+                        <span id="sim-badge" class="badge">"Simulator"</span>
+                        {format!(" No Twilio account in use: calls are simulated. Demo agents {} sign in with password \u{201c}{}\u{201d}. ",
+                            s.demo_agents.join(" and "), s.demo_password.unwrap_or_default())}
+                        <a href="/phone">"Call as a customer"</a> " · " <a href="/simulator">"Watch the simulator"</a>
+                    </p>
+                })}
+            </Suspense>
             <Suspense fallback=|| view! { <p class="status">"Loading…"</p> }>
                 {move || me.get().map(|who| match who {
                     Ok(Some(agent)) => view! { <AgentConsole me=agent on_sign_out=move || me.refetch()/> }.into_any(),

@@ -7,6 +7,7 @@
 //! - [`driver`] connects the engine to the world: it posts signed webhooks and callbacks to the
 //!   app, ticks ring timeouts, and broadcasts what happens to a future UI.
 
+pub mod browser;
 pub mod driver;
 pub mod engine;
 pub mod rest;

@@ -342,6 +342,28 @@ impl Store {
             .map_err(Into::into)
     }
 
+    /// The conference is over: dials not yet made are dropped, and the agent legs still ringing
+    /// are returned so they can be cancelled (nobody is left to talk to).
+    pub async fn close_conference_dials(&self, conference_id: &str) -> Result<Vec<String>, StoreError> {
+        let now = now_ms();
+        sqlx::query(
+            "UPDATE dial_outbox SET status = 'failed', last_error = 'the customer left before the dial', updated_at = $1
+             WHERE conference_id = $2 AND status = 'pending'",
+        )
+        .bind(now)
+        .bind(conference_id)
+        .execute(&self.pool)
+        .await?;
+        let rows = sqlx::query(
+            "SELECT call_sid FROM conference_agents
+             WHERE conference_id = $1 AND call_sid IS NOT NULL AND status IN ('queued', 'initiated', 'ringing')",
+        )
+        .bind(conference_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| r.try_get(0)).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
+    }
+
     // ---- status callbacks --------------------------------------------------------------------
 
     /// Stores a callback as received and applies it to the call or conference it names.

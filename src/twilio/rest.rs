@@ -259,6 +259,14 @@ impl TwilioClient {
         self.send(reqwest::Method::POST, &path, None, Some(form)).await.map(drop)
     }
 
+    /// `POST /Calls/{CA}.json` with `Status=canceled`: stop a call that is still ringing or
+    /// queued (Twilio leaves a call already answered alone; that one needs `completed`).
+    pub async fn cancel_call(&self, call_sid: &str) -> Result<(), RestError> {
+        let path = self.path(&["Calls", call_sid]);
+        let form = vec![("Status", "canceled".to_string())];
+        self.send(reqwest::Method::POST, &path, None, Some(form)).await.map(drop)
+    }
+
     /// `/2010-04-01/Accounts/{AC}/{segments…}.json`, each segment percent-encoded.
     fn path(&self, segments: &[&str]) -> String {
         let mut p = String::from("/2010-04-01/Accounts/");

@@ -73,6 +73,20 @@ impl FromRequest<AppState> for TwilioForm {
                 params = form_urlencoded::parse(q.as_bytes()).into_owned().collect();
             }
         }
+        // Checked as sent, stored without NUL: PostgreSQL text cannot hold it (the insert fails,
+        // and a caller would hear the storage-trouble apology with nobody dialled), and no
+        // Twilio parameter has any use for it.
+        for (name, value) in &mut params {
+            strip_nul(name);
+            strip_nul(value);
+        }
         Ok(TwilioForm { params })
+    }
+}
+
+/// Drops U+0000, which PostgreSQL text cannot hold.
+pub(super) fn strip_nul(s: &mut String) {
+    if s.contains('\0') {
+        s.retain(|c| c != '\0');
     }
 }

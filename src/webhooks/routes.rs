@@ -56,7 +56,9 @@ async fn agent_join(
 ) -> Result<Response, WebhookError> {
     // The path is only looked at once the signature has been checked (by `TwilioForm`): an
     // unsigned request gets 403 whatever its path, never a hint about what the path should be.
-    let Path((conference_id, agent_id)) = path.map_err(|e| WebhookError::BadRequest(e.body_text()))?;
+    let Path((mut conference_id, agent_id)) = path.map_err(|e| WebhookError::BadRequest(e.body_text()))?;
+    // As for form values (see `TwilioForm`): a NUL would make the PostgreSQL lookup fail with a 500.
+    super::form::strip_nul(&mut conference_id);
     let sid = form.get("CallSid").unwrap_or("-").to_string();
     match service::agent_join(&state, &conference_id, &agent_id).await {
         Ok(doc) => {

@@ -1,0 +1,318 @@
+//! Server functions of the simulator's pages (`/phone`, `/simulator`): what the simulated Twilio
+//! is doing, and the customer's side of a call.
+//!
+//! These are deliberately open (no agent sign-in): `/phone` is the *customer's* phone and
+//! `/simulator` a read-only monitor, in a local demo that runs without a Twilio account. They act
+//! only on the built-in simulator (never on real Twilio) and refuse everything when the app talks
+//! to real Twilio. The same-origin guard in `application.rs` still keeps other sites out, and the
+//! hang-up only reaches customers' (inbound) calls, never an agent's leg.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Everything the simulator pages show, shared by server and browser.
+///
+/// Live calls and conferences are always all there; of the finished ones only the most recent
+/// (see [`FINISHED_CALLS_SHOWN`], [`FINISHED_CONFERENCES_SHOWN`]) so a long demo stays light.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimStateDto {
+    /// Oldest first.
+    pub calls: Vec<SimCallDto>,
+    /// Oldest first.
+    pub conferences: Vec<SimConferenceDto>,
+}
+
+/// One call leg.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimCallDto {
+    pub sid: String,
+    pub from: String,
+    pub to: String,
+    /// `inbound` (a customer) or `outbound-api` (a call the app made, e.g. to `client:agent1`).
+    pub direction: String,
+    /// Twilio's `CallStatus`: `queued ringing in-progress completed busy no-answer canceled failed`.
+    pub status: String,
+    /// What the caller hears now (`Say: …`, `hold music playing`, `conference with agent1`…).
+    pub now_hearing: String,
+    /// Everything heard so far, in order.
+    pub hearing: Vec<String>,
+    pub conference_sid: Option<String>,
+}
+
+/// One conference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimConferenceDto {
+    pub sid: String,
+    pub friendly_name: String,
+    /// Twilio's word: `init` (waiting), `in-progress`, `completed`.
+    pub status: String,
+    pub participants: Vec<SimParticipantDto>,
+    /// Why it ended, once it has.
+    pub reason_ended: Option<String>,
+}
+
+/// One participant of a conference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimParticipantDto {
+    pub call_sid: String,
+    /// The `participantLabel` (agents are labelled with their identity; customers are not).
+    pub label: Option<String>,
+    /// How to name the participant: the label, else the caller's number (or the dialled party).
+    pub name: String,
+    /// `ringing` or `connected`.
+    pub status: String,
+    pub on_hold: bool,
+    pub muted: bool,
+    /// What this participant hears now.
+    pub hearing: String,
+}
+
+impl SimCallDto {
+    /// Still ringing or talking.
+    pub fn is_live(&self) -> bool {
+        matches!(self.status.as_str(), "queued" | "ringing" | "in-progress")
+    }
+}
+
+impl SimConferenceDto {
+    pub fn is_live(&self) -> bool {
+        self.status != "completed"
+    }
+}
+
+impl SimStateDto {
+    pub fn call(&self, sid: &str) -> Option<&SimCallDto> {
+        self.calls.iter().find(|c| c.sid == sid)
+    }
+
+    pub fn conference(&self, sid: &str) -> Option<&SimConferenceDto> {
+        self.conferences.iter().find(|c| c.sid == sid)
+    }
+}
+
+/// How many finished calls [`sim_state`] reports (the newest ones).
+pub const FINISHED_CALLS_SHOWN: usize = 50;
+/// How many finished conferences [`sim_state`] reports (the newest ones).
+pub const FINISHED_CONFERENCES_SHOWN: usize = 20;
+/// Customer calls the phone page may have going at once (the endpoint is open).
+pub const MAX_LIVE_CUSTOMER_CALLS: usize = 20;
+
+/// Why [`sim_customer_call`] refuses a `from` that is not [`is_phone_number`].
+pub const FROM_ERROR: &str = "from must be a phone number: '+' followed by 8 to 15 digits, e.g. +15551230000";
+
+/// A number a customer may call from: `+` and 8 to 15 digits (E.164).
+pub fn is_phone_number(s: &str) -> bool {
+    s.strip_prefix('+').is_some_and(|digits| (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::*;
+    use crate::application::AppState;
+    use crate::simulator::engine::{CallView, ConferenceView, Direction, ParticipantStatus, SimError, SimState};
+    use crate::simulator::Simulator;
+    use axum::http::StatusCode;
+    use leptos_axum::ResponseOptions;
+
+    pub const SIMULATOR_OFF: &str = "the simulator is off: this app talks to real Twilio";
+
+    /// Sets the response status and returns the error the page shows.
+    pub fn fail(status: StatusCode, message: impl Into<String>) -> ServerFnError {
+        if let Some(res) = use_context::<ResponseOptions>() {
+            res.set_status(status);
+        }
+        ServerFnError::new(message.into())
+    }
+
+    /// The running simulator, or the error every simulator function gives in Twilio mode.
+    pub fn simulator() -> Result<Simulator, ServerFnError> {
+        use_context::<AppState>()
+            .and_then(|state| state.simulator)
+            .ok_or_else(|| fail(StatusCode::NOT_FOUND, SIMULATOR_OFF))
+    }
+
+    pub fn sim_error(e: SimError) -> ServerFnError {
+        let status = match &e {
+            SimError::UnknownCall(_) | SimError::UnknownConference(_) | SimError::UnknownParticipant(_) => StatusCode::NOT_FOUND,
+            SimError::WrongState { .. } | SimError::DuplicateLabel { .. } => StatusCode::CONFLICT,
+            SimError::Invalid(_) => StatusCode::BAD_REQUEST,
+        };
+        fail(status, e.to_string())
+    }
+
+    /// All live calls and conferences, and the newest finished ones.
+    pub fn to_dto(state: SimState) -> SimStateDto {
+        let calls = keep_recent(state.calls, |c| !c.status.is_final(), FINISHED_CALLS_SHOWN);
+        let conferences = keep_recent(state.conferences, |c| c.status.is_live(), FINISHED_CONFERENCES_SHOWN);
+        let name_of = |call_sid: &str| {
+            calls.iter().find(|c| c.call_sid.as_str() == call_sid).map(|c| match c.direction {
+                Direction::Inbound => c.from.clone(),
+                Direction::OutboundApi => c.to.clone(),
+            })
+        };
+        let conferences = conferences
+            .iter()
+            .map(|c| conference_dto(c, &name_of))
+            .collect();
+        SimStateDto { calls: calls.into_iter().map(call_dto).collect(), conferences }
+    }
+
+    /// Keeps order; drops all but the last `finished_kept` items that are not `live`.
+    pub(super) fn keep_recent<T>(items: Vec<T>, live: impl Fn(&T) -> bool, finished_kept: usize) -> Vec<T> {
+        let finished = items.iter().filter(|i| !live(i)).count();
+        let mut skip = finished.saturating_sub(finished_kept);
+        items
+            .into_iter()
+            .filter(|i| {
+                if skip > 0 && !live(i) {
+                    skip -= 1;
+                    false
+                } else {
+                    true
+                }
+            })
+            .collect()
+    }
+
+    fn call_dto(c: CallView) -> SimCallDto {
+        SimCallDto {
+            sid: c.call_sid.to_string(),
+            from: c.from,
+            to: c.to,
+            direction: c.direction.as_str().to_string(),
+            status: c.status.as_str().to_string(),
+            now_hearing: c.now_hearing,
+            hearing: c.hearing,
+            conference_sid: c.conference_sid.map(|s| s.to_string()),
+        }
+    }
+
+    fn conference_dto(c: &ConferenceView, name_of: &impl Fn(&str) -> Option<String>) -> SimConferenceDto {
+        SimConferenceDto {
+            sid: c.sid.to_string(),
+            friendly_name: c.friendly_name.clone(),
+            status: c.status.as_twilio_str().to_string(),
+            participants: c
+                .participants
+                .iter()
+                .map(|p| SimParticipantDto {
+                    call_sid: p.call_sid.to_string(),
+                    label: p.label.clone(),
+                    name: p
+                        .label
+                        .clone()
+                        .or_else(|| name_of(p.call_sid.as_str()))
+                        .unwrap_or_else(|| p.call_sid.to_string()),
+                    status: match p.status {
+                        ParticipantStatus::Ringing => "ringing",
+                        ParticipantStatus::Connected => "connected",
+                    }
+                    .to_string(),
+                    on_hold: p.on_hold,
+                    muted: p.muted,
+                    hearing: p.hearing.clone(),
+                })
+                .collect(),
+            reason_ended: c.reason_ended.clone(),
+        }
+    }
+}
+
+/// What the simulated Twilio is doing: calls and conferences (open: see the module docs).
+#[server(prefix = "/api", endpoint = "sim_state")]
+pub async fn sim_state() -> Result<SimStateDto, ServerFnError> {
+    use server::*;
+    Ok(to_dto(simulator()?.snapshot()))
+}
+
+/// A customer calls the support number from `from`; returns the new call's CallSid.
+#[server(prefix = "/api", endpoint = "sim_call")]
+pub async fn sim_customer_call(from: String) -> Result<String, ServerFnError> {
+    use axum::http::StatusCode;
+    use server::*;
+    let sim = simulator()?;
+    let from = from.trim();
+    if !is_phone_number(from) {
+        return Err(fail(StatusCode::BAD_REQUEST, FROM_ERROR));
+    }
+    let live = sim
+        .snapshot()
+        .calls
+        .iter()
+        .filter(|c| c.direction == crate::simulator::engine::Direction::Inbound && !c.status.is_final())
+        .count();
+    if live >= MAX_LIVE_CUSTOMER_CALLS {
+        return Err(fail(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("{live} customer calls are already going on; hang one up first"),
+        ));
+    }
+    Ok(sim.place_customer_call(from).to_string())
+}
+
+/// The customer hangs up (or gives up while it still rings).
+#[server(prefix = "/api", endpoint = "sim_hangup")]
+pub async fn sim_customer_hangup(call_sid: String) -> Result<(), ServerFnError> {
+    use axum::http::StatusCode;
+    use server::*;
+    let sim = simulator()?;
+    let sid = crate::ids::CallSid::parse(&call_sid).map_err(|e| fail(StatusCode::BAD_REQUEST, format!("call_sid: {e}")))?;
+    let is_customer = sim
+        .snapshot()
+        .calls
+        .iter()
+        .find(|c| c.call_sid == sid)
+        .map(|c| c.direction == crate::simulator::engine::Direction::Inbound);
+    match is_customer {
+        None => return Err(sim_error(crate::simulator::engine::SimError::UnknownCall(sid.to_string()))),
+        Some(false) => {
+            return Err(fail(StatusCode::FORBIDDEN, format!("call_sid: {sid} is not a customer's call; agents hang up in the console")))
+        }
+        Some(true) => {}
+    }
+    sim.hangup(&sid).map_err(sim_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_are_plus_and_8_to_15_digits() {
+        for ok in ["+15551230000", "+12345678", "+123456789012345"] {
+            assert!(is_phone_number(ok), "{ok}");
+        }
+        for bad in ["", "+", "15551230000", "+1234567", "+1234567890123456", "+1555 123 0000", "+1555abc0000", "client:agent1", "++15551230000"] {
+            assert!(!is_phone_number(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn liveness_follows_twilio_statuses() {
+        let call = |status: &str| SimCallDto {
+            sid: "CA".into(),
+            from: String::new(),
+            to: String::new(),
+            direction: "inbound".into(),
+            status: status.into(),
+            now_hearing: String::new(),
+            hearing: vec![],
+            conference_sid: None,
+        };
+        for live in ["queued", "ringing", "in-progress"] {
+            assert!(call(live).is_live(), "{live}");
+        }
+        for over in ["completed", "busy", "no-answer", "canceled", "failed"] {
+            assert!(!call(over).is_live(), "{over}");
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn only_the_newest_finished_items_are_kept_in_order() {
+        // Odd numbers are live.
+        let kept = server::keep_recent((0..10).collect(), |n: &i32| n % 2 == 1, 2);
+        assert_eq!(kept, vec![1, 3, 5, 6, 7, 8, 9]);
+        assert_eq!(server::keep_recent(vec![2, 4], |_: &i32| false, 5), vec![2, 4]);
+    }
+}

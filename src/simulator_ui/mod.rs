@@ -1,0 +1,91 @@
+//! The "try it with no Twilio account" pages: a customer's phone (`/phone`) and a live monitor of
+//! the built-in simulator (`/simulator`). Components compile on both sides; the server functions
+//! in [`api`] act on `AppState::simulator` and refuse when the app talks to real Twilio.
+
+pub mod api;
+pub mod monitor;
+pub mod phone;
+
+use leptos::prelude::*;
+
+/// How often both pages ask the simulator what is going on.
+#[cfg(feature = "hydrate")]
+pub(crate) const POLL_MS: u64 = 500;
+
+/// A counter bumped every [`POLL_MS`] while the calling component is mounted (in the browser
+/// only; the server renders once). Resources keyed on it refetch.
+pub(crate) fn poll_tick() -> RwSignal<u64> {
+    let tick = RwSignal::new(0u64);
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(
+            move || tick.update(|t| *t += 1),
+            std::time::Duration::from_millis(POLL_MS),
+        );
+        if let Ok(handle) = handle {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    tick
+}
+
+/// True once the page is hydrated (never on the server): buttons stay disabled until they work,
+/// and `<body data-hydrated>` tells tests the same.
+pub(crate) fn hydrated_signal() -> RwSignal<bool> {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+        hydrated.set(true);
+    });
+    hydrated
+}
+
+/// The header both pages share: title, the "Simulator" badge, links to the other pages.
+#[component]
+pub(crate) fn SimHeader(title: &'static str, current: &'static str) -> impl IntoView {
+    let link = move |href: &'static str, text: &'static str| {
+        let here = href == current;
+        view! {
+            <li>
+                <a href=href aria-current=here.then_some("page")>{text}</a>
+            </li>
+        }
+    };
+    view! {
+        <header class="console-header sim-header">
+            <h1>
+                {title} " "
+                <span id="sim-badge" class="badge" title="No Twilio account: calls are simulated">"Simulator"</span>
+            </h1>
+            <nav class="sim-nav" aria-label="Pages">
+                <ul>
+                    {link("/phone", "Customer phone")}
+                    {link("/simulator", "Simulator monitor")}
+                    {link("/", "Agent console")}
+                </ul>
+            </nav>
+        </header>
+    }
+}
+
+/// Words for Twilio's call statuses, as a person would say them.
+pub(crate) fn call_status_text(status: &str) -> String {
+    match status {
+        "queued" | "ringing" => "Ringing…".to_string(),
+        "in-progress" => "In call".to_string(),
+        ended => format!("Call ended ({ended})"),
+    }
+}
+
+/// Words for a conference's status (`init` is Twilio's word for "waiting").
+pub(crate) fn conference_status_text(status: &str) -> &str {
+    match status {
+        "init" => "waiting for an agent",
+        "in-progress" => "in progress",
+        "completed" => "ended",
+        other => other,
+    }
+}

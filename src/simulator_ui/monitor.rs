@@ -1,0 +1,133 @@
+//! `/simulator`: a read-only, live view of the simulated Twilio — every conference with its
+//! participants, every call with its status and what it hears. Finished ones are listed apart,
+//! greyed.
+
+use leptos::prelude::*;
+
+use super::api::{sim_state, SimCallDto, SimConferenceDto, SimParticipantDto, SimStateDto};
+use super::{conference_status_text, hydrated_signal, poll_tick, SimHeader};
+use crate::console::view::server_message;
+
+#[component]
+pub fn MonitorPage() -> impl IntoView {
+    let tick = poll_tick();
+    let _hydrated = hydrated_signal();
+    let state = Resource::new(move || tick.get(), |_| sim_state());
+    view! {
+        <main class="console sim-page sim-monitor">
+            <SimHeader title="Simulated Twilio" current="/simulator"/>
+            <p class="sim-intro">
+                "What the built-in Twilio is doing, live. Place a call from the "
+                <a href="/phone">"customer phone"</a> " and answer it in the "
+                <a href="/">"agent console"</a> "."
+            </p>
+            <Transition fallback=|| view! { <p id="sim-summary" class="status">"Loading…"</p> }>
+                {move || state.get().map(|result| match result {
+                    Ok(s) => monitor_view(s).into_any(),
+                    Err(e) => view! {
+                        <p id="sim-summary" class="status error" role="status">{format!("ERROR: {}", server_message(e))}</p>
+                    }.into_any(),
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn monitor_view(s: SimStateDto) -> impl IntoView {
+    let (live_confs, done_confs): (Vec<_>, Vec<_>) = s.conferences.iter().partition(|c| c.is_live());
+    let (live_calls, done_calls): (Vec<_>, Vec<_>) = s.calls.iter().partition(|c| c.is_live());
+    let summary = format!(
+        "{} · {}",
+        plural(live_calls.len(), "live call", "live calls"),
+        plural(live_confs.len(), "live conference", "live conferences")
+    );
+    // Newest first in the finished lists: that is what one looks for.
+    let conferences = (
+        item_list(live_confs.iter().map(|c| conference_item(c, false)).collect(), "No live conference."),
+        item_list(done_confs.iter().rev().map(|c| conference_item(c, true)).collect(), "None yet."),
+    );
+    let calls = (
+        item_list(live_calls.iter().map(|c| call_item(c, false)).collect(), "No live call."),
+        item_list(done_calls.iter().rev().map(|c| call_item(c, true)).collect(), "None yet."),
+    );
+    view! {
+        <p id="sim-summary" class="status" role="status" aria-live="polite">{summary}</p>
+        <section id="sim-conferences" class="panel" aria-labelledby="sim-conferences-title">
+            <h2 id="sim-conferences-title">"Conferences"</h2>
+            {conferences.0}
+            <h3 class="sim-finished-title">"Finished"</h3>
+            <div class="sim-finished">{conferences.1}</div>
+        </section>
+        <section id="sim-calls" class="panel" aria-labelledby="sim-calls-title">
+            <h2 id="sim-calls-title">"Calls"</h2>
+            {calls.0}
+            <h3 class="sim-finished-title">"Finished"</h3>
+            <div class="sim-finished">{calls.1}</div>
+        </section>
+    }
+}
+
+fn item_list(items: Vec<AnyView>, empty: &'static str) -> AnyView {
+    if items.is_empty() {
+        view! { <p class="sim-empty">{empty}</p> }.into_any()
+    } else {
+        view! { <ul class="sim-list">{items}</ul> }.into_any()
+    }
+}
+
+fn conference_item(c: &SimConferenceDto, finished: bool) -> AnyView {
+    let ended = c.reason_ended.clone().map(|r| format!(" — {r}"));
+    view! {
+        <li class="sim-item sim-conference" class:finished=finished data-sid=c.sid.clone() data-status=c.status.clone()>
+            <p class="sim-item-head">
+                <strong>"Conference " {c.friendly_name.clone()}</strong>
+                <span class="pill" class:pill-live=!finished>{conference_status_text(&c.status).to_string()}</span>
+            </p>
+            <p class="sim-muted"><code>{c.sid.clone()}</code> " · " {c.status.clone()} {ended}</p>
+            {if c.participants.is_empty() {
+                view! { <p class="sim-empty">"No participants."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="sim-participants" aria-label="Participants">
+                        {c.participants.iter().map(participant_item).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </li>
+    }
+    .into_any()
+}
+
+fn participant_item(p: &SimParticipantDto) -> impl IntoView {
+    let flags: Vec<&'static str> = [(p.status == "ringing", "ringing"), (p.on_hold, "on hold"), (p.muted, "muted")]
+        .into_iter()
+        .filter_map(|(on, word)| on.then_some(word))
+        .collect();
+    view! {
+        <li class="sim-participant" data-call-sid=p.call_sid.clone() data-label=p.label.clone()>
+            <strong>{p.name.clone()}</strong> " "
+            {flags.into_iter().map(|f| view! { <span class="flag">{f}</span> " " }).collect_view()}
+            <code>{p.call_sid.clone()}</code>
+            <span class="sim-hears">"hears: " {p.hearing.clone()}</span>
+        </li>
+    }
+}
+
+fn call_item(c: &SimCallDto, finished: bool) -> AnyView {
+    let conference = c.conference_sid.clone().map(|sid| view! { " · conference " <code>{sid}</code> });
+    view! {
+        <li class="sim-item sim-call" class:finished=finished data-sid=c.sid.clone() data-status=c.status.clone()>
+            <p class="sim-item-head">
+                <strong>{c.from.clone()} " → " {c.to.clone()}</strong>
+                <span class="pill" class:pill-live=!finished>{c.status.clone()}</span>
+            </p>
+            <p class="sim-hears">"hears: " {if c.now_hearing.is_empty() { "nothing".to_string() } else { c.now_hearing.clone() }}</p>
+            <p class="sim-muted"><code>{c.sid.clone()}</code> " · " {c.direction.clone()} {conference}</p>
+        </li>
+    }
+    .into_any()
+}

@@ -1,0 +1,136 @@
+//! The simulator's pages (`/phone`, `/simulator`) and their open server functions
+//! (`/api/sim_state`, `/api/sim_call`, `/api/sim_hangup`), on the real server in simulator mode.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use std::time::Duration;
+
+use common::TestApp;
+use serde_json::Value;
+
+async fn simulator_app() -> TestApp {
+    TestApp::spawn_with(&[("TWILIO_MODE", "simulator")]).await
+}
+
+async fn sim_state(app: &TestApp) -> Value {
+    let res = app.server_fn("sim_state", &[]).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// Polls the simulator's state for up to 10 s until `check` finds something.
+async fn eventually<T>(app: &TestApp, what: &str, check: impl Fn(&Value) -> Option<T>) -> T {
+    let mut last = Value::Null;
+    for _ in 0..200 {
+        last = sim_state(app).await;
+        if let Some(v) = check(&last) {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}; last state {last:#}");
+}
+
+fn call<'a>(state: &'a Value, sid: &str) -> Option<&'a Value> {
+    state["calls"].as_array()?.iter().find(|c| c["sid"] == sid)
+}
+
+#[tokio::test]
+async fn pages_render_their_initial_state_on_the_server() {
+    let app = simulator_app().await;
+    for (path, ids) in [
+        ("/phone", &["sim-badge", "phone-from", "phone-call-button", "phone-hangup-button", "phone-status"][..]),
+        ("/simulator", &["sim-badge", "sim-summary", "sim-conferences", "sim-calls"][..]),
+    ] {
+        let res = app.client.get(format!("{}{path}", app.base_url)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let html = res.text().await.unwrap();
+        for id in ids {
+            assert!(html.contains(&format!("id=\"{id}\"")), "{path} lacks #{id}");
+        }
+        assert!(html.contains("href=\"/\""), "{path} links to the console");
+    }
+    let phone = app.client.get(format!("{}/phone", app.base_url)).send().await.unwrap().text().await.unwrap();
+    assert!(phone.contains("Idle"), "{phone}");
+    assert!(phone.contains("value=\"+15551230000\""), "default From number");
+    let monitor = app.client.get(format!("{}/simulator", app.base_url)).send().await.unwrap().text().await.unwrap();
+    assert!(monitor.contains("0 live calls"), "{monitor}");
+}
+
+#[tokio::test]
+async fn a_customer_calls_waits_in_the_conference_and_hangs_up() {
+    let app = simulator_app().await;
+    let res = app.server_fn("sim_call", &[("from", "+15557654321")]).await;
+    assert_eq!(res.status(), 200);
+    let sid: String = res.json().await.unwrap();
+    assert!(sid.starts_with("CA") && sid.len() == 34, "{sid}");
+
+    // The app answers with its TwiML: the customer waits in a conference named after the call.
+    let conference_sid = eventually(&app, "the customer in a conference", |s| {
+        let c = call(s, &sid)?;
+        (c["status"] == "in-progress").then(|| c["conference_sid"].as_str().map(str::to_string))?
+    })
+    .await;
+    let state = sim_state(&app).await;
+    let c = call(&state, &sid).unwrap();
+    assert_eq!(c["from"], "+15557654321");
+    assert_eq!(c["direction"], "inbound");
+    assert!(!c["now_hearing"].as_str().unwrap().is_empty());
+    let conference = state["conferences"].as_array().unwrap().iter().find(|c| c["sid"] == conference_sid).unwrap();
+    assert_eq!(conference["friendly_name"], sid.as_str());
+    let me = conference["participants"].as_array().unwrap().iter().find(|p| p["call_sid"] == sid).unwrap();
+    assert_eq!(me["name"], "+15557654321", "an unlabelled customer is named by their number");
+
+    // The app rings agent1: that leg is not the customer's to hang up.
+    let agent_leg = eventually(&app, "agent1 being rung", |s| {
+        s["calls"].as_array()?.iter().find(|c| c["to"] == "client:agent1").map(|c| c["sid"].as_str().unwrap().to_string())
+    })
+    .await;
+    let res = app.server_fn("sim_hangup", &[("call_sid", &agent_leg)]).await;
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("call_sid"));
+
+    // The monitor lists the live call.
+    let monitor = app.client.get(format!("{}/simulator", app.base_url)).send().await.unwrap().text().await.unwrap();
+    assert!(monitor.contains(&sid), "the monitor shows the customer's call");
+
+    let res = app.server_fn("sim_hangup", &[("call_sid", &sid)]).await;
+    assert_eq!(res.status(), 200);
+    eventually(&app, "the call completed", |s| (call(s, &sid)?["status"] == "completed").then_some(())).await;
+    // Hanging up twice is a conflict, not a crash.
+    assert_eq!(app.server_fn("sim_hangup", &[("call_sid", &sid)]).await.status(), 409);
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_naming_the_field() {
+    let app = simulator_app().await;
+    for from in ["", "5551230000", "+1555", "+1555123000012345", "+1555abc0000", "client:agent1"] {
+        let res = app.server_fn("sim_call", &[("from", from)]).await;
+        assert_eq!(res.status(), 400, "from={from:?}");
+        assert!(res.text().await.unwrap().contains("from"), "from={from:?}");
+    }
+    let res = app.server_fn("sim_hangup", &[("call_sid", "not-a-sid")]).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("call_sid"));
+    let unknown = format!("CA{}", "0".repeat(32));
+    assert_eq!(app.server_fn("sim_hangup", &[("call_sid", &unknown)]).await.status(), 404);
+}
+
+#[tokio::test]
+async fn with_real_twilio_the_simulator_functions_refuse() {
+    let app = TestApp::spawn().await;
+    for (endpoint, params) in [
+        ("sim_state", &[][..]),
+        ("sim_call", &[("from", "+15551230000")][..]),
+        ("sim_hangup", &[("call_sid", "CA00000000000000000000000000000000")][..]),
+    ] {
+        let res = app.server_fn(endpoint, params).await;
+        assert_eq!(res.status(), 404, "{endpoint}");
+        assert!(res.text().await.unwrap().contains("the simulator is off"), "{endpoint}");
+    }
+    // The page still renders, and says why nothing works.
+    let phone = app.client.get(format!("{}/phone", app.base_url)).send().await.unwrap().text().await.unwrap();
+    assert!(phone.contains("the simulator is off"), "{phone}");
+    assert!(phone.contains("id=\"sim-badge\""));
+}
