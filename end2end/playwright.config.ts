@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { env, PORT } from "./support/env";
+import { env, PORT, simEnv, SIM_PORT } from "./support/env";
 
 // Debian's chromium, never a downloaded browser (see README / BUILD-NOTES).
 export default defineConfig({
@@ -10,8 +10,13 @@ export default defineConfig({
   workers: 1, // agents and their live calls are shared server state
   reporter: [["list"]],
   globalSetup: "./support/global-setup.ts",
+  projects: [
+    // The console against real server code, with the Voice SDK replaced by a test double.
+    { name: "console", testMatch: /console\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${PORT}` } },
+    // The whole warm transfer through the built-in simulator: three browsers, no doubles.
+    { name: "simulator", testMatch: /warm-transfer\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${SIM_PORT}` } },
+  ],
   use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: [
@@ -20,15 +25,9 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    // The release binary `cargo leptos build --release` produced, from the repository root.
-    command: "target/release/warm-transfer",
-    cwd: "..",
-    url: `http://127.0.0.1:${PORT}/healthz`,
-    timeout: 60_000,
-    reuseExistingServer: false,
-    env,
-    stdout: "pipe",
-    stderr: "pipe",
-  },
+  // The release binary `cargo leptos build --release` produced, started from the repository root.
+  webServer: [
+    { command: "target/release/warm-transfer", cwd: "..", url: `http://127.0.0.1:${PORT}/healthz`, timeout: 60_000, env, stdout: "pipe", stderr: "pipe" },
+    { command: "target/release/warm-transfer", cwd: "..", url: `http://127.0.0.1:${SIM_PORT}/healthz`, timeout: 60_000, env: simEnv, stdout: "pipe", stderr: "pipe" },
+  ],
 });

@@ -24,3 +24,18 @@ export const env: Record<string, string> = {
   RUST_LOG: "info",
   PATH: process.env.PATH ?? "",
 };
+
+// The second server: no Twilio settings at all, so it runs its built-in simulator. Agents ring
+// for a few seconds only, so the "nobody answers" test is quick.
+export const SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 3312);
+export const SIM_RING_SECS = 4;
+export const DEMO_PASSWORD = "simulator";
+export const simEnv: Record<string, string> = {
+  TWILIO_MODE: "simulator",
+  DATABASE_URL: `sqlite://${path.join(os.tmpdir(), `warm-transfer-e2e-sim-${process.pid}-${Date.now()}.db`)}?mode=rwc`,
+  LEPTOS_SITE_ADDR: `127.0.0.1:${SIM_PORT}`,
+  LEPTOS_SITE_ROOT: "target/site",
+  RING_TIMEOUT_SECS: String(SIM_RING_SECS),
+  RUST_LOG: "info",
+  PATH: process.env.PATH ?? "",
+};
