@@ -216,6 +216,25 @@ impl Settings {
     }
 }
 
+/// Settings for unit tests: fixed fake credentials, a public https URL.
+#[cfg(test)]
+pub(crate) fn test_settings() -> Settings {
+    Settings::from_lookup(|k| {
+        Some(
+            match k {
+                "TWILIO_ACCOUNT_SID" => "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "TWILIO_API_KEY" => "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                "TWILIO_API_SECRET" | "TWILIO_AUTH_TOKEN" => "x",
+                "TWILIO_NUMBER" => "+15005550006",
+                "PUBLIC_BASE_URL" => "https://support.example.com",
+                _ => return None,
+            }
+            .to_string(),
+        )
+    })
+    .expect("test settings parse")
+}
+
 fn invalid(name: &'static str, reason: impl fmt::Display) -> ConfigError {
     ConfigError::Invalid { name, reason: reason.to_string() }
 }

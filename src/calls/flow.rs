@@ -98,18 +98,7 @@ mod tests {
     use crate::config::Settings;
 
     fn settings() -> Settings {
-        Settings::from_lookup(|k| {
-            Some(match k {
-                "TWILIO_ACCOUNT_SID" => "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                "TWILIO_API_KEY" => "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-                "TWILIO_API_SECRET" | "TWILIO_AUTH_TOKEN" => "x",
-                "TWILIO_NUMBER" => "+15005550006",
-                "PUBLIC_BASE_URL" => "https://support.example.com",
-                _ => return None,
-            }
-            .to_string())
-        })
-        .unwrap()
+        crate::config::test_settings()
     }
 
     fn parse(r: &Response) -> String {

@@ -185,20 +185,7 @@ mod tests {
     use crate::twilio::twiml::{Beep, Conference, Response};
 
     fn settings() -> Settings {
-        Settings::from_lookup(|k| {
-            Some(
-                match k {
-                    "TWILIO_ACCOUNT_SID" => "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                    "TWILIO_API_KEY" => "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-                    "TWILIO_API_SECRET" | "TWILIO_AUTH_TOKEN" => "x",
-                    "TWILIO_NUMBER" => "+15005550006",
-                    "PUBLIC_BASE_URL" => "https://support.example.com",
-                    _ => return None,
-                }
-                .to_string(),
-            )
-        })
-        .unwrap()
+        crate::config::test_settings()
     }
 
     fn read(r: &Response) -> Vec<Instruction> {

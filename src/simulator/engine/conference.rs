@@ -106,20 +106,7 @@ impl Engine {
         let conf_sid = self.open_conference(&join.name, now);
         let conf = &self.conferences[&conf_sid];
         self.check_label(conf, join.participant_label.as_deref(), call_sid)?;
-        let participant = Participant {
-            call_sid: call_sid.clone(),
-            status: ParticipantStatus::Connected,
-            label: join.participant_label.clone(),
-            start_conference_on_enter: join.start_conference_on_enter,
-            end_conference_on_exit: join.end_conference_on_exit,
-            muted: join.muted,
-            hold: false,
-            wait_url: join.wait_url.clone(),
-            wait_method: join.wait_method.clone(),
-            wait_audio: String::new(),
-            hold_audio: String::new(),
-            joined_at: now,
-        };
+        let participant = Participant::new(call_sid, &join, ParticipantStatus::Connected, now);
         let conference_callback =
             subscription(join.status_callback.clone(), join.status_callback_event.clone(), Some(join.status_callback_method.clone()), &[])?;
         let conf = self.conferences.get_mut(&conf_sid).expect("opened above");
@@ -389,20 +376,7 @@ impl Engine {
         let timeout = req.timeout_secs.unwrap_or(super::DEFAULT_TIMEOUT_SECS);
         let call_sid = self.create_participant_call(&req.from, &req.to, join.clone(), timeout, call_callback, now);
         let conf = self.conferences.get_mut(&conf_sid).expect("resolved above");
-        conf.participants.push(Participant {
-            call_sid: call_sid.clone(),
-            status: ParticipantStatus::Ringing,
-            label: join.participant_label.clone(),
-            start_conference_on_enter: join.start_conference_on_enter,
-            end_conference_on_exit: join.end_conference_on_exit,
-            muted: join.muted,
-            hold: false,
-            wait_url: join.wait_url.clone(),
-            wait_method: join.wait_method.clone(),
-            wait_audio: String::new(),
-            hold_audio: String::new(),
-            joined_at: now,
-        });
+        conf.participants.push(Participant::new(&call_sid, &join, ParticipantStatus::Ringing, now));
         self.start_ringing(&call_sid, now);
         self.participant(&conf_sid, call_sid.as_str())
     }

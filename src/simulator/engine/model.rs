@@ -255,6 +255,26 @@ pub(super) struct Participant {
     pub joined_at: SystemTime,
 }
 
+impl Participant {
+    /// A participant as `join` describes them, not on hold, hearing nothing yet.
+    pub fn new(call_sid: &CallSid, join: &ConferenceJoin, status: ParticipantStatus, now: SystemTime) -> Self {
+        Participant {
+            call_sid: call_sid.clone(),
+            status,
+            label: join.participant_label.clone(),
+            start_conference_on_enter: join.start_conference_on_enter,
+            end_conference_on_exit: join.end_conference_on_exit,
+            muted: join.muted,
+            hold: false,
+            wait_url: join.wait_url.clone(),
+            wait_method: join.wait_method.clone(),
+            wait_audio: String::new(),
+            hold_audio: String::new(),
+            joined_at: now,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(super) struct Conference {
     pub sid: ConferenceSid,
