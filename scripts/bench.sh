@@ -14,8 +14,11 @@
 # wrk cannot compute HMACs); verification stays on. PUBLIC_BASE_URL is an https URL without a
 # port, as in production, so each check computes the same two HMACs it does there.
 #
-# After the voice runs the dial outbox is drained and the SQLite file is checked: one customer
-# row per 2xx answer wrk counted, every dial_outbox row 'sent'.
+# After each voice run the dial outbox is drained; then the SQLite file is checked: a customer
+# row for every 2xx answer wrk counted (by CallSid) and the row count compared with wrk's 2xx
+# count (wrk stops without reading the answers in flight, at most one per connection, which the
+# server may still have committed: such extra rows are matched against the CallSids wrk sent
+# but got no answer for), and every dial_outbox row 'sent'.
 # Reports req/s, p50/p99, errors, peak RSS (VmHWM) and CPU per run; the report is printed and
 # saved to target/bench/report.md (with the raw wrk outputs). Targets are reported, not asserted.
 # Environment: BENCH_RUST_LOG (default warn); BENCH_SERVER_ENV, extra VAR=value words for the

@@ -107,6 +107,55 @@ impl From<AgentId> for String {
     }
 }
 
+/// A caller or callee as Twilio writes it in `From`/`To`: a number (E.164 `+` and digits, or
+/// the bare digits of a short code or national number, 3–15 of them: a real customer with an
+/// odd caller ID must still get through), a browser client (`client:<identity>`), a SIP address (`sip:…`), or one of the words
+/// Twilio uses for a withheld number. Anything else is refused at the edge.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PhoneNumber(String);
+
+/// What Twilio sends in `From` when the caller withholds their number.
+const WITHHELD: [&str; 5] = ["anonymous", "restricted", "unknown", "private", "unavailable"];
+
+impl PhoneNumber {
+    pub fn parse(s: &str) -> Result<Self, IdError> {
+        let s = s.trim();
+        let digits = |d: &str| (3..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit());
+        let ok = match s {
+            _ if s.starts_with('+') => digits(&s[1..]),
+            _ if digits(s) => true,
+            _ if s.starts_with("client:") => AgentId::parse(&s[7..]).is_ok(),
+            _ if s.starts_with("sip:") => s.len() <= 256 && s.len() > 4 && !s.chars().any(|c| c.is_control() || c.is_whitespace()),
+            _ => WITHHELD.iter().any(|w| w.eq_ignore_ascii_case(s)),
+        };
+        if ok {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(IdError("a phone number must be 3-15 digits (optionally after +), client:<identity>, sip:<address> or anonymous".into()))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl TryFrom<String> for PhoneNumber {
+    type Error = IdError;
+    fn try_from(s: String) -> Result<Self, IdError> {
+        Self::parse(&s)
+    }
+}
+impl From<PhoneNumber> for String {
+    fn from(v: PhoneNumber) -> String {
+        v.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +173,16 @@ mod tests {
     fn a_refused_sid_names_the_field() {
         let e = CallSid::parse("nope").unwrap_err();
         assert!(e.0.contains("CallSid"), "{e}");
+    }
+
+    #[test]
+    fn phone_numbers_are_what_twilio_sends_and_nothing_else() {
+        for ok in ["+15551230000", "+447700900123", "12345", "client:agent1", "sip:alice@example.com", "Anonymous", "restricted"] {
+            assert!(PhoneNumber::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "+15", "12", "+1555123000012345", "+1555-123-0000", "client:a b", "sip:", "sip:a b", "<script>", "anonymous2"] {
+            assert!(PhoneNumber::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

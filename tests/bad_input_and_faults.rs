@@ -157,3 +157,16 @@ async fn a_customer_whose_agent_could_not_be_dialled_keeps_waiting_and_agents_ar
     // And nobody signed out sees any of it.
     assert_eq!(app.server_fn("dial_failures", &[]).await.status(), 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_caller_number_is_refused_naming_the_field_and_real_ones_pass() {
+    let app = TestApp::spawn().await;
+    let res = app.webhook("/conference/connect/client", &[("CallSid", &call_sid(60)), ("From", "<script>alert(1)</script>")]).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().starts_with("From:"));
+    assert!(app.store().await.call(&call_sid(60)).await.unwrap().is_none(), "nothing stored");
+    for (n, from) in [(61, "+15551230000"), (62, "anonymous"), (63, "12345"), (64, "client:agent2")] {
+        let res = app.webhook("/conference/connect/client", &[("CallSid", &call_sid(n)), ("From", from)]).await;
+        assert_eq!(res.status(), 200, "{from}");
+    }
+}

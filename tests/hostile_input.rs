@@ -339,8 +339,10 @@ fn every_identifier_generated_from_the_grammar_is_accepted_as_is() {
 // ---------------------------------------------------------------------------------------------
 
 /// Every field name a 400 from a webhook may give as its reason.
-const FIELDS: [&str; 9] = [
+const FIELDS: [&str; 11] = [
     "CallSid",
+    "From",
+    "To",
     "SequenceNumber",
     "CallStatus",
     "StatusCallbackEvent",
@@ -583,6 +585,16 @@ fn form_route_property(db: Db, path: &'static str, oracle: fn(&[(String, String)
 }
 
 fn voice_oracle(params: &[(String, String)], a: &Answer) -> Result<(), TestCaseError> {
+    // `From` and `To` are parsed too: a malformed one is refused naming that field.
+    let bad_number = ["From", "To"].into_iter().find(|k| {
+        first(params, k).filter(|v| !v.is_empty()).is_some_and(|v| warm_transfer::ids::PhoneNumber::parse(&v).is_err())
+    });
+    let sid_ok = first(params, "CallSid").filter(|s| !s.is_empty()).is_some_and(|s| CallSid::parse(&s).is_ok());
+    if let (true, Some(field)) = (sid_ok, bad_number) {
+        prop_assert_eq!(a.status, 400);
+        prop_assert!(a.body.starts_with(&format!("{field}:")), "{}", a.body);
+        return Ok(());
+    }
     match first(params, "CallSid").filter(|s| !s.is_empty()).map(|s| CallSid::parse(&s)) {
         Some(Ok(sid)) => {
             prop_assert_eq!(a.status, 200, "{}", a.body);
@@ -614,12 +626,12 @@ fn status_oracle(params: &[(String, String)], a: &Answer) -> Result<(), TestCase
 }
 
 #[test]
-fn any_signed_form_at_the_voice_webhook_gets_twiml_or_a_400_naming_the_call_sid() {
+fn any_signed_form_at_the_voice_webhook_gets_twiml_or_a_400_naming_the_bad_field() {
     form_route_property(Db::Sqlite, "/conference/connect/client", voice_oracle);
 }
 
 #[test]
-fn any_signed_form_at_the_voice_webhook_on_postgresql_gets_twiml_or_a_400_naming_the_call_sid() {
+fn any_signed_form_at_the_voice_webhook_on_postgresql_gets_twiml_or_a_400_naming_the_bad_field() {
     form_route_property(Db::Postgres, "/conference/connect/client", voice_oracle);
 }
 

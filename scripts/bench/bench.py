@@ -284,7 +284,7 @@ def cmd_check(a):
     elif equal:
         summary = "PASS"
     else:
-        summary = "PASS (rows = 2xx + %d answered after wrk stopped reading)" % len(extra)
+        summary = "PASS (rows = 2xx + %d requests in flight when wrk stopped)" % len(extra)
     with open(a.out, "w") as f:
         json.dump({"summary": summary, "lines": L}, f)
     print("\n".join(L))

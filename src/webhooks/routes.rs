@@ -7,7 +7,7 @@ use axum::Router;
 use super::{TwilioForm, WebhookError, MAX_BODY_BYTES};
 use crate::application::AppState;
 use crate::calls::{flow, service};
-use crate::ids::CallSid;
+use crate::ids::{CallSid, PhoneNumber};
 use crate::store::{CallbackKind, NewCustomerCall, StatusCallback};
 use crate::twilio::twiml;
 
@@ -24,6 +24,14 @@ fn twiml_response(doc: twiml::Response) -> Response {
     ([("content-type", twiml::CONTENT_TYPE)], doc.to_xml()).into_response()
 }
 
+/// `From`/`To` as Twilio sends them; absent is allowed (stored empty), malformed is refused.
+fn phone(form: &TwilioForm, name: &str) -> Result<String, WebhookError> {
+    match form.get(name).filter(|v| !v.is_empty()) {
+        None => Ok(String::new()),
+        Some(v) => PhoneNumber::parse(v).map(String::from).map_err(|e| WebhookError::BadRequest(format!("{name}: {}", e.0))),
+    }
+}
+
 fn call_sid(form: &TwilioForm) -> Result<CallSid, WebhookError> {
     CallSid::parse(form.require("CallSid")?).map_err(|e| WebhookError::BadRequest(e.0))
 }
@@ -32,8 +40,8 @@ fn call_sid(form: &TwilioForm) -> Result<CallSid, WebhookError> {
 async fn voice(State(state): State<AppState>, form: TwilioForm) -> Result<Response, WebhookError> {
     let call = NewCustomerCall {
         call_sid: call_sid(&form).inspect_err(|e| tracing::info!(route = "voice", outcome = %e, "refused"))?,
-        from: form.get("From").unwrap_or_default().to_string(),
-        to: form.get("To").unwrap_or_default().to_string(),
+        from: phone(&form, "From")?,
+        to: phone(&form, "To")?,
         status: form.get("CallStatus").unwrap_or("ringing").to_string(),
     };
     let sid = call.call_sid.clone();
