@@ -33,6 +33,8 @@ pub struct AppState {
     pub voice_sdk: Option<Arc<[u8]>>,
     /// The built-in Twilio, in simulator mode.
     pub simulator: Option<Simulator>,
+    /// The wait document never changes while the app runs: rendered once, served as is.
+    pub wait_twiml: Arc<str>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -124,6 +126,7 @@ impl Application {
             leptos_options: leptos_options(local),
             voice_sdk,
             simulator,
+            wait_twiml: Arc::from(crate::calls::flow::wait_twiml(&settings).to_xml()),
         };
         // Pending dials left by a previous run are picked up on the worker's first pass.
         tokio::spawn(Dialer { store, twilio, settings, handle: dialer }.run());

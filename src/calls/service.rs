@@ -102,17 +102,13 @@ pub async fn incoming_call(state: &AppState, call: NewCustomerCall) -> (Response
 /// An agent answered: the TwiML that joins their leg to the conference.
 pub async fn agent_join(state: &AppState, conference_id: &str, agent: &str) -> Result<Response, CallError> {
     let agent = AgentId::parse(agent)?;
-    let conference = state
+    let position = state
         .store
-        .conference(conference_id)
+        .assignment(conference_id, agent.as_str())
         .await?
-        .ok_or_else(|| CallError::UnknownConference(conference_id.to_string()))?;
-    let assignment = state
-        .store
-        .conference_agent(&conference.id, agent.as_str())
-        .await?
+        .ok_or_else(|| CallError::UnknownConference(conference_id.to_string()))?
         .ok_or_else(|| CallError::UnknownAgent(agent.to_string()))?;
-    Ok(flow::agent_join_twiml(&state.settings, &conference.id, agent.as_str(), assignment.position))
+    Ok(flow::agent_join_twiml(&state.settings, conference_id, agent.as_str(), position))
 }
 
 /// `from` asks to bring `to` into the call `from` is on.

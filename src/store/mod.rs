@@ -6,6 +6,7 @@
 
 mod agents;
 mod rows;
+mod writer;
 
 pub use agents::AgentRow;
 pub use rows::*;
@@ -24,6 +25,8 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the call writer has stopped")]
+    WriterGone,
     #[error("unsupported DATABASE_URL scheme (use sqlite: or postgres:)")]
     UnsupportedUrl,
 }
@@ -38,6 +41,7 @@ pub enum Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    writer: writer::CallWriter,
 }
 
 /// Milliseconds since the epoch: the one clock every row uses.
@@ -80,7 +84,8 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
-        Ok(Self { pool, backend })
+        let writer = writer::CallWriter::start(pool.clone(), backend);
+        Ok(Self { pool, backend, writer })
     }
 
     pub fn backend(&self) -> Backend {
@@ -94,38 +99,26 @@ impl Store {
     }
 
     /// A customer's call arrived: record the call, open its conference, assign the first agent
-    /// and promise the dial, all in one transaction. Twilio retries a webhook it thinks failed;
-    /// a CallSid seen before changes nothing and returns `false`.
+    /// and promise the dial, durably, before returning. Twilio retries a webhook it thinks
+    /// failed; a CallSid seen before changes nothing and returns `false`.
+    ///
+    /// Calls arriving together are committed together (group commit, see `writer`): one
+    /// transaction per batch instead of one per call is what lets a burst of callers through
+    /// SQLite's single writer.
     pub async fn open_conference(&self, call: &NewCustomerCall, first_agent: &AgentId) -> Result<bool, StoreError> {
+        self.writer.open_conference(call.clone(), first_agent.clone()).await
+    }
+
+    /// One transaction recording every call of a batch; `created[i]` for `calls[i]`.
+    pub(crate) async fn open_conferences(&self, calls: &[(NewCustomerCall, AgentId)]) -> Result<Vec<bool>, StoreError> {
         let now = now_ms();
-        let conference_id = call.call_sid.as_str();
         let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO calls (call_sid, leg, from_number, to_number, status, conference_id, created_at, updated_at)
-             VALUES ($1, 'customer', $2, $3, $4, $1, $5, $5) ON CONFLICT (call_sid) DO NOTHING",
-        )
-        .bind(conference_id)
-        .bind(&call.from)
-        .bind(&call.to)
-        .bind(&call.status)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            return Ok(false);
+        let mut created = Vec::with_capacity(calls.len());
+        for (call, first_agent) in calls {
+            created.push(open_conference_tx(&mut tx, call, first_agent, now).await?);
         }
-        sqlx::query(
-            "INSERT INTO conferences (id, customer_call_sid, status, created_at, updated_at)
-             VALUES ($1, $1, 'waiting', $2, $2)",
-        )
-        .bind(conference_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        add_agent_tx(&mut tx, conference_id, first_agent.as_str(), 1, now).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(created)
     }
 
     /// Brings another agent onto a conference: the assignment and its dial in one transaction.
@@ -151,6 +144,24 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| ConferenceRow::from_row(&r)).transpose()
+    }
+
+    /// Whether the conference exists and, if so, `agent`'s position on it: one round trip for
+    /// the agent-join webhook.
+    pub async fn assignment(&self, conference_id: &str, agent: &str) -> Result<Option<Option<i64>>, StoreError> {
+        let row = sqlx::query(
+            "SELECT c.id, a.position FROM conferences c
+             LEFT JOIN conference_agents a ON a.conference_id = c.id AND a.agent_id = $2
+             WHERE c.id = $1",
+        )
+        .bind(conference_id)
+        .bind(agent)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            None => None,
+            Some(r) => Some(r.try_get::<Option<i64>, _>(1)?),
+        })
     }
 
     pub async fn conference_agent(&self, conference_id: &str, agent: &str) -> Result<Option<ConferenceAgentRow>, StoreError> {
@@ -451,6 +462,40 @@ fn conference_status_after(event: &str) -> Option<&'static str> {
         "conference-end" => Some("completed"),
         _ => None,
     }
+}
+
+async fn open_conference_tx(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    call: &NewCustomerCall,
+    first_agent: &AgentId,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let conference_id = call.call_sid.as_str();
+    let inserted = sqlx::query(
+        "INSERT INTO calls (call_sid, leg, from_number, to_number, status, conference_id, created_at, updated_at)
+         VALUES ($1, 'customer', $2, $3, $4, $1, $5, $5) ON CONFLICT (call_sid) DO NOTHING",
+    )
+    .bind(conference_id)
+    .bind(&call.from)
+    .bind(&call.to)
+    .bind(&call.status)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO conferences (id, customer_call_sid, status, created_at, updated_at)
+         VALUES ($1, $1, 'waiting', $2, $2)",
+    )
+    .bind(conference_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    add_agent_tx(tx, conference_id, first_agent.as_str(), 1, now).await?;
+    Ok(true)
 }
 
 async fn add_agent_tx(

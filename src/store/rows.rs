@@ -5,6 +5,7 @@ use sqlx::Row;
 
 use crate::ids::CallSid;
 
+#[derive(Debug, Clone)]
 pub struct NewCustomerCall {
     pub call_sid: CallSid,
     pub from: String,

@@ -38,38 +38,32 @@ impl FromRequest<AppState> for TwilioForm {
     type Rejection = WebhookError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, WebhookError> {
-        let (parts, body) = req.into_parts();
-        let body = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
-            .await
-            .map_err(|e| match e.status() {
-                axum::http::StatusCode::PAYLOAD_TOO_LARGE => WebhookError::PayloadTooLarge,
-                _ => WebhookError::BadRequest("unreadable request body".into()),
-            })?;
+        // Only these three are needed after the body is read: take them, not a copy of the parts.
+        let method = req.method().clone();
+        let uri = req.uri().clone();
+        let given = req.headers().get("x-twilio-signature").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let body = Bytes::from_request(req, state).await.map_err(|e| match e.status() {
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE => WebhookError::PayloadTooLarge,
+            _ => WebhookError::BadRequest("unreadable request body".into()),
+        })?;
         // Twilio sends GET webhooks with the parameters in the query; the signature then covers
         // the URL alone.
-        let params: Vec<(String, String)> = if parts.method == Method::GET {
+        let params: Vec<(String, String)> = if method == Method::GET {
             Vec::new()
         } else {
             form_urlencoded::parse(&body).into_owned().collect()
         };
         if state.settings.verify_signatures {
-            let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
             let url = state.settings.public_url(path_and_query);
-            let given = parts
-                .headers
-                .get("x-twilio-signature")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            if given.is_empty()
-                || !signature::verify(state.settings.twilio.auth_token.expose(), &url, &params, given)
-            {
-                tracing::warn!(path = parts.uri.path(), "rejected a webhook with a bad signature");
+            if given.is_empty() || !signature::verify(state.settings.twilio.auth_token.expose(), &url, &params, &given) {
+                tracing::warn!(path = uri.path(), "rejected a webhook with a bad signature");
                 return Err(WebhookError::Forbidden);
             }
         }
         let mut params = params;
-        if parts.method == Method::GET {
-            if let Some(q) = parts.uri.query() {
+        if method == Method::GET {
+            if let Some(q) = uri.query() {
                 params = form_urlencoded::parse(q.as_bytes()).into_owned().collect();
             }
         }

@@ -50,10 +50,10 @@ async fn voice(State(state): State<AppState>, form: TwilioForm) -> Result<Respon
     Ok(twiml_response(doc))
 }
 
-/// What a waiting customer hears.
+/// What a waiting customer hears (rendered once at start-up).
 async fn wait(State(state): State<AppState>, form: TwilioForm) -> Response {
     tracing::debug!(route = "wait", call_sid = form.get("CallSid").unwrap_or("-"), "wait music");
-    twiml_response(flow::wait_twiml(&state.settings))
+    ([("content-type", twiml::CONTENT_TYPE)], state.wait_twiml.to_string()).into_response()
 }
 
 /// An agent answered the dial: join them to the conference.
