@@ -1,5 +1,5 @@
 // Helpers shared by the browser tests: the SDK double, signed webhooks, assertions on the console.
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect, type Page, type APIRequestContext } from "@playwright/test";
@@ -65,10 +65,9 @@ export async function postWebhook(request: APIRequestContext, route: string, par
   });
 }
 
-let counter = Math.floor(Math.random() * 0xffff) << 16;
+/** A fresh, well-formed CallSid: CA + 32 hex digits. */
 export function newCallSid(): string {
-  counter += 1;
-  return "CA" + (Date.now().toString(16) + counter.toString(16)).padStart(32, "0").slice(-32);
+  return "CA" + randomBytes(16).toString("hex");
 }
 
 export async function standInRequests(): Promise<{ method: string; path: string; form: Record<string, string> }[]> {
