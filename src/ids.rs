@@ -22,21 +22,9 @@ fn parse_sid(kind: &str, prefix: &str, s: &str) -> Result<String, IdError> {
     }
 }
 
-macro_rules! sid_type {
-    ($(#[$doc:meta])* $name:ident, $kind:literal, $prefix:literal) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
-
-        impl $name {
-            pub fn parse(s: &str) -> Result<Self, IdError> {
-                parse_sid($kind, $prefix, s).map(Self)
-            }
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
+/// `Display`, `TryFrom<String>` (through `parse`) and `Into<String>` for a string newtype.
+macro_rules! string_newtype_impls {
+    ($name:ident) => {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
@@ -53,6 +41,25 @@ macro_rules! sid_type {
                 v.0
             }
         }
+    };
+}
+
+macro_rules! sid_type {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(s: &str) -> Result<Self, IdError> {
+                parse_sid($kind, $prefix, s).map(Self)
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        string_newtype_impls!($name);
     };
 }
 
@@ -90,22 +97,7 @@ impl AgentId {
         &self.0
     }
 }
-impl fmt::Display for AgentId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-impl TryFrom<String> for AgentId {
-    type Error = IdError;
-    fn try_from(s: String) -> Result<Self, IdError> {
-        Self::parse(&s)
-    }
-}
-impl From<AgentId> for String {
-    fn from(v: AgentId) -> String {
-        v.0
-    }
-}
+string_newtype_impls!(AgentId);
 
 /// A caller or callee as Twilio writes it in `From`/`To`: a number (E.164 `+` and digits, or
 /// the bare digits of a short code or national number, 3–15 of them: a real customer with an
@@ -139,22 +131,7 @@ impl PhoneNumber {
         &self.0
     }
 }
-impl fmt::Display for PhoneNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-impl TryFrom<String> for PhoneNumber {
-    type Error = IdError;
-    fn try_from(s: String) -> Result<Self, IdError> {
-        Self::parse(&s)
-    }
-}
-impl From<PhoneNumber> for String {
-    fn from(v: PhoneNumber) -> String {
-        v.0
-    }
-}
+string_newtype_impls!(PhoneNumber);
 
 #[cfg(test)]
 mod tests {
