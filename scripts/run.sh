@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh
-cargo leptos build --release
+cargo leptos build --release --split
 export LEPTOS_SITE_ROOT=target/site
 exec target/release/warm-transfer "$@"

@@ -27,8 +27,9 @@ install_from_source() { # crate version hold-back-crate hold-back-version
   work=$(mktemp -d)
   cp -r "$src" "$work/$crate"
   (cd "$work/$crate" && cargo update -p "$dep" --precise "$dep_version" &&
-    # Thin LTO and parallel codegen: the tool's own fat-LTO profile costs ~17 min on 2 cores.
-    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    # No LTO, parallel codegen, opt-level 1: these are build tools, their speed does not matter,
+    # and the published fat-LTO profile costs 17-35 min on 2 cores.
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
       cargo install --locked --path .)
   rm -rf "$work"
 }

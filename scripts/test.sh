@@ -14,8 +14,8 @@ step "unit + integration tests (cargo test --features ssr)"
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 cargo test --features ssr -- --test-threads 4
 
-step "release build (cargo leptos build --release)"
-cargo leptos build --release 2>&1 | tail -n 3
+step "release build (cargo leptos build --release --split)"
+cargo leptos build --release --split 2>&1 | tail -n 3
 
 step "WASM size"
 bash scripts/wasm-size.sh

@@ -1,12 +1,54 @@
-//! The HTML shell and the routes of the browser app.
+//! The HTML shell and the pages of the browser app.
+//!
+//! Each page is a document of its own, reached by an ordinary link: the agent console (`/`),
+//! and in simulator mode the customer's phone (`/phone`) and the monitor (`/simulator`). Nothing
+//! navigates between them without a page load, so the browser bundle carries no client-side
+//! router (it cost ~50 KB gzip of the 250 KB WASM budget); the server picks the page by path
+//! (`application::router`) and the browser hydrates the page it was sent (`hydrate` in lib.rs).
 
 use crate::console::view::ConsolePage;
 use crate::simulator_ui::{monitor::MonitorPage, phone::PhonePage};
 use leptos::prelude::*;
-use leptos_router::{components::{Route, Router, Routes}, path};
 
-/// The document around the app; rendered on the server only.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Console,
+    Phone,
+    Monitor,
+    /// Any other path: a 404 with a way back.
+    NotFound,
+}
+
+impl Page {
+    /// The pages with a path of their own.
+    pub const ROUTED: [Page; 3] = [Page::Console, Page::Phone, Page::Monitor];
+
+    pub fn path(self) -> Option<&'static str> {
+        match self {
+            Page::Console => Some("/"),
+            Page::Phone => Some("/phone"),
+            Page::Monitor => Some("/simulator"),
+            Page::NotFound => None,
+        }
+    }
+
+    /// The page served at `path` (a trailing slash is not the same page, as on the server).
+    pub fn at(path: &str) -> Page {
+        Page::ROUTED.into_iter().find(|p| p.path() == Some(path)).unwrap_or(Page::NotFound)
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Page::Console => "warm-transfer · agent console",
+            Page::Phone => "warm-transfer · customer phone (simulator)",
+            Page::Monitor => "warm-transfer · simulator monitor",
+            Page::NotFound => "warm-transfer · page not found",
+        }
+    }
+}
+
+/// The document around a page; rendered on the server only.
+pub fn shell(options: LeptosOptions, page: Page) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -14,7 +56,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <title>"warm-transfer · agent console"</title>
+                <title>{page.title()}</title>
                 // Plain tags in the server-rendered shell: no head-management code in the WASM.
                 <link rel="stylesheet" id="leptos" href="/pkg/warm-transfer.css"/>
                 <script src="/vendor/twilio.min.js"></script>
@@ -22,21 +64,44 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options/>
             </head>
             <body>
-                <App/>
+                <PageBody page/>
             </body>
         </html>
     }
 }
 
+/// What `<body>` holds for `page`: exactly what the browser hydrates for that path.
 #[component]
-pub fn App() -> impl IntoView {
+fn PageBody(page: Page) -> impl IntoView {
+    match page {
+        Page::Console => view! { <ConsolePage/> }.into_any(),
+        Page::Phone => view! { <PhonePage/> }.into_any(),
+        Page::Monitor => view! { <MonitorPage/> }.into_any(),
+        Page::NotFound => view! { <NotFound/> }.into_any(),
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    // The status (404) is set by the fallback handler that renders this page.
     view! {
-        <Router>
-            <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
-                <Route path=path!("/") view=ConsolePage/>
-                <Route path=path!("/phone") view=PhonePage/>
-                <Route path=path!("/simulator") view=MonitorPage/>
-            </Routes>
-        </Router>
+        <main class="console">
+            <p class="not-found">"Page not found. " <a href="/">"Go to the agent console"</a></p>
+        </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_page_is_found_at_its_own_path_and_nothing_else_is_a_page() {
+        for page in Page::ROUTED {
+            assert_eq!(Page::at(page.path().unwrap()), page);
+        }
+        for other in ["", "/phone/", "/Phone", "/simulator/x", "/api/token", "/pkg/warm-transfer.js"] {
+            assert_eq!(Page::at(other), Page::NotFound, "{other}");
+        }
     }
 }

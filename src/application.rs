@@ -4,25 +4,34 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{FromRef, State};
+use axum::extract::{FromRef, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, on, MethodFilter};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
 
-use crate::app::{shell, App};
+use crate::app::{shell, Page};
 use crate::calls::dialer::{Dialer, DialerHandle};
 use crate::config::{Mode, Settings};
 use crate::simulator::{Simulator, SimulatorConfig};
 use crate::store::{Store, StoreError};
 use crate::twilio::rest::{RestConfig, TwilioClient};
 
-/// Everything a request handler may need, cheap to clone.
+/// Everything a request handler may need. Cloned for every request (axum's `State`, the
+/// middleware), so it is one reference count, not a copy of each field's.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub settings: Arc<Settings>,
     pub store: Store,
     pub twilio: TwilioClient,
@@ -34,7 +43,9 @@ pub struct AppState {
     /// The built-in Twilio, in simulator mode.
     pub simulator: Option<Simulator>,
     /// The wait document never changes while the app runs: rendered once, served as is.
-    pub wait_twiml: Arc<str>,
+    pub wait_twiml: axum::body::Bytes,
+    /// Checks `X-Twilio-Signature` with the auth token keyed in once.
+    pub signature_key: crate::twilio::signature::Key,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -118,7 +129,7 @@ impl Application {
         };
         let settings = Arc::new(settings);
         let dialer = DialerHandle::default();
-        let state = AppState {
+        let state = AppState(Arc::new(Shared {
             settings: settings.clone(),
             store: store.clone(),
             twilio: twilio.clone(),
@@ -126,8 +137,9 @@ impl Application {
             leptos_options: leptos_options(local),
             voice_sdk,
             simulator,
-            wait_twiml: Arc::from(crate::calls::flow::wait_twiml(&settings).to_xml()),
-        };
+            wait_twiml: crate::calls::flow::wait_twiml(&settings).to_xml().into(),
+            signature_key: crate::twilio::signature::Key::new(settings.twilio.auth_token.expose()),
+        }));
         // Pending dials left by a previous run are picked up on the worker's first pass.
         tokio::spawn(Dialer { store, twilio, settings, handle: dialer }.run());
         Ok(Self { listener, router: router(state), port: local.port() })
@@ -148,21 +160,34 @@ impl Application {
 
 /// Every route: Twilio's webhooks, health, the SDK bundle, the console and its server functions.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
-    let leptos_options = state.leptos_options.clone();
-    let context_state = state.clone();
+    // Rendering spawns on Leptos's executor; `leptos_routes` used to set it up, and the pages
+    // are routed here instead (see `app`). An error only means it is already set.
+    let _ = any_spawner::Executor::init_tokio();
     let simulator = state.simulator.clone();
-    let app = Router::new()
+    let mut app = Router::new()
         .merge(crate::webhooks::router())
         .route("/healthz", get(healthz))
-        .route("/vendor/twilio.min.js", get(voice_sdk))
-        .leptos_routes_with_context(
-            &state,
-            routes,
+        .route("/vendor/twilio.min.js", get(voice_sdk));
+    // Each page is a document of its own (see `app`), rendered with the request's context.
+    for page in Page::ROUTED {
+        let (context_state, options) = (state.clone(), state.leptos_options.clone());
+        let render = leptos_axum::render_app_to_stream_with_context(
             move || provide_context(context_state.clone()),
-            move || shell(leptos_options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            move || shell(options.clone(), page),
+        );
+        app = app.route(page.path().expect("routed pages have a path"), get(move |req: Request| render(req)));
+    }
+    // Server functions at their stable `/api/...` endpoints.
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        let context_state = state.clone();
+        let handler = move |req: Request| async move {
+            leptos_axum::handle_server_fns_with_context(move || provide_context(context_state.clone()), req).await
+        };
+        app = app.route(path, on(MethodFilter::try_from(method).expect("server functions use plain HTTP methods"), handler));
+    }
+    let app = app
+        // Files under the site root (the WASM, CSS), else the 404 page.
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(|options| shell(options, Page::NotFound)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), same_origin_guard))
         .with_state(state);
     match simulator {

@@ -30,9 +30,20 @@ pub mod webhooks;
 #[cfg(feature = "hydrate")]
 pub mod voice;
 
+/// Hydrates the page the server sent for this path (see `app`). The console is in the main
+/// WASM module; the simulator's pages are split into modules of their own, fetched only when one
+/// of them is opened (`cargo leptos build --split`), so an agent's browser never downloads them.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    use app::Page;
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    let path = leptos::prelude::location().pathname().unwrap_or_default();
+    match Page::at(&path) {
+        Page::Console => leptos::mount::hydrate_body(console::view::ConsolePage),
+        Page::Phone => leptos::task::spawn_local(simulator_ui::hydrate_phone()),
+        Page::Monitor => leptos::task::spawn_local(simulator_ui::hydrate_monitor()),
+        // Static text and a link: nothing to bring to life.
+        Page::NotFound => {}
+    }
 }

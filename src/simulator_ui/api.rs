@@ -127,7 +127,7 @@ mod server {
     /// The running simulator, or the error every simulator function gives in Twilio mode.
     pub fn simulator() -> Result<Simulator, ServerFnError> {
         use_context::<AppState>()
-            .and_then(|state| state.simulator)
+            .and_then(|state| state.simulator.clone())
             .ok_or_else(|| fail(StatusCode::NOT_FOUND, SIMULATOR_OFF))
     }
 

@@ -8,6 +8,19 @@ pub mod phone;
 
 use leptos::prelude::*;
 
+/// Split points: each page's code goes into a WASM module of its own (see `hydrate` in lib.rs).
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+pub(crate) fn hydrate_phone() {
+    leptos::mount::hydrate_body(phone::PhonePage);
+}
+
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+pub(crate) fn hydrate_monitor() {
+    leptos::mount::hydrate_body(monitor::MonitorPage);
+}
+
 /// How often both pages ask the simulator what is going on.
 #[cfg(feature = "hydrate")]
 pub(crate) const POLL_MS: u64 = 500;

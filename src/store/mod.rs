@@ -5,6 +5,7 @@
 //! BIGINT times in unix milliseconds) and runs through `sqlx::Any`. Only the migrations differ.
 
 mod agents;
+mod assignments;
 mod rows;
 mod writer;
 
@@ -14,6 +15,7 @@ pub use rows::*;
 use crate::ids::{AgentId, CallSid};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
+use std::sync::Arc;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -42,6 +44,7 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
     writer: writer::CallWriter,
+    assignments: Arc<assignments::AssignmentCache>,
 }
 
 /// Milliseconds since the epoch: the one clock every row uses.
@@ -84,8 +87,9 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
-        let writer = writer::CallWriter::start(pool.clone(), backend);
-        Ok(Self { pool, backend, writer })
+        let assignments = Arc::new(assignments::AssignmentCache::default());
+        let writer = writer::CallWriter::start(pool.clone(), backend, assignments.clone());
+        Ok(Self { pool, backend, writer, assignments })
     }
 
     pub fn backend(&self) -> Backend {
@@ -118,6 +122,9 @@ impl Store {
             created.push(open_conference_tx(&mut tx, call, first_agent, now).await?);
         }
         tx.commit().await?;
+        for ((call, first_agent), _) in calls.iter().zip(&created).filter(|(_, created)| **created) {
+            self.assignments.put(call.call_sid.as_str(), first_agent.as_str(), 1);
+        }
         Ok(created)
     }
 
@@ -133,6 +140,9 @@ impl Store {
             .try_get(0)?;
         let created = add_agent_tx(&mut tx, conference_id, agent.as_str(), position, now).await?;
         tx.commit().await?;
+        if created {
+            self.assignments.put(conference_id, agent.as_str(), position);
+        }
         Ok(created)
     }
 
@@ -146,9 +156,13 @@ impl Store {
         row.map(|r| ConferenceRow::from_row(&r)).transpose()
     }
 
-    /// Whether the conference exists and, if so, `agent`'s position on it: one round trip for
-    /// the agent-join webhook.
+    /// Whether the conference exists and, if so, `agent`'s position on it: from memory when this
+    /// instance wrote or read it before (see `assignments`), else one round trip, for the
+    /// agent-join webhook.
     pub async fn assignment(&self, conference_id: &str, agent: &str) -> Result<Option<Option<i64>>, StoreError> {
+        if let Some(position) = self.assignments.get(conference_id, agent) {
+            return Ok(Some(Some(position)));
+        }
         let row = sqlx::query(
             "SELECT c.id, a.position FROM conferences c
              LEFT JOIN conference_agents a ON a.conference_id = c.id AND a.agent_id = $2
@@ -160,7 +174,13 @@ impl Store {
         .await?;
         Ok(match row {
             None => None,
-            Some(r) => Some(r.try_get::<Option<i64>, _>(1)?),
+            Some(r) => {
+                let position = r.try_get::<Option<i64>, _>(1)?;
+                if let Some(position) = position {
+                    self.assignments.put(conference_id, agent, position);
+                }
+                Some(position)
+            }
         })
     }
 
@@ -218,33 +238,24 @@ impl Store {
     /// dies mid-dial lets the lease lapse and another instance (or its own restart) retries.
     pub async fn claim_due_dials(&self, lease: Duration, limit: i64) -> Result<Vec<DialJob>, StoreError> {
         let now = now_ms();
+        // One statement, one write: a claim per row was a write transaction per dial, each
+        // queued on SQLite's single writer beside the incoming calls. The outer conditions
+        // repeat the inner ones on purpose: on PostgreSQL an instance that loses the race for a
+        // row re-checks them against the winner's update and skips it (no double dial).
         let rows = sqlx::query(
-            "SELECT id, conference_id, agent_id, attempts FROM dial_outbox
-             WHERE status = 'pending' AND next_attempt_at <= $1 AND claimed_until <= $1
-             ORDER BY next_attempt_at LIMIT $2",
+            "UPDATE dial_outbox SET claimed_until = $1, attempts = attempts + 1, updated_at = $2
+             WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
+                 SELECT id FROM dial_outbox
+                 WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2
+                 ORDER BY next_attempt_at LIMIT $3)
+             RETURNING id, conference_id, agent_id, attempts",
         )
+        .bind(now + lease.as_millis() as i64)
         .bind(now)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let mut claimed = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let job = DialJob::from_row(row)?;
-            let won = sqlx::query(
-                "UPDATE dial_outbox SET claimed_until = $1, attempts = attempts + 1, updated_at = $2
-                 WHERE id = $3 AND status = 'pending' AND claimed_until <= $2",
-            )
-            .bind(now + lease.as_millis() as i64)
-            .bind(now)
-            .bind(job.id)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-            if won == 1 {
-                claimed.push(DialJob { attempts: job.attempts + 1, ..job });
-            }
-        }
-        Ok(claimed)
+        rows.iter().map(DialJob::from_row).collect()
     }
 
     /// Twilio accepted the dial: remember the agent's leg.

@@ -6,6 +6,9 @@
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
+use std::sync::Arc;
+
+use super::assignments::AssignmentCache;
 use super::{Backend, NewCustomerCall, Store, StoreError};
 use crate::ids::AgentId;
 
@@ -24,11 +27,11 @@ pub(super) struct CallWriter {
 }
 
 impl CallWriter {
-    pub(super) fn start(pool: AnyPool, backend: Backend) -> Self {
+    pub(super) fn start(pool: AnyPool, backend: Backend, assignments: Arc<AssignmentCache>) -> Self {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
         // The writer's own handle on the store; its `writer` field is never used by `run`.
         let (dead, _) = mpsc::channel(1);
-        let store = Store { pool, backend, writer: CallWriter { jobs: dead } };
+        let store = Store { pool, backend, writer: CallWriter { jobs: dead }, assignments };
         tokio::spawn(run(store, queue));
         CallWriter { jobs }
     }

@@ -6,7 +6,6 @@ use axum::http::Method;
 
 use super::WebhookError;
 use crate::application::AppState;
-use crate::twilio::signature;
 
 /// The parameters of a webhook request, in the order Twilio sent them.
 #[derive(Debug, Clone)]
@@ -56,7 +55,7 @@ impl FromRequest<AppState> for TwilioForm {
         if state.settings.verify_signatures {
             let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
             let url = state.settings.public_url(path_and_query);
-            if given.is_empty() || !signature::verify(state.settings.twilio.auth_token.expose(), &url, &params, &given) {
+            if given.is_empty() || !state.signature_key.verify(&url, &params, &given) {
                 tracing::warn!(path = uri.path(), "rejected a webhook with a bad signature");
                 return Err(WebhookError::Forbidden);
             }

@@ -53,7 +53,7 @@ async fn voice(State(state): State<AppState>, form: TwilioForm) -> Result<Respon
 /// What a waiting customer hears (rendered once at start-up).
 async fn wait(State(state): State<AppState>, form: TwilioForm) -> Response {
     tracing::debug!(route = "wait", call_sid = form.get("CallSid").unwrap_or("-"), "wait music");
-    ([("content-type", twiml::CONTENT_TYPE)], state.wait_twiml.to_string()).into_response()
+    ([("content-type", twiml::CONTENT_TYPE)], state.wait_twiml.clone()).into_response()
 }
 
 /// An agent answered the dial: join them to the conference.
