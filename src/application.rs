@@ -181,7 +181,8 @@ pub fn router(state: AppState) -> Router {
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
         let context_state = state.clone();
         let handler = move |req: Request| async move {
-            leptos_axum::handle_server_fns_with_context(move || provide_context(context_state.clone()), req).await
+            let res = leptos_axum::handle_server_fns_with_context(move || provide_context(context_state.clone()), req).await;
+            unreadable_arguments_are_400(res.into_response()).await
         };
         app = app.route(path, on(MethodFilter::try_from(method).expect("server functions use plain HTTP methods"), handler));
     }
@@ -195,6 +196,21 @@ pub fn router(state: AppState) -> Router {
         Some(sim) => app.nest_service("/sim", sim.router()).merge(crate::simulator::browser::router(sim)),
         None => app,
     }
+}
+
+/// Leptos answers a call whose arguments cannot be read (one missing, one malformed) with a 500,
+/// as if the server had failed. It is the caller's mistake: 400, the body still naming the field.
+async fn unreadable_arguments_are_400(res: Response) -> Response {
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // Error bodies are a line of text; the limit only guards against a surprise.
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    if [&b"Args|"[..], b"MissingArg|", b"Deserialization|"].iter().any(|p| bytes.starts_with(p)) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Demo agents a new user can sign in as straight away (only those not already set up).

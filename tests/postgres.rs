@@ -54,3 +54,35 @@ async fn two_instances_on_one_database_dial_each_promise_once() {
     assert_eq!(urls.len(), 10);
     assert_eq!(first.stand_in.dials().len(), 10, "each promised dial is performed exactly once");
 }
+
+/// Agent positions are remembered in memory (`store::assignments`); only what exists is
+/// remembered, so an instance that never saw a call, or saw an agent missing, still asks the
+/// database and answers what it says now.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_joins_through_whichever_instance_twilio_reaches() {
+    let first = TestApp::spawn_postgres().await;
+    let second = first.restart().await;
+    let customer = call_sid(300);
+    let res = first.webhook("/conference/connect/client", &[("CallSid", &customer)]).await;
+    assert_eq!(res.status(), 200);
+    first.stand_in.wait_for_dials(1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let agent2_join = format!("/conference/{customer}/connect/agent2");
+    for app in [&first, &second] {
+        let res = app.webhook(&format!("/conference/{customer}/connect/agent1"), &[("CallSid", &call_sid(301))]).await;
+        assert_eq!(res.status(), 200);
+        assert!(res.text().await.unwrap().contains(&customer), "joins the customer's conference");
+        let res = app.webhook(&agent2_join, &[("CallSid", &call_sid(302))]).await;
+        assert_eq!(res.status(), 404, "agent2 is not on this call yet");
+    }
+
+    // The first agent answers, then brings agent2 in through the first instance.
+    let res = first.server_fn_as("agent1", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    // The second instance answered 404 for agent2 before; it must not have remembered that.
+    let res = second.webhook(&agent2_join, &[("CallSid", &call_sid(302))]).await;
+    assert_eq!(res.status(), 200);
+    let res = second.webhook(&format!("/conference/{}/connect/agent1", call_sid(399)), &[("CallSid", &call_sid(301))]).await;
+    assert_eq!(res.status(), 404, "an unknown conference is still unknown");
+}
