@@ -110,22 +110,30 @@ impl Store {
     /// transaction per batch instead of one per call is what lets a burst of callers through
     /// SQLite's single writer.
     pub async fn open_conference(&self, call: &NewCustomerCall, first_agent: &AgentId) -> Result<bool, StoreError> {
-        self.writer.open_conference(call.clone(), first_agent.clone()).await
+        self.writer.write(writer::Write::OpenConference { call: call.clone(), agent: first_agent.clone() }).await
     }
 
-    /// One transaction recording every call of a batch; `created[i]` for `calls[i]`.
-    pub(crate) async fn open_conferences(&self, calls: &[(NewCustomerCall, AgentId)]) -> Result<Vec<bool>, StoreError> {
+    /// One transaction for a batch of writes (see `writer`); `outcome[i]` for `writes[i]`.
+    pub(super) async fn commit_writes(&self, writes: &[&writer::Write]) -> Result<Vec<bool>, StoreError> {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
-        let mut created = Vec::with_capacity(calls.len());
-        for (call, first_agent) in calls {
-            created.push(open_conference_tx(&mut tx, call, first_agent, now).await?);
+        let mut outcomes = Vec::with_capacity(writes.len());
+        for write in writes {
+            outcomes.push(match write {
+                writer::Write::OpenConference { call, agent } => open_conference_tx(&mut tx, call, agent, now).await?,
+                writer::Write::DialSent { job, call_sid, status } => {
+                    dial_sent_tx(&mut tx, job, call_sid, status, now).await?;
+                    true
+                }
+            });
         }
         tx.commit().await?;
-        for ((call, first_agent), _) in calls.iter().zip(&created).filter(|(_, created)| **created) {
-            self.assignments.put(call.call_sid.as_str(), first_agent.as_str(), 1);
+        for (write, _) in writes.iter().zip(&outcomes).filter(|(_, created)| **created) {
+            if let writer::Write::OpenConference { call, agent } = write {
+                self.assignments.put(call.call_sid.as_str(), agent.as_str(), 1);
+            }
         }
-        Ok(created)
+        Ok(outcomes)
     }
 
     /// Brings another agent onto a conference: the assignment and its dial in one transaction.
@@ -258,38 +266,14 @@ impl Store {
         rows.iter().map(DialJob::from_row).collect()
     }
 
-    /// Twilio accepted the dial: remember the agent's leg.
+    /// Twilio accepted the dial: remember the agent's leg. Committed with whatever else is
+    /// being written (see `writer`): under load, a transaction per dial queued on SQLite's one
+    /// writer behind the incoming calls.
     pub async fn dial_sent(&self, job: &DialJob, call_sid: &CallSid, status: &str) -> Result<(), StoreError> {
-        let now = now_ms();
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE dial_outbox SET status = 'sent', call_sid = $1, last_error = NULL, updated_at = $2 WHERE id = $3")
-            .bind(call_sid.as_str())
-            .bind(now)
-            .bind(job.id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE conference_agents SET call_sid = $1, status = $2, updated_at = $3 WHERE conference_id = $4 AND agent_id = $5")
-            .bind(call_sid.as_str())
-            .bind(status)
-            .bind(now)
-            .bind(&job.conference_id)
-            .bind(&job.agent_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO calls (call_sid, leg, from_number, to_number, status, conference_id, agent_id, created_at, updated_at)
-             VALUES ($1, 'agent', '', $2, $3, $4, $5, $6, $6) ON CONFLICT (call_sid) DO NOTHING",
-        )
-        .bind(call_sid.as_str())
-        .bind(format!("client:{}", job.agent_id))
-        .bind(status)
-        .bind(&job.conference_id)
-        .bind(&job.agent_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.writer
+            .write(writer::Write::DialSent { job: job.clone(), call_sid: call_sid.clone(), status: status.to_string() })
+            .await
+            .map(|_| ())
     }
 
     /// A transient failure: try again at `retry_in` from now.
@@ -473,6 +457,42 @@ fn conference_status_after(event: &str) -> Option<&'static str> {
         "conference-end" => Some("completed"),
         _ => None,
     }
+}
+
+async fn dial_sent_tx(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    job: &DialJob,
+    call_sid: &CallSid,
+    status: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE dial_outbox SET status = 'sent', call_sid = $1, last_error = NULL, updated_at = $2 WHERE id = $3")
+        .bind(call_sid.as_str())
+        .bind(now)
+        .bind(job.id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE conference_agents SET call_sid = $1, status = $2, updated_at = $3 WHERE conference_id = $4 AND agent_id = $5")
+        .bind(call_sid.as_str())
+        .bind(status)
+        .bind(now)
+        .bind(&job.conference_id)
+        .bind(&job.agent_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO calls (call_sid, leg, from_number, to_number, status, conference_id, agent_id, created_at, updated_at)
+         VALUES ($1, 'agent', '', $2, $3, $4, $5, $6, $6) ON CONFLICT (call_sid) DO NOTHING",
+    )
+    .bind(call_sid.as_str())
+    .bind(format!("client:{}", job.agent_id))
+    .bind(status)
+    .bind(&job.conference_id)
+    .bind(&job.agent_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn open_conference_tx(

@@ -1,7 +1,8 @@
-//! Group commit for incoming calls. Every voice webhook must make its call record and promised
-//! dial durable before answering Twilio; one transaction each would queue every caller behind
-//! SQLite's single writer lock. Instead one task takes whatever calls are waiting, commits them
-//! in a single transaction, and answers each webhook when its batch is durable.
+//! Group commit for the two writes every customer call makes: its record with the promised dial
+//! (the voice webhook) and, once Twilio took that dial, the agent's leg (the dialer). One
+//! transaction each would queue every caller behind SQLite's single writer lock. Instead one
+//! task takes whatever writes are waiting, commits them in a single transaction, and answers
+//! each writer when its batch is durable.
 
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
@@ -9,16 +10,26 @@ use tokio::sync::{mpsc, oneshot};
 use std::sync::Arc;
 
 use super::assignments::AssignmentCache;
-use super::{Backend, NewCustomerCall, Store, StoreError};
-use crate::ids::AgentId;
+use super::{Backend, DialJob, NewCustomerCall, Store, StoreError};
+use crate::ids::{AgentId, CallSid};
 
-/// Calls committed in one transaction at most; a burst larger than this takes several.
+/// Writes committed in one transaction at most; a burst larger than this takes several.
 const MAX_BATCH: usize = 128;
 
+/// One write waiting for the next transaction.
+pub(super) enum Write {
+    /// A customer's call: record it, open its conference, assign and promise the first agent.
+    OpenConference { call: NewCustomerCall, agent: AgentId },
+    /// Twilio accepted a dial: record the agent's leg.
+    DialSent { job: DialJob, call_sid: CallSid, status: String },
+}
+
+/// What a write did: whether the call was new (`OpenConference`), or nothing to report.
+pub(super) type Outcome = Result<bool, StoreError>;
+
 struct Job {
-    call: NewCustomerCall,
-    agent: AgentId,
-    reply: oneshot::Sender<Result<bool, StoreError>>,
+    write: Write,
+    reply: oneshot::Sender<Outcome>,
 }
 
 #[derive(Clone)]
@@ -36,9 +47,10 @@ impl CallWriter {
         CallWriter { jobs }
     }
 
-    pub(super) async fn open_conference(&self, call: NewCustomerCall, agent: AgentId) -> Result<bool, StoreError> {
+    /// Queues `write` and waits until it is durable (or failed).
+    pub(super) async fn write(&self, write: Write) -> Outcome {
         let (reply, answer) = oneshot::channel();
-        self.jobs.send(Job { call, agent, reply }).await.map_err(|_| StoreError::WriterGone)?;
+        self.jobs.send(Job { write, reply }).await.map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
     }
 }
@@ -52,19 +64,18 @@ async fn run(store: Store, mut queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let calls: Vec<(NewCustomerCall, AgentId)> = batch.iter().map(|j| (j.call.clone(), j.agent.clone())).collect();
-        match store.open_conferences(&calls).await {
-            Ok(created) => {
-                for (job, created) in batch.into_iter().zip(created) {
-                    let _ = job.reply.send(Ok(created));
+        let writes: Vec<&Write> = batch.iter().map(|j| &j.write).collect();
+        match store.commit_writes(&writes).await {
+            Ok(outcomes) => {
+                for (job, outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = job.reply.send(Ok(outcome));
                 }
             }
-            // One bad call must not fail its neighbours: retry each alone so each gets its own
+            // One bad write must not fail its neighbours: retry each alone so each gets its own
             // outcome (and the caller whose record failed hears the apology, nobody else).
             Err(_) if batch.len() > 1 => {
                 for job in batch {
-                    let one = [(job.call.clone(), job.agent.clone())];
-                    let result = store.open_conferences(&one).await.map(|c| c[0]);
+                    let result = store.commit_writes(&[&job.write]).await.map(|o| o[0]);
                     let _ = job.reply.send(result);
                 }
             }
