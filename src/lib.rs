@@ -41,8 +41,9 @@ pub fn hydrate() {
     let path = leptos::prelude::location().pathname().unwrap_or_default();
     match Page::at(&path) {
         Page::Console => leptos::mount::hydrate_body(console::view::ConsolePage),
-        Page::Phone => leptos::task::spawn_local(simulator_ui::hydrate_phone()),
-        Page::Monitor => leptos::task::spawn_local(simulator_ui::hydrate_monitor()),
+        // Not Leptos's spawn: its executor is set up by `hydrate_body`, inside the split module.
+        Page::Phone => wasm_bindgen_futures::spawn_local(simulator_ui::hydrate_phone()),
+        Page::Monitor => wasm_bindgen_futures::spawn_local(simulator_ui::hydrate_monitor()),
         // Static text and a link: nothing to bring to life.
         Page::NotFound => {}
     }

@@ -145,3 +145,32 @@ test("nobody answering agent 1's ring leaves the customer waiting, not dropped",
   // Tidy up so the next test starts from a quiet simulator.
   await phone.page.click("#phone-hangup-button");
 });
+
+test("an agent's console downloads only the main WASM module; each simulator page fetches its own", async ({ browser }) => {
+  const page = await (await browser.newContext()).newPage();
+  const errors = collectErrors(page);
+  const wasm: string[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith(".wasm")) wasm.push(path);
+  });
+  await page.goto("/");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  expect(wasm).toEqual(["/pkg/warm-transfer.wasm"]);
+
+  await page.goto("/phone");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator("#phone-call-button")).toBeEnabled();
+  expect(wasm.some((p) => /^\/pkg\/split_hydrate_phone_\d+\.wasm$/.test(p)), wasm.join(" ")).toBe(true);
+  expect(wasm.some((p) => p.includes("monitor")), wasm.join(" ")).toBe(false);
+
+  await page.goto("/simulator");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  expect(wasm.some((p) => /^\/pkg\/split_hydrate_monitor_\d+\.wasm$/.test(p)), wasm.join(" ")).toBe(true);
+
+  // Any other path: the 404 page, with a way back, and nothing to hydrate.
+  const res = await page.goto("/no-such-page");
+  expect(res?.status()).toBe(404);
+  await expect(page.locator(".not-found a")).toHaveAttribute("href", "/");
+  expect(errors.filter((e) => !e.includes("404"))).toEqual([]);
+});
