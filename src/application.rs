@@ -168,20 +168,22 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::webhooks::router())
         .route("/healthz", get(healthz))
         .route("/vendor/twilio.min.js", get(voice_sdk));
-    // Each page is a document of its own (see `app`), rendered with the request's context.
+    // Pages and server functions find the state in their reactive context.
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    // Each page is a document of its own (see `app`).
     for page in Page::ROUTED {
-        let (context_state, options) = (state.clone(), state.leptos_options.clone());
-        let render = leptos_axum::render_app_to_stream_with_context(
-            move || provide_context(context_state.clone()),
-            move || shell(options.clone(), page),
-        );
+        let options = state.leptos_options.clone();
+        let render = leptos_axum::render_app_to_stream_with_context(context.clone(), move || shell(options.clone(), page));
         app = app.route(page.path().expect("routed pages have a path"), get(move |req: Request| render(req)));
     }
     // Server functions at their stable `/api/...` endpoints.
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
-        let context_state = state.clone();
+        let context = context.clone();
         let handler = move |req: Request| async move {
-            let res = leptos_axum::handle_server_fns_with_context(move || provide_context(context_state.clone()), req).await;
+            let res = leptos_axum::handle_server_fns_with_context(context, req).await;
             unreadable_arguments_are_400(res.into_response()).await
         };
         app = app.route(path, on(MethodFilter::try_from(method).expect("server functions use plain HTTP methods"), handler));

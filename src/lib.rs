@@ -7,6 +7,7 @@
 pub mod app;
 pub mod console;
 pub mod ids;
+pub mod live;
 pub mod simulator_ui;
 
 #[cfg(feature = "ssr")]

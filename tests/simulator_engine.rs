@@ -137,7 +137,7 @@ impl World {
     /// The app's dialer: `Calls.json` with exactly the fields the app sends.
     fn dial(&mut self, conference: &CallSid, agent: &str) -> CallSid {
         let req = flow::agent_dial(&self.settings, conference.as_str(), agent);
-        let sid = self.engine.create_call(OutboundCall::from(&req), self.now).unwrap();
+        let sid = self.engine.create_call(req, self.now).unwrap();
         self.pump();
         sid
     }
@@ -646,7 +646,7 @@ fn a_stale_wait_document_is_dropped_once_the_conference_has_started() {
     w.pump();
     let Some(Effect::FetchTwiml { fetch_id: wait_fetch, .. }) = w.pending.pop() else { panic!() };
 
-    let agent1 = w.engine.create_call(OutboundCall::from(&flow::agent_dial(&w.settings, customer.as_str(), "agent1")), w.now).unwrap();
+    let agent1 = w.engine.create_call(flow::agent_dial(&w.settings, customer.as_str(), "agent1"), w.now).unwrap();
     w.engine.answer(&agent1, w.now).unwrap();
     w.engine.twiml_result(&agent1, Ok(read(&flow::agent_join_twiml(&w.settings, customer.as_str(), "agent1", 1))), w.now).unwrap();
     assert_eq!(w.hearing(&customer), "conference with agent1");

@@ -12,13 +12,7 @@ use crate::ids::AgentId;
 pub fn ConsolePage() -> impl IntoView {
     let me = Resource::new(|| (), |_| whoami());
     let site = Resource::new(|| (), |_| site_info());
-    // Marks the page as live once hydrated, so tests (and people) can tell the buttons work.
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    crate::live::hydrated();
     view! {
         <main class="console">
             <Suspense fallback=|| ()>
@@ -147,23 +141,12 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
 }
 
 /// How often the console asks about customers whose agent could not be rung.
-#[cfg(feature = "hydrate")]
-const ALERT_POLL_MS: u64 = 5_000;
+const ALERT_POLL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Customers waiting because a dial failed for good: shown to every agent so someone acts.
 #[component]
 fn DialAlerts() -> impl IntoView {
-    let tick = RwSignal::new(0u64);
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = set_interval_with_handle(
-            move || tick.update(|t| *t += 1),
-            std::time::Duration::from_millis(ALERT_POLL_MS),
-        );
-        if let Ok(handle) = handle {
-            on_cleanup(move || handle.clear());
-        }
-    }
+    let tick = crate::live::tick(ALERT_POLL);
     let alerts = Resource::new(move || tick.get(), |_| dial_failures());
     view! {
         <Transition fallback=|| ()>

@@ -22,38 +22,11 @@ pub(crate) fn hydrate_monitor() {
 }
 
 /// How often both pages ask the simulator what is going on.
-#[cfg(feature = "hydrate")]
-pub(crate) const POLL_MS: u64 = 500;
+const POLL: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// A counter bumped every [`POLL_MS`] while the calling component is mounted (in the browser
-/// only; the server renders once). Resources keyed on it refetch.
+/// A counter bumped every [`POLL`] while the page is open; resources keyed on it refetch.
 pub(crate) fn poll_tick() -> RwSignal<u64> {
-    let tick = RwSignal::new(0u64);
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = set_interval_with_handle(
-            move || tick.update(|t| *t += 1),
-            std::time::Duration::from_millis(POLL_MS),
-        );
-        if let Ok(handle) = handle {
-            on_cleanup(move || handle.clear());
-        }
-    }
-    tick
-}
-
-/// True once the page is hydrated (never on the server): buttons stay disabled until they work,
-/// and `<body data-hydrated>` tells tests the same.
-pub(crate) fn hydrated_signal() -> RwSignal<bool> {
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-        hydrated.set(true);
-    });
-    hydrated
+    crate::live::tick(POLL)
 }
 
 /// The header both pages share: title, the "Simulator" badge, links to the other pages.

@@ -5,13 +5,13 @@
 use leptos::prelude::*;
 
 use super::api::{sim_state, SimCallDto, SimConferenceDto, SimParticipantDto, SimStateDto};
-use super::{conference_status_text, hydrated_signal, poll_tick, SimHeader};
+use super::{conference_status_text, poll_tick, SimHeader};
 use crate::console::view::server_message;
 
 #[component]
 pub fn MonitorPage() -> impl IntoView {
     let tick = poll_tick();
-    let _hydrated = hydrated_signal();
+    let _hydrated = crate::live::hydrated();
     let state = Resource::new(move || tick.get(), |_| sim_state());
     view! {
         <main class="console sim-page sim-monitor">

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::api::{is_phone_number, sim_state, SimCustomerCall, SimCustomerHangup, SimStateDto, FROM_ERROR};
-use super::{call_status_text, conference_status_text, hydrated_signal, poll_tick, SimHeader};
+use super::{call_status_text, conference_status_text, poll_tick, SimHeader};
 use crate::console::view::server_message;
 
 /// The number the phone calls from unless the user types another.
@@ -13,7 +13,7 @@ pub const DEFAULT_FROM: &str = "+15551230000";
 #[component]
 pub fn PhonePage() -> impl IntoView {
     let tick = poll_tick();
-    let hydrated = hydrated_signal();
+    let hydrated = crate::live::hydrated();
     let state = Resource::new(move || tick.get(), |_| sim_state());
 
     // This phone's call: set when "Call support" succeeds, kept after it ends (to show how).

@@ -114,7 +114,7 @@ impl Store {
     }
 
     /// One transaction for a batch of writes (see `writer`); `outcome[i]` for `writes[i]`.
-    pub(super) async fn commit_writes(&self, writes: &[&writer::Write]) -> Result<Vec<bool>, StoreError> {
+    async fn commit_writes(&self, writes: &[&writer::Write]) -> Result<Vec<bool>, StoreError> {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::with_capacity(writes.len());

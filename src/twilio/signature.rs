@@ -23,6 +23,32 @@ impl Key {
         Self(Hmac::<Sha1>::new_from_slice(auth_token.as_bytes()).expect("HMAC accepts keys of any length"))
     }
 
+    /// As [`compute`], with the key already set up.
+    pub fn sign(&self, url: &str, params: &[(String, String)]) -> String {
+        STANDARD.encode(self.mac(url, &signed_pairs(params)).finalize().into_bytes())
+    }
+
+    /// Checks a form-post signature in constant time. Like Twilio's own validators, the URL is
+    /// also tried with its default port added or removed, because Twilio may sign either form
+    /// (`https://host/x` and `https://host:443/x` are the same resource).
+    pub fn verify(&self, url: &str, params: &[(String, String)], signature: &str) -> bool {
+        // A signature that is not base64 of 20 bytes cannot match; comparing raw MACs saves
+        // encoding one per candidate URL. `verify_slice` compares in constant time.
+        let Ok(given) = STANDARD.decode(signature) else {
+            return false;
+        };
+        if given.len() != 20 {
+            return false;
+        }
+        let pairs = signed_pairs(params);
+        // The candidate URLs are public, so only the comparison itself needs to be constant-time;
+        // stopping at the first match reveals only which public form of the URL Twilio signed, and
+        // saves a second HMAC on every genuine request (the common case: the URL as configured).
+        // The other form is only built when the first does not match.
+        self.mac(url, &pairs).verify_slice(&given).is_ok()
+            || other_port_form(url).is_some_and(|other| self.mac(&other, &pairs).verify_slice(&given).is_ok())
+    }
+
     /// The raw HMAC-SHA1 of the signed string for `url` and `pairs` (sorted, deduplicated).
     fn mac(&self, url: &str, pairs: &[(&str, &str)]) -> Hmac<Sha1> {
         let mut mac = self.0.clone();
@@ -56,34 +82,6 @@ fn signed_pairs(params: &[(String, String)]) -> Vec<(&str, &str)> {
 /// HMAC-SHA1 keyed with the auth token, standard base64 with padding.
 pub fn compute(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
     Key::new(auth_token).sign(url, params)
-}
-
-impl Key {
-    /// As [`compute`], with the key already set up.
-    pub fn sign(&self, url: &str, params: &[(String, String)]) -> String {
-        STANDARD.encode(self.mac(url, &signed_pairs(params)).finalize().into_bytes())
-    }
-
-    /// Checks a form-post signature in constant time. Like Twilio's own validators, the URL is
-    /// also tried with its default port added or removed, because Twilio may sign either form
-    /// (`https://host/x` and `https://host:443/x` are the same resource).
-    pub fn verify(&self, url: &str, params: &[(String, String)], signature: &str) -> bool {
-        // A signature that is not base64 of 20 bytes cannot match; comparing raw MACs saves
-        // encoding one per candidate URL. `verify_slice` compares in constant time.
-        let Ok(given) = STANDARD.decode(signature) else {
-            return false;
-        };
-        if given.len() != 20 {
-            return false;
-        }
-        let pairs = signed_pairs(params);
-        // The candidate URLs are public, so only the comparison itself needs to be constant-time;
-        // stopping at the first match reveals only which public form of the URL Twilio signed, and
-        // saves a second HMAC on every genuine request (the common case: the URL as configured).
-        // The other form is only built when the first does not match.
-        self.mac(url, &pairs).verify_slice(&given).is_ok()
-            || other_port_form(url).is_some_and(|other| self.mac(&other, &pairs).verify_slice(&given).is_ok())
-    }
 }
 
 /// [`Key::verify`] with a key set up for this one check.

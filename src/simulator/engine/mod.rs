@@ -55,37 +55,9 @@ pub struct EngineConfig {
     pub sid_seed: u64,
 }
 
-/// `POST Calls.json`: a call from Twilio to someone.
-#[derive(Debug, Clone, Default)]
-pub struct OutboundCall {
-    pub from: String,
-    pub to: String,
-    pub url: String,
-    /// `GET` or `POST` (the default).
-    pub method: Option<String>,
-    /// Seconds to ring; Twilio's default is 60.
-    pub timeout_secs: Option<u32>,
-    pub status_callback: Option<String>,
-    /// `initiated ringing answered completed`; Twilio's default is `completed` alone.
-    pub status_callback_event: Vec<String>,
-    pub status_callback_method: Option<String>,
-}
-
-/// The app's own request type, as the REST layer would receive it.
-impl From<&crate::twilio::rest::CreateCall> for OutboundCall {
-    fn from(c: &crate::twilio::rest::CreateCall) -> Self {
-        OutboundCall {
-            from: c.from.clone(),
-            to: c.to.clone(),
-            url: c.url.clone(),
-            method: c.method.clone(),
-            timeout_secs: c.timeout_secs,
-            status_callback: c.status_callback.clone(),
-            status_callback_event: c.status_callback_event.clone(),
-            status_callback_method: c.status_callback_method.clone(),
-        }
-    }
-}
+/// `POST Calls.json`: a call from Twilio to someone. The simulator takes the very request type
+/// the app's REST client sends (it has every field this engine reads).
+pub type OutboundCall = crate::twilio::rest::CreateCall;
 
 pub struct Engine {
     cfg: EngineConfig,
