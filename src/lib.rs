@@ -5,6 +5,7 @@
 //! drives the Twilio Voice SDK. Modules without a feature gate are shared by both.
 
 pub mod app;
+pub mod center;
 pub mod console;
 pub mod ids;
 pub mod live;

@@ -1,0 +1,497 @@
+//! Every rule of the center as a given/when/then sentence, with no database and no clock.
+
+use super::*;
+use crate::ids::{AgentId, CallSid};
+
+fn agent(name: &str) -> AgentId {
+    AgentId::parse(name).unwrap()
+}
+
+fn call(n: u8) -> CallSid {
+    CallSid::parse(&format!("CA{n:032x}")).unwrap()
+}
+
+const RULES: Rules = Rules { wrap_up: 15_000, ring_timeout: 30_000, offer_grace: 15_000, lease: 30_000 };
+
+/// A contact center at a moment in time, and what the last command decided.
+struct World {
+    state: State,
+    now: Millis,
+    last: Result<Decision, Refusal>,
+}
+
+fn given_agents(names: &[&str]) -> World {
+    let state = State::from_parts(names.iter().map(|n| Agent::new(agent(n))), []);
+    World { state, now: 1_000, last: Ok(Decision::default()) }
+}
+
+impl World {
+    fn at(mut self, now: Millis) -> Self {
+        self.now = now;
+        self
+    }
+
+    /// Applies a command that must be accepted.
+    fn and(mut self, command: Command) -> Self {
+        self = self.when(command);
+        if let Err(e) = &self.last {
+            panic!("setup command refused: {e}");
+        }
+        self
+    }
+
+    fn when(mut self, command: Command) -> Self {
+        self.last = self.state.handle(command, self.now, &RULES);
+        self
+    }
+
+    fn available(self, name: &str) -> Self {
+        self.and(Command::SetPresence { agent: agent(name), wanted: Wanted::Available })
+    }
+
+    fn arrives(self, n: u8) -> Self {
+        self.and(Command::CallArrived { call: call(n), from: format!("+1555000{n:04}") })
+    }
+
+    fn answers(self, name: &str, n: u8, leg: LegNo) -> Self {
+        self.and(Command::AgentAnswered { call: call(n), agent: agent(name), leg })
+    }
+
+    fn leg_ends(self, name: &str, n: u8, leg: LegNo, outcome: LegOutcome) -> Self {
+        self.and(Command::LegEnded { call: call(n), agent: agent(name), leg, outcome })
+    }
+
+    fn presence(&self, name: &str) -> Presence {
+        self.state.agents[&agent(name)].presence.clone()
+    }
+
+    fn phase(&self, n: u8) -> Option<CallPhase> {
+        self.state.calls.get(&call(n)).map(|c| c.phase.clone())
+    }
+
+    fn offered_to(&self, n: u8) -> Option<AgentId> {
+        match self.phase(n) {
+            Some(CallPhase::Offered { agent, .. }) => Some(agent),
+            _ => None,
+        }
+    }
+
+    fn decision(&self) -> &Decision {
+        self.last.as_ref().expect("the last command was accepted")
+    }
+
+    fn effects(&self) -> &[Effect] {
+        &self.decision().effects
+    }
+
+    fn refusal(&self) -> String {
+        match &self.last {
+            Err(e) => e.to_string(),
+            Ok(d) => panic!("expected a refusal, got {d:?}"),
+        }
+    }
+}
+
+fn dial(n: u8, name: &str, leg: LegNo) -> Effect {
+    Effect::Dial { call: call(n), agent: agent(name), leg, owner: true }
+}
+
+// ---- the queue and routing -----------------------------------------------------------------------
+
+#[test]
+fn a_caller_with_nobody_available_waits_in_the_queue() {
+    let w = given_agents(&["agent1"]).when(Command::CallArrived { call: call(1), from: "+15550001".into() });
+    assert_eq!(w.phase(1), Some(CallPhase::Queued));
+    assert_eq!(w.state.queue_position(&call(1)), Some(1));
+    assert!(w.effects().is_empty(), "nobody is rung");
+    assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: "+15550001".into() }]);
+}
+
+#[test]
+fn a_repeated_voice_webhook_queues_the_caller_once() {
+    let w = given_agents(&["agent1"]).arrives(1).when(Command::CallArrived { call: call(1), from: "x".into() });
+    assert!(w.decision().events.is_empty());
+    assert_eq!(w.state.queue_len(), 1);
+}
+
+#[test]
+fn the_longest_idle_available_agent_is_offered_the_oldest_call() {
+    let w = given_agents(&["agent1", "agent2", "agent3"])
+        .at(1_000)
+        .available("agent2")
+        .at(2_000)
+        .available("agent3")
+        .at(3_000)
+        .available("agent1")
+        .at(4_000)
+        .arrives(1)
+        .at(4_100)
+        .arrives(2);
+    assert_eq!(w.offered_to(1), Some(agent("agent2")), "agent2 has been idle longest");
+    assert_eq!(w.offered_to(2), Some(agent("agent3")));
+    assert_eq!(w.effects(), &[dial(2, "agent3", 1)]);
+    assert_eq!(w.presence("agent2"), Presence::Ringing { call: call(1) });
+    assert_eq!(w.presence("agent1"), Presence::Available);
+}
+
+#[test]
+fn with_no_agent_free_callers_wait_in_arrival_order_and_the_first_free_agent_gets_the_oldest() {
+    let w = given_agents(&["agent1"]).at(1_000).arrives(1).at(1_001).arrives(2).at(1_002).arrives(3);
+    assert_eq!(w.state.queue_position(&call(3)), Some(3));
+    let w = w.at(5_000).available("agent1");
+    assert_eq!(w.offered_to(1), Some(agent("agent1")));
+    assert_eq!(w.effects(), &[dial(1, "agent1", 1)]);
+    assert_eq!(w.state.queue_position(&call(2)), Some(1), "caller 2 is now first in line");
+}
+
+#[test]
+fn no_agent_is_offered_two_calls_and_no_call_is_offered_to_two_agents() {
+    let mut w = given_agents(&["agent1", "agent2"]).available("agent1").available("agent2");
+    for n in 1..=5 {
+        w = w.at(2_000 + n as i64).arrives(n);
+    }
+    let offers: Vec<_> = (1..=5).filter_map(|n| w.offered_to(n)).collect();
+    assert_eq!(offers, vec![agent("agent1"), agent("agent2")]);
+    assert_eq!(w.state.queue_len(), 3);
+}
+
+#[test]
+fn a_missed_offer_sends_the_call_back_to_the_head_and_the_agent_away() {
+    let w = given_agents(&["agent1", "agent2"])
+        .at(1_000)
+        .available("agent1")
+        .at(2_000)
+        .arrives(1)
+        .at(2_001)
+        .arrives(2)
+        .at(32_000)
+        .leg_ends("agent1", 1, 1, LegOutcome::NoAnswer);
+    assert_eq!(w.presence("agent1"), Presence::Away { reason: AwayReason::MissedCall });
+    assert_eq!(w.phase(1), Some(CallPhase::Queued));
+    assert_eq!(w.state.queue_position(&call(1)), Some(1), "it keeps its place ahead of caller 2");
+    assert!(w.decision().events.contains(&Event::OfferMissed { call: call(1), agent: agent("agent1"), outcome: LegOutcome::NoAnswer }));
+}
+
+#[test]
+fn the_next_agent_is_offered_a_missed_call() {
+    let w = given_agents(&["agent1", "agent2"])
+        .at(1_000)
+        .available("agent1")
+        .at(2_000)
+        .available("agent2")
+        .arrives(1)
+        .arrives(2)
+        .leg_ends("agent1", 1, 1, LegOutcome::Busy);
+    // agent2 is ringing for call 2; call 1 waits at the head until someone is free.
+    assert_eq!(w.offered_to(2), Some(agent("agent2")));
+    assert_eq!(w.phase(1), Some(CallPhase::Queued));
+    let w = w.leg_ends("agent2", 2, 1, LegOutcome::NoAnswer).available("agent1");
+    assert_eq!(w.offered_to(1), Some(agent("agent1")), "the returned call is offered first, on a new leg");
+    assert_eq!(w.effects(), &[dial(1, "agent1", 2)]);
+}
+
+#[test]
+fn every_kind_of_unanswered_offer_is_a_missed_call() {
+    for outcome in [LegOutcome::NoAnswer, LegOutcome::Busy, LegOutcome::Failed, LegOutcome::Canceled] {
+        let w = given_agents(&["agent1"]).available("agent1").arrives(1).leg_ends("agent1", 1, 1, outcome);
+        assert_eq!(w.presence("agent1"), Presence::Away { reason: AwayReason::MissedCall }, "{outcome:?}");
+        assert_eq!(w.phase(1), Some(CallPhase::Queued), "{outcome:?}");
+    }
+}
+
+#[test]
+fn news_of_an_older_leg_changes_nothing() {
+    let w = given_agents(&["agent1", "agent2"])
+        .available("agent1")
+        .arrives(1)
+        .leg_ends("agent1", 1, 1, LegOutcome::NoAnswer)
+        .available("agent2");
+    assert_eq!(w.offered_to(1), Some(agent("agent2")));
+    let before = w.state.clone();
+    let w = w.leg_ends("agent1", 1, 1, LegOutcome::NoAnswer);
+    assert_eq!(w.state, before);
+    assert!(w.decision().events.is_empty());
+}
+
+#[test]
+fn a_caller_leaving_while_offered_stops_the_ringing_and_frees_the_agent() {
+    let w = given_agents(&["agent1"]).available("agent1").arrives(1).when(Command::CallerLeft { call: call(1) });
+    assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), agent: agent("agent1"), leg: 1 }]);
+    assert_eq!(w.presence("agent1"), Presence::Available, "not their fault: no away");
+    assert_eq!(w.phase(1), None);
+    let events = &w.decision().events;
+    assert!(events.contains(&Event::OfferWithdrawn { call: call(1), agent: agent("agent1") }));
+    assert!(events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp }));
+}
+
+#[test]
+fn a_caller_leaving_the_queue_is_gone_from_it() {
+    let w = given_agents(&["agent1"]).arrives(1).arrives(2).when(Command::CallerLeft { call: call(1) });
+    assert_eq!(w.state.queue_position(&call(2)), Some(1));
+    assert!(w.effects().is_empty());
+}
+
+// ---- answering and ending --------------------------------------------------------------------------
+
+#[test]
+fn answering_connects_the_call_and_puts_the_agent_on_it() {
+    let w = given_agents(&["agent1"]).available("agent1").arrives(1).at(5_000).answers("agent1", 1, 1);
+    assert_eq!(w.phase(1), Some(CallPhase::Connected { owner: agent("agent1"), leg: 1, since: 5_000 }));
+    assert_eq!(w.presence("agent1"), Presence::OnCall { call: call(1) });
+    // Twilio asking for the join document twice is the same answer.
+    let w = w.when(Command::AgentAnswered { call: call(1), agent: agent("agent1"), leg: 1 });
+    assert!(w.decision().events.is_empty());
+}
+
+#[test]
+fn answering_a_call_whose_caller_left_is_refused() {
+    let w = given_agents(&["agent1"])
+        .available("agent1")
+        .arrives(1)
+        .and(Command::CallerLeft { call: call(1) })
+        .when(Command::AgentAnswered { call: call(1), agent: agent("agent1"), leg: 1 });
+    assert!(w.refusal().contains("unknown or finished call"), "{}", w.refusal());
+}
+
+#[test]
+fn answering_an_offer_that_moved_on_is_refused_and_changes_nothing() {
+    let w = given_agents(&["agent1", "agent2"])
+        .available("agent1")
+        .arrives(1)
+        .leg_ends("agent1", 1, 1, LegOutcome::NoAnswer)
+        .available("agent2");
+    let before = w.state.clone();
+    let w = w.when(Command::AgentAnswered { call: call(1), agent: agent("agent1"), leg: 1 });
+    assert_eq!(w.refusal(), "this call is no longer ringing for agent1");
+    assert_eq!(w.state, before);
+}
+
+#[test]
+fn the_agent_hanging_up_ends_the_call_hangs_up_the_caller_and_starts_wrap_up() {
+    let w = given_agents(&["agent1"])
+        .available("agent1")
+        .arrives(1)
+        .answers("agent1", 1, 1)
+        .at(60_000)
+        .leg_ends("agent1", 1, 1, LegOutcome::Completed);
+    assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 75_000 });
+    assert_eq!(w.effects(), &[Effect::HangUpCaller { call: call(1) }]);
+    assert_eq!(w.phase(1), None);
+}
+
+#[test]
+fn the_customer_hanging_up_puts_the_agent_in_wrap_up() {
+    let w = given_agents(&["agent1"])
+        .available("agent1")
+        .arrives(1)
+        .answers("agent1", 1, 1)
+        .at(60_000)
+        .and(Command::CallerLeft { call: call(1) });
+    assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 75_000 });
+    assert!(w.effects().is_empty(), "the caller is gone already");
+    // The agent's own leg ending afterwards is old news.
+    let w = w.leg_ends("agent1", 1, 1, LegOutcome::Completed);
+    assert!(w.decision().events.is_empty());
+}
+
+#[test]
+fn after_wrap_up_the_agent_is_available_and_gets_the_next_caller() {
+    let w = given_agents(&["agent1"])
+        .available("agent1")
+        .arrives(1)
+        .answers("agent1", 1, 1)
+        .arrives(2)
+        .at(60_000)
+        .leg_ends("agent1", 1, 1, LegOutcome::Completed);
+    assert_eq!(w.phase(2), Some(CallPhase::Queued), "nobody rings during wrap-up");
+    let w = w.at(74_999).and(Command::Tick);
+    assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 75_000 });
+    let w = w.at(75_000).and(Command::Tick);
+    assert_eq!(w.offered_to(2), Some(agent("agent1")));
+    assert_eq!(w.effects(), &[dial(2, "agent1", 1)]);
+}
+
+#[test]
+fn an_agent_can_end_wrap_up_early() {
+    let w = given_agents(&["agent1"])
+        .available("agent1")
+        .arrives(1)
+        .answers("agent1", 1, 1)
+        .leg_ends("agent1", 1, 1, LegOutcome::Completed)
+        .arrives(2)
+        .available("agent1");
+    assert_eq!(w.offered_to(2), Some(agent("agent1")));
+}
+
+// ---- presence ----------------------------------------------------------------------------------------
+
+#[test]
+fn going_available_or_away_while_on_a_call_is_refused_and_changes_nothing() {
+    let w = given_agents(&["agent1"]).available("agent1").arrives(1).answers("agent1", 1, 1);
+    let before = w.state.clone();
+    let w = w.when(Command::SetPresence { agent: agent("agent1"), wanted: Wanted::Available });
+    assert_eq!(w.refusal(), "you are on a call");
+    let w = w.when(Command::SetPresence { agent: agent("agent1"), wanted: Wanted::Away });
+    assert_eq!(w.refusal(), "you are on a call");
+    assert_eq!(w.state, before);
+}
+
+#[test]
+fn going_away_while_a_call_rings_is_refused() {
+    let w = given_agents(&["agent1"])
+        .available("agent1")
+        .arrives(1)
+        .when(Command::SetPresence { agent: agent("agent1"), wanted: Wanted::Away });
+    assert!(w.refusal().contains("ringing"));
+}
+
+#[test]
+fn an_away_agent_is_not_offered_calls() {
+    let w = given_agents(&["agent1"])
+        .available("agent1")
+        .and(Command::SetPresence { agent: agent("agent1"), wanted: Wanted::Away })
+        .arrives(1);
+    assert_eq!(w.presence("agent1"), Presence::Away { reason: AwayReason::Chosen });
+    assert_eq!(w.phase(1), Some(CallPhase::Queued));
+}
+
+#[test]
+fn an_unknown_agent_is_refused() {
+    let w = given_agents(&["agent1"]).when(Command::SetPresence { agent: agent("nobody"), wanted: Wanted::Available });
+    assert_eq!(w.refusal(), "unknown agent 'nobody'");
+}
+
+#[test]
+fn a_console_gone_past_its_lease_makes_the_agent_offline() {
+    let w = given_agents(&["agent1"])
+        .at(1_000)
+        .and(Command::Heartbeat { agents: vec![agent("agent1")] })
+        .available("agent1")
+        .at(30_999)
+        .and(Command::Tick);
+    assert_eq!(w.presence("agent1"), Presence::Available);
+    let w = w.at(31_000).and(Command::Tick);
+    assert_eq!(w.presence("agent1"), Presence::Offline);
+}
+
+#[test]
+fn a_ringing_agent_whose_console_is_gone_loses_the_offer_and_the_next_agent_rings() {
+    let w = given_agents(&["agent1", "agent2"])
+        .at(1_000)
+        .and(Command::Heartbeat { agents: vec![agent("agent1")] })
+        .available("agent1")
+        .at(2_000)
+        .available("agent2")
+        .arrives(1);
+    assert_eq!(w.offered_to(1), Some(agent("agent1")));
+    let w = w.at(31_000).and(Command::Tick);
+    assert_eq!(w.presence("agent1"), Presence::Offline);
+    assert_eq!(w.offered_to(1), Some(agent("agent2")));
+    assert_eq!(
+        w.effects(),
+        &[Effect::CancelLeg { call: call(1), agent: agent("agent1"), leg: 1 }, dial(1, "agent2", 2)]
+    );
+}
+
+#[test]
+fn signing_out_while_ringing_hands_the_call_to_the_next_agent() {
+    let w = given_agents(&["agent1", "agent2"])
+        .at(1_000)
+        .available("agent1")
+        .at(2_000)
+        .available("agent2")
+        .arrives(1)
+        .and(Command::SignedOut { agent: agent("agent1") });
+    assert_eq!(w.presence("agent1"), Presence::Offline);
+    assert_eq!(w.offered_to(1), Some(agent("agent2")));
+}
+
+#[test]
+fn an_offer_twilio_never_reports_on_is_given_up_after_the_ring_timeout_and_grace() {
+    let w = given_agents(&["agent1"]).at(1_000).available("agent1").arrives(1).at(45_999).and(Command::Tick);
+    assert_eq!(w.offered_to(1), Some(agent("agent1")));
+    let w = w.at(46_000).and(Command::Tick);
+    assert_eq!(w.phase(1), Some(CallPhase::Queued));
+    assert_eq!(w.presence("agent1"), Presence::Away { reason: AwayReason::MissedCall });
+    assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), agent: agent("agent1"), leg: 1 }]);
+}
+
+// ---- the tutorial's transfer: dialling a colleague in ----------------------------------------------------
+
+fn on_call_with_agent2_available() -> World {
+    given_agents(&["agent1", "agent2"]).at(1_000).available("agent1").arrives(1).answers("agent1", 1, 1).at(2_000).available("agent2")
+}
+
+#[test]
+fn an_agent_on_a_call_dials_an_available_colleague_in() {
+    let w = on_call_with_agent2_available().and(Command::DialIn { from: agent("agent1"), to: agent("agent2") });
+    assert_eq!(w.effects(), &[Effect::Dial { call: call(1), agent: agent("agent2"), leg: 2, owner: false }]);
+    assert_eq!(w.presence("agent2"), Presence::Ringing { call: call(1) });
+    let w = w.answers("agent2", 1, 2);
+    assert_eq!(w.presence("agent2"), Presence::OnCall { call: call(1) });
+    let view = w.state.console_view(&agent("agent1"), w.now).unwrap();
+    let legs: Vec<_> = view.call.unwrap().legs.into_iter().map(|l| (l.agent.to_string(), l.state, l.owner)).collect();
+    assert_eq!(legs, vec![("agent1".into(), "connected".into(), true), ("agent2".into(), "connected".into(), false)]);
+}
+
+#[test]
+fn when_the_first_agent_leaves_the_colleague_owns_the_call_and_the_customer_stays() {
+    let w = on_call_with_agent2_available()
+        .and(Command::DialIn { from: agent("agent1"), to: agent("agent2") })
+        .answers("agent2", 1, 2)
+        .at(10_000)
+        .leg_ends("agent1", 1, 1, LegOutcome::Completed);
+    assert!(w.effects().is_empty(), "the customer is not hung up");
+    assert_eq!(w.phase(1), Some(CallPhase::Connected { owner: agent("agent2"), leg: 2, since: 1_000 }));
+    assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 25_000 });
+    let w = w.leg_ends("agent2", 1, 2, LegOutcome::Completed);
+    assert_eq!(w.effects(), &[Effect::HangUpCaller { call: call(1) }]);
+    assert_eq!(w.phase(1), None);
+}
+
+#[test]
+fn dialling_in_a_colleague_who_is_not_available_is_refused() {
+    let w = given_agents(&["agent1", "agent2"])
+        .available("agent1")
+        .arrives(1)
+        .answers("agent1", 1, 1)
+        .when(Command::DialIn { from: agent("agent1"), to: agent("agent2") });
+    assert_eq!(w.refusal(), "agent2 is offline; only an available agent can be dialled in");
+    let w = w.when(Command::DialIn { from: agent("agent2"), to: agent("agent1") });
+    assert_eq!(w.refusal(), "agent2 is not on a call");
+    let w = w.when(Command::DialIn { from: agent("agent1"), to: agent("agent1") });
+    assert_eq!(w.refusal(), "an agent cannot dial themselves in");
+}
+
+#[test]
+fn a_colleague_who_does_not_answer_the_dial_in_is_set_away_and_the_call_goes_on() {
+    let w = on_call_with_agent2_available()
+        .and(Command::DialIn { from: agent("agent1"), to: agent("agent2") })
+        .leg_ends("agent2", 1, 2, LegOutcome::NoAnswer);
+    assert_eq!(w.presence("agent2"), Presence::Away { reason: AwayReason::MissedCall });
+    assert_eq!(w.phase(1), Some(CallPhase::Connected { owner: agent("agent1"), leg: 1, since: 1_000 }));
+    assert!(w.state.calls[&call(1)].helpers.is_empty());
+}
+
+#[test]
+fn the_customer_hanging_up_while_a_colleague_rings_stops_the_ringing() {
+    let w = on_call_with_agent2_available()
+        .and(Command::DialIn { from: agent("agent1"), to: agent("agent2") })
+        .and(Command::CallerLeft { call: call(1) });
+    assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), agent: agent("agent2"), leg: 2 }]);
+    assert_eq!(w.presence("agent2"), Presence::Available);
+    assert_eq!(w.presence("agent1"), Presence::WrapUp { until: RULES.wrap_up + 2_000 });
+}
+
+// ---- views ----------------------------------------------------------------------------------------------
+
+#[test]
+fn a_console_view_shows_me_my_call_the_queue_and_the_others() {
+    let w = given_agents(&["agent1", "agent2", "agent3"]).at(1_000).available("agent1").at(2_000).arrives(1).arrives(2);
+    let view = w.state.console_view(&agent("agent1"), 3_000).unwrap();
+    assert_eq!(view.me.presence, Presence::Ringing { call: call(1) });
+    let c = view.call.unwrap();
+    assert_eq!((c.phase.as_str(), c.from.as_str()), ("offered", "+15550000001"));
+    assert_eq!(view.queue, QueueCard { waiting: 1, longest_since: Some(2_000) });
+    assert_eq!(view.agents.iter().map(|a| a.id.to_string()).collect::<Vec<_>>(), ["agent2", "agent3"]);
+}
