@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up what is missing, then runs every test: unit and integration (SQLite and PostgreSQL),
-# the REST contract against Prism, the release build, and the browser tests in Chromium.
+# Sets up what is missing, then runs every test: formatting and lints, unit and integration
+# (SQLite and PostgreSQL, one test binary), the REST contract against Prism, the release build,
+# and the browser tests in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -8,6 +9,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh
 
 step() { printf '\n=== %s ===\n' "$*"; }
+
+step "format and lints (cargo fmt --check; cargo clippy -D warnings)"
+cargo fmt --check
+cargo clippy --features ssr --all-targets -- -D warnings
 
 step "unit + integration tests (cargo test --features ssr)"
 # PostgreSQL is exercised for real when reachable (CI and dev machines run it on 127.0.0.1).

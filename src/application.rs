@@ -13,10 +13,10 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 
 use crate::app::{shell, Page};
-use crate::calls::dialer::{Dialer, DialerHandle};
-use crate::config::{Mode, Settings};
+use crate::calls::effects::EffectsWorker;
+use crate::config::{Mode, Settings, DEMO_AGENTS, DEMO_PASSWORD};
 use crate::simulator::{Simulator, SimulatorConfig};
-use crate::store::{Store, StoreError};
+use crate::store::{Center, Store, StoreError};
 use crate::twilio::rest::{RestConfig, TwilioClient};
 
 /// Everything a request handler may need. Cloned for every request (axum's `State`, the
@@ -35,15 +35,14 @@ pub struct Shared {
     pub settings: Arc<Settings>,
     pub store: Store,
     pub twilio: TwilioClient,
-    pub dialer: DialerHandle,
+    /// The contact center: its live state, and every decision made durable.
+    pub center: Center,
     pub leptos_options: LeptosOptions,
     /// The Twilio Voice SDK bundle, read once at start-up (see `voice_sdk_path`); in simulator
     /// mode, the simulated Device instead.
     pub voice_sdk: Option<Arc<[u8]>>,
     /// The built-in Twilio, in simulator mode.
     pub simulator: Option<Simulator>,
-    /// The wait document never changes while the app runs: rendered once, served as is.
-    pub wait_twiml: axum::body::Bytes,
     /// Checks `X-Twilio-Signature` with the auth token keyed in once.
     pub signature_key: crate::twilio::signature::Key,
 }
@@ -128,20 +127,19 @@ impl Application {
             }
         };
         let settings = Arc::new(settings);
-        let dialer = DialerHandle::default();
+        let center = store.center(settings.rules()).await?;
         let state = AppState(Arc::new(Shared {
             settings: settings.clone(),
             store: store.clone(),
             twilio: twilio.clone(),
-            dialer: dialer.clone(),
+            center: center.clone(),
             leptos_options: leptos_options(local),
             voice_sdk,
             simulator,
-            wait_twiml: crate::calls::flow::wait_twiml(&settings).to_xml().into(),
             signature_key: crate::twilio::signature::Key::new(settings.twilio.auth_token.expose()),
         }));
-        // Pending dials left by a previous run are picked up on the worker's first pass.
-        tokio::spawn(Dialer { store, twilio, settings, handle: dialer }.run());
+        // Effects left pending by a previous run are picked up on the worker's first pass.
+        tokio::spawn(EffectsWorker { store, center, twilio, settings }.run());
         Ok(Self { listener, router: router(state), port: local.port() })
     }
 
@@ -167,6 +165,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(crate::webhooks::router())
         .route("/healthz", get(healthz))
+        .route("/api/stream", get(crate::console::events::stream))
         .route("/vendor/twilio.min.js", get(voice_sdk));
     // Pages and server functions find the state in their reactive context.
     let context = {
@@ -215,9 +214,6 @@ async fn unreadable_arguments_are_400(res: Response) -> Response {
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
-/// Demo agents a new user can sign in as straight away (only those not already set up).
-pub const DEMO_AGENTS: [&str; 2] = ["agent1", "agent2"];
-pub const DEMO_PASSWORD: &str = "simulator";
 
 async fn start_simulator(settings: &mut Settings, store: &Store, local_url: &str) -> Result<Simulator, StartError> {
     settings.twilio.api_base_url = format!("{local_url}/sim");
@@ -228,7 +224,11 @@ async fn start_simulator(settings: &mut Settings, store: &Store, local_url: &str
     }
     for agent in DEMO_AGENTS {
         if store.agent(agent).await?.is_none() {
-            let hash = crate::auth::hash_password(DEMO_PASSWORD).map_err(|e| StartError::Demo(e.to_string()))?;
+            // Argon2 is deliberately slow: off the async workers.
+            let hash = tokio::task::spawn_blocking(|| crate::auth::hash_password(DEMO_PASSWORD))
+                .await
+                .map_err(|e| StartError::Demo(e.to_string()))?
+                .map_err(|e| StartError::Demo(e.to_string()))?;
             store.upsert_agent(agent, &format!("Agent {}", &agent[5..]), &hash).await?;
         }
     }

@@ -11,7 +11,8 @@ use crate::store::Store;
 
 pub const USAGE: &str = "usage:
   warm-transfer                                   serve the app (settings: README)
-  warm-transfer agent add <identity> [--name \"Display Name\"]   create an agent or reset their password;
+  warm-transfer agent add <identity> [--name \"Display Name\"] [--role agent|supervisor]
+                                                  create an agent or reset their password;
                                                   the password is read from standard input
   warm-transfer agent list
   warm-transfer agent remove <identity>";
@@ -56,23 +57,34 @@ async fn agent(args: &[String]) -> Result<String, String> {
         Some("add") => {
             let identity = args.get(1).ok_or("agent add needs an identity")?;
             let agent = AgentId::parse(identity).map_err(|e| e.0)?;
-            let name = match args.get(2).map(String::as_str) {
-                Some("--name") => args.get(3).cloned().ok_or("--name needs a value")?,
-                Some(other) => return Err(format!("unexpected argument '{other}'")),
-                None => agent.to_string(),
-            };
+            let (mut name, mut role) = (agent.to_string(), "agent".to_string());
+            let mut rest = args[2..].iter();
+            while let Some(flag) = rest.next() {
+                match flag.as_str() {
+                    "--name" => name = rest.next().cloned().ok_or("--name needs a value")?,
+                    "--role" => {
+                        role = rest.next().cloned().ok_or("--role needs a value")?;
+                        if !matches!(role.as_str(), "agent" | "supervisor") {
+                            return Err(format!("--role must be agent or supervisor, not '{role}'"));
+                        }
+                    }
+                    other => return Err(format!("unexpected argument '{other}'")),
+                }
+            }
             let password = read_password(&agent)?;
             let hash = hash_password(&password).map_err(|e| e.to_string())?;
-            let created = store().await?.upsert_agent(agent.as_str(), &name, &hash).await.map_err(|e| e.to_string())?;
+            let store = store().await?;
+            let created = store.upsert_agent(agent.as_str(), &name, &hash).await.map_err(|e| e.to_string())?;
+            store.set_agent_role(agent.as_str(), &role).await.map_err(|e| e.to_string())?;
             Ok(if created {
-                format!("agent {agent} ({name}) created")
+                format!("agent {agent} ({name}, {role}) created")
             } else {
-                format!("agent {agent} ({name}) updated; their sessions were signed out")
+                format!("agent {agent} ({name}, {role}) updated; their sessions were signed out")
             })
         }
         Some("list") => {
             let agents = store().await?.agents().await.map_err(|e| e.to_string())?;
-            Ok(agents.iter().map(|(id, name)| format!("{id}\t{name}")).collect::<Vec<_>>().join("\n"))
+            Ok(agents.iter().map(|(id, name, role)| format!("{id}\t{name}\t{role}")).collect::<Vec<_>>().join("\n"))
         }
         Some("remove") => {
             let identity = args.get(1).ok_or("agent remove needs an identity")?;

@@ -1,7 +1,6 @@
 //! Typed settings read once from the environment (and an optional `.env`) at start-up.
 //! Secrets are wrapped in [`Secret`] so that no `Debug`, `Display` or log line can print them.
 
-use crate::ids::AgentId;
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -57,14 +56,14 @@ pub struct Settings {
     pub public_base_url: String,
     pub database_url: String,
     pub twilio: TwilioSettings,
-    /// Agents who may take calls (identities `agent1`, `agent2` until accounts exist).
-    pub agents: Vec<AgentId>,
     /// Played to the customer while waiting (the tutorial's classical track).
     pub wait_music_url: String,
     /// The agents' conference `waitUrl`.
     pub hold_music_url: String,
     /// Seconds an agent's client rings before Twilio gives up (`Timeout`).
     pub ring_timeout_secs: u32,
+    /// How long an agent is in wrap-up after a call (`WRAP_UP_SECS`, 0 for none).
+    pub wrap_up: Duration,
     /// Access tokens live this long (Twilio refuses more than a day).
     pub token_ttl: Duration,
     pub outbox: OutboxSettings,
@@ -94,6 +93,10 @@ pub enum ConfigError {
 pub const SIM_ACCOUNT_SID: &str = "AC51515151515151515151515151515151";
 pub const SIM_API_KEY: &str = "SK51515151515151515151515151515151";
 pub const SIM_NUMBER: &str = "+15005550006";
+/// Demo agents a new user can sign in as straight away in simulator mode (made at start when
+/// missing), and their shared password.
+pub const DEMO_AGENTS: [&str; 3] = ["agent1", "agent2", "agent3"];
+pub const DEMO_PASSWORD: &str = "simulator";
 
 fn random_secret() -> String {
     let bytes: [u8; 24] = rand::random();
@@ -166,13 +169,13 @@ impl Settings {
             "TWILIO_API_BASE_URL",
             &get("TWILIO_API_BASE_URL").unwrap_or_else(|| DEFAULT_API_BASE_URL.into()),
         )?;
-        let agents = get("AGENTS")
-            .unwrap_or_else(|| "agent1,agent2".into())
-            .split(',')
-            .map(|a| AgentId::parse(a).map_err(|e| invalid("AGENTS", e)))
-            .collect::<Result<Vec<_>, _>>()?;
-        if agents.len() < 2 {
-            return Err(invalid("AGENTS", "a warm transfer needs at least two agents"));
+        if get("AGENTS").is_some() {
+            // The tutorial's setting: agents are accounts now, and calls go to whoever is free.
+            tracing::warn!("AGENTS is no longer used: create agents with `warm-transfer agent add` (README)");
+        }
+        let ring_timeout_secs = millis(&get, "RING_TIMEOUT_SECS", 30)?;
+        if !(5..=600).contains(&ring_timeout_secs) {
+            return Err(invalid("RING_TIMEOUT_SECS", "expected 5 to 600 seconds"));
         }
 
         Ok(Settings {
@@ -191,10 +194,10 @@ impl Settings {
                 api_base_url,
                 request_timeout: Duration::from_millis(millis(&get, "TWILIO_TIMEOUT_MS", 5_000)?),
             },
-            agents,
             wait_music_url: get("WAIT_MUSIC_URL").unwrap_or_else(|| DEFAULT_WAIT_MUSIC.into()),
             hold_music_url: get("HOLD_MUSIC_URL").unwrap_or_else(|| DEFAULT_HOLD_MUSIC.into()),
-            ring_timeout_secs: millis(&get, "RING_TIMEOUT_SECS", 30)? as u32,
+            ring_timeout_secs: ring_timeout_secs as u32,
+            wrap_up: Duration::from_secs(millis(&get, "WRAP_UP_SECS", 15)?),
             token_ttl: Duration::from_secs(3600),
             outbox: OutboxSettings {
                 max_attempts: millis(&get, "OUTBOX_MAX_ATTEMPTS", 5)? as u32,
@@ -208,6 +211,15 @@ impl Settings {
                 Some(_) => return Err(invalid("TWILIO_VERIFY_SIGNATURES", "expected true or false")),
             },
         })
+    }
+
+    /// The timings the contact center's rules use.
+    pub fn rules(&self) -> crate::center::Rules {
+        crate::center::Rules {
+            wrap_up: self.wrap_up.as_millis() as i64,
+            ring_timeout: i64::from(self.ring_timeout_secs) * 1000,
+            ..crate::center::Rules::default()
+        }
     }
 
     /// The URL Twilio uses for one of our routes (`path` starts with `/`).
@@ -312,7 +324,8 @@ mod tests {
         assert_eq!(s.twilio.api_base_url, "https://api.twilio.com");
         assert_eq!(s.listen_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(s.public_base_url, "http://127.0.0.1:3000");
-        assert_eq!(s.agents.len(), 2);
+        assert_eq!(s.wrap_up, Duration::from_secs(15));
+        assert_eq!(s.rules().ring_timeout, 30_000);
     }
 
     #[test]

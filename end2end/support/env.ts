@@ -8,6 +8,8 @@ export const STAND_IN_PORT = Number(process.env.E2E_STAND_IN_PORT ?? 3311);
 export const AUTH_TOKEN = "e2e-auth-token";
 export const PUBLIC_BASE = `http://127.0.0.1:${PORT}`;
 export const passwordOf = (agent: string) => `e2e-password-${agent}`;
+/** Wrap-up after a call on the console server: long enough to see it and end it by hand. */
+export const WRAP_UP_SECS_CONSOLE = 15;
 const dbFile = path.join(os.tmpdir(), `warm-transfer-e2e-${process.pid}-${Date.now()}.db`);
 
 export const env: Record<string, string> = {
@@ -21,14 +23,17 @@ export const env: Record<string, string> = {
   DATABASE_URL: `sqlite://${dbFile}?mode=rwc`,
   LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
   LEPTOS_SITE_ROOT: "target/site",
+  WRAP_UP_SECS: String(WRAP_UP_SECS_CONSOLE),
   RUST_LOG: "info",
   PATH: process.env.PATH ?? "",
 };
 
 // The second server: no Twilio settings at all, so it runs its built-in simulator. Agents ring
-// for a few seconds only, so the "nobody answers" test is quick.
+// for a few seconds only (5 is the least the server accepts) and wrap-up is short, so the "nobody
+// answers" and "the next caller after wrap-up" tests are quick.
 export const SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 3312);
-export const SIM_RING_SECS = 4;
+export const SIM_RING_SECS = 5;
+export const SIM_WRAP_UP_SECS = 3;
 export const DEMO_PASSWORD = "simulator";
 export const simEnv: Record<string, string> = {
   TWILIO_MODE: "simulator",
@@ -36,6 +41,7 @@ export const simEnv: Record<string, string> = {
   LEPTOS_SITE_ADDR: `127.0.0.1:${SIM_PORT}`,
   LEPTOS_SITE_ROOT: "target/site",
   RING_TIMEOUT_SECS: String(SIM_RING_SECS),
+  WRAP_UP_SECS: String(SIM_WRAP_UP_SECS),
   RUST_LOG: "info",
   PATH: process.env.PATH ?? "",
 };

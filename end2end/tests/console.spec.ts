@@ -1,15 +1,56 @@
-// The agent console in Chromium: SSR, hydration, and every button through the tutorial's flow.
-// The Voice SDK is replaced by a test double (support/twilio-double.js); the server is real.
-import { test, expect } from "@playwright/test";
-import { expectConsole, newCallSid, openConsole, postWebhook, shot, signIn, standInRequests } from "../support/app";
+// The agent console in Chromium against the real server, which talks to a local stand-in for
+// Twilio's REST API; the tests play Twilio's part with signed webhooks (the caller arriving, a
+// leg answered or ended, the conference ending) and the Voice SDK is a test double
+// (support/twilio-double.js). The console's panels are drawn from the server's live stream.
+import { test, expect, type Page } from "@playwright/test";
+import {
+  Agents,
+  customerCalls,
+  customerLeft,
+  dialCount,
+  dialledLeg,
+  expectPhone,
+  expectPresenceButtons,
+  legAnswered,
+  legEnded,
+  newCallSid,
+  openConsole,
+  shot,
+  signIn,
+} from "../support/app";
+import { WRAP_UP_SECS_CONSOLE } from "../support/env";
 
-const OFFLINE = { connect: true, answer: false, hangup: false, dial: "hidden" } as const;
-const READY = { connect: false, answer: false, hangup: false } as const;
+const voice = (page: Page) => ({
+  incoming: (sid: string, from = "+15551230000") =>
+    page.evaluate(([CallSid, From]) => (window as any).__voice.incoming({ CallSid, From }), [sid, from]),
+  cancel: () => page.evaluate(() => (window as any).__voice.lastCall().cancel()),
+  remoteHangup: () => page.evaluate(() => (window as any).__voice.lastCall().remoteHangup()),
+  log: (): Promise<string[]> => page.evaluate(() => (window as any).__voice.log),
+});
+
+let agents: Agents;
+const customers: string[] = [];
+test.beforeEach(({ browser }) => {
+  agents = new Agents(browser);
+});
+test.afterEach(async ({ request }) => {
+  // No caller stays queued and nobody stays signed in for the next test.
+  for (const c of customers.splice(0)) await customerLeft(request, c);
+  await agents.done();
+});
+
+function customer(): string {
+  const sid = newCallSid();
+  customers.push(sid);
+  return sid;
+}
 
 test("a signed-out visitor gets the sign-in form, rendered on the server", async ({ page, request }) => {
   const html = await (await request.get("/")).text();
   expect(html).toContain('id="sign-in-form"');
   expect(html).not.toContain('id="call-status"');
+  const res = await request.get("/api/stream");
+  expect(res.status(), "the stream is for signed-in agents only").toBe(401);
   const errors = await openConsole(page);
   await shot(page, "00-sign-in");
   await page.fill("#identity", "agent1");
@@ -19,118 +60,272 @@ test("a signed-out visitor gets the sign-in form, rendered on the server", async
   expect(errors.filter((e) => !e.includes("401"))).toEqual([]);
 });
 
-test("after signing in the console is rendered offline on the server and hydrates", async ({ page }) => {
+test("after signing in the phone connects by itself and the agent is available", async ({ page }) => {
   const errors = await openConsole(page);
   await signIn(page, "agent1");
-  await expect(page.locator("#connect-agent2-button")).toHaveCount(0);
-  await expectConsole(page, "Offline", OFFLINE);
-  // A reload renders the signed-in console on the server.
+  await expectPhone(page, "Connected as: agent1");
+  expect(await page.evaluate(() => (window as any).__voice.device.identity)).toBe("agent1");
+  expect(await voice(page).log()).toEqual(["new Device", "register"]);
+  await expectPresenceButtons(page, { available: false, away: true, endWrapUp: false });
+  await expect(page.locator("#presence-error")).toBeEmpty();
+  await expect(page.locator("#queue")).toHaveText("No one waiting");
+  await expect(page.locator("#my-call-summary")).toHaveText("No call");
+  // Everyone else is in the directory, by identity; nobody can be dialled in without a call.
+  await expect(page.locator("#directory li")).toHaveCount(2);
+  await expect(page.locator("#agent-agent2")).toContainText("Offline");
+  await expect(page.locator("#agent-agent3")).toContainText("Offline");
+  await expect(page.locator("#dial-agent2-button")).toBeDisabled();
+  await expect(page.locator("#agent-agent1")).toHaveCount(0);
+  // The presence ticks in the browser, from the server's clock.
+  await expect(page.locator("#presence")).toHaveText(/^Available · 0:0[2-9]$/, { timeout: 10_000 });
+  await shot(page, "01-available");
+
+  // Away and back, with the keyboard.
+  await page.focus("#away-button");
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#presence")).toHaveText(/^Away · 0:0\d$/);
+  await expectPresenceButtons(page, { available: true, away: false, endWrapUp: false });
+  await shot(page, "02-away");
+  await page.focus("#available-button");
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#presence")).toHaveText(/^Available · 0:0\d$/);
+
+  // The server renders the signed-in console, its phone connecting; the browser connects it.
   const html = await (await page.request.get("/")).text();
-  expect(html).toContain("Offline");
+  expect(html).toContain("Connecting as agent1…");
   expect(html).toMatch(/id="answer-call-button"[^>]*disabled/);
+  expect(html).not.toContain("connect-agent1-button");
   await page.reload();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await expectConsole(page, "Offline", OFFLINE);
-  await shot(page, "01-offline");
+  await expectPhone(page, "Connected as: agent1");
+  await expect(page.locator("#presence")).toHaveText(/^Available · /);
+
   await page.click("#sign-out-button");
   await expect(page.locator("#sign-in-form")).toBeVisible();
   expect(errors).toEqual([]);
 });
 
-test("agent 1 connects, answers the customer, dials agent 2 in and hangs up", async ({ page, request }) => {
-  const errors = await openConsole(page);
-  await signIn(page, "agent1");
-  await page.click("#connect-agent1-button");
-  await expectConsole(page, "Connected as: agent1", { ...READY, dial: false });
-  expect(await page.evaluate(() => (window as any).__voice.device.identity)).toBe("agent1");
-  await shot(page, "02-connected-agent1");
-
-  // A customer calls: the server opens their conference and assigns agent1.
-  const customer = newCallSid();
-  const res = await postWebhook(request, "/conference/connect/client", { CallSid: customer, From: "+15551230000" });
-  expect(res.status()).toBe(200);
-
-  await page.evaluate(() => (window as any).__voice.incoming({ CallSid: "CA" + "1".repeat(32) }));
-  await expectConsole(page, "Incoming support call", { ...READY, answer: true, dial: false });
-  await shot(page, "03-incoming");
-
-  await page.click("#answer-call-button");
-  await expectConsole(page, "In call with customer", { ...READY, hangup: true, dial: true });
-  await shot(page, "04-in-call");
-
-  await page.click("#dial-agent2-button");
-  await expectConsole(page, "In call with customer", { ...READY, hangup: true, dial: true });
-  await expect
-    .poll(async () => (await standInRequests()).filter((r) => r.form.To === "client:agent2" && r.form.Url?.includes(customer)).length)
-    .toBe(1);
-  await shot(page, "05-agent2-dialled");
-
-  await page.click("#hangup-call-button");
-  await expectConsole(page, "Connected as: agent1", { ...READY, dial: false });
-  expect(await page.evaluate(() => (window as any).__voice.log)).toContain("disconnect");
-  await shot(page, "06-after-call");
-  expect(errors).toEqual([]);
-});
-
-test("agent 2 answers with the keyboard and never sees the dial button", async ({ page }) => {
+test("the phone-width console fits the screen and every control is reachable", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 780 } });
+  const page = await context.newPage();
   const errors = await openConsole(page);
   await signIn(page, "agent2");
-  await page.focus("#connect-agent2-button");
-  await page.keyboard.press("Enter");
-  await expectConsole(page, "Connected as: agent2", { ...READY, dial: "hidden" });
-  await page.evaluate(() => (window as any).__voice.incoming({ CallSid: "CA" + "2".repeat(32) }));
-  await expectConsole(page, "Incoming support call", { ...READY, answer: true, dial: "hidden" });
-  await page.focus("#answer-call-button");
-  await page.keyboard.press("Enter");
-  await expectConsole(page, "In call with customer", { ...READY, hangup: true, dial: "hidden" });
-  await shot(page, "07-agent2-in-call");
-  // The customer hangs up: the call ends by itself.
-  await page.evaluate(() => (window as any).__voice.lastCall().remoteHangup());
-  await expectConsole(page, "Connected as: agent2", { ...READY, dial: "hidden" });
+  const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  expect(widths[0], "no sideways scrolling").toBeLessThanOrEqual(widths[1]);
+  await shot(page, "03-phone-width");
+  await page.click("#sign-out-button");
+  await expect(page.locator("#sign-in-form")).toBeVisible();
+  await context.close();
   expect(errors).toEqual([]);
 });
 
-test("a registration error is shown and the connect buttons come back", async ({ page }) => {
-  const errors = await openConsole(page);
-  await signIn(page, "agent1");
-  await page.evaluate(() => ((window as any).__voice.failRegister = { code: 31205, message: "JWT token is expired" }));
-  await page.click("#connect-agent1-button");
-  await expectConsole(page, "ERROR: JWT token is expired", OFFLINE);
-  await shot(page, "08-error");
-  // And the agent can try again.
-  await page.evaluate(() => ((window as any).__voice.failRegister = null));
-  await page.click("#connect-agent1-button");
-  await expectConsole(page, "Connected as: agent1", { ...READY, dial: false });
-  expect(errors).toEqual([]);
+test("the longest-idle agent is offered the caller, answers, dials a colleague in from the directory and hands over", async ({ request }) => {
+  const a1 = await agents.console("agent1");
+  const a2 = await agents.console("agent2");
+  // Each sees the other become available, live.
+  await expect(a1.page.locator("#agent-agent2")).toContainText("Available");
+  await expect(a2.page.locator("#agent-agent1")).toContainText("Available");
+
+  // A customer calls: agent1 has been idle longest, so agent1 rings.
+  const caller = customer();
+  await customerCalls(request, caller);
+  const leg1 = await dialledLeg("agent1", caller);
+  expect(await dialCount("agent2", caller)).toBe(0);
+  await expect(a1.page.locator("#presence")).toHaveText("Ringing");
+  await expect(a1.page.locator("#my-call-summary")).toHaveText(/^Caller \+15551230000 · ringing \d:\d\d · waiting \d:\d\d$/);
+  await expect(a1.page.locator("#leg-agent1")).toHaveText("agent1 · ringing · has the call");
+  await expect(a2.page.locator("#agent-agent1")).toContainText("Ringing");
+  await expect(a2.page.locator("#queue")).toHaveText("No one waiting");
+  await expectPresenceButtons(a1.page, { available: false, away: false, endWrapUp: false });
+
+  await voice(a1.page).incoming(leg1.sid);
+  await expectPhone(a1.page, "Incoming support call", { answer: true });
+  await shot(a1.page, "04-ringing");
+  await a1.page.click("#answer-call-button");
+  await expectPhone(a1.page, "In call with customer", { hangup: true });
+  await legAnswered(request, leg1);
+  await expect(a1.page.locator("#presence")).toHaveText("On a call");
+  await expect(a1.page.locator("#my-call-summary")).toHaveText(/^Caller \+15551230000 · connected \d:\d\d · waited \d:\d\d$/);
+  await expect(a1.page.locator("#leg-agent1")).toHaveText("agent1 · connected · has the call");
+  await expect(a2.page.locator("#agent-agent1")).toContainText("On a call");
+  // Only an available colleague can be dialled in.
+  await expect(a1.page.locator("#dial-agent2-button")).toBeEnabled();
+  await expect(a1.page.locator("#dial-agent3-button")).toBeDisabled();
+  await shot(a1.page, "05-in-call");
+
+  await a1.page.click("#dial-agent2-button");
+  const leg2 = await dialledLeg("agent2", caller);
+  expect(leg2.leg).toBeGreaterThan(leg1.leg);
+  await expectPhone(a1.page, "In call with customer", { hangup: true });
+  await expect(a1.page.locator("#leg-agent2")).toHaveText("agent2 · ringing");
+  await expect(a1.page.locator("#agent-agent2")).toContainText("Ringing");
+  await expect(a1.page.locator("#dial-agent2-button")).toBeDisabled();
+  await expect(a2.page.locator("#presence")).toHaveText("Ringing");
+
+  // Agent 2 answers with the keyboard.
+  await voice(a2.page).incoming(leg2.sid);
+  await expectPhone(a2.page, "Incoming support call", { answer: true });
+  await a2.page.focus("#answer-call-button");
+  await a2.page.keyboard.press("Enter");
+  await expectPhone(a2.page, "In call with customer", { hangup: true });
+  await legAnswered(request, leg2);
+  await expect(a1.page.locator("#leg-agent2")).toHaveText("agent2 · connected");
+  await expect(a2.page.locator("#presence")).toHaveText("On a call");
+  await expect(a2.page.locator("#leg-agent1")).toHaveText("agent1 · connected · has the call");
+  await shot(a1.page, "06-three-way");
+
+  // Agent 1 hands over: their leg ends, agent 2 has the call, agent 1 wraps up.
+  await a1.page.click("#hangup-call-button");
+  await expectPhone(a1.page, "Connected as: agent1");
+  expect(await voice(a1.page).log()).toContain("disconnect");
+  await legEnded(request, leg1, "completed");
+  await expect(a1.page.locator("#presence")).toHaveText(new RegExp(`^Wrap-up · 0:(${WRAP_UP_SECS_CONSOLE}|[0-9]{1,2}) left$`));
+  await expectPresenceButtons(a1.page, { available: false, away: true, endWrapUp: true });
+  await expect(a1.page.locator("#my-call-summary")).toHaveText("No call");
+  await expect(a2.page.locator("#leg-agent2")).toHaveText("agent2 · connected · has the call");
+  await expect(a2.page.locator("#agent-agent1")).toContainText("Wrap-up");
+  await shot(a1.page, "07-wrap-up");
+  await a1.page.click("#end-wrap-up-button");
+  await expect(a1.page.locator("#presence")).toHaveText(/^Available · /);
+
+  // The customer hangs up: the conference ends, agent 2 wraps up and sees the call's story.
+  await customerLeft(request, caller);
+  await voice(a2.page).remoteHangup();
+  await expectPhone(a2.page, "Connected as: agent2");
+  await expect(a2.page.locator("#presence")).toHaveText(/^Wrap-up · /);
+  const recent = a2.page.locator("#recent-calls .recent-call").first();
+  await expect(recent).toContainText("Caller +15551230000");
+  await expect(recent).toContainText("answered by agent1");
+  await expect(recent).toContainText("agent1 dialled agent2 in");
+  await expect(recent).toContainText("customer hung up");
+  await expect(a1.page.locator("#recent-calls .recent-call").first()).toContainText("answered by agent1");
+  await shot(a2.page, "08-recent-calls");
+  for (const a of [a1, a2]) expect(a.errors).toEqual([]);
 });
 
-test("the caller hanging up before the agent answers is reported", async ({ page }) => {
-  const errors = await openConsole(page);
-  await signIn(page, "agent1");
-  await page.click("#connect-agent1-button");
-  await expectConsole(page, "Connected as: agent1", { ...READY, dial: false });
-  await page.evaluate(() => (window as any).__voice.incoming({ CallSid: "CA" + "3".repeat(32) }));
-  await expectConsole(page, "Incoming support call", { ...READY, answer: true, dial: false });
-  await page.evaluate(() => (window as any).__voice.lastCall().cancel());
-  await expectConsole(page, /^Connected as: agent1 · .*hung up/i, { ...READY, dial: false });
-  await shot(page, "09-cancelled");
-  expect(errors).toEqual([]);
+test("an offer that rings out sets the agent away and the next agent rings", async ({ request }) => {
+  const a1 = await agents.console("agent1");
+  const a2 = await agents.console("agent2");
+  const caller = customer();
+  await customerCalls(request, caller, "+15557654321");
+  const leg1 = await dialledLeg("agent1", caller);
+  await voice(a1.page).incoming(leg1.sid, "+15557654321");
+  await expectPhone(a1.page, "Incoming support call", { answer: true });
+
+  // Twilio gives up on agent 1 and stops their browser ringing.
+  await legEnded(request, leg1, "no-answer");
+  await voice(a1.page).cancel();
+  await expect(a1.page.locator("#presence")).toHaveText(/^Away — missed a call · 0:0\d$/);
+  await expectPresenceButtons(a1.page, { available: true, away: true, endWrapUp: false });
+  await expectPhone(a1.page, /^Connected as: agent1 · /);
+  // The caller goes to the next agent at once.
+  const leg2 = await dialledLeg("agent2", caller);
+  await expect(a2.page.locator("#presence")).toHaveText("Ringing");
+  await expect(a1.page.locator("#agent-agent2")).toContainText("Ringing");
+  await expect(a1.page.locator("#queue")).toHaveText("No one waiting");
+  await shot(a1.page, "09-missed-call");
+
+  // Agent 2 declines too: agent 2 is away, and the caller waits in the queue for someone.
+  await voice(a2.page).incoming(leg2.sid, "+15557654321");
+  await legEnded(request, leg2, "busy");
+  await expect(a2.page.locator("#presence")).toHaveText(/^Away — missed a call/);
+  await expect(a1.page.locator("#queue")).toHaveText(/^1 waiting · longest \d:\d\d$/);
+  await expect(a2.page.locator("#queue")).toHaveText(/^1 waiting · longest \d:\d\d$/);
+  await shot(a2.page, "10-queue");
+
+  // Agent 1 is back: the waiting caller is offered to them again.
+  await a1.page.click("#available-button");
+  await dialledLeg("agent1", caller, 2);
+  await expect(a1.page.locator("#presence")).toHaveText("Ringing");
+  await expect(a2.page.locator("#queue")).toHaveText("No one waiting");
+  for (const a of [a1, a2]) expect(a.errors).toEqual([]);
 });
 
-test("an expiring token is refreshed mid-call without dropping the call", async ({ page }) => {
-  const errors = await openConsole(page);
-  await signIn(page, "agent1");
-  await page.click("#connect-agent1-button");
-  await expectConsole(page, "Connected as: agent1", { ...READY, dial: false });
-  await page.evaluate(() => (window as any).__voice.incoming({ CallSid: "CA" + "4".repeat(32) }));
-  await page.click("#answer-call-button");
-  await expectConsole(page, "In call with customer", { ...READY, hangup: true, dial: true });
-  await page.evaluate(() => (window as any).__voice.device.emit("tokenWillExpire"));
-  await expect.poll(() => page.evaluate(() => (window as any).__voice.log.filter((l: string) => l === "updateToken").length)).toBe(1);
-  await expectConsole(page, "In call with customer", { ...READY, hangup: true, dial: true });
+test("the caller hanging up before the agent answers is reported and the agent is free again", async ({ request }) => {
+  const a1 = await agents.console("agent1");
+  const caller = customer();
+  await customerCalls(request, caller);
+  const leg = await dialledLeg("agent1", caller);
+  await voice(a1.page).incoming(leg.sid);
+  await expectPhone(a1.page, "Incoming support call", { answer: true });
+  await customerLeft(request, caller);
+  await voice(a1.page).cancel();
+  await expectPhone(a1.page, "Connected as: agent1 · Caller hung up");
+  await expect(a1.page.locator("#presence")).toHaveText(/^Available · /);
+  await expect(a1.page.locator("#recent-calls .recent-call").first()).toContainText("customer hung up");
+  await shot(a1.page, "11-cancelled");
+  expect(a1.errors).toEqual([]);
+});
+
+test("a registration error is shown and Reconnect phone brings the phone back", async () => {
+  const a1 = await agents.page("agent1");
+  a1.errors = await openConsole(a1.page);
+  await a1.page.evaluate(() => ((window as any).__voice.failRegister = { code: 31205, message: "JWT token is expired" }));
+  await a1.page.fill("#identity", "agent1");
+  await a1.page.fill("#password", "e2e-password-agent1");
+  await a1.page.click("#sign-in-button");
+  await expectPhone(a1.page, "ERROR: JWT token is expired", { reconnect: true });
+  // With no phone the agent is not made available.
+  await expect(a1.page.locator("#presence")).toHaveText("Offline");
+  await expectPresenceButtons(a1.page, { available: false, away: true, endWrapUp: false });
+  await shot(a1.page, "12-error");
+  await a1.page.evaluate(() => ((window as any).__voice.failRegister = null));
+  await a1.page.click("#reconnect-phone-button");
+  await expectPhone(a1.page, "Connected as: agent1");
+  await expect(a1.page.locator("#presence")).toHaveText(/^Available · /);
+  expect(a1.errors).toEqual([]);
+});
+
+test("a refused presence change says why", async ({ request }) => {
+  const a1 = await agents.console("agent1");
+  const caller = customer();
+  await customerCalls(request, caller);
+  const leg = await dialledLeg("agent1", caller);
+  await voice(a1.page).incoming(leg.sid);
+  await a1.page.click("#answer-call-button");
+  await legAnswered(request, leg);
+  await expect(a1.page.locator("#presence")).toHaveText("On a call");
+  // A reload mid-call connects the phone again and announces the agent: the server says no.
+  await a1.page.reload();
+  await expect(a1.page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expectPhone(a1.page, "Connected as: agent1");
+  await expect(a1.page.locator("#presence-error")).toHaveText("you are on a call");
+  await expect(a1.page.locator("#presence")).toHaveText("On a call");
+  await shot(a1.page, "13-refused");
+  await legEnded(request, leg, "completed");
+  await expect(a1.page.locator("#presence")).toHaveText(/^Wrap-up · /);
+});
+
+test("an expiring token is refreshed mid-call without dropping the call", async ({ request }) => {
+  const a1 = await agents.console("agent1");
+  const caller = customer();
+  await customerCalls(request, caller);
+  const leg = await dialledLeg("agent1", caller);
+  await voice(a1.page).incoming(leg.sid);
+  await a1.page.click("#answer-call-button");
+  await expectPhone(a1.page, "In call with customer", { hangup: true });
+  await a1.page.evaluate(() => (window as any).__voice.device.emit("tokenWillExpire"));
+  await expect.poll(async () => (await voice(a1.page).log()).filter((l) => l === "updateToken").length).toBe(1);
+  await expectPhone(a1.page, "In call with customer", { hangup: true });
   // An SDK error mid-call is shown but does not end the call.
-  await page.evaluate(() => (window as any).__voice.lastCall().emit("error", { code: 31005, message: "Connection error" }));
-  await expectConsole(page, /^In call with customer · .*Connection error/, { ...READY, hangup: true, dial: true });
-  await shot(page, "10-error-in-call");
-  expect(errors).toEqual([]);
+  await a1.page.evaluate(() => (window as any).__voice.lastCall().emit("error", { code: 31005, message: "Connection error" }));
+  await expectPhone(a1.page, /^In call with customer · .*Connection error/, { hangup: true });
+  await shot(a1.page, "14-error-in-call");
+  expect(a1.errors).toEqual([]);
+});
+
+test("losing the server shows reconnecting and the console catches up when it is back", async ({ request }) => {
+  const a1 = await agents.console("agent1");
+  const a2 = await agents.console("agent2");
+  await a1.context.setOffline(true);
+  await expect(a1.page.locator("#live-status")).toHaveText(/reconnecting…/);
+  await shot(a1.page, "15-reconnecting");
+  // Meanwhile agent 2 goes away; agent 1's console learns of it once back.
+  await a2.page.click("#away-button");
+  await expect(a2.page.locator("#presence")).toHaveText(/^Away · /);
+  await a1.context.setOffline(false);
+  await expect(a1.page.locator("#live-status")).toBeHidden({ timeout: 15_000 });
+  await expect(a1.page.locator("#agent-agent2")).toContainText("Away");
+  await expect(a1.page.locator("#presence")).toHaveText(/^Available · /);
+  expect(a2.errors).toEqual([]);
 });

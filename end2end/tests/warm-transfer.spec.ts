@@ -1,8 +1,10 @@
-// The tutorial's warm transfer end to end through real server code and the built-in simulator:
-// three browsers (customer phone, agent 1, agent 2), no test doubles anywhere.
+// The contact center end to end through real server code and the built-in simulator: customers
+// on the phone page, agents on their consoles, each in a browser of their own, no test doubles.
+// Three demo agents; the queue goes to the longest-idle available agent (the one who became
+// available first); wrap-up and ring timeouts are short here (support/env.ts).
 import { test, expect, type Browser, type Page } from "@playwright/test";
-import { DEMO_PASSWORD, SIM_RING_SECS } from "../support/env";
-import { shot } from "../support/app";
+import { DEMO_PASSWORD, SIM_RING_SECS, SIM_WRAP_UP_SECS } from "../support/env";
+import { Agents, collectErrors, shot, type Agent } from "../support/app";
 
 type SimCall = { sid: string; from: string; to: string; status: string; now_hearing: string; hearing: string[]; conference_sid: string | null };
 type SimConference = { sid: string; friendly_name: string; status: string; participants: { call_sid: string; label: string | null; name: string; status: string }[] };
@@ -14,136 +16,244 @@ async function simState(page: Page): Promise<SimState> {
   return res.json();
 }
 
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => m.type() === "error" && errors.push(`console: ${m.text()}`));
-  return errors;
+let people: Agents;
+test.beforeEach(({ browser }) => {
+  people = new Agents(browser);
+});
+test.afterEach(async () => {
+  // Customers hang up first (their pages are in the list too), then the agents sign out.
+  await people.done();
+});
+
+/** A signed-in agent whose (simulated) phone registered by itself and who became available. */
+async function agent(name: string): Promise<Agent> {
+  const a = await people.page(name);
+  await a.page.goto("/");
+  await expect(a.page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(a.page.locator("#sim-badge")).toHaveText("Simulator");
+  await a.page.fill("#identity", name);
+  await a.page.fill("#password", DEMO_PASSWORD);
+  await a.page.click("#sign-in-button");
+  await expect(a.page.locator("#call-status")).toHaveText(`Connected as: ${name}`);
+  await expect(a.page.locator("#presence")).toHaveText(/^Available · /);
+  return a;
 }
 
-/** A signed-in agent console with a registered (simulated) device. */
-async function agent(browser: Browser, name: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await (await browser.newContext()).newPage();
-  const errors = collectErrors(page);
-  await page.goto("/");
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await expect(page.locator("#sim-badge")).toHaveText("Simulator");
-  await page.fill("#identity", name);
-  await page.fill("#password", DEMO_PASSWORD);
-  await page.click("#sign-in-button");
-  await page.click(`#connect-${name}-button`);
-  await expect(page.locator("#call-status")).toHaveText(`Connected as: ${name}`);
-  return { page, errors };
+type Customer = Agent & { sid: () => Promise<string> };
+
+async function customer(label = "customer"): Promise<Customer> {
+  const c = await people.page(label);
+  await c.page.goto("/phone");
+  await expect(c.page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(c.page.locator("#phone-status")).toHaveText("Idle");
+  return { ...c, sid: async () => (await c.page.locator("#phone-call-sid").innerText()).trim() };
 }
 
-async function customer(browser: Browser): Promise<{ page: Page; errors: string[]; sid: () => Promise<string> }> {
-  const page = await (await browser.newContext()).newPage();
-  const errors = collectErrors(page);
-  await page.goto("/phone");
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await expect(page.locator("#phone-status")).toHaveText("Idle");
-  return { page, errors, sid: async () => (await page.locator("#phone-call-sid").innerText()).trim() };
-}
-
-async function call(phone: { page: Page }) {
+async function call(phone: Customer) {
   await phone.page.click("#phone-call-button");
   await expect(phone.page.locator("#phone-heard")).toContainText("Thank you for calling. Please wait in line", { timeout: 10_000 });
-  await expect(phone.page.locator("#phone-hearing")).toContainText("(looping)");
 }
 
-test("the tutorial's six steps: customer, agent 1 and agent 2 through a warm transfer", async ({ browser }) => {
-  const a1 = await agent(browser, "agent1");
-  const a2 = await agent(browser, "agent2");
-  const phone = await customer(browser);
+async function hangUp(phone: Customer) {
+  await phone.page.click("#phone-hangup-button");
+  await expect(phone.page.locator("#phone-status")).toHaveText(/ended/i);
+}
+
+async function conferenceOf(phone: Customer): Promise<string> {
+  const sid = await phone.sid();
+  const conf = (await simState(phone.page)).conferences.find((c) => c.friendly_name === sid);
+  return conf ? `${conf.status}:${conf.participants.length}` : "none";
+}
+
+const status = (a: Agent) => a.page.locator("#call-status");
+const presence = (a: Agent) => a.page.locator("#presence");
+
+test("the tutorial's six steps: customer, agent 1 and agent 2 through a warm transfer", async () => {
+  const a1 = await agent("agent1");
+  const a2 = await agent("agent2");
+  await expect(a1.page.locator("#agent-agent2")).toContainText("Available");
+  await expect(a1.page.locator("#agent-agent3")).toContainText("Offline");
+  const phone = await customer();
 
   await call(phone);
   await shot(phone.page, "sim-01-customer-waiting");
-  await expect(a1.page.locator("#call-status")).toHaveText("Incoming support call");
+  // agent1 became available first: agent1 rings, agent2 does not.
+  await expect(status(a1)).toHaveText("Incoming support call");
+  await expect(presence(a1)).toHaveText("Ringing");
+  await expect(status(a2)).toHaveText("Connected as: agent2");
   await a1.page.click("#answer-call-button");
-  await expect(a1.page.locator("#call-status")).toHaveText("In call with customer");
+  await expect(status(a1)).toHaveText("In call with customer");
+  await expect(presence(a1)).toHaveText("On a call");
   await expect(phone.page.locator("#phone-conference")).toContainText("agent1");
 
+  // Dial agent 2 in from the directory.
+  await expect(a1.page.locator("#dial-agent3-button")).toBeDisabled();
   await a1.page.click("#dial-agent2-button");
-  await expect(a2.page.locator("#call-status")).toHaveText("Incoming support call");
+  await expect(status(a2)).toHaveText("Incoming support call");
+  await expect(a1.page.locator("#leg-agent2")).toHaveText("agent2 · ringing");
   await a2.page.click("#answer-call-button");
-  await expect(a2.page.locator("#call-status")).toHaveText("In call with customer");
-  await expect(a2.page.locator("#dial-agent2-button")).toBeHidden();
+  await expect(status(a2)).toHaveText("In call with customer");
+  await expect(a1.page.locator("#leg-agent2")).toHaveText("agent2 · connected");
+  // Agent 2 is on the call: nobody left to dial in.
+  await expect(a2.page.locator("#dial-agent1-button")).toBeDisabled();
+  await expect(a2.page.locator("#dial-agent3-button")).toBeDisabled();
 
-  const customerSid = await phone.sid();
-  await expect.poll(async () => {
-    const conf = (await simState(phone.page)).conferences.find((c) => c.friendly_name === customerSid);
-    return conf ? `${conf.status}:${conf.participants.length}` : "none";
-  }).toBe("in-progress:3");
+  await expect.poll(() => conferenceOf(phone)).toBe("in-progress:3");
   await shot(a1.page, "sim-02-agent1-three-way");
   await shot(phone.page, "sim-03-customer-three-way");
 
   // Agent 1 hands over: leaves; customer and agent 2 talk on.
   await a1.page.click("#hangup-call-button");
-  await expect(a1.page.locator("#call-status")).toHaveText("Connected as: agent1");
-  await expect.poll(async () => {
-    const conf = (await simState(phone.page)).conferences.find((c) => c.friendly_name === customerSid);
-    return conf ? `${conf.status}:${conf.participants.length}` : "none";
-  }).toBe("in-progress:2");
+  await expect(status(a1)).toHaveText("Connected as: agent1");
+  await expect(presence(a1)).toHaveText(/^(Wrap-up · \d:\d\d left|Available · \d:\d\d)$/);
+  await expect.poll(() => conferenceOf(phone)).toBe("in-progress:2");
   await expect(phone.page.locator("#phone-status")).toHaveText(/in call/i);
-  await expect(a2.page.locator("#call-status")).toHaveText("In call with customer");
+  await expect(status(a2)).toHaveText("In call with customer");
+  await expect(a2.page.locator("#leg-agent2")).toHaveText("agent2 · connected · has the call");
 
-  // The customer hangs up: the conference ends and agent 2 is ready again.
+  // The customer hangs up: the conference ends and agent 2 is free again after wrap-up.
   await phone.page.click("#phone-hangup-button");
-  await expect(a2.page.locator("#call-status")).toHaveText("Connected as: agent2");
+  await expect(status(a2)).toHaveText("Connected as: agent2");
+  const customerSid = await phone.sid();
   await expect.poll(async () => (await simState(phone.page)).conferences.find((c) => c.friendly_name === customerSid)?.status).toBe("completed");
+  await expect(presence(a2)).toHaveText(/^Available · /, { timeout: (SIM_WRAP_UP_SECS + 5) * 1000 });
+  await expect(a2.page.locator("#recent-calls .recent-call").first()).toContainText("agent1 dialled agent2 in");
+  await shot(a2.page, "sim-04-agent2-after-transfer");
   await shot(phone.page, "sim-04-after-transfer");
   for (const e of [a1.errors, a2.errors, phone.errors]) expect(e).toEqual([]);
 });
 
-test("the customer hanging up while waiting cancels agent 1's incoming call", async ({ browser }) => {
-  const a1 = await agent(browser, "agent1");
-  const phone = await customer(browser);
+test("the customer hanging up while waiting cancels agent 1's incoming call", async () => {
+  const a1 = await agent("agent1");
+  const phone = await customer();
   await call(phone);
-  await expect(a1.page.locator("#call-status")).toHaveText("Incoming support call");
+  await expect(status(a1)).toHaveText("Incoming support call");
   await phone.page.click("#phone-hangup-button");
-  await expect(a1.page.locator("#call-status")).toHaveText(/^Connected as: agent1 · .*hung up/i);
+  await expect(status(a1)).toHaveText(/^Connected as: agent1 · .*hung up/i);
   await expect(a1.page.locator("#answer-call-button")).toBeDisabled();
+  // Not agent 1's fault: they are available again at once.
+  await expect(presence(a1)).toHaveText(/^Available · /);
   const agentLeg = (await simState(phone.page)).calls.filter((c) => c.to === "client:agent1").pop();
   expect(agentLeg?.status).toBe("canceled");
   await shot(a1.page, "sim-05-cancelled");
   expect(a1.errors).toEqual([]);
 });
 
-test("agent 2 hanging up after agent 1 left ends the call for the customer", async ({ browser }) => {
-  const a1 = await agent(browser, "agent1");
-  const a2 = await agent(browser, "agent2");
-  const phone = await customer(browser);
+test("agent 2 hanging up after agent 1 left ends the call for the customer", async () => {
+  const a1 = await agent("agent1");
+  const a2 = await agent("agent2");
+  const phone = await customer();
   await call(phone);
   await a1.page.click("#answer-call-button");
-  await expect(a1.page.locator("#call-status")).toHaveText("In call with customer");
+  await expect(status(a1)).toHaveText("In call with customer");
   await a1.page.click("#dial-agent2-button");
   await a2.page.click("#answer-call-button");
-  await expect(a2.page.locator("#call-status")).toHaveText("In call with customer");
+  await expect(status(a2)).toHaveText("In call with customer");
   await a1.page.click("#hangup-call-button");
-  await expect(a1.page.locator("#call-status")).toHaveText("Connected as: agent1");
+  await expect(status(a1)).toHaveText("Connected as: agent1");
   await a2.page.click("#hangup-call-button");
   await expect(phone.page.locator("#phone-status")).toHaveText(/ended/i);
-  await expect(a2.page.locator("#call-status")).toHaveText("Connected as: agent2");
-  const customerSid = await phone.sid();
-  const conf = (await simState(phone.page)).conferences.find((c) => c.friendly_name === customerSid);
-  expect(conf?.status).toBe("completed");
+  await expect(status(a2)).toHaveText("Connected as: agent2");
+  expect(await conferenceOf(phone)).toMatch(/^completed:/);
 });
 
-test("nobody answering agent 1's ring leaves the customer waiting, not dropped", async ({ browser }) => {
-  const a1 = await agent(browser, "agent1");
-  const phone = await customer(browser);
+test("an agent who lets an offer ring out turns away and the next agent rings", async () => {
+  const a1 = await agent("agent1");
+  const a2 = await agent("agent2");
+  const phone = await customer();
   await call(phone);
-  await expect(a1.page.locator("#call-status")).toHaveText("Incoming support call");
-  // Ring out: the simulator reports no-answer after the ring timeout.
+  await expect(status(a1)).toHaveText("Incoming support call");
+  // Nobody answers: the simulator reports no-answer after the ring timeout.
+  await expect(presence(a1)).toHaveText(/^Away — missed a call · \d:\d\d$/, { timeout: (SIM_RING_SECS + 6) * 1000 });
+  await expect(a1.page.locator("#answer-call-button")).toBeDisabled();
+  await expect(status(a2)).toHaveText("Incoming support call");
+  await expect(a1.page.locator("#agent-agent2")).toContainText("Ringing");
+  await shot(a1.page, "sim-06-missed-call");
+  await a2.page.click("#answer-call-button");
+  await expect(status(a2)).toHaveText("In call with customer");
+  await expect(phone.page.locator("#phone-conference")).toContainText("agent2");
+  // Agent 1 is back when they say so.
+  await a1.page.click("#available-button");
+  await expect(presence(a1)).toHaveText(/^Available · /);
+  await hangUp(phone);
+  for (const e of [a1.errors, a2.errors, phone.errors]) expect(e).toEqual([]);
+});
+
+test("nobody answering leaves the customer waiting in the queue, not dropped", async () => {
+  const a1 = await agent("agent1");
+  const phone = await customer();
+  await call(phone);
+  await expect(status(a1)).toHaveText("Incoming support call");
   await expect.poll(async () => (await simState(phone.page)).calls.filter((c) => c.to === "client:agent1").pop()?.status, {
     timeout: (SIM_RING_SECS + 6) * 1000,
   }).toBe("no-answer");
   await expect(a1.page.locator("#answer-call-button")).toBeDisabled();
+  await expect(presence(a1)).toHaveText(/^Away — missed a call/);
+  await expect(a1.page.locator("#queue")).toHaveText(/^1 waiting · longest \d:\d\d$/);
   await expect(phone.page.locator("#phone-status")).toHaveText(/in call/i);
-  await expect(phone.page.locator("#phone-hearing")).toContainText("(looping)");
-  await shot(phone.page, "sim-06-still-waiting");
-  // Tidy up so the next test starts from a quiet simulator.
-  await phone.page.click("#phone-hangup-button");
+  await expect(phone.page.locator("#phone-heard")).toContainText("You are caller number 1.", { timeout: 15_000 });
+  await shot(phone.page, "sim-07-still-waiting");
+  // Agent 1 comes back: the waiting caller rings them again.
+  await a1.page.click("#available-button");
+  await expect(status(a1)).toHaveText("Incoming support call");
+  await a1.page.click("#answer-call-button");
+  await expect(status(a1)).toHaveText("In call with customer");
+  await expect(a1.page.locator("#queue")).toHaveText("No one waiting");
+  await hangUp(phone);
+  expect(a1.errors).toEqual([]);
+});
+
+test("three agents, four callers: each agent rings once, the fourth caller queues and gets the first agent free after wrap-up", async () => {
+  test.setTimeout(90_000);
+  const a1 = await agent("agent1");
+  const a2 = await agent("agent2");
+  const a3 = await agent("agent3");
+  const team = [a1, a2, a3];
+  const phones = [await customer("caller1"), await customer("caller2"), await customer("caller3"), await customer("caller4")];
+
+  // Callers 1–3 each ring a different agent, in the order the agents became available.
+  for (const [i, a] of team.entries()) {
+    await call(phones[i]);
+    await expect(status(a)).toHaveText("Incoming support call");
+    for (const other of team.slice(i + 1)) await expect(status(other)).toHaveText(`Connected as: ${other.name}`);
+  }
+  for (const a of team) {
+    await a.page.click("#answer-call-button");
+    await expect(status(a)).toHaveText("In call with customer");
+  }
+  for (const [i, a] of team.entries()) await expect(phones[i].page.locator("#phone-conference")).toContainText(a.name);
+  // Every console sees the others on calls, live.
+  await expect(a1.page.locator("#agent-agent2")).toContainText("On a call");
+  await expect(a1.page.locator("#agent-agent3")).toContainText("On a call");
+  await expect(a3.page.locator("#agent-agent1")).toContainText("On a call");
+
+  // Caller 4: nobody free, so they queue and hear their place.
+  await call(phones[3]);
+  await expect(phones[3].page.locator("#phone-heard")).toContainText("You are caller number 1.", { timeout: 15_000 });
+  for (const a of team) await expect(a.page.locator("#queue")).toHaveText(/^1 waiting · longest \d:\d\d$/);
+  for (const a of team) await expect(status(a)).toHaveText("In call with customer");
+  await shot(a2.page, "sim-08-queue-of-one");
+  await shot(phones[3].page, "sim-09-caller-number-1");
+
+  // Agent 2 finishes their call: wrap-up, then caller 4 rings them.
+  await a2.page.click("#hangup-call-button");
+  await expect(status(a2)).toHaveText("Connected as: agent2");
+  await expect(phones[1].page.locator("#phone-status")).toHaveText(/ended/i);
+  await expect(presence(a2)).toHaveText(/^Wrap-up · \d:\d\d left$/);
+  await expect(a1.page.locator("#agent-agent2")).toContainText("Wrap-up");
+  await shot(a2.page, "sim-10-wrap-up");
+  await expect(status(a2)).toHaveText("Incoming support call", { timeout: (SIM_WRAP_UP_SECS + 5) * 1000 });
+  await expect(a1.page.locator("#agent-agent2")).toContainText("Ringing");
+  for (const a of team) await expect(a.page.locator("#queue")).toHaveText("No one waiting");
+  await a2.page.click("#answer-call-button");
+  await expect(status(a2)).toHaveText("In call with customer");
+  await expect(phones[3].page.locator("#phone-conference")).toContainText("agent2");
+  await expect(a3.page.locator("#agent-agent2")).toContainText("On a call");
+  await shot(a3.page, "sim-11-everyone-busy");
+
+  for (const p of [phones[0], phones[2], phones[3]]) await hangUp(p);
+  for (const a of team) await expect(status(a)).toHaveText(`Connected as: ${a.name}`);
+  for (const x of [...team, ...phones]) expect(x.errors).toEqual([]);
 });
 
 test("an agent's console downloads only the main WASM module; each simulator page fetches its own", async ({ browser }) => {
@@ -173,4 +283,5 @@ test("an agent's console downloads only the main WASM module; each simulator pag
   expect(res?.status()).toBe(404);
   await expect(page.locator(".not-found a")).toHaveAttribute("href", "/");
   expect(errors.filter((e) => !e.includes("404"))).toEqual([]);
+  await page.context().close();
 });

@@ -1,9 +1,10 @@
-//! The call domain: what a customer hears, who is dialled where, and how a transfer proceeds.
+//! The calls as Twilio sees them: what a customer and an agent hear (TwiML), the REST requests
+//! that ring agents, and the edges' operations.
 //!
-//! `flow` holds the pure decisions (TwiML documents, dial requests, retry policy), tested
-//! without I/O; `service` runs them against the store and Twilio for the edges (webhooks and
-//! server functions); `dialer` performs promised dials from the outbox.
+//! `flow` holds the pure documents and requests, tested without I/O; `service` turns the edges'
+//! input into commands for the center (`crate::center`, where the rules live); `effects`
+//! performs the center's decisions through the Twilio client.
 
-pub mod dialer;
+pub mod effects;
 pub mod flow;
 pub mod service;

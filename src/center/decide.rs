@@ -87,6 +87,7 @@ impl Decider<'_> {
     }
 
     fn agent_answered(&mut self, call: CallSid, agent: AgentId, leg: LegNo) -> Result<(), Refusal> {
+        self.agent_known(&agent)?;
         let c = self.state.calls.get(&call).ok_or_else(|| Refusal::UnknownCall(call.clone()))?;
         match &c.phase {
             CallPhase::Offered { agent: offered, leg: l, .. } if *offered == agent && *l == leg => {

@@ -1,51 +1,11 @@
-//! Server functions the console calls. Stable endpoint names (`/api/token`, `/api/dial_agent`,
-//! `/api/sign_in`, `/api/sign_out`, `/api/whoami`) so scripts and older pages keep working.
-//! Each acts only for the agent signed in on the request; the logic lives in `calls` and `auth`.
+//! Server functions the console calls. Stable endpoint names (`/api/token`, `/api/presence`,
+//! `/api/dial_agent`, `/api/sign_in`, `/api/sign_out`, `/api/whoami`) so scripts and integrations
+//! can use them too. Each acts only for the agent signed in on the request; the logic lives in
+//! `center`, `calls` and `auth`. The console's live view comes over `/api/stream` (`events`).
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// A Voice access token for one agent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VoiceToken {
-    pub identity: String,
-    pub token: String,
-    /// Seconds until the token expires.
-    pub ttl_secs: u64,
-}
-
-/// What happened when an agent asked to bring another agent into their call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DialOutcome {
-    pub conference: String,
-    pub agent: String,
-}
-
-/// A customer waiting because an agent could not be rung (Twilio refused or was down).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DialAlert {
-    pub conference: String,
-    pub agent: String,
-    pub caller: String,
-    pub error: String,
-}
-
-/// What the console needs to know about this deployment before anyone signs in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SiteMode {
-    /// Calls are simulated (no Twilio account): show the badge and the demo sign-in.
-    pub simulator: bool,
-    /// In simulator mode, the ready-made agents and their shared password.
-    pub demo_agents: Vec<String>,
-    pub demo_password: Option<String>,
-}
-
-/// Who is signed in on this browser.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AgentInfo {
-    pub identity: String,
-    pub display_name: String,
-}
+pub use super::dto::*;
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -99,8 +59,8 @@ mod server {
         pub fn call_error(&self, e: CallError) -> ServerFnError {
             let status = match &e {
                 CallError::BadInput(_) => StatusCode::BAD_REQUEST,
-                CallError::UnknownAgent(_) | CallError::UnknownConference(_) => StatusCode::NOT_FOUND,
-                CallError::NotOnCall(_) | CallError::AlreadyOnCall(_) => StatusCode::CONFLICT,
+                CallError::UnknownAgent(_) | CallError::UnknownCall(_) => StatusCode::NOT_FOUND,
+                CallError::Refused(_) => StatusCode::CONFLICT,
                 CallError::Store(inner) => {
                     tracing::error!(error = %inner, "storage failed behind a console action");
                     StatusCode::SERVICE_UNAVAILABLE
@@ -139,8 +99,8 @@ pub async fn get_token(agent: String) -> Result<VoiceToken, ServerFnError> {
     crate::calls::service::issue_token(&cx.state, me.agent.as_str()).map_err(|e| cx.call_error(e))
 }
 
-/// "Dial the second agent into my call": the signed-in agent must be `from_agent` and on a
-/// live conference.
+/// "Dial a colleague into my call": the signed-in agent must be `from_agent` and on a call, and
+/// the colleague available.
 #[server(prefix = "/api", endpoint = "dial_agent")]
 pub async fn dial_agent(from_agent: String, to_agent: String) -> Result<DialOutcome, ServerFnError> {
     let cx = server::Ctx::take();
@@ -148,7 +108,19 @@ pub async fn dial_agent(from_agent: String, to_agent: String) -> Result<DialOutc
     if from_agent != me.agent.as_str() {
         return Err(cx.fail(axum::http::StatusCode::FORBIDDEN, format!("you are signed in as {}", me.agent)));
     }
-    crate::calls::service::dial_agent_in(&cx.state, me.agent.as_str(), &to_agent).await.map_err(|e| cx.call_error(e))
+    crate::calls::service::dial_agent_in(&cx.state, &me.agent, &to_agent).await.map_err(|e| cx.call_error(e))
+}
+
+/// "Make me available" / "make me away" (`status=available|away`): the signed-in agent's new
+/// presence, or a plain reason why not now (on a call, ringing).
+#[server(prefix = "/api", endpoint = "presence")]
+pub async fn set_presence(status: String) -> Result<crate::center::AgentCard, ServerFnError> {
+    let cx = server::Ctx::take();
+    let me = cx.signed_in().await?;
+    let Some(wanted) = crate::center::Wanted::parse(&status) else {
+        return Err(cx.fail(axum::http::StatusCode::BAD_REQUEST, "status must be available or away"));
+    };
+    crate::calls::service::set_presence(&cx.state, &me.agent, wanted).await.map_err(|e| cx.call_error(e))
 }
 
 #[server(prefix = "/api", endpoint = "sign_in")]
@@ -162,6 +134,9 @@ pub async fn sign_in(identity: String, password: String) -> Result<AgentInfo, Se
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), ServerFnError> {
     let cx = server::Ctx::take();
+    if let Ok(me) = cx.signed_in().await {
+        crate::calls::service::signed_out(&cx.state, &me.agent).await.map_err(|e| cx.call_error(e))?;
+    }
     crate::auth::sign_out(&cx.state.store, &cx.headers).await.map_err(|e| cx.auth_error(e))?;
     cx.set_cookie(crate::auth::clear_cookie(cx.secure_cookies()));
     Ok(())
@@ -178,22 +153,9 @@ pub async fn whoami() -> Result<Option<AgentInfo>, ServerFnError> {
     }
 }
 
-/// Customers left waiting because their agent could not be dialled, for every signed-in agent
-/// to see (and, soon, to pick up).
-#[server(prefix = "/api", endpoint = "dial_failures")]
-pub async fn dial_failures() -> Result<Vec<DialAlert>, ServerFnError> {
-    let cx = server::Ctx::take();
-    cx.signed_in().await?;
-    let failures = cx.state.store.live_dial_failures(20).await.map_err(|e| cx.call_error(e.into()))?;
-    Ok(failures
-        .into_iter()
-        .map(|f| DialAlert { conference: f.conference_id, agent: f.agent_id, caller: f.caller, error: f.error })
-        .collect())
-}
-
 #[server(prefix = "/api", endpoint = "site")]
 pub async fn site_info() -> Result<SiteMode, ServerFnError> {
-    use crate::application::{DEMO_AGENTS, DEMO_PASSWORD};
+    use crate::config::{DEMO_AGENTS, DEMO_PASSWORD};
     let simulator = server::Ctx::take().state.simulator.is_some();
     Ok(SiteMode {
         simulator,

@@ -11,9 +11,10 @@ use std::rc::{Rc, Weak};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::api::{dial_agent, get_token};
+use super::api::{dial_agent, get_token, set_presence};
 use super::state::{Console, Effect, Event};
 use super::view::server_message;
+use crate::center::Wanted;
 use crate::ids::CallSid;
 use crate::voice::device::{ActiveCall, CallEvent, DeviceEvent, IncomingCall, VoiceDevice};
 
@@ -27,13 +28,23 @@ pub struct Driver {
 }
 
 impl Driver {
-    pub fn start(console: RwSignal<Console>) -> Rc<dyn Fn(Event)> {
+    /// Starts driving `console`, first carrying out `initial` (the effects of the event that
+    /// created it, [`Console::started`]) once the page is live.
+    pub fn start(console: RwSignal<Console>, initial: Vec<Effect>) -> Rc<dyn Fn(Event)> {
         let driver = Rc::new_cyclic(|me| Driver {
             console,
             device: RefCell::new(None),
             call: RefCell::new(None),
             incoming: RefCell::new(HashMap::new()),
             me: me.clone(),
+        });
+        let me = driver.me.clone();
+        spawn_local(async move {
+            if let Some(driver) = me.upgrade() {
+                for effect in initial {
+                    driver.run(effect);
+                }
+            }
         });
         // The page owns the driver for as long as it lives; listeners hold only weak references.
         let owner = driver.clone();
@@ -131,6 +142,23 @@ impl Driver {
                     let event = match dial_agent(from.to_string(), to.to_string()).await {
                         Ok(_) => Event::DialSucceeded,
                         Err(e) => Event::DialFailed(server_message(e)),
+                    };
+                    if let Some(d) = me.upgrade() {
+                        d.handle(event);
+                    }
+                });
+            }
+            Effect::SetPresence(wanted) => {
+                let me = self.me.clone();
+                let status = match wanted {
+                    Wanted::Available => "available",
+                    Wanted::Away => "away",
+                };
+                spawn_local(async move {
+                    // The new presence itself arrives with the stream's next view.
+                    let event = match set_presence(status.to_string()).await {
+                        Ok(_) => Event::PresenceSet,
+                        Err(e) => Event::PresenceRefused(server_message(e)),
                     };
                     if let Some(d) = me.upgrade() {
                         d.handle(event);

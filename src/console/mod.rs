@@ -1,8 +1,13 @@
-//! The agent console: Leptos components, their server functions, and the console's state
-//! machine (plain Rust, no web types, tested natively).
+//! The agent console: Leptos components, their server functions, the phone's state machine
+//! (plain Rust, no web types, tested natively), and the live feed of the server's view.
 
 pub mod api;
+pub mod dto;
 #[cfg(feature = "hydrate")]
 mod driver;
+#[cfg(feature = "ssr")]
+pub mod events;
 pub mod state;
+#[cfg(feature = "hydrate")]
+mod stream;
 pub mod view;

@@ -1,72 +1,47 @@
-//! The agent console as a plain state machine: no web types, no feature gates.
+//! The agent console's phone as a plain state machine: no web types, no feature gates.
 //!
 //! Why a state machine apart from the component: the awkward cases (the caller hanging up before
 //! the agent answers, a token expiring mid-call, a second call while busy, results arriving after
 //! the call they were for has ended) are decided here once and tested natively, and the Leptos
 //! component only feeds [`Event`]s in and carries out the [`Effect`]s that come back.
 //!
+//! What the machine owns is this browser's side of things: the Voice SDK device and the call
+//! ringing or talking in it, and the requests this console makes (a dial-in, a presence change).
+//! Presence itself, the queue and everyone else belong to the server, whose `ConsoleView` the
+//! page draws as it arrives; the machine never guesses them.
+//!
 //! Effects must be run after the new state is stored (never from inside a signal update): the
 //! SDK may call back synchronously while an effect runs.
 
+use crate::center::Wanted;
 use crate::ids::{AgentId, CallSid};
 
-/// The agent who takes customer calls first and may bring a colleague in.
-pub const FIRST_AGENT: &str = "agent1";
-/// The agent the first agent dials into a call.
-pub const SECOND_AGENT: &str = "agent2";
-
-pub fn first_agent() -> AgentId {
-    AgentId::parse(FIRST_AGENT).expect("FIRST_AGENT is a valid identity")
-}
-
-pub fn second_agent() -> AgentId {
-    AgentId::parse(SECOND_AGENT).expect("SECOND_AGENT is a valid identity")
-}
-
-/// Whom `agent` may dial into their call, if anyone. A function rather than a flag so the rule
-/// can grow (teams, supervisors) without touching the machine; today agent1 dials agent2 only.
-pub fn dial_target(agent: &AgentId) -> Option<AgentId> {
-    (agent.as_str() == FIRST_AGENT).then(second_agent)
-}
-
-/// Where the console is. Agent and call live inside the phases that have them, so a state
-/// such as "in a call but not connected as anyone" cannot be written down.
+/// Where the phone is. Agent and call live inside the phases that have them, so a state such
+/// as "in a call but not connected as anyone" cannot be written down.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Phase {
-    /// No device. Connect buttons on.
+    /// No device: not started yet, or the device went offline.
     #[default]
     Offline,
     /// Fetching a token, then creating and registering the device.
     Connecting { agent: AgentId },
     /// Registered and waiting for calls; `note` says how the last call ended, if worth saying.
-    Ready {
-        agent: AgentId,
-        note: Option<String>,
-    },
-    /// A customer call is ringing; `answering` once accept() was asked for.
-    Ringing {
-        agent: AgentId,
-        call_sid: CallSid,
-        from: String,
-        answering: bool,
-        note: Option<String>,
-    },
-    /// Talking to the customer; `dialling` while the server is ringing the second agent.
-    InCall {
-        agent: AgentId,
-        call_sid: CallSid,
-        from: String,
-        dialling: Option<AgentId>,
-        note: Option<String>,
-    },
-    /// Not connected because something failed. No device. Connect buttons on.
+    Ready { agent: AgentId, note: Option<String> },
+    /// A call is ringing in the browser; `answering` once accept() was asked for.
+    Ringing { agent: AgentId, call_sid: CallSid, from: String, answering: bool, note: Option<String> },
+    /// Talking; `dialling` while the server is asked to bring a colleague in.
+    InCall { agent: AgentId, call_sid: CallSid, from: String, dialling: Option<AgentId>, note: Option<String> },
+    /// Not connected because something failed. No device.
     Error { message: String },
 }
 
 /// Everything that can happen to the console: clicks, SDK events, server-function results.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    ConnectRequested(AgentId),
+    /// The console opened for the signed-in agent: connect the phone.
+    Start(AgentId),
+    /// "Reconnect phone", after an error or after the device went offline.
+    ReconnectClicked,
     /// The token fetched for connecting (answer to [`Effect::FetchToken`]).
     TokenReceived(String),
     TokenFailed(String),
@@ -85,7 +60,7 @@ pub enum Event {
     AnswerClicked,
     /// Call `accept`.
     Accepted,
-    /// Call `cancel`: the caller hung up before the agent answered.
+    /// Call `cancel`: the caller hung up (or the server withdrew the offer) before the answer.
     Cancelled,
     /// Call `reject`.
     Rejected,
@@ -96,7 +71,8 @@ pub enum Event {
         message: String,
     },
     HangupClicked,
-    DialRequested,
+    /// "Dial in" on a colleague's row.
+    DialRequested(AgentId),
     DialSucceeded,
     DialFailed(String),
     /// Device `tokenWillExpire`.
@@ -104,6 +80,12 @@ pub enum Event {
     /// The token fetched for a refresh (answer to [`Effect::RefreshToken`]).
     TokenRefreshed(String),
     TokenRefreshFailed(String),
+    /// "Available", "Away" or "End wrap-up".
+    PresenceRequested(Wanted),
+    /// The server took the presence change (answer to [`Effect::SetPresence`]).
+    PresenceSet,
+    /// The server refused it, with its reason.
+    PresenceRefused(String),
 }
 
 /// What the UI layer must do after a transition, in order.
@@ -131,17 +113,28 @@ pub enum Effect {
     DisconnectCall,
     /// Call the dial-agent server function; feed back `DialSucceeded` or `DialFailed`.
     CallDialServer { from: AgentId, to: AgentId },
+    /// Call the presence server function; feed back `PresenceSet` or `PresenceRefused`.
+    SetPresence(Wanted),
 }
 
-/// The console: its phase plus two facts that outlive phases.
+/// The console: the phone's phase plus the facts that outlive phases.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Console {
     phase: Phase,
+    /// The signed-in agent, once started: whom "Reconnect phone" connects as.
+    me: Option<AgentId>,
     /// The device may unregister in the middle of a call; the call goes on, and this says
     /// where to land when it ends (Ready or Offline).
     registered: bool,
     /// A token refresh is under way: a second `tokenWillExpire` must not start another.
     refreshing_token: bool,
+    /// The agent was announced available once the phone first registered. After that the
+    /// server owns presence: a re-registration does not override "away" or a missed call.
+    announced: bool,
+    /// A presence change is on its way to the server.
+    presence_pending: bool,
+    /// Why the server refused the last presence change.
+    presence_error: Option<String>,
 }
 
 impl Console {
@@ -149,11 +142,22 @@ impl Console {
         Self::default()
     }
 
+    /// A console for `agent` that has just been started: connecting, with the effects to run
+    /// once the page is live. The server renders the same state, so hydration changes nothing.
+    pub fn started(agent: AgentId) -> (Self, Vec<Effect>) {
+        Self::new().transition(Event::Start(agent))
+    }
+
     pub fn phase(&self) -> &Phase {
         &self.phase
     }
 
-    /// The agent this console is (or is becoming) connected as.
+    /// The signed-in agent this console acts for (set by [`Event::Start`]).
+    pub fn me(&self) -> Option<&AgentId> {
+        self.me.as_ref()
+    }
+
+    /// The agent the phone is (or is becoming) connected as.
     pub fn agent(&self) -> Option<&AgentId> {
         agent_of(&self.phase)
     }
@@ -173,14 +177,14 @@ impl Console {
 
         match (&mut self.phase, event) {
             // --- connecting -------------------------------------------------------------------
-            (P::Offline | P::Error { .. }, E::ConnectRequested(agent)) => {
-                self.registered = false;
-                self.refreshing_token = false;
-                self.phase = P::Connecting {
-                    agent: agent.clone(),
-                };
-                vec![F::FetchToken(agent)]
+            (P::Offline | P::Error { .. }, E::Start(agent)) if self.me.is_none() => {
+                self.me = Some(agent.clone());
+                self.connect(agent)
             }
+            (P::Offline | P::Error { .. }, E::ReconnectClicked) => match self.me.clone() {
+                Some(agent) => self.connect(agent),
+                None => vec![],
+            },
             (P::Connecting { .. }, E::TokenReceived(token)) => vec![F::CreateDevice { token }],
             (P::Connecting { .. }, E::TokenFailed(message)) => {
                 self.phase = P::Error { message };
@@ -188,11 +192,12 @@ impl Console {
             }
             (P::Connecting { agent }, E::Registered) => {
                 self.registered = true;
-                self.phase = P::Ready {
-                    agent: agent.clone(),
-                    note: None,
-                };
-                vec![]
+                self.phase = P::Ready { agent: agent.clone(), note: None };
+                if self.announced {
+                    return vec![];
+                }
+                self.announced = true;
+                self.request_presence(Wanted::Available)
             }
             (P::Ready { .. } | P::Ringing { .. } | P::InCall { .. }, E::Registered) => {
                 self.registered = true;
@@ -201,13 +206,9 @@ impl Console {
 
             // --- losing the device ------------------------------------------------------------
             // With no call to protect, a device that errored or went offline is thrown away and
-            // the connect buttons come back: reconnecting starts from a fresh token.
-            (P::Connecting { .. } | P::Ready { .. }, E::DeviceError { message, .. }) => {
-                self.go_without_device(P::Error { message })
-            }
-            (P::Connecting { .. } | P::Ready { .. }, E::Unregistered) => {
-                self.go_without_device(P::Offline)
-            }
+            // "Reconnect phone" comes back: reconnecting starts from a fresh token.
+            (P::Connecting { .. } | P::Ready { .. }, E::DeviceError { message, .. }) => self.go_without_device(P::Error { message }),
+            (P::Connecting { .. } | P::Ready { .. }, E::Unregistered) => self.go_without_device(P::Offline),
             // During a call the media may well survive a signalling problem: keep the call.
             (P::Ringing { note, .. } | P::InCall { note, .. }, E::DeviceError { message, .. }) => {
                 *note = Some(format!("ERROR: {message}"));
@@ -221,25 +222,13 @@ impl Console {
 
             // --- an incoming call ---------------------------------------------------------------
             (P::Ready { agent, .. }, E::Incoming { call_sid, from }) => {
-                self.phase = P::Ringing {
-                    agent: agent.clone(),
-                    call_sid: call_sid.clone(),
-                    from,
-                    answering: false,
-                    note: None,
-                };
+                self.phase = P::Ringing { agent: agent.clone(), call_sid: call_sid.clone(), from, answering: false, note: None };
                 vec![F::WatchCall { call_sid }]
             }
             // The same call reported twice must not be mistaken for a second call and rejected.
-            (
-                P::Ringing {
-                    call_sid: current, ..
-                }
-                | P::InCall {
-                    call_sid: current, ..
-                },
-                E::Incoming { call_sid, .. },
-            ) if *current == call_sid => {
+            (P::Ringing { call_sid: current, .. } | P::InCall { call_sid: current, .. }, E::Incoming { call_sid, .. })
+                if *current == call_sid =>
+            {
                 vec![]
             }
             // Busy (or not ready): turn the new call away so Twilio can route it elsewhere now
@@ -250,16 +239,7 @@ impl Console {
                 *answering = true;
                 vec![F::AcceptCall]
             }
-            (
-                P::Ringing {
-                    agent,
-                    call_sid,
-                    from,
-                    note,
-                    ..
-                },
-                E::Accepted,
-            ) => {
+            (P::Ringing { agent, call_sid, from, note, .. }, E::Accepted) => {
                 self.phase = P::InCall {
                     agent: agent.clone(),
                     call_sid: call_sid.clone(),
@@ -292,43 +272,16 @@ impl Console {
                 *note = Some(format!("ERROR: {message}"));
                 vec![]
             }
-            (
-                P::InCall {
-                    agent,
-                    dialling: dialling @ None,
-                    note,
-                    ..
-                },
-                E::DialRequested,
-            ) => match dial_target(agent) {
-                Some(to) => {
-                    *dialling = Some(to.clone());
-                    *note = None;
-                    vec![F::CallDialServer {
-                        from: agent.clone(),
-                        to,
-                    }]
-                }
-                None => vec![],
-            },
-            (
-                P::InCall {
-                    dialling: dialling @ Some(_),
-                    ..
-                },
-                E::DialSucceeded,
-            ) => {
+            (P::InCall { agent, dialling: dialling @ None, note, .. }, E::DialRequested(to)) if *agent != to => {
+                *dialling = Some(to.clone());
+                *note = None;
+                vec![F::CallDialServer { from: agent.clone(), to }]
+            }
+            (P::InCall { dialling: dialling @ Some(_), .. }, E::DialSucceeded) => {
                 *dialling = None;
                 vec![]
             }
-            (
-                P::InCall {
-                    dialling: dialling @ Some(_),
-                    note,
-                    ..
-                },
-                E::DialFailed(message),
-            ) => {
+            (P::InCall { dialling: dialling @ Some(_), note, .. }, E::DialFailed(message)) => {
                 let to = dialling.take().expect("matched Some");
                 *note = Some(format!("could not dial {to}: {message}"));
                 vec![]
@@ -351,11 +304,21 @@ impl Console {
             }
             (phase, E::TokenRefreshFailed(message)) => {
                 self.refreshing_token = false;
-                if let P::Ready { note, .. } | P::Ringing { note, .. } | P::InCall { note, .. } =
-                    phase
-                {
+                if let P::Ready { note, .. } | P::Ringing { note, .. } | P::InCall { note, .. } = phase {
                     *note = Some(format!("could not refresh the access token: {message}"));
                 }
+                vec![]
+            }
+
+            // --- presence: asked of the server, whatever the phone is doing -------------------------
+            (_, E::PresenceRequested(wanted)) if self.me.is_some() && !self.presence_pending => self.request_presence(wanted),
+            (_, E::PresenceSet) if self.presence_pending => {
+                self.presence_pending = false;
+                vec![]
+            }
+            (_, E::PresenceRefused(message)) if self.presence_pending => {
+                self.presence_pending = false;
+                self.presence_error = Some(message);
                 vec![]
             }
 
@@ -363,6 +326,19 @@ impl Console {
             // a click on a disabled button): ignored, so late answers cannot corrupt the state.
             _ => vec![],
         }
+    }
+
+    fn connect(&mut self, agent: AgentId) -> Vec<Effect> {
+        self.registered = false;
+        self.refreshing_token = false;
+        self.phase = Phase::Connecting { agent: agent.clone() };
+        vec![Effect::FetchToken(agent)]
+    }
+
+    fn request_presence(&mut self, wanted: Wanted) -> Vec<Effect> {
+        self.presence_pending = true;
+        self.presence_error = None;
+        vec![Effect::SetPresence(wanted)]
     }
 
     /// Leave the device behind (error or offline) when no call needs it.
@@ -393,77 +369,74 @@ impl Console {
         let (head, extra): (String, Vec<String>) = match &self.phase {
             Phase::Offline => ("Offline".into(), vec![]),
             Phase::Connecting { agent } => (format!("Connecting as {agent}…"), vec![]),
-            Phase::Ready { agent, note } => (
-                format!("Connected as: {agent}"),
-                note.iter().cloned().collect(),
-            ),
-            Phase::Ringing {
-                answering, note, ..
-            } => {
-                let mut extra: Vec<String> =
-                    answering.then(|| "answering…".into()).into_iter().collect();
+            Phase::Ready { agent, note } => (format!("Connected as: {agent}"), note.iter().cloned().collect()),
+            Phase::Ringing { answering, note, .. } => {
+                let mut extra: Vec<String> = answering.then(|| "answering…".into()).into_iter().collect();
                 extra.extend(note.iter().cloned());
                 ("Incoming support call".into(), extra)
             }
             Phase::InCall { dialling, note, .. } => {
-                let mut extra: Vec<String> = dialling
-                    .iter()
-                    .map(|to| format!("dialling {to}…"))
-                    .collect();
+                let mut extra: Vec<String> = dialling.iter().map(|to| format!("dialling {to}…")).collect();
                 extra.extend(note.iter().cloned());
                 ("In call with customer".into(), extra)
             }
             Phase::Error { message } => (format!("ERROR: {message}"), vec![]),
         };
-        std::iter::once(head)
-            .chain(extra)
-            .collect::<Vec<_>>()
-            .join(" · ")
+        std::iter::once(head).chain(extra).collect::<Vec<_>>().join(" · ")
     }
 
-    /// Both connect buttons.
-    pub fn can_connect(&self) -> bool {
-        matches!(self.phase, Phase::Offline | Phase::Error { .. })
+    /// The status line shows a failure.
+    pub fn is_error(&self) -> bool {
+        matches!(self.phase, Phase::Error { .. })
+    }
+
+    /// "Reconnect phone": the device is gone and the console knows whom to connect as.
+    pub fn can_reconnect(&self) -> bool {
+        self.me.is_some() && matches!(self.phase, Phase::Offline | Phase::Error { .. })
+    }
+
+    /// The device is registered: calls offered to this agent can ring here.
+    pub fn phone_ready(&self) -> bool {
+        self.registered && matches!(self.phase, Phase::Ready { .. } | Phase::Ringing { .. } | Phase::InCall { .. })
     }
 
     pub fn can_answer(&self) -> bool {
-        matches!(
-            self.phase,
-            Phase::Ringing {
-                answering: false,
-                ..
-            }
-        )
+        matches!(self.phase, Phase::Ringing { answering: false, .. })
     }
 
     pub fn can_hang_up(&self) -> bool {
         matches!(self.phase, Phase::InCall { .. })
     }
 
-    /// "Dial agent 2 in" is enabled.
-    pub fn can_dial_second_agent(&self) -> bool {
+    /// A colleague may be dialled in (as far as this browser knows: the server decides whom).
+    pub fn can_dial(&self) -> bool {
+        matches!(self.phase, Phase::InCall { dialling: None, .. })
+    }
+
+    /// The colleague being dialled in, while the server is asked to.
+    pub fn dialling(&self) -> Option<&AgentId> {
         match &self.phase {
-            Phase::InCall {
-                agent,
-                dialling: None,
-                ..
-            } => dial_target(agent).is_some(),
-            _ => false,
+            Phase::InCall { dialling, .. } => dialling.as_ref(),
+            _ => None,
         }
     }
 
-    /// "Dial agent 2 in" is on the page at all: only for an agent who has someone to dial.
-    pub fn shows_dial_button(&self) -> bool {
-        self.agent().is_some_and(|a| dial_target(a).is_some())
+    /// A presence change is on its way: the presence buttons wait for it.
+    pub fn presence_pending(&self) -> bool {
+        self.presence_pending
+    }
+
+    /// Why the server refused the last presence change (`#presence-error`).
+    pub fn presence_error(&self) -> Option<&str> {
+        self.presence_error.as_deref()
     }
 }
 
 fn agent_of(phase: &Phase) -> Option<&AgentId> {
     match phase {
-        Phase::Connecting { agent }
-        | Phase::Ready { agent, .. }
-        | Phase::Ringing { agent, .. }
-        | Phase::InCall { agent, .. } => Some(agent),
+        Phase::Connecting { agent } | Phase::Ready { agent, .. } | Phase::Ringing { agent, .. } | Phase::InCall { agent, .. } => {
+            Some(agent)
+        }
         Phase::Offline | Phase::Error { .. } => None,
     }
 }
@@ -473,6 +446,22 @@ mod tests {
     use super::*;
     use Effect as F;
     use Event as E;
+
+    fn agent(name: &str) -> AgentId {
+        AgentId::parse(name).unwrap()
+    }
+
+    fn a1() -> AgentId {
+        agent("agent1")
+    }
+
+    fn a2() -> AgentId {
+        agent("agent2")
+    }
+
+    fn a3() -> AgentId {
+        agent("agent3")
+    }
 
     fn sid(n: u8) -> CallSid {
         CallSid::parse(&format!("CA{:032x}", n)).unwrap()
@@ -488,203 +477,257 @@ mod tests {
         (c, last)
     }
 
-    fn ready(agent: AgentId) -> Console {
-        run([
-            E::ConnectRequested(agent),
-            E::TokenReceived("tok".into()),
-            E::Registered,
-        ])
-        .0
+    /// Registered, announced, and the server took the announcement.
+    fn ready(who: AgentId) -> Console {
+        run([E::Start(who), E::TokenReceived("tok".into()), E::Registered, E::PresenceSet]).0
     }
 
-    fn ringing(agent: AgentId) -> Console {
-        let mut c = ready(agent);
-        c.apply(E::Incoming {
-            call_sid: sid(1),
-            from: "+15550001".into(),
-        });
+    fn ringing(who: AgentId) -> Console {
+        let mut c = ready(who);
+        c.apply(E::Incoming { call_sid: sid(1), from: "+15550001".into() });
         c
     }
 
-    fn in_call(agent: AgentId) -> Console {
-        let mut c = ringing(agent);
+    fn in_call(who: AgentId) -> Console {
+        let mut c = ringing(who);
         c.apply(E::AnswerClicked);
         c.apply(E::Accepted);
         c
     }
 
     fn dialling() -> Console {
-        let mut c = in_call(first_agent());
-        c.apply(E::DialRequested);
+        let mut c = in_call(a1());
+        c.apply(E::DialRequested(a2()));
         c
     }
 
     fn no_call_buttons(c: &Console) -> bool {
-        !c.can_answer() && !c.can_hang_up() && !c.can_dial_second_agent()
+        !c.can_answer() && !c.can_hang_up() && !c.can_dial()
     }
 
+    // --- starting and connecting -----------------------------------------------------------------
+
     #[test]
-    fn a_new_console_is_offline_and_offers_the_connect_buttons() {
+    fn a_new_console_is_offline_with_nothing_to_offer() {
         let c = Console::new();
         assert_eq!(c.status_text(), "Offline");
-        assert!(c.can_connect());
+        assert!(!c.can_reconnect(), "nobody to reconnect as before the start");
+        assert!(!c.phone_ready());
         assert!(no_call_buttons(&c));
-        assert!(!c.shows_dial_button());
+        assert_eq!(c.me(), None);
     }
 
     #[test]
-    fn connecting_fetches_a_token_for_that_agent() {
-        let (c, fx) = run([E::ConnectRequested(first_agent())]);
-        assert_eq!(fx, vec![F::FetchToken(first_agent())]);
+    fn starting_connects_the_phone_for_the_signed_in_agent_by_itself() {
+        let (c, fx) = Console::started(a1());
+        assert_eq!(fx, vec![F::FetchToken(a1())]);
         assert_eq!(c.status_text(), "Connecting as agent1…");
-        assert!(!c.can_connect());
+        assert_eq!(c.me(), Some(&a1()));
+        assert!(!c.can_reconnect());
+        assert_eq!((c, fx), run([E::Start(a1())]));
+    }
+
+    #[test]
+    fn a_second_start_changes_nothing() {
+        let mut c = Console::started(a1()).0;
+        let before = c.clone();
+        assert_eq!(c.apply(E::Start(a2())), vec![]);
+        assert_eq!(c, before);
+        let mut c = ready(a1());
+        assert_eq!(c.apply(E::Start(a2())), vec![]);
+        assert_eq!(c.status_text(), "Connected as: agent1");
     }
 
     #[test]
     fn a_fetched_token_creates_and_registers_the_device() {
-        let (c, fx) = run([
-            E::ConnectRequested(first_agent()),
-            E::TokenReceived("tok".into()),
-        ]);
-        assert_eq!(
-            fx,
-            vec![F::CreateDevice {
-                token: "tok".into()
-            }]
-        );
+        let (c, fx) = run([E::Start(a1()), E::TokenReceived("tok".into())]);
+        assert_eq!(fx, vec![F::CreateDevice { token: "tok".into() }]);
         assert!(matches!(c.phase(), Phase::Connecting { .. }));
     }
 
     #[test]
-    fn a_token_that_cannot_be_fetched_shows_the_error_and_brings_back_the_connect_buttons() {
-        let (c, fx) = run([
-            E::ConnectRequested(first_agent()),
-            E::TokenFailed("no such agent".into()),
-        ]);
+    fn a_token_that_cannot_be_fetched_shows_the_error_and_offers_to_reconnect() {
+        let (c, fx) = run([E::Start(a1()), E::TokenFailed("no such agent".into())]);
         assert_eq!(fx, vec![]);
         assert_eq!(c.status_text(), "ERROR: no such agent");
-        assert!(c.can_connect());
+        assert!(c.is_error());
+        assert!(c.can_reconnect());
     }
 
     #[test]
-    fn registering_shows_who_the_agent_is_connected_as() {
-        let c = ready(first_agent());
+    fn the_first_registration_shows_who_is_connected_and_announces_the_agent_available() {
+        let (c, fx) = run([E::Start(a1()), E::TokenReceived("tok".into()), E::Registered]);
+        assert_eq!(fx, vec![F::SetPresence(Wanted::Available)]);
         assert_eq!(c.status_text(), "Connected as: agent1");
-        assert!(!c.can_connect());
+        assert!(c.phone_ready());
+        assert!(c.presence_pending());
+        assert!(!c.can_reconnect());
         assert!(no_call_buttons(&c));
     }
 
     #[test]
-    fn a_device_error_while_connecting_destroys_the_device_and_brings_back_the_connect_buttons() {
-        let (c, fx) = run([
-            E::ConnectRequested(second_agent()),
-            E::TokenReceived("tok".into()),
-            E::DeviceError {
-                code: Some(31204),
-                message: "JWT is invalid".into(),
-            },
-        ]);
+    fn a_device_error_while_connecting_destroys_the_device_and_offers_to_reconnect() {
+        let (c, fx) =
+            run([E::Start(a2()), E::TokenReceived("tok".into()), E::DeviceError { code: Some(31204), message: "JWT is invalid".into() }]);
         assert_eq!(fx, vec![F::DestroyDevice]);
         assert_eq!(c.status_text(), "ERROR: JWT is invalid");
-        assert!(c.can_connect());
+        assert!(c.can_reconnect());
+        assert!(!c.phone_ready());
     }
 
     #[test]
     fn a_second_report_of_the_same_failure_keeps_the_first_message() {
-        let mut c = run([
-            E::ConnectRequested(first_agent()),
-            E::DeviceError {
-                code: Some(31204),
-                message: "JWT is invalid".into(),
-            },
-        ])
-        .0;
+        let mut c = run([E::Start(a1()), E::DeviceError { code: Some(31204), message: "JWT is invalid".into() }]).0;
         // register() rejecting after the `error` event.
-        assert_eq!(
-            c.apply(E::DeviceError {
-                code: None,
-                message: "other".into()
-            }),
-            vec![]
-        );
+        assert_eq!(c.apply(E::DeviceError { code: None, message: "other".into() }), vec![]);
         assert_eq!(c.status_text(), "ERROR: JWT is invalid");
     }
 
     #[test]
     fn a_device_error_while_ready_shows_the_error_and_destroys_the_device() {
-        let mut c = ready(first_agent());
-        let fx = c.apply(E::DeviceError {
-            code: Some(20104),
-            message: "Access Token expired".into(),
-        });
+        let mut c = ready(a1());
+        let fx = c.apply(E::DeviceError { code: Some(20104), message: "Access Token expired".into() });
         assert_eq!(fx, vec![F::DestroyDevice]);
         assert_eq!(c.status_text(), "ERROR: Access Token expired");
-        assert!(c.can_connect());
+        assert!(c.can_reconnect());
     }
 
     #[test]
-    fn unregistering_while_ready_goes_offline_and_brings_back_the_connect_buttons() {
-        let mut c = ready(first_agent());
+    fn unregistering_while_ready_goes_offline_and_offers_to_reconnect() {
+        let mut c = ready(a1());
         assert_eq!(c.apply(E::Unregistered), vec![F::DestroyDevice]);
         assert_eq!(c.status_text(), "Offline");
-        assert!(c.can_connect());
-        assert!(!c.shows_dial_button());
+        assert!(c.can_reconnect());
+        assert!(!c.phone_ready());
     }
 
     #[test]
-    fn connect_clicks_are_ignored_while_already_connected() {
-        let mut c = ready(first_agent());
-        assert_eq!(c.apply(E::ConnectRequested(second_agent())), vec![]);
+    fn reconnect_clicks_are_ignored_while_connected_or_connecting() {
+        let mut c = ready(a1());
+        assert_eq!(c.apply(E::ReconnectClicked), vec![]);
         assert_eq!(c.status_text(), "Connected as: agent1");
+        let mut c = Console::started(a1()).0;
+        assert_eq!(c.apply(E::ReconnectClicked), vec![]);
+        assert_eq!(Console::new().apply(E::ReconnectClicked), vec![]);
     }
 
     #[test]
-    fn reconnecting_after_an_error_starts_from_a_fresh_token() {
-        let mut c = ready(first_agent());
-        c.apply(E::DeviceError {
-            code: None,
-            message: "boom".into(),
-        });
-        assert_eq!(
-            c.apply(E::ConnectRequested(first_agent())),
-            vec![F::FetchToken(first_agent())]
-        );
+    fn reconnecting_after_an_error_starts_from_a_fresh_token_for_the_same_agent() {
+        let mut c = ready(a1());
+        c.apply(E::DeviceError { code: None, message: "boom".into() });
+        assert_eq!(c.apply(E::ReconnectClicked), vec![F::FetchToken(a1())]);
         assert_eq!(c.status_text(), "Connecting as agent1…");
     }
 
     #[test]
+    fn registering_again_after_a_reconnect_leaves_presence_to_the_server() {
+        let mut c = ready(a1());
+        c.apply(E::Unregistered);
+        c.apply(E::ReconnectClicked);
+        c.apply(E::TokenReceived("tok2".into()));
+        assert_eq!(c.apply(E::Registered), vec![], "no second announcement: the agent may have chosen away");
+        assert_eq!(c.status_text(), "Connected as: agent1");
+        assert!(!c.presence_pending());
+    }
+
+    #[test]
+    fn a_phone_that_never_registered_announces_on_its_first_registration_after_a_reconnect() {
+        let mut c =
+            run([E::Start(a1()), E::TokenReceived("tok".into()), E::DeviceError { code: Some(31205), message: "expired".into() }]).0;
+        assert_eq!(c.apply(E::ReconnectClicked), vec![F::FetchToken(a1())]);
+        c.apply(E::TokenReceived("tok2".into()));
+        assert_eq!(c.apply(E::Registered), vec![F::SetPresence(Wanted::Available)]);
+    }
+
+    // --- presence ----------------------------------------------------------------------------------
+
+    #[test]
+    fn presence_changes_go_to_the_server_one_at_a_time() {
+        let mut c = ready(a1());
+        assert!(!c.presence_pending());
+        assert_eq!(c.apply(E::PresenceRequested(Wanted::Away)), vec![F::SetPresence(Wanted::Away)]);
+        assert!(c.presence_pending());
+        assert_eq!(c.apply(E::PresenceRequested(Wanted::Available)), vec![], "a second click waits for the first");
+        assert_eq!(c.apply(E::PresenceSet), vec![]);
+        assert!(!c.presence_pending());
+        assert_eq!(c.apply(E::PresenceRequested(Wanted::Available)), vec![F::SetPresence(Wanted::Available)]);
+    }
+
+    #[test]
+    fn a_refused_presence_change_says_why_until_the_next_request() {
+        let mut c = ready(a1());
+        c.apply(E::PresenceRequested(Wanted::Away));
+        assert_eq!(c.apply(E::PresenceRefused("you are on a call".into())), vec![]);
+        assert_eq!(c.presence_error(), Some("you are on a call"));
+        assert!(!c.presence_pending());
+        // The phone is not affected.
+        assert_eq!(c.status_text(), "Connected as: agent1");
+        c.apply(E::PresenceRequested(Wanted::Away));
+        assert_eq!(c.presence_error(), None);
+    }
+
+    #[test]
+    fn a_refused_announcement_is_shown_like_any_refusal() {
+        let (mut c, _) = run([E::Start(a1()), E::TokenReceived("tok".into()), E::Registered]);
+        c.apply(E::PresenceRefused("you are on a call".into()));
+        assert_eq!(c.presence_error(), Some("you are on a call"));
+        assert_eq!(c.status_text(), "Connected as: agent1");
+    }
+
+    #[test]
+    fn presence_answers_nobody_asked_for_are_ignored() {
+        let mut c = ready(a1());
+        let before = c.clone();
+        assert_eq!(c.apply(E::PresenceSet), vec![]);
+        assert_eq!(c.apply(E::PresenceRefused("late".into())), vec![]);
+        assert_eq!(c, before);
+    }
+
+    #[test]
+    fn presence_can_be_asked_for_while_the_phone_is_down_or_busy_but_not_before_the_start() {
+        assert_eq!(Console::new().apply(E::PresenceRequested(Wanted::Away)), vec![]);
+        let mut c = ready(a1());
+        c.apply(E::DeviceError { code: None, message: "boom".into() });
+        assert_eq!(c.apply(E::PresenceRequested(Wanted::Away)), vec![F::SetPresence(Wanted::Away)]);
+        let mut c = in_call(a1());
+        assert_eq!(c.apply(E::PresenceRequested(Wanted::Away)), vec![F::SetPresence(Wanted::Away)]);
+        assert!(c.can_hang_up());
+    }
+
+    // --- an incoming call ----------------------------------------------------------------------------
+
+    #[test]
     fn an_incoming_call_rings_and_enables_answer() {
-        let mut c = ready(first_agent());
-        let fx = c.apply(E::Incoming {
-            call_sid: sid(1),
-            from: "+15550001".into(),
-        });
+        let mut c = ready(a1());
+        let fx = c.apply(E::Incoming { call_sid: sid(1), from: "+15550001".into() });
         assert_eq!(fx, vec![F::WatchCall { call_sid: sid(1) }]);
         assert_eq!(c.status_text(), "Incoming support call");
         assert!(c.can_answer());
         assert!(!c.can_hang_up());
+        assert!(!c.can_dial());
     }
 
     #[test]
     fn clicking_answer_accepts_the_call_once() {
-        let mut c = ringing(first_agent());
+        let mut c = ringing(a1());
         assert_eq!(c.apply(E::AnswerClicked), vec![F::AcceptCall]);
         assert!(!c.can_answer());
+        assert_eq!(c.status_text(), "Incoming support call · answering…");
         assert_eq!(c.apply(E::AnswerClicked), vec![]);
     }
 
     #[test]
     fn answering_an_incoming_call_puts_the_agent_in_call() {
-        let c = in_call(first_agent());
+        let c = in_call(a1());
         assert_eq!(c.status_text(), "In call with customer");
         assert!(c.can_hang_up());
         assert!(!c.can_answer());
-        assert!(c.can_dial_second_agent());
+        assert!(c.can_dial());
     }
 
     #[test]
     fn the_caller_hanging_up_before_the_agent_answers_returns_to_ready_with_a_note() {
-        let mut c = ringing(first_agent());
+        let mut c = ringing(a1());
         assert_eq!(c.apply(E::Cancelled), vec![F::DisconnectCall]);
         assert_eq!(c.status_text(), "Connected as: agent1 · Caller hung up");
         assert!(no_call_buttons(&c));
@@ -692,57 +735,43 @@ mod tests {
 
     #[test]
     fn a_new_call_clears_the_note_about_the_last_one() {
-        let mut c = ringing(first_agent());
+        let mut c = ringing(a1());
         c.apply(E::Cancelled);
-        c.apply(E::Incoming {
-            call_sid: sid(2),
-            from: "+15550002".into(),
-        });
+        c.apply(E::Incoming { call_sid: sid(2), from: "+15550002".into() });
         assert_eq!(c.status_text(), "Incoming support call");
     }
 
     #[test]
     fn a_rejected_incoming_call_returns_to_ready() {
-        let mut c = ringing(first_agent());
+        let mut c = ringing(a1());
         assert_eq!(c.apply(E::Rejected), vec![F::DisconnectCall]);
         assert_eq!(c.status_text(), "Connected as: agent1");
     }
 
     #[test]
     fn a_call_error_while_answering_ends_that_call_with_a_note() {
-        let mut c = ringing(first_agent());
+        let mut c = ringing(a1());
         c.apply(E::AnswerClicked);
-        let fx = c.apply(E::CallError {
-            message: "Permission denied".into(),
-        });
+        let fx = c.apply(E::CallError { message: "Permission denied".into() });
         assert_eq!(fx, vec![F::DisconnectCall]);
-        assert_eq!(
-            c.status_text(),
-            "Connected as: agent1 · Call failed: Permission denied"
-        );
+        assert_eq!(c.status_text(), "Connected as: agent1 · Call failed: Permission denied");
         assert!(no_call_buttons(&c));
     }
 
     #[test]
     fn a_second_incoming_call_while_ringing_is_rejected_and_the_first_kept() {
-        let mut c = ringing(first_agent());
+        let mut c = ringing(a1());
         let before = c.clone();
-        let fx = c.apply(E::Incoming {
-            call_sid: sid(2),
-            from: "+15550002".into(),
-        });
+        let fx = c.apply(E::Incoming { call_sid: sid(2), from: "+15550002".into() });
         assert_eq!(fx, vec![F::RejectIncoming { call_sid: sid(2) }]);
         assert_eq!(c, before);
     }
 
     #[test]
     fn a_second_incoming_call_while_in_call_is_rejected_and_the_current_call_kept() {
-        let mut c = in_call(first_agent());
+        let mut c = in_call(a1());
         let before = c.clone();
-        let fx = c.apply(E::Incoming {
-            call_sid: sid(2),
-            from: "+15550002".into(),
-        });
+        let fx = c.apply(E::Incoming { call_sid: sid(2), from: "+15550002".into() });
         assert_eq!(fx, vec![F::RejectIncoming { call_sid: sid(2) }]);
         assert_eq!(c, before);
         assert!(c.can_hang_up());
@@ -750,73 +779,53 @@ mod tests {
 
     #[test]
     fn the_current_call_reported_again_is_not_rejected() {
-        let mut c = in_call(first_agent());
-        assert_eq!(
-            c.apply(E::Incoming {
-                call_sid: sid(1),
-                from: "+15550001".into()
-            }),
-            vec![]
-        );
+        let mut c = in_call(a1());
+        assert_eq!(c.apply(E::Incoming { call_sid: sid(1), from: "+15550001".into() }), vec![]);
         assert!(c.can_hang_up());
     }
 
     #[test]
     fn an_incoming_call_before_registration_is_rejected() {
-        let (c, fx) = run([
-            E::ConnectRequested(first_agent()),
-            E::Incoming {
-                call_sid: sid(1),
-                from: "+15550001".into(),
-            },
-        ]);
+        let (c, fx) = run([E::Start(a1()), E::Incoming { call_sid: sid(1), from: "+15550001".into() }]);
         assert_eq!(fx, vec![F::RejectIncoming { call_sid: sid(1) }]);
         assert!(matches!(c.phase(), Phase::Connecting { .. }));
     }
 
+    // --- dialling a colleague in --------------------------------------------------------------------
+
     #[test]
-    fn only_the_first_agent_is_shown_the_dial_button() {
-        assert!(ready(first_agent()).shows_dial_button());
-        assert!(!ready(second_agent()).shows_dial_button());
-        assert_eq!(dial_target(&first_agent()), Some(second_agent()));
-        assert_eq!(dial_target(&second_agent()), None);
+    fn any_colleague_can_be_dialled_in_but_only_during_a_call() {
+        assert!(!ready(a1()).can_dial());
+        assert!(!ringing(a1()).can_dial());
+        assert!(in_call(a2()).can_dial(), "every agent may dial, not only agent1");
+        for mut c in [ready(a1()), ringing(a1())] {
+            assert_eq!(c.apply(E::DialRequested(a2())), vec![]);
+        }
     }
 
     #[test]
-    fn the_dial_button_is_enabled_only_in_a_call() {
-        assert!(!ready(first_agent()).can_dial_second_agent());
-        assert!(!ringing(first_agent()).can_dial_second_agent());
-        assert!(in_call(first_agent()).can_dial_second_agent());
-    }
-
-    #[test]
-    fn the_second_agent_cannot_dial_anyone() {
-        let mut c = in_call(second_agent());
-        assert!(!c.can_dial_second_agent());
-        assert_eq!(c.apply(E::DialRequested), vec![]);
-        assert_eq!(c.status_text(), "In call with customer");
-    }
-
-    #[test]
-    fn dialling_agent2_in_calls_the_server_and_shows_progress() {
-        let mut c = in_call(first_agent());
-        let fx = c.apply(E::DialRequested);
-        assert_eq!(
-            fx,
-            vec![F::CallDialServer {
-                from: first_agent(),
-                to: second_agent()
-            }]
-        );
-        assert_eq!(c.status_text(), "In call with customer · dialling agent2…");
-        assert!(!c.can_dial_second_agent());
+    fn dialling_a_colleague_in_calls_the_server_and_shows_progress() {
+        let mut c = in_call(a2());
+        let fx = c.apply(E::DialRequested(a3()));
+        assert_eq!(fx, vec![F::CallDialServer { from: a2(), to: a3() }]);
+        assert_eq!(c.status_text(), "In call with customer · dialling agent3…");
+        assert_eq!(c.dialling(), Some(&a3()));
+        assert!(!c.can_dial());
         assert!(c.can_hang_up());
+    }
+
+    #[test]
+    fn an_agent_cannot_dial_themselves_in() {
+        let mut c = in_call(a1());
+        assert_eq!(c.apply(E::DialRequested(a1())), vec![]);
+        assert!(c.can_dial());
     }
 
     #[test]
     fn a_second_dial_click_while_dialling_does_nothing() {
         let mut c = dialling();
-        assert_eq!(c.apply(E::DialRequested), vec![]);
+        assert_eq!(c.apply(E::DialRequested(a3())), vec![]);
+        assert_eq!(c.dialling(), Some(&a2()));
     }
 
     #[test]
@@ -824,24 +833,27 @@ mod tests {
         let mut c = dialling();
         assert_eq!(c.apply(E::DialSucceeded), vec![]);
         assert_eq!(c.status_text(), "In call with customer");
-        assert!(c.can_dial_second_agent());
+        assert!(c.can_dial());
+        assert_eq!(c.dialling(), None);
     }
 
     #[test]
     fn a_failed_dial_keeps_the_call_and_says_why() {
         let mut c = dialling();
-        assert_eq!(c.apply(E::DialFailed("no live conference".into())), vec![]);
+        assert_eq!(c.apply(E::DialFailed("agent2 is away; only an available agent can be dialled in".into())), vec![]);
         assert_eq!(
             c.status_text(),
-            "In call with customer · could not dial agent2: no live conference"
+            "In call with customer · could not dial agent2: agent2 is away; only an available agent can be dialled in"
         );
         assert!(c.can_hang_up());
-        assert!(c.can_dial_second_agent());
+        assert!(c.can_dial());
     }
+
+    // --- the call ending -------------------------------------------------------------------------------
 
     #[test]
     fn hanging_up_ends_this_agents_leg_and_returns_to_ready() {
-        let mut c = in_call(first_agent());
+        let mut c = in_call(a1());
         assert_eq!(c.apply(E::HangupClicked), vec![F::DisconnectCall]);
         assert_eq!(c.status_text(), "Connected as: agent1");
         assert!(no_call_buttons(&c));
@@ -851,15 +863,15 @@ mod tests {
 
     #[test]
     fn the_call_ending_returns_to_ready_with_the_call_buttons_disabled() {
-        let mut c = in_call(first_agent());
+        let mut c = in_call(a1());
         assert_eq!(c.apply(E::Disconnected), vec![F::DisconnectCall]);
         assert_eq!(c.status_text(), "Connected as: agent1");
         assert!(no_call_buttons(&c));
-        assert!(c.shows_dial_button());
+        assert!(c.phone_ready());
     }
 
     #[test]
-    fn a_disconnect_while_dialling_agent2_returns_to_ready_and_ignores_the_late_dial_result() {
+    fn a_disconnect_while_dialling_returns_to_ready_and_ignores_the_late_dial_result() {
         let mut c = dialling();
         assert_eq!(c.apply(E::Disconnected), vec![F::DisconnectCall]);
         let after = c.clone();
@@ -871,66 +883,50 @@ mod tests {
 
     #[test]
     fn an_error_during_a_call_keeps_the_call_and_shows_the_error() {
-        let mut c = in_call(first_agent());
-        assert_eq!(
-            c.apply(E::CallError {
-                message: "ICE failed".into()
-            }),
-            vec![]
-        );
+        let mut c = in_call(a1());
+        assert_eq!(c.apply(E::CallError { message: "ICE failed".into() }), vec![]);
         assert_eq!(c.status_text(), "In call with customer · ERROR: ICE failed");
         assert!(c.can_hang_up());
-        assert!(!c.can_connect());
+        assert!(!c.can_reconnect());
+        assert!(!c.is_error(), "the line is not an error state: the call goes on");
     }
 
     #[test]
     fn a_device_error_during_a_call_keeps_the_call() {
-        let mut c = in_call(first_agent());
-        let fx = c.apply(E::DeviceError {
-            code: Some(31005),
-            message: "connection lost".into(),
-        });
+        let mut c = in_call(a1());
+        let fx = c.apply(E::DeviceError { code: Some(31005), message: "connection lost".into() });
         assert_eq!(fx, vec![]);
-        assert_eq!(
-            c.status_text(),
-            "In call with customer · ERROR: connection lost"
-        );
+        assert_eq!(c.status_text(), "In call with customer · ERROR: connection lost");
         assert!(c.can_hang_up());
     }
 
     #[test]
     fn unregistering_during_a_call_keeps_the_call_and_goes_offline_after_it() {
-        let mut c = in_call(first_agent());
+        let mut c = in_call(a1());
         assert_eq!(c.apply(E::Unregistered), vec![]);
         assert!(c.can_hang_up());
-        assert_eq!(
-            c.apply(E::HangupClicked),
-            vec![F::DisconnectCall, F::DestroyDevice]
-        );
+        assert!(!c.phone_ready());
+        assert_eq!(c.apply(E::HangupClicked), vec![F::DisconnectCall, F::DestroyDevice]);
         assert_eq!(c.status_text(), "Offline");
-        assert!(c.can_connect());
+        assert!(c.can_reconnect());
     }
 
     #[test]
     fn registering_again_during_a_call_lands_on_ready_after_it() {
-        let mut c = in_call(first_agent());
+        let mut c = in_call(a1());
         c.apply(E::Unregistered);
-        c.apply(E::Registered);
+        assert_eq!(c.apply(E::Registered), vec![]);
         assert_eq!(c.apply(E::Disconnected), vec![F::DisconnectCall]);
         assert_eq!(c.status_text(), "Connected as: agent1");
     }
 
+    // --- the access token ------------------------------------------------------------------------------
+
     #[test]
     fn a_token_about_to_expire_is_refreshed_and_handed_to_the_device() {
-        let mut c = ready(first_agent());
-        assert_eq!(
-            c.apply(E::TokenWillExpire),
-            vec![F::RefreshToken(first_agent())]
-        );
-        assert_eq!(
-            c.apply(E::TokenRefreshed("new".into())),
-            vec![F::UpdateToken("new".into())]
-        );
+        let mut c = ready(a1());
+        assert_eq!(c.apply(E::TokenWillExpire), vec![F::RefreshToken(a1())]);
+        assert_eq!(c.apply(E::TokenRefreshed("new".into())), vec![F::UpdateToken("new".into())]);
         assert_eq!(c.status_text(), "Connected as: agent1");
     }
 
@@ -938,50 +934,35 @@ mod tests {
     fn the_token_expiring_mid_call_is_refreshed_without_dropping_the_call() {
         let mut c = dialling();
         let before = c.phase().clone();
-        assert_eq!(
-            c.apply(E::TokenWillExpire),
-            vec![F::RefreshToken(first_agent())]
-        );
-        assert_eq!(
-            c.apply(E::TokenRefreshed("new".into())),
-            vec![F::UpdateToken("new".into())]
-        );
+        assert_eq!(c.apply(E::TokenWillExpire), vec![F::RefreshToken(a1())]);
+        assert_eq!(c.apply(E::TokenRefreshed("new".into())), vec![F::UpdateToken("new".into())]);
         assert_eq!(c.phase(), &before);
         assert!(c.can_hang_up());
     }
 
     #[test]
     fn a_refresh_already_under_way_is_not_started_twice() {
-        let mut c = ready(first_agent());
+        let mut c = ready(a1());
         c.apply(E::TokenWillExpire);
         assert_eq!(c.apply(E::TokenWillExpire), vec![]);
         c.apply(E::TokenRefreshed("new".into()));
-        assert_eq!(
-            c.apply(E::TokenWillExpire),
-            vec![F::RefreshToken(first_agent())]
-        );
+        assert_eq!(c.apply(E::TokenWillExpire), vec![F::RefreshToken(a1())]);
     }
 
     #[test]
     fn a_failed_token_refresh_keeps_the_call_and_says_so() {
-        let mut c = in_call(first_agent());
+        let mut c = in_call(a1());
         c.apply(E::TokenWillExpire);
         assert_eq!(c.apply(E::TokenRefreshFailed("server down".into())), vec![]);
         assert!(c.can_hang_up());
-        assert_eq!(
-            c.status_text(),
-            "In call with customer · could not refresh the access token: server down"
-        );
+        assert_eq!(c.status_text(), "In call with customer · could not refresh the access token: server down");
         // It may be tried again on the next warning.
-        assert_eq!(
-            c.apply(E::TokenWillExpire),
-            vec![F::RefreshToken(first_agent())]
-        );
+        assert_eq!(c.apply(E::TokenWillExpire), vec![F::RefreshToken(a1())]);
     }
 
     #[test]
     fn a_refreshed_token_arriving_after_going_offline_is_dropped() {
-        let mut c = ready(first_agent());
+        let mut c = ready(a1());
         c.apply(E::TokenWillExpire);
         c.apply(E::Unregistered);
         assert_eq!(c.apply(E::TokenRefreshed("late".into())), vec![]);
@@ -990,11 +971,8 @@ mod tests {
 
     #[test]
     fn transition_leaves_the_original_console_untouched() {
-        let c = ready(first_agent());
-        let (next, fx) = c.transition(E::Incoming {
-            call_sid: sid(3),
-            from: "+1".into(),
-        });
+        let c = ready(a1());
+        let (next, fx) = c.transition(E::Incoming { call_sid: sid(3), from: "+1".into() });
         assert_eq!(c.status_text(), "Connected as: agent1");
         assert_eq!(next.status_text(), "Incoming support call");
         assert_eq!(fx, vec![F::WatchCall { call_sid: sid(3) }]);

@@ -1,11 +1,16 @@
 //! The console page: a sign-in form until the browser has a session, then the agent's console.
-//! Rendering reads the state machine only; clicks become [`Event`]s handed to the driver, which
-//! runs the machine's effects against the Voice SDK and the server.
+//!
+//! Two sources, never mixed up: the phone (`#call-status`, Answer, Hang up) is this browser's
+//! state machine ([`Console`]), driven by the Voice SDK; everything else — presence, my call,
+//! the queue, the other agents, recent calls — is drawn only from the server's [`ConsoleView`],
+//! pushed over `/api/stream` (`stream.rs`). Clicks become [`Event`]s handed to the driver, which
+//! runs the machine's effects against the SDK and the server functions.
 
 use leptos::prelude::*;
 
-use super::api::{dial_failures, site_info, whoami, AgentInfo, SignIn, SignOut};
+use super::api::{site_info, whoami, AgentInfo, SignIn, SignOut};
 use super::state::{Console, Event};
+use crate::center::{AwayReason, CallCard, CallHistory, ConsoleView, LegCard, Millis, Presence, QueueCard, Wanted};
 use crate::ids::AgentId;
 
 #[component]
@@ -20,7 +25,7 @@ pub fn ConsolePage() -> impl IntoView {
                     <p class="simulator-note">
                         <span id="sim-badge" class="badge">"Simulator"</span>
                         {format!(" No Twilio account in use: calls are simulated. Demo agents {} sign in with password \u{201c}{}\u{201d}. ",
-                            s.demo_agents.join(" and "), s.demo_password.unwrap_or_default())}
+                            words::and_list(&s.demo_agents), s.demo_password.unwrap_or_default())}
                         <a href="/phone">"Call as a customer"</a> " · " <a href="/simulator">"Watch the simulator"</a>
                     </p>
                 })}
@@ -67,25 +72,83 @@ fn SignInForm(on_signed_in: impl Fn() + Send + Sync + 'static) -> impl IntoView 
     }
 }
 
+/// The state of the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Link {
+    /// Not yet heard from the server.
+    #[default]
+    Connecting,
+    Up,
+    /// Lost; the browser is reconnecting. What is shown is the last view received.
+    Down,
+}
+
+/// What the server last said, and how well the console hears it.
+#[derive(Debug, Clone, Copy)]
+pub struct Live {
+    pub view: RwSignal<Option<ConsoleView>>,
+    pub link: RwSignal<Link>,
+    /// The server's clock minus the browser's (ms), measured when the last view arrived.
+    pub skew: RwSignal<i64>,
+}
+
+impl Live {
+    fn new() -> Self {
+        Live { view: RwSignal::new(None), link: RwSignal::new(Link::Connecting), skew: RwSignal::new(0) }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&ConsoleView) -> T) -> Option<T> {
+        self.view.with(|v| v.as_ref().map(f))
+    }
+}
+
+/// Hands events to the driver (in the browser; on the server there is no phone and events go
+/// nowhere). `Copy`, so every button and row can hold one.
+#[derive(Clone, Copy)]
+struct Dispatch {
+    #[cfg(feature = "hydrate")]
+    driver: StoredValue<std::rc::Rc<dyn Fn(Event)>, LocalStorage>,
+}
+
+impl Dispatch {
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    fn new(console: RwSignal<Console>, initial: Vec<super::state::Effect>) -> Self {
+        #[cfg(feature = "hydrate")]
+        return Dispatch { driver: StoredValue::new_local(super::driver::Driver::start(console, initial)) };
+        #[cfg(not(feature = "hydrate"))]
+        Dispatch {}
+    }
+
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    fn send(self, event: Event) {
+        #[cfg(feature = "hydrate")]
+        if let Some(driver) = self.driver.try_get_value() {
+            driver(event)
+        }
+    }
+}
+
 #[component]
 fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + Clone) -> impl IntoView {
-    let console = RwSignal::new(Console::new());
-    let dispatch = dispatcher(console);
-    let agent = AgentId::parse(&me.identity).ok();
+    let Ok(agent) = AgentId::parse(&me.identity) else {
+        return view! { <p id="call-status" class="status error">{format!("ERROR: unusable identity {}", me.identity)}</p> }.into_any();
+    };
+    // The phone connects by itself: the server renders "Connecting as …" and the browser, once
+    // live, carries out what starting asked for (fetch a token, create and register the device).
+    let (started, first) = Console::started(agent);
+    let console = RwSignal::new(started);
+    let dispatch = Dispatch::new(console, first);
+    let live = Live::new();
+    follow_stream(live, on_sign_out.clone());
+    let now = server_clock(live);
+
     let sign_out = ServerAction::<SignOut>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
             on_sign_out();
         }
     });
-
-    let status = move || console.with(|c| c.status_text());
-    let on = |event: Event| {
-        let dispatch = dispatch.clone();
-        move |_| dispatch(event.clone())
-    };
-    let connect_id = format!("connect-{}-button", me.identity);
-    let connect = agent.map(Event::ConnectRequested);
+    let on = move |event: Event| move |_| dispatch.send(event.clone());
 
     view! {
         <header class="console-header">
@@ -96,75 +159,266 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
                     "Sign out"
                 </button>
             </p>
-            <p id="call-status" class="status" role="status" aria-live="polite"
-                class:error=move || console.with(|c| c.status_text().starts_with("ERROR"))>
-                {status}
+            <p id="call-status" class="status" role="status" aria-live="polite" class:error=move || console.with(Console::is_error)>
+                {move || console.with(Console::status_text)}
             </p>
-        </header>
-        <section class="panel" aria-label="Phone">
-            <h2>"Phone"</h2>
-            <div class="buttons">
-                <button id=connect_id type="button"
-                    disabled=move || !console.with(|c| c.can_connect())
-                    on:click={
-                        let dispatch = dispatch.clone();
-                        move |_| if let Some(e) = connect.clone() { dispatch(e) }
-                    }>
-                    {format!("Connect as {}", me.display_name)}
+            <div class="buttons" hidden=move || !console.with(Console::can_reconnect)>
+                <button id="reconnect-phone-button" type="button" class="primary"
+                    disabled=move || !console.with(Console::can_reconnect)
+                    on:click=on(Event::ReconnectClicked)>
+                    "Reconnect phone"
                 </button>
             </div>
+            <p id="live-status" class="live-status" role="status" hidden=move || live.link.get() == Link::Up>
+                {move || match live.link.get() {
+                    Link::Connecting => "Connecting to the server…",
+                    Link::Up => "",
+                    Link::Down => "Connection to the server lost: reconnecting…",
+                }}
+            </p>
+        </header>
+        <div class="console-grid">
+            <div class="console-column">
+                <PresencePanel live console now dispatch/>
+                <MyCallPanel live console now dispatch/>
+            </div>
+            <div class="console-column">
+                <QueuePanel live now/>
+                <DirectoryPanel live console now dispatch/>
+                <RecentCallsPanel live/>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn PresencePanel(live: Live, console: RwSignal<Console>, now: Memo<Millis>, dispatch: Dispatch) -> AnyView {
+    let me = move || live.with(|v| v.me.clone());
+    let buttons = move || {
+        let allowed = me().map(|m| words::presence_buttons(&m.presence)).unwrap_or_default();
+        let (pending, phone) = console.with(|c| (c.presence_pending(), c.phone_ready()));
+        // Being available with no phone to ring would only turn into a missed call.
+        words::PresenceButtons {
+            available: allowed.available && phone && !pending,
+            away: allowed.away && !pending,
+            end_wrap_up: allowed.end_wrap_up && phone && !pending,
+        }
+    };
+    let ask = move |wanted: Wanted| move |_| dispatch.send(Event::PresenceRequested(wanted));
+    view! {
+        <section id="presence-panel" class="panel" aria-labelledby="presence-title">
+            <h2 id="presence-title">"My presence"</h2>
+            <p id="presence" class=move || format!("presence {}", me().map(|m| words::presence_class(&m.presence)).unwrap_or("unknown"))>
+                {move || me().map(|m| words::presence(&m.presence, m.since, now.get())).unwrap_or_else(|| "…".into())}
+            </p>
+            <div class="buttons">
+                <button id="available-button" type="button" class="primary" disabled=move || !buttons().available on:click=ask(Wanted::Available)>
+                    "Available"
+                </button>
+                <button id="away-button" type="button" disabled=move || !buttons().away on:click=ask(Wanted::Away)>
+                    "Away"
+                </button>
+                <button id="end-wrap-up-button" type="button" disabled=move || !buttons().end_wrap_up on:click=ask(Wanted::Available)>
+                    "End wrap-up"
+                </button>
+            </div>
+            <p id="presence-error" class="form-error" role="alert">{move || console.with(|c| c.presence_error().map(str::to_owned))}</p>
         </section>
-        <section class="panel" aria-label="Call">
-            <h2>"Call"</h2>
+    }
+    .into_any()
+}
+
+#[component]
+fn MyCallPanel(live: Live, console: RwSignal<Console>, now: Memo<Millis>, dispatch: Dispatch) -> AnyView {
+    let call = move || live.with(|v| v.call.clone()).flatten();
+    let on = move |event: Event| move |_| dispatch.send(event.clone());
+    view! {
+        <section id="my-call" class="panel" aria-labelledby="my-call-title">
+            <h2 id="my-call-title">"My call"</h2>
+            <p id="my-call-summary">
+                {move || match call() {
+                    Some(c) => words::call_summary(&c, now.get()),
+                    None => "No call".into(),
+                }}
+            </p>
+            <ul id="my-call-legs" class="legs">
+                {move || call().map(|c| c.legs.iter().map(|leg| view! {
+                    <li id=format!("leg-{}", leg.agent) class=format!("leg {}", leg.state)>{words::leg(leg)}</li>
+                }).collect_view())}
+            </ul>
             <div class="buttons">
                 <button id="answer-call-button" type="button" class="primary"
-                    disabled=move || !console.with(|c| c.can_answer())
+                    disabled=move || !console.with(Console::can_answer)
                     on:click=on(Event::AnswerClicked)>
                     "Answer"
                 </button>
                 <button id="hangup-call-button" type="button" class="danger"
-                    disabled=move || !console.with(|c| c.can_hang_up())
+                    disabled=move || !console.with(Console::can_hang_up)
                     on:click=on(Event::HangupClicked)>
                     "Hang up"
                 </button>
-                // Only an agent with someone to hand over to sees this button.
-                <button id="dial-agent2-button" type="button"
-                    hidden=move || !console.with(|c| c.shows_dial_button())
-                    disabled=move || !console.with(|c| c.can_dial_second_agent())
-                    on:click=on(Event::DialRequested)>
-                    "Dial agent 2 in"
-                </button>
             </div>
         </section>
-        <DialAlerts/>
     }
+    .into_any()
 }
 
-/// How often the console asks about customers whose agent could not be rung.
-const ALERT_POLL: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Customers waiting because a dial failed for good: shown to every agent so someone acts.
 #[component]
-fn DialAlerts() -> impl IntoView {
-    let tick = crate::live::tick(ALERT_POLL);
-    let alerts = Resource::new(move || tick.get(), |_| dial_failures());
+fn QueuePanel(live: Live, now: Memo<Millis>) -> AnyView {
     view! {
-        <Transition fallback=|| ()>
-            {move || alerts.get().and_then(Result::ok).filter(|a| !a.is_empty()).map(|list| view! {
-                <section id="dial-alerts" class="panel alerts" aria-label="Alerts" role="alert">
-                    <h2>"Waiting customers nobody could be rung for"</h2>
-                    <ul>
-                        {list.into_iter().map(|a| view! {
-                            <li>{format!("Caller {} could not be connected to {}: {}",
-                                if a.caller.is_empty() { "(unknown number)".to_string() } else { a.caller },
-                                a.agent, a.error)}</li>
-                        }).collect_view()}
-                    </ul>
-                </section>
-            })}
-        </Transition>
+        <section id="queue-panel" class="panel" aria-labelledby="queue-title">
+            <h2 id="queue-title">"Queue"</h2>
+            <p id="queue" class:waiting=move || live.with(|v| v.queue.waiting > 0).unwrap_or(false)>
+                {move || live.with(|v| words::queue(&v.queue, now.get())).unwrap_or_else(|| "…".into())}
+            </p>
+        </section>
     }
+    .into_any()
 }
+
+#[component]
+fn DirectoryPanel(live: Live, console: RwSignal<Console>, now: Memo<Millis>, dispatch: Dispatch) -> AnyView {
+    // Rows are keyed by agent, so a row (and the focus on its button) survives every new view.
+    let ids = move || live.with(|v| v.agents.iter().map(|a| a.id.clone()).collect::<Vec<_>>()).unwrap_or_default();
+    view! {
+        <section id="directory" class="panel" aria-labelledby="directory-title">
+            <h2 id="directory-title">"Agents"</h2>
+            <p class="muted" hidden=move || live.with(|v| !v.agents.is_empty()).unwrap_or(false)>"No other agents."</p>
+            <ul class="directory">
+                <For each=ids key=|id| id.clone() let(id)>
+                    <AgentRow id live console now dispatch/>
+                </For>
+            </ul>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn AgentRow(id: AgentId, live: Live, console: RwSignal<Console>, now: Memo<Millis>, dispatch: Dispatch) -> AnyView {
+    let card = {
+        let id = id.clone();
+        Memo::new(move |_| live.with(|v| v.agents.iter().find(|a| a.id == id).cloned()).flatten())
+    };
+    let can_dial = move || {
+        console.with(Console::can_dial)
+            && live.with(|v| card.with(|a| a.as_ref().is_some_and(|a| words::can_dial_in(&v.me.presence, &a.presence)))).unwrap_or(false)
+    };
+    let presence = move || card.with(|a| a.as_ref().map(|a| words::presence(&a.presence, a.since, now.get())).unwrap_or_default());
+    let word = move || card.with(|a| a.as_ref().map(|a| words::presence_class(&a.presence)).unwrap_or("unknown"));
+    let dialling = {
+        let id = id.clone();
+        move || console.with(|c| c.dialling() == Some(&id))
+    };
+    let dial = Event::DialRequested(id.clone());
+    view! {
+        <li id=format!("agent-{id}") class=move || format!("agent-row {}", word())>
+            <span class="agent-name">{id.to_string()}</span>
+            <span class=move || format!("agent-presence presence {}", word())>{presence}</span>
+            <button id=format!("dial-{id}-button") type="button" aria-label=format!("Dial {id} into my call")
+                disabled=move || !can_dial()
+                on:click=move |_| dispatch.send(dial.clone())>
+                {move || if dialling() { "Dialling…" } else { "Dial in" }}
+            </button>
+        </li>
+    }
+    .into_any()
+}
+
+#[component]
+fn RecentCallsPanel(live: Live) -> AnyView {
+    view! {
+        <section id="recent-calls" class="panel" aria-labelledby="recent-title">
+            <h2 id="recent-title">"Recent calls"</h2>
+            {move || {
+                let recent = live.with(|v| v.recent.clone()).unwrap_or_default();
+                if recent.is_empty() {
+                    return view! { <p class="muted">"No calls yet."</p> }.into_any();
+                }
+                view! {
+                    <ol class="recent">
+                        {recent.into_iter().map(|call| view! {
+                            <li class="recent-call">
+                                <p class="recent-caller">{words::caller(&call.from)}</p>
+                                <ol class="timeline">
+                                    {words::timeline(&call).into_iter().map(|row| view! { <li>{row}</li> }).collect_view()}
+                                </ol>
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+    .into_any()
+}
+
+/// The server's clock, ticking every second: the browser's clock corrected by the skew measured
+/// when the last view arrived. Durations are counted against it from the view's `since`s.
+fn server_clock(live: Live) -> Memo<Millis> {
+    let tick = crate::live::tick(std::time::Duration::from_secs(1));
+    Memo::new(move |_| {
+        tick.track();
+        browser_now() + live.skew.get()
+    })
+}
+
+#[cfg(feature = "hydrate")]
+fn browser_now() -> Millis {
+    js_sys::Date::now() as Millis
+}
+
+/// Never shown: the server renders the console before any view has arrived.
+#[cfg(not(feature = "hydrate"))]
+fn browser_now() -> Millis {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as Millis).unwrap_or(0)
+}
+
+/// How long after the browser gave up on the stream it is opened again.
+#[cfg(feature = "hydrate")]
+const REOPEN_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Keeps a stream open while the console is on the page (browser only). When the browser gives
+/// up on it (the server answered with an error), the console asks who is signed in: nobody
+/// (the session ended) goes back to the sign-in form, anything else tries again shortly.
+#[cfg(feature = "hydrate")]
+fn follow_stream(live: Live, on_session_lost: impl Fn() + Send + Sync + Clone + 'static) {
+    use super::stream::ConsoleStream;
+    let generation = RwSignal::new(0u32);
+    let stream = StoredValue::new_local(None::<ConsoleStream>);
+    Effect::new(move |_| {
+        generation.track();
+        // The old stream (if any) is closed before the new one opens.
+        stream.set_value(None);
+        let on_session_lost = on_session_lost.clone();
+        let on_closed = move || {
+            let on_session_lost = on_session_lost.clone();
+            leptos::task::spawn_local(async move {
+                match whoami().await {
+                    Ok(None) => on_session_lost(),
+                    _ => set_timeout(
+                        move || {
+                            generation.try_update(|g| *g += 1);
+                        },
+                        REOPEN_AFTER,
+                    ),
+                }
+            });
+        };
+        match ConsoleStream::open(live, on_closed) {
+            Ok(s) => stream.set_value(Some(s)),
+            Err(e) => {
+                live.link.set(Link::Down);
+                web_sys::console::error_1(&e);
+            }
+        }
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn follow_stream(_live: Live, _on_session_lost: impl Fn() + Send + Sync + Clone + 'static) {}
 
 /// The reason a server function gave, without the framework's wrapping.
 pub fn server_message(e: ServerFnError) -> String {
@@ -174,13 +428,237 @@ pub fn server_message(e: ServerFnError) -> String {
     }
 }
 
-/// On the server there is no phone: events go nowhere (the page is only rendered).
-#[cfg(not(feature = "hydrate"))]
-fn dispatcher(_console: RwSignal<Console>) -> std::rc::Rc<dyn Fn(Event)> {
-    std::rc::Rc::new(|_| {})
-}
+/// The panels' words: plain functions of the server's view and the time, tested natively.
+pub mod words {
+    use super::*;
 
-#[cfg(feature = "hydrate")]
-fn dispatcher(console: RwSignal<Console>) -> std::rc::Rc<dyn Fn(Event)> {
-    super::driver::Driver::start(console)
+    /// `m:ss`, or `h:mm:ss` from an hour on; nothing negative (clocks disagree a little).
+    pub fn clock(ms: Millis) -> String {
+        let s = ms.max(0) / 1000;
+        let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+        if h > 0 {
+            format!("{h}:{m:02}:{s:02}")
+        } else {
+            format!("{m}:{s:02}")
+        }
+    }
+
+    /// Seconds left until `until`, rounded up, as a clock: a wrap-up never shows 0:00 early.
+    fn left(until: Millis, now: Millis) -> String {
+        clock((until - now + 999).max(0) / 1000 * 1000)
+    }
+
+    /// An agent's presence as the console shows it (`#presence`, a directory row).
+    pub fn presence(p: &Presence, since: Millis, now: Millis) -> String {
+        match p {
+            Presence::Offline => "Offline".into(),
+            Presence::Available => format!("Available · {}", clock(now - since)),
+            Presence::Away { reason: AwayReason::Chosen } => format!("Away · {}", clock(now - since)),
+            Presence::Away { reason: AwayReason::MissedCall } => format!("Away — missed a call · {}", clock(now - since)),
+            Presence::Ringing { .. } => "Ringing".into(),
+            Presence::OnCall { .. } => "On a call".into(),
+            Presence::WrapUp { until } => format!("Wrap-up · {} left", left(*until, now)),
+        }
+    }
+
+    /// A CSS class per presence (the colour of its dot).
+    pub fn presence_class(p: &Presence) -> &'static str {
+        p.word()
+    }
+
+    /// Which presence buttons make sense for the agent's presence (the server has the last word).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct PresenceButtons {
+        pub available: bool,
+        pub away: bool,
+        pub end_wrap_up: bool,
+    }
+
+    pub fn presence_buttons(p: &Presence) -> PresenceButtons {
+        let none = PresenceButtons::default();
+        match p {
+            Presence::Offline => PresenceButtons { available: true, away: true, ..none },
+            Presence::Available => PresenceButtons { away: true, ..none },
+            Presence::Away { reason: AwayReason::Chosen } => PresenceButtons { available: true, ..none },
+            // "Away" again turns a missed call into a chosen absence.
+            Presence::Away { reason: AwayReason::MissedCall } => PresenceButtons { available: true, away: true, ..none },
+            Presence::Ringing { .. } | Presence::OnCall { .. } => none,
+            Presence::WrapUp { .. } => PresenceButtons { away: true, end_wrap_up: true, ..none },
+        }
+    }
+
+    /// "Dial in" on a colleague's row: I am on a call and they are free to take one.
+    pub fn can_dial_in(me: &Presence, them: &Presence) -> bool {
+        matches!(me, Presence::OnCall { .. }) && *them == Presence::Available
+    }
+
+    pub fn caller(from: &str) -> String {
+        if from.is_empty() {
+            "Unknown caller".into()
+        } else {
+            format!("Caller {from}")
+        }
+    }
+
+    /// `#my-call-summary`: who, where the call is, for how long, and how long the caller waited.
+    pub fn call_summary(c: &CallCard, now: Millis) -> String {
+        let who = caller(&c.from);
+        match c.phase.as_str() {
+            "connected" => format!("{who} · connected {} · waited {}", clock(now - c.since), clock(c.since - c.queued_at)),
+            "offered" => format!("{who} · ringing {} · waiting {}", clock(now - c.since), clock(now - c.queued_at)),
+            other => format!("{who} · {other} · waiting {}", clock(now - c.queued_at)),
+        }
+    }
+
+    /// One agent leg of my call.
+    pub fn leg(l: &LegCard) -> String {
+        let owner = if l.owner { " · has the call" } else { "" };
+        format!("{} · {}{owner}", l.agent, l.state)
+    }
+
+    pub fn queue(q: &QueueCard, now: Millis) -> String {
+        match (q.waiting, q.longest_since) {
+            (0, _) => "No one waiting".into(),
+            (n, Some(since)) => format!("{n} waiting · longest {}", clock(now - since)),
+            (n, None) => format!("{n} waiting"),
+        }
+    }
+
+    /// A recent call's timeline, each row at its offset from the first.
+    pub fn timeline(call: &CallHistory) -> Vec<String> {
+        let start = call.rows.iter().map(|r| r.at).min().unwrap_or(0);
+        call.rows.iter().map(|r| format!("{} {}", clock(r.at - start), r.text)).collect()
+    }
+
+    /// "a", "a and b", "a, b and c".
+    pub fn and_list(items: &[String]) -> String {
+        match items {
+            [] => String::new(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::center::TimelineRow;
+        use crate::ids::CallSid;
+
+        fn sid() -> CallSid {
+            CallSid::parse(&format!("CA{:032x}", 7)).unwrap()
+        }
+
+        fn agent(name: &str) -> AgentId {
+            AgentId::parse(name).unwrap()
+        }
+
+        const NOW: Millis = 1_700_000_000_000;
+
+        #[test]
+        fn clocks_count_minutes_and_seconds_then_hours() {
+            assert_eq!(clock(0), "0:00");
+            assert_eq!(clock(999), "0:00");
+            assert_eq!(clock(42_000), "0:42");
+            assert_eq!(clock(61_500), "1:01");
+            assert_eq!(clock(3_600_000 + 5_000), "1:00:05");
+            assert_eq!(clock(-3_000), "0:00", "a server clock a little ahead never shows negative time");
+        }
+
+        #[test]
+        fn presence_reads_as_a_person_says_it() {
+            let call = Presence::OnCall { call: sid() };
+            assert_eq!(presence(&Presence::Available, NOW - 42_000, NOW), "Available · 0:42");
+            assert_eq!(presence(&Presence::Away { reason: AwayReason::MissedCall }, NOW - 5_000, NOW), "Away — missed a call · 0:05");
+            assert_eq!(presence(&Presence::Away { reason: AwayReason::Chosen }, NOW - 65_000, NOW), "Away · 1:05");
+            assert_eq!(presence(&Presence::WrapUp { until: NOW + 11_200 }, NOW - 3_800, NOW), "Wrap-up · 0:12 left");
+            assert_eq!(presence(&Presence::WrapUp { until: NOW - 500 }, NOW - 15_500, NOW), "Wrap-up · 0:00 left");
+            assert_eq!(presence(&Presence::Ringing { call: sid() }, NOW, NOW), "Ringing");
+            assert_eq!(presence(&call, NOW - 9_000, NOW), "On a call");
+            assert_eq!(presence(&Presence::Offline, 0, NOW), "Offline");
+        }
+
+        #[test]
+        fn presence_buttons_offer_only_what_makes_sense() {
+            let b = |p: Presence| {
+                let b = presence_buttons(&p);
+                (b.available, b.away, b.end_wrap_up)
+            };
+            assert_eq!(b(Presence::Available), (false, true, false));
+            assert_eq!(b(Presence::Away { reason: AwayReason::Chosen }), (true, false, false));
+            assert_eq!(b(Presence::Away { reason: AwayReason::MissedCall }), (true, true, false));
+            assert_eq!(b(Presence::WrapUp { until: NOW }), (false, true, true));
+            assert_eq!(b(Presence::Offline), (true, true, false));
+            assert_eq!(b(Presence::Ringing { call: sid() }), (false, false, false));
+            assert_eq!(b(Presence::OnCall { call: sid() }), (false, false, false));
+        }
+
+        #[test]
+        fn only_an_agent_on_a_call_dials_in_and_only_an_available_colleague() {
+            let on_call = Presence::OnCall { call: sid() };
+            assert!(can_dial_in(&on_call, &Presence::Available));
+            for them in [
+                Presence::Offline,
+                Presence::Away { reason: AwayReason::Chosen },
+                Presence::Ringing { call: sid() },
+                on_call.clone(),
+                Presence::WrapUp { until: NOW },
+            ] {
+                assert!(!can_dial_in(&on_call, &them), "{them:?}");
+            }
+            for me in [Presence::Available, Presence::Ringing { call: sid() }, Presence::WrapUp { until: NOW }] {
+                assert!(!can_dial_in(&me, &Presence::Available), "{me:?}");
+            }
+        }
+
+        #[test]
+        fn the_queue_says_how_many_wait_and_for_how_long() {
+            assert_eq!(queue(&QueueCard { waiting: 0, longest_since: None }, NOW), "No one waiting");
+            assert_eq!(queue(&QueueCard { waiting: 2, longest_since: Some(NOW - 45_000) }, NOW), "2 waiting · longest 0:45");
+            assert_eq!(queue(&QueueCard { waiting: 1, longest_since: None }, NOW), "1 waiting");
+        }
+
+        #[test]
+        fn my_call_names_the_caller_its_state_and_each_leg() {
+            let card = CallCard {
+                call: sid(),
+                from: "+15551230000".into(),
+                queued_at: NOW - 90_000,
+                phase: "connected".into(),
+                since: NOW - 75_000,
+                legs: vec![
+                    LegCard { agent: agent("agent1"), state: "connected".into(), owner: true },
+                    LegCard { agent: agent("agent2"), state: "ringing".into(), owner: false },
+                ],
+            };
+            assert_eq!(call_summary(&card, NOW), "Caller +15551230000 · connected 1:15 · waited 0:15");
+            assert_eq!(leg(&card.legs[0]), "agent1 · connected · has the call");
+            assert_eq!(leg(&card.legs[1]), "agent2 · ringing");
+            let offered = CallCard { phase: "offered".into(), since: NOW - 3_000, from: String::new(), ..card };
+            assert_eq!(call_summary(&offered, NOW), "Unknown caller · ringing 0:03 · waiting 1:30");
+        }
+
+        #[test]
+        fn a_timeline_counts_from_its_first_row() {
+            let call = CallHistory {
+                call: sid(),
+                from: "+1".into(),
+                rows: vec![
+                    TimelineRow { at: NOW, text: "queued (caller +1)".into() },
+                    TimelineRow { at: NOW + 2_000, text: "offered to agent1".into() },
+                    TimelineRow { at: NOW + 65_000, text: "customer hung up".into() },
+                ],
+            };
+            assert_eq!(timeline(&call), vec!["0:00 queued (caller +1)", "0:02 offered to agent1", "1:05 customer hung up"]);
+        }
+
+        #[test]
+        fn lists_read_as_english() {
+            let s = |v: &[&str]| and_list(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            assert_eq!(s(&[]), "");
+            assert_eq!(s(&["agent1"]), "agent1");
+            assert_eq!(s(&["agent1", "agent2"]), "agent1 and agent2");
+            assert_eq!(s(&["agent1", "agent2", "agent3"]), "agent1, agent2 and agent3");
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! Runs the engine in the real world: performs its effects (signed webhook and callback posts to
-//! the app), ticks ring timeouts, and broadcasts what happens for a future UI (SSE).
+//! the app), ticks ring timeouts and due `<Redirect>`s, and broadcasts what happens for a future
+//! UI (SSE).
 //!
 //! One worker performs the HTTP effects in the order the engine produced them, so callbacks
 //! reach the app in sequence and a document is always fetched before anything it causes. Only
@@ -39,10 +40,14 @@ pub struct SimulatorConfig {
     pub app_local_url: Option<String>,
     /// The support number customers call (`To` of inbound calls).
     pub support_number: String,
-    /// How often unanswered calls are checked for their ring timeout.
+    /// How often unanswered calls are checked for their ring timeout (and due `<Redirect>`s of
+    /// wait and hold documents followed).
     pub tick_interval: Duration,
     /// Every request to the app gives up after this long.
     pub request_timeout: Duration,
+    /// How long one loop of a finite `<Play>` in a wait or hold document is taken to last before
+    /// a `<Redirect>` after it is followed (the audio is never downloaded, so its length is unknown).
+    pub background_play_secs: u32,
 }
 
 impl SimulatorConfig {
@@ -58,6 +63,7 @@ impl SimulatorConfig {
             support_number: support_number.to_string(),
             tick_interval: Duration::from_millis(250),
             request_timeout: Duration::from_secs(10),
+            background_play_secs: 5,
         }
     }
 }
@@ -123,6 +129,7 @@ impl Simulator {
             account_sid: cfg.account_sid.clone(),
             voice_url: format!("{}{VOICE_PATH}", cfg.app_base_url),
             sid_seed: seed,
+            background_play_secs: cfg.background_play_secs,
         });
         let http = reqwest::Client::builder()
             .timeout(cfg.request_timeout)
@@ -323,7 +330,8 @@ async fn perform_effects(inner: Weak<Inner>, mut queue: mpsc::UnboundedReceiver<
     }
 }
 
-/// Rings out unanswered calls whose timeout passed.
+/// Rings out unanswered calls whose timeout passed and follows due `<Redirect>`s of wait and hold
+/// documents.
 async fn tick_ring_timeouts(inner: Weak<Inner>, every: Duration) {
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

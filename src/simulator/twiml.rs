@@ -1,9 +1,10 @@
 //! Reads the TwiML documents the simulated Twilio is handed (the app's answers, wait and hold
 //! documents) into a typed list of instructions the engine executes.
 //!
-//! Only what this app can meet is understood: `<Say>`, `<Play>`, `<Pause>`, `<Hangup>` and
-//! `<Dial><Conference>`. Anything else is an error value, never a panic: a real Twilio would
-//! answer such a document with "an application error has occurred", and so does the engine.
+//! Only what this app can meet is understood: `<Say>`, `<Play>`, `<Pause>`, `<Hangup>`,
+//! `<Redirect>` and `<Dial><Conference>`. Anything else is an error value, never a panic: a real
+//! Twilio would answer such a document with "an application error has occurred", and so does the
+//! engine.
 //! Defaults are Twilio's documented ones, so a document that leaves an attribute out behaves as
 //! it would on the real service.
 
@@ -29,6 +30,12 @@ pub enum Instruction {
     Hangup,
     /// `<Dial><Conference>`: join the named conference room.
     Dial(ConferenceJoin),
+    /// Fetch `url` (with the call's parameters) and execute it instead of the rest of this
+    /// document; `method` is `GET` or `POST` (Twilio's default).
+    Redirect {
+        url: String,
+        method: String,
+    },
 }
 
 /// `<Conference>` with every attribute resolved to its value or Twilio's default.
@@ -89,6 +96,8 @@ pub enum TwimlError {
     BadAttribute { element: &'static str, attribute: &'static str, value: String },
     #[error("<Conference> needs a room name")]
     EmptyConferenceName,
+    #[error("<Redirect> needs a URL")]
+    EmptyRedirectUrl,
 }
 
 /// Parses a whole TwiML document.
@@ -108,8 +117,17 @@ fn verb(node: roxmltree::Node<'_, '_>) -> Result<Instruction, TwimlError> {
         "Pause" => Ok(Instruction::Pause { length_secs: number(node, "Pause", "length", 1)? }),
         "Hangup" => Ok(Instruction::Hangup),
         "Dial" => dial(node),
+        "Redirect" => redirect(node),
         other => Err(TwimlError::UnknownVerb(other.to_string())),
     }
+}
+
+fn redirect(node: roxmltree::Node<'_, '_>) -> Result<Instruction, TwimlError> {
+    let url = text_of(node);
+    if url.is_empty() {
+        return Err(TwimlError::EmptyRedirectUrl);
+    }
+    Ok(Instruction::Redirect { url, method: method(node, "Redirect", "method")? })
 }
 
 fn dial(node: roxmltree::Node<'_, '_>) -> Result<Instruction, TwimlError> {
@@ -132,10 +150,10 @@ fn dial(node: roxmltree::Node<'_, '_>) -> Result<Instruction, TwimlError> {
     join.end_conference_on_exit = flag(conference, "endConferenceOnExit", false)?;
     join.muted = flag(conference, "muted", false)?;
     join.wait_url = attr("waitUrl");
-    join.wait_method = method(conference, "waitMethod")?;
+    join.wait_method = method(conference, "Conference", "waitMethod")?;
     join.participant_label = attr("participantLabel");
     join.status_callback = attr("statusCallback");
-    join.status_callback_method = method(conference, "statusCallbackMethod")?;
+    join.status_callback_method = method(conference, "Conference", "statusCallbackMethod")?;
     join.status_callback_event =
         attr("statusCallbackEvent").map(|s| s.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
     if let Some(beep) = attr("beep") {
@@ -162,11 +180,11 @@ fn flag(node: roxmltree::Node<'_, '_>, attribute: &'static str, default: bool) -
     }
 }
 
-fn method(node: roxmltree::Node<'_, '_>, attribute: &'static str) -> Result<String, TwimlError> {
+fn method(node: roxmltree::Node<'_, '_>, element: &'static str, attribute: &'static str) -> Result<String, TwimlError> {
     match node.attribute(attribute) {
         None => Ok("POST".into()),
         Some(v) if v.eq_ignore_ascii_case("GET") || v.eq_ignore_ascii_case("POST") => Ok(v.to_ascii_uppercase()),
-        Some(v) => Err(TwimlError::BadAttribute { element: "Conference", attribute, value: v.to_string() }),
+        Some(v) => Err(TwimlError::BadAttribute { element, attribute, value: v.to_string() }),
     }
 }
 
@@ -204,7 +222,8 @@ mod tests {
     fn the_customer_document_reads_back_as_a_waiting_conference_that_ends_with_the_customer() {
         let s = settings();
         let doc = read(&flow::customer_twiml(&s, "CA01"));
-        let join = only_join(&doc);
+        assert_eq!(doc[0], Instruction::Say { text: flow::WAIT_MESSAGE.into() });
+        let join = only_join(&doc[1..]);
         assert_eq!(join.name, "CA01");
         assert!(!join.start_conference_on_enter);
         assert!(join.end_conference_on_exit);
@@ -222,15 +241,19 @@ mod tests {
         let doc = read(&flow::customer_trouble_twiml(&s, "CA01"));
         assert_eq!(doc.len(), 2);
         assert_eq!(doc[0], Instruction::Say { text: flow::TROUBLE_MESSAGE.into() });
-        assert_eq!(only_join(&doc[1..]), only_join(&read(&flow::customer_twiml(&s, "CA01"))));
+        assert_eq!(only_join(&doc[1..]), only_join(&read(&flow::customer_twiml(&s, "CA01"))[1..]));
     }
 
     #[test]
-    fn the_wait_document_reads_back_as_the_message_then_endless_music() {
+    fn the_wait_document_reads_back_as_the_place_in_line_music_and_a_redirect() {
         let s = settings();
         assert_eq!(
-            read(&flow::wait_twiml(&s)),
-            vec![Instruction::Say { text: flow::WAIT_MESSAGE.into() }, Instruction::Play { url: s.wait_music_url.clone(), loop_count: 0 },]
+            read(&flow::wait_twiml(&s, Some(3))),
+            vec![
+                Instruction::Say { text: "You are caller number 3.".into() },
+                Instruction::Play { url: s.wait_music_url.clone(), loop_count: 1 },
+                Instruction::Redirect { url: s.public_url(flow::WAIT_PATH), method: "POST".into() },
+            ]
         );
     }
 
@@ -238,7 +261,7 @@ mod tests {
     fn agent_join_documents_read_back_with_start_on_enter_and_end_on_exit_from_the_second_agent() {
         let s = settings();
         for (position, ends) in [(1, false), (2, true), (3, true)] {
-            let doc = read(&flow::agent_join_twiml(&s, "CA01", "agent2", position));
+            let doc = read(&flow::agent_join_twiml(&s, "CA01", "agent2", position == 1));
             let join = only_join(&doc);
             assert_eq!(join.name, "CA01");
             assert!(join.start_conference_on_enter);
@@ -285,6 +308,41 @@ mod tests {
     fn a_bare_conference_gets_twilios_defaults() {
         let doc = parse("<Response><Dial>\n  <Conference>\n    room\n  </Conference>\n</Dial></Response>").unwrap();
         assert_eq!(only_join(&doc), &ConferenceJoin::named("room"));
+    }
+
+    #[test]
+    fn a_redirect_reads_its_trimmed_url_and_method_defaulting_to_post() {
+        let doc = parse(
+            "<Response><Say>You are caller number 2.</Say><Play>http://music.example/hold.mp3</Play>\
+             <Redirect method=\"POST\">https://app.example/conference/wait</Redirect></Response>",
+        )
+        .unwrap();
+        assert_eq!(
+            doc,
+            vec![
+                Instruction::Say { text: "You are caller number 2.".into() },
+                Instruction::Play { url: "http://music.example/hold.mp3".into(), loop_count: 1 },
+                Instruction::Redirect { url: "https://app.example/conference/wait".into(), method: "POST".into() },
+            ]
+        );
+        assert_eq!(
+            parse("<Response><Redirect>\n  https://app.example/next?a=1&amp;b=2\n</Redirect></Response>").unwrap(),
+            vec![Instruction::Redirect { url: "https://app.example/next?a=1&b=2".into(), method: "POST".into() }]
+        );
+        assert_eq!(
+            parse(r#"<Response><Redirect method="get">https://app.example/next</Redirect></Response>"#).unwrap(),
+            vec![Instruction::Redirect { url: "https://app.example/next".into(), method: "GET".into() }]
+        );
+    }
+
+    #[test]
+    fn a_redirect_without_a_url_or_with_another_method_is_an_error() {
+        assert_eq!(parse("<Response><Redirect/></Response>"), Err(TwimlError::EmptyRedirectUrl));
+        assert_eq!(parse("<Response><Redirect>  </Redirect></Response>"), Err(TwimlError::EmptyRedirectUrl));
+        assert_eq!(
+            parse(r#"<Response><Redirect method="PUT">https://app.example/next</Redirect></Response>"#),
+            Err(TwimlError::BadAttribute { element: "Redirect", attribute: "method", value: "PUT".into() })
+        );
     }
 
     #[test]

@@ -51,9 +51,16 @@ impl Store {
         })
     }
 
-    pub async fn agents(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = sqlx::query("SELECT identity, display_name FROM agents ORDER BY identity").fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
+    /// Every agent: identity, display name, role.
+    pub async fn agents(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT identity, display_name, role FROM agents ORDER BY identity").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
+    }
+
+    /// `agent` or `supervisor` (supervisors get their own console later; today the role is kept).
+    pub async fn set_agent_role(&self, identity: &str, role: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE agents SET role = $1 WHERE identity = $2").bind(role).bind(identity).execute(&self.pool).await?;
+        Ok(())
     }
 
     pub async fn create_session(&self, token_hash: &str, identity: &str, expires_at: i64) -> Result<(), StoreError> {

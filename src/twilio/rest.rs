@@ -267,6 +267,13 @@ impl TwilioClient {
         self.send(reqwest::Method::POST, &path, None, Some(form)).await.map(drop)
     }
 
+    /// `POST /Calls/{CA}.json` with `Status=completed`: hang up a call in progress.
+    pub async fn hang_up_call(&self, call_sid: &str) -> Result<(), RestError> {
+        let path = self.path(&["Calls", call_sid]);
+        let form = vec![("Status", "completed".to_string())];
+        self.send(reqwest::Method::POST, &path, None, Some(form)).await.map(drop)
+    }
+
     /// `/2010-04-01/Accounts/{AC}/{segments…}.json`, each segment percent-encoded.
     fn path(&self, segments: &[&str]) -> String {
         let mut p = String::from("/2010-04-01/Accounts/");

@@ -29,6 +29,7 @@ enum Verb {
     DialConference(Conference),
     Hangup,
     Pause(u32),
+    Redirect(String),
 }
 
 /// When a `<Conference>` plays its beep.
@@ -101,6 +102,12 @@ impl Response {
         self
     }
 
+    /// `<Redirect method="POST">url</Redirect>`: Twilio fetches `url` and runs it instead.
+    pub fn redirect(mut self, url: impl Into<String>) -> Self {
+        self.verbs.push(Verb::Redirect(url.into()));
+        self
+    }
+
     /// `<Pause length="secs"/>`
     pub fn pause(mut self, secs: u32) -> Self {
         self.verbs.push(Verb::Pause(secs));
@@ -124,6 +131,7 @@ impl Response {
                     out.push_str("</Dial>");
                 }
                 Verb::Hangup => element(&mut out, "Hangup", &[], None),
+                Verb::Redirect(url) => element(&mut out, "Redirect", &[("method", Some("POST".to_string()))], Some(url)),
                 Verb::Pause(secs) => {
                     element(
                         &mut out,

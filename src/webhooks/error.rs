@@ -10,6 +10,8 @@ pub enum WebhookError {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error("invalid or missing X-Twilio-Signature")]
     Forbidden,
     #[error("request body too large")]
@@ -22,10 +24,8 @@ impl From<CallError> for WebhookError {
     fn from(e: CallError) -> Self {
         match e {
             CallError::BadInput(m) => WebhookError::BadRequest(m),
-            CallError::UnknownAgent(_) | CallError::UnknownConference(_) | CallError::NotOnCall(_) => {
-                WebhookError::NotFound(e.to_string())
-            }
-            CallError::AlreadyOnCall(_) => WebhookError::BadRequest(e.to_string()),
+            CallError::UnknownAgent(_) | CallError::UnknownCall(_) => WebhookError::NotFound(e.to_string()),
+            CallError::Refused(_) => WebhookError::Conflict(e.to_string()),
             CallError::Store(inner) => {
                 tracing::error!(error = %inner, "storage failed behind a webhook");
                 WebhookError::Internal
@@ -39,6 +39,7 @@ impl IntoResponse for WebhookError {
         let status = match self {
             WebhookError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebhookError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebhookError::Conflict(_) => StatusCode::CONFLICT,
             WebhookError::Forbidden => StatusCode::FORBIDDEN,
             WebhookError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebhookError::Internal => StatusCode::INTERNAL_SERVER_ERROR,

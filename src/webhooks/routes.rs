@@ -7,8 +7,8 @@ use axum::Router;
 use super::{TwilioForm, WebhookError, MAX_BODY_BYTES};
 use crate::application::AppState;
 use crate::calls::{flow, service};
-use crate::ids::{CallSid, PhoneNumber};
-use crate::store::{CallbackKind, NewCustomerCall, StatusCallback};
+use crate::ids::{AgentId, CallSid, PhoneNumber};
+use crate::store::{CallbackKind, StatusCallback};
 use crate::twilio::twiml;
 
 pub fn router() -> Router<AppState> {
@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .route("/conference/wait", post(wait).get(wait))
         .route("/conference/{conference_id}/connect/{agent_id}", post(agent_join))
         .route(flow::STATUS_PATH, post(status))
+        .route("/twilio/legs/{call_sid}/{agent_id}/{leg}", post(agent_leg_status))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
@@ -36,39 +37,52 @@ fn call_sid(form: &TwilioForm) -> Result<CallSid, WebhookError> {
     CallSid::parse(form.require("CallSid")?).map_err(|e| WebhookError::BadRequest(e.0))
 }
 
-/// A customer called the support number.
+/// A customer called the support number: they join the queue.
 async fn voice(State(state): State<AppState>, form: TwilioForm) -> Result<Response, WebhookError> {
-    let call = NewCustomerCall {
-        call_sid: call_sid(&form).inspect_err(|e| tracing::info!(route = "voice", outcome = %e, "refused"))?,
-        from: phone(&form, "From")?,
-        to: phone(&form, "To")?,
-        status: form.get("CallStatus").unwrap_or("ringing").to_string(),
-    };
-    let sid = call.call_sid.clone();
-    let (doc, outcome) = service::incoming_call(&state, call).await;
+    let sid = call_sid(&form).inspect_err(|e| tracing::info!(route = "voice", outcome = %e, "refused"))?;
+    let from = phone(&form, "From")?;
+    phone(&form, "To")?;
+    let (doc, outcome) = service::incoming_call(&state, sid.clone(), from).await;
     tracing::info!(route = "voice", call_sid = %sid, outcome = ?outcome, "customer call");
     Ok(twiml_response(doc))
 }
 
-/// What a waiting customer hears (rendered once at start-up).
+/// What a waiting customer hears: their place in the queue, music, and this document again.
+/// Without a CallSid (or with one not in the queue) there is no place to tell, only music.
 async fn wait(State(state): State<AppState>, form: TwilioForm) -> Response {
-    tracing::debug!(route = "wait", call_sid = form.get("CallSid").unwrap_or("-"), "wait music");
-    ([("content-type", twiml::CONTENT_TYPE)], state.wait_twiml.clone()).into_response()
+    let call = form.get("CallSid").and_then(|s| CallSid::parse(s).ok());
+    tracing::debug!(route = "wait", call_sid = call.as_ref().map(|c| c.as_str()).unwrap_or("-"), "wait document");
+    twiml_response(service::wait(&state, call.as_ref()))
 }
 
-/// An agent answered the dial: join them to the conference.
+/// The leg number Twilio's URL carries (`?leg=` on the join URL, a path segment on callbacks).
+fn leg_number(raw: Option<&str>) -> Result<u32, WebhookError> {
+    raw.and_then(|l| l.parse::<u32>().ok())
+        .filter(|l| *l > 0)
+        .ok_or_else(|| WebhookError::BadRequest("leg must be a whole number from 1".into()))
+}
+
+/// The call and agent named by a path, parsed (the path is only looked at once the signature
+/// has been checked by `TwilioForm`: an unsigned request gets 403 whatever its path).
+fn call_and_agent(call: &str, agent: &str) -> Result<(CallSid, AgentId), WebhookError> {
+    let call = CallSid::parse(call).map_err(|e| WebhookError::BadRequest(e.0))?;
+    let agent = AgentId::parse(agent).map_err(|e| WebhookError::BadRequest(e.0))?;
+    Ok((call, agent))
+}
+
+/// An agent answered their leg: join them to the caller's conference.
 async fn agent_join(
     State(state): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
+    uri: axum::http::Uri,
     form: TwilioForm,
 ) -> Result<Response, WebhookError> {
-    // The path is only looked at once the signature has been checked (by `TwilioForm`): an
-    // unsigned request gets 403 whatever its path, never a hint about what the path should be.
-    let Path((mut conference_id, agent_id)) = path.map_err(|e| WebhookError::BadRequest(e.body_text()))?;
-    // As for form values (see `TwilioForm`): a NUL would make the PostgreSQL lookup fail with a 500.
-    super::form::strip_nul(&mut conference_id);
+    let Path((conference_id, agent_id)) = path.map_err(|e| WebhookError::BadRequest(e.body_text()))?;
+    let (call, agent) = call_and_agent(&conference_id, &agent_id)?;
+    let leg = form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()).find(|(k, _)| k == "leg").map(|(_, v)| v.into_owned());
+    let leg = leg_number(leg.as_deref())?;
     let sid = form.get("CallSid").unwrap_or("-").to_string();
-    match service::agent_join(&state, &conference_id, &agent_id).await {
+    match service::agent_join(&state, call, agent, leg).await {
         Ok(doc) => {
             tracing::info!(route = "agent-join", call_sid = %sid, conference = %conference_id, agent = %agent_id, outcome = "joined");
             Ok(twiml_response(doc))
@@ -78,6 +92,25 @@ async fn agent_join(
             Err(e.into())
         }
     }
+}
+
+/// Progress of an agent's leg (Twilio's call status callback, on the URL the dial named).
+async fn agent_leg_status(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    form: TwilioForm,
+) -> Result<Response, WebhookError> {
+    let Path((call, agent, leg)) = path.map_err(|e| WebhookError::BadRequest(e.body_text()))?;
+    let (call, agent) = call_and_agent(&call, &agent)?;
+    let leg = leg_number(Some(&leg))?;
+    let cb = parse_callback(&form).inspect_err(|e| tracing::info!(route = "leg-status", outcome = %e, "refused"))?;
+    if cb.kind != CallbackKind::Call {
+        return Err(WebhookError::BadRequest("missing required parameter CallStatus".into()));
+    }
+    let event = cb.event.clone();
+    service::agent_leg_status(&state, call.clone(), agent.clone(), leg, cb).await?;
+    tracing::info!(route = "leg-status", call = %call, agent = %agent, leg, event = %event, outcome = "applied");
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
 /// Call and conference status callbacks: every one is stored, then applied in order.

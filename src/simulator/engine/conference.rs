@@ -1,9 +1,9 @@
 //! Conference rooms: joining, starting, leaving, ending, and what the REST API does to
 //! participants (add, hold, mute, remove) — with who hears what at each step.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use super::model::{CallStatus, Conference, ConferenceStatus, FetchPurpose, Participant, ParticipantStatus, SimError};
+use super::model::{CallStatus, Conference, ConferenceStatus, FetchPurpose, Participant, ParticipantStatus, Refetch, SimError};
 use super::{normalise_method, subscription, Engine, ParticipantView, DEFAULT_HOLD_MUSIC};
 use crate::ids::{CallSid, ConferenceSid};
 use crate::simulator::twiml::{ConferenceJoin, Instruction};
@@ -106,7 +106,7 @@ impl Engine {
         let conf_sid = self.open_conference(&join.name, now);
         let conf = &self.conferences[&conf_sid];
         self.check_label(conf, join.participant_label.as_deref(), call_sid)?;
-        let participant = Participant::new(call_sid, &join, ParticipantStatus::Connected, now);
+        let participant = Participant::new(call_sid, join, ParticipantStatus::Connected, now);
         let conference_callback =
             subscription(join.status_callback.clone(), join.status_callback_event.clone(), Some(join.status_callback_method.clone()), &[])?;
         let conf = self.conferences.get_mut(&conf_sid).expect("opened above");
@@ -130,8 +130,12 @@ impl Engine {
         if conf.status == ConferenceStatus::Waiting && ready {
             let conf = self.conferences.get_mut(&conf_sid).expect("exists");
             conf.status = ConferenceStatus::InProgress;
-            // Superseded wait music: results still on their way are dropped.
-            for p in &conf.participants {
+            // Superseded wait music: results still on their way are dropped, and wait documents
+            // are not fetched again.
+            for p in &mut conf.participants {
+                if p.refetch.as_ref().is_some_and(|r| r.purpose == FetchPurpose::Wait) {
+                    p.refetch = None;
+                }
                 if let Some(call) = self.calls.get_mut(p.call_sid.as_str()) {
                     if matches!(call.fetch, Some((_, FetchPurpose::Wait))) {
                         call.fetch = None;
@@ -165,8 +169,17 @@ impl Engine {
         self.conferences.get_mut(conf_sid)?.participants.iter_mut().find(|p| &p.call_sid == call_sid)
     }
 
-    /// A wait or hold document arrived: only `<Say>`, `<Play>` and `<Pause>` count there.
-    pub(super) fn play_background(&mut self, call_sid: &CallSid, purpose: FetchPurpose, doc: Result<Vec<Instruction>, String>) {
+    /// A wait or hold document arrived: only `<Say>`, `<Play>`, `<Pause>` and `<Redirect>` count
+    /// there. The caller hears its lines at once, but the finite verbs before a `<Redirect>` take
+    /// simulated time (a `<Play>` `background_play_secs` per loop, a `<Pause>` its length, a
+    /// `<Say>` none): only then does [`Engine::tick`] fetch the redirect's document.
+    pub(super) fn play_background(
+        &mut self,
+        call_sid: &CallSid,
+        purpose: FetchPurpose,
+        doc: Result<Vec<Instruction>, String>,
+        now: SystemTime,
+    ) {
         let Some(conf_sid) = self.calls.get(call_sid.as_str()).and_then(|c| c.conference.clone()) else { return };
         let doc = match doc {
             Ok(doc) => doc,
@@ -175,23 +188,45 @@ impl Engine {
                 Vec::new()
             }
         };
+        let play_secs = u64::from(self.cfg.background_play_secs);
         let mut heard = Vec::new();
+        let mut looping = false;
+        let mut redirect = None;
+        let mut elapsed: u64 = 0;
         for verb in doc {
             match verb {
                 Instruction::Say { text } => heard.push(format!("Say: {text}")),
                 Instruction::Play { url, loop_count: 0 } => {
                     heard.push(format!("Play: {url} (looping)"));
+                    looping = true;
                     break;
                 }
-                Instruction::Play { url, .. } => heard.push(format!("Play: {url}")),
-                Instruction::Pause { length_secs } => heard.push(format!("silence ({length_secs} s)")),
+                Instruction::Play { url, loop_count } => {
+                    heard.push(format!("Play: {url}"));
+                    elapsed = elapsed.saturating_add(play_secs.saturating_mul(loop_count.into()));
+                }
+                Instruction::Pause { length_secs } => {
+                    heard.push(format!("silence ({length_secs} s)"));
+                    elapsed = elapsed.saturating_add(length_secs.into());
+                }
+                // Twilio never reaches the verbs after a <Redirect>.
+                Instruction::Redirect { url, method } => {
+                    redirect = Some((url, method));
+                    break;
+                }
                 other => self.warn(Some(call_sid), format!("ignored {other:?} in a {} document", background_name(purpose))),
             }
         }
-        // A document that ends without endless music leaves silence: Twilio's timing is not modelled.
-        if !heard.last().is_some_and(|h| h.ends_with("(looping)")) {
+        // A document that ends without endless music or a redirect leaves silence: Twilio does not
+        // fetch it again.
+        if !looping && (redirect.is_none() || heard.is_empty()) {
             heard.push("silence".into());
         }
+        // An overflowing time is never due.
+        let refetch = redirect.and_then(|(url, method)| {
+            let due = now.checked_add(Duration::from_secs(elapsed))?;
+            Some(Refetch { due, url, method, purpose })
+        });
         if let Some(call) = self.calls.get_mut(call_sid.as_str()) {
             for h in &heard {
                 call.hear(h.clone());
@@ -203,8 +238,42 @@ impl Engine {
                 FetchPurpose::Hold => p.hold_audio = last,
                 _ => p.wait_audio = last,
             }
+            // This document replaces the previous one of its kind, and its redirect with it.
+            if refetch.is_some() || p.refetch.as_ref().is_some_and(|r| r.purpose == purpose) {
+                p.refetch = refetch;
+            }
         }
         self.refresh_audio(conf_sid.as_str());
+    }
+
+    /// Fetches every wait or hold document whose `<Redirect>` is due, while it still applies: a
+    /// wait document while the room waits (deferred while the participant is on hold), a hold
+    /// document while the participant is held. A redirect that no longer applies is dropped.
+    pub(super) fn follow_due_redirects(&mut self, now: SystemTime) {
+        let mut due = Vec::new();
+        for conf in self.conferences.values_mut() {
+            let waiting = conf.status == ConferenceStatus::Waiting;
+            for p in &mut conf.participants {
+                let Some(r) = &p.refetch else { continue };
+                let applies = p.status == ParticipantStatus::Connected
+                    && match r.purpose {
+                        FetchPurpose::Wait => waiting,
+                        FetchPurpose::Hold => p.hold,
+                        FetchPurpose::Document => false,
+                    };
+                if !applies {
+                    p.refetch = None;
+                } else if r.due <= now && !(r.purpose == FetchPurpose::Wait && p.hold) {
+                    due.extend(p.refetch.take().map(|r| (p.call_sid.clone(), r)));
+                }
+            }
+        }
+        for (call_sid, r) in due {
+            let live = self.calls.get(call_sid.as_str()).is_some_and(|c| !c.status.is_final() && c.conference.is_some());
+            if live {
+                self.fetch(&call_sid, r.purpose, &r.url, &r.method);
+            }
+        }
     }
 
     /// Recomputes what every connected participant hears: hold music when held, wait music while
@@ -399,6 +468,10 @@ impl Engine {
         let mut hold_fetch = None;
         if let Some(hold) = update.hold.filter(|h| *h != p.hold) {
             p.hold = hold;
+            // The old hold document is over, its redirect with it.
+            if p.refetch.as_ref().is_some_and(|r| r.purpose == FetchPurpose::Hold) {
+                p.refetch = None;
+            }
             events.push(if hold { "participant-hold" } else { "participant-unhold" });
             if hold {
                 match update.hold_url.clone().filter(|u| !u.trim().is_empty()) {

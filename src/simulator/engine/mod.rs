@@ -18,9 +18,19 @@
 //! - when a caller leaves a conference, Twilio carries on with the verbs after `<Dial>`, hanging up
 //!   when the document ends.
 //!
-//! Twilio's timing is not modelled: a `<Say>` or a finite `<Play>` is heard and done at once, a
-//! `<Play loop="0">` plays until the call moves on, and a wait document that ends leaves silence
-//! (it is not fetched again).
+//! Twilio's timing is modelled only where the app can tell the difference:
+//! - what a caller hears is recorded at once, line by line (`call.hear`): every `<Say>`, `<Play>`
+//!   and `<Pause>` of a document is "heard" the moment the document arrives;
+//! - in a call's own document nothing takes time: verbs run one after the other at once, and a
+//!   `<Redirect>` fetches its document straight away, which replaces the rest;
+//! - in wait and hold documents the finite verbs before a `<Redirect>` take simulated time: a
+//!   `<Play>` lasts [`EngineConfig::background_play_secs`] per loop (the simulator does not know
+//!   the audio's real length), a `<Pause>` its length, a `<Say>` nothing. [`Engine::tick`] fetches
+//!   the redirect's document once that time has passed, but only while it still applies: a wait
+//!   document while the conference has not started (and the participant is not on hold) and the
+//!   participant is still in it, a hold document while the participant is still held;
+//! - a `<Play loop="0">` plays until the call moves on (a `<Redirect>` after it is never reached),
+//!   and a wait or hold document that ends without one leaves silence (it is not fetched again).
 
 mod conference;
 mod model;
@@ -53,6 +63,9 @@ pub struct EngineConfig {
     pub voice_url: String,
     /// Mixed into every SID so separate runs never hand out the same ones (0 in tests).
     pub sid_seed: u64,
+    /// How long one loop of a finite `<Play>` in a wait or hold document lasts before a
+    /// `<Redirect>` after it is followed (the audio's real length is not known).
+    pub background_play_secs: u32,
 }
 
 /// `POST Calls.json`: a call from Twilio to someone. The simulator takes the very request type
@@ -260,7 +273,8 @@ impl Engine {
         }
     }
 
-    /// Rings out every unanswered outbound call whose `Timeout` has passed.
+    /// Rings out every unanswered outbound call whose `Timeout` has passed, then fetches the
+    /// wait and hold documents whose `<Redirect>` is due.
     pub fn tick(&mut self, now: SystemTime) {
         let due: Vec<CallSid> = self
             .calls
@@ -272,6 +286,7 @@ impl Engine {
         for sid in due {
             self.finish_call(&sid, CallStatus::NoAnswer, now);
         }
+        self.follow_due_redirects(now);
     }
 
     // ---- TwiML --------------------------------------------------------------------------------
@@ -326,6 +341,7 @@ impl Engine {
         call.fetch = None;
         match (purpose, result) {
             (FetchPurpose::Document, Ok(doc)) => {
+                // An answered call (a `<Redirect>` was followed) simply runs its new document.
                 if call.status == CallStatus::Ringing {
                     // An inbound call is answered by its first TwiML.
                     call.status = CallStatus::InProgress;
@@ -347,7 +363,7 @@ impl Engine {
                 };
                 self.finish_call(sid, end, now);
             }
-            (FetchPurpose::Wait | FetchPurpose::Hold, result) => self.play_background(sid, purpose, result),
+            (FetchPurpose::Wait | FetchPurpose::Hold, result) => self.play_background(sid, purpose, result, now),
         }
         Ok(())
     }
@@ -381,6 +397,12 @@ impl Engine {
                     // Twilio logs the failed <Dial> and moves on to the next verb.
                     Err(e) => self.warn(Some(sid), e.to_string()),
                 },
+                // The fetched document replaces whatever is left of this one.
+                Instruction::Redirect { url, method } => {
+                    call.script.clear();
+                    self.fetch(sid, FetchPurpose::Document, &url, &method);
+                    return;
+                }
             }
         }
     }

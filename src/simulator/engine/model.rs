@@ -178,6 +178,17 @@ pub(super) enum FetchPurpose {
     Hold,
 }
 
+/// A wait or hold document that ended in `<Redirect>`: once its finite verbs have played (at
+/// `due`), Twilio fetches `url` and plays that document instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Refetch {
+    pub due: SystemTime,
+    pub url: String,
+    pub method: String,
+    /// [`FetchPurpose::Wait`] or [`FetchPurpose::Hold`].
+    pub purpose: FetchPurpose,
+}
+
 #[derive(Debug, Clone)]
 pub(super) struct Call {
     pub sid: CallSid,
@@ -252,6 +263,9 @@ pub(super) struct Participant {
     pub wait_audio: String,
     /// What this participant hears while on hold (from its hold document).
     pub hold_audio: String,
+    /// The wait or hold document's `<Redirect>`, to be followed once what came before it has
+    /// played (see [`Engine::tick`](super::Engine::tick)).
+    pub refetch: Option<Refetch>,
     pub joined_at: SystemTime,
 }
 
@@ -270,6 +284,7 @@ impl Participant {
             wait_method: join.wait_method.clone(),
             wait_audio: String::new(),
             hold_audio: String::new(),
+            refetch: None,
             joined_at: now,
         }
     }

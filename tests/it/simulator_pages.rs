@@ -1,12 +1,8 @@
 //! The simulator's pages (`/phone`, `/simulator`) and their open server functions
 //! (`/api/sim_state`, `/api/sim_call`, `/api/sim_hangup`), on the real server in simulator mode.
-#![cfg(feature = "ssr")]
-
-mod common;
-
 use std::time::Duration;
 
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::Value;
 
 async fn simulator_app() -> TestApp {
@@ -61,6 +57,7 @@ async fn pages_render_their_initial_state_on_the_server() {
 #[tokio::test]
 async fn a_customer_calls_waits_in_the_conference_and_hangs_up() {
     let app = simulator_app().await;
+    app.available("agent1").await;
     let res = app.server_fn("sim_call", &[("from", "+15557654321")]).await;
     assert_eq!(res.status(), 200);
     let sid: String = res.json().await.unwrap();

@@ -93,6 +93,7 @@ impl StandIn {
 }
 
 async fn handle(State(s): State<StandIn>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let creates = method == Method::POST && uri.path().ends_with("/Calls.json");
     s.requests.lock().unwrap().push(Recorded {
         method: method.to_string(),
         path: uri.path().to_string(),
@@ -112,9 +113,12 @@ async fn handle(State(s): State<StandIn>, method: Method, uri: Uri, headers: Hea
         )
             .into_response(),
         Mode::Ok => {
+            // Only created calls get a new sid (the nth dial is `stand_in_sid(n)`).
             let n = {
                 let mut c = s.counter.lock().unwrap();
-                *c += 1;
+                if creates {
+                    *c += 1;
+                }
                 *c
             };
             let sid = format!("CA{n:032x}");
@@ -275,4 +279,86 @@ impl TestApp {
         let stand_in = StandIn::start().await;
         Self::spawn_on(dir, fresh_postgres_url().await, stand_in, &[]).await
     }
+}
+
+/// The contact center driven the way Twilio and the consoles drive it.
+impl TestApp {
+    /// The agent asks to be available (as the console does once its phone registered).
+    pub async fn available(&self, agent: &str) {
+        let res = self.server_fn_as(agent, "presence", &[("status", "available")]).await;
+        assert_eq!(res.status(), 200, "{agent} could not go available: {:?}", res.text().await);
+    }
+
+    /// A customer calls the support number; returns the TwiML.
+    pub async fn customer_calls(&self, call: &str, from: &str) -> String {
+        let res = self.webhook("/conference/connect/client", &[("CallSid", call), ("From", from), ("To", NUMBER)]).await;
+        assert_eq!(res.status(), 200);
+        res.text().await.unwrap()
+    }
+
+    /// Twilio fetches the join document of leg `leg` (the agent answered).
+    pub async fn agent_answers(&self, call: &str, agent: &str, leg: u32, leg_sid: &str) -> reqwest::Response {
+        self.webhook(&format!("/conference/{call}/connect/{agent}?leg={leg}"), &[("CallSid", leg_sid), ("CallStatus", "in-progress")]).await
+    }
+
+    /// Twilio reports a final status of an agent's leg.
+    pub async fn leg_ends(&self, call: &str, agent: &str, leg: u32, leg_sid: &str, status: &str) {
+        let res = self.webhook(&format!("/twilio/legs/{call}/{agent}/{leg}"), &[("CallSid", leg_sid), ("CallStatus", status)]).await;
+        assert_eq!(res.status(), 204, "{:?}", res.text().await);
+    }
+
+    /// The customer's conference ended (they hung up).
+    pub async fn conference_ends(&self, call: &str) {
+        let res = self
+            .webhook(
+                "/twilio/status",
+                &[("ConferenceSid", "CF0123456789abcdef0123456789abcdef"), ("FriendlyName", call), ("StatusCallbackEvent", "conference-end")],
+            )
+            .await;
+        assert_eq!(res.status(), 204);
+    }
+
+    /// The agent's presence word as stored (`available`, `away`, `ringing`, …).
+    pub async fn presence(&self, agent: &str) -> String {
+        let (p, _) = self.store().await.presence_of(agent).await.unwrap().expect("agent exists");
+        p.word().to_string()
+    }
+
+    /// Waits up to 10 s for the agent's presence to be `word`.
+    pub async fn wait_presence(&self, agent: &str, word: &str) {
+        for _ in 0..200 {
+            if self.presence(agent).await == word {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{agent} never became {word}: still {}", self.presence(agent).await);
+    }
+
+    pub async fn timeline(&self, call: &str) -> Vec<String> {
+        self.store().await.timeline_texts(call).await.unwrap()
+    }
+}
+
+impl StandIn {
+    /// Requests other than dials (cancels, hang-ups), in order.
+    pub fn updates(&self) -> Vec<Recorded> {
+        self.requests().into_iter().filter(|r| r.method == "POST" && !r.path.ends_with("/Calls.json")).collect()
+    }
+
+    /// Waits up to 10 s for a POST to `path_end` with `Status=status`.
+    pub async fn wait_for_update(&self, path_end: &str, status: &str) -> Recorded {
+        for _ in 0..200 {
+            if let Some(r) = self.updates().into_iter().find(|r| r.path.ends_with(path_end) && r.get("Status") == Some(status)) {
+                return r;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected a POST …{path_end} Status={status}; stand-in saw {:?}", self.requests());
+    }
+}
+
+/// The CallSid the stand-in gives its `n`th created resource (1-based), as the app will know it.
+pub fn stand_in_sid(n: u64) -> String {
+    format!("CA{n:032x}")
 }

@@ -1,9 +1,5 @@
 //! Agents sign in before anything else; server functions act only for the signed-in agent.
-#![cfg(feature = "ssr")]
-
-mod common;
-
-use common::*;
+use crate::common::*;
 
 async fn status_and_text(res: reqwest::Response) -> (u16, String) {
     (res.status().as_u16(), res.text().await.unwrap())
@@ -65,6 +61,7 @@ async fn nothing_is_issued_or_dialled_without_a_session() {
 async fn an_agent_cannot_act_for_another_agent() {
     let app = TestApp::spawn().await;
     let customer = call_sid(50);
+    app.available("agent1").await;
     app.webhook("/conference/connect/client", &[("CallSid", &customer)]).await;
     app.stand_in.wait_for_dials(1).await;
     // agent2 tries to transfer agent1's call.
@@ -73,7 +70,7 @@ async fn an_agent_cannot_act_for_another_agent() {
     // agent2 is on no call, so it cannot dial anyone in.
     let (status, text) = status_and_text(app.server_fn_as("agent2", "dial_agent", &[("from_agent", "agent2"), ("to_agent", "agent1")]).await).await;
     assert_eq!(status, 409);
-    assert!(text.contains("not on a live call"), "{text}");
+    assert!(text.contains("agent2 is not on a call"), "{text}");
     // agent1 cannot dial in someone who has no account.
     let (status, text) = status_and_text(app.server_fn_as("agent1", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent9")]).await).await;
     assert_eq!(status, 404);

@@ -1,0 +1,38 @@
+//! What the console's server functions answer: plain serde types shared by the server and the
+//! browser. A leaf module, so the call domain can build these answers without depending on the
+//! server functions that send them.
+
+use serde::{Deserialize, Serialize};
+
+/// A Voice access token for one agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoiceToken {
+    pub identity: String,
+    pub token: String,
+    /// Seconds until the token expires.
+    pub ttl_secs: u64,
+}
+
+/// What happened when an agent asked to bring another agent into their call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialOutcome {
+    pub conference: String,
+    pub agent: String,
+}
+
+/// What the console needs to know about this deployment before anyone signs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteMode {
+    /// Calls are simulated (no Twilio account): show the badge and the demo sign-in.
+    pub simulator: bool,
+    /// In simulator mode, the ready-made agents and their shared password.
+    pub demo_agents: Vec<String>,
+    pub demo_password: Option<String>,
+}
+
+/// Who is signed in on this browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentInfo {
+    pub identity: String,
+    pub display_name: String,
+}

@@ -1,0 +1,88 @@
+//! The console's live view: `GET /api/stream`, a server-sent-events stream of the signed-in
+//! agent's [`ConsoleView`], a full snapshot first and again after every change that alters it.
+//! Holding the stream is what keeps the agent connected (see `Center::connect`); a reconnecting
+//! browser simply gets a fresh snapshot.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{self, Stream};
+use tokio::sync::broadcast;
+
+use crate::application::AppState;
+use crate::auth::{self, AuthError};
+use crate::center::ConsoleView;
+use crate::ids::AgentId;
+use crate::store::{now_ms, Change, ConnectionGuard};
+
+/// How many past calls the console shows.
+const RECENT_CALLS: i64 = 5;
+
+struct Session {
+    state: AppState,
+    agent: AgentId,
+    changes: broadcast::Receiver<Change>,
+    /// The last view sent (with `now` zeroed, so the clock alone sends nothing).
+    last: Option<ConsoleView>,
+    recent: Vec<crate::center::CallHistory>,
+    _connection: ConnectionGuard,
+}
+
+pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let agent = match auth::current_agent(&state.store, &headers).await {
+        Ok(me) => me.agent,
+        Err(AuthError::Store(e)) => {
+            tracing::error!(error = %e, "storage failed while opening a console stream");
+            return (StatusCode::SERVICE_UNAVAILABLE, "storage is unavailable").into_response();
+        }
+        Err(e) => return (StatusCode::UNAUTHORIZED, e.to_string()).into_response(),
+    };
+    // Subscribe before connecting: the connection's own heartbeat is then not missed.
+    let changes = state.center.subscribe();
+    let connection = state.center.connect(&agent).await;
+    let recent = state.center.recent_calls(&agent, RECENT_CALLS).await.unwrap_or_default();
+    let session = Session { state, agent, changes, last: None, recent, _connection: connection };
+    Sse::new(views(session)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+}
+
+fn views(session: Session) -> impl Stream<Item = Result<Event, Infallible>> {
+    stream::unfold(Some(session), |session| async move {
+        let mut s = session?;
+        loop {
+            if let Some(event) = s.next_view() {
+                return Some((Ok(event), Some(s)));
+            }
+            match s.changes.recv().await {
+                Ok(change) => {
+                    let mine = change.events.is_empty() || change.events.iter().any(|e| e.agent() == Some(&s.agent) && e.call().is_some());
+                    if mine {
+                        s.recent = s.state.center.recent_calls(&s.agent, RECENT_CALLS).await.unwrap_or(s.recent);
+                    }
+                }
+                // A slow reader missed changes: the next view is a fresh snapshot anyway.
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    })
+}
+
+impl Session {
+    /// The view to send now, if it differs from the last one sent.
+    fn next_view(&mut self) -> Option<Event> {
+        let now = now_ms();
+        let mut view = self.state.center.read(|s| s.console_view(&self.agent, now))?;
+        view.recent = self.recent.clone();
+        let unchanged = self.last.as_ref().is_some_and(|last| ConsoleView { now: last.now, ..view.clone() } == *last);
+        if unchanged {
+            return None;
+        }
+        let json = serde_json::to_string(&view).ok()?;
+        self.last = Some(view);
+        Some(Event::default().data(json))
+    }
+}

@@ -1,0 +1,72 @@
+//! The console's live feed (browser only): an `EventSource` on `/api/stream` whose every message
+//! is the signed-in agent's whole [`ConsoleView`], a snapshot first and a new one on each change.
+//!
+//! Ownership as in `voice::device`: a [`ConsoleStream`] owns its `EventSource` and the closures
+//! listening on it, and dropping it detaches them before they are freed and closes the source
+//! (no `Closure::forget`, so no leak and no "closure invoked after being dropped").
+//!
+//! The browser's `EventSource` reconnects by itself after a network error (the server sends a
+//! fresh snapshot on each connection); it gives up only when the server answers with an error
+//! (401 once the session is gone). That is reported to `on_closed`, whose owner decides what next.
+
+use crate::center::ConsoleView;
+use leptos::prelude::Set;
+use wasm_bindgen::prelude::*;
+use web_sys::{EventSource, MessageEvent};
+
+use super::view::{Link, Live};
+
+/// Where the server pushes the console's view.
+pub const STREAM_URL: &str = "/api/stream";
+
+type Listener = Closure<dyn FnMut(web_sys::Event)>;
+
+pub struct ConsoleStream {
+    source: EventSource,
+    listeners: Vec<(&'static str, Listener)>,
+}
+
+impl ConsoleStream {
+    /// Opens the stream, feeding `live`. `on_closed` runs when the browser gave up on it for good.
+    pub fn open(live: Live, on_closed: impl Fn() + 'static) -> Result<Self, JsValue> {
+        let source = EventSource::new(STREAM_URL)?;
+        let mut this = ConsoleStream { source, listeners: Vec::new() };
+        this.listen("open", move |_| live.link.set(Link::Up))?;
+        this.listen("message", move |event| {
+            let Some(data) = event.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else { return };
+            match serde_json::from_str::<ConsoleView>(&data) {
+                Ok(view) => {
+                    // The server's clock against ours, so durations tick from the server's `since`s.
+                    live.skew.set(view.now - js_sys::Date::now() as i64);
+                    live.view.set(Some(view));
+                    live.link.set(Link::Up);
+                }
+                Err(e) => web_sys::console::warn_1(&JsValue::from_str(&format!("console stream: unreadable view: {e}"))),
+            }
+        })?;
+        let source = this.source.clone();
+        this.listen("error", move |_| {
+            live.link.set(Link::Down);
+            if source.ready_state() == EventSource::CLOSED {
+                on_closed();
+            }
+        })?;
+        Ok(this)
+    }
+
+    fn listen(&mut self, event: &'static str, on_event: impl FnMut(web_sys::Event) + 'static) -> Result<(), JsValue> {
+        let listener = Listener::new(on_event);
+        self.source.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref())?;
+        self.listeners.push((event, listener));
+        Ok(())
+    }
+}
+
+impl Drop for ConsoleStream {
+    fn drop(&mut self) {
+        for (event, listener) in self.listeners.drain(..) {
+            let _ = self.source.remove_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+        }
+        self.source.close();
+    }
+}

@@ -1,0 +1,558 @@
+//! The center's decisions made durable: one writer task takes the commands waiting, decides
+//! them with the pure core (`crate::center`) and writes the new state, the timeline rows and the
+//! effects in ONE transaction, then publishes what changed.
+//!
+//! Each instance keeps the whole live state in memory (agents, calls not yet over): deciding and
+//! drawing consoles never reads the database. The `center` row's version guards it: every
+//! transaction bumps it first (which also serialises decisions across instances on PostgreSQL,
+//! and takes SQLite's write lock up front), and an instance that finds a version it did not
+//! write reloads the state inside that same transaction before deciding. So two instances never
+//! offer one agent two calls, nor one call to two agents. On PostgreSQL a NOTIFY tells the other
+//! instances to reload and redraw their consoles at once.
+//!
+//! Commands arriving together are decided in one transaction (group commit): one transaction
+//! per command would queue every caller behind SQLite's single writer.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, RwLock};
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+use tokio::sync::{broadcast, mpsc, oneshot, Notify};
+
+use super::{now_ms, Backend, StoreError};
+use crate::center::{Agent, Call, CallHistory, Command, Decision, Effect, EndReason, Event, Presence, Refusal, Rules, State, TimelineRow};
+use crate::ids::{AgentId, CallSid};
+
+/// Commands decided in one transaction at most.
+const MAX_BATCH: usize = 128;
+/// The PostgreSQL channel that carries new versions between instances.
+const CHANNEL: &str = "wt_center";
+
+#[derive(Debug, thiserror::Error)]
+pub enum CenterError {
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// Something changed: the version it made and what was decided (empty when another instance
+/// decided it and this one reloaded).
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub version: i64,
+    pub events: Arc<Vec<Event>>,
+}
+
+struct Cached {
+    state: State,
+    /// The version this copy reflects; -1 forces a reload.
+    version: i64,
+}
+
+struct Job {
+    command: Command,
+    reply: oneshot::Sender<Result<Decision, CenterError>>,
+}
+
+/// The center, shared by every request of this instance.
+#[derive(Clone)]
+pub struct Center {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: AnyPool,
+    backend: Backend,
+    rules: Rules,
+    cache: RwLock<Cached>,
+    jobs: mpsc::Sender<Job>,
+    changes: broadcast::Sender<Change>,
+    /// Wakes the effects worker when a decision wrote effects.
+    effects: Arc<Notify>,
+    /// Open console streams per agent on this instance (their heartbeats).
+    connections: Mutex<HashMap<AgentId, usize>>,
+    /// Held for a whole decision transaction, so that a reload after another instance's change
+    /// never replaces the copy while this instance is deciding on it.
+    deciding: tokio::sync::Mutex<()>,
+}
+
+impl Center {
+    /// Loads the state and starts the writer, the ticker, the heartbeat and (on PostgreSQL) the
+    /// listener for other instances' changes.
+    pub async fn start(pool: AnyPool, backend: Backend, rules: Rules, database_url: &str) -> Result<Self, StoreError> {
+        let (version, state) = load(&pool).await?;
+        let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
+        let (changes, _) = broadcast::channel(1024);
+        let center = Center {
+            inner: Arc::new(Inner {
+                pool,
+                backend,
+                rules,
+                cache: RwLock::new(Cached { state, version }),
+                jobs,
+                changes,
+                effects: Arc::new(Notify::new()),
+                connections: Mutex::new(HashMap::new()),
+                deciding: tokio::sync::Mutex::new(()),
+            }),
+        };
+        tokio::spawn(write_loop(center.clone(), queue));
+        tokio::spawn(tick_loop(Arc::downgrade(&center.inner)));
+        tokio::spawn(heartbeat_loop(Arc::downgrade(&center.inner)));
+        if backend == Backend::Postgres {
+            listen(Arc::downgrade(&center.inner), database_url.to_string()).await?;
+        }
+        Ok(center)
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.inner.rules
+    }
+
+    /// Decides `command` and returns once the decision is durable (or refused).
+    pub async fn decide(&self, command: Command) -> Result<Decision, CenterError> {
+        let (reply, answer) = oneshot::channel();
+        self.inner.jobs.send(Job { command, reply }).await.map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Reads the live state (never held across an await).
+    pub fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        let cache = self.inner.cache.read().unwrap_or_else(|e| e.into_inner());
+        f(&cache.state)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.inner.changes.subscribe()
+    }
+
+    /// Notified whenever a decision wrote effects (the effects worker waits on it).
+    pub fn effects_written(&self) -> Arc<Notify> {
+        self.inner.effects.clone()
+    }
+
+    /// A console stream for `agent` opened on this instance: they count as connected (the first
+    /// one sends a heartbeat at once, so the lease starts now). Dropping the guard closes it.
+    pub async fn connect(&self, agent: &AgentId) -> ConnectionGuard {
+        let first = {
+            let mut c = self.inner.connections.lock().unwrap_or_else(|e| e.into_inner());
+            let n = c.entry(agent.clone()).or_insert(0);
+            *n += 1;
+            *n == 1
+        };
+        if first {
+            if let Err(e) = self.decide(Command::Heartbeat { agents: vec![agent.clone()] }).await {
+                tracing::warn!(%agent, error = %e, "could not record a console connection");
+            }
+        }
+        ConnectionGuard { center: self.clone(), agent: agent.clone() }
+    }
+
+    /// Whether a customer call with this sid was ever recorded.
+    pub async fn call_known(&self, call: &CallSid) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM customer_calls WHERE call_sid = $1").bind(call.as_str()).fetch_optional(&self.inner.pool).await?;
+        Ok(row.is_some())
+    }
+
+    /// The timeline of one call, oldest first.
+    pub async fn timeline(&self, call: &CallSid) -> Result<Vec<TimelineRow>, StoreError> {
+        let rows = sqlx::query("SELECT at, text FROM timeline WHERE call_sid = $1 ORDER BY id")
+            .bind(call.as_str())
+            .fetch_all(&self.inner.pool)
+            .await?;
+        rows.iter().map(|r| Ok(TimelineRow { at: r.try_get(0)?, text: r.try_get(1)? })).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
+    }
+
+    /// `agent`'s last `limit` calls with their timelines, newest first.
+    pub async fn recent_calls(&self, agent: &AgentId, limit: i64) -> Result<Vec<CallHistory>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.call_sid, c.from_number FROM customer_calls c
+             WHERE c.call_sid IN (SELECT call_sid FROM timeline WHERE agent_id = $1)
+             ORDER BY c.queued_at DESC LIMIT $2",
+        )
+        .bind(agent.as_str())
+        .bind(limit)
+        .fetch_all(&self.inner.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let sid: String = r.try_get(0)?;
+            let Ok(call) = CallSid::parse(&sid) else { continue };
+            let rows = self.timeline(&call).await?;
+            out.push(CallHistory { call, from: r.try_get(1)?, rows });
+        }
+        Ok(out)
+    }
+}
+
+/// An open console stream; dropping it closes the connection (the lease then runs out).
+pub struct ConnectionGuard {
+    center: Center,
+    agent: AgentId,
+}
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        let mut c = self.center.inner.connections.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = c.get_mut(&self.agent) {
+            *n -= 1;
+            if *n == 0 {
+                c.remove(&self.agent);
+            }
+        }
+    }
+}
+
+// ---- loading -----------------------------------------------------------------------------------
+
+fn agent_from_row(r: &AnyRow) -> Result<Option<Agent>, StoreError> {
+    let id: String = r.try_get(0)?;
+    let Ok(id) = AgentId::parse(&id) else { return Ok(None) };
+    let presence: String = r.try_get(1)?;
+    let presence = serde_json::from_str(&presence).unwrap_or(Presence::Offline);
+    Ok(Some(Agent { id, presence, since: r.try_get(2)?, online_until: r.try_get(3)? }))
+}
+
+const AGENT_COLUMNS: &str = "SELECT identity, presence, presence_since, online_until FROM agents";
+
+/// The version and the live state, as committed.
+async fn load<'c, E>(db: E) -> Result<(i64, State), StoreError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any> + Copy,
+{
+    let version: i64 = sqlx::query("SELECT version FROM center WHERE id = 1").fetch_one(db).await?.try_get(0)?;
+    let agents = sqlx::query(AGENT_COLUMNS).fetch_all(db).await?;
+    let agents: Vec<Agent> = agents.iter().map(agent_from_row).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
+    let calls = sqlx::query("SELECT state FROM customer_calls WHERE live = 1").fetch_all(db).await?;
+    let mut live = Vec::with_capacity(calls.len());
+    for r in calls {
+        let json: String = r.try_get(0)?;
+        match serde_json::from_str::<Call>(&json) {
+            Ok(call) => live.push(call),
+            Err(e) => tracing::error!(error = %e, "a stored call could not be read; left out of the live state"),
+        }
+    }
+    Ok((version, State::from_parts(agents, live)))
+}
+
+// ---- deciding ----------------------------------------------------------------------------------
+
+async fn write_loop(center: Center, mut queue: mpsc::Receiver<Job>) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let commands: Vec<Command> = batch.iter().map(|j| j.command.clone()).collect();
+        match center.commit(&commands).await {
+            Ok(results) => {
+                for (job, result) in batch.into_iter().zip(results) {
+                    let _ = job.reply.send(result.map_err(CenterError::from));
+                }
+            }
+            // One bad command must not fail its neighbours: each again alone, so each gets its
+            // own outcome.
+            Err(_) if batch.len() > 1 => {
+                for job in batch {
+                    let result = match center.commit(std::slice::from_ref(&job.command)).await {
+                        Ok(mut r) => r.pop().unwrap_or(Err(Refusal::NotNow("nothing decided".into()))).map_err(CenterError::from),
+                        Err(e) => Err(e.into()),
+                    };
+                    let _ = job.reply.send(result);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "a decision could not be stored");
+                for job in batch {
+                    let _ = job.reply.send(Err(CenterError::Store(StoreError::WriterGone)));
+                }
+            }
+        }
+    }
+}
+
+/// What one transaction writes, gathered while the state is locked.
+#[derive(Default)]
+struct Rows {
+    agents: Vec<(String, String, i64, Option<i64>)>,
+    live_calls: Vec<(String, String, i64, String)>,
+    ended_calls: Vec<(String, &'static str)>,
+    timeline: Vec<(String, Option<String>, String, String, String)>,
+    effects: Vec<Effect>,
+}
+
+impl Center {
+    async fn commit(&self, commands: &[Command]) -> Result<Vec<Result<Decision, Refusal>>, StoreError> {
+        let result = self.try_commit(commands).await;
+        if result.is_err() {
+            // The copy may hold decisions that were rolled back: reload before the next one.
+            self.inner.cache.write().unwrap_or_else(|e| e.into_inner()).version = -1;
+        }
+        result
+    }
+
+    async fn try_commit(&self, commands: &[Command]) -> Result<Vec<Result<Decision, Refusal>>, StoreError> {
+        let inner = &self.inner;
+        let _deciding = inner.deciding.lock().await;
+        let now = now_ms();
+        let mut tx = inner.pool.begin().await?;
+        let version: i64 = sqlx::query("UPDATE center SET version = version + 1 WHERE id = 1 RETURNING version").fetch_one(&mut *tx).await?.try_get(0)?;
+        let stale = inner.cache.read().unwrap_or_else(|e| e.into_inner()).version != version - 1;
+        if stale {
+            let agents = sqlx::query(AGENT_COLUMNS).fetch_all(&mut *tx).await?;
+            let calls = sqlx::query("SELECT state FROM customer_calls WHERE live = 1").fetch_all(&mut *tx).await?;
+            let agents: Vec<Agent> = agents.iter().map(agent_from_row).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
+            let calls: Vec<Call> = calls.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).filter_map(|j| serde_json::from_str(&j).ok()).collect();
+            inner.cache.write().unwrap_or_else(|e| e.into_inner()).state = State::from_parts(agents, calls);
+        }
+        // Agents created since the state was loaded (the CLI writes them) and callers already
+        // recorded (a repeated webhook for a call that is over) are looked up first.
+        let mut skip = vec![false; commands.len()];
+        for (i, command) in commands.iter().enumerate() {
+            for agent in named_agents(command) {
+                if !self.read(|s| s.agents.contains_key(agent)) {
+                    let row = sqlx::query(&format!("{AGENT_COLUMNS} WHERE identity = $1")).bind(agent.as_str()).fetch_optional(&mut *tx).await?;
+                    if let Some(a) = row.as_ref().map(agent_from_row).transpose()?.flatten() {
+                        inner.cache.write().unwrap_or_else(|e| e.into_inner()).state.agents.insert(a.id.clone(), a);
+                    }
+                }
+            }
+            if let Command::CallArrived { call, .. } = command {
+                if !self.read(|s| s.calls.contains_key(call)) {
+                    let known = sqlx::query("SELECT 1 FROM customer_calls WHERE call_sid = $1").bind(call.as_str()).fetch_optional(&mut *tx).await?;
+                    skip[i] = known.is_some();
+                }
+            }
+        }
+
+        let (results, rows, events) = {
+            let mut cache = inner.cache.write().unwrap_or_else(|e| e.into_inner());
+            let mut results = Vec::with_capacity(commands.len());
+            let mut events = Vec::new();
+            for (command, skip) in commands.iter().zip(skip) {
+                let result = if skip { Ok(Decision::default()) } else { cache.state.handle(command.clone(), now, &inner.rules) };
+                if let Ok(d) = &result {
+                    events.extend(d.events.iter().cloned());
+                }
+                results.push(result);
+            }
+            let effects = results.iter().filter_map(|r| r.as_ref().ok()).flat_map(|d| d.effects.iter().cloned()).collect();
+            (results, rows_for(&cache.state, &events, effects), events)
+        };
+
+        write_rows(&mut tx, &rows, now).await?;
+        if inner.backend == Backend::Postgres {
+            // Delivered to the other instances when (and only if) this commits.
+            sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(version.to_string()).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        inner.cache.write().unwrap_or_else(|e| e.into_inner()).version = version;
+        if !rows.effects.is_empty() {
+            inner.effects.notify_one();
+        }
+        if !events.is_empty() {
+            let _ = inner.changes.send(Change { version, events: Arc::new(events) });
+        }
+        Ok(results)
+    }
+}
+
+fn named_agents(command: &Command) -> Vec<&AgentId> {
+    match command {
+        Command::AgentAnswered { agent, .. }
+        | Command::LegEnded { agent, .. }
+        | Command::SetPresence { agent, .. }
+        | Command::SignedOut { agent } => vec![agent],
+        Command::Heartbeat { agents } => agents.iter().collect(),
+        Command::DialIn { from, to } => vec![from, to],
+        Command::CallArrived { .. } | Command::CallerLeft { .. } | Command::Tick => vec![],
+    }
+}
+
+/// The rows the decided events touch, read from the state they made.
+fn rows_for(state: &State, events: &[Event], effects: Vec<Effect>) -> Rows {
+    let mut rows = Rows { effects, ..Rows::default() };
+    let mut agents = BTreeSet::new();
+    let mut calls = BTreeSet::new();
+    let mut ended: HashMap<&CallSid, EndReason> = HashMap::new();
+    for event in events {
+        match event {
+            Event::PresenceChanged { agent, .. } | Event::Seen { agent, .. } => {
+                agents.insert(agent.clone());
+            }
+            Event::Ended { call, reason } => {
+                ended.insert(call, *reason);
+            }
+            _ => {}
+        }
+        if let Some(call) = event.call() {
+            calls.insert(call.clone());
+            let value = serde_json::to_value(event).unwrap_or_default();
+            let kind = value.get("event").and_then(|k| k.as_str()).unwrap_or("event").to_string();
+            rows.timeline.push((call.to_string(), event.agent().map(|a| a.to_string()), kind, event.describe(), value.to_string()));
+        }
+    }
+    for id in agents {
+        if let Some(a) = state.agents.get(&id) {
+            let presence = serde_json::to_string(&a.presence).unwrap_or_else(|_| r#"{"state":"offline"}"#.into());
+            rows.agents.push((id.to_string(), presence, a.since, a.online_until));
+        }
+    }
+    for call in calls {
+        match state.calls.get(&call) {
+            Some(c) => rows.live_calls.push((call.to_string(), c.from.clone(), c.queued_at, serde_json::to_string(c).unwrap_or_default())),
+            None => {
+                let reason = match ended.get(&call) {
+                    Some(EndReason::AgentHungUp) => "agent-hung-up",
+                    _ => "caller-hung-up",
+                };
+                rows.ended_calls.push((call.to_string(), reason));
+            }
+        }
+    }
+    rows
+}
+
+async fn write_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>, rows: &Rows, now: i64) -> Result<(), StoreError> {
+    for (id, presence, since, online_until) in &rows.agents {
+        sqlx::query("UPDATE agents SET presence = $1, presence_since = $2, online_until = $3 WHERE identity = $4")
+            .bind(presence)
+            .bind(since)
+            .bind(online_until)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (sid, from, queued_at, state) in &rows.live_calls {
+        sqlx::query(
+            "INSERT INTO customer_calls (call_sid, from_number, queued_at, live, state, updated_at) VALUES ($1, $2, $3, 1, $4, $5)
+             ON CONFLICT (call_sid) DO UPDATE SET state = $4, updated_at = $5",
+        )
+        .bind(sid)
+        .bind(from)
+        .bind(queued_at)
+        .bind(state)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (sid, reason) in &rows.ended_calls {
+        sqlx::query("UPDATE customer_calls SET live = 0, state = '{}', end_reason = $1, ended_at = $2, updated_at = $2 WHERE call_sid = $3")
+            .bind(*reason)
+            .bind(now)
+            .bind(sid)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (call, agent, kind, text, event) in &rows.timeline {
+        sqlx::query("INSERT INTO timeline (call_sid, agent_id, at, kind, text, event) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(call)
+            .bind(agent.as_deref())
+            .bind(now)
+            .bind(kind)
+            .bind(text)
+            .bind(event)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for effect in &rows.effects {
+        let (agent, leg) = match effect {
+            Effect::Dial { agent, leg, .. } | Effect::CancelLeg { agent, leg, .. } => (Some(agent.as_str()), Some(i64::from(*leg))),
+            Effect::HangUpCaller { .. } => (None, None),
+        };
+        sqlx::query(
+            "INSERT INTO effects (kind, call_sid, agent_id, leg, payload, status, next_attempt_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6, $6)",
+        )
+        .bind(effect.kind())
+        .bind(effect.call().as_str())
+        .bind(agent)
+        .bind(leg)
+        .bind(serde_json::to_string(effect).unwrap_or_default())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+// ---- time, heartbeats, other instances -----------------------------------------------------------
+
+/// Sends `Tick` whenever something falls due (a wrap-up ends, an offer is overdue, a lease lapses).
+async fn tick_loop(inner: std::sync::Weak<Inner>) {
+    let mut interval = tokio::time::interval(std::time::Duration::from_millis(250));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let Some(inner) = inner.upgrade() else { return };
+        let center = Center { inner };
+        let due = center.read(|s| s.next_due(center.rules())).is_some_and(|t| t <= now_ms());
+        if due {
+            if let Err(e) = center.decide(Command::Tick).await {
+                tracing::warn!(error = %e, "tick not decided");
+            }
+        }
+    }
+}
+
+/// Renews the lease of every agent with a console stream open here, a third of a lease apart.
+async fn heartbeat_loop(inner: std::sync::Weak<Inner>) {
+    let every = inner.upgrade().map(|i| i.rules.lease / 3).unwrap_or(10_000).max(100) as u64;
+    let mut interval = tokio::time::interval(std::time::Duration::from_millis(every));
+    loop {
+        interval.tick().await;
+        let Some(inner) = inner.upgrade() else { return };
+        let agents: Vec<AgentId> = inner.connections.lock().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect();
+        if agents.is_empty() {
+            continue;
+        }
+        let center = Center { inner };
+        if let Err(e) = center.decide(Command::Heartbeat { agents }).await {
+            tracing::warn!(error = %e, "heartbeat not recorded");
+        }
+    }
+}
+
+/// PostgreSQL: another instance committed a decision; reload and redraw consoles here.
+async fn listen(inner: std::sync::Weak<Inner>, url: String) -> Result<(), StoreError> {
+    let mut listener = sqlx::postgres::PgListener::connect(&url).await?;
+    listener.listen(CHANNEL).await?;
+    tokio::spawn(async move {
+        loop {
+            let notification = match listener.recv().await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(error = %e, "lost the PostgreSQL listener; retrying");
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    continue;
+                }
+            };
+            let Some(inner) = inner.upgrade() else { return };
+            let version: i64 = notification.payload().parse().unwrap_or(i64::MAX);
+            let _deciding = inner.deciding.lock().await;
+            let behind = inner.cache.read().unwrap_or_else(|e| e.into_inner()).version < version;
+            if !behind {
+                continue;
+            }
+            match load(&inner.pool).await {
+                Ok((loaded, state)) => {
+                    {
+                        let mut cache = inner.cache.write().unwrap_or_else(|e| e.into_inner());
+                        if loaded > cache.version {
+                            *cache = Cached { state, version: loaded };
+                        }
+                    }
+                    inner.effects.notify_one();
+                    let _ = inner.changes.send(Change { version: loaded, events: Arc::new(Vec::new()) });
+                }
+                Err(e) => tracing::warn!(error = %e, "could not reload the center after another instance's change"),
+            }
+        }
+    });
+    Ok(())
+}

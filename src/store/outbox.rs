@@ -1,0 +1,133 @@
+//! The effects outbox: what the center decided Twilio must be asked to do, written in the
+//! decision's transaction and performed by `calls::effects`. Claims are leases, so a worker that
+//! dies mid-request lets another (or its own restart) take the effect over, and two instances
+//! never perform one effect at the same time.
+
+use std::time::Duration;
+
+use sqlx::Row;
+
+use super::{now_ms, DialRow, EffectRecord, EffectRow, Store, StoreError};
+use crate::ids::{AgentId, CallSid};
+
+impl Store {
+    /// Takes up to `limit` due effects, oldest first, for `lease`.
+    pub async fn claim_effects(&self, lease: Duration, limit: i64) -> Result<Vec<EffectRow>, StoreError> {
+        let now = now_ms();
+        // The outer conditions repeat the inner ones on purpose: on PostgreSQL an instance that
+        // loses the race for a row re-checks them against the winner's update and skips it.
+        let rows = sqlx::query(
+            "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2
+             WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
+                 SELECT id FROM effects WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2
+                 ORDER BY id LIMIT $3)
+             RETURNING id, payload, attempts",
+        )
+        .bind(now + lease.as_millis() as i64)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: i64 = r.try_get(0)?;
+            let payload: String = r.try_get(1)?;
+            match serde_json::from_str(&payload) {
+                Ok(effect) => out.push(EffectRow { id, effect, attempts: r.try_get(2)? }),
+                Err(e) => {
+                    tracing::error!(id, error = %e, "an effect in the outbox could not be read; marked failed");
+                    self.effect_failed(id, "unreadable effect").await?;
+                }
+            }
+        }
+        out.sort_by_key(|e| e.id);
+        Ok(out)
+    }
+
+    /// Performed; `leg_sid` is the call Twilio created for a dial.
+    pub async fn effect_done(&self, id: i64, leg_sid: Option<&str>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE effects SET status = 'done', leg_sid = $1, last_error = NULL, claimed_until = 0, updated_at = $2 WHERE id = $3")
+            .bind(leg_sid)
+            .bind(now_ms())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Not now: try again after `delay`.
+    pub async fn effect_retry(&self, id: i64, error: &str, delay: Duration) -> Result<(), StoreError> {
+        let now = now_ms();
+        sqlx::query("UPDATE effects SET last_error = $1, next_attempt_at = $2, claimed_until = 0, updated_at = $3 WHERE id = $4")
+            .bind(error)
+            .bind(now + delay.as_millis() as i64)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Given up for good.
+    pub async fn effect_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE effects SET status = 'failed', last_error = $1, claimed_until = 0, updated_at = $2 WHERE id = $3")
+            .bind(error)
+            .bind(now_ms())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The dial of one agent leg, if it was written.
+    pub async fn dial_of_leg(&self, call: &CallSid, agent: &AgentId, leg: u32) -> Result<Option<DialRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, status, claimed_until, leg_sid FROM effects WHERE kind = 'dial' AND call_sid = $1 AND agent_id = $2 AND leg = $3",
+        )
+        .bind(call.as_str())
+        .bind(agent.as_str())
+        .bind(i64::from(leg))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let claimed_until: i64 = r.try_get(2)?;
+        Ok(Some(DialRow { id: r.try_get(0)?, status: r.try_get(1)?, in_flight: claimed_until > now_ms(), leg_sid: r.try_get(3)? }))
+    }
+
+    /// A dial that has not gone out is never made: `true` if it was still waiting and is now
+    /// skipped (`false`: a worker took it meanwhile).
+    pub async fn skip_pending_dial(&self, id: i64) -> Result<bool, StoreError> {
+        let now = now_ms();
+        let n = sqlx::query(
+            "UPDATE effects SET status = 'skipped', last_error = 'cancelled before it was dialled', updated_at = $1
+             WHERE id = $2 AND status = 'pending' AND claimed_until <= $1",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// Every effect of a call, oldest first (for tests and support).
+    pub async fn effects_of_call(&self, call: &str) -> Result<Vec<EffectRecord>, StoreError> {
+        let rows = sqlx::query("SELECT kind, agent_id, status, attempts, last_error, leg_sid FROM effects WHERE call_sid = $1 ORDER BY id")
+            .bind(call)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EffectRecord {
+                    kind: r.try_get(0)?,
+                    agent: r.try_get(1)?,
+                    status: r.try_get(2)?,
+                    attempts: r.try_get(3)?,
+                    last_error: r.try_get(4)?,
+                    leg_sid: r.try_get(5)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+}

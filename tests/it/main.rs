@@ -1,0 +1,17 @@
+//! Every integration test in one binary (one link of the whole server instead of a dozen):
+//! the real application on port 0 with a fresh database, Twilio as a local stand-in or the
+//! built-in simulator, on SQLite and PostgreSQL.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+mod bad_input_and_faults;
+mod call_flow;
+mod hostile_input;
+mod postgres;
+mod prism_contract;
+mod secrets;
+mod sign_in;
+mod simulator_engine;
+mod simulator_flow;
+mod simulator_pages;

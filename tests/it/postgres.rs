@@ -1,0 +1,194 @@
+//! The PostgreSQL path, for real: several instances behind a load balancer share one database,
+//! decide in turn on the `center` row, and tell each other about changes (LISTEN/NOTIFY).
+use crate::common::*;
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+use warm_transfer::center::{Call, CallPhase, Presence};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_contact_center_runs_on_postgresql() {
+    let app = TestApp::spawn_postgres().await;
+    assert_eq!(app.store().await.backend(), warm_transfer::store::Backend::Postgres);
+    app.available("agent1").await;
+    let customer = call_sid(100);
+    let (name, _) = conference_attrs(&app.customer_calls(&customer, "+15551230000").await);
+    assert_eq!(name, customer);
+    let dials = app.stand_in.wait_for_dials(1).await;
+    assert_eq!(dials[0].get("To"), Some("client:agent1"));
+    let res = app.agent_answers(&customer, "agent1", 1, &stand_in_sid(1)).await;
+    assert_eq!(res.status(), 200);
+    app.available("agent2").await;
+    let res = app.server_fn_as("agent1", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await;
+    assert_eq!(res.status(), 200);
+    app.stand_in.wait_for_dials(2).await;
+    app.conference_ends(&customer).await;
+    app.wait_presence("agent1", "wrap-up").await;
+    assert_eq!(
+        app.timeline(&customer).await,
+        ["queued (caller +15551230000)", "offered to agent1", "answered by agent1", "agent1 dialled agent2 in", "customer hung up"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_never_offer_one_agent_two_calls_nor_one_call_twice() {
+    let first = TestApp::spawn_postgres().await;
+    let second = first.restart().await;
+    first.available("agent1").await;
+    second.available("agent2").await;
+    let calls: Vec<String> = (0..10).map(|n| call_sid(200 + n)).collect();
+    let mut arrivals = Vec::new();
+    for (n, call) in calls.iter().enumerate() {
+        let app = if n % 2 == 0 { &first } else { &second };
+        arrivals.push(app.customer_calls(call, "+15551230000"));
+    }
+    futures_util::future::join_all(arrivals).await;
+    first.stand_in.wait_for_dials(2).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let dials = first.stand_in.dials();
+    assert_eq!(dials.len(), 2, "two agents, two offers: {dials:?}");
+    let agents: HashSet<_> = dials.iter().map(|d| d.get("To").unwrap().to_string()).collect();
+    assert_eq!(agents.len(), 2, "one offer per agent");
+    let urls: HashSet<_> = dials.iter().map(|d| d.get("Url").unwrap().split("/connect/").next().unwrap().to_string()).collect();
+    assert_eq!(urls.len(), 2, "one agent per call");
+    assert_invariants(&first).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_on_one_instance_reaches_a_console_on_the_other() {
+    let first = TestApp::spawn_postgres().await;
+    let second = first.restart().await;
+    let cookie = second.sign_in("agent2").await;
+    let mut stream = second.client.get(format!("{}/api/stream", second.base_url)).header("cookie", cookie).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let first_view = next_view(&mut stream).await;
+    assert_eq!(first_view["me"]["id"], "agent2");
+    let started = std::time::Instant::now();
+    first.available("agent1").await;
+    loop {
+        let view = next_view(&mut stream).await;
+        let agent1 = view["agents"].as_array().unwrap().iter().find(|a| a["id"] == "agent1").cloned().unwrap();
+        if agent1["presence"]["state"] == "available" {
+            break;
+        }
+    }
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+}
+
+/// The next `data:` line of an SSE stream, as JSON.
+async fn next_view(stream: &mut reqwest::Response) -> serde_json::Value {
+    let mut buf = String::new();
+    loop {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), stream.chunk()).await.expect("a view within 5 s").unwrap().expect("stream open");
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        if let Some(line) = buf.lines().find(|l| l.starts_with("data:")) {
+            return serde_json::from_str(line.trim_start_matches("data:").trim()).unwrap();
+        }
+    }
+}
+
+/// Random arrivals, hang-ups, answers, misses and presence changes through two instances on one
+/// database: never an agent with two offers, never a call offered twice, and every caller is
+/// offered once agents are free.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_arrivals_hang_ups_and_presence_changes_on_two_instances_keep_the_rules() {
+    use rand::{Rng, SeedableRng};
+    let first = TestApp::spawn_postgres().await;
+    let second = first.restart().await;
+    first.add_agent("agent3").await;
+    let agents = ["agent1", "agent2", "agent3"];
+    let seed: u64 = std::env::var("PROPTEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(rand::random);
+    eprintln!("seed {seed}");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut next_call = 0u32;
+    for _round in 0..12 {
+        let mut ops = Vec::new();
+        for _ in 0..4 {
+            let app = if rng.gen_bool(0.5) { &first } else { &second };
+            let agent = agents[rng.gen_range(0..agents.len())];
+            let op = rng.gen_range(0..5);
+            next_call += 1;
+            let new_call = call_sid(500 + next_call);
+            let old_call = call_sid(500 + rng.gen_range(1..=next_call));
+            ops.push(async move {
+                match op {
+                    0 | 1 => {
+                        app.customer_calls(&new_call, "+15551230000").await;
+                    }
+                    2 => app.conference_ends(&old_call).await,
+                    3 => {
+                        app.server_fn_as(agent, "presence", &[("status", "available")]).await;
+                    }
+                    _ => {
+                        app.server_fn_as(agent, "presence", &[("status", "away")]).await;
+                    }
+                }
+            });
+        }
+        futures_util::future::join_all(ops).await;
+        // Offers are answered or missed now and then, through either instance.
+        for (call, state) in live_calls(&first).await {
+            if let CallPhase::Offered { agent, leg, .. } = state.phase {
+                let app = if rng.gen_bool(0.5) { &first } else { &second };
+                if rng.gen_bool(0.5) {
+                    app.agent_answers(call.as_str(), agent.as_str(), leg, &call_sid(900)).await;
+                } else {
+                    app.leg_ends(call.as_str(), agent.as_str(), leg, &call_sid(900), "no-answer").await;
+                }
+            }
+        }
+        assert_invariants(&first).await;
+    }
+    // Everyone hangs up what they are on, then all agents are free: every waiting caller is
+    // offered in turn.
+    for (call, state) in live_calls(&first).await {
+        if matches!(state.phase, CallPhase::Connected { .. }) {
+            first.conference_ends(call.as_str()).await;
+        }
+    }
+    for _ in 0..40 {
+        let live = live_calls(&first).await;
+        if live.is_empty() {
+            break;
+        }
+        for agent in agents {
+            let _ = second.server_fn_as(agent, "presence", &[("status", "available")]).await;
+        }
+        for (call, state) in live {
+            if let CallPhase::Offered { agent, leg, .. } = state.phase {
+                first.agent_answers(call.as_str(), agent.as_str(), leg, &call_sid(901)).await;
+                first.conference_ends(call.as_str()).await;
+            }
+        }
+        assert_invariants(&first).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(live_calls(&first).await.is_empty(), "every caller was offered and served");
+}
+
+async fn live_calls(app: &TestApp) -> HashMap<String, Call> {
+    app.store().await.live_calls().await.unwrap().into_iter().map(|c| (c.sid.to_string(), c)).collect()
+}
+
+/// Never an agent with two offers, never a call offered to two agents, and what an agent is
+/// ringing for is offered to them.
+async fn assert_invariants(app: &TestApp) {
+    let store = app.store().await;
+    let calls = live_calls(app).await;
+    let mut offered_agents = HashSet::new();
+    for (sid, call) in &calls {
+        if let CallPhase::Offered { agent, .. } = &call.phase {
+            assert!(offered_agents.insert(agent.clone()), "{agent} is offered two calls");
+            let (presence, _) = store.presence_of(agent.as_str()).await.unwrap().unwrap();
+            assert_eq!(presence, Presence::Ringing { call: call.sid.clone() }, "{agent} rings for {sid}");
+        }
+    }
+    for agent in ["agent1", "agent2", "agent3"] {
+        if let Some((Presence::Ringing { call }, _)) = store.presence_of(agent).await.unwrap() {
+            let c = calls.get(call.as_str()).unwrap_or_else(|| panic!("{agent} rings for a call that is over"));
+            let ringing_for_me = matches!(&c.phase, CallPhase::Offered { agent: a, .. } if a.as_str() == agent)
+                || c.helpers.iter().any(|h| h.agent.as_str() == agent && !h.joined);
+            assert!(ringing_for_me, "{agent} rings for {call}, which is not offered to them");
+        }
+    }
+}
