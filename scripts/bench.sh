@@ -3,22 +3,28 @@
 # Twilio's REST API (examples/twilio_stand_in.rs), on 127.0.0.1 only.
 #
 #   scripts/bench.sh [--no-build] [--duration SECS] [--connections "16 64"] [--threads N]
-#                    [--calls N] [--routes "baseline wait join voice"] [--keep]
+#                    [--calls N] [--routes "baseline wait join voice center"] [--consoles N]
+#                    [--pg postgres://…/db] [--keep]
 #
-# Routes: wait = POST /conference/wait, join = POST /conference/{id}/connect/agent1 (a conference
-# opened by one signed voice webhook first), voice = POST /conference/connect/client (a durable
-# SQLite write + outbox per request; --calls unique CallSids per run, default 200000), and
-# baseline = the same form POSTed to the stand-in's bare axum 204: what this machine and wrk
-# allow at all, to read the other figures against.
+# Routes: wait = POST /conference/wait (the caller's place in the queue), join = POST
+# /conference/{id}/connect/agent1?leg=1 (agent1 made available and offered one call first; the
+# repeats are Twilio asking again), voice = POST /conference/connect/client (the caller queued:
+# one durable decision per request, group-committed; --calls unique CallSids per run, default
+# 200000; agent1 is on the set-up call, so every caller queues), baseline = the same form POSTed
+# to the stand-in's bare axum 204: what this machine and wrk allow at all. center = latencies
+# from examples/center_bench.rs against a fresh server of its own: an agent becoming available →
+# the REST request that rings them; a status callback → every one of --consoles (default 500)
+# console streams; the server's memory with them; and with --pg, two instances on that
+# PostgreSQL database (emptied first): a change on one → a console streaming from the other.
 # Every request carries a valid X-Twilio-Signature (pre-computed by scripts/bench/bench.py, since
 # wrk cannot compute HMACs); verification stays on. PUBLIC_BASE_URL is an https URL without a
 # port, as in production, so each check computes the same two HMACs it does there.
 #
-# After each voice run the dial outbox is drained; then the SQLite file is checked: a customer
-# row for every 2xx answer wrk counted (by CallSid) and the row count compared with wrk's 2xx
+# After each voice run the effects outbox is drained; then the SQLite file is checked: a queued
+# call for every 2xx answer wrk counted (by CallSid) and the row count compared with wrk's 2xx
 # count (wrk stops without reading the answers in flight, at most one per connection, which the
 # server may still have committed: such extra rows are matched against the CallSids wrk sent
-# but got no answer for), and every dial_outbox row 'sent'.
+# but got no answer for), and no effect left undone.
 # Reports req/s, p50/p99, errors, peak RSS (VmHWM) and CPU per run; the report is printed and
 # saved to target/bench/report.md (with the raw wrk outputs). Targets are reported, not asserted.
 # Environment: BENCH_RUST_LOG (default warn); BENCH_SERVER_ENV, extra VAR=value words for the
@@ -35,7 +41,9 @@ threads=2
 calls=200000
 build=1
 keep=0
-routes="baseline wait join voice"
+routes="baseline wait join voice center"
+consoles=500
+pg_url=""
 rust_log=${BENCH_RUST_LOG:-warn}
 server_env=${BENCH_SERVER_ENV:-}
 stand_in_threads=${BENCH_STAND_IN_THREADS:-2}
@@ -49,6 +57,8 @@ while [ $# -gt 0 ]; do
     --threads) threads=$2; shift ;;
     --calls) calls=$2; shift ;;
     --routes) routes=$2; shift ;;
+    --consoles) consoles=$2; shift ;;
+    --pg) pg_url=$2; shift ;;
     --keep) keep=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -63,6 +73,7 @@ helper=$repo/scripts/bench/bench.py
 lua=$repo/scripts/bench/requests.lua
 server_bin=${BENCH_SERVER_BIN:-$target_dir/release/warm-transfer}
 stand_in_bin=$target_dir/release/examples/twilio_stand_in
+center_bin=$target_dir/release/examples/center_bench
 
 step() { printf '\n=== %s ===\n' "$*"; }
 die() { echo "bench: $*" >&2; exit 1; }
@@ -98,7 +109,7 @@ fi
 if [ "$build" = 1 ]; then
   step "release build (server, then the Twilio stand-in)"
   cargo build --release --no-default-features --features ssr --bin warm-transfer
-  cargo build --release --features ssr --example twilio_stand_in
+  cargo build --release --features ssr --example twilio_stand_in --example center_bench
 fi
 [ -x "$server_bin" ] || die "no $server_bin (run without --no-build)"
 [ -x "$stand_in_bin" ] || die "no $stand_in_bin (run without --no-build)"
@@ -110,6 +121,7 @@ public_base=https://support.bench.example
 auth_token=bench-auth-token-$RANDOM$RANDOM
 db=$work/bench.db
 setup_sid=CAfeedfeedfeedfeedfeedfeedfeedfeed
+agent_password=bench-agent-password
 
 # ---- requests, signed ahead of time (before anything is running) -------------------------------
 step "signing requests"
@@ -136,6 +148,9 @@ stand_in_pid=$!
 pids+=("$stand_in_pid")
 for i in $(seq 100); do grep -q '^listening' "$work/stand-in.log" 2>/dev/null && break; sleep 0.1; done
 grep -q '^listening' "$work/stand-in.log" || { cat "$work/stand-in.log" >&2; die "the stand-in did not start"; }
+
+# agent1's account, made with the server's own CLI before it starts.
+printf '%s\n' "$agent_password" | DATABASE_URL="sqlite://$db?mode=rwc" "$server_bin" agent add agent1 >/dev/null
 
 # A clean environment, and the work dir as cwd so that no .env is picked up.
 (cd "$work" && exec env -i PATH=/usr/bin:/bin HOME="$HOME" \
@@ -166,6 +181,9 @@ echo "server pid $server_pid on $server, stand-in on 127.0.0.1:$stand_in_port, d
 python3 "$helper" sample --out "$work/samples.txt" --pid "$server_pid" --pid "$stand_in_pid" &
 pids+=($!)
 
+# agent1 is available and offered the set-up call (the join runs answer it); every later caller
+# queues behind it.
+python3 "$helper" available --server "$server" --agent agent1 --password "$agent_password"
 python3 "$helper" send-voice --server "$server" --base "$public_base" --token "$auth_token" --sid "$setup_sid"
 python3 "$helper" drain --db "$db" --timeout 30 >/dev/null
 
@@ -217,6 +235,7 @@ for route in $routes; do
       wait) run twiml wait "wait route" "$server" "$c" "$work/wait" ;;
       join) run twiml join "agent-join route" "$server" "$c" "$work/join" ;;
       voice) run voice voice "voice webhook" "$server" "$c" "$work/voice-$c" "$work/ok-$c" ;;
+      center) ;;
       *) die "unknown route $route" ;;
     esac
   done
@@ -231,6 +250,48 @@ if [ "${#voice_runs[@]}" -gt 0 ]; then
 fi
 final_hwm=$(vm VmHWM)
 
+# ---- the contact center's latencies, against a fresh server of its own ----------------------------
+center_md=""
+start_center_server() { # port database-url log
+  (cd "$work" && exec env -i PATH=/usr/bin:/bin HOME="$HOME" \
+    TWILIO_ACCOUNT_SID=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa TWILIO_API_KEY=SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb \
+    TWILIO_API_SECRET=bench-api-secret TWILIO_AUTH_TOKEN="$auth_token" TWILIO_NUMBER=+15005550006 \
+    TWILIO_API_BASE_URL="http://127.0.0.1:$center_port" PUBLIC_BASE_URL="$public_base" \
+    DATABASE_URL="$2" LEPTOS_SITE_ADDR="127.0.0.1:$1" LEPTOS_SITE_ROOT="$target_dir/site" RUST_LOG="$rust_log" \
+    $server_env "$server_bin") >"$3" 2>&1 &
+  pids+=($!)
+  center_pid=$!
+}
+if [[ " $routes " == *" center "* ]]; then
+  step "contact-center latencies ($consoles consoles)"
+  read -r center_port c_port1 c_port2 < <(python3 "$helper" free-ports 3)
+  center_db="sqlite://$work/center.db?mode=rwc"
+  # The harness is the server's Twilio: it listens first, then the server(s) start.
+  run_center() { # database-url [second-server-port]
+    local db_url=$1 second=${2:-} out=$work/center-$RANDOM.txt
+    "$center_bin" --port "$center_port" --server "http://127.0.0.1:$c_port1" ${second:+--server2 "http://127.0.0.1:$second"} \
+      --public-base "$public_base" --auth-token "$auth_token" --db "$db_url" --agents "$consoles" \
+      --server-pid-file "$work/center.pid" >"$out" 2>&1 &
+    local harness=$!
+    pids+=("$harness")
+    for i in $(seq 100); do grep -q '^listening' "$out" 2>/dev/null && break; sleep 0.1; done
+    start_center_server "$c_port1" "$db_url" "$work/center-server-1.log"
+    echo "$center_pid" >"$work/center.pid"
+    [ -n "$second" ] && start_center_server "$second" "$db_url" "$work/center-server-2.log"
+    wait "$harness" || { cat "$out" >&2; die "center_bench failed"; }
+    sed -n '/^| measurement/,$p' "$out"
+  }
+  center_md=$(run_center "$center_db")
+  echo "$center_md"
+  if [ -n "$pg_url" ]; then
+    step "two instances on PostgreSQL"
+    psql "$pg_url" -qc 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
+    pg_md=$(run_center "$pg_url" "$c_port2")
+    echo "$pg_md"
+    center_md="$center_md"$'\n\n'"PostgreSQL, two instances:"$'\n'"$pg_md"
+  fi
+fi
+
 # ---- report ------------------------------------------------------------------------------------
 step "report"
 mkdir -p "$report_dir"
@@ -242,4 +303,7 @@ python3 "$helper" report --runs "$runs" --samples "$work/samples.txt" --server-l
   --when "$(date -u '+%Y-%m-%d %H:%M UTC')" \
   --machine "$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))" \
   --threads "$threads" --duration "$duration" --rust-log "$rust_log" --server-env "$server_env${BENCH_SERVER_BIN:+ (server binary $server_bin)}"
+if [ -n "$center_md" ]; then
+  printf '\n## Contact-center latencies\n\n%s\n' "$center_md" >>"$report_dir/report.md"
+fi
 echo "saved $report_dir/report.md"

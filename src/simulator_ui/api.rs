@@ -20,6 +20,29 @@ pub struct SimStateDto {
     pub calls: Vec<SimCallDto>,
     /// Oldest first.
     pub conferences: Vec<SimConferenceDto>,
+    /// The app's queue, head first (what the contact center decided, beside what Twilio does).
+    #[serde(default)]
+    pub queue: Vec<QueuedCallDto>,
+    /// Every agent and their presence.
+    #[serde(default)]
+    pub agents: Vec<AgentPresenceDto>,
+}
+
+/// A caller waiting in the app's queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedCallDto {
+    pub call_sid: String,
+    pub from: String,
+    /// Unix milliseconds, the server's clock.
+    pub since: i64,
+}
+
+/// An agent as the contact center sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentPresenceDto {
+    pub id: String,
+    /// `offline available away ringing on-call wrap-up`.
+    pub presence: String,
 }
 
 /// One call leg.
@@ -131,6 +154,17 @@ mod server {
             .ok_or_else(|| fail(StatusCode::NOT_FOUND, SIMULATOR_OFF))
     }
 
+    /// The contact center's queue and agents, beside the simulator's own state.
+    pub fn with_center(mut dto: SimStateDto) -> SimStateDto {
+        if let Some(state) = use_context::<AppState>() {
+            state.center.read(|s| {
+                dto.queue = s.queued().map(|c| QueuedCallDto { call_sid: c.sid.to_string(), from: c.from.clone(), since: c.queued_at }).collect();
+                dto.agents = s.agents.values().map(|a| AgentPresenceDto { id: a.id.to_string(), presence: a.presence.word().to_string() }).collect();
+            });
+        }
+        dto
+    }
+
     pub fn sim_error(e: SimError) -> ServerFnError {
         let status = match &e {
             SimError::UnknownCall(_) | SimError::UnknownConference(_) | SimError::UnknownParticipant(_) => StatusCode::NOT_FOUND,
@@ -154,7 +188,7 @@ mod server {
             .iter()
             .map(|c| conference_dto(c, &name_of))
             .collect();
-        SimStateDto { calls: calls.into_iter().map(call_dto).collect(), conferences }
+        SimStateDto { calls: calls.into_iter().map(call_dto).collect(), conferences, ..SimStateDto::default() }
     }
 
     /// Keeps order; drops all but the last `finished_kept` items that are not `live`.
@@ -222,7 +256,7 @@ mod server {
 #[server(prefix = "/api", endpoint = "sim_state")]
 pub async fn sim_state() -> Result<SimStateDto, ServerFnError> {
     use server::*;
-    Ok(to_dto(simulator()?.snapshot()))
+    Ok(with_center(to_dto(simulator()?.snapshot())))
 }
 
 /// A customer calls the support number from `from`; returns the new call's CallSid.

@@ -1,6 +1,6 @@
 //! `/simulator`: a read-only, live view of the simulated Twilio — every conference with its
-//! participants, every call with its status and what it hears. Finished ones are listed apart,
-//! greyed.
+//! participants, every call with its status and what it hears — beside the app's queue and its
+//! agents' presence. Finished ones are listed apart, greyed.
 
 use leptos::prelude::*;
 
@@ -54,8 +54,43 @@ fn monitor_view(s: SimStateDto) -> impl IntoView {
         item_list(live_calls.iter().map(|c| call_item(c, false)).collect(), "No live call."),
         item_list(done_calls.iter().rev().map(|c| call_item(c, true)).collect(), "None yet."),
     );
+    let queue = item_list(
+        s.queue
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                view! {
+                    <li class="sim-item sim-queued" data-sid=q.call_sid.clone()>
+                        <strong>{format!("{}. {}", i + 1, q.from)}</strong> " " <code>{q.call_sid.clone()}</code>
+                    </li>
+                }
+                .into_any()
+            })
+            .collect(),
+        "Nobody is waiting.",
+    );
+    let agents = item_list(
+        s.agents
+            .iter()
+            .map(|a| {
+                view! {
+                    <li class="sim-item sim-agent" data-agent=a.id.clone() data-presence=a.presence.clone()>
+                        <strong>{a.id.clone()}</strong> " " <span class="pill">{a.presence.clone()}</span>
+                    </li>
+                }
+                .into_any()
+            })
+            .collect(),
+        "No agents.",
+    );
     view! {
         <p id="sim-summary" class="status" role="status" aria-live="polite">{summary}</p>
+        <section id="sim-queue" class="panel" aria-labelledby="sim-queue-title">
+            <h2 id="sim-queue-title">{format!("Queue ({} waiting)", s.queue.len())}</h2>
+            {queue}
+            <h3>"Agents"</h3>
+            {agents}
+        </section>
         <section id="sim-conferences" class="panel" aria-labelledby="sim-conferences-title">
             <h2 id="sim-conferences-title">"Conferences"</h2>
             {conferences.0}

@@ -133,9 +133,48 @@ impl Center {
         self.inner.effects.clone()
     }
 
+    /// Picks up agents created (or removed) since the state was loaded: the CLI writes accounts
+    /// straight to the database while the server runs. New agents are offline; a removed one
+    /// leaves the state once nothing of theirs is live. Consoles are redrawn when it changed.
+    pub async fn refresh_roster(&self) -> Result<(), StoreError> {
+        let inner = &self.inner;
+        let _deciding = inner.deciding.lock().await;
+        let rows = sqlx::query(AGENT_COLUMNS).fetch_all(&inner.pool).await?;
+        let stored: Vec<Agent> = rows.iter().map(agent_from_row).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
+        let changed = {
+            let mut cache = inner.cache.write().unwrap_or_else(|e| e.into_inner());
+            let mut changed = false;
+            for a in &stored {
+                if !cache.state.agents.contains_key(&a.id) {
+                    cache.state.agents.insert(a.id.clone(), a.clone());
+                    changed = true;
+                }
+            }
+            let gone: Vec<AgentId> = cache
+                .state
+                .agents
+                .values()
+                .filter(|a| a.presence == Presence::Offline && !stored.iter().any(|s| s.id == a.id))
+                .map(|a| a.id.clone())
+                .collect();
+            for id in gone {
+                cache.state.agents.remove(&id);
+                changed = true;
+            }
+            changed.then_some(cache.version)
+        };
+        if let Some(version) = changed {
+            let _ = inner.changes.send(Change { version, events: Arc::new(Vec::new()) });
+        }
+        Ok(())
+    }
+
     /// A console stream for `agent` opened on this instance: they count as connected (the first
     /// one sends a heartbeat at once, so the lease starts now). Dropping the guard closes it.
     pub async fn connect(&self, agent: &AgentId) -> ConnectionGuard {
+        if let Err(e) = self.refresh_roster().await {
+            tracing::warn!(error = %e, "could not read the agents");
+        }
         let first = {
             let mut c = self.inner.connections.lock().unwrap_or_else(|e| e.into_inner());
             let n = c.entry(agent.clone()).or_insert(0);
@@ -308,7 +347,8 @@ impl Center {
             let calls = sqlx::query("SELECT state FROM customer_calls WHERE live = 1").fetch_all(&mut *tx).await?;
             let agents: Vec<Agent> = agents.iter().map(agent_from_row).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
             let calls: Vec<Call> = calls.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).filter_map(|j| serde_json::from_str(&j).ok()).collect();
-            inner.cache.write().unwrap_or_else(|e| e.into_inner()).state = State::from_parts(agents, calls);
+            // What was just read is the state as of the version before ours.
+            *inner.cache.write().unwrap_or_else(|e| e.into_inner()) = Cached { state: State::from_parts(agents, calls), version: version - 1 };
         }
         // Agents created since the state was loaded (the CLI writes them) and callers already
         // recorded (a repeated webhook for a call that is over) are looked up first.
@@ -345,6 +385,12 @@ impl Center {
             (results, rows_for(&cache.state, &events, effects), events)
         };
 
+        if events.is_empty() && rows.effects.is_empty() {
+            // Nothing was decided (a repeated webhook, a refusal): nothing to write, and the
+            // version stays, so other instances have nothing to reload.
+            tx.rollback().await?;
+            return Ok(results);
+        }
         write_rows(&mut tx, &rows, now).await?;
         if inner.backend == Backend::Postgres {
             // Delivered to the other instances when (and only if) this commits.
@@ -483,14 +529,23 @@ async fn write_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>, rows: &Rows, now:
 
 // ---- time, heartbeats, other instances -----------------------------------------------------------
 
-/// Sends `Tick` whenever something falls due (a wrap-up ends, an offer is overdue, a lease lapses).
+/// Sends `Tick` whenever something falls due (a wrap-up ends, an offer is overdue, a lease
+/// lapses), and looks for new agent accounts every few seconds.
 async fn tick_loop(inner: std::sync::Weak<Inner>) {
     let mut interval = tokio::time::interval(std::time::Duration::from_millis(250));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ticks = 0u64;
     loop {
         interval.tick().await;
         let Some(inner) = inner.upgrade() else { return };
         let center = Center { inner };
+        ticks += 1;
+        // New accounts show in the directories within a few seconds.
+        if ticks % 20 == 0 {
+            if let Err(e) = center.refresh_roster().await {
+                tracing::warn!(error = %e, "could not read the agents");
+            }
+        }
         let due = center.read(|s| s.next_due(center.rules())).is_some_and(|t| t <= now_ms());
         if due {
             if let Err(e) = center.decide(Command::Tick).await {

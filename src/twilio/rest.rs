@@ -223,8 +223,7 @@ impl TwilioClient {
         let page: Page = self.send_json(reqwest::Method::GET, &path, Some(query), None).await?;
         // Twilio filters server-side; the checks only guard against a page that ignored the filter.
         Ok(page.conferences.into_iter().find(|c| {
-            c.status.as_deref().map_or(true, |s| s == "in-progress")
-                && c.friendly_name.as_deref().map_or(true, |n| n == friendly_name)
+            c.status.as_deref().is_none_or(|s| s == "in-progress") && c.friendly_name.as_deref().is_none_or(|n| n == friendly_name)
         }))
     }
 

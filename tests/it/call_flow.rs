@@ -275,3 +275,42 @@ fn base64_url_decode(s: &str) -> Vec<u8> {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_stream_pushes_the_agents_live_view() {
+    let app = TestApp::spawn().await;
+    let res = app.client.get(format!("{}/api/stream", app.base_url)).send().await.unwrap();
+    assert_eq!(res.status(), 401, "signed-in agents only");
+    let cookie = app.sign_in("agent1").await;
+    let mut stream = app.client.get(format!("{}/api/stream", app.base_url)).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let view = next_view(&mut stream).await;
+    assert_eq!((view["me"]["id"].as_str(), view["me"]["presence"]["state"].as_str()), (Some("agent1"), Some("offline")));
+    assert_eq!(view["queue"]["waiting"], 0);
+    assert_eq!(view["agents"][0]["id"], "agent2");
+
+    // A caller queues: the view says so at once.
+    let customer = call_sid(13);
+    app.customer_calls(&customer, "+15551230000").await;
+    let view = next_view(&mut stream).await;
+    assert_eq!(view["queue"]["waiting"], 1);
+    // agent1 goes available: they ring for the caller, with the call on their console.
+    app.available("agent1").await;
+    let view = loop {
+        let v = next_view(&mut stream).await;
+        if v["call"].is_object() {
+            break v;
+        }
+    };
+    assert_eq!(view["me"]["presence"]["state"], "ringing");
+    assert_eq!(view["call"]["from"], "+15551230000");
+    assert_eq!(view["call"]["legs"][0]["state"], "ringing");
+    assert_eq!(view["queue"]["waiting"], 0);
+    // A reconnecting console gets a fresh snapshot, with the call's timeline so far.
+    drop(stream);
+    let mut again = app.client.get(format!("{}/api/stream", app.base_url)).header("cookie", &cookie).send().await.unwrap();
+    let view = next_view(&mut again).await;
+    assert_eq!(view["me"]["presence"]["state"], "ringing");
+    let rows: Vec<&str> = view["recent"][0]["rows"].as_array().unwrap().iter().map(|r| r["text"].as_str().unwrap()).collect();
+    assert_eq!(rows, ["queued (caller +15551230000)", "offered to agent1"]);
+}

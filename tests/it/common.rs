@@ -362,3 +362,16 @@ impl StandIn {
 pub fn stand_in_sid(n: u64) -> String {
     format!("CA{n:032x}")
 }
+
+/// The next `data:` line of an SSE stream, as JSON.
+pub async fn next_view(stream: &mut reqwest::Response) -> serde_json::Value {
+    let mut buf = String::new();
+    loop {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), stream.chunk()).await.expect("a view within 5 s").unwrap().expect("stream open");
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        if let Some(line) = buf.lines().find(|l| l.starts_with("data:")) {
+            return serde_json::from_str(line.trim_start_matches("data:").trim()).unwrap();
+        }
+    }
+}
+

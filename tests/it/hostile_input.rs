@@ -559,7 +559,10 @@ impl Db {
 }
 
 /// A route whose answer depends only on the form.
-fn form_route_property(db: Db, path: &'static str, oracle: fn(&[(String, String)], &Answer) -> Result<(), TestCaseError>) {
+/// What a route must answer to a form: `Ok` or the property's failure.
+type Oracle = fn(&[(String, String)], &Answer) -> Result<(), TestCaseError>;
+
+fn form_route_property(db: Db, path: &'static str, oracle: Oracle) {
     let name = &format!("signed forms at {path} ({db:?})");
     let rt = runtime();
     let app = rt.block_on(db.spawn());

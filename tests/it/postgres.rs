@@ -75,18 +75,6 @@ async fn a_change_on_one_instance_reaches_a_console_on_the_other() {
     assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
 }
 
-/// The next `data:` line of an SSE stream, as JSON.
-async fn next_view(stream: &mut reqwest::Response) -> serde_json::Value {
-    let mut buf = String::new();
-    loop {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), stream.chunk()).await.expect("a view within 5 s").unwrap().expect("stream open");
-        buf.push_str(&String::from_utf8_lossy(&chunk));
-        if let Some(line) = buf.lines().find(|l| l.starts_with("data:")) {
-            return serde_json::from_str(line.trim_start_matches("data:").trim()).unwrap();
-        }
-    }
-}
-
 /// Random arrivals, hang-ups, answers, misses and presence changes through two instances on one
 /// database: never an agent with two offers, never a call offered twice, and every caller is
 /// offered once agents are free.

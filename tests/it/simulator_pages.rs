@@ -131,3 +131,34 @@ async fn with_real_twilio_the_simulator_functions_refuse() {
     assert!(phone.contains("the simulator is off"), "{phone}");
     assert!(phone.contains("id=\"sim-badge\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_monitor_shows_the_queue_and_the_agents_presence() {
+    let app = simulator_app().await;
+    let mut sids = Vec::new();
+    for from in ["+15557650001", "+15557650002"] {
+        let res = app.server_fn("sim_call", &[("from", from)]).await;
+        sids.push(res.json::<String>().await.unwrap());
+    }
+    let queue = eventually(&app, "both callers queued", |s| {
+        let q: Vec<String> = s["queue"].as_array()?.iter().map(|q| q["call_sid"].as_str().unwrap().to_string()).collect();
+        (q.len() == 2).then_some(q)
+    })
+    .await;
+    assert_eq!(queue, sids, "head first, in arrival order");
+    // The caller at the head is told so while waiting.
+    let heard = eventually(&app, "the place in line", |s| {
+        let h = call(s, &sids[1])?["hearing"].as_array()?.iter().filter_map(|h| h.as_str()).find(|h| h.contains("caller number"))?.to_string();
+        Some(h)
+    })
+    .await;
+    assert_eq!(heard, "Say: You are caller number 2.");
+    let state = sim_state(&app).await;
+    let presence = |id: &str| state["agents"].as_array().unwrap().iter().find(|a| a["id"] == id).unwrap()["presence"].clone();
+    assert_eq!(presence("agent3"), "offline");
+    let monitor = app.client.get(format!("{}/simulator", app.base_url)).send().await.unwrap().text().await.unwrap();
+    assert!(monitor.contains("Queue (2 waiting)"), "{monitor}");
+    // agent1 becomes available: the head of the queue rings them, the queue moves.
+    app.available("agent1").await;
+    eventually(&app, "the queue to move", |s| (s["queue"].as_array()?.len() == 1).then_some(())).await;
+}
