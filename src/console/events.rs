@@ -58,7 +58,14 @@ fn views(session: Session) -> impl Stream<Item = Result<Event, Infallible>> {
             }
             match s.changes.recv().await {
                 Ok(change) => {
-                    let mine = change.events.is_empty() || change.events.iter().any(|e| e.agent() == Some(&s.agent) && e.call().is_some());
+                    // The timelines are read again only when one of my calls moved: events that
+                    // name me, or (after another instance's change) my presence or call changed.
+                    let mine = if change.events.is_empty() {
+                        let now = s.state.center.read(|st| st.console_view(&s.agent, 0).map(|v| (v.me, v.call)));
+                        now != s.last.as_ref().map(|l| (l.me.clone(), l.call.clone()))
+                    } else {
+                        change.events.iter().any(|e| e.agent() == Some(&s.agent) && e.call().is_some())
+                    };
                     if mine {
                         s.recent = s.state.center.recent_calls(&s.agent, RECENT_CALLS).await.unwrap_or(s.recent);
                     }

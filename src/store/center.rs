@@ -256,15 +256,12 @@ fn agent_from_row(r: &AnyRow) -> Result<Option<Agent>, StoreError> {
 
 const AGENT_COLUMNS: &str = "SELECT identity, presence, presence_since, online_until FROM agents";
 
-/// The version and the live state, as committed.
-async fn load<'c, E>(db: E) -> Result<(i64, State), StoreError>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any> + Copy,
-{
-    let version: i64 = sqlx::query("SELECT version FROM center WHERE id = 1").fetch_one(db).await?.try_get(0)?;
-    let agents = sqlx::query(AGENT_COLUMNS).fetch_all(db).await?;
+/// The version and the live state, as committed (or as this transaction sees them).
+async fn read_state(conn: &mut sqlx::AnyConnection) -> Result<(i64, State), StoreError> {
+    let version: i64 = sqlx::query("SELECT version FROM center WHERE id = 1").fetch_one(&mut *conn).await?.try_get(0)?;
+    let agents = sqlx::query(AGENT_COLUMNS).fetch_all(&mut *conn).await?;
     let agents: Vec<Agent> = agents.iter().map(agent_from_row).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
-    let calls = sqlx::query("SELECT state FROM customer_calls WHERE live = 1").fetch_all(db).await?;
+    let calls = sqlx::query("SELECT state FROM customer_calls WHERE live = 1").fetch_all(&mut *conn).await?;
     let mut live = Vec::with_capacity(calls.len());
     for r in calls {
         let json: String = r.try_get(0)?;
@@ -274,6 +271,10 @@ where
         }
     }
     Ok((version, State::from_parts(agents, live)))
+}
+
+async fn load(pool: &AnyPool) -> Result<(i64, State), StoreError> {
+    read_state(&mut *pool.acquire().await?).await
 }
 
 // ---- deciding ----------------------------------------------------------------------------------
@@ -343,12 +344,9 @@ impl Center {
         let version: i64 = sqlx::query("UPDATE center SET version = version + 1 WHERE id = 1 RETURNING version").fetch_one(&mut *tx).await?.try_get(0)?;
         let stale = inner.cache.read().unwrap_or_else(|e| e.into_inner()).version != version - 1;
         if stale {
-            let agents = sqlx::query(AGENT_COLUMNS).fetch_all(&mut *tx).await?;
-            let calls = sqlx::query("SELECT state FROM customer_calls WHERE live = 1").fetch_all(&mut *tx).await?;
-            let agents: Vec<Agent> = agents.iter().map(agent_from_row).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
-            let calls: Vec<Call> = calls.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).filter_map(|j| serde_json::from_str(&j).ok()).collect();
+            let (_, state) = read_state(&mut tx).await?;
             // What was just read is the state as of the version before ours.
-            *inner.cache.write().unwrap_or_else(|e| e.into_inner()) = Cached { state: State::from_parts(agents, calls), version: version - 1 };
+            *inner.cache.write().unwrap_or_else(|e| e.into_inner()) = Cached { state, version: version - 1 };
         }
         // Agents created since the state was loaded (the CLI writes them) and callers already
         // recorded (a repeated webhook for a call that is over) are looked up first.

@@ -263,23 +263,30 @@ struct Stack {
 
 impl Stack {
     async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db_url = format!("sqlite://{}?mode=rwc", dir.path().join("sim.db").display());
+        Self::start_on(dir, db_url).await
+    }
+
+    async fn start_postgres() -> Self {
+        Self::start_on(tempfile::tempdir().unwrap(), crate::common::fresh_postgres_url().await).await
+    }
+
+    async fn start_on(dir: tempfile::TempDir, db_url: String) -> Self {
         // The port must be known before the app starts (it is in PUBLIC_BASE_URL): take a free one.
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let addr = format!("127.0.0.1:{port}");
         let app_url = format!("http://{addr}");
         let (sim, sim_base) = start_simulator(&app_url).await;
-
-        let dir = tempfile::tempdir().unwrap();
-        let db_url = format!("sqlite://{}?mode=rwc", dir.path().join("sim.db").display());
         let settings = settings_with(
             &db_url,
             &sim_base,
-            &[("PUBLIC_BASE_URL", app_url.as_str()), ("LEPTOS_SITE_ADDR", addr.as_str()), ("TWILIO_TIMEOUT_MS", "5000")],
+            &[("PUBLIC_BASE_URL", app_url.as_str()), ("LEPTOS_SITE_ADDR", addr.as_str()), ("TWILIO_TIMEOUT_MS", "5000"), ("WRAP_UP_SECS", "1")],
         );
         let app = Application::build(settings).await.expect("app starts");
         tokio::spawn(app.run_until_stopped());
         let store = warm_transfer::store::Store::connect(&db_url).await.unwrap();
-        for agent in ["agent1", "agent2"] {
+        for agent in ["agent1", "agent2", "agent3"] {
             let hash = warm_transfer::auth::hash_password(&password_of(agent)).unwrap();
             store.upsert_agent(agent, &format!("Agent {agent}"), &hash).await.unwrap();
         }
@@ -421,4 +428,80 @@ async fn a_whole_warm_transfer_runs_through_the_real_server_with_the_simulator_a
         ]
     );
     assert_eq!(events[0].1.as_deref(), Some(customer.as_str()));
+}
+
+/// Three agents and five callers through the real server with the simulator as Twilio: each
+/// agent rings once (longest idle first), two callers wait and hear their place; a missed offer
+/// turns the agent away and rings the next; after a hang-up and wrap-up the waiting callers are
+/// served in arrival order; nobody is dropped.
+async fn three_agents_and_five_callers(stack: Stack) {
+    let sim = &stack.sim;
+    for agent in ["agent1", "agent2", "agent3"] {
+        assert_eq!(stack.server_fn_as(agent, "presence", &[("status", "available")]).await.status(), 200);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let callers: Vec<CallSid> = (0..5).map(|n| sim.place_customer_call(&format!("+1555123000{n}"))).collect();
+    // Each agent rings once, for the three oldest callers, longest-idle agent first.
+    let mut rung = Vec::new();
+    for agent in ["agent1", "agent2", "agent3"] {
+        let leg = stack.rings(agent).await;
+        rung.push(leg);
+    }
+    let ringing_for = |state: &SimState, leg: &CallSid| state.calls.iter().find(|c| &c.call_sid == leg).map(|c| c.status);
+    let state = stack.until("three agents ringing", |s| rung.iter().all(|l| ringing_for(s, l) == Some(CallStatus::Ringing))).await;
+    assert_eq!(state.calls.iter().filter(|c| c.to.starts_with("client:")).count(), 3, "no agent rings twice");
+    // The fifth caller waits second in line and hears so.
+    stack
+        .until("caller 5 to hear their place", |s| {
+            s.calls.iter().any(|c| c.call_sid == callers[4] && c.hearing.iter().any(|h| h == "Say: You are caller number 2."))
+        })
+        .await;
+
+    // agent1 and agent2 answer; agent3 declines: away, and caller 3 goes back to the head.
+    sim.answer(&rung[0]).unwrap();
+    sim.answer(&rung[1]).unwrap();
+    sim.reject(&rung[2]).unwrap();
+    let store = stack.store().await;
+    eventually("agent3 to be away", || async {
+        let (p, _) = store.presence_of("agent3").await.unwrap()?;
+        (p.word() == "away").then_some(())
+    })
+    .await;
+    stack
+        .until("caller 3 to be told they are first again", |s| {
+            s.calls.iter().any(|c| c.call_sid == callers[2] && c.hearing.iter().any(|h| h == "Say: You are caller number 1."))
+        })
+        .await;
+
+    // agent1 hangs up: the caller is hung up with them; after wrap-up agent1 gets caller 3 (who
+    // kept the head of the queue), then agent2 hangs up and gets caller 4, agent3 comes back for 5.
+    sim.hangup(&rung[0]).unwrap();
+    let next = stack.rings("agent1").await;
+    let state = stack.until("agent1 ringing again", |s| ringing_for(s, &next) == Some(CallStatus::Ringing)).await;
+    assert_eq!(status_of(&state, &callers[0]), CallStatus::Completed, "the first caller was hung up with their agent");
+    assert_eq!(store.timeline_texts(callers[2].as_str()).await.unwrap()[..3], ["queued (caller +15551230002)".to_string(), "offered to agent3".into(), "agent3: busy or declined".into()]);
+    sim.answer(&next).unwrap();
+    sim.hangup(&rung[1]).unwrap();
+    let fourth = stack.rings("agent2").await;
+    sim.answer(&fourth).unwrap();
+    assert_eq!(stack.server_fn_as("agent3", "presence", &[("status", "available")]).await.status(), 200);
+    let fifth = stack.rings("agent3").await;
+    sim.answer(&fifth).unwrap();
+    stack.until("every caller talking to an agent or served", |s| s.conferences.iter().filter(|c| c.status == ConferenceStatus::InProgress).count() == 3).await;
+    for (caller, leg) in [(&callers[2], &next), (&callers[3], &fourth), (&callers[4], &fifth)] {
+        let state = sim.snapshot();
+        let conference = state.conferences.iter().find(|c| c.friendly_name == caller.as_str() && c.status == ConferenceStatus::InProgress).unwrap();
+        assert!(conference.participants.iter().any(|p| &p.call_sid == leg), "{caller} talks to the agent who answered");
+    }
+    assert!(store.live_calls().await.unwrap().iter().all(|c| matches!(c.phase, warm_transfer::center::CallPhase::Connected { .. })));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_agents_and_five_callers_on_sqlite() {
+    three_agents_and_five_callers(Stack::start().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_agents_and_five_callers_on_postgresql() {
+    three_agents_and_five_callers(Stack::start_postgres().await).await;
 }
