@@ -64,7 +64,13 @@ fn views(session: Session) -> impl Stream<Item = Result<Event, Infallible>> {
                         let now = s.state.center.read(|st| st.console_view(&s.agent, 0).map(|v| (v.me, v.call)));
                         now != s.last.as_ref().map(|l| (l.me.clone(), l.call.clone()))
                     } else {
-                        change.events.iter().any(|e| e.agent() == Some(&s.agent) && e.call().is_some())
+                        let current = s.last.as_ref().and_then(|l| l.call.as_ref()).map(|c| c.call.clone());
+                        change.events.iter().any(|e| match e.call() {
+                            None => false,
+                            Some(call) => {
+                                e.agent() == Some(&s.agent) || current.as_ref() == Some(call) || s.recent.iter().any(|h| &h.call == call)
+                            }
+                        })
                     };
                     if mine {
                         s.recent = s.state.center.recent_calls(&s.agent, RECENT_CALLS).await.unwrap_or(s.recent);

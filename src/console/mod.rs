@@ -2,9 +2,9 @@
 //! (plain Rust, no web types, tested natively), and the live feed of the server's view.
 
 pub mod api;
-pub mod dto;
 #[cfg(feature = "hydrate")]
 mod driver;
+pub mod dto;
 #[cfg(feature = "ssr")]
 pub mod events;
 pub mod state;

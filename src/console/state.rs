@@ -148,6 +148,11 @@ impl Console {
         Self::new().transition(Event::Start(agent))
     }
 
+    /// A console that cannot start (no usable identity): it says why and offers nothing.
+    pub fn unusable(message: impl Into<String>) -> Self {
+        Console { phase: Phase::Error { message: message.into() }, ..Self::default() }
+    }
+
     pub fn phase(&self) -> &Phase {
         &self.phase
     }
@@ -525,6 +530,15 @@ mod tests {
         assert_eq!(c.me(), Some(&a1()));
         assert!(!c.can_reconnect());
         assert_eq!((c, fx), run([E::Start(a1())]));
+    }
+
+    #[test]
+    fn a_console_that_cannot_start_says_why_and_offers_nothing() {
+        let mut c = Console::unusable("unusable identity 'x y'");
+        assert_eq!(c.status_text(), "ERROR: unusable identity 'x y'");
+        assert!(!c.can_reconnect());
+        assert_eq!(c.apply(E::ReconnectClicked), vec![]);
+        assert_eq!(c.apply(E::PresenceRequested(Wanted::Available)), vec![]);
     }
 
     #[test]

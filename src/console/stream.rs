@@ -34,10 +34,13 @@ impl ConsoleStream {
         this.listen("open", move |_| live.link.set(Link::Up))?;
         this.listen("message", move |event| {
             let Some(data) = event.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else { return };
-            match serde_json::from_str::<ConsoleView>(&data) {
+            // `from_slice`, as the server functions decode their answers: one copy of the JSON
+            // reader in the WASM rather than two.
+            match serde_json::from_slice::<ConsoleView>(data.as_bytes()) {
                 Ok(view) => {
                     // The server's clock against ours, so durations tick from the server's `since`s.
                     live.skew.set(view.now - js_sys::Date::now() as i64);
+                    live.now.set(view.now);
                     live.view.set(Some(view));
                     live.link.set(Link::Up);
                 }

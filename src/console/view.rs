@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use super::api::{site_info, whoami, AgentInfo, SignIn, SignOut};
 use super::state::{Console, Event};
-use crate::center::{AwayReason, CallCard, CallHistory, ConsoleView, LegCard, Millis, Presence, QueueCard, Wanted};
+use crate::center::{AgentCard, AwayReason, CallCard, CallHistory, ConsoleView, LegCard, Millis, Presence, QueueCard, Wanted};
 use crate::ids::AgentId;
 
 #[component]
@@ -90,11 +90,14 @@ pub struct Live {
     pub link: RwSignal<Link>,
     /// The server's clock minus the browser's (ms), measured when the last view arrived.
     pub skew: RwSignal<i64>,
+    /// The server's clock as the browser reckons it, moved on every second: durations are
+    /// counted against it from the view's `since`s.
+    pub now: RwSignal<Millis>,
 }
 
 impl Live {
     fn new() -> Self {
-        Live { view: RwSignal::new(None), link: RwSignal::new(Link::Connecting), skew: RwSignal::new(0) }
+        Live { view: RwSignal::new(None), link: RwSignal::new(Link::Connecting), skew: RwSignal::new(0), now: RwSignal::new(0) }
     }
 
     fn with<T>(&self, f: impl FnOnce(&ConsoleView) -> T) -> Option<T> {
@@ -130,17 +133,17 @@ impl Dispatch {
 
 #[component]
 fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + Clone) -> impl IntoView {
-    let Ok(agent) = AgentId::parse(&me.identity) else {
-        return view! { <p id="call-status" class="status error">{format!("ERROR: unusable identity {}", me.identity)}</p> }.into_any();
-    };
     // The phone connects by itself: the server renders "Connecting as …" and the browser, once
     // live, carries out what starting asked for (fetch a token, create and register the device).
-    let (started, first) = Console::started(agent);
+    let (started, first) = match AgentId::parse(&me.identity) {
+        Ok(agent) => Console::started(agent),
+        Err(e) => (Console::unusable(format!("unusable identity: {}", e.0)), vec![]),
+    };
     let console = RwSignal::new(started);
     let dispatch = Dispatch::new(console, first);
     let live = Live::new();
     follow_stream(live, on_sign_out.clone());
-    let now = server_clock(live);
+    keep_time(live);
 
     let sign_out = ServerAction::<SignOut>::new();
     Effect::new(move |_| {
@@ -149,6 +152,8 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
         }
     });
     let on = move |event: Event| move |_| dispatch.send(event.clone());
+    let panels = NodeRef::<leptos::html::Div>::new();
+    mount_panels(panels, live, console, dispatch);
 
     view! {
         <header class="console-header">
@@ -162,13 +167,6 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
             <p id="call-status" class="status" role="status" aria-live="polite" class:error=move || console.with(Console::is_error)>
                 {move || console.with(Console::status_text)}
             </p>
-            <div class="buttons" hidden=move || !console.with(Console::can_reconnect)>
-                <button id="reconnect-phone-button" type="button" class="primary"
-                    disabled=move || !console.with(Console::can_reconnect)
-                    on:click=on(Event::ReconnectClicked)>
-                    "Reconnect phone"
-                </button>
-            </div>
             <p id="live-status" class="live-status" role="status" hidden=move || live.link.get() == Link::Up>
                 {move || match live.link.get() {
                     Link::Connecting => "Connecting to the server…",
@@ -177,76 +175,8 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
                 }}
             </p>
         </header>
-        <div class="console-grid">
-            <div class="console-column">
-                <PresencePanel live console now dispatch/>
-                <MyCallPanel live console now dispatch/>
-            </div>
-            <div class="console-column">
-                <QueuePanel live now/>
-                <DirectoryPanel live console now dispatch/>
-                <RecentCallsPanel live/>
-            </div>
-        </div>
-    }
-    .into_any()
-}
-
-#[component]
-fn PresencePanel(live: Live, console: RwSignal<Console>, now: Memo<Millis>, dispatch: Dispatch) -> AnyView {
-    let me = move || live.with(|v| v.me.clone());
-    let buttons = move || {
-        let allowed = me().map(|m| words::presence_buttons(&m.presence)).unwrap_or_default();
-        let (pending, phone) = console.with(|c| (c.presence_pending(), c.phone_ready()));
-        // Being available with no phone to ring would only turn into a missed call.
-        words::PresenceButtons {
-            available: allowed.available && phone && !pending,
-            away: allowed.away && !pending,
-            end_wrap_up: allowed.end_wrap_up && phone && !pending,
-        }
-    };
-    let ask = move |wanted: Wanted| move |_| dispatch.send(Event::PresenceRequested(wanted));
-    view! {
-        <section id="presence-panel" class="panel" aria-labelledby="presence-title">
-            <h2 id="presence-title">"My presence"</h2>
-            <p id="presence" class=move || format!("presence {}", me().map(|m| words::presence_class(&m.presence)).unwrap_or("unknown"))>
-                {move || me().map(|m| words::presence(&m.presence, m.since, now.get())).unwrap_or_else(|| "…".into())}
-            </p>
-            <div class="buttons">
-                <button id="available-button" type="button" class="primary" disabled=move || !buttons().available on:click=ask(Wanted::Available)>
-                    "Available"
-                </button>
-                <button id="away-button" type="button" disabled=move || !buttons().away on:click=ask(Wanted::Away)>
-                    "Away"
-                </button>
-                <button id="end-wrap-up-button" type="button" disabled=move || !buttons().end_wrap_up on:click=ask(Wanted::Available)>
-                    "End wrap-up"
-                </button>
-            </div>
-            <p id="presence-error" class="form-error" role="alert">{move || console.with(|c| c.presence_error().map(str::to_owned))}</p>
-        </section>
-    }
-    .into_any()
-}
-
-#[component]
-fn MyCallPanel(live: Live, console: RwSignal<Console>, now: Memo<Millis>, dispatch: Dispatch) -> AnyView {
-    let call = move || live.with(|v| v.call.clone()).flatten();
-    let on = move |event: Event| move |_| dispatch.send(event.clone());
-    view! {
-        <section id="my-call" class="panel" aria-labelledby="my-call-title">
-            <h2 id="my-call-title">"My call"</h2>
-            <p id="my-call-summary">
-                {move || match call() {
-                    Some(c) => words::call_summary(&c, now.get()),
-                    None => "No call".into(),
-                }}
-            </p>
-            <ul id="my-call-legs" class="legs">
-                {move || call().map(|c| c.legs.iter().map(|leg| view! {
-                    <li id=format!("leg-{}", leg.agent) class=format!("leg {}", leg.state)>{words::leg(leg)}</li>
-                }).collect_view())}
-            </ul>
+        <section id="phone" class="panel" aria-labelledby="phone-title">
+            <h2 id="phone-title">"Phone"</h2>
             <div class="buttons">
                 <button id="answer-call-button" type="button" class="primary"
                     disabled=move || !console.with(Console::can_answer)
@@ -258,123 +188,204 @@ fn MyCallPanel(live: Live, console: RwSignal<Console>, now: Memo<Millis>, dispat
                     on:click=on(Event::HangupClicked)>
                     "Hang up"
                 </button>
+                <button id="reconnect-phone-button" type="button"
+                    hidden=move || !console.with(Console::can_reconnect)
+                    on:click=on(Event::ReconnectClicked)>
+                    "Reconnect phone"
+                </button>
             </div>
         </section>
+        // The panels show only the server's live view, which exists only in the browser (the
+        // stream): they are drawn there, into this element, once the page is live, and shown
+        // from the first view on (until then `#live-status` says the console is connecting).
+        <div id="console-panels" class="console-grid" node_ref=panels hidden=move || live.view.with(Option::is_none)></div>
     }
-    .into_any()
 }
 
-#[component]
-fn QueuePanel(live: Live, now: Memo<Millis>) -> AnyView {
-    view! {
-        <section id="queue-panel" class="panel" aria-labelledby="queue-title">
-            <h2 id="queue-title">"Queue"</h2>
-            <p id="queue" class:waiting=move || live.with(|v| v.queue.waiting > 0).unwrap_or(false)>
-                {move || live.with(|v| words::queue(&v.queue, now.get())).unwrap_or_else(|| "…".into())}
-            </p>
-        </section>
-    }
-    .into_any()
-}
-
-#[component]
-fn DirectoryPanel(live: Live, console: RwSignal<Console>, now: Memo<Millis>, dispatch: Dispatch) -> AnyView {
-    // Rows are keyed by agent, so a row (and the focus on its button) survives every new view.
-    let ids = move || live.with(|v| v.agents.iter().map(|a| a.id.clone()).collect::<Vec<_>>()).unwrap_or_default();
-    view! {
-        <section id="directory" class="panel" aria-labelledby="directory-title">
-            <h2 id="directory-title">"Agents"</h2>
-            <p class="muted" hidden=move || live.with(|v| !v.agents.is_empty()).unwrap_or(false)>"No other agents."</p>
-            <ul class="directory">
-                <For each=ids key=|id| id.clone() let(id)>
-                    <AgentRow id live console now dispatch/>
-                </For>
-            </ul>
-        </section>
-    }
-    .into_any()
-}
-
-#[component]
-fn AgentRow(id: AgentId, live: Live, console: RwSignal<Console>, now: Memo<Millis>, dispatch: Dispatch) -> AnyView {
-    let card = {
-        let id = id.clone();
-        Memo::new(move |_| live.with(|v| v.agents.iter().find(|a| a.id == id).cloned()).flatten())
-    };
-    let can_dial = move || {
-        console.with(Console::can_dial)
-            && live.with(|v| card.with(|a| a.as_ref().is_some_and(|a| words::can_dial_in(&v.me.presence, &a.presence)))).unwrap_or(false)
-    };
-    let presence = move || card.with(|a| a.as_ref().map(|a| words::presence(&a.presence, a.since, now.get())).unwrap_or_default());
-    let word = move || card.with(|a| a.as_ref().map(|a| words::presence_class(&a.presence)).unwrap_or("unknown"));
-    let dialling = {
-        let id = id.clone();
-        move || console.with(|c| c.dialling() == Some(&id))
-    };
-    let dial = Event::DialRequested(id.clone());
-    view! {
-        <li id=format!("agent-{id}") class=move || format!("agent-row {}", word())>
-            <span class="agent-name">{id.to_string()}</span>
-            <span class=move || format!("agent-presence presence {}", word())>{presence}</span>
-            <button id=format!("dial-{id}-button") type="button" aria-label=format!("Dial {id} into my call")
-                disabled=move || !can_dial()
-                on:click=move |_| dispatch.send(dial.clone())>
-                {move || if dialling() { "Dialling…" } else { "Dial in" }}
-            </button>
-        </li>
-    }
-    .into_any()
-}
-
-#[component]
-fn RecentCallsPanel(live: Live) -> AnyView {
-    view! {
-        <section id="recent-calls" class="panel" aria-labelledby="recent-title">
-            <h2 id="recent-title">"Recent calls"</h2>
-            {move || {
-                let recent = live.with(|v| v.recent.clone()).unwrap_or_default();
-                if recent.is_empty() {
-                    return view! { <p class="muted">"No calls yet."</p> }.into_any();
-                }
-                view! {
-                    <ol class="recent">
-                        {recent.into_iter().map(|call| view! {
-                            <li class="recent-call">
-                                <p class="recent-caller">{words::caller(&call.from)}</p>
-                                <ol class="timeline">
-                                    {words::timeline(&call).into_iter().map(|row| view! { <li>{row}</li> }).collect_view()}
-                                </ol>
-                            </li>
-                        }).collect_view()}
-                    </ol>
-                }
-                .into_any()
-            }}
-        </section>
-    }
-    .into_any()
-}
-
-/// The server's clock, ticking every second: the browser's clock corrected by the skew measured
-/// when the last view arrived. Durations are counted against it from the view's `since`s.
-fn server_clock(live: Live) -> Memo<Millis> {
-    let tick = crate::live::tick(std::time::Duration::from_secs(1));
-    Memo::new(move |_| {
-        tick.track();
-        browser_now() + live.skew.get()
-    })
-}
-
+/// Draws the panels into `target` once the page is live (browser only). Rendering them on the
+/// server would show nothing (no view has arrived yet) and would make the WASM carry hydration
+/// code for every panel: drawn in the browser alone they cost about half as much of the budget.
 #[cfg(feature = "hydrate")]
-fn browser_now() -> Millis {
-    js_sys::Date::now() as Millis
+fn mount_panels(target: NodeRef<leptos::html::Div>, live: Live, console: RwSignal<Console>, dispatch: Dispatch) {
+    // Held by the console: when it goes, the panels are unmounted and their effects disposed.
+    let mounted = StoredValue::new_local(None::<Box<dyn std::any::Any>>);
+    // Runs once, after the page is hydrated (or built): it tracks nothing, so it never runs
+    // again and never disposes what it mounted.
+    Effect::new(move |_| {
+        if let Some(el) = target.get_untracked() {
+            // Untracked: whatever building the panels reads belongs to the panels' own effects.
+            let handle = untrack(|| leptos::mount::mount_to_renderer(&el, move || panels::all(live, console, dispatch)));
+            mounted.set_value(Some(Box::new(handle)));
+        }
+    });
 }
 
-/// Never shown: the server renders the console before any view has arrived.
 #[cfg(not(feature = "hydrate"))]
-fn browser_now() -> Millis {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as Millis).unwrap_or(0)
+fn mount_panels(_target: NodeRef<leptos::html::Div>, _live: Live, _console: RwSignal<Console>, _dispatch: Dispatch) {}
+
+/// The panels drawn from the server's view (browser only, see [`mount_panels`]).
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+mod panels {
+    use super::*;
+
+    pub fn all(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
+        view! {
+            <div class="console-column">
+                {presence(live, console, dispatch)}
+                {my_call(live)}
+            </div>
+            <div class="console-column">
+                {queue(live)}
+                {directory(live, console, dispatch)}
+                {recent_calls(live)}
+            </div>
+        }
+    }
+
+    fn presence(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
+        let me = move || live.with(|v| v.me.clone());
+        let buttons = move || {
+            let allowed = me().map(|m| words::presence_buttons(&m.presence)).unwrap_or_default();
+            let (pending, phone) = console.with(|c| (c.presence_pending(), c.phone_ready()));
+            // Being available with no phone to ring would only turn into a missed call.
+            words::PresenceButtons {
+                available: allowed.available && phone && !pending,
+                away: allowed.away && !pending,
+                end_wrap_up: allowed.end_wrap_up && phone && !pending,
+            }
+        };
+        let ask = move |wanted: Wanted| move |_| dispatch.send(Event::PresenceRequested(wanted));
+        view! {
+            <section id="presence-panel" class="panel" aria-labelledby="presence-title">
+                <h2 id="presence-title">"My presence"</h2>
+                <p id="presence" class=move || format!("presence {}", me().map(|m| words::presence_class(&m.presence)).unwrap_or("unknown"))>
+                    {move || me().map(|m| words::presence(&m.presence, m.since, live.now.get())).unwrap_or_else(|| "…".into())}
+                </p>
+                <div class="buttons">
+                    <button id="available-button" type="button" class="primary" disabled=move || !buttons().available on:click=ask(Wanted::Available)>
+                        "Available"
+                    </button>
+                    <button id="away-button" type="button" disabled=move || !buttons().away on:click=ask(Wanted::Away)>
+                        "Away"
+                    </button>
+                    <button id="end-wrap-up-button" type="button" disabled=move || !buttons().end_wrap_up on:click=ask(Wanted::Available)>
+                        "End wrap-up"
+                    </button>
+                </div>
+                <p id="presence-error" class="form-error" role="alert">{move || console.with(|c| c.presence_error().map(str::to_owned))}</p>
+            </section>
+        }
+    }
+
+    fn my_call(live: Live) -> impl IntoView {
+        let call = move || live.with(|v| v.call.clone()).flatten();
+        view! {
+            <section id="my-call" class="panel" aria-labelledby="my-call-title">
+                <h2 id="my-call-title">"My call"</h2>
+                <p id="my-call-summary">
+                    {move || match call() {
+                        Some(c) => words::call_summary(&c, live.now.get()),
+                        None => "No call".into(),
+                    }}
+                </p>
+                // One line per agent leg (CSS keeps the line breaks).
+                <p id="my-call-legs" class="legs">{move || call().map(|c| c.legs.iter().map(words::leg).collect::<Vec<_>>().join("\n"))}</p>
+            </section>
+        }
+    }
+
+    fn queue(live: Live) -> impl IntoView {
+        view! {
+            <section id="queue-panel" class="panel" aria-labelledby="queue-title">
+                <h2 id="queue-title">"Queue"</h2>
+                <p id="queue">
+                    {move || live.with(|v| words::queue(&v.queue, live.now.get())).unwrap_or_else(|| "…".into())}
+                </p>
+            </section>
+        }
+    }
+
+    fn directory(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
+        // A new view redraws the rows in place (same elements, so the focus on a button stays);
+        // between views each row follows its agent's clock by itself.
+        let ids = move || live.with(|v| v.agents.iter().map(|a| a.id.clone()).collect::<Vec<_>>()).unwrap_or_default();
+        view! {
+            <section id="directory" class="panel" aria-labelledby="directory-title">
+                <h2 id="directory-title">"Agents"</h2>
+                <ul class="directory">
+                    {move || ids().into_iter().map(|id| agent_row(id, live, console, dispatch)).collect_view()}
+                </ul>
+            </section>
+        }
+    }
+
+    /// What `f` makes of `id`'s card (and the view it is in), if the view has them.
+    fn with_card<T>(live: Live, id: &AgentId, f: impl FnOnce(&ConsoleView, &AgentCard) -> T) -> Option<T> {
+        live.view.with(|v| v.as_ref().and_then(|v| v.agents.iter().find(|a| &a.id == id).map(|a| f(v, a))))
+    }
+
+    fn agent_row(id: AgentId, live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
+        let can_dial = {
+            let id = id.clone();
+            move || {
+                console.with(Console::can_dial)
+                    && with_card(live, &id, |v, a| words::can_dial_in(&v.me.presence, &a.presence)).unwrap_or(false)
+            }
+        };
+        let presence = {
+            let id = id.clone();
+            move || with_card(live, &id, |_, a| words::presence(&a.presence, a.since, live.now.get())).unwrap_or_default()
+        };
+        let word = {
+            let id = id.clone();
+            move || with_card(live, &id, |_, a| words::presence_class(&a.presence)).unwrap_or("unknown")
+        };
+        let dial = Event::DialRequested(id.clone());
+        view! {
+            <li id=format!("agent-{id}") class="agent-row">
+                <span class="agent-name">{id.to_string()}</span>
+                <span class=move || format!("agent-presence presence {}", word())>{presence}</span>
+                <button id=format!("dial-{id}-button") type="button" aria-label=format!("Dial {id} into my call")
+                    disabled=move || !can_dial()
+                    on:click=move |_| dispatch.send(dial.clone())>
+                    "Dial in"
+                </button>
+            </li>
+        }
+    }
+
+    fn recent_calls(live: Live) -> impl IntoView {
+        view! {
+            <section id="recent-calls" class="panel" aria-labelledby="recent-title">
+                <h2 id="recent-title">"Recent calls"</h2>
+                <ol class="recent">
+                    {move || live.with(|v| v.recent.iter().map(|call| view! {
+                        <li class="recent-call">
+                            <p class="recent-caller">{words::caller(&call.from)}</p>
+                            // One line per row (CSS keeps the line breaks): a list per call would
+                            // cost the WASM more than it gives.
+                            <p class="timeline">{words::timeline(call).join("\n")}</p>
+                        </li>
+                    }).collect_view())}
+                </ol>
+            </section>
+        }
+    }
 }
+
+/// Moves the server's clock on every second while the console is on the page (browser only):
+/// the browser's clock corrected by the skew measured when the last view arrived.
+#[cfg(feature = "hydrate")]
+fn keep_time(live: Live) {
+    let tick = move || live.now.set(js_sys::Date::now() as Millis + live.skew.get_untracked());
+    if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(1)) {
+        on_cleanup(move || handle.clear());
+    }
+}
+
+/// The server renders the console before any view has arrived: no durations to count.
+#[cfg(not(feature = "hydrate"))]
+fn keep_time(_live: Live) {}
 
 /// How long after the browser gave up on the stream it is opened again.
 #[cfg(feature = "hydrate")]
