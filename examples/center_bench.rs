@@ -100,13 +100,26 @@ impl Client {
     }
 
     async fn sign_in(&self, server: &str, agent: &str) -> String {
-        let res = self.http.post(format!("{server}/api/sign_in")).form(&[("identity", agent), ("password", PASSWORD)]).send().await.expect("sign in");
+        let res = self
+            .http
+            .post(format!("{server}/api/sign_in"))
+            .form(&[("identity", agent), ("password", PASSWORD)])
+            .send()
+            .await
+            .expect("sign in");
         assert!(res.status().is_success(), "sign-in as {agent}: {}", res.status());
         res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
     }
 
     async fn presence(&self, server: &str, cookie: &str, status: &str) {
-        let res = self.http.post(format!("{server}/api/presence")).header("cookie", cookie).form(&[("status", status)]).send().await.expect("presence");
+        let res = self
+            .http
+            .post(format!("{server}/api/presence"))
+            .header("cookie", cookie)
+            .form(&[("status", status)])
+            .send()
+            .await
+            .expect("presence");
         assert!(res.status().is_success(), "presence {status}: {}", res.status());
     }
 }
@@ -153,7 +166,13 @@ async fn read_views(mut res: reqwest::Response, watch: Option<String>, out: Arc<
             let waiting = v["queue"]["waiting"].as_i64().unwrap_or(-1);
             let watched = watch
                 .as_ref()
-                .and_then(|w| v["agents"].as_array()?.iter().find(|a| a["id"] == w.as_str()).map(|a| a["presence"]["state"].as_str().unwrap_or("").to_string()))
+                .and_then(|w| {
+                    v["agents"]
+                        .as_array()?
+                        .iter()
+                        .find(|a| a["id"] == w.as_str())
+                        .map(|a| a["presence"]["state"].as_str().unwrap_or("").to_string())
+                })
                 .unwrap_or_default();
             out.lock().unwrap().push((at, waiting, watched));
             if !seen_first {
@@ -199,7 +218,10 @@ async fn main() {
     let queued = a.offers + a.rounds + 10;
     for n in 0..queued {
         let sid = call_sid(n);
-        assert_eq!(c.webhook(&a.server, "/conference/connect/client", &[("CallSid", &sid), ("From", "+14155550100")]).await, StatusCode::OK);
+        assert_eq!(
+            c.webhook(&a.server, "/conference/connect/client", &[("CallSid", &sid), ("From", "+14155550100")]).await,
+            StatusCode::OK
+        );
     }
     let mut offer = Vec::new();
     for n in 0..a.offers {
@@ -251,7 +273,11 @@ async fn main() {
             .webhook(
                 &a.server,
                 "/twilio/status",
-                &[("ConferenceSid", "CF0123456789abcdef0123456789abcdef"), ("FriendlyName", &sid), ("StatusCallbackEvent", "conference-end")],
+                &[
+                    ("ConferenceSid", "CF0123456789abcdef0123456789abcdef"),
+                    ("FriendlyName", &sid),
+                    ("StatusCallbackEvent", "conference-end"),
+                ],
             )
             .await;
         assert_eq!(status, StatusCode::NO_CONTENT);

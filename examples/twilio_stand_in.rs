@@ -46,9 +46,7 @@ fn main() -> std::io::Result<()> {
         .or_else(|| std::env::var("STAND_IN_PORT").ok())
         .map(|p| p.parse().expect("PORT must be a number"))
         .unwrap_or(3999);
-    let delay = Duration::from_millis(
-        std::env::var("STAND_IN_DELAY_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(0),
-    );
+    let delay = Duration::from_millis(std::env::var("STAND_IN_DELAY_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(0));
     let threads: usize = std::env::var("STAND_IN_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     let state = StandIn { calls: Arc::new(AtomicU64::new(0)), delay };
     let calls = state.calls.clone();
@@ -63,8 +61,7 @@ fn main() -> std::io::Result<()> {
         let app = axum::Router::new().fallback(handle).with_state(state);
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
-                let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("SIGTERM handler");
+                let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
                 tokio::select! {
                     _ = term.recv() => {}
                     _ = tokio::signal::ctrl_c() => {}

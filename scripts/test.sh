@@ -12,7 +12,9 @@ step() { printf '\n=== %s ===\n' "$*"; }
 
 step "format and lints (cargo fmt --check; cargo clippy -D warnings)"
 cargo fmt --check
+cargo clippy --all-targets -- -D warnings
 cargo clippy --features ssr --all-targets -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 step "unit + integration tests (cargo test --features ssr)"
 # PostgreSQL is exercised for real when reachable (CI and dev machines run it on 127.0.0.1).

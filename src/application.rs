@@ -214,11 +214,11 @@ async fn unreadable_arguments_are_400(res: Response) -> Response {
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
-
 async fn start_simulator(settings: &mut Settings, store: &Store, local_url: &str) -> Result<Simulator, StartError> {
     settings.twilio.api_base_url = format!("{local_url}/sim");
     let t = &settings.twilio;
-    let mut config = SimulatorConfig::new(&t.account_sid, t.auth_token.clone(), &t.api_key, t.api_secret.clone(), &settings.public_base_url, &t.number);
+    let mut config =
+        SimulatorConfig::new(&t.account_sid, t.auth_token.clone(), &t.api_key, t.api_secret.clone(), &settings.public_base_url, &t.number);
     if settings.public_base_url != local_url {
         config.app_local_url = Some(local_url.to_string());
     }
@@ -244,11 +244,7 @@ async fn start_simulator(settings: &mut Settings, store: &Store, local_url: &str
 /// able to make the browser call them. Browsers say where a request comes from (`Sec-Fetch-Site`,
 /// `Origin`); anything not from this app is refused. Requests with neither header (scripts,
 /// tests) carry no browser cookies by accident and go through to the session check.
-async fn same_origin_guard(
-    State(state): State<AppState>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
+async fn same_origin_guard(State(state): State<AppState>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     if req.uri().path().starts_with("/api/") {
         let headers = req.headers();
         let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
@@ -256,8 +252,7 @@ async fn same_origin_guard(
         let host = headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or_default();
         let same_site = matches!(site, None | Some("same-origin") | Some("none"));
         let same_origin = origin.is_none_or(|o| {
-            o == state.settings.public_base_url
-                || o.strip_prefix("http://").or_else(|| o.strip_prefix("https://")) == Some(host)
+            o == state.settings.public_base_url || o.strip_prefix("http://").or_else(|| o.strip_prefix("https://")) == Some(host)
         });
         if !(same_site && same_origin) {
             tracing::warn!(path = req.uri().path(), origin = origin.unwrap_or("-"), "refused a cross-site request");
@@ -279,11 +274,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 async fn voice_sdk(State(state): State<AppState>) -> Response {
     match &state.voice_sdk {
-        Some(bytes) => (
-            [("content-type", "text/javascript"), ("cache-control", "public, max-age=3600")],
-            bytes.to_vec(),
-        )
-            .into_response(),
+        Some(bytes) => ([("content-type", "text/javascript"), ("cache-control", "public, max-age=3600")], bytes.to_vec()).into_response(),
         None => (StatusCode::NOT_FOUND, "Twilio Voice SDK not installed (run npm ci)").into_response(),
     }
 }

@@ -156,19 +156,15 @@ impl Settings {
             return Err(ConfigError::Missing(missing));
         }
 
-        let listen_addr: SocketAddr = get("LEPTOS_SITE_ADDR")
-            .unwrap_or_else(|| DEFAULT_LISTEN_ADDR.into())
-            .parse()
-            .map_err(|e| invalid("LEPTOS_SITE_ADDR", e))?;
+        let listen_addr: SocketAddr =
+            get("LEPTOS_SITE_ADDR").unwrap_or_else(|| DEFAULT_LISTEN_ADDR.into()).parse().map_err(|e| invalid("LEPTOS_SITE_ADDR", e))?;
         let public_base_url_given = get("PUBLIC_BASE_URL").is_some();
         let public_base_url = match get("PUBLIC_BASE_URL") {
             Some(u) => parse_base_url("PUBLIC_BASE_URL", &u)?,
             None => format!("http://{listen_addr}"),
         };
-        let api_base_url = parse_base_url(
-            "TWILIO_API_BASE_URL",
-            &get("TWILIO_API_BASE_URL").unwrap_or_else(|| DEFAULT_API_BASE_URL.into()),
-        )?;
+        let api_base_url =
+            parse_base_url("TWILIO_API_BASE_URL", &get("TWILIO_API_BASE_URL").unwrap_or_else(|| DEFAULT_API_BASE_URL.into()))?;
         if get("AGENTS").is_some() {
             // The tutorial's setting: agents are accounts now, and calls go to whoever is free.
             tracing::warn!("AGENTS is no longer used: create agents with `warm-transfer agent add` (README)");
@@ -183,8 +179,7 @@ impl Settings {
             public_base_url_given,
             listen_addr,
             public_base_url,
-            database_url: get("DATABASE_URL")
-                .unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             twilio: TwilioSettings {
                 account_sid,
                 api_key,

@@ -12,9 +12,7 @@ pub struct IdError(pub String);
 /// Twilio SIDs are a two-letter prefix and 32 hex digits.
 fn parse_sid(kind: &str, prefix: &str, s: &str) -> Result<String, IdError> {
     let s = s.trim();
-    let ok = s.len() == 34
-        && s.starts_with(prefix)
-        && s[2..].bytes().all(|b| b.is_ascii_hexdigit());
+    let ok = s.len() == 34 && s.starts_with(prefix) && s[2..].bytes().all(|b| b.is_ascii_hexdigit());
     if ok {
         Ok(s.to_string())
     } else {
@@ -82,15 +80,11 @@ pub struct AgentId(String);
 impl AgentId {
     pub fn parse(s: &str) -> Result<Self, IdError> {
         let s = s.trim();
-        let ok = !s.is_empty()
-            && s.chars().count() <= 121
-            && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        let ok = !s.is_empty() && s.chars().count() <= 121 && s.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
         if ok {
             Ok(Self(s.to_string()))
         } else {
-            Err(IdError(
-                "agent identity must be 1-121 letters, digits, '.', '_' or '-'".into(),
-            ))
+            Err(IdError("agent identity must be 1-121 letters, digits, '.', '_' or '-'".into()))
         }
     }
     pub fn as_str(&self) -> &str {

@@ -16,18 +16,19 @@ pub mod application;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
-pub mod cli;
-#[cfg(feature = "ssr")]
 pub mod calls;
 #[cfg(feature = "ssr")]
+pub mod cli;
+#[cfg(feature = "ssr")]
 pub mod config;
+#[cfg(feature = "ssr")]
+pub mod simulator;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod twilio;
 #[cfg(feature = "ssr")]
 pub mod webhooks;
-#[cfg(feature = "ssr")] pub mod simulator;
 
 #[cfg(feature = "hydrate")]
 pub mod voice;

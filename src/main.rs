@@ -7,9 +7,7 @@ use warm_transfer::config::Settings;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .init();
+    tracing_subscriber::fmt().with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"))).init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(code) = warm_transfer::cli::run(&args).await {
         return code;

@@ -5,13 +5,11 @@ use crate::twilio::rest::CreateCall;
 use crate::twilio::twiml::{Conference, Response};
 use std::time::Duration;
 
-pub const WAIT_MESSAGE: &str =
-    "Thank you for calling. Please wait in line for a few seconds. An agent will be with you shortly.";
+pub const WAIT_MESSAGE: &str = "Thank you for calling. Please wait in line for a few seconds. An agent will be with you shortly.";
 
 /// Said when something behind the voice webhook failed: the caller still waits in the
 /// conference and hears why the wait may be longer.
-pub const TROUBLE_MESSAGE: &str =
-    "We are having trouble reaching an agent right now. Please stay on the line.";
+pub const TROUBLE_MESSAGE: &str = "We are having trouble reaching an agent right now. Please stay on the line.";
 
 /// Conference events we ask Twilio to report (only the first participant's callback counts,
 /// so the customer's leg carries it).

@@ -50,24 +50,69 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum Event {
-    Queued { call: CallSid, from: String },
-    Offered { call: CallSid, agent: AgentId, leg: LegNo },
+    Queued {
+        call: CallSid,
+        from: String,
+    },
+    Offered {
+        call: CallSid,
+        agent: AgentId,
+        leg: LegNo,
+    },
     /// The offer was not answered; the call goes back to the head of the queue.
-    OfferMissed { call: CallSid, agent: AgentId, outcome: LegOutcome },
+    OfferMissed {
+        call: CallSid,
+        agent: AgentId,
+        outcome: LegOutcome,
+    },
     /// The offer was withdrawn because the caller left while it rang.
-    OfferWithdrawn { call: CallSid, agent: AgentId },
-    Answered { call: CallSid, agent: AgentId },
-    DialledIn { call: CallSid, by: AgentId, agent: AgentId, leg: LegNo },
+    OfferWithdrawn {
+        call: CallSid,
+        agent: AgentId,
+    },
+    Answered {
+        call: CallSid,
+        agent: AgentId,
+    },
+    DialledIn {
+        call: CallSid,
+        by: AgentId,
+        agent: AgentId,
+        leg: LegNo,
+    },
     /// A dialled-in agent did not join.
-    DialInMissed { call: CallSid, agent: AgentId, outcome: LegOutcome },
-    Joined { call: CallSid, agent: AgentId },
-    Left { call: CallSid, agent: AgentId },
+    DialInMissed {
+        call: CallSid,
+        agent: AgentId,
+        outcome: LegOutcome,
+    },
+    Joined {
+        call: CallSid,
+        agent: AgentId,
+    },
+    Left {
+        call: CallSid,
+        agent: AgentId,
+    },
     /// The call now belongs to `agent` (the owner left and they stayed).
-    OwnerChanged { call: CallSid, agent: AgentId },
-    Ended { call: CallSid, reason: EndReason },
-    PresenceChanged { agent: AgentId, presence: Presence, since: Millis },
+    OwnerChanged {
+        call: CallSid,
+        agent: AgentId,
+    },
+    Ended {
+        call: CallSid,
+        reason: EndReason,
+    },
+    PresenceChanged {
+        agent: AgentId,
+        presence: Presence,
+        since: Millis,
+    },
     /// The agent's console lease was renewed (not a timeline row; kept for the store).
-    Seen { agent: AgentId, until: Millis },
+    Seen {
+        agent: AgentId,
+        until: Millis,
+    },
 }
 
 impl Event {

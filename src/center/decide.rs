@@ -271,10 +271,7 @@ impl Decider<'_> {
         }
         let target = &self.state.agents[&to];
         if target.presence != Presence::Available || !self.online(&to) {
-            return Err(Refusal::NotNow(format!(
-                "{to} is {}; only an available agent can be dialled in",
-                target.presence.word()
-            )));
+            return Err(Refusal::NotNow(format!("{to} is {}; only an available agent can be dialled in", target.presence.word())));
         }
         let leg = c.legs + 1;
         self.emit(Event::DialledIn { call: call.clone(), by: from, agent: to.clone(), leg });

@@ -27,12 +27,20 @@ pub enum AwayReason {
 pub enum Presence {
     Offline,
     Available,
-    Away { reason: AwayReason },
+    Away {
+        reason: AwayReason,
+    },
     /// Offered a call (or dialled into one): their browser rings.
-    Ringing { call: CallSid },
-    OnCall { call: CallSid },
+    Ringing {
+        call: CallSid,
+    },
+    OnCall {
+        call: CallSid,
+    },
     /// After a call, until `until` (the agent can end it early).
-    WrapUp { until: Millis },
+    WrapUp {
+        until: Millis,
+    },
 }
 
 impl Presence {

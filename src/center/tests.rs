@@ -157,15 +157,13 @@ fn no_agent_is_offered_two_calls_and_no_call_is_offered_to_two_agents() {
 
 #[test]
 fn a_missed_offer_sends_the_call_back_to_the_head_and_the_agent_away() {
-    let w = given_agents(&["agent1", "agent2"])
-        .at(1_000)
-        .available("agent1")
-        .at(2_000)
-        .arrives(1)
-        .at(2_001)
-        .arrives(2)
-        .at(32_000)
-        .leg_ends("agent1", 1, 1, LegOutcome::NoAnswer);
+    let w =
+        given_agents(&["agent1", "agent2"]).at(1_000).available("agent1").at(2_000).arrives(1).at(2_001).arrives(2).at(32_000).leg_ends(
+            "agent1",
+            1,
+            1,
+            LegOutcome::NoAnswer,
+        );
     assert_eq!(w.presence("agent1"), Presence::Away { reason: AwayReason::MissedCall });
     assert_eq!(w.phase(1), Some(CallPhase::Queued));
     assert_eq!(w.state.queue_position(&call(1)), Some(1), "it keeps its place ahead of caller 2");
@@ -174,14 +172,12 @@ fn a_missed_offer_sends_the_call_back_to_the_head_and_the_agent_away() {
 
 #[test]
 fn the_next_agent_is_offered_a_missed_call() {
-    let w = given_agents(&["agent1", "agent2"])
-        .at(1_000)
-        .available("agent1")
-        .at(2_000)
-        .available("agent2")
-        .arrives(1)
-        .arrives(2)
-        .leg_ends("agent1", 1, 1, LegOutcome::Busy);
+    let w = given_agents(&["agent1", "agent2"]).at(1_000).available("agent1").at(2_000).available("agent2").arrives(1).arrives(2).leg_ends(
+        "agent1",
+        1,
+        1,
+        LegOutcome::Busy,
+    );
     // agent2 is ringing for call 2; call 1 waits at the head until someone is free.
     assert_eq!(w.offered_to(2), Some(agent("agent2")));
     assert_eq!(w.phase(1), Some(CallPhase::Queued));
@@ -268,12 +264,12 @@ fn answering_an_offer_that_moved_on_is_refused_and_changes_nothing() {
 
 #[test]
 fn the_agent_hanging_up_ends_the_call_hangs_up_the_caller_and_starts_wrap_up() {
-    let w = given_agents(&["agent1"])
-        .available("agent1")
-        .arrives(1)
-        .answers("agent1", 1, 1)
-        .at(60_000)
-        .leg_ends("agent1", 1, 1, LegOutcome::Completed);
+    let w = given_agents(&["agent1"]).available("agent1").arrives(1).answers("agent1", 1, 1).at(60_000).leg_ends(
+        "agent1",
+        1,
+        1,
+        LegOutcome::Completed,
+    );
     assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 75_000 });
     assert_eq!(w.effects(), &[Effect::HangUpCaller { call: call(1) }]);
     assert_eq!(w.phase(1), None);
@@ -296,13 +292,12 @@ fn the_customer_hanging_up_puts_the_agent_in_wrap_up() {
 
 #[test]
 fn after_wrap_up_the_agent_is_available_and_gets_the_next_caller() {
-    let w = given_agents(&["agent1"])
-        .available("agent1")
-        .arrives(1)
-        .answers("agent1", 1, 1)
-        .arrives(2)
-        .at(60_000)
-        .leg_ends("agent1", 1, 1, LegOutcome::Completed);
+    let w = given_agents(&["agent1"]).available("agent1").arrives(1).answers("agent1", 1, 1).arrives(2).at(60_000).leg_ends(
+        "agent1",
+        1,
+        1,
+        LegOutcome::Completed,
+    );
     assert_eq!(w.phase(2), Some(CallPhase::Queued), "nobody rings during wrap-up");
     let w = w.at(74_999).and(Command::Tick);
     assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 75_000 });
@@ -347,10 +342,8 @@ fn going_away_while_a_call_rings_is_refused() {
 
 #[test]
 fn an_away_agent_is_not_offered_calls() {
-    let w = given_agents(&["agent1"])
-        .available("agent1")
-        .and(Command::SetPresence { agent: agent("agent1"), wanted: Wanted::Away })
-        .arrives(1);
+    let w =
+        given_agents(&["agent1"]).available("agent1").and(Command::SetPresence { agent: agent("agent1"), wanted: Wanted::Away }).arrives(1);
     assert_eq!(w.presence("agent1"), Presence::Away { reason: AwayReason::Chosen });
     assert_eq!(w.phase(1), Some(CallPhase::Queued));
 }
@@ -387,10 +380,7 @@ fn a_ringing_agent_whose_console_is_gone_loses_the_offer_and_the_next_agent_ring
     let w = w.at(31_000).and(Command::Tick);
     assert_eq!(w.presence("agent1"), Presence::Offline);
     assert_eq!(w.offered_to(1), Some(agent("agent2")));
-    assert_eq!(
-        w.effects(),
-        &[Effect::CancelLeg { call: call(1), agent: agent("agent1"), leg: 1 }, dial(1, "agent2", 2)]
-    );
+    assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), agent: agent("agent1"), leg: 1 }, dial(1, "agent2", 2)]);
 }
 
 #[test]
@@ -465,9 +455,12 @@ fn dialling_in_a_colleague_who_is_not_available_is_refused() {
 
 #[test]
 fn a_colleague_who_does_not_answer_the_dial_in_is_set_away_and_the_call_goes_on() {
-    let w = on_call_with_agent2_available()
-        .and(Command::DialIn { from: agent("agent1"), to: agent("agent2") })
-        .leg_ends("agent2", 1, 2, LegOutcome::NoAnswer);
+    let w = on_call_with_agent2_available().and(Command::DialIn { from: agent("agent1"), to: agent("agent2") }).leg_ends(
+        "agent2",
+        1,
+        2,
+        LegOutcome::NoAnswer,
+    );
     assert_eq!(w.presence("agent2"), Presence::Away { reason: AwayReason::MissedCall });
     assert_eq!(w.phase(1), Some(CallPhase::Connected { owner: agent("agent1"), leg: 1, since: 1_000 }));
     assert!(w.state.calls[&call(1)].helpers.is_empty());

@@ -96,11 +96,7 @@ impl State {
                 }
             };
             for h in &c.helpers {
-                legs.push(LegCard {
-                    agent: h.agent.clone(),
-                    state: if h.joined { "connected" } else { "ringing" }.into(),
-                    owner: false,
-                });
+                legs.push(LegCard { agent: h.agent.clone(), state: if h.joined { "connected" } else { "ringing" }.into(), owner: false });
             }
             CallCard { call: c.sid.clone(), from: c.from.clone(), queued_at: c.queued_at, phase: phase.into(), since, legs }
         });

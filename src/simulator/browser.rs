@@ -28,10 +28,7 @@ use crate::ids::CallSid;
 pub const DEVICE_JS: &str = include_str!("device.js");
 
 pub fn router(sim: Simulator) -> Router {
-    Router::new()
-        .route("/simulator/events", get(events))
-        .route("/simulator/calls/{call_sid}/{action}", post(call_action))
-        .with_state(sim)
+    Router::new().route("/simulator/events", get(events)).route("/simulator/calls/{call_sid}/{action}", post(call_action)).with_state(sim)
 }
 
 #[derive(Deserialize)]
@@ -62,10 +59,8 @@ async fn events(State(sim): State<Simulator>, Query(who): Query<Who>) -> Sse<imp
                 }
                 Ok(SimEvent::State { state }) => {
                     let now = live_calls_to(&state, &client);
-                    let ended: Vec<Event> = live
-                        .difference(&now)
-                        .map(|sid| json_event(json!({"type": "call-ended", "call_sid": sid})))
-                        .collect();
+                    let ended: Vec<Event> =
+                        live.difference(&now).map(|sid| json_event(json!({"type": "call-ended", "call_sid": sid}))).collect();
                     live = now;
                     ended
                 }

@@ -149,17 +149,17 @@ mod server {
 
     /// The running simulator, or the error every simulator function gives in Twilio mode.
     pub fn simulator() -> Result<Simulator, ServerFnError> {
-        use_context::<AppState>()
-            .and_then(|state| state.simulator.clone())
-            .ok_or_else(|| fail(StatusCode::NOT_FOUND, SIMULATOR_OFF))
+        use_context::<AppState>().and_then(|state| state.simulator.clone()).ok_or_else(|| fail(StatusCode::NOT_FOUND, SIMULATOR_OFF))
     }
 
     /// The contact center's queue and agents, beside the simulator's own state.
     pub fn with_center(mut dto: SimStateDto) -> SimStateDto {
         if let Some(state) = use_context::<AppState>() {
             state.center.read(|s| {
-                dto.queue = s.queued().map(|c| QueuedCallDto { call_sid: c.sid.to_string(), from: c.from.clone(), since: c.queued_at }).collect();
-                dto.agents = s.agents.values().map(|a| AgentPresenceDto { id: a.id.to_string(), presence: a.presence.word().to_string() }).collect();
+                dto.queue =
+                    s.queued().map(|c| QueuedCallDto { call_sid: c.sid.to_string(), from: c.from.clone(), since: c.queued_at }).collect();
+                dto.agents =
+                    s.agents.values().map(|a| AgentPresenceDto { id: a.id.to_string(), presence: a.presence.word().to_string() }).collect();
             });
         }
         dto
@@ -184,10 +184,7 @@ mod server {
                 Direction::OutboundApi => c.to.clone(),
             })
         };
-        let conferences = conferences
-            .iter()
-            .map(|c| conference_dto(c, &name_of))
-            .collect();
+        let conferences = conferences.iter().map(|c| conference_dto(c, &name_of)).collect();
         SimStateDto { calls: calls.into_iter().map(call_dto).collect(), conferences, ..SimStateDto::default() }
     }
 
@@ -232,11 +229,7 @@ mod server {
                 .map(|p| SimParticipantDto {
                     call_sid: p.call_sid.to_string(),
                     label: p.label.clone(),
-                    name: p
-                        .label
-                        .clone()
-                        .or_else(|| name_of(p.call_sid.as_str()))
-                        .unwrap_or_else(|| p.call_sid.to_string()),
+                    name: p.label.clone().or_else(|| name_of(p.call_sid.as_str())).unwrap_or_else(|| p.call_sid.to_string()),
                     status: match p.status {
                         ParticipantStatus::Ringing => "ringing",
                         ParticipantStatus::Connected => "connected",
@@ -269,17 +262,10 @@ pub async fn sim_customer_call(from: String) -> Result<String, ServerFnError> {
     if !is_phone_number(from) {
         return Err(fail(StatusCode::BAD_REQUEST, FROM_ERROR));
     }
-    let live = sim
-        .snapshot()
-        .calls
-        .iter()
-        .filter(|c| c.direction == crate::simulator::engine::Direction::Inbound && !c.status.is_final())
-        .count();
+    let live =
+        sim.snapshot().calls.iter().filter(|c| c.direction == crate::simulator::engine::Direction::Inbound && !c.status.is_final()).count();
     if live >= MAX_LIVE_CUSTOMER_CALLS {
-        return Err(fail(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("{live} customer calls are already going on; hang one up first"),
-        ));
+        return Err(fail(StatusCode::TOO_MANY_REQUESTS, format!("{live} customer calls are already going on; hang one up first")));
     }
     Ok(sim.place_customer_call(from).to_string())
 }
@@ -291,12 +277,8 @@ pub async fn sim_customer_hangup(call_sid: String) -> Result<(), ServerFnError> 
     use server::*;
     let sim = simulator()?;
     let sid = crate::ids::CallSid::parse(&call_sid).map_err(|e| fail(StatusCode::BAD_REQUEST, format!("call_sid: {e}")))?;
-    let is_customer = sim
-        .snapshot()
-        .calls
-        .iter()
-        .find(|c| c.call_sid == sid)
-        .map(|c| c.direction == crate::simulator::engine::Direction::Inbound);
+    let is_customer =
+        sim.snapshot().calls.iter().find(|c| c.call_sid == sid).map(|c| c.direction == crate::simulator::engine::Direction::Inbound);
     match is_customer {
         None => return Err(sim_error(crate::simulator::engine::SimError::UnknownCall(sid.to_string()))),
         Some(false) => {
@@ -316,7 +298,9 @@ mod tests {
         for ok in ["+15551230000", "+12345678", "+123456789012345"] {
             assert!(is_phone_number(ok), "{ok}");
         }
-        for bad in ["", "+", "15551230000", "+1234567", "+1234567890123456", "+1555 123 0000", "+1555abc0000", "client:agent1", "++15551230000"] {
+        for bad in
+            ["", "+", "15551230000", "+1234567", "+1234567890123456", "+1555 123 0000", "+1555abc0000", "client:agent1", "++15551230000"]
+        {
             assert!(!is_phone_number(bad), "{bad}");
         }
     }

@@ -138,7 +138,11 @@ fn phone_readouts(s: &SimStateDto, mine: Option<String>) -> impl IntoView {
                         .into_iter()
                         .filter_map(|(on, word)| on.then_some(word))
                         .collect();
-                    if flags.is_empty() { p.name.clone() } else { format!("{} ({})", p.name, flags.join(", ")) }
+                    if flags.is_empty() {
+                        p.name.clone()
+                    } else {
+                        format!("{} ({})", p.name, flags.join(", "))
+                    }
                 })
                 .collect();
             let with = if others.is_empty() { "Nobody else yet".to_string() } else { others.join(", ") };

@@ -191,7 +191,8 @@ impl Center {
 
     /// Whether a customer call with this sid was ever recorded.
     pub async fn call_known(&self, call: &CallSid) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 FROM customer_calls WHERE call_sid = $1").bind(call.as_str()).fetch_optional(&self.inner.pool).await?;
+        let row =
+            sqlx::query("SELECT 1 FROM customer_calls WHERE call_sid = $1").bind(call.as_str()).fetch_optional(&self.inner.pool).await?;
         Ok(row.is_some())
     }
 
@@ -201,7 +202,10 @@ impl Center {
             .bind(call.as_str())
             .fetch_all(&self.inner.pool)
             .await?;
-        rows.iter().map(|r| Ok(TimelineRow { at: r.try_get(0)?, text: r.try_get(1)? })).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
+        rows.iter()
+            .map(|r| Ok(TimelineRow { at: r.try_get(0)?, text: r.try_get(1)? }))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
     }
 
     /// `agent`'s last `limit` calls with their timelines, newest first.
@@ -341,7 +345,8 @@ impl Center {
         let _deciding = inner.deciding.lock().await;
         let now = now_ms();
         let mut tx = inner.pool.begin().await?;
-        let version: i64 = sqlx::query("UPDATE center SET version = version + 1 WHERE id = 1 RETURNING version").fetch_one(&mut *tx).await?.try_get(0)?;
+        let version: i64 =
+            sqlx::query("UPDATE center SET version = version + 1 WHERE id = 1 RETURNING version").fetch_one(&mut *tx).await?.try_get(0)?;
         let stale = inner.cache.read().unwrap_or_else(|e| e.into_inner()).version != version - 1;
         if stale {
             let (_, state) = read_state(&mut tx).await?;
@@ -354,7 +359,8 @@ impl Center {
         for (i, command) in commands.iter().enumerate() {
             for agent in named_agents(command) {
                 if !self.read(|s| s.agents.contains_key(agent)) {
-                    let row = sqlx::query(&format!("{AGENT_COLUMNS} WHERE identity = $1")).bind(agent.as_str()).fetch_optional(&mut *tx).await?;
+                    let row =
+                        sqlx::query(&format!("{AGENT_COLUMNS} WHERE identity = $1")).bind(agent.as_str()).fetch_optional(&mut *tx).await?;
                     if let Some(a) = row.as_ref().map(agent_from_row).transpose()?.flatten() {
                         inner.cache.write().unwrap_or_else(|e| e.into_inner()).state.agents.insert(a.id.clone(), a);
                     }
@@ -362,7 +368,10 @@ impl Center {
             }
             if let Command::CallArrived { call, .. } = command {
                 if !self.read(|s| s.calls.contains_key(call)) {
-                    let known = sqlx::query("SELECT 1 FROM customer_calls WHERE call_sid = $1").bind(call.as_str()).fetch_optional(&mut *tx).await?;
+                    let known = sqlx::query("SELECT 1 FROM customer_calls WHERE call_sid = $1")
+                        .bind(call.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
                     skip[i] = known.is_some();
                 }
             }
@@ -486,12 +495,14 @@ async fn write_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>, rows: &Rows, now:
         .await?;
     }
     for (sid, reason) in &rows.ended_calls {
-        sqlx::query("UPDATE customer_calls SET live = 0, state = '{}', end_reason = $1, ended_at = $2, updated_at = $2 WHERE call_sid = $3")
-            .bind(*reason)
-            .bind(now)
-            .bind(sid)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE customer_calls SET live = 0, state = '{}', end_reason = $1, ended_at = $2, updated_at = $2 WHERE call_sid = $3",
+        )
+        .bind(*reason)
+        .bind(now)
+        .bind(sid)
+        .execute(&mut **tx)
+        .await?;
     }
     for (call, agent, kind, text, event) in &rows.timeline {
         sqlx::query("INSERT INTO timeline (call_sid, agent_id, at, kind, text, event) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -539,7 +550,7 @@ async fn tick_loop(inner: std::sync::Weak<Inner>) {
         let center = Center { inner };
         ticks += 1;
         // New accounts show in the directories within a few seconds.
-        if ticks % 20 == 0 {
+        if ticks.is_multiple_of(20) {
             if let Err(e) = center.refresh_roster().await {
                 tracing::warn!(error = %e, "could not read the agents");
             }

@@ -123,7 +123,10 @@ impl Store {
 
     /// An agent's stored presence (the core's JSON) and since when, for tests and support.
     pub async fn presence_of(&self, identity: &str) -> Result<Option<(crate::center::Presence, i64)>, StoreError> {
-        let row = sqlx::query("SELECT presence, presence_since FROM agents WHERE identity = $1").bind(identity).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT presence, presence_since FROM agents WHERE identity = $1")
+            .bind(identity)
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(r) = row else { return Ok(None) };
         let json: String = r.try_get(0)?;
         Ok(Some((serde_json::from_str(&json).unwrap_or(crate::center::Presence::Offline), r.try_get(1)?)))
@@ -152,7 +155,10 @@ impl Store {
 
     /// A live call's state as the center stored it.
     pub async fn live_call(&self, call_sid: &str) -> Result<Option<crate::center::Call>, StoreError> {
-        let row = sqlx::query("SELECT state FROM customer_calls WHERE call_sid = $1 AND live = 1").bind(call_sid).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT state FROM customer_calls WHERE call_sid = $1 AND live = 1")
+            .bind(call_sid)
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(r) = row else { return Ok(None) };
         let json: String = r.try_get(0)?;
         Ok(serde_json::from_str(&json).ok())

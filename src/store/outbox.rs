@@ -46,12 +46,14 @@ impl Store {
 
     /// Performed; `leg_sid` is the call Twilio created for a dial.
     pub async fn effect_done(&self, id: i64, leg_sid: Option<&str>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE effects SET status = 'done', leg_sid = $1, last_error = NULL, claimed_until = 0, updated_at = $2 WHERE id = $3")
-            .bind(leg_sid)
-            .bind(now_ms())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE effects SET status = 'done', leg_sid = $1, last_error = NULL, claimed_until = 0, updated_at = $2 WHERE id = $3",
+        )
+        .bind(leg_sid)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

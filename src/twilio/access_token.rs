@@ -49,8 +49,7 @@ pub fn voice_token(req: &TokenRequest<'_>) -> String {
     jwt.push('.');
     jwt.push_str(&URL_SAFE_NO_PAD.encode(payload));
 
-    let mut mac = Hmac::<Sha256>::new_from_slice(req.api_key_secret.as_bytes())
-        .expect("HMAC accepts keys of any length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(req.api_key_secret.as_bytes()).expect("HMAC accepts keys of any length");
     mac.update(jwt.as_bytes());
     let signature = mac.finalize().into_bytes();
 
@@ -67,16 +66,8 @@ fn payload_json(req: &TokenRequest<'_>, exp: u64) -> String {
     if req.grant.incoming_allow {
         voice.push(r#""incoming":{"allow":true}"#.to_owned());
     }
-    if let Some(app) = req
-        .grant
-        .outgoing_application_sid
-        .as_deref()
-        .filter(|s| !s.is_empty())
-    {
-        voice.push(format!(
-            r#""outgoing":{{"application_sid":{}}}"#,
-            json_string(app)
-        ));
+    if let Some(app) = req.grant.outgoing_application_sid.as_deref().filter(|s| !s.is_empty()) {
+        voice.push(format!(r#""outgoing":{{"application_sid":{}}}"#, json_string(app)));
     }
 
     let mut grants = format!(r#""voice":{{{}}}"#, voice.join(","));
@@ -133,33 +124,21 @@ mod tests {
 
     fn token_vectors() -> Vec<Value> {
         let all: Value = serde_json::from_str(VECTORS).expect("fixture is valid JSON");
-        let tokens = all["access_tokens"]
-            .as_array()
-            .expect("access_tokens array")
-            .clone();
+        let tokens = all["access_tokens"].as_array().expect("access_tokens array").clone();
         assert!(!tokens.is_empty());
         tokens
     }
 
     fn decode_part(part: &str) -> Value {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(part)
-            .expect("base64url without padding");
+        let bytes = URL_SAFE_NO_PAD.decode(part).expect("base64url without padding");
         serde_json::from_slice(&bytes).expect("JSON")
     }
 
     fn sample_grant() -> VoiceGrant {
-        VoiceGrant {
-            incoming_allow: true,
-            outgoing_application_sid: None,
-        }
+        VoiceGrant { incoming_allow: true, outgoing_application_sid: None }
     }
 
-    fn sample_request<'a>(
-        identity: &'a str,
-        ttl_secs: u64,
-        grant: &'a VoiceGrant,
-    ) -> TokenRequest<'a> {
+    fn sample_request<'a>(identity: &'a str, ttl_secs: u64, grant: &'a VoiceGrant) -> TokenRequest<'a> {
         TokenRequest {
             account_sid: "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
             api_key_sid: "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
@@ -176,12 +155,8 @@ mod tests {
         for v in token_vectors() {
             let name = v["name"].as_str().unwrap();
             let grant = VoiceGrant {
-                incoming_allow: v["voice_grant"]["incoming_allow"]
-                    .as_bool()
-                    .unwrap_or(false),
-                outgoing_application_sid: v["voice_grant"]["outgoing_application_sid"]
-                    .as_str()
-                    .map(str::to_owned),
+                incoming_allow: v["voice_grant"]["incoming_allow"].as_bool().unwrap_or(false),
+                outgoing_application_sid: v["voice_grant"]["outgoing_application_sid"].as_str().map(str::to_owned),
             };
             let req = TokenRequest {
                 account_sid: v["account_sid"].as_str().unwrap(),
@@ -209,8 +184,7 @@ mod tests {
         let (signed, signature) = jwt.rsplit_once('.').unwrap();
         let mut mac = Hmac::<Sha256>::new_from_slice(b"secret").unwrap();
         mac.update(signed.as_bytes());
-        mac.verify_slice(&URL_SAFE_NO_PAD.decode(signature).unwrap())
-            .expect("signature verifies with the API key secret");
+        mac.verify_slice(&URL_SAFE_NO_PAD.decode(signature).unwrap()).expect("signature verifies with the API key secret");
     }
 
     #[test]
@@ -218,19 +192,13 @@ mod tests {
         let grant = sample_grant();
         let jwt = voice_token(&sample_request("agent1", 7 * 86_400, &grant));
         let payload = decode_part(jwt.split('.').nth(1).unwrap());
-        assert_eq!(
-            payload["exp"].as_u64().unwrap(),
-            1_700_000_000 + MAX_TTL_SECS
-        );
+        assert_eq!(payload["exp"].as_u64().unwrap(), 1_700_000_000 + MAX_TTL_SECS);
         assert_eq!(payload["nbf"].as_u64().unwrap(), 1_700_000_000);
     }
 
     #[test]
     fn a_grant_without_incoming_or_outgoing_leaves_both_out_like_twilio_python() {
-        let grant = VoiceGrant {
-            incoming_allow: false,
-            outgoing_application_sid: Some(String::new()),
-        };
+        let grant = VoiceGrant { incoming_allow: false, outgoing_application_sid: Some(String::new()) };
         let jwt = voice_token(&sample_request("agent1", 3600, &grant));
         let payload = decode_part(jwt.split('.').nth(1).unwrap());
         assert_eq!(payload["grants"]["voice"], serde_json::json!({}));
@@ -242,15 +210,10 @@ mod tests {
         let identity = "a\"b\\c\n\t\u{1}\u{7f}é😀/";
         let grant = sample_grant();
         let jwt = voice_token(&sample_request(identity, 3600, &grant));
-        let raw = URL_SAFE_NO_PAD
-            .decode(jwt.split('.').nth(1).unwrap())
-            .unwrap();
+        let raw = URL_SAFE_NO_PAD.decode(jwt.split('.').nth(1).unwrap()).unwrap();
         let raw = String::from_utf8(raw).unwrap();
         assert!(raw.is_ascii(), "ensure_ascii output: {raw}");
-        assert!(
-            raw.contains(r#""identity":"a\"b\\c\n\t\u0001\u007f\u00e9\ud83d\ude00/""#),
-            "python-style escapes: {raw}"
-        );
+        assert!(raw.contains(r#""identity":"a\"b\\c\n\t\u0001\u007f\u00e9\ud83d\ude00/""#), "python-style escapes: {raw}");
         let payload: Value = serde_json::from_str(&raw).unwrap();
         assert_eq!(payload["grants"]["identity"], identity);
     }

@@ -316,9 +316,7 @@ impl TwilioClient {
             .basic_auth(&self.inner.username, Some(self.inner.password.expose()))
             .header(reqwest::header::ACCEPT, "application/json");
         if let Some(form) = form {
-            rb = rb
-                .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(encode_form(&form));
+            rb = rb.header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(encode_form(&form));
         }
 
         let resp = match rb.send().await {
@@ -359,12 +357,9 @@ impl TwilioClient {
     fn api_error(&self, status: reqwest::StatusCode, body: &[u8]) -> RestError {
         let e = parse_api_error(status.as_u16(), body);
         match e {
-            RestError::Api { status, code, message, more_info } => RestError::Api {
-                status,
-                code,
-                message: self.redact(&message),
-                more_info: more_info.map(|m| self.redact(&m)),
-            },
+            RestError::Api { status, code, message, more_info } => {
+                RestError::Api { status, code, message: self.redact(&message), more_info: more_info.map(|m| self.redact(&m)) }
+            }
             other => other,
         }
     }
@@ -394,10 +389,7 @@ fn parse_api_error(status: u16, body: &[u8]) -> RestError {
         more_info: Option<String>,
     }
     let generic = || {
-        let reason = reqwest::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("error");
+        let reason = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("error");
         format!("{reason} (no error details)")
     };
     let (code, message, more_info) = match serde_json::from_slice::<serde_json::Value>(body) {
@@ -681,7 +673,8 @@ mod tests {
 
     #[test]
     fn unset_optional_fields_are_left_out_of_a_call_request() {
-        let req = CreateCall { to: "client:agent2".into(), from: "+15005550006".into(), url: "https://x.test/t".into(), ..Default::default() };
+        let req =
+            CreateCall { to: "client:agent2".into(), from: "+15005550006".into(), url: "https://x.test/t".into(), ..Default::default() };
         assert_eq!(pairs(&req.to_form()), vec![("To", "client:agent2"), ("From", "+15005550006"), ("Url", "https://x.test/t")]);
     }
 
@@ -740,10 +733,7 @@ mod tests {
             end_conference_on_exit: Some(true),
             announce_url: Some("https://x.test/a".into()),
         };
-        assert_eq!(
-            pairs(&all.to_form()),
-            vec![("Muted", "false"), ("EndConferenceOnExit", "true"), ("AnnounceUrl", "https://x.test/a")]
-        );
+        assert_eq!(pairs(&all.to_form()), vec![("Muted", "false"), ("EndConferenceOnExit", "true"), ("AnnounceUrl", "https://x.test/a")]);
         assert!(UpdateParticipant::default().to_form().is_empty());
     }
 
@@ -771,10 +761,7 @@ mod tests {
         }
         let e = parse_api_error(400, body);
         assert_eq!(e.status(), Some(400));
-        assert_eq!(
-            e.to_string(),
-            "Twilio answered HTTP 400 (error 21211): The 'To' number +1555 is not a valid phone number."
-        );
+        assert_eq!(e.to_string(), "Twilio answered HTTP 400 (error 21211): The 'To' number +1555 is not a valid phone number.");
     }
 
     #[test]
@@ -873,13 +860,23 @@ mod tests {
         let p = c
             .add_participant(
                 "support room",
-                &AddParticipant { from: "+15005550006".into(), to: "client:agent2".into(), label: Some("agent 2".into()), end_conference_on_exit: Some(false), ..Default::default() },
+                &AddParticipant {
+                    from: "+15005550006".into(),
+                    to: "client:agent2".into(),
+                    label: Some("agent 2".into()),
+                    end_conference_on_exit: Some(false),
+                    ..Default::default()
+                },
             )
             .await
             .unwrap();
         assert_eq!(p.label.as_deref(), Some("agent 2"));
         let p = c
-            .update_participant(CONF, "agent 2", &UpdateParticipant { hold: Some(true), hold_url: Some("https://x.test/hold".into()), ..Default::default() })
+            .update_participant(
+                CONF,
+                "agent 2",
+                &UpdateParticipant { hold: Some(true), hold_url: Some("https://x.test/hold".into()), ..Default::default() },
+            )
             .await
             .unwrap();
         assert_eq!(p.hold, Some(true));
@@ -887,14 +884,21 @@ mod tests {
         c.end_conference(CONF).await.unwrap();
 
         let seen = seen.lock().unwrap().clone();
-        let summary: Vec<(&str, &str, &str)> =
-            seen.iter().map(|s| (s.method.as_str(), s.path.as_str(), s.body.as_str())).collect();
+        let summary: Vec<(&str, &str, &str)> = seen.iter().map(|s| (s.method.as_str(), s.path.as_str(), s.body.as_str())).collect();
         let base_path = format!("/2010-04-01/Accounts/{ACCOUNT}/Conferences");
         assert_eq!(
             summary,
             vec![
-                ("POST", format!("{base_path}/support%20room/Participants.json").as_str(), "From=%2B15005550006&To=client%3Aagent2&Label=agent+2&EndConferenceOnExit=false"),
-                ("POST", format!("{base_path}/{CONF}/Participants/agent%202.json").as_str(), "Hold=true&HoldUrl=https%3A%2F%2Fx.test%2Fhold"),
+                (
+                    "POST",
+                    format!("{base_path}/support%20room/Participants.json").as_str(),
+                    "From=%2B15005550006&To=client%3Aagent2&Label=agent+2&EndConferenceOnExit=false"
+                ),
+                (
+                    "POST",
+                    format!("{base_path}/{CONF}/Participants/agent%202.json").as_str(),
+                    "Hold=true&HoldUrl=https%3A%2F%2Fx.test%2Fhold"
+                ),
                 ("DELETE", format!("{base_path}/{CONF}/Participants/{CALL}.json").as_str(), ""),
                 ("POST", format!("{base_path}/{CONF}.json").as_str(), "Status=completed"),
             ]
@@ -941,7 +945,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_500_answer_becomes_a_retryable_api_error() {
-        let (base, _) = fake_twilio(500, r#"{"code":20500,"message":"Internal Server Error","more_info":"https://www.twilio.com/docs/errors/20500","status":500}"#, Duration::ZERO).await;
+        let (base, _) = fake_twilio(
+            500,
+            r#"{"code":20500,"message":"Internal Server Error","more_info":"https://www.twilio.com/docs/errors/20500","status":500}"#,
+            Duration::ZERO,
+        )
+        .await;
         let err = client(&base, Duration::from_secs(5)).create_call(&CreateCall::default()).await.unwrap_err();
         assert!(matches!(err, RestError::Api { status: 500, code: Some(20500), .. }), "{err:?}");
         assert!(err.is_retryable());
@@ -951,7 +960,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_401_answer_is_not_retryable() {
-        let (base, _) = fake_twilio(401, r#"{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}"#, Duration::ZERO).await;
+        let (base, _) = fake_twilio(
+            401,
+            r#"{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}"#,
+            Duration::ZERO,
+        )
+        .await;
         let err = client(&base, Duration::from_secs(5)).remove_participant(CONF, CALL).await.unwrap_err();
         assert_eq!(err.status(), Some(401));
         assert!(!err.is_retryable());
@@ -981,7 +995,12 @@ mod tests {
 
     #[tokio::test]
     async fn errors_never_show_the_password_even_when_the_server_echoes_it() {
-        let (base, _) = fake_twilio(400, r#"{"code":1,"message":"bad password hunter2-super-secret-password","more_info":"hunter2-super-secret-password"}"#, Duration::ZERO).await;
+        let (base, _) = fake_twilio(
+            400,
+            r#"{"code":1,"message":"bad password hunter2-super-secret-password","more_info":"hunter2-super-secret-password"}"#,
+            Duration::ZERO,
+        )
+        .await;
         let err = client(&base, Duration::from_secs(5)).end_conference(CONF).await.unwrap_err();
         assert_eq!(err.status(), Some(400));
         assert_no_password(&err);

@@ -115,16 +115,12 @@ fn other_port_form(url: &str) -> Option<String> {
         return None;
     };
     let authority_start = scheme_end + 3;
-    let authority_end = url[authority_start..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| authority_start + i);
+    let authority_end = url[authority_start..].find(['/', '?', '#']).map_or(url.len(), |i| authority_start + i);
     let authority = &url[authority_start..authority_end];
     // Skip any `user:pass@`, and any `:` inside an IPv6 literal such as `[::1]`.
     let host_start = authority.rfind('@').map_or(0, |i| i + 1);
     let host_port = &authority[host_start..];
-    let port_colon = host_port
-        .rfind(':')
-        .filter(|&colon| host_port.rfind(']').is_none_or(|bracket| colon > bracket));
+    let port_colon = host_port.rfind(':').filter(|&colon| host_port.rfind(']').is_none_or(|bracket| colon > bracket));
 
     let (before, after) = (&url[..authority_start + host_start], &url[authority_end..]);
     match port_colon {
@@ -138,9 +134,7 @@ fn other_port_form(url: &str) -> Option<String> {
 fn query_param(url: &str, name: &str) -> Option<String> {
     let without_fragment = url.split('#').next().unwrap_or(url);
     let (_, query) = without_fragment.split_once('?')?;
-    form_urlencoded::parse(query.as_bytes())
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.into_owned())
+    form_urlencoded::parse(query.as_bytes()).find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
 }
 
 fn lower_hex(bytes: &[u8]) -> String {
@@ -177,12 +171,7 @@ mod tests {
                 name: v["name"].as_str().unwrap().to_owned(),
                 auth_token: v["auth_token"].as_str().unwrap().to_owned(),
                 url: v["url"].as_str().unwrap().to_owned(),
-                params: v["params"]
-                    .as_object()
-                    .unwrap()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-                    .collect(),
+                params: v["params"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect(),
                 signature: v["signature"].as_str().unwrap().to_owned(),
             })
             .collect()
@@ -191,9 +180,7 @@ mod tests {
     /// The other spelling of an https URL (":443" removed or added), written independently of
     /// `other_port_form` so the test does not just mirror the implementation.
     fn other_port_spelling(url: &str) -> String {
-        let rest = url
-            .strip_prefix("https://")
-            .expect("fixture URLs are https");
+        let rest = url.strip_prefix("https://").expect("fixture URLs are https");
         let slash = rest.find('/').unwrap_or(rest.len());
         let (host, path) = rest.split_at(slash);
         match host.strip_suffix(":443") {
@@ -203,31 +190,20 @@ mod tests {
     }
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn every_signature_vector_is_computed_exactly() {
         for v in vectors() {
-            assert_eq!(
-                compute(&v.auth_token, &v.url, &v.params),
-                v.signature,
-                "vector {:?}",
-                v.name
-            );
+            assert_eq!(compute(&v.auth_token, &v.url, &v.params), v.signature, "vector {:?}", v.name);
         }
     }
 
     #[test]
     fn every_signature_vector_verifies() {
         for v in vectors() {
-            assert!(
-                verify(&v.auth_token, &v.url, &v.params, &v.signature),
-                "vector {:?}",
-                v.name
-            );
+            assert!(verify(&v.auth_token, &v.url, &v.params, &v.signature), "vector {:?}", v.name);
         }
     }
 
@@ -236,11 +212,7 @@ mod tests {
         for v in vectors() {
             let mut reversed = v.params.clone();
             reversed.reverse();
-            assert!(
-                verify(&v.auth_token, &v.url, &reversed, &v.signature),
-                "vector {:?}",
-                v.name
-            );
+            assert!(verify(&v.auth_token, &v.url, &reversed, &v.signature), "vector {:?}", v.name);
         }
     }
 
@@ -252,11 +224,7 @@ mod tests {
                 Some((_, value)) => value.push('9'),
                 None => tampered.push(("Injected".into(), "1".into())),
             }
-            assert!(
-                !verify(&v.auth_token, &v.url, &tampered, &v.signature),
-                "vector {:?}",
-                v.name
-            );
+            assert!(!verify(&v.auth_token, &v.url, &tampered, &v.signature), "vector {:?}", v.name);
         }
     }
 
@@ -264,11 +232,7 @@ mod tests {
     fn every_signature_vector_is_rejected_with_a_wrong_auth_token() {
         for v in vectors() {
             let wrong = format!("{}x", v.auth_token);
-            assert!(
-                !verify(&wrong, &v.url, &v.params, &v.signature),
-                "vector {:?}",
-                v.name
-            );
+            assert!(!verify(&wrong, &v.url, &v.params, &v.signature), "vector {:?}", v.name);
         }
     }
 
@@ -276,22 +240,10 @@ mod tests {
     fn every_signature_vector_is_rejected_for_another_url_or_a_mangled_signature() {
         for v in vectors() {
             let other_url = format!("{}x", v.url);
-            assert!(
-                !verify(&v.auth_token, &other_url, &v.params, &v.signature),
-                "vector {:?}",
-                v.name
-            );
-            assert!(
-                !verify(&v.auth_token, &v.url, &v.params, ""),
-                "vector {:?}",
-                v.name
-            );
+            assert!(!verify(&v.auth_token, &other_url, &v.params, &v.signature), "vector {:?}", v.name);
+            assert!(!verify(&v.auth_token, &v.url, &v.params, ""), "vector {:?}", v.name);
             let truncated = &v.signature[..v.signature.len() - 1];
-            assert!(
-                !verify(&v.auth_token, &v.url, &v.params, truncated),
-                "vector {:?}",
-                v.name
-            );
+            assert!(!verify(&v.auth_token, &v.url, &v.params, truncated), "vector {:?}", v.name);
         }
     }
 
@@ -300,28 +252,18 @@ mod tests {
         for v in vectors() {
             let other = other_port_spelling(&v.url);
             assert_ne!(other, v.url);
-            assert!(
-                verify(&v.auth_token, &other, &v.params, &v.signature),
-                "vector {:?} at {other}",
-                v.name
-            );
+            assert!(verify(&v.auth_token, &other, &v.params, &v.signature), "vector {:?} at {other}", v.name);
         }
     }
 
     #[test]
     fn the_explicit_443_vector_verifies_against_the_url_without_the_port_and_vice_versa() {
-        let v = vectors()
-            .into_iter()
-            .find(|v| v.url.contains(":443/"))
-            .expect(":443 vector");
+        let v = vectors().into_iter().find(|v| v.url.contains(":443/")).expect(":443 vector");
         let bare = v.url.replace(":443/", "/");
         assert!(verify(&v.auth_token, &bare, &v.params, &v.signature));
 
         let signed_bare = compute(&v.auth_token, &bare, &v.params);
-        assert_ne!(
-            signed_bare, v.signature,
-            "the port is part of the signed bytes"
-        );
+        assert_ne!(signed_bare, v.signature, "the port is part of the signed bytes");
         assert!(verify(&v.auth_token, &v.url, &v.params, &signed_bare));
     }
 
@@ -337,12 +279,7 @@ mod tests {
         assert!(!verify("tok", "http://h.example:443/x?y=1", &params, &sig));
 
         let sig = compute("tok", "https://user:pass@h.example:443/x", &params);
-        assert!(verify(
-            "tok",
-            "https://user:pass@h.example/x",
-            &params,
-            &sig
-        ));
+        assert!(verify("tok", "https://user:pass@h.example/x", &params, &sig));
     }
 
     #[test]
@@ -401,27 +338,12 @@ mod tests {
         let url = "https://mycompany.com/myapp.php?foo=1&bar=2\
                    &bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620";
         let signature = "a9nBmqA0ju/hNViExpshrM61xv4=";
-        assert!(!verify_json(
-            "12345",
-            url,
-            br#"{"property": "other", "boolean": true}"#,
-            signature
-        ));
+        assert!(!verify_json("12345", url, br#"{"property": "other", "boolean": true}"#, signature));
         assert!(!verify_json("wrong", url, body, signature));
-        assert!(!verify_json(
-            "12345",
-            url,
-            body,
-            "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
-        ));
+        assert!(!verify_json("12345", url, body, "0/KCTR6DLpKmkAf8muzZqo1nDgQ="));
 
         // A URL without the hash cannot vouch for any body, even with a valid URL signature.
         let bare = "https://mycompany.com/myapp.php?foo=1&bar=2";
-        assert!(!verify_json(
-            "12345",
-            bare,
-            body,
-            &compute("12345", bare, &[])
-        ));
+        assert!(!verify_json("12345", bare, body, &compute("12345", bare, &[])));
     }
 }

@@ -22,10 +22,7 @@ pub struct Response {
 #[derive(Debug, Clone, PartialEq)]
 enum Verb {
     Say(String),
-    Play {
-        url: String,
-        loop_count: Option<u32>,
-    },
+    Play { url: String, loop_count: Option<u32> },
     DialConference(Conference),
     Hangup,
     Pause(u32),
@@ -83,10 +80,7 @@ impl Response {
 
     /// `<Play>`: an audio file; `loop_count` `Some(0)` repeats until the call moves on.
     pub fn play(mut self, url: impl Into<String>, loop_count: Option<u32>) -> Self {
-        self.verbs.push(Verb::Play {
-            url: url.into(),
-            loop_count,
-        });
+        self.verbs.push(Verb::Play { url: url.into(), loop_count });
         self
     }
 
@@ -133,12 +127,7 @@ impl Response {
                 Verb::Hangup => element(&mut out, "Hangup", &[], None),
                 Verb::Redirect(url) => element(&mut out, "Redirect", &[("method", Some("POST".to_string()))], Some(url)),
                 Verb::Pause(secs) => {
-                    element(
-                        &mut out,
-                        "Pause",
-                        &[("length", Some(secs.to_string()))],
-                        None,
-                    );
+                    element(&mut out, "Pause", &[("length", Some(secs.to_string()))], None);
                 }
             }
         }
@@ -229,20 +218,9 @@ mod tests {
     fn tree(node: roxmltree::Node<'_, '_>) -> Tree {
         Tree {
             name: node.tag_name().name().to_owned(),
-            attrs: node
-                .attributes()
-                .map(|a| (a.name().to_owned(), a.value().to_owned()))
-                .collect(),
-            text: node
-                .children()
-                .filter(|n| n.is_text())
-                .filter_map(|n| n.text())
-                .collect(),
-            children: node
-                .children()
-                .filter(|n| n.is_element())
-                .map(tree)
-                .collect(),
+            attrs: node.attributes().map(|a| (a.name().to_owned(), a.value().to_owned())).collect(),
+            text: node.children().filter(|n| n.is_text()).filter_map(|n| n.text()).collect(),
+            children: node.children().filter(|n| n.is_element()).map(tree).collect(),
         }
     }
 
@@ -259,9 +237,7 @@ mod tests {
             return Response::new().dial_conference(Conference {
                 name: inputs["conference"].as_str().unwrap().to_owned(),
                 wait_url: Some(inputs["wait_url"].as_str().unwrap().to_owned()),
-                start_conference_on_enter: Some(
-                    inputs["start_conference_on_enter"].as_bool().unwrap(),
-                ),
+                start_conference_on_enter: Some(inputs["start_conference_on_enter"].as_bool().unwrap()),
                 end_conference_on_exit: Some(inputs["end_conference_on_exit"].as_bool().unwrap()),
                 ..Conference::default()
             });
@@ -272,10 +248,7 @@ mod tests {
                     "Thank you for calling. Please wait in line for a few seconds. \
                      An agent will be with you shortly.",
                 )
-                .play(
-                    "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3",
-                    Some(0),
-                ),
+                .play("http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3", Some(0)),
             "escaping and status callbacks" => Response::new().dial_conference(Conference {
                 name: "Room & <1>".into(),
                 beep: Some(Beep::False),
@@ -299,20 +272,13 @@ mod tests {
             let name = v["name"].as_str().unwrap();
             let ours = response_for(v).to_xml();
             assert!(ours.starts_with(DECLARATION), "vector {name:?}: {ours}");
-            assert_eq!(
-                parse(&ours),
-                parse(v["xml"].as_str().unwrap()),
-                "vector {name:?}: {ours}"
-            );
+            assert_eq!(parse(&ours), parse(v["xml"].as_str().unwrap()), "vector {name:?}: {ours}");
         }
     }
 
     #[test]
     fn the_document_starts_with_the_xml_declaration_and_content_type_is_text_xml() {
-        assert_eq!(
-            Response::new().to_xml(),
-            format!("{DECLARATION}<Response></Response>")
-        );
+        assert_eq!(Response::new().to_xml(), format!("{DECLARATION}<Response></Response>"));
         assert_eq!(CONTENT_TYPE, "text/xml");
     }
 
@@ -335,37 +301,22 @@ mod tests {
         let names: Vec<&str> = response.children.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["Say", "Pause", "Play", "Dial", "Hangup"]);
         assert_eq!(response.children[1].attrs["length"], "2");
-        assert!(
-            response.children[2].attrs.is_empty(),
-            "no loop attribute unless asked"
-        );
+        assert!(response.children[2].attrs.is_empty(), "no loop attribute unless asked");
         let conference = &response.children[3].children[0];
         assert_eq!(conference.text, "room");
-        let expected: BTreeMap<String, String> = [
-            ("beep", "onEnter"),
-            ("statusCallback", "https://ex.com/cb"),
-            ("statusCallbackMethod", "POST"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+        let expected: BTreeMap<String, String> =
+            [("beep", "onEnter"), ("statusCallback", "https://ex.com/cb"), ("statusCallbackMethod", "POST")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
         assert_eq!(conference.attrs, expected);
         assert!(xml.contains("<Hangup/>"), "{xml}");
     }
 
     #[test]
     fn every_beep_value_is_written_as_twilio_spells_it() {
-        for (beep, spelled) in [
-            (Beep::True, "true"),
-            (Beep::False, "false"),
-            (Beep::OnEnter, "onEnter"),
-            (Beep::OnExit, "onExit"),
-        ] {
-            let conference = Conference {
-                name: "r".into(),
-                beep: Some(beep),
-                ..Conference::default()
-            };
+        for (beep, spelled) in [(Beep::True, "true"), (Beep::False, "false"), (Beep::OnEnter, "onEnter"), (Beep::OnExit, "onExit")] {
+            let conference = Conference { name: "r".into(), beep: Some(beep), ..Conference::default() };
             let response = parse(&Response::new().dial_conference(conference).to_xml());
             assert_eq!(response.children[0].children[0].attrs["beep"], spelled);
         }
@@ -373,8 +324,7 @@ mod tests {
 
     #[test]
     fn hostile_text_stays_escaped_and_the_document_still_parses() {
-        let hostile =
-            "</Say><Hangup/>\"quoted\" 'single' & <b>\u{0}\u{7}\u{1b}\u{fffe} 😀 a\r\nb\tc";
+        let hostile = "</Say><Hangup/>\"quoted\" 'single' & <b>\u{0}\u{7}\u{1b}\u{fffe} 😀 a\r\nb\tc";
         let cleaned = "</Say><Hangup/>\"quoted\" 'single' & <b> 😀 a\r\nb\tc";
         let xml = Response::new()
             .say(hostile)
@@ -390,11 +340,7 @@ mod tests {
 
         let response = parse(&xml);
         let names: Vec<&str> = response.children.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(
-            names,
-            ["Say", "Play", "Dial"],
-            "no verb was injected: {xml}"
-        );
+        assert_eq!(names, ["Say", "Play", "Dial"], "no verb was injected: {xml}");
         assert_eq!(response.children[0].text, cleaned);
         assert!(response.children[0].children.is_empty());
         assert_eq!(response.children[1].text, cleaned);
@@ -404,9 +350,6 @@ mod tests {
         assert_eq!(conference.text, cleaned);
         assert_eq!(conference.attrs["waitUrl"], cleaned);
         assert_eq!(conference.attrs["participantLabel"], cleaned);
-        assert_eq!(
-            conference.attrs["statusCallbackEvent"],
-            format!("{cleaned} end")
-        );
+        assert_eq!(conference.attrs["statusCallbackEvent"], format!("{cleaned} end"));
     }
 }

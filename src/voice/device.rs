@@ -29,10 +29,7 @@ pub struct VoiceError {
 
 impl VoiceError {
     fn new(message: impl Into<String>) -> Self {
-        Self {
-            code: None,
-            message: message.into(),
-        }
+        Self { code: None, message: message.into() }
     }
 
     /// Reads a thrown value: a TwilioError / Error (`code`, `message`), a string, or anything.
@@ -43,9 +40,7 @@ impl VoiceError {
         // Reflect.get throws on primitives; `.ok()` covers that.
         let field = |name: &str| Reflect::get(&err, &JsValue::from_str(name)).ok();
         let code = field("code").and_then(|v| v.as_f64()).map(|n| n as u32);
-        let message = field("message")
-            .and_then(|v| v.as_string())
-            .unwrap_or_else(|| format!("{err:?}"));
+        let message = field("message").and_then(|v| v.as_string()).unwrap_or_else(|| format!("{err:?}"));
         Self { code, message }
     }
 }
@@ -69,14 +64,8 @@ impl DeviceEvent {
         match self {
             DeviceEvent::Registered => Event::Registered,
             DeviceEvent::Unregistered | DeviceEvent::Destroyed => Event::Unregistered,
-            DeviceEvent::Error { code, message } => Event::DeviceError {
-                code: *code,
-                message: message.clone(),
-            },
-            DeviceEvent::Incoming(call) => Event::Incoming {
-                call_sid: call.call_sid.clone(),
-                from: call.from.clone(),
-            },
+            DeviceEvent::Error { code, message } => Event::DeviceError { code: *code, message: message.clone() },
+            DeviceEvent::Incoming(call) => Event::Incoming { call_sid: call.call_sid.clone(), from: call.from.clone() },
             DeviceEvent::TokenWillExpire => Event::TokenWillExpire,
         }
     }
@@ -99,9 +88,7 @@ impl CallEvent {
             CallEvent::Disconnected => Event::Disconnected,
             CallEvent::Cancelled => Event::Cancelled,
             CallEvent::Rejected => Event::Rejected,
-            CallEvent::Error { message } => Event::CallError {
-                message: message.clone(),
-            },
+            CallEvent::Error { message } => Event::CallError { message: message.clone() },
         }
     }
 }
@@ -129,31 +116,20 @@ impl VoiceDevice {
         // Say plainly what is wrong rather than "Twilio is not defined".
         let sdk = Reflect::get(&js_sys::global(), &JsValue::from_str("Twilio")).unwrap_or_default();
         if sdk.is_undefined() {
-            return Err(VoiceError::new(
-                "the Twilio Voice SDK (twilio.min.js) is not loaded",
-            ));
+            return Err(VoiceError::new("the Twilio Voice SDK (twilio.min.js) is not loaded"));
         }
         let device = ffi::Device::new(token, &device_options()).map_err(VoiceError::from_js)?;
-        let mut this = Self {
-            device,
-            listeners: Vec::new(),
-        };
+        let mut this = Self { device, listeners: Vec::new() };
         // On an early return `Drop` detaches what was attached and destroys the device.
         this.listen("registered", &on_event, |_| Some(DeviceEvent::Registered))?;
-        this.listen("unregistered", &on_event, |_| {
-            Some(DeviceEvent::Unregistered)
-        })?;
+        this.listen("unregistered", &on_event, |_| Some(DeviceEvent::Unregistered))?;
         this.listen("destroyed", &on_event, |_| Some(DeviceEvent::Destroyed))?;
-        this.listen("tokenWillExpire", &on_event, |_| {
-            Some(DeviceEvent::TokenWillExpire)
-        })?;
+        this.listen("tokenWillExpire", &on_event, |_| Some(DeviceEvent::TokenWillExpire))?;
         this.listen("error", &on_event, |err| {
             let VoiceError { code, message } = VoiceError::from_js(err);
             Some(DeviceEvent::Error { code, message })
         })?;
-        this.listen("incoming", &on_event, |call| {
-            IncomingCall::from_js(call).map(DeviceEvent::Incoming)
-        })?;
+        this.listen("incoming", &on_event, |call| IncomingCall::from_js(call).map(DeviceEvent::Incoming))?;
         Ok(this)
     }
 
@@ -169,9 +145,7 @@ impl VoiceDevice {
                 on_event(event);
             }
         });
-        self.device
-            .on(event, listener.as_ref().unchecked_ref())
-            .map_err(VoiceError::from_js)?;
+        self.device.on(event, listener.as_ref().unchecked_ref()).map_err(VoiceError::from_js)?;
         self.listeners.push((event, listener));
         Ok(())
     }
@@ -223,9 +197,7 @@ impl Drop for VoiceDevice {
 
 impl fmt::Debug for VoiceDevice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VoiceDevice")
-            .field("state", &self.state())
-            .finish()
+        f.debug_struct("VoiceDevice").field("state", &self.state()).finish()
     }
 }
 
@@ -248,10 +220,7 @@ fn device_options() -> JsValue {
 /// needs and borrows nothing.
 async fn settle(started: Result<Promise, JsValue>) -> Result<(), VoiceError> {
     let promise = started.map_err(VoiceError::from_js)?;
-    JsFuture::from(promise)
-        .await
-        .map(drop)
-        .map_err(VoiceError::from_js)
+    JsFuture::from(promise).await.map(drop).map_err(VoiceError::from_js)
 }
 
 /// A ringing call just reported by the Device. Either `watch` it (it becomes the agent's call)
@@ -269,23 +238,11 @@ impl IncomingCall {
     fn from_js(value: JsValue) -> Option<Self> {
         let call: ffi::Call = value.unchecked_into();
         let params = call.parameters();
-        let param = |name: &str| {
-            Reflect::get(&params, &JsValue::from_str(name))
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default()
-        };
+        let param = |name: &str| Reflect::get(&params, &JsValue::from_str(name)).ok().and_then(|v| v.as_string()).unwrap_or_default();
         match CallSid::parse(&param("CallSid")) {
-            Ok(call_sid) => Some(Self {
-                call_sid,
-                from: param("From"),
-                to: param("To"),
-                call,
-            }),
+            Ok(call_sid) => Some(Self { call_sid, from: param("From"), to: param("To"), call }),
             Err(e) => {
-                web_sys::console::warn_1(&JsValue::from_str(&format!(
-                    "incoming call rejected: {e}"
-                )));
+                web_sys::console::warn_1(&JsValue::from_str(&format!("incoming call rejected: {e}")));
                 let _ = call.reject();
                 None
             }
@@ -307,19 +264,12 @@ impl IncomingCall {
 
     /// Makes this the agent's call, reporting its events to `on_event`.
     pub fn watch(self, on_event: Rc<dyn Fn(CallEvent)>) -> Result<ActiveCall, VoiceError> {
-        let mut active = ActiveCall {
-            call: self.call,
-            call_sid: self.call_sid,
-            from: self.from,
-            listeners: Vec::new(),
-        };
+        let mut active = ActiveCall { call: self.call, call_sid: self.call_sid, from: self.from, listeners: Vec::new() };
         active.listen("accept", &on_event, |_| CallEvent::Accepted)?;
         active.listen("disconnect", &on_event, |_| CallEvent::Disconnected)?;
         active.listen("cancel", &on_event, |_| CallEvent::Cancelled)?;
         active.listen("reject", &on_event, |_| CallEvent::Rejected)?;
-        active.listen("error", &on_event, |err| CallEvent::Error {
-            message: VoiceError::from_js(err).message,
-        })?;
+        active.listen("error", &on_event, |err| CallEvent::Error { message: VoiceError::from_js(err).message })?;
         Ok(active)
     }
 
@@ -330,11 +280,7 @@ impl IncomingCall {
 
 impl fmt::Debug for IncomingCall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IncomingCall")
-            .field("call_sid", &self.call_sid)
-            .field("from", &self.from)
-            .field("to", &self.to)
-            .finish()
+        f.debug_struct("IncomingCall").field("call_sid", &self.call_sid).field("from", &self.from).field("to", &self.to).finish()
     }
 }
 
@@ -348,17 +294,10 @@ pub struct ActiveCall {
 }
 
 impl ActiveCall {
-    fn listen(
-        &mut self,
-        event: &'static str,
-        on_event: &Rc<dyn Fn(CallEvent)>,
-        map: fn(JsValue) -> CallEvent,
-    ) -> Result<(), VoiceError> {
+    fn listen(&mut self, event: &'static str, on_event: &Rc<dyn Fn(CallEvent)>, map: fn(JsValue) -> CallEvent) -> Result<(), VoiceError> {
         let on_event = on_event.clone();
         let listener = Listener::new(move |arg: JsValue| on_event(map(arg)));
-        self.call
-            .on(event, listener.as_ref().unchecked_ref())
-            .map_err(VoiceError::from_js)?;
+        self.call.on(event, listener.as_ref().unchecked_ref()).map_err(VoiceError::from_js)?;
         self.listeners.push((event, listener));
         Ok(())
     }
@@ -401,11 +340,7 @@ impl ActiveCall {
     pub fn hang_up(mut self) -> Result<(), VoiceError> {
         self.detach();
         let pending = self.call.status().map(|s| s == "pending").unwrap_or(false);
-        let ended = if pending {
-            self.call.reject()
-        } else {
-            self.call.disconnect()
-        };
+        let ended = if pending { self.call.reject() } else { self.call.disconnect() };
         ended.map_err(VoiceError::from_js)
     }
 }
@@ -418,9 +353,6 @@ impl Drop for ActiveCall {
 
 impl fmt::Debug for ActiveCall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ActiveCall")
-            .field("call_sid", &self.call_sid)
-            .field("from", &self.from)
-            .finish()
+        f.debug_struct("ActiveCall").field("call_sid", &self.call_sid).field("from", &self.from).finish()
     }
 }

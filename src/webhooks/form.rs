@@ -20,9 +20,7 @@ impl TwilioForm {
 
     /// A parameter Twilio always sends for this request; its absence is the caller's error.
     pub fn require(&self, name: &str) -> Result<&str, WebhookError> {
-        self.get(name)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| WebhookError::BadRequest(format!("missing required parameter {name}")))
+        self.get(name).filter(|v| !v.is_empty()).ok_or_else(|| WebhookError::BadRequest(format!("missing required parameter {name}")))
     }
 
     /// The whole form as a JSON object, for the audit record.
@@ -47,11 +45,8 @@ impl FromRequest<AppState> for TwilioForm {
         })?;
         // Twilio sends GET webhooks with the parameters in the query; the signature then covers
         // the URL alone.
-        let params: Vec<(String, String)> = if method == Method::GET {
-            Vec::new()
-        } else {
-            form_urlencoded::parse(&body).into_owned().collect()
-        };
+        let params: Vec<(String, String)> =
+            if method == Method::GET { Vec::new() } else { form_urlencoded::parse(&body).into_owned().collect() };
         if state.settings.verify_signatures {
             let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
             let url = state.settings.public_url(path_and_query);

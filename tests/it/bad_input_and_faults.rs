@@ -45,7 +45,14 @@ async fn a_forged_or_unsigned_webhook_is_403_and_changes_nothing() {
     let url = format!("{}/conference/connect/client", app.base_url);
     let res = app.client.post(&url).form(&[("CallSid", customer.as_str())]).send().await.unwrap();
     assert_eq!(res.status(), 403);
-    let res = app.client.post(&url).header("x-twilio-signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=").form(&[("CallSid", customer.as_str())]).send().await.unwrap();
+    let res = app
+        .client
+        .post(&url)
+        .header("x-twilio-signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+        .form(&[("CallSid", customer.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     assert!(app.timeline(&customer).await.is_empty());
 }
@@ -54,7 +61,8 @@ async fn a_forged_or_unsigned_webhook_is_403_and_changes_nothing() {
 async fn an_oversize_webhook_body_is_413() {
     let app = TestApp::spawn().await;
     let big = "x".repeat(200 * 1024);
-    let res = app.client.post(format!("{}/conference/connect/client", app.base_url)).form(&[("CallSid", big.as_str())]).send().await.unwrap();
+    let res =
+        app.client.post(format!("{}/conference/connect/client", app.base_url)).form(&[("CallSid", big.as_str())]).send().await.unwrap();
     assert_eq!(res.status(), 413);
 }
 

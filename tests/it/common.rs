@@ -55,12 +55,8 @@ impl StandIn {
     pub async fn start() -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
-        let stand_in = StandIn {
-            base_url,
-            requests: Default::default(),
-            mode: Arc::new(Mutex::new(Mode::Ok)),
-            counter: Default::default(),
-        };
+        let stand_in =
+            StandIn { base_url, requests: Default::default(), mode: Arc::new(Mutex::new(Mode::Ok)), counter: Default::default() };
         let app = axum::Router::new().fallback(handle).with_state(stand_in.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         stand_in
@@ -210,26 +206,14 @@ impl TestApp {
     /// Calls a server function as a signed-in agent.
     pub async fn server_fn_as(&self, identity: &str, endpoint: &str, params: &[(&str, &str)]) -> reqwest::Response {
         let cookie = self.sign_in(identity).await;
-        self.client
-            .post(format!("{}/api/{}", self.base_url, endpoint))
-            .header("cookie", cookie)
-            .form(params)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(format!("{}/api/{}", self.base_url, endpoint)).header("cookie", cookie).form(params).send().await.unwrap()
     }
 
     /// POSTs a webhook form as Twilio would: signed over the public URL.
     pub async fn webhook(&self, path: &str, params: &[(&str, &str)]) -> reqwest::Response {
         let owned: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let sig = signature::compute(AUTH_TOKEN, &format!("{PUBLIC_BASE}{path}"), &owned);
-        self.client
-            .post(format!("{}{}", self.base_url, path))
-            .header("x-twilio-signature", sig)
-            .form(&owned)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(format!("{}{}", self.base_url, path)).header("x-twilio-signature", sig).form(&owned).send().await.unwrap()
     }
 
     /// Calls a Leptos server function the way the console does (URL-encoded form, JSON answer).
@@ -312,7 +296,11 @@ impl TestApp {
         let res = self
             .webhook(
                 "/twilio/status",
-                &[("ConferenceSid", "CF0123456789abcdef0123456789abcdef"), ("FriendlyName", call), ("StatusCallbackEvent", "conference-end")],
+                &[
+                    ("ConferenceSid", "CF0123456789abcdef0123456789abcdef"),
+                    ("FriendlyName", call),
+                    ("StatusCallbackEvent", "conference-end"),
+                ],
             )
             .await;
         assert_eq!(res.status(), 204);
@@ -367,11 +355,11 @@ pub fn stand_in_sid(n: u64) -> String {
 pub async fn next_view(stream: &mut reqwest::Response) -> serde_json::Value {
     let mut buf = String::new();
     loop {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), stream.chunk()).await.expect("a view within 5 s").unwrap().expect("stream open");
+        let chunk =
+            tokio::time::timeout(Duration::from_secs(5), stream.chunk()).await.expect("a view within 5 s").unwrap().expect("stream open");
         buf.push_str(&String::from_utf8_lossy(&chunk));
         if let Some(line) = buf.lines().find(|l| l.starts_with("data:")) {
             return serde_json::from_str(line.trim_start_matches("data:").trim()).unwrap();
         }
     }
 }
-

@@ -296,11 +296,7 @@ fn identifier_parsers_never_panic_and_accept_exactly_their_grammar() {
         // URL path segment (no markup, whitespace, control characters or URL delimiters), and it
         // parses to itself again.
         if let Ok(a) = &agent {
-            prop_assert!(
-                !a.as_str().chars().any(|c| c.is_whitespace() || c.is_control() || "<>&\"'/?#%:;=+@ ".contains(c)),
-                "{:?}",
-                a
-            );
+            prop_assert!(!a.as_str().chars().any(|c| c.is_whitespace() || c.is_control() || "<>&\"'/?#%:;=+@ ".contains(c)), "{:?}", a);
             prop_assert_eq!(AgentId::parse(a.as_str()), Ok(a.clone()));
         }
         if let Ok(c) = &call {
@@ -312,11 +308,7 @@ fn identifier_parsers_never_panic_and_accept_exactly_their_grammar() {
 
 #[test]
 fn every_identifier_generated_from_the_grammar_is_accepted_as_is() {
-    let valid = (
-        "CA[0-9a-f]{32}",
-        "CF[0-9a-f]{32}",
-        "[A-Za-z0-9._\\-]{1,121}",
-    );
+    let valid = ("CA[0-9a-f]{32}", "CF[0-9a-f]{32}", "[A-Za-z0-9._\\-]{1,121}");
     check("valid ids are accepted", PURE_CASES, valid, |(ca, cf, agent)| {
         prop_assert_eq!(CallSid::parse(&ca).map(|v| v.to_string()), Ok(ca.clone()));
         prop_assert!(ConferenceSid::parse(&ca).is_err());
@@ -465,13 +457,7 @@ fn check_answer(path: &str, body_len: usize, a: &Answer) -> Result<(), TestCaseE
         prop_assert_eq!(a.status, 413, "{} with a {}-byte body", path, body_len);
         return Ok(());
     }
-    prop_assert!(
-        matches!(a.status, 200 | 204 | 400 | 404),
-        "{} answered {}: {}",
-        path,
-        a.status,
-        a.body
-    );
+    prop_assert!(matches!(a.status, 200 | 204 | 400 | 404), "{} answered {}: {}", path, a.status, a.body);
     if a.status == 400 {
         prop_assert!(FIELDS.iter().any(|f| a.body.contains(f)), "{} 400 without a field name: {:?}", path, a.body);
     }
@@ -585,9 +571,9 @@ fn form_route_property(db: Db, path: &'static str, oracle: Oracle) {
 
 fn voice_oracle(params: &[(String, String)], a: &Answer) -> Result<(), TestCaseError> {
     // `From` and `To` are parsed too: a malformed one is refused naming that field.
-    let bad_number = ["From", "To"].into_iter().find(|k| {
-        first(params, k).filter(|v| !v.is_empty()).is_some_and(|v| warm_transfer::ids::PhoneNumber::parse(&v).is_err())
-    });
+    let bad_number = ["From", "To"]
+        .into_iter()
+        .find(|k| first(params, k).filter(|v| !v.is_empty()).is_some_and(|v| warm_transfer::ids::PhoneNumber::parse(&v).is_err()));
     let sid_ok = first(params, "CallSid").filter(|s| !s.is_empty()).is_some_and(|s| CallSid::parse(&s).is_ok());
     if let (true, Some(field)) = (sid_ok, bad_number) {
         prop_assert_eq!(a.status, 400);
@@ -671,9 +657,7 @@ fn segment(known_other: &'static [&'static str]) -> impl Strategy<Value = Segmen
     ]
     // A segment that is `.` or `..` is resolved away by any URL parser (Twilio's included)
     // before the request is sent: it never reaches the route.
-    .prop_filter("dot segments are normalised by the client", |s| {
-        !matches!(s, Segment::Raw(b) if b == b"." || b == b"..")
-    })
+    .prop_filter("dot segments are normalised by the client", |s| !matches!(s, Segment::Raw(b) if b == b"." || b == b".."))
 }
 
 #[test]
@@ -696,7 +680,8 @@ fn agent_join_property(db: Db) {
         assert_eq!(app.webhook("/conference/connect/client", &[("CallSid", &customer)]).await.status(), 200);
         app.stand_in.wait_for_dials(1).await;
     });
-    let strategy = (segment(&["CA0000000000000000000000000000000f", "nope", "agent2"]), segment(&["agent2", "agent3", " agent1"]), pieces());
+    let strategy =
+        (segment(&["CA0000000000000000000000000000000f", "nope", "agent2"]), segment(&["agent2", "agent3", " agent1"]), pieces());
     let statuses = Statuses::default();
     check(name, db.cases(), strategy, |(conf, agent, pieces)| {
         let conf_raw = match &conf {
@@ -962,5 +947,3 @@ fn any_agent_strings_dialling_an_agent_in_dial_only_a_known_second_agent_for_the
     assert_eq!(dialled, ["agent1", "agent2"], "{effects:?}");
     assert_still_healthy(&rt, &app);
 }
-
-

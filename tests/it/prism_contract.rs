@@ -12,9 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use warm_transfer::config::Secret;
-use warm_transfer::twilio::rest::{
-    AddParticipant, CreateCall, RestConfig, RestError, TwilioClient, UpdateParticipant,
-};
+use warm_transfer::twilio::rest::{AddParticipant, CreateCall, RestConfig, RestError, TwilioClient, UpdateParticipant};
 
 const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
 const CONF: &str = "CF0123456789abcdef0123456789abcdef";
@@ -79,9 +77,7 @@ impl Prism {
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err);
-        let child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("could not start {} (is `node` on PATH?): {e}", bin.display()));
+        let child = cmd.spawn().unwrap_or_else(|e| panic!("could not start {} (is `node` on PATH?): {e}", bin.display()));
         let mut prism = Prism { child, port, log };
         prism.wait_until_listening();
         prism
@@ -141,10 +137,9 @@ fn accepted<T>(prism: &Prism, step: &str, r: Result<T, RestError>) -> T {
             eprintln!("ok: {step}");
             v
         }
-        Err(e) => panic!(
-            "Prism refused `{step}`: our request does not match Twilio's spec.\n{e}\n{e:?}\n--- Prism log ---\n{}",
-            prism.log_tail()
-        ),
+        Err(e) => {
+            panic!("Prism refused `{step}`: our request does not match Twilio's spec.\n{e}\n{e:?}\n--- Prism log ---\n{}", prism.log_tail())
+        }
     }
 }
 

@@ -80,7 +80,8 @@ const WRONG_PASSWORD: &str = "wrong-password-Pq8v";
 /// The needles: the secrets themselves, the Basic credentials the REST client sends, and the
 /// agents' passwords (right and wrong).
 fn secrets() -> Vec<String> {
-    let mut s = vec![API_SECRET.to_string(), AUTH_TOKEN.to_string(), password_of("agent1"), password_of("agent2"), WRONG_PASSWORD.to_string()];
+    let mut s =
+        vec![API_SECRET.to_string(), AUTH_TOKEN.to_string(), password_of("agent1"), password_of("agent2"), WRONG_PASSWORD.to_string()];
     s.extend(base64_variants(&format!("{API_KEY}:{API_SECRET}")));
     s.extend(base64_variants(&format!("{ACCOUNT_SID}:{AUTH_TOKEN}")));
     s.extend(base64_variants(API_SECRET));
@@ -134,7 +135,8 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
         app.client.post(format!("{}/api/{}", app.base_url, endpoint)).header("cookie", cookie).form(params).send()
     };
     seen.answer("whoami", as_agent(&agent1_cookie, "whoami", &[]).await.unwrap()).await;
-    seen.answer("GET / signed in", app.client.get(format!("{}/", app.base_url)).header("cookie", &agent1_cookie).send().await.unwrap()).await;
+    seen.answer("GET / signed in", app.client.get(format!("{}/", app.base_url)).header("cookie", &agent1_cookie).send().await.unwrap())
+        .await;
 
     // The whole transfer.
     let customer = call_sid(1);
@@ -165,7 +167,9 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
     for (n, status) in ["ringing", "in-progress", "completed"].iter().enumerate() {
         let seq = (n + 1).to_string();
         let path = format!("/twilio/legs/{customer}/agent1/1");
-        let (code, _) = seen.answer("call status", app.webhook(&path, &[("CallSid", &leg1), ("CallStatus", status), ("SequenceNumber", &seq)]).await).await;
+        let (code, _) = seen
+            .answer("call status", app.webhook(&path, &[("CallSid", &leg1), ("CallStatus", status), ("SequenceNumber", &seq)]).await)
+            .await;
         assert_eq!(code, 204);
     }
     let cf = "CF0123456789abcdef0123456789abcdef";
@@ -180,8 +184,11 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
     // Bad input and forgeries.
     let url = |p: &str| format!("{}{}", app.base_url, p);
     seen.answer("voice without CallSid", app.webhook("/conference/connect/client", &[("From", "+1")]).await).await;
-    seen.answer("bad SequenceNumber", app.webhook("/twilio/status", &[("CallSid", &leg1), ("CallStatus", "x"), ("SequenceNumber", "x")]).await)
-        .await;
+    seen.answer(
+        "bad SequenceNumber",
+        app.webhook("/twilio/status", &[("CallSid", &leg1), ("CallStatus", "x"), ("SequenceNumber", "x")]).await,
+    )
+    .await;
     seen.answer("unknown conference", app.webhook(&format!("/conference/{}/connect/agent1?leg=1", call_sid(99)), &[]).await).await;
     seen.answer("unknown agent joins", app.webhook(&format!("/conference/{customer}/connect/agent9?leg=1"), &[]).await).await;
     seen.answer("bad agent joins", app.webhook(&format!("/conference/{customer}/connect/%3Cscript%3E?leg=1"), &[]).await).await;
@@ -207,9 +214,13 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
         as_agent(&agent1_cookie, "dial_agent", &[("from_agent", "agent1"), ("to_agent", "mallory")]).await.unwrap(),
     )
     .await;
-    seen.answer("dial self", as_agent(&agent2_cookie, "dial_agent", &[("from_agent", "agent2"), ("to_agent", "agent2")]).await.unwrap()).await;
-    seen.answer("dial as someone else", as_agent(&agent2_cookie, "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await.unwrap())
+    seen.answer("dial self", as_agent(&agent2_cookie, "dial_agent", &[("from_agent", "agent2"), ("to_agent", "agent2")]).await.unwrap())
         .await;
+    seen.answer(
+        "dial as someone else",
+        as_agent(&agent2_cookie, "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await.unwrap(),
+    )
+    .await;
     seen.answer(
         "dial cross-site",
         app.client
@@ -232,7 +243,8 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
         let customer = call_sid(n);
         // agent1 is free again (after wrap-up or a missed call), so the new caller rings them.
         seen.answer("presence", as_agent(&agent1_cookie, "presence", &[("status", "available")]).await.unwrap()).await;
-        let (status, _) = seen.answer(&format!("voice while {mode:?}"), app.webhook("/conference/connect/client", &[("CallSid", &customer)]).await).await;
+        let (status, _) =
+            seen.answer(&format!("voice while {mode:?}"), app.webhook("/conference/connect/client", &[("CallSid", &customer)]).await).await;
         assert_eq!(status, 200);
         let entry = wait_for_failed_dial(&app, &customer).await;
         assert_eq!(entry.attempts, expect_attempts, "{mode:?}: {entry:?}");
@@ -256,7 +268,11 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
         seen.add("outbox".to_string(), format!("{entry:?}"));
     }
     seen.answer("GET / at the end", get("/").await.unwrap()).await;
-    seen.answer("GET / at the end, signed in", app.client.get(format!("{}/", app.base_url)).header("cookie", &agent1_cookie).send().await.unwrap()).await;
+    seen.answer(
+        "GET / at the end, signed in",
+        app.client.get(format!("{}/", app.base_url)).header("cookie", &agent1_cookie).send().await.unwrap(),
+    )
+    .await;
     seen.answer("healthz", get("/healthz").await.unwrap()).await;
 
     // The database files as a whole (SQLite: the file and its journal).

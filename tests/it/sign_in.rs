@@ -38,7 +38,8 @@ async fn repeated_failures_lock_the_identity_for_a_while() {
         let res = app.server_fn("sign_in", &[("identity", "agent2"), ("password", "guess-guess")]).await;
         assert_eq!(res.status(), 401);
     }
-    let (status, text) = status_and_text(app.server_fn("sign_in", &[("identity", "agent2"), ("password", &password_of("agent2"))]).await).await;
+    let (status, text) =
+        status_and_text(app.server_fn("sign_in", &[("identity", "agent2"), ("password", &password_of("agent2"))]).await).await;
     assert_eq!(status, 429, "even the right password waits out the lock");
     assert!(text.contains("too many failed sign-ins"), "{text}");
     // Other agents are not affected.
@@ -53,7 +54,14 @@ async fn nothing_is_issued_or_dialled_without_a_session() {
     assert!(text.contains("please sign in"), "{text}");
     let (status, _) = status_and_text(app.server_fn("dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await).await;
     assert_eq!(status, 401);
-    let res = app.client.post(format!("{}/api/token", app.base_url)).header("cookie", "wt_session=forged").form(&[("agent", "agent1")]).send().await.unwrap();
+    let res = app
+        .client
+        .post(format!("{}/api/token", app.base_url))
+        .header("cookie", "wt_session=forged")
+        .form(&[("agent", "agent1")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
 }
 
@@ -65,14 +73,17 @@ async fn an_agent_cannot_act_for_another_agent() {
     app.webhook("/conference/connect/client", &[("CallSid", &customer)]).await;
     app.stand_in.wait_for_dials(1).await;
     // agent2 tries to transfer agent1's call.
-    let (status, _) = status_and_text(app.server_fn_as("agent2", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await).await;
+    let (status, _) =
+        status_and_text(app.server_fn_as("agent2", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await).await;
     assert_eq!(status, 403);
     // agent2 is on no call, so it cannot dial anyone in.
-    let (status, text) = status_and_text(app.server_fn_as("agent2", "dial_agent", &[("from_agent", "agent2"), ("to_agent", "agent1")]).await).await;
+    let (status, text) =
+        status_and_text(app.server_fn_as("agent2", "dial_agent", &[("from_agent", "agent2"), ("to_agent", "agent1")]).await).await;
     assert_eq!(status, 409);
     assert!(text.contains("agent2 is not on a call"), "{text}");
     // agent1 cannot dial in someone who has no account.
-    let (status, text) = status_and_text(app.server_fn_as("agent1", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent9")]).await).await;
+    let (status, text) =
+        status_and_text(app.server_fn_as("agent1", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent9")]).await).await;
     assert_eq!(status, 404);
     assert!(text.contains("unknown agent"), "{text}");
     assert_eq!(app.stand_in.dials().len(), 1, "none of that dialled anyone");
@@ -96,11 +107,21 @@ async fn server_functions_refuse_cross_site_requests() {
     let cookie = app.sign_in("agent1").await;
     let url = format!("{}/api/token", app.base_url);
     for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site"), ("sec-fetch-site", "same-site")] {
-        let res = app.client.post(&url).header("cookie", cookie.clone()).header(name, value).form(&[("agent", "agent1")]).send().await.unwrap();
+        let res =
+            app.client.post(&url).header("cookie", cookie.clone()).header(name, value).form(&[("agent", "agent1")]).send().await.unwrap();
         assert_eq!(res.status(), 403, "{name}: {value}");
     }
     let same_origin = app.base_url.clone();
-    let res = app.client.post(&url).header("cookie", cookie).header("origin", same_origin).header("sec-fetch-site", "same-origin").form(&[("agent", "agent1")]).send().await.unwrap();
+    let res = app
+        .client
+        .post(&url)
+        .header("cookie", cookie)
+        .header("origin", same_origin)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("agent", "agent1")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
 }
 

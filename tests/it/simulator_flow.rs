@@ -281,7 +281,12 @@ impl Stack {
         let settings = settings_with(
             &db_url,
             &sim_base,
-            &[("PUBLIC_BASE_URL", app_url.as_str()), ("LEPTOS_SITE_ADDR", addr.as_str()), ("TWILIO_TIMEOUT_MS", "5000"), ("WRAP_UP_SECS", "1")],
+            &[
+                ("PUBLIC_BASE_URL", app_url.as_str()),
+                ("LEPTOS_SITE_ADDR", addr.as_str()),
+                ("TWILIO_TIMEOUT_MS", "5000"),
+                ("WRAP_UP_SECS", "1"),
+            ],
         );
         let app = Application::build(settings).await.expect("app starts");
         tokio::spawn(app.run_until_stopped());
@@ -479,7 +484,10 @@ async fn three_agents_and_five_callers(stack: Stack) {
     let next = stack.rings("agent1").await;
     let state = stack.until("agent1 ringing again", |s| ringing_for(s, &next) == Some(CallStatus::Ringing)).await;
     assert_eq!(status_of(&state, &callers[0]), CallStatus::Completed, "the first caller was hung up with their agent");
-    assert_eq!(store.timeline_texts(callers[2].as_str()).await.unwrap()[..3], ["queued (caller +15551230002)".to_string(), "offered to agent3".into(), "agent3: busy or declined".into()]);
+    assert_eq!(
+        store.timeline_texts(callers[2].as_str()).await.unwrap()[..3],
+        ["queued (caller +15551230002)".to_string(), "offered to agent3".into(), "agent3: busy or declined".into()]
+    );
     sim.answer(&next).unwrap();
     sim.hangup(&rung[1]).unwrap();
     let fourth = stack.rings("agent2").await;
@@ -487,10 +495,15 @@ async fn three_agents_and_five_callers(stack: Stack) {
     assert_eq!(stack.server_fn_as("agent3", "presence", &[("status", "available")]).await.status(), 200);
     let fifth = stack.rings("agent3").await;
     sim.answer(&fifth).unwrap();
-    stack.until("every caller talking to an agent or served", |s| s.conferences.iter().filter(|c| c.status == ConferenceStatus::InProgress).count() == 3).await;
+    stack
+        .until("every caller talking to an agent or served", |s| {
+            s.conferences.iter().filter(|c| c.status == ConferenceStatus::InProgress).count() == 3
+        })
+        .await;
     for (caller, leg) in [(&callers[2], &next), (&callers[3], &fourth), (&callers[4], &fifth)] {
         let state = sim.snapshot();
-        let conference = state.conferences.iter().find(|c| c.friendly_name == caller.as_str() && c.status == ConferenceStatus::InProgress).unwrap();
+        let conference =
+            state.conferences.iter().find(|c| c.friendly_name == caller.as_str() && c.status == ConferenceStatus::InProgress).unwrap();
         assert!(conference.participants.iter().any(|p| &p.call_sid == leg), "{caller} talks to the agent who answered");
     }
     assert!(store.live_calls().await.unwrap().iter().all(|c| matches!(c.phase, warm_transfer::center::CallPhase::Connected { .. })));

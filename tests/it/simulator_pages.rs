@@ -148,7 +148,8 @@ async fn the_monitor_shows_the_queue_and_the_agents_presence() {
     assert_eq!(queue, sids, "head first, in arrival order");
     // The caller at the head is told so while waiting.
     let heard = eventually(&app, "the place in line", |s| {
-        let h = call(s, &sids[1])?["hearing"].as_array()?.iter().filter_map(|h| h.as_str()).find(|h| h.contains("caller number"))?.to_string();
+        let h =
+            call(s, &sids[1])?["hearing"].as_array()?.iter().filter_map(|h| h.as_str()).find(|h| h.contains("caller number"))?.to_string();
         Some(h)
     })
     .await;
