@@ -120,7 +120,8 @@ impl Client {
             .send()
             .await
             .expect("presence");
-        assert!(res.status().is_success(), "presence {status}: {}", res.status());
+        let code = res.status();
+        assert!(code.is_success(), "presence {status}: {code}: {}", res.text().await.unwrap_or_default());
     }
 }
 
@@ -163,18 +164,18 @@ async fn read_views(mut res: reqwest::Response, watch: Option<String>, out: Arc<
             let event: String = buf.drain(..end + 2).collect();
             let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) else { continue };
             let Ok(v) = serde_json::from_str::<serde_json::Value>(data.trim()) else { continue };
-            let waiting = v["queue"]["waiting"].as_i64().unwrap_or(-1);
-            let watched = watch
-                .as_ref()
-                .and_then(|w| {
-                    v["agents"]
-                        .as_array()?
-                        .iter()
-                        .find(|a| a["id"] == w.as_str())
-                        .map(|a| a["presence"]["state"].as_str().unwrap_or("").to_string())
-                })
-                .unwrap_or_default();
-            out.lock().unwrap().push((at, waiting, watched));
+            // Views carry the queue; `directory` events (every agent's card) the presences.
+            if event.lines().any(|l| l.trim() == "event: directory") {
+                let watched = watch.as_ref().and_then(|w| {
+                    v.as_array()?.iter().find(|a| a["id"] == w.as_str()).map(|a| a["presence"]["state"].as_str().unwrap_or("").to_string())
+                });
+                if let Some(watched) = watched {
+                    out.lock().unwrap().push((at, i64::MAX, watched));
+                }
+            } else {
+                let waiting = v["queue"]["waiting"].as_i64().unwrap_or(i64::MAX);
+                out.lock().unwrap().push((at, waiting, String::new()));
+            }
             if !seen_first {
                 seen_first = true;
                 first.notify_one();
@@ -266,7 +267,7 @@ async fn main() {
     let mut fan = Vec::new();
     for r in 0..a.rounds {
         let before: Vec<usize> = per_console.iter().map(|v| v.lock().unwrap().len()).collect();
-        let waiting_before = per_console[0].lock().unwrap().last().map(|v| v.1).unwrap_or(0);
+        let waiting_before = per_console[0].lock().unwrap().iter().rev().map(|v| v.1).find(|w| *w != i64::MAX).unwrap_or(0);
         let sid = call_sid(a.offers + r);
         let t0 = Instant::now();
         let status = c
@@ -304,6 +305,17 @@ async fn main() {
 
     // ---- two instances ---------------------------------------------------------------------------------
     if let Some(server2) = &a.server2 {
+        // Nobody may be left waiting: an available agent would be offered them (and then could
+        // not go away while it rings).
+        for n in a.offers + a.rounds..queued {
+            let sid = call_sid(n);
+            let cf = [
+                ("ConferenceSid", "CF0123456789abcdef0123456789abcdef"),
+                ("FriendlyName", sid.as_str()),
+                ("StatusCallbackEvent", "conference-end"),
+            ];
+            c.webhook(&a.server, "/twilio/status", &cf).await;
+        }
         let watcher = agent(a.offers);
         let changer = agent(a.offers + 1);
         let cookie2 = c.sign_in(server2, &watcher).await;

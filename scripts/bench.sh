@@ -258,6 +258,7 @@ start_center_server() { # port database-url log
     TWILIO_API_SECRET=bench-api-secret TWILIO_AUTH_TOKEN="$auth_token" TWILIO_NUMBER=+15005550006 \
     TWILIO_API_BASE_URL="http://127.0.0.1:$center_port" PUBLIC_BASE_URL="$public_base" \
     DATABASE_URL="$2" LEPTOS_SITE_ADDR="127.0.0.1:$1" LEPTOS_SITE_ROOT="$target_dir/site" RUST_LOG="$rust_log" \
+    RING_TIMEOUT_SECS=600 \
     $server_env "$server_bin") >"$3" 2>&1 &
   pids+=($!)
   center_pid=$!
@@ -267,26 +268,33 @@ if [[ " $routes " == *" center "* ]]; then
   read -r center_port c_port1 c_port2 < <(python3 "$helper" free-ports 3)
   center_db="sqlite://$work/center.db?mode=rwc"
   # The harness is the server's Twilio: it listens first, then the server(s) start.
-  run_center() { # database-url [second-server-port]
-    local db_url=$1 second=${2:-} out=$work/center-$RANDOM.txt
+  # Not in a subshell ($(…)): the servers it starts must be in `pids`, to be stopped at the end.
+  run_center() { # database-url output [second-server-port]
+    local db_url=$1 md=$2 second=${3:-} out=$work/center-$RANDOM.txt
     "$center_bin" --port "$center_port" --server "http://127.0.0.1:$c_port1" ${second:+--server2 "http://127.0.0.1:$second"} \
       --public-base "$public_base" --auth-token "$auth_token" --db "$db_url" --agents "$consoles" \
       --server-pid-file "$work/center.pid" >"$out" 2>&1 &
     local harness=$!
     pids+=("$harness")
     for i in $(seq 100); do grep -q '^listening' "$out" 2>/dev/null && break; sleep 0.1; done
-    start_center_server "$c_port1" "$db_url" "$work/center-server-1.log"
+    start_center_server "$c_port1" "$db_url" "$work/center-server-1${second:+-pg}.log"
+    local first_server=$center_pid
     echo "$center_pid" >"$work/center.pid"
-    [ -n "$second" ] && start_center_server "$second" "$db_url" "$work/center-server-2.log"
+    [ -n "$second" ] && start_center_server "$second" "$db_url" "$work/center-server-2-pg.log"
     wait "$harness" || { cat "$out" >&2; die "center_bench failed"; }
-    sed -n '/^| measurement/,$p' "$out"
+    sed -n '/^| measurement/,$p' "$out" >"$md"
+    # Its servers are done: stop them now (the next run may use the same ports).
+    kill -TERM "$first_server" ${second:+"$center_pid"} 2>/dev/null || true
+    wait "$first_server" ${second:+"$center_pid"} 2>/dev/null || true
   }
-  center_md=$(run_center "$center_db")
+  run_center "$center_db" "$work/center.md"
+  center_md=$(cat "$work/center.md")
   echo "$center_md"
   if [ -n "$pg_url" ]; then
     step "two instances on PostgreSQL"
     psql "$pg_url" -qc 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' >/dev/null
-    pg_md=$(run_center "$pg_url" "$c_port2")
+    run_center "$pg_url" "$work/center-pg.md" "$c_port2"
+    pg_md=$(cat "$work/center-pg.md")
     echo "$pg_md"
     center_md="$center_md"$'\n\n'"PostgreSQL, two instances:"$'\n'"$pg_md"
   fi

@@ -224,10 +224,9 @@ async fn start_simulator(settings: &mut Settings, store: &Store, local_url: &str
     }
     for agent in DEMO_AGENTS {
         if store.agent(agent).await?.is_none() {
-            // Argon2 is deliberately slow: off the async workers.
-            let hash = tokio::task::spawn_blocking(|| crate::auth::hash_password(DEMO_PASSWORD))
+            let hash = crate::auth::on_password_thread(|| crate::auth::hash_password(DEMO_PASSWORD))
                 .await
-                .map_err(|e| StartError::Demo(e.to_string()))?
+                .ok_or_else(|| StartError::Demo("the password thread is gone".into()))?
                 .map_err(|e| StartError::Demo(e.to_string()))?;
             store.upsert_agent(agent, &format!("Agent {}", &agent[5..]), &hash).await?;
         }

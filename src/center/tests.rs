@@ -486,5 +486,7 @@ fn a_console_view_shows_me_my_call_the_queue_and_the_others() {
     let c = view.call.unwrap();
     assert_eq!((c.phase.as_str(), c.from.as_str()), ("offered", "+15550000001"));
     assert_eq!(view.queue, QueueCard { waiting: 1, longest_since: Some(2_000) });
-    assert_eq!(view.agents.iter().map(|a| a.id.to_string()).collect::<Vec<_>>(), ["agent2", "agent3"]);
+    assert!(view.agents.is_empty(), "the directory goes apart");
+    let directory: Vec<_> = w.state.directory().into_iter().map(|a| (a.id.to_string(), a.presence.word())).collect();
+    assert_eq!(directory, [("agent1".into(), "ringing"), ("agent2".into(), "offline"), ("agent3".into(), "offline")]);
 }

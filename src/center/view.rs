@@ -65,7 +65,10 @@ pub struct ConsoleView {
     pub me: AgentCard,
     pub call: Option<CallCard>,
     pub queue: QueueCard,
-    /// Every other agent, by identity.
+    /// Every other agent, by identity. The server leaves it empty and sends the directory
+    /// apart (it is the same for every console, and changes far less often than a view); the
+    /// browser puts it here.
+    #[serde(default)]
     pub agents: Vec<AgentCard>,
     /// The agent's last few calls, newest first (filled in by the store).
     pub recent: Vec<CallHistory>,
@@ -79,7 +82,12 @@ impl State {
         Some(AgentCard { id: a.id.clone(), presence: a.presence.clone(), since: a.since })
     }
 
-    /// `agent`'s console view (without `recent`), or `None` for an unknown agent.
+    /// Every agent, by identity: the directory every console shows (each without itself).
+    pub fn directory(&self) -> Vec<AgentCard> {
+        self.agents.keys().filter_map(|id| self.card(id)).collect()
+    }
+
+    /// `agent`'s console view (without `recent` and the directory), or `None` for an unknown agent.
     pub fn console_view(&self, agent: &AgentId, now: Millis) -> Option<ConsoleView> {
         let me = self.card(agent)?;
         let call = self.call_of(agent).map(|c| {
@@ -101,7 +109,6 @@ impl State {
             CallCard { call: c.sid.clone(), from: c.from.clone(), queued_at: c.queued_at, phase: phase.into(), since, legs }
         });
         let queue = QueueCard { waiting: self.queue_len(), longest_since: self.queued().next().map(|c| c.queued_at) };
-        let agents = self.agents.keys().filter(|id| *id != agent).filter_map(|id| self.card(id)).collect();
-        Some(ConsoleView { me, call, queue, agents, recent: Vec::new(), now })
+        Some(ConsoleView { me, call, queue, agents: Vec::new(), recent: Vec::new(), now })
     }
 }

@@ -1,5 +1,9 @@
 //! The console's live view: `GET /api/stream`, a server-sent-events stream of the signed-in
 //! agent's [`ConsoleView`], a full snapshot first and again after every change that alters it.
+//! The directory (every agent's presence) is the same for every console and changes far less
+//! often than a view, so it goes apart as a `directory` event (a JSON array of agent cards,
+//! serialised once per change for all consoles) whenever it changed; the browser merges it into
+//! the view's `agents`.
 //! Holding the stream is what keeps the agent connected (see `Center::connect`); a reconnecting
 //! browser simply gets a fresh snapshot.
 
@@ -17,7 +21,8 @@ use crate::application::AppState;
 use crate::auth::{self, AuthError};
 use crate::center::ConsoleView;
 use crate::ids::AgentId;
-use crate::store::{now_ms, Change, ConnectionGuard};
+use crate::store::{now_ms, Change, ConnectionGuard, Directory};
+use std::sync::Arc;
 
 /// How many past calls the console shows.
 const RECENT_CALLS: i64 = 5;
@@ -29,6 +34,8 @@ struct Session {
     /// The last view sent (with `now` zeroed, so the clock alone sends nothing).
     last: Option<ConsoleView>,
     recent: Vec<crate::center::CallHistory>,
+    /// The directory last sent.
+    directory: Option<Arc<Directory>>,
     _connection: ConnectionGuard,
 }
 
@@ -45,7 +52,7 @@ pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Respon
     let changes = state.center.subscribe();
     let connection = state.center.connect(&agent).await;
     let recent = state.center.recent_calls(&agent, RECENT_CALLS).await.unwrap_or_default();
-    let session = Session { state, agent, changes, last: None, recent, _connection: connection };
+    let session = Session { state, agent, changes, last: None, recent, directory: None, _connection: connection };
     Sse::new(views(session)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
 
@@ -53,7 +60,7 @@ fn views(session: Session) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(Some(session), |session| async move {
         let mut s = session?;
         loop {
-            if let Some(event) = s.next_view() {
+            if let Some(event) = s.next_directory().or_else(|| s.next_view()) {
                 return Some((Ok(event), Some(s)));
             }
             match s.changes.recv().await {
@@ -85,6 +92,18 @@ fn views(session: Session) -> impl Stream<Item = Result<Event, Infallible>> {
 }
 
 impl Session {
+    /// The directory to send now, if it differs from the last one sent.
+    fn next_directory(&mut self) -> Option<Event> {
+        let now = self.state.center.directory();
+        let same = self.directory.as_ref().is_some_and(|last| Arc::ptr_eq(last, &now) || last.json == now.json);
+        if same {
+            return None;
+        }
+        let event = Event::default().event("directory").data(now.json.as_str());
+        self.directory = Some(now);
+        Some(event)
+    }
+
     /// The view to send now, if it differs from the last one sent.
     fn next_view(&mut self) -> Option<Event> {
         let now = now_ms();

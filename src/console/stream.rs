@@ -1,5 +1,7 @@
 //! The console's live feed (browser only): an `EventSource` on `/api/stream` whose every message
-//! is the signed-in agent's whole [`ConsoleView`], a snapshot first and a new one on each change.
+//! is the signed-in agent's whole [`ConsoleView`], a snapshot first and a new one on each change;
+//! the directory (every agent's card, the same for every console) comes as `directory` events
+//! whenever it changes, and is put into the views here.
 //!
 //! Ownership as in `voice::device`: a [`ConsoleStream`] owns its `EventSource` and the closures
 //! listening on it, and dropping it detaches them before they are freed and closes the source
@@ -9,8 +11,11 @@
 //! fresh snapshot on each connection); it gives up only when the server answers with an error
 //! (401 once the session is gone). That is reported to `on_closed`, whose owner decides what next.
 
-use crate::center::ConsoleView;
-use leptos::prelude::Set;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::center::{AgentCard, ConsoleView};
+use leptos::prelude::{Set, Update};
 use wasm_bindgen::prelude::*;
 use web_sys::{EventSource, MessageEvent};
 
@@ -32,12 +37,31 @@ impl ConsoleStream {
         let source = EventSource::new(STREAM_URL)?;
         let mut this = ConsoleStream { source, listeners: Vec::new() };
         this.listen("open", move |_| live.link.set(Link::Up))?;
+        // Kept apart from the views, and put into each one without this agent's own card.
+        let directory: Rc<RefCell<Vec<AgentCard>>> = Rc::default();
+        let others = |directory: &[AgentCard], view: &ConsoleView| directory.iter().filter(|a| a.id != view.me.id).cloned().collect();
+        let dir = directory.clone();
+        this.listen("directory", move |event| {
+            let Some(data) = event.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else { return };
+            match serde_json::from_slice::<Vec<AgentCard>>(data.as_bytes()) {
+                Ok(cards) => {
+                    *dir.borrow_mut() = cards;
+                    live.view.update(|v| {
+                        if let Some(v) = v {
+                            v.agents = others(&dir.borrow(), v);
+                        }
+                    });
+                }
+                Err(e) => web_sys::console::warn_1(&JsValue::from_str(&format!("console stream: unreadable directory: {e}"))),
+            }
+        })?;
         this.listen("message", move |event| {
             let Some(data) = event.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else { return };
             // `from_slice`, as the server functions decode their answers: one copy of the JSON
             // reader in the WASM rather than two.
             match serde_json::from_slice::<ConsoleView>(data.as_bytes()) {
-                Ok(view) => {
+                Ok(mut view) => {
+                    view.agents = others(&directory.borrow(), &view);
                     // The server's clock against ours, so durations tick from the server's `since`s.
                     live.skew.set(view.now - js_sys::Date::now() as i64);
                     live.now.set(view.now);

@@ -73,6 +73,10 @@ struct Inner {
     effects: Arc<Notify>,
     /// Open console streams per agent on this instance (their heartbeats).
     connections: Mutex<HashMap<AgentId, usize>>,
+    /// The directory as JSON, made once per state version (and roster change) for every console.
+    directory: Mutex<Option<(i64, u64, Arc<Directory>)>>,
+    /// Bumped when the roster changes without a decision (accounts made by the CLI).
+    roster: std::sync::atomic::AtomicU64,
     /// Held for a whole decision transaction, so that a reload after another instance's change
     /// never replaces the copy while this instance is deciding on it.
     deciding: tokio::sync::Mutex<()>,
@@ -95,6 +99,8 @@ impl Center {
                 changes,
                 effects: Arc::new(Notify::new()),
                 connections: Mutex::new(HashMap::new()),
+                directory: Mutex::new(None),
+                roster: std::sync::atomic::AtomicU64::new(0),
                 deciding: tokio::sync::Mutex::new(()),
             }),
         };
@@ -164,6 +170,7 @@ impl Center {
             changed.then_some(cache.version)
         };
         if let Some(version) = changed {
+            inner.roster.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let _ = inner.changes.send(Change { version, events: Arc::new(Vec::new()) });
         }
         Ok(())
@@ -227,6 +234,30 @@ impl Center {
             out.push(CallHistory { call, from: r.try_get(1)?, rows });
         }
         Ok(out)
+    }
+}
+
+/// Every agent's card as JSON, shared by all the consoles of one state version.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Directory {
+    pub json: String,
+}
+
+impl Center {
+    /// The directory (every agent and their presence) as JSON: serialised once per version of
+    /// the state, however many consoles send it.
+    pub fn directory(&self) -> Arc<Directory> {
+        let roster = self.inner.roster.load(std::sync::atomic::Ordering::Relaxed);
+        let cache = self.inner.cache.read().unwrap_or_else(|e| e.into_inner());
+        let mut memo = self.inner.directory.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((version, r, dir)) = memo.as_ref() {
+            if *version == cache.version && *r == roster {
+                return dir.clone();
+            }
+        }
+        let dir = Arc::new(Directory { json: serde_json::to_string(&cache.state.directory()).unwrap_or_else(|_| "[]".into()) });
+        *memo = Some((cache.version, roster, dir.clone()));
+        dir
     }
 }
 

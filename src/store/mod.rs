@@ -11,7 +11,7 @@ pub mod outbox;
 mod rows;
 
 pub use agents::AgentRow;
-pub use center::{Center, CenterError, Change, ConnectionGuard};
+pub use center::{Center, CenterError, Change, ConnectionGuard, Directory};
 pub use rows::*;
 
 use sqlx::any::AnyPoolOptions;

@@ -282,22 +282,27 @@ async fn the_console_stream_pushes_the_agents_live_view() {
     let res = app.client.get(format!("{}/api/stream", app.base_url)).send().await.unwrap();
     assert_eq!(res.status(), 401, "signed-in agents only");
     let cookie = app.sign_in("agent1").await;
-    let mut stream = app.client.get(format!("{}/api/stream", app.base_url)).header("cookie", &cookie).send().await.unwrap();
-    assert_eq!(stream.headers()["content-type"], "text/event-stream");
-    let view = next_view(&mut stream).await;
+    let res = app.client.get(format!("{}/api/stream", app.base_url)).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let mut stream = Sse::new(res);
+    // The directory first (every agent, the same for all consoles), then my view.
+    let (name, directory) = stream.next_event().await;
+    assert_eq!(name, "directory");
+    let ids: Vec<&str> = directory.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["agent1", "agent2"]);
+    let view = stream.next_view().await;
     assert_eq!((view["me"]["id"].as_str(), view["me"]["presence"]["state"].as_str()), (Some("agent1"), Some("offline")));
     assert_eq!(view["queue"]["waiting"], 0);
-    assert_eq!(view["agents"][0]["id"], "agent2");
 
     // A caller queues: the view says so at once.
     let customer = call_sid(13);
     app.customer_calls(&customer, "+15551230000").await;
-    let view = next_view(&mut stream).await;
+    let view = stream.next_view().await;
     assert_eq!(view["queue"]["waiting"], 1);
     // agent1 goes available: they ring for the caller, with the call on their console.
     app.available("agent1").await;
     let view = loop {
-        let v = next_view(&mut stream).await;
+        let v = stream.next_view().await;
         if v["call"].is_object() {
             break v;
         }
@@ -308,8 +313,8 @@ async fn the_console_stream_pushes_the_agents_live_view() {
     assert_eq!(view["queue"]["waiting"], 0);
     // A reconnecting console gets a fresh snapshot, with the call's timeline so far.
     drop(stream);
-    let mut again = app.client.get(format!("{}/api/stream", app.base_url)).header("cookie", &cookie).send().await.unwrap();
-    let view = next_view(&mut again).await;
+    let mut again = Sse::new(app.client.get(format!("{}/api/stream", app.base_url)).header("cookie", &cookie).send().await.unwrap());
+    let view = again.next_view().await;
     assert_eq!(view["me"]["presence"]["state"], "ringing");
     let rows: Vec<&str> = view["recent"][0]["rows"].as_array().unwrap().iter().map(|r| r["text"].as_str().unwrap()).collect();
     assert_eq!(rows, ["queued (caller +15551230000)", "offered to agent1"]);

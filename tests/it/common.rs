@@ -351,15 +351,55 @@ pub fn stand_in_sid(n: u64) -> String {
     format!("CA{n:032x}")
 }
 
-/// The next `data:` line of an SSE stream, as JSON.
-pub async fn next_view(stream: &mut reqwest::Response) -> serde_json::Value {
-    let mut buf = String::new();
-    loop {
-        let chunk =
-            tokio::time::timeout(Duration::from_secs(5), stream.chunk()).await.expect("a view within 5 s").unwrap().expect("stream open");
-        buf.push_str(&String::from_utf8_lossy(&chunk));
-        if let Some(line) = buf.lines().find(|l| l.starts_with("data:")) {
-            return serde_json::from_str(line.trim_start_matches("data:").trim()).unwrap();
+/// A console stream (`/api/stream`) read event by event.
+pub struct Sse {
+    res: reqwest::Response,
+    buf: String,
+}
+
+impl Sse {
+    pub fn new(res: reqwest::Response) -> Self {
+        Sse { res, buf: String::new() }
+    }
+
+    /// The next event: its name (`message` for views) and its data as JSON.
+    pub async fn next_event(&mut self) -> (String, serde_json::Value) {
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let event: String = self.buf.drain(..end + 2).collect();
+                let name =
+                    event.lines().find_map(|l| l.strip_prefix("event:")).map(|n| n.trim().to_string()).unwrap_or_else(|| "message".into());
+                if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) {
+                    return (name, serde_json::from_str(data.trim()).unwrap());
+                }
+                continue; // a keep-alive comment
+            }
+            let chunk = tokio::time::timeout(Duration::from_secs(5), self.res.chunk())
+                .await
+                .expect("an event within 5 s")
+                .unwrap()
+                .expect("stream open");
+            self.buf.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// The next view (directories skipped).
+    pub async fn next_view(&mut self) -> serde_json::Value {
+        loop {
+            let (name, data) = self.next_event().await;
+            if name == "message" {
+                return data;
+            }
+        }
+    }
+
+    /// The next directory (views skipped).
+    pub async fn next_directory(&mut self) -> serde_json::Value {
+        loop {
+            let (name, data) = self.next_event().await;
+            if name == "directory" {
+                return data;
+            }
         }
     }
 }

@@ -58,16 +58,17 @@ async fn a_change_on_one_instance_reaches_a_console_on_the_other() {
     let first = TestApp::spawn_postgres().await;
     let second = first.restart().await;
     let cookie = second.sign_in("agent2").await;
-    let mut stream = second.client.get(format!("{}/api/stream", second.base_url)).header("cookie", cookie).send().await.unwrap();
-    assert_eq!(stream.status(), 200);
-    assert_eq!(stream.headers()["content-type"], "text/event-stream");
-    let first_view = next_view(&mut stream).await;
+    let res = second.client.get(format!("{}/api/stream", second.base_url)).header("cookie", cookie).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let mut stream = Sse::new(res);
+    let first_view = stream.next_view().await;
     assert_eq!(first_view["me"]["id"], "agent2");
     let started = std::time::Instant::now();
     first.available("agent1").await;
     loop {
-        let view = next_view(&mut stream).await;
-        let agent1 = view["agents"].as_array().unwrap().iter().find(|a| a["id"] == "agent1").cloned().unwrap();
+        let directory = stream.next_directory().await;
+        let agent1 = directory.as_array().unwrap().iter().find(|a| a["id"] == "agent1").cloned().unwrap();
         if agent1["presence"]["state"] == "available" {
             break;
         }
