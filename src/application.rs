@@ -1,4 +1,4 @@
-//! Wires settings, storage, the Twilio client, the dialer and every route into one server.
+//! Wires settings, storage, the Twilio client, the contact center, the effects worker and every route into one server.
 //! `Application::build` binds first and reports the port, so tests can start it on port 0.
 
 use std::net::SocketAddr;
