@@ -127,9 +127,45 @@ impl PhoneNumber {
 }
 string_newtype_impls!(PhoneNumber);
 
+/// A phone number a transfer may dial: E.164 only (`+`, a country code that does not start
+/// with 0, 8 to 15 digits in all). Checked before anything is dialled, so a typo is an error on
+/// the agent's screen, not a failed call.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct E164(String);
+
+impl E164 {
+    pub fn parse(s: &str) -> Result<Self, IdError> {
+        // People type numbers with spaces, dashes, dots and brackets: those are dropped.
+        let s: String = s.trim().chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+        let digits = s.strip_prefix('+').unwrap_or("");
+        let ok = (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(IdError(
+                "a phone number must be in E.164 form: + then the country code and number, 8 to 15 digits (e.g. +14155550100)".into(),
+            ))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+string_newtype_impls!(E164);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_transfer_number_is_e164_and_typing_marks_are_dropped() {
+        assert_eq!(E164::parse(" +1 (415) 555-0100 ").unwrap().as_str(), "+14155550100");
+        assert_eq!(E164::parse("+442071838750").unwrap().as_str(), "+442071838750");
+        for bad in ["", "+", "4155550100", "+0123456789", "+1415555", "+1234567890123456", "+1415555O100", "client:agent1"] {
+            assert!(E164::parse(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_call_sid_is_ca_and_32_hex_digits() {

@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::calls::flow;
-use crate::center::{Command, Effect, LegOutcome};
+use crate::center::{Command, Effect, LegOutcome, Move, Who};
 use crate::config::Settings;
 use crate::ids::CallSid;
 use crate::store::{Center, EffectRow, Store, StoreError};
-use crate::twilio::rest::{RestError, TwilioClient};
+use crate::twilio::rest::{RestError, TwilioClient, UpdateParticipant};
 
 /// How long a claimed effect is ours before another worker may take it over.
 const LEASE: Duration = Duration::from_secs(60);
@@ -61,12 +61,12 @@ impl EffectsWorker {
 
     async fn perform(&self, row: EffectRow) {
         let outcome = match &row.effect {
-            Effect::Dial { call, agent, leg, .. } => {
-                let request = flow::agent_dial(&self.settings, call.as_str(), agent.as_str(), *leg);
+            Effect::Dial { call, party, leg } => {
+                let request = flow::agent_dial(&self.settings, call.as_str(), party, *leg);
                 match self.twilio.create_call(&request).await {
                     Ok(created) => match CallSid::parse(&created.sid) {
                         Ok(sid) => {
-                            tracing::info!(call = %call, %agent, leg, leg_sid = %sid, "agent rung");
+                            tracing::info!(call = %call, %party, leg, leg_sid = %sid, "rung");
                             Outcome::Done(Some(sid.to_string()))
                         }
                         Err(e) => Outcome::Failed(RestError::Decode(format!("Twilio answered with a malformed call sid: {e}"))),
@@ -74,7 +74,7 @@ impl EffectsWorker {
                     Err(e) => Outcome::Failed(e),
                 }
             }
-            Effect::CancelLeg { call, agent, leg } => match self.store.dial_of_leg(call, agent, *leg).await {
+            Effect::CancelLeg { call, party, leg } => match self.store.dial_of_leg(call, party.as_str(), *leg).await {
                 Ok(None) => Outcome::Done(None),
                 Ok(Some(dial)) => match (dial.status.as_str(), dial.leg_sid) {
                     ("pending", _) if dial.in_flight => Outcome::Wait(CANCEL_WAIT),
@@ -85,7 +85,7 @@ impl EffectsWorker {
                     },
                     ("done", Some(leg_sid)) => match self.twilio.cancel_call(&leg_sid).await {
                         Ok(()) => {
-                            tracing::info!(call = %call, %agent, leg, "stopped ringing an agent");
+                            tracing::info!(call = %call, %party, leg, "stopped ringing");
                             Outcome::Done(None)
                         }
                         // Already answered, over, or unknown: there is nothing left to stop.
@@ -102,6 +102,7 @@ impl EffectsWorker {
                 Err(e) if !e.is_retryable() && e.status().is_some() => Outcome::Done(None),
                 Err(e) => Outcome::Failed(e),
             },
+            Effect::Arrange { call, moves } => self.arrange(call, moves).await,
         };
         if let Err(e) = self.record(&row, outcome).await {
             tracing::error!(id = row.id, error = %e, "could not record an effect's outcome");
@@ -125,16 +126,86 @@ impl EffectsWorker {
             Outcome::Failed(e) => {
                 tracing::warn!(id = row.id, kind = row.effect.kind(), call = %row.effect.call(), attempts = row.attempts, error = %e, "effect given up");
                 self.store.effect_failed(row.id, &e.to_string()).await?;
-                if let Effect::Dial { call, agent, leg, .. } = &row.effect {
-                    // The agent could not be rung: the center puts the caller back in the queue.
-                    let command = Command::LegEnded { call: call.clone(), agent: agent.clone(), leg: *leg, outcome: LegOutcome::Failed };
+                let command = match &row.effect {
+                    // The party could not be rung: the center moves the caller on (the queue,
+                    // or back to the agent who was transferring).
+                    Effect::Dial { call, party, leg } => {
+                        Some(Command::LegEnded { call: call.clone(), party: party.clone(), leg: *leg, outcome: LegOutcome::Failed })
+                    }
+                    // The owner is told, and may ask again.
+                    Effect::Arrange { call, .. } => Some(Command::ArrangeFailed { call: call.clone(), reason: e.to_string() }),
+                    _ => None,
+                };
+                if let Some(command) = command {
+                    let call = row.effect.call().clone();
                     if let Err(e) = self.center.decide(command).await {
-                        tracing::error!(call = %call, %agent, error = %e, "could not report a failed dial to the center");
+                        tracing::error!(call = %call, error = %e, "could not report a failed effect to the center");
                     }
                 }
                 Ok(())
             }
         }
+    }
+}
+
+impl EffectsWorker {
+    /// Holds, unholds and removes participants of the call's conference, in the order given.
+    /// Each step is idempotent (holding a held participant changes nothing, removing one who is
+    /// gone is done), so a retry simply runs them all again.
+    async fn arrange(&self, call: &CallSid, moves: &[Move]) -> Outcome {
+        let conference = match self.conference_of(call).await {
+            Ok(Some(cf)) => cf,
+            // No live conference: the customer is gone, nothing is left to arrange.
+            Ok(None) => return Outcome::Done(None),
+            Err(e) => return Outcome::Failed(e),
+        };
+        for m in moves {
+            let (who, result) = match m {
+                Move::Hold { who, music } => {
+                    let hold_url = match who {
+                        Who::Customer => flow::customer_hold_url(&self.settings, *music),
+                        Who::Party(_) => self.settings.hold_music_url.clone(),
+                    };
+                    let update = UpdateParticipant { hold: Some(true), hold_url: Some(hold_url), ..Default::default() };
+                    (who, self.twilio.update_participant(&conference, &self.participant(call, who), &update).await.map(|_| ()))
+                }
+                Move::Unhold { who } => {
+                    let update = UpdateParticipant { hold: Some(false), ..Default::default() };
+                    (who, self.twilio.update_participant(&conference, &self.participant(call, who), &update).await.map(|_| ()))
+                }
+                Move::Remove { who } => (who, self.twilio.remove_participant(&conference, &self.participant(call, who)).await),
+            };
+            match result {
+                Ok(()) => {}
+                // That participant is no longer in the conference: nothing to change for them.
+                Err(e) if e.status() == Some(404) => tracing::info!(call = %call, ?who, "participant already gone"),
+                Err(e) => return Outcome::Failed(e),
+            }
+        }
+        tracing::info!(call = %call, moves = moves.len(), "conference arranged");
+        Outcome::Done(None)
+    }
+
+    /// The path segment Twilio knows a participant by: the customer's CallSid, or the label
+    /// every other leg joined with.
+    fn participant(&self, call: &CallSid, who: &Who) -> String {
+        match who {
+            Who::Customer => call.to_string(),
+            Who::Party(p) => p.to_string(),
+        }
+    }
+
+    /// The call's `CF…` sid: from the center (a conference callback told it), else asked of
+    /// Twilio by the conference's name.
+    async fn conference_of(&self, call: &CallSid) -> Result<Option<String>, RestError> {
+        if let Some(cf) = self.center.read(|s| s.calls.get(call).and_then(|c| c.conference.clone())) {
+            return Ok(Some(cf));
+        }
+        let found = self.twilio.find_live_conference(call.as_str()).await?.map(|c| c.sid);
+        if let Some(cf) = &found {
+            let _ = self.center.decide(Command::ConferenceKnown { call: call.clone(), conference: cf.clone() }).await;
+        }
+        Ok(found)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Pure decisions of the warm-transfer flow. No I/O: everything here is a function of its inputs.
 
+use crate::center::{Music, Party};
 use crate::config::Settings;
 use crate::twilio::rest::CreateCall;
 use crate::twilio::twiml::{Conference, Response};
@@ -20,18 +21,31 @@ pub const CALL_EVENTS: [&str; 4] = ["initiated", "ringing", "answered", "complet
 pub const WAIT_PATH: &str = "/conference/wait";
 pub const STATUS_PATH: &str = "/twilio/status";
 
+/// Said once to a customer whose call is transferred blind, before the music.
+pub const TRANSFER_MESSAGE: &str = "Please hold while we transfer your call.";
+
 /// Said to an agent who answers a call that is no longer theirs to take.
 pub const CALLER_GONE_MESSAGE: &str = "Sorry, this caller is no longer waiting.";
 
-/// Where Twilio fetches the join document when the agent answers leg `leg`.
-pub fn agent_join_path(call: &str, agent: &str, leg: u32) -> String {
-    format!("/conference/{call}/connect/{agent}?leg={leg}")
+/// Where Twilio fetches the join document when `party` (an agent's identity or a `+` number)
+/// answers leg `leg`.
+pub fn agent_join_path(call: &str, party: &str, leg: u32) -> String {
+    format!("/conference/{call}/connect/{party}?leg={leg}")
 }
 
-/// Where Twilio reports the progress of an agent's leg: the path names the call, the agent and
-/// the leg, so a callback is understood without a lookup (and before the dial's answer is in).
-pub fn agent_leg_status_path(call: &str, agent: &str, leg: u32) -> String {
-    format!("/twilio/legs/{call}/{agent}/{leg}")
+/// Where Twilio reports the progress of a leg: the path names the call, the party and the leg,
+/// so a callback is understood without a lookup (and before the dial's answer is in).
+pub fn agent_leg_status_path(call: &str, party: &str, leg: u32) -> String {
+    format!("/twilio/legs/{call}/{party}/{leg}")
+}
+
+/// The document a held customer hears (Twilio fetches it with `GET`): the wait document, which
+/// says their place when they wait in the queue again; a blind transfer first says why.
+pub fn customer_hold_url(settings: &Settings, music: Music) -> String {
+    match music {
+        Music::Transfer => settings.public_url(&format!("{WAIT_PATH}?intro=transfer")),
+        Music::Hold | Music::Queue => settings.public_url(WAIT_PATH),
+    }
 }
 
 /// The customer hears the welcome once, then waits in a conference named after their CallSid;
@@ -61,23 +75,35 @@ pub fn customer_trouble_twiml(settings: &Settings, conference_id: &str) -> Respo
 /// What a waiting customer hears, again and again: their place in the queue (when they have
 /// one), a stretch of music, then Twilio fetches this document anew, so the place is fresh.
 pub fn wait_twiml(settings: &Settings, position: Option<usize>) -> Response {
-    let doc = match position {
-        Some(n) => Response::new().say(format!("You are caller number {n}.")),
+    wait_twiml_after(settings, None, position)
+}
+
+/// The wait document preceded by a sentence said once (the redirect goes to the plain document).
+pub fn wait_twiml_after(settings: &Settings, intro: Option<&str>, position: Option<usize>) -> Response {
+    let doc = match intro {
+        Some(text) => Response::new().say(text),
         None => Response::new(),
+    };
+    let doc = match position {
+        Some(n) => doc.say(format!("You are caller number {n}.")),
+        None => doc,
     };
     doc.play(settings.wait_music_url.clone(), None).redirect(settings.public_url(WAIT_PATH))
 }
 
-/// An agent's leg joins the conference and starts it. The agent who owns the call may leave
-/// without ending it (that is the tutorial's transfer: a colleague they dialled in stays); a
-/// dialled-in colleague leaving ends the call for everyone left.
-pub fn agent_join_twiml(settings: &Settings, conference_id: &str, agent: &str, owner: bool) -> Response {
+/// An agent's (or a transfer's number's) leg joins the conference and starts it, labelled with
+/// who it is so the center can hold or remove it by name. No one but the customer ends the
+/// conference by leaving: when an agent leaves, the center decides what happens to the customer
+/// (a consult's target takes over, or the customer is hung up). And since Twilio silently
+/// ignores a change of `endConferenceOnExit` on a held participant, the flag is set here, once,
+/// and never changed.
+pub fn agent_join_twiml(settings: &Settings, conference_id: &str, party: &str) -> Response {
     Response::new().dial_conference(Conference {
         name: conference_id.to_string(),
         start_conference_on_enter: Some(true),
-        end_conference_on_exit: Some(!owner),
+        end_conference_on_exit: Some(false),
         wait_url: Some(settings.hold_music_url.clone()),
-        participant_label: Some(agent.to_string()),
+        participant_label: Some(party.to_string()),
         ..Conference::default()
     })
 }
@@ -87,15 +113,21 @@ pub fn caller_gone_twiml() -> Response {
     Response::new().say(CALLER_GONE_MESSAGE).hangup()
 }
 
-/// The REST request that rings an agent's browser and, on answer, fetches the join route.
-pub fn agent_dial(settings: &Settings, call: &str, agent: &str, leg: u32) -> CreateCall {
+/// The REST request that rings an agent's browser (or a transfer's number) and, on answer,
+/// fetches the join route. Caller ID is the support number.
+pub fn agent_dial(settings: &Settings, call: &str, party: &Party, leg: u32) -> CreateCall {
+    let to = match party {
+        Party::Agent(agent) => format!("client:{agent}"),
+        Party::Phone(number) => number.to_string(),
+    };
+    let party = party.as_str();
     CreateCall {
-        to: format!("client:{agent}"),
+        to,
         from: settings.twilio.number.clone(),
-        url: settings.public_url(&agent_join_path(call, agent, leg)),
+        url: settings.public_url(&agent_join_path(call, party, leg)),
         method: Some("POST".into()),
         timeout_secs: Some(settings.ring_timeout_secs),
-        status_callback: Some(settings.public_url(&agent_leg_status_path(call, agent, leg))),
+        status_callback: Some(settings.public_url(&agent_leg_status_path(call, party, leg))),
         status_callback_event: CALL_EVENTS.iter().map(|e| e.to_string()).collect(),
         status_callback_method: Some("POST".into()),
     }
@@ -137,19 +169,38 @@ mod tests {
     }
 
     #[test]
-    fn only_dialled_in_colleagues_end_the_conference_when_leaving() {
-        for (owner, ends) in [(true, "false"), (false, "true")] {
-            let xml = parse(&agent_join_twiml(&settings(), "CA01", "agent1", owner));
+    fn no_agent_ends_the_conference_by_leaving_and_each_is_labelled() {
+        for party in ["agent1", "+14155550100"] {
+            let xml = parse(&agent_join_twiml(&settings(), "CA01", party));
             let doc = roxmltree::Document::parse(&xml).unwrap();
             let conf = doc.descendants().find(|n| n.has_tag_name("Conference")).unwrap();
-            assert_eq!(conf.attribute("endConferenceOnExit"), Some(ends), "owner {owner}");
+            assert_eq!(conf.attribute("endConferenceOnExit"), Some("false"), "{party}");
             assert_eq!(conf.attribute("startConferenceOnEnter"), Some("true"));
+            assert_eq!(conf.attribute("participantLabel"), Some(party));
         }
     }
 
     #[test]
+    fn a_transfer_to_a_number_dials_it_from_the_support_number() {
+        let dial = agent_dial(&settings(), "CA01", &Party::parse("+14155550100").unwrap(), 4);
+        assert_eq!(dial.to, "+14155550100");
+        assert_eq!(dial.from, "+15005550006");
+        assert_eq!(dial.url, "https://support.example.com/conference/CA01/connect/+14155550100?leg=4");
+        assert_eq!(dial.status_callback.as_deref(), Some("https://support.example.com/twilio/legs/CA01/+14155550100/4"));
+    }
+
+    #[test]
+    fn a_blind_transfer_says_why_once_then_waits_like_the_queue() {
+        assert_eq!(customer_hold_url(&settings(), Music::Transfer), "https://support.example.com/conference/wait?intro=transfer");
+        assert_eq!(customer_hold_url(&settings(), Music::Queue), "https://support.example.com/conference/wait");
+        let xml = parse(&wait_twiml_after(&settings(), Some(TRANSFER_MESSAGE), None));
+        assert!(xml.contains(TRANSFER_MESSAGE), "{xml}");
+        assert!(xml.contains(">https://support.example.com/conference/wait</Redirect>"), "{xml}");
+    }
+
+    #[test]
     fn an_agent_dial_rings_the_client_and_points_at_the_public_join_route() {
-        let dial = agent_dial(&settings(), "CA01", "agent2", 3);
+        let dial = agent_dial(&settings(), "CA01", &Party::parse("agent2").unwrap(), 3);
         assert_eq!(dial.to, "client:agent2");
         assert_eq!(dial.from, "+15005550006");
         assert_eq!(dial.url, "https://support.example.com/conference/CA01/connect/agent2?leg=3");

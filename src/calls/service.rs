@@ -4,9 +4,9 @@
 
 use crate::application::AppState;
 use crate::calls::flow;
-use crate::center::{AgentCard, Command, LegNo, LegOutcome, Refusal, Wanted};
-use crate::console::dto::{DialOutcome, VoiceToken};
-use crate::ids::{AgentId, CallSid, IdError};
+use crate::center::{AgentCard, CallCard, Command, LegNo, LegOutcome, Party, Refusal, Target, TransferAction, Wanted};
+use crate::console::dto::VoiceToken;
+use crate::ids::{AgentId, CallSid, IdError, E164};
 use crate::store::{CenterError, StatusCallback, StoreError};
 use crate::twilio::access_token::{voice_token, TokenRequest, VoiceGrant};
 use crate::twilio::twiml::Response;
@@ -88,38 +88,41 @@ pub async fn incoming_call(state: &AppState, call: CallSid, from: String) -> (Re
     }
 }
 
-/// The wait document for the caller on `call` (their place in the queue, when they have one).
-pub fn wait(state: &AppState, call: Option<&CallSid>) -> Response {
+/// The wait document for the caller on `call` (their place in the queue, when they have one),
+/// after a blind transfer's sentence when `intro` asks for it.
+pub fn wait(state: &AppState, call: Option<&CallSid>, intro: Option<&str>) -> Response {
     let position = call.and_then(|c| state.center.read(|s| s.queue_position(c)));
-    flow::wait_twiml(&state.settings, position)
+    let intro = match intro {
+        Some("transfer") => Some(flow::TRANSFER_MESSAGE),
+        _ => None,
+    };
+    flow::wait_twiml_after(&state.settings, intro, position)
 }
 
-/// An agent answered leg `leg` of `call`: the TwiML that joins them to the caller's conference,
-/// or, when the call is over or no longer theirs, a sentence and a hang-up.
-pub async fn agent_join(state: &AppState, call: CallSid, agent: AgentId, leg: LegNo) -> Result<Response, CallError> {
-    let command = Command::AgentAnswered { call: call.clone(), agent: agent.clone(), leg };
+/// `party` (an agent, or a number a transfer dialled) answered leg `leg` of `call`: the TwiML
+/// that joins them to the caller's conference, or, when the call is over or no longer theirs,
+/// a sentence and a hang-up.
+pub async fn agent_join(state: &AppState, call: CallSid, party: Party, leg: LegNo) -> Result<Response, CallError> {
+    let command = Command::LegAnswered { call: call.clone(), party: party.clone(), leg };
     match state.center.decide(command).await {
-        Ok(_) => {
-            let owner = state.center.read(|s| s.calls.get(&call).and_then(|c| c.owner().cloned())) == Some(agent.clone());
-            Ok(flow::agent_join_twiml(&state.settings, call.as_str(), agent.as_str(), owner))
-        }
+        Ok(_) => Ok(flow::agent_join_twiml(&state.settings, call.as_str(), party.as_str())),
         Err(CenterError::Refused(Refusal::UnknownCall(_))) if !state.center.call_known(&call).await? => {
             Err(CallError::UnknownCall(call.to_string()))
         }
         Err(CenterError::Refused(Refusal::UnknownAgent(a))) => Err(CallError::UnknownAgent(a.to_string())),
         Err(CenterError::Refused(reason)) => {
-            tracing::info!(call = %call, %agent, leg, %reason, "an answer came too late");
+            tracing::info!(call = %call, %party, leg, %reason, "an answer came too late");
             Ok(flow::caller_gone_twiml())
         }
         Err(CenterError::Store(e)) => Err(e.into()),
     }
 }
 
-/// Twilio reported on an agent's leg: a final status ends it (missed, or hung up).
-pub async fn agent_leg_status(state: &AppState, call: CallSid, agent: AgentId, leg: LegNo, cb: StatusCallback) -> Result<(), CallError> {
+/// Twilio reported on a leg: a final status ends it (missed, or hung up).
+pub async fn agent_leg_status(state: &AppState, call: CallSid, party: Party, leg: LegNo, cb: StatusCallback) -> Result<(), CallError> {
     state.store.record_callback(&cb).await?;
     if let Some(outcome) = LegOutcome::from_call_status(&cb.event) {
-        state.center.decide(Command::LegEnded { call, agent, leg, outcome }).await?;
+        state.center.decide(Command::LegEnded { call, party, leg, outcome }).await?;
     }
     Ok(())
 }
@@ -129,6 +132,12 @@ pub async fn agent_leg_status(state: &AppState, call: CallSid, agent: AgentId, l
 pub async fn status_callback(state: &AppState, cb: StatusCallback) -> Result<(), CallError> {
     state.store.record_callback(&cb).await?;
     let Some(call) = cb.friendly_name.as_deref().and_then(|n| CallSid::parse(n).ok()) else { return Ok(()) };
+    // The conference's sid is what holds and removals are addressed to: learn it once.
+    if let Some(cf) = cb.conference_sid.as_deref().filter(|_| cb.event != "conference-end") {
+        if state.center.read(|s| s.calls.get(&call).is_some_and(|c| c.conference.as_deref() != Some(cf))) {
+            state.center.decide(Command::ConferenceKnown { call: call.clone(), conference: cf.to_string() }).await?;
+        }
+    }
     let caller_left = match cb.event.as_str() {
         "conference-end" => true,
         "participant-leave" => cb.call_sid.as_deref() == Some(call.as_str()),
@@ -146,13 +155,41 @@ pub async fn set_presence(state: &AppState, agent: &AgentId, wanted: Wanted) -> 
     state.center.read(|s| s.card(agent)).ok_or_else(|| CallError::UnknownAgent(agent.to_string()))
 }
 
-/// `from` asks to bring `to` into the call `from` is on.
-pub async fn dial_agent_in(state: &AppState, from: &AgentId, to: &str) -> Result<DialOutcome, CallError> {
-    let to = AgentId::parse(to)?;
-    state.center.decide(Command::DialIn { from: from.clone(), to: to.clone() }).await?;
-    let call = state.center.read(|s| s.call_of(from).map(|c| c.sid.to_string())).unwrap_or_default();
-    tracing::info!(%call, %from, %to, "dialling a colleague in");
-    Ok(DialOutcome { conference: call, agent: to.to_string() })
+/// The agent asks for a transfer step on the call they have; the answer is their call as it
+/// now stands.
+pub async fn transfer(state: &AppState, agent: &AgentId, action: TransferAction) -> Result<Option<CallCard>, CallError> {
+    let name = action.name();
+    state.center.decide(Command::Transfer { agent: agent.clone(), action }).await?;
+    tracing::info!(%agent, action = name, "transfer step");
+    Ok(state.center.read(|s| s.call_of(agent).map(|c| c.card(agent))))
+}
+
+/// What the console sends for a transfer step, parsed: `action` is one of the button names,
+/// `to` (for consult and transfer) an agent's identity, a `+` number or `queue`.
+pub fn parse_transfer(action: &str, to: Option<&str>, note: Option<&str>) -> Result<TransferAction, CallError> {
+    let target = || -> Result<Target, CallError> {
+        let to = to.map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| CallError::BadInput("choose who to transfer to".into()))?;
+        Ok(match to {
+            "queue" => Target::Queue,
+            _ if to.starts_with('+') || to.starts_with(|c: char| c.is_ascii_digit()) => Target::Phone(E164::parse(to)?),
+            _ => Target::Agent(AgentId::parse(to)?),
+        })
+    };
+    Ok(match action.trim() {
+        "consult" => TransferAction::Consult { to: target()?, note: note.unwrap_or_default().to_string() },
+        "transfer" => TransferAction::Blind { to: target()? },
+        "complete" => TransferAction::Complete,
+        "cancel" => TransferAction::Cancel,
+        "three-way" => TransferAction::ThreeWay,
+        "swap" => TransferAction::Swap,
+        "leave" => TransferAction::Leave,
+        "retry" => TransferAction::Retry,
+        other => {
+            return Err(CallError::BadInput(format!(
+                "unknown transfer action '{other}' (consult, transfer, complete, cancel, three-way, swap, leave, retry)"
+            )))
+        }
+    })
 }
 
 /// The agent signed out: offline (a ringing offer goes to the next agent).

@@ -2,28 +2,50 @@
 //!
 //! Every handler checks everything it needs before it emits anything, so a refused command
 //! leaves the state exactly as it was. Each emitted event is applied at once (`apply`), so the
-//! rules that follow (routing above all) see the state it made.
+//! rules that follow (routing above all) see the state it made. Who is on hold is never decided
+//! by hand: each call's state says who should be held (`Call::holds`), and after a decision the
+//! difference is what Twilio is asked to change (`Decider::arrange`).
 
-use super::command::{Command, Decision, Effect, Event, Refusal, Wanted};
-use super::model::{AwayReason, CallPhase, EndReason, LegNo, LegOutcome, Millis, Presence, Rules, State};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::command::{Command, Decision, Effect, Event, Move, Refusal, Target, TransferAction, Wanted};
+use super::model::{
+    AwayReason, Call, CallPhase, EndReason, Holds, LegNo, LegOutcome, Millis, Notice, Party, Presence, Rules, Side, Stage, State, Transfer,
+    Who,
+};
 use crate::ids::{AgentId, CallSid};
+
+/// The longest note a consult carries (the target reads it while their browser rings).
+pub const NOTE_MAX_CHARS: usize = 500;
 
 impl State {
     /// Decides `command` at `now` and applies what was decided.
     pub fn handle(&mut self, command: Command, now: Millis, rules: &Rules) -> Result<Decision, Refusal> {
-        let mut d = Decider { state: self, now, rules, out: Decision::default() };
+        let mut d = Decider {
+            state: self,
+            now,
+            rules,
+            out: Decision::default(),
+            before: BTreeMap::new(),
+            removals: Vec::new(),
+            gone: BTreeSet::new(),
+            full: BTreeSet::new(),
+        };
         match command {
             Command::CallArrived { call, from } => d.call_arrived(call, from),
-            Command::AgentAnswered { call, agent, leg } => d.agent_answered(call, agent, leg)?,
-            Command::LegEnded { call, agent, leg, outcome } => d.leg_ended(call, agent, leg, outcome),
+            Command::LegAnswered { call, party, leg } => d.leg_answered(call, party, leg)?,
+            Command::LegEnded { call, party, leg, outcome } => d.leg_ended(&call, &party, leg, outcome),
             Command::CallerLeft { call } => d.caller_left(&call),
+            Command::ConferenceKnown { call, conference } => d.conference_known(call, conference),
             Command::SetPresence { agent, wanted } => d.set_presence(agent, wanted)?,
             Command::Heartbeat { agents } => d.heartbeat(agents),
             Command::SignedOut { agent } => d.signed_out(agent)?,
-            Command::DialIn { from, to } => d.dial_in(from, to)?,
+            Command::Transfer { agent, action } => d.transfer(agent, action)?,
+            Command::ArrangeFailed { call, reason } => d.arrange_failed(call, reason),
             Command::Tick => d.tick(),
         }
         d.route();
+        d.arrange();
         Ok(d.out)
     }
 }
@@ -33,10 +55,21 @@ struct Decider<'a> {
     now: Millis,
     rules: &'a Rules,
     out: Decision,
+    /// Who each touched call had on hold before this decision.
+    before: BTreeMap<CallSid, Holds>,
+    /// Participants to take out of a call's conference, in order.
+    removals: Vec<(CallSid, Who)>,
+    /// Parties whose leg ended in this decision: nothing is asked of them any more.
+    gone: BTreeSet<(CallSid, Party)>,
+    /// Calls whose every hold is asked for again (a retry after Twilio refused).
+    full: BTreeSet<CallSid>,
 }
 
 impl Decider<'_> {
     fn emit(&mut self, event: Event) {
+        if let Some(c) = event.call().and_then(|sid| self.state.calls.get(sid)) {
+            self.before.entry(c.sid.clone()).or_insert_with(|| c.holds());
+        }
         self.state.apply(&event, self.now);
         self.out.events.push(event);
     }
@@ -58,6 +91,13 @@ impl Decider<'_> {
         self.presence(agent, next);
     }
 
+    /// An agent leaving `call` goes to wrap-up, if they were on it.
+    fn off_call(&mut self, agent: &AgentId, call: &CallSid) {
+        if self.state.agents.get(agent).is_some_and(|a| a.presence == Presence::OnCall { call: call.clone() }) {
+            self.after_call(agent);
+        }
+    }
+
     /// An agent whose ringing stopped through no fault of theirs is available again.
     fn ring_stopped(&mut self, agent: &AgentId, call: &CallSid) {
         if self.state.agents.get(agent).is_some_and(|a| a.presence == Presence::Ringing { call: call.clone() }) {
@@ -77,6 +117,11 @@ impl Decider<'_> {
         self.state.agents.get(agent).is_some_and(|a| a.online_until.is_none_or(|t| t > self.now))
     }
 
+    fn remove(&mut self, call: &CallSid, party: Party) {
+        self.gone.insert((call.clone(), party.clone()));
+        self.removals.push((call.clone(), Who::Party(party)));
+    }
+
     // ---- calls ---------------------------------------------------------------------------------
 
     fn call_arrived(&mut self, call: CallSid, from: String) {
@@ -86,57 +131,93 @@ impl Decider<'_> {
         }
     }
 
-    fn agent_answered(&mut self, call: CallSid, agent: AgentId, leg: LegNo) -> Result<(), Refusal> {
-        self.agent_known(&agent)?;
-        let c = self.state.calls.get(&call).ok_or_else(|| Refusal::UnknownCall(call.clone()))?;
-        match &c.phase {
-            CallPhase::Offered { agent: offered, leg: l, .. } if *offered == agent && *l == leg => {
+    fn conference_known(&mut self, call: CallSid, conference: String) {
+        if self.state.calls.get(&call).is_some_and(|c| c.conference.as_deref() != Some(conference.as_str())) {
+            self.emit(Event::ConferenceKnown { call, conference });
+        }
+    }
+
+    fn leg_answered(&mut self, call: CallSid, party: Party, leg: LegNo) -> Result<(), Refusal> {
+        if let Some(agent) = party.agent() {
+            self.agent_known(agent)?;
+        }
+        let c = self.state.calls.get(&call).ok_or_else(|| Refusal::UnknownCall(call.clone()))?.clone();
+        if let Some(t) = c.transfer.as_ref().filter(|t| t.to == party && t.leg == leg) {
+            if t.stage == Stage::Ringing {
+                self.emit(Event::TargetAnswered { call: call.clone(), to: party.clone() });
+                if let Party::Agent(agent) = &party {
+                    self.presence(agent, Presence::OnCall { call });
+                }
+            }
+            return Ok(());
+        }
+        match (&c.phase, &party) {
+            (CallPhase::Offered { agent: offered, leg: l, .. }, Party::Agent(agent)) if offered == agent && *l == leg => {
+                let agent = agent.clone();
                 self.emit(Event::Answered { call: call.clone(), agent: agent.clone() });
                 self.presence(&agent, Presence::OnCall { call });
                 Ok(())
             }
             // Twilio fetched the join document again: the same answer, nothing new.
-            CallPhase::Connected { owner, leg: l, .. } if *owner == agent && *l == leg => Ok(()),
-            _ => match c.helper(&agent) {
-                Some(h) if h.leg == leg && h.joined => Ok(()),
-                Some(h) if h.leg == leg => {
-                    self.emit(Event::Joined { call: call.clone(), agent: agent.clone() });
-                    self.presence(&agent, Presence::OnCall { call });
-                    Ok(())
+            (CallPhase::Connected { owner, leg: l, .. }, Party::Agent(agent)) if owner == agent && *l == leg => Ok(()),
+            (CallPhase::Outside { number, leg: l, answered, .. }, Party::Phone(n)) if number == n && *l == leg => {
+                if !answered {
+                    self.emit(Event::OutsideAnswered { call, number: n.clone() });
                 }
-                _ => Err(Refusal::NotNow(format!("this call is no longer ringing for {agent}"))),
-            },
+                Ok(())
+            }
+            _ => Err(Refusal::NotNow(format!("this call is no longer ringing for {party}"))),
         }
     }
 
-    fn leg_ended(&mut self, call: CallSid, agent: AgentId, leg: LegNo, outcome: LegOutcome) {
+    fn leg_ended(&mut self, call: &CallSid, party: &Party, leg: LegNo, outcome: LegOutcome) {
         // A leg of a call that is over, or an older leg: its news is stale.
-        let Some(c) = self.state.calls.get(&call) else { return };
-        match c.phase.clone() {
-            CallPhase::Offered { agent: offered, leg: l, .. } if offered == agent && l == leg => {
-                // Answered-then-completed without our having seen the answer counts as failed.
-                let outcome = if outcome == LegOutcome::Completed { LegOutcome::Failed } else { outcome };
-                self.offer_missed(&call, &agent, outcome);
-            }
-            CallPhase::Connected { owner, leg: l, .. } if owner == agent && l == leg => {
-                self.emit(Event::Left { call: call.clone(), agent: agent.clone() });
-                self.after_call(&agent);
-                let joined = self.state.calls.get(&call).and_then(|c| c.helpers.iter().find(|h| h.joined)).map(|h| h.agent.clone());
-                match joined {
-                    Some(next) => self.emit(Event::OwnerChanged { call, agent: next }),
-                    None => self.end_call(&call, EndReason::AgentHungUp),
+        let Some(c) = self.state.calls.get(call) else { return };
+        // Answered-then-completed without our having seen the answer counts as failed.
+        let unanswered = if outcome == LegOutcome::Completed { LegOutcome::Failed } else { outcome };
+        if let Some(t) = c.transfer.clone().filter(|t| &t.to == party && t.leg == leg) {
+            self.gone.insert((call.clone(), party.clone()));
+            if t.stage == Stage::Ringing {
+                self.emit(Event::TargetMissed { call: call.clone(), to: party.clone(), outcome: unanswered });
+                if let Party::Agent(agent) = party {
+                    self.missed(agent, call, unanswered);
+                }
+            } else {
+                self.emit(Event::TargetLeft { call: call.clone(), to: party.clone() });
+                if let Party::Agent(agent) = party {
+                    self.off_call(agent, call);
                 }
             }
-            _ => {
-                let Some(h) = c.helper(&agent).filter(|h| h.leg == leg).cloned() else { return };
-                if h.joined {
-                    self.emit(Event::Left { call, agent: agent.clone() });
-                    self.after_call(&agent);
+            return;
+        }
+        match (c.phase.clone(), party) {
+            (CallPhase::Offered { agent: offered, leg: l, .. }, Party::Agent(agent)) if &offered == agent && l == leg => {
+                self.offer_missed(call, agent, unanswered);
+            }
+            (CallPhase::Connected { owner, leg: l, .. }, Party::Agent(agent)) if &owner == agent && l == leg => {
+                self.gone.insert((call.clone(), party.clone()));
+                match c.transfer.clone() {
+                    // The first agent hung up during a consult: the customer stays for the target.
+                    Some(t) => {
+                        self.emit(Event::TransferCompleted { call: call.clone(), by: owner.clone(), to: t.to });
+                        self.after_call(&owner);
+                    }
+                    None => {
+                        self.emit(Event::Left { call: call.clone(), agent: owner.clone() });
+                        self.after_call(&owner);
+                        self.end_call(call, EndReason::AgentHungUp);
+                    }
+                }
+            }
+            (CallPhase::Outside { number, leg: l, answered, .. }, Party::Phone(n)) if &number == n && l == leg => {
+                self.gone.insert((call.clone(), party.clone()));
+                if answered {
+                    self.end_call(call, EndReason::OutsideHungUp);
                 } else {
-                    self.emit(Event::DialInMissed { call: call.clone(), agent: agent.clone(), outcome });
-                    self.missed(&agent, &call, outcome);
+                    self.emit(Event::OutsideMissed { call: call.clone(), number, outcome: unanswered });
                 }
             }
+            _ => {}
         }
     }
 
@@ -163,30 +244,231 @@ impl Decider<'_> {
     }
 
     /// The call is over: whoever rings for it stops (and is free again), whoever is on it goes
-    /// to wrap-up, and when agents ended it the caller is hung up.
+    /// to wrap-up, and when the customer is still there (the other side ended it) they are hung up.
     fn end_call(&mut self, call: &CallSid, reason: EndReason) {
         let Some(c) = self.state.calls.get(call).cloned() else { return };
-        if let CallPhase::Offered { agent, leg, .. } = &c.phase {
-            self.emit(Event::OfferWithdrawn { call: call.clone(), agent: agent.clone() });
-            self.effect(Effect::CancelLeg { call: call.clone(), agent: agent.clone(), leg: *leg });
-            self.ring_stopped(agent, call);
-        }
-        for h in &c.helpers {
-            if h.joined {
-                self.after_call(&h.agent);
-            } else {
-                self.effect(Effect::CancelLeg { call: call.clone(), agent: h.agent.clone(), leg: h.leg });
-                self.ring_stopped(&h.agent, call);
+        match &c.phase {
+            CallPhase::Offered { agent, leg, .. } => {
+                self.emit(Event::OfferWithdrawn { call: call.clone(), agent: agent.clone() });
+                self.effect(Effect::CancelLeg { call: call.clone(), party: Party::Agent(agent.clone()), leg: *leg });
+                self.ring_stopped(agent, call);
             }
+            CallPhase::Outside { number, leg, answered: false, .. } => {
+                self.effect(Effect::CancelLeg { call: call.clone(), party: Party::Phone(number.clone()), leg: *leg });
+            }
+            CallPhase::Connected { owner, .. } => self.off_call(owner, call),
+            CallPhase::Queued | CallPhase::Outside { .. } => {}
         }
-        if let CallPhase::Connected { owner, .. } = &c.phase {
-            if self.state.agents.get(owner).is_some_and(|a| a.presence == Presence::OnCall { call: call.clone() }) {
-                self.after_call(owner);
+        if let Some(t) = &c.transfer {
+            if t.stage == Stage::Ringing {
+                self.effect(Effect::CancelLeg { call: call.clone(), party: t.to.clone(), leg: t.leg });
+                if let Some(agent) = t.to.agent() {
+                    self.ring_stopped(agent, call);
+                }
+            } else if let Some(agent) = t.to.agent() {
+                self.off_call(agent, call);
             }
         }
         self.emit(Event::Ended { call: call.clone(), reason });
-        if reason == EndReason::AgentHungUp {
+        if reason != EndReason::CallerHungUp {
             self.effect(Effect::HangUpCaller { call: call.clone() });
+        }
+    }
+
+    // ---- transfers -----------------------------------------------------------------------------
+
+    /// The call `agent` owns, or why they cannot act on one.
+    fn owned_call(&self, agent: &AgentId) -> Result<Call, Refusal> {
+        let Presence::OnCall { call } = &self.state.agents[agent].presence else {
+            return Err(Refusal::NotNow("you are not on a call".into()));
+        };
+        let c = self.state.calls.get(call).ok_or_else(|| Refusal::NotNow("you are not on a call".into()))?;
+        match c.owner() {
+            Some(owner) if owner == agent => Ok(c.clone()),
+            Some(owner) => Err(Refusal::NotNow(format!("{owner} has this call: only they can transfer it"))),
+            None => Err(Refusal::NotNow("you are not on a call".into())),
+        }
+    }
+
+    /// Checks that `target` may be rung for a transfer from `agent`.
+    fn check_target(&self, agent: &AgentId, target: &Target) -> Result<(), Refusal> {
+        if let Target::Agent(to) = target {
+            if to == agent {
+                return Err(Refusal::NotNow("you cannot transfer a call to yourself".into()));
+            }
+            self.agent_known(to)?;
+            let t = &self.state.agents[to];
+            if t.presence != Presence::Available || !self.online(to) {
+                let word = if self.online(to) { t.presence.word() } else { "offline" };
+                return Err(Refusal::NotNow(format!("{to} is {word}; only an available agent can take a transfer")));
+            }
+        }
+        Ok(())
+    }
+
+    fn transfer(&mut self, agent: AgentId, action: TransferAction) -> Result<(), Refusal> {
+        self.agent_known(&agent)?;
+        let c = self.owned_call(&agent)?;
+        let call = c.sid.clone();
+        let none_yet = || Refusal::NotNow("there is no transfer in progress".into());
+        match action {
+            TransferAction::Consult { to, note } => {
+                if c.transfer.is_some() {
+                    return Err(Refusal::NotNow("a transfer is already in progress: complete or cancel it first".into()));
+                }
+                let party = match &to {
+                    Target::Agent(a) => Party::Agent(a.clone()),
+                    Target::Phone(n) => Party::Phone(n.clone()),
+                    Target::Queue => {
+                        return Err(Refusal::NotNow(
+                            "a consult needs a person to talk to: use Transfer to send the call to the queue".into(),
+                        ))
+                    }
+                };
+                self.check_target(&agent, &to)?;
+                let note: String = note.trim().chars().take(NOTE_MAX_CHARS).collect();
+                let leg = c.legs + 1;
+                self.emit(Event::ConsultStarted { call: call.clone(), by: agent, to: party.clone(), leg, note });
+                if let Party::Agent(a) = &party {
+                    self.presence(a, Presence::Ringing { call: call.clone() });
+                }
+                self.effect(Effect::Dial { call, party, leg });
+            }
+            TransferAction::Blind { to } => {
+                if c.transfer.is_some() {
+                    return Err(Refusal::NotNow("a consult is in progress: complete or cancel it first".into()));
+                }
+                self.check_target(&agent, &to)?;
+                let party = match &to {
+                    Target::Agent(a) => Some(Party::Agent(a.clone())),
+                    Target::Phone(n) => Some(Party::Phone(n.clone())),
+                    Target::Queue => None,
+                };
+                let leg = party.as_ref().map(|_| c.legs + 1);
+                self.emit(Event::Transferred { call: call.clone(), by: agent.clone(), to, leg });
+                self.remove(&call, Party::Agent(agent.clone()));
+                self.after_call(&agent);
+                if let (Some(party), Some(leg)) = (party, leg) {
+                    if let Party::Agent(a) = &party {
+                        self.presence(a, Presence::Ringing { call: call.clone() });
+                    }
+                    self.effect(Effect::Dial { call, party, leg });
+                }
+            }
+            TransferAction::Complete | TransferAction::Leave => {
+                let t = c.transfer.clone().ok_or_else(none_yet)?;
+                match (&action, t.stage) {
+                    (_, Stage::Ringing) => {
+                        return Err(Refusal::NotNow(format!("{} has not answered yet: wait, or cancel the transfer", t.to)))
+                    }
+                    (TransferAction::Leave, Stage::Talking { .. }) => {
+                        return Err(Refusal::NotNow("leave is for a three-way call: to hand the call over, complete the transfer".into()))
+                    }
+                    _ => {}
+                }
+                self.emit(Event::TransferCompleted { call: call.clone(), by: agent.clone(), to: t.to });
+                self.remove(&call, Party::Agent(agent.clone()));
+                self.after_call(&agent);
+            }
+            TransferAction::Cancel => {
+                let t = c.transfer.clone().ok_or_else(none_yet)?;
+                self.emit(Event::ConsultCancelled { call: call.clone(), by: agent });
+                if t.stage == Stage::Ringing {
+                    self.gone.insert((call.clone(), t.to.clone()));
+                    self.effect(Effect::CancelLeg { call: call.clone(), party: t.to.clone(), leg: t.leg });
+                    if let Some(a) = t.to.agent() {
+                        self.ring_stopped(a, &call);
+                    }
+                } else {
+                    self.remove(&call, t.to.clone());
+                    if let Some(a) = t.to.agent() {
+                        self.off_call(a, &call);
+                    }
+                }
+            }
+            TransferAction::ThreeWay => {
+                let t = c.transfer.clone().ok_or_else(none_yet)?;
+                match t.stage {
+                    Stage::Ringing => return Err(Refusal::NotNow(format!("{} has not answered yet", t.to))),
+                    Stage::ThreeWay => return Err(Refusal::NotNow("the call is three-way already".into())),
+                    Stage::Talking { .. } => self.emit(Event::ThreeWayStarted { call }),
+                }
+            }
+            TransferAction::Swap => {
+                let t = c.transfer.clone().ok_or_else(none_yet)?;
+                let Stage::Talking { with } = t.stage else {
+                    return Err(Refusal::NotNow("swap is for a consult once the target has answered".into()));
+                };
+                let with = if with == Side::Target { Side::Customer } else { Side::Target };
+                self.emit(Event::Swapped { call, with });
+            }
+            TransferAction::Retry => {
+                self.emit(Event::Rearranged { call: call.clone(), by: agent });
+                self.full.insert(call);
+            }
+        }
+        Ok(())
+    }
+
+    fn arrange_failed(&mut self, call: CallSid, reason: String) {
+        if self.state.calls.contains_key(&call) {
+            self.emit(Event::ArrangeFailed { call, reason });
+        }
+    }
+
+    /// Turns the change of who is held (and who was removed) in each touched call into one
+    /// `Arrange` effect per call: holds and removals first, then unholds.
+    fn arrange(&mut self) {
+        let before = std::mem::take(&mut self.before);
+        let mut removals = std::mem::take(&mut self.removals);
+        for (sid, was) in before {
+            let Some(c) = self.state.calls.get(&sid) else { continue };
+            let now = c.holds();
+            let full = self.full.contains(&sid);
+            let here = |p: &Party| !self.gone.contains(&(sid.clone(), p.clone()));
+            let mut moves = Vec::new();
+            if let Some(music) = now.customer {
+                if full || was.customer.is_none() {
+                    moves.push(Move::Hold { who: Who::Customer, music });
+                }
+            }
+            if let Some(p) = now.target.as_ref().filter(|p| full || was.target.as_ref() != Some(*p)) {
+                moves.push(Move::Hold { who: Who::Party(p.clone()), music: super::model::Music::Hold });
+            }
+            removals.retain(|(call, who)| {
+                if *call == sid {
+                    moves.push(Move::Remove { who: who.clone() });
+                    false
+                } else {
+                    true
+                }
+            });
+            if now.customer.is_none() && (full || was.customer.is_some()) {
+                moves.push(Move::Unhold { who: Who::Customer });
+            }
+            let target_joined = c.transfer.as_ref().filter(|t| t.stage != Stage::Ringing).map(|t| t.to.clone());
+            let unhold = if full {
+                target_joined.filter(|p| now.target.as_ref() != Some(p))
+            } else {
+                was.target.filter(|p| now.target.as_ref() != Some(p))
+            };
+            if let Some(p) = unhold.filter(|p| here(p)) {
+                moves.push(Move::Unhold { who: Who::Party(p) });
+            }
+            if !moves.is_empty() {
+                self.effect(Effect::Arrange { call: sid, moves });
+            }
+        }
+        // Removals from calls whose holds did not change (an ended call needs none: its
+        // conference ends with the customer).
+        let mut by_call: BTreeMap<CallSid, Vec<Move>> = BTreeMap::new();
+        for (call, who) in removals {
+            if self.state.calls.contains_key(&call) {
+                by_call.entry(call).or_default().push(Move::Remove { who });
+            }
+        }
+        for (call, moves) in by_call {
+            self.effect(Effect::Arrange { call, moves });
         }
     }
 
@@ -228,56 +510,22 @@ impl Decider<'_> {
         Ok(())
     }
 
-    /// The agent's console is gone: a ringing offer is given up at once, and the agent is
-    /// offline. A call in progress is left alone (the audio may well outlive the page); its end
-    /// comes from Twilio.
+    /// The agent's console is gone: a ringing leg (an offer or a transfer) is given up at once,
+    /// and the agent is offline. A call in progress is left alone (the audio may well outlive
+    /// the page); its end comes from Twilio.
     fn gone(&mut self, agent: &AgentId) {
         match self.state.agents[agent].presence.clone() {
             Presence::OnCall { .. } | Presence::Offline => {}
             Presence::Ringing { call } => {
-                let offer = self.state.calls.get(&call).map(|c| c.phase.clone());
-                match offer {
-                    Some(CallPhase::Offered { agent: offered, leg, .. }) if &offered == agent => {
-                        self.effect(Effect::CancelLeg { call: call.clone(), agent: agent.clone(), leg });
-                        self.offer_missed(&call, agent, LegOutcome::Gone);
-                    }
-                    _ => {
-                        if let Some(h) = self.state.calls.get(&call).and_then(|c| c.helper(agent)).cloned() {
-                            self.effect(Effect::CancelLeg { call: call.clone(), agent: agent.clone(), leg: h.leg });
-                            self.emit(Event::DialInMissed { call: call.clone(), agent: agent.clone(), outcome: LegOutcome::Gone });
-                        }
-                        self.presence(agent, Presence::Offline);
-                    }
+                let party = Party::Agent(agent.clone());
+                if let Some(leg) = self.state.calls.get(&call).and_then(|c| c.ringing_leg()).filter(|(p, _)| *p == party).map(|(_, l)| l) {
+                    self.effect(Effect::CancelLeg { call: call.clone(), party: party.clone(), leg });
+                    self.leg_ended(&call, &party, leg, LegOutcome::Gone);
                 }
+                self.presence(agent, Presence::Offline);
             }
             _ => self.presence(agent, Presence::Offline),
         }
-    }
-
-    fn dial_in(&mut self, from: AgentId, to: AgentId) -> Result<(), Refusal> {
-        self.agent_known(&from)?;
-        self.agent_known(&to)?;
-        if from == to {
-            return Err(Refusal::NotNow("an agent cannot dial themselves in".into()));
-        }
-        let not_on_call = || Refusal::NotNow(format!("{from} is not on a call"));
-        let call = match &self.state.agents[&from].presence {
-            Presence::OnCall { call } => call.clone(),
-            _ => return Err(not_on_call()),
-        };
-        let c = self.state.calls.get(&call).ok_or_else(not_on_call)?;
-        if c.owner() == Some(&to) || c.helper(&to).is_some() {
-            return Err(Refusal::NotNow(format!("{to} is already on this call")));
-        }
-        let target = &self.state.agents[&to];
-        if target.presence != Presence::Available || !self.online(&to) {
-            return Err(Refusal::NotNow(format!("{to} is {}; only an available agent can be dialled in", target.presence.word())));
-        }
-        let leg = c.legs + 1;
-        self.emit(Event::DialledIn { call: call.clone(), by: from, agent: to.clone(), leg });
-        self.presence(&to, Presence::Ringing { call: call.clone() });
-        self.effect(Effect::Dial { call, agent: to, leg, owner: false });
-        Ok(())
     }
 
     // ---- time ----------------------------------------------------------------------------------
@@ -296,20 +544,18 @@ impl Decider<'_> {
                 }
             }
         }
+        // A leg Twilio has said nothing about long after its ring timeout is given up: a lost
+        // callback must not keep a caller waiting (or on hold) forever.
         let overdue: Vec<_> = self
             .state
             .calls
             .values()
-            .filter_map(|c| match &c.phase {
-                CallPhase::Offered { agent, leg, since } if since + self.rules.ring_timeout + self.rules.offer_grace <= now => {
-                    Some((c.sid.clone(), agent.clone(), *leg))
-                }
-                _ => None,
-            })
+            .filter(|c| c.ringing_since().is_some_and(|since| since + self.rules.ring_timeout + self.rules.offer_grace <= now))
+            .filter_map(|c| c.ringing_leg().map(|(party, leg)| (c.sid.clone(), party, leg)))
             .collect();
-        for (call, agent, leg) in overdue {
-            self.effect(Effect::CancelLeg { call: call.clone(), agent: agent.clone(), leg });
-            self.offer_missed(&call, &agent, LegOutcome::NoAnswer);
+        for (call, party, leg) in overdue {
+            self.effect(Effect::CancelLeg { call: call.clone(), party: party.clone(), leg });
+            self.leg_ended(&call, &party, leg, LegOutcome::NoAnswer);
         }
     }
 
@@ -331,42 +577,55 @@ impl Decider<'_> {
             let leg = self.state.calls[&call].legs + 1;
             self.emit(Event::Offered { call: call.clone(), agent: agent.clone(), leg });
             self.presence(&agent, Presence::Ringing { call: call.clone() });
-            self.effect(Effect::Dial { call, agent, leg, owner: true });
+            self.effect(Effect::Dial { call, party: Party::Agent(agent), leg });
+        }
+    }
+}
+
+impl Call {
+    /// The leg this call waits on while it rings, and whom it rings.
+    pub fn ringing_leg(&self) -> Option<(Party, LegNo)> {
+        match (&self.phase, &self.transfer) {
+            (CallPhase::Offered { agent, leg, .. }, _) => Some((Party::Agent(agent.clone()), *leg)),
+            (CallPhase::Outside { number, leg, answered: false, .. }, _) => Some((Party::Phone(number.clone()), *leg)),
+            (CallPhase::Connected { .. }, Some(Transfer { to, leg, stage: Stage::Ringing, .. })) => Some((to.clone(), *leg)),
+            _ => None,
         }
     }
 }
 
 impl State {
+    /// Puts a call back in the queue. One that had been talking to an agent (the conference
+    /// started: a transfer that failed, or one to the queue) goes ahead of everyone waiting.
+    fn requeue(&mut self, call: &CallSid) {
+        let head = self.queue.first().map(|(k, _)| *k);
+        let Some(c) = self.calls.get_mut(call) else { return };
+        c.phase = CallPhase::Queued;
+        if c.started {
+            let own = c.queue_key().0;
+            if let Some(head) = head.filter(|h| *h <= own) {
+                c.queue_key = Some(head - 1);
+            }
+        }
+        self.queue.insert(c.queue_key());
+    }
+
     /// Applies one decided event. Events are facts: applying one never fails.
     pub fn apply(&mut self, event: &Event, now: Millis) {
         match event {
             Event::Queued { call, from } => {
-                self.calls.insert(
-                    call.clone(),
-                    super::model::Call {
-                        sid: call.clone(),
-                        from: from.clone(),
-                        queued_at: now,
-                        phase: CallPhase::Queued,
-                        helpers: Vec::new(),
-                        legs: 0,
-                    },
-                );
-                self.queue.insert((now, call.clone()));
+                let c = Call::new(call.clone(), from.clone(), now);
+                self.queue.insert(c.queue_key());
+                self.calls.insert(call.clone(), c);
             }
             Event::Offered { call, agent, leg } => {
                 if let Some(c) = self.calls.get_mut(call) {
-                    self.queue.remove(&(c.queued_at, call.clone()));
-                    c.phase = CallPhase::Offered { agent: agent.clone(), leg: *leg, since: now };
+                    self.queue.remove(&c.queue_key());
+                    c.phase = CallPhase::Offered { agent: agent.clone(), leg: *leg, since: now, by: None };
                     c.legs = c.legs.max(*leg);
                 }
             }
-            Event::OfferMissed { call, .. } => {
-                if let Some(c) = self.calls.get_mut(call) {
-                    c.phase = CallPhase::Queued;
-                    self.queue.insert((c.queued_at, call.clone()));
-                }
-            }
+            Event::OfferMissed { call, .. } | Event::OutsideMissed { call, .. } => self.requeue(call),
             Event::Answered { call, agent } => {
                 if let Some(c) = self.calls.get_mut(call) {
                     let leg = match c.phase {
@@ -374,41 +633,106 @@ impl State {
                         _ => c.legs,
                     };
                     c.phase = CallPhase::Connected { owner: agent.clone(), leg, since: now };
+                    c.started = true;
                 }
             }
-            Event::DialledIn { call, agent, leg, .. } => {
+            Event::ConsultStarted { call, to, leg, note, .. } => {
                 if let Some(c) = self.calls.get_mut(call) {
-                    c.helpers.push(super::model::Helper { agent: agent.clone(), leg: *leg, joined: false });
+                    c.transfer = Some(Transfer { to: to.clone(), leg: *leg, note: note.clone(), stage: Stage::Ringing, since: now });
                     c.legs = c.legs.max(*leg);
+                    c.notice = None;
                 }
             }
-            Event::DialInMissed { call, agent, .. } | Event::Left { call, agent } => {
+            Event::TargetAnswered { call, .. } => {
+                if let Some(t) = self.calls.get_mut(call).and_then(|c| c.transfer.as_mut()) {
+                    t.stage = Stage::Talking { with: Side::Target };
+                    t.since = now;
+                }
+            }
+            Event::TargetMissed { call, .. } | Event::TargetLeft { call, .. } => {
                 if let Some(c) = self.calls.get_mut(call) {
-                    c.helpers.retain(|h| &h.agent != agent);
+                    c.transfer = None;
+                    c.notice = Some(Notice { text: event.describe(), at: now, retry: false });
                 }
             }
-            Event::Joined { call, agent } => {
-                if let Some(h) = self.calls.get_mut(call).and_then(|c| c.helpers.iter_mut().find(|h| &h.agent == agent)) {
-                    h.joined = true;
-                }
-            }
-            Event::OwnerChanged { call, agent } => {
+            Event::ConsultCancelled { call, .. } => {
                 if let Some(c) = self.calls.get_mut(call) {
-                    let leg = c.helper(agent).map(|h| h.leg).unwrap_or(c.legs);
+                    c.transfer = None;
+                }
+            }
+            Event::Swapped { call, with } => {
+                if let Some(t) = self.calls.get_mut(call).and_then(|c| c.transfer.as_mut()) {
+                    t.stage = Stage::Talking { with: *with };
+                }
+            }
+            Event::ThreeWayStarted { call } => {
+                if let Some(t) = self.calls.get_mut(call).and_then(|c| c.transfer.as_mut()) {
+                    t.stage = Stage::ThreeWay;
+                }
+            }
+            Event::TransferCompleted { call, by, .. } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    let Some(t) = c.transfer.take() else { return };
+                    let joined = t.stage != Stage::Ringing;
                     let since = match c.phase {
                         CallPhase::Connected { since, .. } => since,
                         _ => now,
                     };
-                    c.helpers.retain(|h| &h.agent != agent);
-                    c.phase = CallPhase::Connected { owner: agent.clone(), leg, since };
+                    c.phase = match (t.to, joined) {
+                        (Party::Agent(a), true) => CallPhase::Connected { owner: a, leg: t.leg, since },
+                        (Party::Agent(a), false) => CallPhase::Offered { agent: a, leg: t.leg, since: t.since, by: Some(by.clone()) },
+                        (Party::Phone(n), joined) => CallPhase::Outside {
+                            number: n,
+                            leg: t.leg,
+                            since: if joined { now } else { t.since },
+                            answered: joined,
+                            by: by.clone(),
+                        },
+                    };
+                }
+            }
+            Event::Transferred { call, by, to, leg } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                c.notice = None;
+                c.legs = c.legs.max(leg.unwrap_or(0));
+                let leg = leg.unwrap_or(c.legs);
+                match to {
+                    Target::Agent(a) => c.phase = CallPhase::Offered { agent: a.clone(), leg, since: now, by: Some(by.clone()) },
+                    Target::Phone(n) => {
+                        c.phase = CallPhase::Outside { number: n.clone(), leg, since: now, answered: false, by: by.clone() }
+                    }
+                    Target::Queue => self.requeue(call),
+                }
+            }
+            Event::OutsideAnswered { call, .. } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    if let CallPhase::Outside { answered, since, .. } = &mut c.phase {
+                        *answered = true;
+                        *since = now;
+                    }
                 }
             }
             Event::Ended { call, .. } => {
                 if let Some(c) = self.calls.remove(call) {
-                    self.queue.remove(&(c.queued_at, c.sid));
+                    self.queue.remove(&c.queue_key());
                 }
             }
-            Event::OfferWithdrawn { .. } => {}
+            Event::ConferenceKnown { call, conference } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.conference = Some(conference.clone());
+                }
+            }
+            Event::ArrangeFailed { call, .. } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.notice = Some(Notice { text: event.describe(), at: now, retry: true });
+                }
+            }
+            Event::Rearranged { call, .. } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.notice = None;
+                }
+            }
+            Event::OfferWithdrawn { .. } | Event::Left { .. } => {}
             Event::PresenceChanged { agent, presence, since } => {
                 if let Some(a) = self.agents.get_mut(agent) {
                     a.presence = presence.clone();

@@ -14,7 +14,12 @@ mod view;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod transfer_tests;
 
-pub use command::{Command, Decision, Effect, Event, Refusal, Wanted};
-pub use model::{Agent, AwayReason, Call, CallPhase, EndReason, Helper, LegNo, LegOutcome, Millis, Presence, Rules, State};
-pub use view::{AgentCard, CallCard, CallHistory, ConsoleView, LegCard, QueueCard, TimelineRow};
+pub use command::{Command, Decision, Effect, Event, Move, Refusal, Target, TransferAction, Wanted};
+pub use model::{
+    Agent, AwayReason, Call, CallPhase, EndReason, Holds, LegNo, LegOutcome, Millis, Music, Notice, Party, Presence, Rules, Side, Stage,
+    State, Transfer, Who,
+};
+pub use view::{AgentCard, CallCard, CallHistory, ConsoleView, LegCard, QueueCard, TimelineRow, TransferCard};

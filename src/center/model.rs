@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{AgentId, CallSid};
+use crate::ids::{AgentId, CallSid, E164};
 
 /// Unix milliseconds: the one clock of the core (passed in, never read here).
 pub type Millis = i64;
@@ -88,25 +88,130 @@ impl Agent {
 /// current one.
 pub type LegNo = u32;
 
+/// Who a leg rings: an agent's browser, or a phone number outside (a transfer's target).
+/// Written as one string (the agent's identity, or the `+` number), which is also how it appears
+/// in the URLs Twilio calls back on: an identity never starts with `+`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Party {
+    Agent(AgentId),
+    Phone(E164),
+}
+
+impl Party {
+    pub fn parse(s: &str) -> Result<Self, crate::ids::IdError> {
+        if s.trim_start().starts_with('+') {
+            E164::parse(s).map(Party::Phone)
+        } else {
+            AgentId::parse(s).map(Party::Agent)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Party::Agent(a) => a.as_str(),
+            Party::Phone(n) => n.as_str(),
+        }
+    }
+
+    pub fn agent(&self) -> Option<&AgentId> {
+        match self {
+            Party::Agent(a) => Some(a),
+            Party::Phone(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Party {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TryFrom<String> for Party {
+    type Error = crate::ids::IdError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Party::parse(&s)
+    }
+}
+
+impl From<Party> for String {
+    fn from(p: Party) -> String {
+        p.as_str().to_string()
+    }
+}
+
+impl From<AgentId> for Party {
+    fn from(a: AgentId) -> Self {
+        Party::Agent(a)
+    }
+}
+
 /// Where a customer call stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "phase", rename_all = "kebab-case")]
 pub enum CallPhase {
     /// Waiting for an agent.
     Queued,
-    /// Ringing `agent`'s browser on leg `leg` since `since`.
-    Offered { agent: AgentId, leg: LegNo, since: Millis },
+    /// Ringing `agent`'s browser on leg `leg` since `since`. `by`: the agent who transferred
+    /// the call here blind (or who left it during a consult), if any.
+    Offered {
+        agent: AgentId,
+        leg: LegNo,
+        since: Millis,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<AgentId>,
+    },
     /// Talking: `owner` (on leg `leg`) is the agent responsible for the call.
     Connected { owner: AgentId, leg: LegNo, since: Millis },
+    /// Handed to a phone number outside (a transfer): ringing it until `answered`, then the
+    /// customer talks with it and no agent is on the call.
+    Outside { number: E164, leg: LegNo, since: Millis, answered: bool, by: AgentId },
 }
 
-/// A second agent brought into a connected call (the tutorial's warm transfer).
+/// Who the first agent of a consult is talking with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Side {
+    /// The target (the customer is on hold): the consult itself.
+    Target,
+    /// The customer (the target is on hold): after a swap.
+    Customer,
+}
+
+/// How far a consult has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "stage", rename_all = "kebab-case")]
+pub enum Stage {
+    /// The target rings; the customer is on hold.
+    Ringing,
+    /// The target answered; the first agent talks with one side, the other is on hold.
+    Talking { with: Side },
+    /// All three talk.
+    ThreeWay,
+}
+
+/// A consult (warm transfer) in progress on a connected call: the owner brought `to` in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Helper {
-    pub agent: AgentId,
+pub struct Transfer {
+    pub to: Party,
     pub leg: LegNo,
-    /// Still ringing (`false`) or on the call (`true`).
-    pub joined: bool,
+    /// What the first agent typed for the target (may be empty).
+    pub note: String,
+    pub stage: Stage,
+    pub since: Millis,
+}
+
+/// Something the owner must know about their call that is not its state: a transfer that
+/// failed (and why), or a change to the conference Twilio would not make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub text: String,
+    pub at: Millis,
+    /// `true` when the conference may not be as the center wants it (a hold or unhold failed
+    /// for good): the owner is offered "Retry".
+    #[serde(default)]
+    pub retry: bool,
 }
 
 /// A customer call that is not over.
@@ -115,17 +220,45 @@ pub struct Call {
     pub sid: CallSid,
     /// The caller's number as Twilio gave it.
     pub from: String,
-    /// Its place in the queue: the time it first queued. A call that comes back from a missed
-    /// offer keeps it, and so goes back to the head of the queue.
+    /// When the call first queued.
     pub queued_at: Millis,
+    /// Its place in the queue when it waits: a call that comes back from a missed offer keeps
+    /// it, and one transferred to the queue goes ahead of everyone (`None`: `queued_at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_key: Option<Millis>,
     pub phase: CallPhase,
-    /// Agents dialled into the call besides the owner.
-    pub helpers: Vec<Helper>,
+    /// A consult in progress (only while `Connected`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<Transfer>,
     /// Legs dialled so far (the next leg is `legs + 1`).
     pub legs: LegNo,
+    /// The conference has started (an agent joined once): from then on a caller who waits
+    /// without an agent is held with music, as the conference's own wait music is over.
+    #[serde(default)]
+    pub started: bool,
+    /// Twilio's `CF…` sid of the call's conference, once a callback told it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Notice>,
 }
 
 impl Call {
+    pub fn new(sid: CallSid, from: String, now: Millis) -> Self {
+        Call {
+            sid,
+            from,
+            queued_at: now,
+            queue_key: None,
+            phase: CallPhase::Queued,
+            transfer: None,
+            legs: 0,
+            started: false,
+            conference: None,
+            notice: None,
+        }
+    }
+
     pub fn owner(&self) -> Option<&AgentId> {
         match &self.phase {
             CallPhase::Connected { owner, .. } => Some(owner),
@@ -133,8 +266,83 @@ impl Call {
         }
     }
 
-    pub fn helper(&self, agent: &AgentId) -> Option<&Helper> {
-        self.helpers.iter().find(|h| &h.agent == agent)
+    /// When the leg this call waits on began ringing, if it waits on one (an offer, a consult's
+    /// target, a number outside): overdue ones are given up by the ticker.
+    pub fn ringing_since(&self) -> Option<Millis> {
+        match (&self.phase, &self.transfer) {
+            (CallPhase::Offered { since, .. }, _) | (CallPhase::Outside { since, answered: false, .. }, _) => Some(*since),
+            (CallPhase::Connected { .. }, Some(Transfer { stage: Stage::Ringing, since, .. })) => Some(*since),
+            _ => None,
+        }
+    }
+
+    /// The key that orders the queue.
+    pub fn queue_key(&self) -> (Millis, CallSid) {
+        (self.queue_key.unwrap_or(self.queued_at), self.sid.clone())
+    }
+
+    /// Every agent this call concerns now (ringing for it or on it).
+    pub fn agents(&self) -> Vec<&AgentId> {
+        let mut out = Vec::new();
+        match &self.phase {
+            CallPhase::Offered { agent, .. } => out.push(agent),
+            CallPhase::Connected { owner, .. } => out.push(owner),
+            _ => {}
+        }
+        if let Some(a) = self.transfer.as_ref().and_then(|t| t.to.agent()) {
+            out.push(a);
+        }
+        out
+    }
+}
+
+/// What the customer hears while held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Music {
+    /// Music (a consult: an agent will be back).
+    Hold,
+    /// "Please hold while we transfer your call", then music (a blind transfer).
+    Transfer,
+    /// Their place in the queue between stretches of music (waiting again for an agent).
+    Queue,
+}
+
+/// A participant of a call's conference, as the center addresses it (Twilio: the customer's
+/// `CallSid`, or the participant label: the agent's identity or the dialled number).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "who", content = "id", rename_all = "kebab-case")]
+pub enum Who {
+    Customer,
+    Party(Party),
+}
+
+/// Who should be on hold in a call's conference now; the rules change it, and the difference
+/// between before and after a decision is what Twilio is asked to do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Holds {
+    pub customer: Option<Music>,
+    pub target: Option<Party>,
+}
+
+impl Call {
+    /// Who is on hold, as the call's state says they should be.
+    pub fn holds(&self) -> Holds {
+        let waiting = |music| if self.started { Some(music) } else { None };
+        match &self.phase {
+            CallPhase::Queued => Holds { customer: waiting(Music::Queue), target: None },
+            CallPhase::Offered { .. } => Holds { customer: waiting(Music::Transfer), target: None },
+            CallPhase::Outside { answered: false, .. } => Holds { customer: waiting(Music::Transfer), target: None },
+            CallPhase::Outside { answered: true, .. } => Holds::default(),
+            CallPhase::Connected { .. } => match &self.transfer {
+                None => Holds::default(),
+                Some(t) => match t.stage {
+                    Stage::Ringing | Stage::Talking { with: Side::Target } => Holds { customer: Some(Music::Hold), target: None },
+                    Stage::Talking { with: Side::Customer } => Holds { customer: None, target: Some(t.to.clone()) },
+                    Stage::ThreeWay => Holds::default(),
+                },
+            },
+        }
     }
 }
 
@@ -146,6 +354,8 @@ pub enum EndReason {
     CallerHungUp,
     /// The last agent on the call hung up.
     AgentHungUp,
+    /// The call was transferred to a number outside, and that side hung up.
+    OutsideHungUp,
 }
 
 /// How an agent leg ended, as Twilio reports it (or as we found out).
@@ -228,7 +438,7 @@ impl State {
         }
         for c in calls {
             if c.phase == CallPhase::Queued {
-                state.queue.insert((c.queued_at, c.sid.clone()));
+                state.queue.insert(c.queue_key());
             }
             state.calls.insert(c.sid.clone(), c);
         }
@@ -243,7 +453,7 @@ impl State {
     /// 1 for the call at the head of the queue; `None` when it is not queued.
     pub fn queue_position(&self, call: &CallSid) -> Option<usize> {
         let c = self.calls.get(call).filter(|c| c.phase == CallPhase::Queued)?;
-        Some(self.queue.range(..(c.queued_at, c.sid.clone())).count() + 1)
+        Some(self.queue.range(..c.queue_key()).count() + 1)
     }
 
     pub fn queue_len(&self) -> usize {
@@ -266,10 +476,7 @@ impl State {
             let lease = a.online_until.filter(|_| a.presence != Presence::Offline);
             wrap.into_iter().chain(lease)
         });
-        let offers = self.calls.values().filter_map(|c| match c.phase {
-            CallPhase::Offered { since, .. } => Some(since + rules.ring_timeout + rules.offer_grace),
-            _ => None,
-        });
+        let offers = self.calls.values().filter_map(|c| c.ringing_since()).map(|since| since + rules.ring_timeout + rules.offer_grace);
         agents.chain(offers).min()
     }
 }

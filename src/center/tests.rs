@@ -3,36 +3,37 @@
 use super::*;
 use crate::ids::{AgentId, CallSid};
 
-fn agent(name: &str) -> AgentId {
+pub(super) fn agent(name: &str) -> AgentId {
     AgentId::parse(name).unwrap()
 }
 
-fn call(n: u8) -> CallSid {
+pub(super) fn call(n: u8) -> CallSid {
     CallSid::parse(&format!("CA{n:032x}")).unwrap()
 }
 
-const RULES: Rules = Rules { wrap_up: 15_000, ring_timeout: 30_000, offer_grace: 15_000, lease: 30_000 };
+pub(super) const RULES: Rules = Rules { wrap_up: 15_000, ring_timeout: 30_000, offer_grace: 15_000, lease: 30_000 };
 
 /// A contact center at a moment in time, and what the last command decided.
-struct World {
-    state: State,
-    now: Millis,
-    last: Result<Decision, Refusal>,
+#[derive(Clone)]
+pub(super) struct World {
+    pub(super) state: State,
+    pub(super) now: Millis,
+    pub(super) last: Result<Decision, Refusal>,
 }
 
-fn given_agents(names: &[&str]) -> World {
+pub(super) fn given_agents(names: &[&str]) -> World {
     let state = State::from_parts(names.iter().map(|n| Agent::new(agent(n))), []);
     World { state, now: 1_000, last: Ok(Decision::default()) }
 }
 
 impl World {
-    fn at(mut self, now: Millis) -> Self {
+    pub(super) fn at(mut self, now: Millis) -> Self {
         self.now = now;
         self
     }
 
     /// Applies a command that must be accepted.
-    fn and(mut self, command: Command) -> Self {
+    pub(super) fn and(mut self, command: Command) -> Self {
         self = self.when(command);
         if let Err(e) = &self.last {
             panic!("setup command refused: {e}");
@@ -40,51 +41,51 @@ impl World {
         self
     }
 
-    fn when(mut self, command: Command) -> Self {
+    pub(super) fn when(mut self, command: Command) -> Self {
         self.last = self.state.handle(command, self.now, &RULES);
         self
     }
 
-    fn available(self, name: &str) -> Self {
+    pub(super) fn available(self, name: &str) -> Self {
         self.and(Command::SetPresence { agent: agent(name), wanted: Wanted::Available })
     }
 
-    fn arrives(self, n: u8) -> Self {
+    pub(super) fn arrives(self, n: u8) -> Self {
         self.and(Command::CallArrived { call: call(n), from: format!("+1555000{n:04}") })
     }
 
-    fn answers(self, name: &str, n: u8, leg: LegNo) -> Self {
-        self.and(Command::AgentAnswered { call: call(n), agent: agent(name), leg })
+    pub(super) fn answers(self, name: &str, n: u8, leg: LegNo) -> Self {
+        self.and(Command::LegAnswered { call: call(n), party: Party::Agent(agent(name)), leg })
     }
 
-    fn leg_ends(self, name: &str, n: u8, leg: LegNo, outcome: LegOutcome) -> Self {
-        self.and(Command::LegEnded { call: call(n), agent: agent(name), leg, outcome })
+    pub(super) fn leg_ends(self, name: &str, n: u8, leg: LegNo, outcome: LegOutcome) -> Self {
+        self.and(Command::LegEnded { call: call(n), party: Party::Agent(agent(name)), leg, outcome })
     }
 
-    fn presence(&self, name: &str) -> Presence {
+    pub(super) fn presence(&self, name: &str) -> Presence {
         self.state.agents[&agent(name)].presence.clone()
     }
 
-    fn phase(&self, n: u8) -> Option<CallPhase> {
+    pub(super) fn phase(&self, n: u8) -> Option<CallPhase> {
         self.state.calls.get(&call(n)).map(|c| c.phase.clone())
     }
 
-    fn offered_to(&self, n: u8) -> Option<AgentId> {
+    pub(super) fn offered_to(&self, n: u8) -> Option<AgentId> {
         match self.phase(n) {
             Some(CallPhase::Offered { agent, .. }) => Some(agent),
             _ => None,
         }
     }
 
-    fn decision(&self) -> &Decision {
+    pub(super) fn decision(&self) -> &Decision {
         self.last.as_ref().expect("the last command was accepted")
     }
 
-    fn effects(&self) -> &[Effect] {
+    pub(super) fn effects(&self) -> &[Effect] {
         &self.decision().effects
     }
 
-    fn refusal(&self) -> String {
+    pub(super) fn refusal(&self) -> String {
         match &self.last {
             Err(e) => e.to_string(),
             Ok(d) => panic!("expected a refusal, got {d:?}"),
@@ -92,8 +93,8 @@ impl World {
     }
 }
 
-fn dial(n: u8, name: &str, leg: LegNo) -> Effect {
-    Effect::Dial { call: call(n), agent: agent(name), leg, owner: true }
+pub(super) fn dial(n: u8, name: &str, leg: LegNo) -> Effect {
+    Effect::Dial { call: call(n), party: Party::Agent(agent(name)), leg }
 }
 
 // ---- the queue and routing -----------------------------------------------------------------------
@@ -212,7 +213,7 @@ fn news_of_an_older_leg_changes_nothing() {
 #[test]
 fn a_caller_leaving_while_offered_stops_the_ringing_and_frees_the_agent() {
     let w = given_agents(&["agent1"]).available("agent1").arrives(1).when(Command::CallerLeft { call: call(1) });
-    assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), agent: agent("agent1"), leg: 1 }]);
+    assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), party: Party::Agent(agent("agent1")), leg: 1 }]);
     assert_eq!(w.presence("agent1"), Presence::Available, "not their fault: no away");
     assert_eq!(w.phase(1), None);
     let events = &w.decision().events;
@@ -235,7 +236,7 @@ fn answering_connects_the_call_and_puts_the_agent_on_it() {
     assert_eq!(w.phase(1), Some(CallPhase::Connected { owner: agent("agent1"), leg: 1, since: 5_000 }));
     assert_eq!(w.presence("agent1"), Presence::OnCall { call: call(1) });
     // Twilio asking for the join document twice is the same answer.
-    let w = w.when(Command::AgentAnswered { call: call(1), agent: agent("agent1"), leg: 1 });
+    let w = w.when(Command::LegAnswered { call: call(1), party: Party::Agent(agent("agent1")), leg: 1 });
     assert!(w.decision().events.is_empty());
 }
 
@@ -245,7 +246,7 @@ fn answering_a_call_whose_caller_left_is_refused() {
         .available("agent1")
         .arrives(1)
         .and(Command::CallerLeft { call: call(1) })
-        .when(Command::AgentAnswered { call: call(1), agent: agent("agent1"), leg: 1 });
+        .when(Command::LegAnswered { call: call(1), party: Party::Agent(agent("agent1")), leg: 1 });
     assert!(w.refusal().contains("unknown or finished call"), "{}", w.refusal());
 }
 
@@ -257,7 +258,7 @@ fn answering_an_offer_that_moved_on_is_refused_and_changes_nothing() {
         .leg_ends("agent1", 1, 1, LegOutcome::NoAnswer)
         .available("agent2");
     let before = w.state.clone();
-    let w = w.when(Command::AgentAnswered { call: call(1), agent: agent("agent1"), leg: 1 });
+    let w = w.when(Command::LegAnswered { call: call(1), party: Party::Agent(agent("agent1")), leg: 1 });
     assert_eq!(w.refusal(), "this call is no longer ringing for agent1");
     assert_eq!(w.state, before);
 }
@@ -380,7 +381,7 @@ fn a_ringing_agent_whose_console_is_gone_loses_the_offer_and_the_next_agent_ring
     let w = w.at(31_000).and(Command::Tick);
     assert_eq!(w.presence("agent1"), Presence::Offline);
     assert_eq!(w.offered_to(1), Some(agent("agent2")));
-    assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), agent: agent("agent1"), leg: 1 }, dial(1, "agent2", 2)]);
+    assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), party: Party::Agent(agent("agent1")), leg: 1 }, dial(1, "agent2", 2)]);
 }
 
 #[test]
@@ -403,77 +404,7 @@ fn an_offer_twilio_never_reports_on_is_given_up_after_the_ring_timeout_and_grace
     let w = w.at(46_000).and(Command::Tick);
     assert_eq!(w.phase(1), Some(CallPhase::Queued));
     assert_eq!(w.presence("agent1"), Presence::Away { reason: AwayReason::MissedCall });
-    assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), agent: agent("agent1"), leg: 1 }]);
-}
-
-// ---- the tutorial's transfer: dialling a colleague in ----------------------------------------------------
-
-fn on_call_with_agent2_available() -> World {
-    given_agents(&["agent1", "agent2"]).at(1_000).available("agent1").arrives(1).answers("agent1", 1, 1).at(2_000).available("agent2")
-}
-
-#[test]
-fn an_agent_on_a_call_dials_an_available_colleague_in() {
-    let w = on_call_with_agent2_available().and(Command::DialIn { from: agent("agent1"), to: agent("agent2") });
-    assert_eq!(w.effects(), &[Effect::Dial { call: call(1), agent: agent("agent2"), leg: 2, owner: false }]);
-    assert_eq!(w.presence("agent2"), Presence::Ringing { call: call(1) });
-    let w = w.answers("agent2", 1, 2);
-    assert_eq!(w.presence("agent2"), Presence::OnCall { call: call(1) });
-    let view = w.state.console_view(&agent("agent1"), w.now).unwrap();
-    let legs: Vec<_> = view.call.unwrap().legs.into_iter().map(|l| (l.agent.to_string(), l.state, l.owner)).collect();
-    assert_eq!(legs, vec![("agent1".into(), "connected".into(), true), ("agent2".into(), "connected".into(), false)]);
-}
-
-#[test]
-fn when_the_first_agent_leaves_the_colleague_owns_the_call_and_the_customer_stays() {
-    let w = on_call_with_agent2_available()
-        .and(Command::DialIn { from: agent("agent1"), to: agent("agent2") })
-        .answers("agent2", 1, 2)
-        .at(10_000)
-        .leg_ends("agent1", 1, 1, LegOutcome::Completed);
-    assert!(w.effects().is_empty(), "the customer is not hung up");
-    assert_eq!(w.phase(1), Some(CallPhase::Connected { owner: agent("agent2"), leg: 2, since: 1_000 }));
-    assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 25_000 });
-    let w = w.leg_ends("agent2", 1, 2, LegOutcome::Completed);
-    assert_eq!(w.effects(), &[Effect::HangUpCaller { call: call(1) }]);
-    assert_eq!(w.phase(1), None);
-}
-
-#[test]
-fn dialling_in_a_colleague_who_is_not_available_is_refused() {
-    let w = given_agents(&["agent1", "agent2"])
-        .available("agent1")
-        .arrives(1)
-        .answers("agent1", 1, 1)
-        .when(Command::DialIn { from: agent("agent1"), to: agent("agent2") });
-    assert_eq!(w.refusal(), "agent2 is offline; only an available agent can be dialled in");
-    let w = w.when(Command::DialIn { from: agent("agent2"), to: agent("agent1") });
-    assert_eq!(w.refusal(), "agent2 is not on a call");
-    let w = w.when(Command::DialIn { from: agent("agent1"), to: agent("agent1") });
-    assert_eq!(w.refusal(), "an agent cannot dial themselves in");
-}
-
-#[test]
-fn a_colleague_who_does_not_answer_the_dial_in_is_set_away_and_the_call_goes_on() {
-    let w = on_call_with_agent2_available().and(Command::DialIn { from: agent("agent1"), to: agent("agent2") }).leg_ends(
-        "agent2",
-        1,
-        2,
-        LegOutcome::NoAnswer,
-    );
-    assert_eq!(w.presence("agent2"), Presence::Away { reason: AwayReason::MissedCall });
-    assert_eq!(w.phase(1), Some(CallPhase::Connected { owner: agent("agent1"), leg: 1, since: 1_000 }));
-    assert!(w.state.calls[&call(1)].helpers.is_empty());
-}
-
-#[test]
-fn the_customer_hanging_up_while_a_colleague_rings_stops_the_ringing() {
-    let w = on_call_with_agent2_available()
-        .and(Command::DialIn { from: agent("agent1"), to: agent("agent2") })
-        .and(Command::CallerLeft { call: call(1) });
-    assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), agent: agent("agent2"), leg: 2 }]);
-    assert_eq!(w.presence("agent2"), Presence::Available);
-    assert_eq!(w.presence("agent1"), Presence::WrapUp { until: RULES.wrap_up + 2_000 });
+    assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), party: Party::Agent(agent("agent1")), leg: 1 }]);
 }
 
 // ---- views ----------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{CallPhase, Millis, Presence, State};
+use super::model::{Call, CallPhase, Millis, Notice, Party, Presence, Side, Stage, State};
 use crate::ids::{AgentId, CallSid};
 
 /// An agent as the directory shows them.
@@ -14,14 +14,29 @@ pub struct AgentCard {
     pub since: Millis,
 }
 
-/// One agent leg of the call on the console.
+/// One participant of the call on the console: the customer, the agent who has the call, and
+/// the target of a transfer, each as the server's state says they are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LegCard {
-    pub agent: AgentId,
-    /// `ringing` or `connected`.
+    /// The agent's identity, the number dialled, or the caller's number for the customer.
+    pub party: String,
+    /// `customer`, `owner` (has the call) or `target` (of a transfer).
+    pub role: String,
+    /// `waiting` (the customer, before anyone answered), `ringing`, `connected` or `on-hold`.
     pub state: String,
-    /// The agent who owns the call.
-    pub owner: bool,
+}
+
+/// A consult in progress, as both agents see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferCard {
+    /// The agent who started it (who has the call).
+    pub by: AgentId,
+    pub to: String,
+    pub note: String,
+    /// `ringing`, `consulting` (the agents talk, the customer on hold), `with-customer` (after
+    /// a swap: the target on hold) or `three-way`.
+    pub stage: String,
+    pub since: Millis,
 }
 
 /// The agent's own call.
@@ -34,7 +49,21 @@ pub struct CallCard {
     /// `offered` (ringing for the owner-to-be) or `connected`.
     pub phase: String,
     pub since: Millis,
+    /// The customer first, then whoever else is on the call or ringing for it.
     pub legs: Vec<LegCard>,
+    #[serde(default)]
+    pub transfer: Option<TransferCard>,
+    /// A transfer that failed, or a change Twilio would not make.
+    #[serde(default)]
+    pub notice: Option<Notice>,
+    /// The transfer actions that make sense for this agent now (the console enables only
+    /// these buttons): `consult`, `transfer`, `complete`, `cancel`, `three-way`, `swap`,
+    /// `leave`, `retry`.
+    #[serde(default)]
+    pub actions: Vec<String>,
+    /// Who transferred this call to me, if someone did (shown while it rings).
+    #[serde(default)]
+    pub transferred_by: Option<AgentId>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,25 +119,96 @@ impl State {
     /// `agent`'s console view (without `recent` and the directory), or `None` for an unknown agent.
     pub fn console_view(&self, agent: &AgentId, now: Millis) -> Option<ConsoleView> {
         let me = self.card(agent)?;
-        let call = self.call_of(agent).map(|c| {
-            let mut legs = Vec::new();
-            let (phase, since) = match &c.phase {
-                CallPhase::Queued => ("queued", c.queued_at),
-                CallPhase::Offered { agent, since, .. } => {
-                    legs.push(LegCard { agent: agent.clone(), state: "ringing".into(), owner: true });
-                    ("offered", *since)
-                }
-                CallPhase::Connected { owner, since, .. } => {
-                    legs.push(LegCard { agent: owner.clone(), state: "connected".into(), owner: true });
-                    ("connected", *since)
-                }
-            };
-            for h in &c.helpers {
-                legs.push(LegCard { agent: h.agent.clone(), state: if h.joined { "connected" } else { "ringing" }.into(), owner: false });
-            }
-            CallCard { call: c.sid.clone(), from: c.from.clone(), queued_at: c.queued_at, phase: phase.into(), since, legs }
-        });
+        let call = self.call_of(agent).map(|c| c.card(agent));
         let queue = QueueCard { waiting: self.queue_len(), longest_since: self.queued().next().map(|c| c.queued_at) };
         Some(ConsoleView { me, call, queue, agents: Vec::new(), recent: Vec::new(), now })
+    }
+}
+
+impl Call {
+    /// The call as `viewer` (the owner, the agent it is offered to, or a transfer's target) sees it.
+    pub fn card(&self, viewer: &AgentId) -> CallCard {
+        let holds = self.holds();
+        let customer_state = match (&self.phase, holds.customer.is_some()) {
+            (_, true) => "on-hold",
+            (CallPhase::Queued | CallPhase::Offered { .. }, false) if !self.started => "waiting",
+            (CallPhase::Queued | CallPhase::Offered { .. }, false) => "waiting",
+            (CallPhase::Outside { answered: false, .. }, false) => "waiting",
+            _ => "connected",
+        };
+        let mut legs = vec![LegCard { party: self.from.clone(), role: "customer".into(), state: customer_state.into() }];
+        let (phase, since, transferred_by) = match &self.phase {
+            CallPhase::Queued => ("queued", self.queued_at, None),
+            CallPhase::Offered { agent, since, by, .. } => {
+                legs.push(LegCard { party: agent.to_string(), role: "owner".into(), state: "ringing".into() });
+                ("offered", *since, by.clone())
+            }
+            CallPhase::Connected { owner, since, .. } => {
+                legs.push(LegCard { party: owner.to_string(), role: "owner".into(), state: "connected".into() });
+                ("connected", *since, None)
+            }
+            CallPhase::Outside { number, since, answered, by, .. } => {
+                legs.push(LegCard {
+                    party: number.to_string(),
+                    role: "owner".into(),
+                    state: if *answered { "connected" } else { "ringing" }.into(),
+                });
+                ("outside", *since, Some(by.clone()))
+            }
+        };
+        let transfer = self.transfer.as_ref().map(|t| {
+            let state = match t.stage {
+                Stage::Ringing => "ringing",
+                _ if holds.target.as_ref() == Some(&t.to) => "on-hold",
+                _ => "connected",
+            };
+            legs.push(LegCard { party: t.to.to_string(), role: "target".into(), state: state.into() });
+            let stage = match t.stage {
+                Stage::Ringing => "ringing",
+                Stage::Talking { with: Side::Target } => "consulting",
+                Stage::Talking { with: Side::Customer } => "with-customer",
+                Stage::ThreeWay => "three-way",
+            };
+            let by = self.owner().cloned().unwrap_or_else(|| viewer.clone());
+            TransferCard { by, to: t.to.to_string(), note: t.note.clone(), stage: stage.into(), since: t.since }
+        });
+        let actions = self.actions(viewer).into_iter().map(String::from).collect();
+        CallCard {
+            call: self.sid.clone(),
+            from: self.from.clone(),
+            queued_at: self.queued_at,
+            phase: phase.into(),
+            since,
+            legs,
+            transfer,
+            notice: self.notice.clone().filter(|_| self.owner() == Some(viewer)),
+            actions,
+            transferred_by,
+        }
+    }
+
+    /// The transfer actions `agent` may take now: the same conditions the rules check, so a
+    /// button the console enables is never refused for its state.
+    pub fn actions(&self, agent: &AgentId) -> Vec<&'static str> {
+        if self.owner() != Some(agent) {
+            return Vec::new();
+        }
+        let mut out = match &self.transfer {
+            None => vec!["consult", "transfer"],
+            Some(t) => match t.stage {
+                Stage::Ringing => vec!["cancel"],
+                Stage::Talking { .. } => vec!["complete", "cancel", "three-way", "swap"],
+                Stage::ThreeWay => vec!["complete", "cancel", "leave"],
+            },
+        };
+        if self.notice.as_ref().is_some_and(|n| n.retry) {
+            out.push("retry");
+        }
+        out
+    }
+
+    /// Whether `party` is this call's transfer target.
+    pub fn is_target(&self, party: &Party) -> bool {
+        self.transfer.as_ref().is_some_and(|t| &t.to == party)
     }
 }

@@ -1,5 +1,5 @@
 //! Server functions the console calls. Stable endpoint names (`/api/token`, `/api/presence`,
-//! `/api/dial_agent`, `/api/sign_in`, `/api/sign_out`, `/api/whoami`) so scripts and integrations
+//! `/api/transfer`, `/api/sign_in`, `/api/sign_out`, `/api/whoami`) so scripts and integrations
 //! can use them too. Each acts only for the agent signed in on the request; the logic lives in
 //! `center`, `calls` and `auth`. The console's live view comes over `/api/stream` (`events`).
 
@@ -99,16 +99,16 @@ pub async fn get_token(agent: String) -> Result<VoiceToken, ServerFnError> {
     crate::calls::service::issue_token(&cx.state, me.agent.as_str()).map_err(|e| cx.call_error(e))
 }
 
-/// "Dial a colleague into my call": the signed-in agent must be `from_agent` and on a call, and
-/// the colleague available.
-#[server(prefix = "/api", endpoint = "dial_agent")]
-pub async fn dial_agent(from_agent: String, to_agent: String) -> Result<DialOutcome, ServerFnError> {
+/// A transfer step on the signed-in agent's call: `action` is `consult` or `transfer` (blind)
+/// with `to` (an agent's identity, a `+` number or `queue`) and for a consult an optional
+/// `note`; or `complete`, `cancel`, `three-way`, `swap`, `leave`, `retry`. Answers the call as
+/// it now stands (none when the agent is off it), or a plain reason why not now (409).
+#[server(prefix = "/api", endpoint = "transfer")]
+pub async fn transfer(action: String, to: Option<String>, note: Option<String>) -> Result<Option<crate::center::CallCard>, ServerFnError> {
     let cx = server::Ctx::take();
     let me = cx.signed_in().await?;
-    if from_agent != me.agent.as_str() {
-        return Err(cx.fail(axum::http::StatusCode::FORBIDDEN, format!("you are signed in as {}", me.agent)));
-    }
-    crate::calls::service::dial_agent_in(&cx.state, &me.agent, &to_agent).await.map_err(|e| cx.call_error(e))
+    let action = crate::calls::service::parse_transfer(&action, to.as_deref(), note.as_deref()).map_err(|e| cx.call_error(e))?;
+    crate::calls::service::transfer(&cx.state, &me.agent, action).await.map_err(|e| cx.call_error(e))
 }
 
 /// "Make me available" / "make me away" (`status=available|away`): the signed-in agent's new

@@ -11,7 +11,7 @@ use std::rc::{Rc, Weak};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::api::{dial_agent, get_token, set_presence};
+use super::api::{get_token, set_presence, transfer};
 use super::state::{Console, Effect, Event};
 use super::view::server_message;
 use crate::center::Wanted;
@@ -136,12 +136,13 @@ impl Driver {
                     let _ = call.hang_up();
                 }
             }
-            Effect::CallDialServer { from, to } => {
+            Effect::CallTransferServer(request) => {
                 let me = self.me.clone();
                 spawn_local(async move {
-                    let event = match dial_agent(from.to_string(), to.to_string()).await {
-                        Ok(_) => Event::DialSucceeded,
-                        Err(e) => Event::DialFailed(server_message(e)),
+                    // The call as it now stands arrives with the stream's next view.
+                    let event = match transfer(request.action, request.to, request.note).await {
+                        Ok(_) => Event::TransferDone,
+                        Err(e) => Event::TransferFailed(server_message(e)),
                     };
                     if let Some(d) = me.upgrade() {
                         d.handle(event);

@@ -13,13 +13,6 @@ pub struct VoiceToken {
     pub ttl_secs: u64,
 }
 
-/// What happened when an agent asked to bring another agent into their call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DialOutcome {
-    pub conference: String,
-    pub agent: String,
-}
-
 /// What the console needs to know about this deployment before anyone signs in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteMode {

@@ -16,6 +16,34 @@
 use crate::center::Wanted;
 use crate::ids::{AgentId, CallSid};
 
+/// A transfer step as the console asks the server for it (`/api/transfer`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRequest {
+    /// `consult`, `transfer`, `complete`, `cancel`, `three-way`, `swap`, `leave` or `retry`.
+    pub action: String,
+    /// For consult and transfer: an agent's identity, a `+` number, or `queue`.
+    pub to: Option<String>,
+    pub note: Option<String>,
+}
+
+impl TransferRequest {
+    pub fn new(action: &str, to: Option<&str>, note: Option<&str>) -> Self {
+        TransferRequest {
+            action: action.into(),
+            to: to.map(str::to_string),
+            note: note.map(str::to_string).filter(|n| !n.trim().is_empty()),
+        }
+    }
+
+    /// What is being done, as the status line says it ("consult agent3").
+    pub fn label(&self) -> String {
+        match &self.to {
+            Some(to) => format!("{} {to}", self.action),
+            None => self.action.clone(),
+        }
+    }
+}
+
 /// Where the phone is. Agent and call live inside the phases that have them, so a state such
 /// as "in a call but not connected as anyone" cannot be written down.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -29,8 +57,8 @@ pub enum Phase {
     Ready { agent: AgentId, note: Option<String> },
     /// A call is ringing in the browser; `answering` once accept() was asked for.
     Ringing { agent: AgentId, call_sid: CallSid, from: String, answering: bool, note: Option<String> },
-    /// Talking; `dialling` while the server is asked to bring a colleague in.
-    InCall { agent: AgentId, call_sid: CallSid, from: String, dialling: Option<AgentId>, note: Option<String> },
+    /// Talking; `asking` while the server is asked for a transfer step.
+    InCall { agent: AgentId, call_sid: CallSid, from: String, asking: Option<TransferRequest>, note: Option<String> },
     /// Not connected because something failed. No device.
     Error { message: String },
 }
@@ -71,10 +99,10 @@ pub enum Event {
         message: String,
     },
     HangupClicked,
-    /// "Dial in" on a colleague's row.
-    DialRequested(AgentId),
-    DialSucceeded,
-    DialFailed(String),
+    /// A transfer button: "Consult", "Transfer", "Complete transfer", "Cancel transfer", …
+    TransferRequested(TransferRequest),
+    TransferDone,
+    TransferFailed(String),
     /// Device `tokenWillExpire`.
     TokenWillExpire,
     /// The token fetched for a refresh (answer to [`Effect::RefreshToken`]).
@@ -111,8 +139,8 @@ pub enum Effect {
     /// End the watched call if it is still live (reject if pending, disconnect otherwise) and
     /// drop it. Also sent when the call already ended by itself, so the handle is released.
     DisconnectCall,
-    /// Call the dial-agent server function; feed back `DialSucceeded` or `DialFailed`.
-    CallDialServer { from: AgentId, to: AgentId },
+    /// Call the transfer server function; feed back `TransferDone` or `TransferFailed`.
+    CallTransferServer(TransferRequest),
     /// Call the presence server function; feed back `PresenceSet` or `PresenceRefused`.
     SetPresence(Wanted),
 }
@@ -249,7 +277,7 @@ impl Console {
                     agent: agent.clone(),
                     call_sid: call_sid.clone(),
                     from: std::mem::take(from),
-                    dialling: None,
+                    asking: None,
                     note: note.take(),
                 };
                 vec![]
@@ -277,18 +305,20 @@ impl Console {
                 *note = Some(format!("ERROR: {message}"));
                 vec![]
             }
-            (P::InCall { agent, dialling: dialling @ None, note, .. }, E::DialRequested(to)) if *agent != to => {
-                *dialling = Some(to.clone());
+            (P::InCall { agent, asking: asking @ None, note, .. }, E::TransferRequested(request))
+                if request.to.as_deref() != Some(agent.as_str()) =>
+            {
+                *asking = Some(request.clone());
                 *note = None;
-                vec![F::CallDialServer { from: agent.clone(), to }]
+                vec![F::CallTransferServer(request)]
             }
-            (P::InCall { dialling: dialling @ Some(_), .. }, E::DialSucceeded) => {
-                *dialling = None;
+            (P::InCall { asking: asking @ Some(_), .. }, E::TransferDone) => {
+                *asking = None;
                 vec![]
             }
-            (P::InCall { dialling: dialling @ Some(_), note, .. }, E::DialFailed(message)) => {
-                let to = dialling.take().expect("matched Some");
-                *note = Some(format!("could not dial {to}: {message}"));
+            (P::InCall { asking: asking @ Some(_), note, .. }, E::TransferFailed(message)) => {
+                let request = asking.take().expect("matched Some");
+                *note = Some(format!("could not {}: {message}", request.label()));
                 vec![]
             }
 
@@ -380,8 +410,8 @@ impl Console {
                 extra.extend(note.iter().cloned());
                 ("Incoming support call".into(), extra)
             }
-            Phase::InCall { dialling, note, .. } => {
-                let mut extra: Vec<String> = dialling.iter().map(|to| format!("dialling {to}…")).collect();
+            Phase::InCall { asking, note, .. } => {
+                let mut extra: Vec<String> = asking.iter().map(|r| format!("{}…", r.label())).collect();
                 extra.extend(note.iter().cloned());
                 ("In call with customer".into(), extra)
             }
@@ -413,15 +443,16 @@ impl Console {
         matches!(self.phase, Phase::InCall { .. })
     }
 
-    /// A colleague may be dialled in (as far as this browser knows: the server decides whom).
-    pub fn can_dial(&self) -> bool {
-        matches!(self.phase, Phase::InCall { dialling: None, .. })
+    /// A transfer step may be asked for (as far as this browser knows: the server's view says
+    /// which steps make sense, and the server decides).
+    pub fn can_transfer(&self) -> bool {
+        matches!(self.phase, Phase::InCall { asking: None, .. })
     }
 
-    /// The colleague being dialled in, while the server is asked to.
-    pub fn dialling(&self) -> Option<&AgentId> {
+    /// The transfer step the server is being asked for.
+    pub fn asking(&self) -> Option<&TransferRequest> {
         match &self.phase {
-            Phase::InCall { dialling, .. } => dialling.as_ref(),
+            Phase::InCall { asking, .. } => asking.as_ref(),
             _ => None,
         }
     }
@@ -464,10 +495,6 @@ mod tests {
         agent("agent2")
     }
 
-    fn a3() -> AgentId {
-        agent("agent3")
-    }
-
     fn sid(n: u8) -> CallSid {
         CallSid::parse(&format!("CA{:032x}", n)).unwrap()
     }
@@ -502,12 +529,12 @@ mod tests {
 
     fn dialling() -> Console {
         let mut c = in_call(a1());
-        c.apply(E::DialRequested(a2()));
+        c.apply(E::TransferRequested(consult("agent2")));
         c
     }
 
     fn no_call_buttons(c: &Console) -> bool {
-        !c.can_answer() && !c.can_hang_up() && !c.can_dial()
+        !c.can_answer() && !c.can_hang_up() && !c.can_transfer()
     }
 
     // --- starting and connecting -----------------------------------------------------------------
@@ -718,7 +745,7 @@ mod tests {
         assert_eq!(c.status_text(), "Incoming support call");
         assert!(c.can_answer());
         assert!(!c.can_hang_up());
-        assert!(!c.can_dial());
+        assert!(!c.can_transfer());
     }
 
     #[test]
@@ -736,7 +763,7 @@ mod tests {
         assert_eq!(c.status_text(), "In call with customer");
         assert!(c.can_hang_up());
         assert!(!c.can_answer());
-        assert!(c.can_dial());
+        assert!(c.can_transfer());
     }
 
     #[test]
@@ -805,62 +832,66 @@ mod tests {
         assert!(matches!(c.phase(), Phase::Connecting { .. }));
     }
 
-    // --- dialling a colleague in --------------------------------------------------------------------
+    // --- transfer steps -------------------------------------------------------------------------------
+
+    fn consult(to: &str) -> TransferRequest {
+        TransferRequest::new("consult", Some(to), Some("billing question"))
+    }
 
     #[test]
-    fn any_colleague_can_be_dialled_in_but_only_during_a_call() {
-        assert!(!ready(a1()).can_dial());
-        assert!(!ringing(a1()).can_dial());
-        assert!(in_call(a2()).can_dial(), "every agent may dial, not only agent1");
+    fn transfer_steps_are_asked_for_only_during_a_call() {
+        assert!(!ready(a1()).can_transfer());
+        assert!(!ringing(a1()).can_transfer());
+        assert!(in_call(a2()).can_transfer(), "every agent may transfer, not only agent1");
         for mut c in [ready(a1()), ringing(a1())] {
-            assert_eq!(c.apply(E::DialRequested(a2())), vec![]);
+            assert_eq!(c.apply(E::TransferRequested(consult("agent2"))), vec![]);
         }
     }
 
     #[test]
-    fn dialling_a_colleague_in_calls_the_server_and_shows_progress() {
+    fn a_consult_calls_the_server_and_shows_progress() {
         let mut c = in_call(a2());
-        let fx = c.apply(E::DialRequested(a3()));
-        assert_eq!(fx, vec![F::CallDialServer { from: a2(), to: a3() }]);
-        assert_eq!(c.status_text(), "In call with customer · dialling agent3…");
-        assert_eq!(c.dialling(), Some(&a3()));
-        assert!(!c.can_dial());
+        let fx = c.apply(E::TransferRequested(consult("agent3")));
+        assert_eq!(fx, vec![F::CallTransferServer(consult("agent3"))]);
+        assert_eq!(c.status_text(), "In call with customer · consult agent3…");
+        assert_eq!(c.asking(), Some(&consult("agent3")));
+        assert!(!c.can_transfer());
         assert!(c.can_hang_up());
     }
 
     #[test]
-    fn an_agent_cannot_dial_themselves_in() {
+    fn an_agent_cannot_transfer_to_themselves() {
         let mut c = in_call(a1());
-        assert_eq!(c.apply(E::DialRequested(a1())), vec![]);
-        assert!(c.can_dial());
+        assert_eq!(c.apply(E::TransferRequested(consult("agent1"))), vec![]);
+        assert!(c.can_transfer());
     }
 
     #[test]
-    fn a_second_dial_click_while_dialling_does_nothing() {
+    fn a_second_click_while_asking_does_nothing() {
         let mut c = dialling();
-        assert_eq!(c.apply(E::DialRequested(a3())), vec![]);
-        assert_eq!(c.dialling(), Some(&a2()));
+        assert_eq!(c.apply(E::TransferRequested(TransferRequest::new("cancel", None, None))), vec![]);
+        assert_eq!(c.asking(), Some(&consult("agent2")));
     }
 
     #[test]
-    fn a_successful_dial_returns_to_plain_in_call() {
+    fn a_step_the_server_took_returns_to_plain_in_call() {
         let mut c = dialling();
-        assert_eq!(c.apply(E::DialSucceeded), vec![]);
+        assert_eq!(c.apply(E::TransferDone), vec![]);
         assert_eq!(c.status_text(), "In call with customer");
-        assert!(c.can_dial());
-        assert_eq!(c.dialling(), None);
+        assert!(c.can_transfer());
+        assert_eq!(c.asking(), None);
     }
 
     #[test]
-    fn a_failed_dial_keeps_the_call_and_says_why() {
+    fn a_refused_step_keeps_the_call_and_says_why() {
         let mut c = dialling();
-        assert_eq!(c.apply(E::DialFailed("agent2 is away; only an available agent can be dialled in".into())), vec![]);
+        assert_eq!(c.apply(E::TransferFailed("agent2 is away; only an available agent can take a transfer".into())), vec![]);
         assert_eq!(
             c.status_text(),
-            "In call with customer · could not dial agent2: agent2 is away; only an available agent can be dialled in"
+            "In call with customer · could not consult agent2: agent2 is away; only an available agent can take a transfer"
         );
         assert!(c.can_hang_up());
-        assert!(c.can_dial());
+        assert!(c.can_transfer());
     }
 
     // --- the call ending -------------------------------------------------------------------------------
@@ -889,8 +920,8 @@ mod tests {
         let mut c = dialling();
         assert_eq!(c.apply(E::Disconnected), vec![F::DisconnectCall]);
         let after = c.clone();
-        assert_eq!(c.apply(E::DialSucceeded), vec![]);
-        assert_eq!(c.apply(E::DialFailed("late".into())), vec![]);
+        assert_eq!(c.apply(E::TransferDone), vec![]);
+        assert_eq!(c.apply(E::TransferFailed("late".into())), vec![]);
         assert_eq!(c, after);
         assert_eq!(c.status_text(), "Connected as: agent1");
     }

@@ -9,7 +9,7 @@
 use leptos::prelude::*;
 
 use super::api::{site_info, whoami, AgentInfo, SignIn, SignOut};
-use super::state::{Console, Event};
+use super::state::{Console, Event, TransferRequest};
 use crate::center::{AgentCard, AwayReason, CallCard, CallHistory, ConsoleView, LegCard, Millis, Presence, QueueCard, Wanted};
 use crate::ids::AgentId;
 
@@ -229,14 +229,17 @@ mod panels {
     use super::*;
 
     pub fn all(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
+        // The note typed for a consult, shared by the transfer panel and the directory's rows.
+        let note = RwSignal::new(String::new());
         view! {
             <div class="console-column">
                 {presence(live, console, dispatch)}
-                {my_call(live)}
+                {my_call(live, console, dispatch)}
+                {transfer_panel(live, console, dispatch, note)}
             </div>
             <div class="console-column">
                 {queue(live)}
-                {directory(live, console, dispatch)}
+                {directory(live, console, dispatch, note)}
                 {recent_calls(live)}
             </div>
         }
@@ -277,8 +280,27 @@ mod panels {
         }
     }
 
-    fn my_call(live: Live) -> impl IntoView {
+    /// Whether `action` makes sense now: the server's view offers it and this console is not
+    /// already asking for another step.
+    fn offered(live: Live, console: RwSignal<Console>, action: &'static str) -> impl Fn() -> bool + Copy + Send + Sync {
+        move || {
+            console.with(Console::can_transfer)
+                && live.with(|v| v.call.as_ref().is_some_and(|c| c.actions.iter().any(|a| a == action))).unwrap_or(false)
+        }
+    }
+
+    fn my_call(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
         let call = move || live.with(|v| v.call.clone()).flatten();
+        let step = move |action: &'static str| {
+            let enabled = offered(live, console, action);
+            (enabled, move |_| dispatch.send(Event::TransferRequested(TransferRequest::new(action, None, None))))
+        };
+        let (complete, on_complete) = step("complete");
+        let (cancel, on_cancel) = step("cancel");
+        let (three_way, on_three_way) = step("three-way");
+        let (swap, on_swap) = step("swap");
+        let (leave, on_leave) = step("leave");
+        let (retry, on_retry) = step("retry");
         view! {
             <section id="my-call" class="panel" aria-labelledby="my-call-title">
                 <h2 id="my-call-title">"My call"</h2>
@@ -288,8 +310,53 @@ mod panels {
                         None => "No call".into(),
                     }}
                 </p>
-                // One line per agent leg (CSS keeps the line breaks).
+                // One line per participant (CSS keeps the line breaks).
                 <p id="my-call-legs" class="legs">{move || call().map(|c| c.legs.iter().map(words::leg).collect::<Vec<_>>().join("\n"))}</p>
+                <p id="my-transfer">{move || call().and_then(|c| words::transfer(&c))}</p>
+                <p id="call-notice" class="form-error" role="alert">{move || call().and_then(|c| c.notice.map(|n| n.text))}</p>
+                <div class="actions" role="group" aria-label="Transfer steps">
+                    <button id="complete-transfer-button" type="button" disabled=move || !complete() on:click=on_complete>"Complete transfer"</button>
+                    <button id="cancel-transfer-button" type="button" disabled=move || !cancel() on:click=on_cancel>"Cancel transfer"</button>
+                    <button id="three-way-button" type="button" disabled=move || !three_way() on:click=on_three_way>"Three-way"</button>
+                    <button id="swap-button" type="button" disabled=move || !swap() on:click=on_swap>"Swap"</button>
+                    <button id="leave-button" type="button" disabled=move || !leave() on:click=on_leave>"Leave"</button>
+                    <button id="retry-button" type="button" disabled=move || !retry() on:click=on_retry>"Retry"</button>
+                </div>
+            </section>
+        }
+    }
+
+    /// A note for the target, a number outside, and the queue: the transfers that are not to a
+    /// colleague in the directory (whose rows have their own Consult and Transfer buttons).
+    fn transfer_panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch, note: RwSignal<String>) -> impl IntoView {
+        let number = RwSignal::new(String::new());
+        let consult = offered(live, console, "consult");
+        let blind = offered(live, console, "transfer");
+        let send = move |action: &'static str, to: Option<String>| {
+            let note = note.get_untracked();
+            dispatch.send(Event::TransferRequested(TransferRequest::new(
+                action,
+                to.as_deref(),
+                Some(note.as_str()).filter(|_| action == "consult"),
+            )));
+        };
+        view! {
+            <section id="transfer-panel" class="panel" aria-labelledby="transfer-title">
+                <h2 id="transfer-title">"Transfer"</h2>
+                <label for="transfer-note">"Note for the target"</label>
+                <input id="transfer-note" type="text" maxlength="500" placeholder="What the caller needs"
+                    prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))/>
+                <label for="transfer-number">"Phone number"</label>
+                <input id="transfer-number" type="tel" placeholder="+14155550100"
+                    prop:value=move || number.get() on:input=move |ev| number.set(event_target_value(&ev))/>
+                <div class="actions">
+                    <button id="consult-number-button" type="button" disabled=move || !consult() || number.with(|n| n.trim().is_empty())
+                        on:click=move |_| send("consult", Some(number.get_untracked()))>"Consult"</button>
+                    <button id="transfer-number-button" type="button" disabled=move || !blind() || number.with(|n| n.trim().is_empty())
+                        on:click=move |_| send("transfer", Some(number.get_untracked()))>"Transfer"</button>
+                    <button id="transfer-queue-button" type="button" disabled=move || !blind()
+                        on:click=move |_| send("transfer", Some("queue".into()))>"Transfer to queue"</button>
+                </div>
             </section>
         }
     }
@@ -305,7 +372,7 @@ mod panels {
         }
     }
 
-    fn directory(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
+    fn directory(live: Live, console: RwSignal<Console>, dispatch: Dispatch, note: RwSignal<String>) -> impl IntoView {
         // A new view redraws the rows in place (same elements, so the focus on a button stays);
         // between views each row follows its agent's clock by itself.
         let ids = move || live.with(|v| v.agents.iter().map(|a| a.id.clone()).collect::<Vec<_>>()).unwrap_or_default();
@@ -313,7 +380,7 @@ mod panels {
             <section id="directory" class="panel" aria-labelledby="directory-title">
                 <h2 id="directory-title">"Agents"</h2>
                 <ul class="directory">
-                    {move || ids().into_iter().map(|id| agent_row(id, live, console, dispatch)).collect_view()}
+                    {move || ids().into_iter().map(|id| agent_row(id, live, console, dispatch, note)).collect_view()}
                 </ul>
             </section>
         }
@@ -324,13 +391,20 @@ mod panels {
         live.view.with(|v| v.as_ref().and_then(|v| v.agents.iter().find(|a| &a.id == id).map(|a| f(v, a))))
     }
 
-    fn agent_row(id: AgentId, live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
-        let can_dial = {
+    fn agent_row(id: AgentId, live: Live, console: RwSignal<Console>, dispatch: Dispatch, note: RwSignal<String>) -> impl IntoView {
+        // Only an available colleague can take a transfer; the server says whether my call
+        // offers one now.
+        let free = {
             let id = id.clone();
-            move || {
-                console.with(Console::can_dial)
-                    && with_card(live, &id, |v, a| words::can_dial_in(&v.me.presence, &a.presence)).unwrap_or(false)
-            }
+            move || with_card(live, &id, |_, a| a.presence == Presence::Available).unwrap_or(false)
+        };
+        let can_consult = {
+            let (free, consult) = (free.clone(), offered(live, console, "consult"));
+            move || consult() && free()
+        };
+        let can_transfer = {
+            let blind = offered(live, console, "transfer");
+            move || blind() && free()
         };
         let presence = {
             let id = id.clone();
@@ -340,15 +414,23 @@ mod panels {
             let id = id.clone();
             move || with_card(live, &id, |_, a| words::presence_class(&a.presence)).unwrap_or("unknown")
         };
-        let dial = Event::DialRequested(id.clone());
+        let (consult_to, transfer_to) = (id.to_string(), id.to_string());
         view! {
             <li id=format!("agent-{id}") class="agent-row">
                 <span class="agent-name">{id.to_string()}</span>
                 <span class=move || format!("agent-presence presence {}", word())>{presence}</span>
-                <button id=format!("dial-{id}-button") type="button" aria-label=format!("Dial {id} into my call")
-                    disabled=move || !can_dial()
-                    on:click=move |_| dispatch.send(dial.clone())>
-                    "Dial in"
+                <button id=format!("consult-{id}-button") type="button" aria-label=format!("Consult {id}, the caller on hold")
+                    disabled=move || !can_consult()
+                    on:click=move |_| {
+                        let note = note.get_untracked();
+                        dispatch.send(Event::TransferRequested(TransferRequest::new("consult", Some(&consult_to), Some(&note))))
+                    }>
+                    "Consult"
+                </button>
+                <button id=format!("transfer-{id}-button") type="button" aria-label=format!("Transfer the call to {id}")
+                    disabled=move || !can_transfer()
+                    on:click=move |_| dispatch.send(Event::TransferRequested(TransferRequest::new("transfer", Some(&transfer_to), None)))>
+                    "Transfer"
                 </button>
             </li>
         }
@@ -498,11 +580,6 @@ pub mod words {
         }
     }
 
-    /// "Dial in" on a colleague's row: I am on a call and they are free to take one.
-    pub fn can_dial_in(me: &Presence, them: &Presence) -> bool {
-        matches!(me, Presence::OnCall { .. }) && *them == Presence::Available
-    }
-
     pub fn caller(from: &str) -> String {
         if from.is_empty() {
             "Unknown caller".into()
@@ -521,10 +598,36 @@ pub mod words {
         }
     }
 
-    /// One agent leg of my call.
+    /// One participant of my call: who, their part in it, and their state.
     pub fn leg(l: &LegCard) -> String {
-        let owner = if l.owner { " · has the call" } else { "" };
-        format!("{} · {}{owner}", l.agent, l.state)
+        let who = match l.role.as_str() {
+            "customer" => caller(&l.party),
+            _ => l.party.clone(),
+        };
+        let role = match l.role.as_str() {
+            "owner" => " · has the call",
+            "target" => " · transfer target",
+            _ => "",
+        };
+        format!("{who}{role} · {}", l.state.replace('-', " "))
+    }
+
+    /// `#my-transfer`: the consult in progress (with its note), or who transferred the call here.
+    pub fn transfer(c: &CallCard) -> Option<String> {
+        let with_note = |text: String, note: &str| if note.is_empty() { text } else { format!("{text} · note: {note}") };
+        match &c.transfer {
+            Some(t) => {
+                let stage = match t.stage.as_str() {
+                    "ringing" => format!("{} is ringing; the caller is on hold", t.to),
+                    "consulting" => format!("consulting {}; the caller is on hold", t.to),
+                    "with-customer" => format!("talking with the caller; {} is on hold", t.to),
+                    "three-way" => format!("three-way with {}", t.to),
+                    other => other.to_string(),
+                };
+                Some(with_note(format!("Transfer from {}: {stage}", t.by), &t.note))
+            }
+            None => c.transferred_by.as_ref().map(|by| format!("Transferred by {by}")),
+        }
     }
 
     pub fn queue(q: &QueueCard, now: Millis) -> String {
@@ -605,24 +708,6 @@ pub mod words {
         }
 
         #[test]
-        fn only_an_agent_on_a_call_dials_in_and_only_an_available_colleague() {
-            let on_call = Presence::OnCall { call: sid() };
-            assert!(can_dial_in(&on_call, &Presence::Available));
-            for them in [
-                Presence::Offline,
-                Presence::Away { reason: AwayReason::Chosen },
-                Presence::Ringing { call: sid() },
-                on_call.clone(),
-                Presence::WrapUp { until: NOW },
-            ] {
-                assert!(!can_dial_in(&on_call, &them), "{them:?}");
-            }
-            for me in [Presence::Available, Presence::Ringing { call: sid() }, Presence::WrapUp { until: NOW }] {
-                assert!(!can_dial_in(&me, &Presence::Available), "{me:?}");
-            }
-        }
-
-        #[test]
         fn the_queue_says_how_many_wait_and_for_how_long() {
             assert_eq!(queue(&QueueCard { waiting: 0, longest_since: None }, NOW), "No one waiting");
             assert_eq!(queue(&QueueCard { waiting: 2, longest_since: Some(NOW - 45_000) }, NOW), "2 waiting · longest 0:45");
@@ -630,7 +715,8 @@ pub mod words {
         }
 
         #[test]
-        fn my_call_names_the_caller_its_state_and_each_leg() {
+        fn my_call_names_the_caller_its_state_and_each_participant() {
+            let part = |party: &str, role: &str, state: &str| LegCard { party: party.into(), role: role.into(), state: state.into() };
             let card = CallCard {
                 call: sid(),
                 from: "+15551230000".into(),
@@ -638,15 +724,36 @@ pub mod words {
                 phase: "connected".into(),
                 since: NOW - 75_000,
                 legs: vec![
-                    LegCard { agent: agent("agent1"), state: "connected".into(), owner: true },
-                    LegCard { agent: agent("agent2"), state: "ringing".into(), owner: false },
+                    part("+15551230000", "customer", "on-hold"),
+                    part("agent1", "owner", "connected"),
+                    part("agent2", "target", "ringing"),
                 ],
+                transfer: Some(crate::center::TransferCard {
+                    by: agent("agent1"),
+                    to: "agent2".into(),
+                    note: "billing".into(),
+                    stage: "ringing".into(),
+                    since: NOW,
+                }),
+                notice: None,
+                actions: vec!["cancel".into()],
+                transferred_by: None,
             };
             assert_eq!(call_summary(&card, NOW), "Caller +15551230000 · connected 1:15 · waited 0:15");
-            assert_eq!(leg(&card.legs[0]), "agent1 · connected · has the call");
-            assert_eq!(leg(&card.legs[1]), "agent2 · ringing");
-            let offered = CallCard { phase: "offered".into(), since: NOW - 3_000, from: String::new(), ..card };
+            assert_eq!(leg(&card.legs[0]), "Caller +15551230000 · on hold");
+            assert_eq!(leg(&card.legs[1]), "agent1 · has the call · connected");
+            assert_eq!(leg(&card.legs[2]), "agent2 · transfer target · ringing");
+            assert_eq!(transfer(&card).unwrap(), "Transfer from agent1: agent2 is ringing; the caller is on hold · note: billing");
+            let offered = CallCard {
+                phase: "offered".into(),
+                since: NOW - 3_000,
+                from: String::new(),
+                transfer: None,
+                transferred_by: Some(agent("agent1")),
+                ..card
+            };
             assert_eq!(call_summary(&offered, NOW), "Unknown caller · ringing 0:03 · waiting 1:30");
+            assert_eq!(transfer(&offered).unwrap(), "Transferred by agent1");
         }
 
         #[test]

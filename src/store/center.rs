@@ -21,7 +21,10 @@ use sqlx::{AnyPool, Row};
 use tokio::sync::{broadcast, mpsc, oneshot, Notify};
 
 use super::{now_ms, Backend, StoreError};
-use crate::center::{Agent, Call, CallHistory, Command, Decision, Effect, EndReason, Event, Presence, Refusal, Rules, State, TimelineRow};
+use crate::center::{
+    Agent, Call, CallHistory, Command, Decision, Effect, EndReason, Event, Presence, Refusal, Rules, State, Target, TimelineRow,
+    TransferAction,
+};
 use crate::ids::{AgentId, CallSid};
 
 /// Commands decided in one transaction at most.
@@ -448,13 +451,20 @@ impl Center {
 
 fn named_agents(command: &Command) -> Vec<&AgentId> {
     match command {
-        Command::AgentAnswered { agent, .. }
-        | Command::LegEnded { agent, .. }
-        | Command::SetPresence { agent, .. }
-        | Command::SignedOut { agent } => vec![agent],
+        Command::LegAnswered { party, .. } | Command::LegEnded { party, .. } => party.agent().into_iter().collect(),
+        Command::SetPresence { agent, .. } | Command::SignedOut { agent } => vec![agent],
         Command::Heartbeat { agents } => agents.iter().collect(),
-        Command::DialIn { from, to } => vec![from, to],
-        Command::CallArrived { .. } | Command::CallerLeft { .. } | Command::Tick => vec![],
+        Command::Transfer { agent, action } => match action {
+            TransferAction::Consult { to: Target::Agent(to), .. } | TransferAction::Blind { to: Target::Agent(to) } => vec![agent, to],
+            _ => vec![agent],
+        },
+        Command::CallArrived { .. }
+        | Command::CallerLeft { .. }
+        | Command::ConferenceKnown { .. }
+        | Command::ArrangeFailed { .. }
+        | Command::Tick => {
+            vec![]
+        }
     }
 }
 
@@ -476,6 +486,9 @@ fn rows_for(state: &State, events: &[Event], effects: Vec<Effect>) -> Rows {
         }
         if let Some(call) = event.call() {
             calls.insert(call.clone());
+            if event.is_bookkeeping() {
+                continue;
+            }
             let value = serde_json::to_value(event).unwrap_or_default();
             let kind = value.get("event").and_then(|k| k.as_str()).unwrap_or("event").to_string();
             rows.timeline.push((call.to_string(), event.agent().map(|a| a.to_string()), kind, event.describe(), value.to_string()));
@@ -493,6 +506,7 @@ fn rows_for(state: &State, events: &[Event], effects: Vec<Effect>) -> Rows {
             None => {
                 let reason = match ended.get(&call) {
                     Some(EndReason::AgentHungUp) => "agent-hung-up",
+                    Some(EndReason::OutsideHungUp) => "outside-hung-up",
                     _ => "caller-hung-up",
                 };
                 rows.ended_calls.push((call.to_string(), reason));
@@ -548,8 +562,8 @@ async fn write_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>, rows: &Rows, now:
     }
     for effect in &rows.effects {
         let (agent, leg) = match effect {
-            Effect::Dial { agent, leg, .. } | Effect::CancelLeg { agent, leg, .. } => (Some(agent.as_str()), Some(i64::from(*leg))),
-            Effect::HangUpCaller { .. } => (None, None),
+            Effect::Dial { party, leg, .. } | Effect::CancelLeg { party, leg, .. } => (Some(party.as_str()), Some(i64::from(*leg))),
+            Effect::HangUpCaller { .. } | Effect::Arrange { .. } => (None, None),
         };
         sqlx::query(
             "INSERT INTO effects (kind, call_sid, agent_id, leg, payload, status, next_attempt_at, created_at, updated_at)

@@ -8,10 +8,12 @@ use std::time::Duration;
 use sqlx::Row;
 
 use super::{now_ms, DialRow, EffectRecord, EffectRow, Store, StoreError};
-use crate::ids::{AgentId, CallSid};
+use crate::ids::CallSid;
 
 impl Store {
-    /// Takes up to `limit` due effects, oldest first, for `lease`.
+    /// Takes up to `limit` due effects, oldest first, for `lease`. Changes to one call's
+    /// conference (`arrange`) are taken one at a time, in order: a later hold must not overtake
+    /// an earlier unhold, whichever instance performs them.
     pub async fn claim_effects(&self, lease: Duration, limit: i64) -> Result<Vec<EffectRow>, StoreError> {
         let now = now_ms();
         // The outer conditions repeat the inner ones on purpose: on PostgreSQL an instance that
@@ -19,8 +21,10 @@ impl Store {
         let rows = sqlx::query(
             "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2
              WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
-                 SELECT id FROM effects WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2
-                 ORDER BY id LIMIT $3)
+                 SELECT e.id FROM effects e WHERE e.status = 'pending' AND e.next_attempt_at <= $2 AND e.claimed_until <= $2
+                 AND NOT (e.kind = 'arrange' AND EXISTS (
+                     SELECT 1 FROM effects p WHERE p.kind = 'arrange' AND p.call_sid = e.call_sid AND p.status = 'pending' AND p.id < e.id))
+                 ORDER BY e.id LIMIT $3)
              RETURNING id, payload, attempts",
         )
         .bind(now + lease.as_millis() as i64)
@@ -82,12 +86,12 @@ impl Store {
     }
 
     /// The dial of one agent leg, if it was written.
-    pub async fn dial_of_leg(&self, call: &CallSid, agent: &AgentId, leg: u32) -> Result<Option<DialRow>, StoreError> {
+    pub async fn dial_of_leg(&self, call: &CallSid, party: &str, leg: u32) -> Result<Option<DialRow>, StoreError> {
         let row = sqlx::query(
             "SELECT id, status, claimed_until, leg_sid FROM effects WHERE kind = 'dial' AND call_sid = $1 AND agent_id = $2 AND leg = $3",
         )
         .bind(call.as_str())
-        .bind(agent.as_str())
+        .bind(party)
         .bind(i64::from(leg))
         .fetch_optional(&self.pool)
         .await?;

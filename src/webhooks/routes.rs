@@ -7,7 +7,8 @@ use axum::Router;
 use super::{TwilioForm, WebhookError, MAX_BODY_BYTES};
 use crate::application::AppState;
 use crate::calls::{flow, service};
-use crate::ids::{AgentId, CallSid, PhoneNumber};
+use crate::center::Party;
+use crate::ids::{CallSid, PhoneNumber};
 use crate::store::{CallbackKind, StatusCallback};
 use crate::twilio::twiml;
 
@@ -15,9 +16,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/conference/connect/client", post(voice))
         .route("/conference/wait", post(wait).get(wait))
-        .route("/conference/{conference_id}/connect/{agent_id}", post(agent_join))
+        .route("/conference/{conference_id}/connect/{party}", post(agent_join))
         .route(flow::STATUS_PATH, post(status))
-        .route("/twilio/legs/{call_sid}/{agent_id}/{leg}", post(agent_leg_status))
+        .route("/twilio/legs/{call_sid}/{party}/{leg}", post(agent_leg_status))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
@@ -49,10 +50,13 @@ async fn voice(State(state): State<AppState>, form: TwilioForm) -> Result<Respon
 
 /// What a waiting customer hears: their place in the queue, music, and this document again.
 /// Without a CallSid (or with one not in the queue) there is no place to tell, only music.
-async fn wait(State(state): State<AppState>, form: TwilioForm) -> Response {
+/// The same document serves a customer held after a blind transfer (`?intro=transfer` says why
+/// once) or waiting again in the queue.
+async fn wait(State(state): State<AppState>, uri: axum::http::Uri, form: TwilioForm) -> Response {
     let call = form.get("CallSid").and_then(|s| CallSid::parse(s).ok());
+    let intro = form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()).find(|(k, _)| k == "intro").map(|(_, v)| v.into_owned());
     tracing::debug!(route = "wait", call_sid = call.as_ref().map(|c| c.as_str()).unwrap_or("-"), "wait document");
-    twiml_response(service::wait(&state, call.as_ref()))
+    twiml_response(service::wait(&state, call.as_ref(), intro.as_deref()))
 }
 
 /// The leg number Twilio's URL carries (`?leg=` on the join URL, a path segment on callbacks).
@@ -64,10 +68,10 @@ fn leg_number(raw: Option<&str>) -> Result<u32, WebhookError> {
 
 /// The call and agent named by a path, parsed (the path is only looked at once the signature
 /// has been checked by `TwilioForm`: an unsigned request gets 403 whatever its path).
-fn call_and_agent(call: &str, agent: &str) -> Result<(CallSid, AgentId), WebhookError> {
+fn call_and_agent(call: &str, party: &str) -> Result<(CallSid, Party), WebhookError> {
     let call = CallSid::parse(call).map_err(|e| WebhookError::BadRequest(e.0))?;
-    let agent = AgentId::parse(agent).map_err(|e| WebhookError::BadRequest(e.0))?;
-    Ok((call, agent))
+    let party = Party::parse(party).map_err(|e| WebhookError::BadRequest(e.0))?;
+    Ok((call, party))
 }
 
 /// An agent answered their leg: join them to the caller's conference.

@@ -99,7 +99,7 @@ async fn a_missed_offer_turns_the_agent_away_and_rings_the_next_agent() {
     assert_eq!(app.presence("agent2").await, "away");
     assert_eq!(
         app.timeline(&customer).await,
-        ["queued (caller +15551230000)", "offered to agent1", "agent1: no answer", "offered to agent2", "agent2: busy or declined"]
+        ["queued (caller +15551230000)", "offered to agent1", "agent1: no answer", "offered to agent2", "agent2: declined"]
     );
     assert!(app.store().await.call_live(&customer).await.unwrap(), "the caller still waits");
     // agent1 comes back: they get the caller at once, on a third leg.
@@ -156,35 +156,45 @@ async fn after_a_call_the_agent_wraps_up_then_gets_the_next_caller() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_agent_dials_a_colleague_in_leaves_and_the_customer_stays_with_them() {
+async fn a_consult_holds_the_customer_and_when_the_first_agent_hangs_up_the_target_keeps_them() {
+    const CF: &str = "CF0123456789abcdef0123456789abcdef";
     let app = TestApp::spawn().await;
     app.available("agent1").await;
     let customer = call_sid(6);
     app.customer_calls(&customer, "+15551230000").await;
     app.stand_in.wait_for_dials(1).await;
     app.agent_answers(&customer, "agent1", 1, &stand_in_sid(1)).await;
+    app.conference_joined(&customer, CF).await;
 
-    // agent2 is not available yet: refused with the reason.
-    let res = app.server_fn_as("agent1", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await;
+    // agent2 is not available yet: refused with the reason, nothing dialled.
+    let res = app.transfer("agent1", &[("action", "consult"), ("to", "agent2")]).await;
     assert_eq!(res.status(), 409);
-    assert!(res.text().await.unwrap().contains("only an available agent can be dialled in"));
+    assert!(res.text().await.unwrap().contains("only an available agent can take a transfer"));
 
     app.available("agent2").await;
-    let res = app.server_fn_as("agent1", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await;
+    let res = app.transfer("agent1", &[("action", "consult"), ("to", "agent2"), ("note", "wants a refund")]).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     let dials = app.stand_in.wait_for_dials(2).await;
     assert_eq!(dials[1].get("Url"), Some(dial_url(&customer, "agent2", 2).as_str()));
+    // The customer is held, with the wait document as the music, in the conference Twilio named.
+    let hold = app.stand_in.wait_for_form(&format!("/Conferences/{CF}/Participants/{customer}.json"), "Hold", "true").await;
+    assert_eq!(hold.get("HoldUrl"), Some(format!("{PUBLIC_BASE}/conference/wait").as_str()));
+    assert_eq!(hold.get("EndConferenceOnExit"), None, "flags are never changed after joining");
+
     let res = app.agent_answers(&customer, "agent2", 2, &stand_in_sid(2)).await;
     let (_, attrs) = conference_attrs(&res.text().await.unwrap());
-    assert_eq!(attrs["endConferenceOnExit"], "true", "the colleague leaving ends the call");
+    assert_eq!(attrs["endConferenceOnExit"], "false", "the center, not Twilio, decides when an agent leaving ends the call");
+    assert_eq!(attrs["participantLabel"], "agent2");
 
-    // agent1 leaves: the customer is not hung up; agent2 owns the call.
+    // agent1 hangs up during the consult: the customer comes off hold, talking to agent2.
     app.leg_ends(&customer, "agent1", 1, &stand_in_sid(1), "completed").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(app.stand_in.updates().is_empty(), "nothing hung up: {:?}", app.stand_in.updates());
+    app.stand_in.wait_for_form(&format!("/Conferences/{CF}/Participants/{customer}.json"), "Hold", "false").await;
+    assert!(app.stand_in.updates().iter().all(|u| u.get("Status").is_none()), "nothing hung up: {:?}", app.stand_in.updates());
     assert_eq!(app.presence("agent1").await, "wrap-up");
     assert_eq!(app.presence("agent2").await, "on-call");
-    assert!(app.timeline(&customer).await.contains(&"agent2 now has the call".to_string()));
+    let timeline = app.timeline(&customer).await;
+    assert!(timeline.contains(&"agent1 consults agent2 (note: wants a refund); customer on hold".to_string()), "{timeline:?}");
+    assert!(timeline.contains(&"transfer completed: agent2 has the call, agent1 left".to_string()), "{timeline:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -309,7 +319,8 @@ async fn the_console_stream_pushes_the_agents_live_view() {
     };
     assert_eq!(view["me"]["presence"]["state"], "ringing");
     assert_eq!(view["call"]["from"], "+15551230000");
-    assert_eq!(view["call"]["legs"][0]["state"], "ringing");
+    assert_eq!(view["call"]["legs"][0]["state"], "waiting", "the customer");
+    assert_eq!(view["call"]["legs"][1]["state"], "ringing", "agent1");
     assert_eq!(view["queue"]["waiting"], 0);
     // A reconnecting console gets a fresh snapshot, with the call's timeline so far.
     drop(stream);

@@ -291,6 +291,23 @@ impl TestApp {
         assert_eq!(res.status(), 204, "{:?}", res.text().await);
     }
 
+    /// A conference callback tells the app the conference's sid (Twilio sends one when a
+    /// participant joins).
+    pub async fn conference_joined(&self, call: &str, conference: &str) {
+        let res = self
+            .webhook(
+                "/twilio/status",
+                &[("ConferenceSid", conference), ("FriendlyName", call), ("StatusCallbackEvent", "participant-join"), ("CallSid", call)],
+            )
+            .await;
+        assert_eq!(res.status(), 204);
+    }
+
+    /// A transfer step as the signed-in `agent` asks for it (`/api/transfer`).
+    pub async fn transfer(&self, agent: &str, params: &[(&str, &str)]) -> reqwest::Response {
+        self.server_fn_as(agent, "transfer", params).await
+    }
+
     /// The customer's conference ended (they hung up).
     pub async fn conference_ends(&self, call: &str) {
         let res = self
@@ -329,6 +346,17 @@ impl TestApp {
 }
 
 impl StandIn {
+    /// Waits up to 10 s for a POST to `path_end` whose form has `key=value`.
+    pub async fn wait_for_form(&self, path_end: &str, key: &str, value: &str) -> Recorded {
+        for _ in 0..200 {
+            if let Some(r) = self.updates().into_iter().find(|r| r.path.ends_with(path_end) && r.get(key) == Some(value)) {
+                return r;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected a POST …{path_end} {key}={value}; stand-in saw {:?}", self.requests());
+    }
+
     /// Requests other than dials (cancels, hang-ups), in order.
     pub fn updates(&self) -> Vec<Recorded> {
         self.requests().into_iter().filter(|r| r.method == "POST" && !r.path.ends_with("/Calls.json")).collect()

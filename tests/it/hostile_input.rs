@@ -327,7 +327,8 @@ fn every_identifier_generated_from_the_grammar_is_accepted_as_is() {
 // ---------------------------------------------------------------------------------------------
 
 /// Every field name a 400 from a webhook may give as its reason.
-const FIELDS: [&str; 11] = [
+const FIELDS: [&str; 12] = [
+    "party",
     "CallSid",
     "From",
     "To",
@@ -882,7 +883,7 @@ fn any_agent_string_asking_for_a_token_gets_one_only_for_the_signed_in_agent() {
 }
 
 #[test]
-fn any_agent_strings_dialling_an_agent_in_dial_only_a_known_second_agent_for_the_signed_in_one() {
+fn any_transfer_target_strings_consult_only_a_known_available_colleague_for_the_signed_in_agent() {
     let rt = runtime();
     let app = rt.block_on(TestApp::spawn());
     let customer = call_sid(1);
@@ -890,52 +891,52 @@ fn any_agent_strings_dialling_an_agent_in_dial_only_a_known_second_agent_for_the
         app.available("agent1").await;
         app.customer_calls(&customer, "+15551230000").await;
         app.stand_in.wait_for_dials(1).await;
-        // agent1 is on the customer's call and agent2 is free: dialling agent2 in is possible
+        // agent1 is on the customer's call and agent2 is free: a consult with agent2 is possible
         // exactly once.
         assert_eq!(app.agent_answers(&customer, "agent1", 1, &stand_in_sid(1)).await.status(), 200);
         app.available("agent2").await;
         (app.sign_in("agent1").await, app.store().await)
     });
     let dialled = AtomicUsize::new(1);
-    // Mostly from the signed-in agent, so the checks behind the identity check are reached.
-    let from = prop_oneof![3 => Just(Some("agent1".to_string())), 2 => agent_arg()];
-    let strategy = (from, agent_arg(), session());
+    let strategy = (agent_arg(), session());
     let statuses = Statuses::default();
-    check("/api/dial_agent with arbitrary agents and session", HTTP_CASES, strategy, |(from, to, session)| {
-        let mut params = Vec::new();
-        if let Some(f) = from.as_deref() {
-            params.push(("from_agent", f));
-        }
+    check("/api/transfer (consult) with arbitrary targets and session", HTTP_CASES, strategy, |(to, session)| {
+        let mut params = vec![("action", "consult")];
         if let Some(t) = to.as_deref() {
-            params.push(("to_agent", t));
+            params.push(("to", t));
         }
-        let a = rt.block_on(call_server_fn(&app, &cookie, &session, "dial_agent", &params));
+        let a = rt.block_on(call_server_fn(&app, &cookie, &session, "transfer", &params));
         statuses.add(a.status);
-        match (&from, &to, &session) {
-            (None, _, _) => check_missing_argument(&a, "from_agent")?,
-            (_, None, _) => check_missing_argument(&a, "to_agent")?,
-            (_, _, Session::NoCookie | Session::Forged(_)) => check_refusal(&a, 401, &["please sign in"])?,
-            (Some(f), _, _) if f != "agent1" => check_refusal(&a, 403, &["you are signed in as agent1"])?,
-            (_, Some(t), _) => match AgentId::parse(t).map(|t| t.to_string()) {
+        let phone_like = |t: &str| t.trim().starts_with('+') || t.trim().starts_with(|c: char| c.is_ascii_digit());
+        match (&to, &session) {
+            (_, Session::NoCookie | Session::Forged(_)) => check_refusal(&a, 401, &["please sign in"])?,
+            (None, _) => check_refusal(&a, 400, &["choose who to transfer to"])?,
+            (Some(t), _) if t.trim().is_empty() => check_refusal(&a, 400, &["choose who to transfer to"])?,
+            (Some(t), _) if t.trim() == "queue" => check_refusal(&a, 409, &["a consult needs a person"])?,
+            // Numbers are checked before anything is dialled (none of these strings is a valid one).
+            (Some(t), _) if phone_like(t) => check_refusal(&a, 400, &["E.164"])?,
+            (Some(t), _) => match AgentId::parse(t).map(|t| t.to_string()) {
                 Err(_) => check_refusal(&a, 400, &["agent identity must be"])?,
+                // One transfer at a time: while the consult is on, any other is refused first.
+                Ok(_) if dialled.load(Ordering::SeqCst) == 2 => check_refusal(&a, 409, &["a transfer is already in progress"])?,
                 Ok(t) if t != "agent1" && t != "agent2" => check_refusal(&a, 404, &["unknown agent"])?,
-                Ok(t) if t == "agent1" => check_refusal(&a, 409, &["cannot dial themselves"])?,
+                Ok(t) if t == "agent1" => check_refusal(&a, 409, &["cannot transfer a call to yourself"])?,
                 Ok(_) if dialled.load(Ordering::SeqCst) == 1 => {
                     prop_assert_eq!(a.status, 200, "{}", a.body);
                     let v: serde_json::Value = serde_json::from_str(&a.body).unwrap();
-                    prop_assert_eq!(v["agent"].as_str(), Some("agent2"));
-                    prop_assert_eq!(v["conference"].as_str(), Some(customer.as_str()));
+                    prop_assert_eq!(v["transfer"]["to"].as_str(), Some("agent2"));
+                    prop_assert_eq!(v["call"].as_str(), Some(customer.as_str()));
                     dialled.store(2, Ordering::SeqCst);
                     rt.block_on(app.stand_in.wait_for_dials(2));
                 }
-                Ok(_) => check_refusal(&a, 409, &["already on this call"])?,
+                Ok(_) => unreachable!("covered above"),
             },
         }
         // Refused requests dial nobody.
         prop_assert_eq!(app.stand_in.dials().len(), dialled.load(Ordering::SeqCst));
         Ok(())
     });
-    statuses.report("/api/dial_agent with arbitrary agents and session");
+    statuses.report("/api/transfer (consult) with arbitrary targets and session");
     rt.block_on(async { tokio::time::sleep(Duration::from_millis(300)).await });
     let dials = app.stand_in.dials();
     assert_eq!(dials.len(), dialled.load(Ordering::SeqCst));

@@ -18,14 +18,20 @@ async fn the_contact_center_runs_on_postgresql() {
     let res = app.agent_answers(&customer, "agent1", 1, &stand_in_sid(1)).await;
     assert_eq!(res.status(), 200);
     app.available("agent2").await;
-    let res = app.server_fn_as("agent1", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await;
+    let res = app.server_fn_as("agent1", "transfer", &[("action", "consult"), ("to", "agent2")]).await;
     assert_eq!(res.status(), 200);
     app.stand_in.wait_for_dials(2).await;
     app.conference_ends(&customer).await;
     app.wait_presence("agent1", "wrap-up").await;
     assert_eq!(
         app.timeline(&customer).await,
-        ["queued (caller +15551230000)", "offered to agent1", "answered by agent1", "agent1 dialled agent2 in", "customer hung up"]
+        [
+            "queued (caller +15551230000)",
+            "offered to agent1",
+            "answered by agent1",
+            "agent1 consults agent2; customer on hold",
+            "customer hung up"
+        ]
     );
 }
 
@@ -176,7 +182,7 @@ async fn assert_invariants(app: &TestApp) {
         if let Some((Presence::Ringing { call }, _)) = store.presence_of(agent).await.unwrap() {
             let c = calls.get(call.as_str()).unwrap_or_else(|| panic!("{agent} rings for a call that is over"));
             let ringing_for_me = matches!(&c.phase, CallPhase::Offered { agent: a, .. } if a.as_str() == agent)
-                || c.helpers.iter().any(|h| h.agent.as_str() == agent && !h.joined);
+                || c.ringing_leg().is_some_and(|(p, _)| p.as_str() == agent);
             assert!(ringing_for_me, "{agent} rings for {call}, which is not offered to them");
         }
     }

@@ -157,7 +157,7 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
     assert_eq!(status, 200);
     seen.answer("presence agent2", as_agent(&agent2_cookie, "presence", &[("status", "available")]).await.unwrap()).await;
     let (status, _) = seen
-        .answer("dial_agent", as_agent(&agent1_cookie, "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await.unwrap())
+        .answer("consult", as_agent(&agent1_cookie, "transfer", &[("action", "consult"), ("to", "agent2"), ("note", "vip")]).await.unwrap())
         .await;
     assert_eq!(status, 200);
     app.stand_in.wait_for_dials(2).await;
@@ -209,25 +209,17 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
     seen.answer("token no agent", as_agent(&agent1_cookie, "token", &[]).await.unwrap()).await;
     let forged_cookie = format!("{}=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", warm_transfer::auth::COOKIE);
     seen.answer("token forged session", as_agent(&forged_cookie, "token", &[("agent", "agent1")]).await.unwrap()).await;
-    seen.answer(
-        "dial unknown agent",
-        as_agent(&agent1_cookie, "dial_agent", &[("from_agent", "agent1"), ("to_agent", "mallory")]).await.unwrap(),
-    )
-    .await;
-    seen.answer("dial self", as_agent(&agent2_cookie, "dial_agent", &[("from_agent", "agent2"), ("to_agent", "agent2")]).await.unwrap())
+    seen.answer("dial unknown agent", as_agent(&agent1_cookie, "transfer", &[("action", "consult"), ("to", "mallory")]).await.unwrap())
         .await;
-    seen.answer(
-        "dial as someone else",
-        as_agent(&agent2_cookie, "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await.unwrap(),
-    )
-    .await;
+    seen.answer("dial self", as_agent(&agent2_cookie, "transfer", &[("action", "consult"), ("to", "agent2")]).await.unwrap()).await;
+    seen.answer("dial as someone else", as_agent(&agent2_cookie, "transfer", &[("action", "complete")]).await.unwrap()).await;
     seen.answer(
         "dial cross-site",
         app.client
-            .post(format!("{}/api/dial_agent", app.base_url))
+            .post(format!("{}/api/transfer", app.base_url))
             .header("cookie", &agent1_cookie)
             .header("origin", "https://evil.example")
-            .form(&[("from_agent", "agent1"), ("to_agent", "agent2")])
+            .form(&[("action", "cancel")])
             .send()
             .await
             .unwrap(),

@@ -52,7 +52,7 @@ async fn nothing_is_issued_or_dialled_without_a_session() {
     let (status, text) = status_and_text(app.server_fn("token", &[("agent", "agent1")]).await).await;
     assert_eq!(status, 401);
     assert!(text.contains("please sign in"), "{text}");
-    let (status, _) = status_and_text(app.server_fn("dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await).await;
+    let (status, _) = status_and_text(app.server_fn("transfer", &[("action", "consult"), ("to", "agent2")]).await).await;
     assert_eq!(status, 401);
     let res = app
         .client
@@ -72,18 +72,14 @@ async fn an_agent_cannot_act_for_another_agent() {
     app.available("agent1").await;
     app.webhook("/conference/connect/client", &[("CallSid", &customer)]).await;
     app.stand_in.wait_for_dials(1).await;
-    // agent2 tries to transfer agent1's call.
-    let (status, _) =
-        status_and_text(app.server_fn_as("agent2", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await).await;
-    assert_eq!(status, 403);
-    // agent2 is on no call, so it cannot dial anyone in.
-    let (status, text) =
-        status_and_text(app.server_fn_as("agent2", "dial_agent", &[("from_agent", "agent2"), ("to_agent", "agent1")]).await).await;
+    // agent2 tries to transfer agent1's call: a server function acts only on the signed-in
+    // agent's own call, and agent2 is on none.
+    let (status, text) = status_and_text(app.server_fn_as("agent2", "transfer", &[("action", "transfer"), ("to", "agent2")]).await).await;
     assert_eq!(status, 409);
-    assert!(text.contains("agent2 is not on a call"), "{text}");
-    // agent1 cannot dial in someone who has no account.
-    let (status, text) =
-        status_and_text(app.server_fn_as("agent1", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent9")]).await).await;
+    assert!(text.contains("you are not on a call"), "{text}");
+    // agent1 answers, then cannot consult someone who has no account.
+    assert_eq!(app.agent_answers(&customer, "agent1", 1, &stand_in_sid(1)).await.status(), 200);
+    let (status, text) = status_and_text(app.server_fn_as("agent1", "transfer", &[("action", "consult"), ("to", "agent9")]).await).await;
     assert_eq!(status, 404);
     assert!(text.contains("unknown agent"), "{text}");
     assert_eq!(app.stand_in.dials().len(), 1, "none of that dialled anyone");

@@ -5,6 +5,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use warm_transfer::calls::flow;
+use warm_transfer::center::Party;
 use warm_transfer::config::Settings;
 use warm_transfer::ids::CallSid;
 use warm_transfer::simulator::engine::{
@@ -146,7 +147,7 @@ impl World {
         let parts: Vec<&str> = path.split('/').collect();
         if let ["", "conference", conference, "connect", agent] = parts.as_slice() {
             let agent = agent.split('?').next().unwrap_or_default();
-            return Ok(read(&flow::agent_join_twiml(s, conference, agent, agent == "agent1")));
+            return Ok(read(&flow::agent_join_twiml(s, conference, agent)));
         }
         Err(format!("404 for {url}"))
     }
@@ -160,7 +161,7 @@ impl World {
     /// The app's dialer: `Calls.json` with exactly the fields the app sends.
     fn dial(&mut self, conference: &CallSid, agent: &str) -> CallSid {
         let leg = if agent == "agent1" { 1 } else { 2 };
-        let req = flow::agent_dial(&self.settings, conference.as_str(), agent, leg);
+        let req = flow::agent_dial(&self.settings, conference.as_str(), &Party::parse(agent).unwrap(), leg);
         let sid = self.engine.create_call(req, self.now).unwrap();
         self.pump();
         sid
@@ -327,7 +328,7 @@ fn the_tutorials_six_steps_run_at_engine_level() {
     let room = w.room(&customer);
     assert_eq!(room.participants.len(), 3);
     assert_eq!(w.hearing(&customer), "conference with agent1, agent2");
-    assert!(room.labelled("agent2").unwrap().end_conference_on_exit);
+    assert!(!room.labelled("agent2").unwrap().end_conference_on_exit, "only the customer ends the conference by leaving");
 
     // agent1 hangs up: the customer and agent2 talk on.
     w.at(65);
@@ -404,7 +405,7 @@ fn an_agent_answering_after_the_customer_left_is_alone_in_a_fresh_room_of_the_sa
 }
 
 #[test]
-fn agent2_hanging_up_after_agent1_left_ends_the_conference_for_the_customer() {
+fn the_last_agent_hanging_up_leaves_the_conference_running_until_the_app_hangs_the_customer_up() {
     let (mut w, customer, agent1) = World::customer_with_agent1();
     let agent2 = w.dial(&customer, "agent2");
     w.answer(&agent2);
@@ -412,13 +413,15 @@ fn agent2_hanging_up_after_agent1_left_ends_the_conference_for_the_customer() {
     assert_eq!(w.room(&customer).status, ConferenceStatus::InProgress);
 
     w.at(50);
-    let effects = w.hangup(&agent2);
+    w.hangup(&agent2);
+    // No agent's leaving ends the conference: the app decides what happens to the customer.
+    assert_eq!(w.room(&customer).status, ConferenceStatus::InProgress);
+    let effects = w.hangup(&customer);
     let end = conference_events(&effects).pop().unwrap();
     assert_eq!(get(&end, "StatusCallbackEvent"), Some("conference-end"));
-    assert_eq!(get(&end, "CallSidEndingConference"), Some(agent2.as_str()));
+    assert_eq!(get(&end, "CallSidEndingConference"), Some(customer.as_str()));
     assert_eq!(w.room(&customer).status, ConferenceStatus::Completed);
     assert_eq!(w.call(&customer).status, CallStatus::Completed);
-    assert_eq!(w.call(&customer).now_hearing, "call ended");
 }
 
 #[test]
@@ -681,9 +684,10 @@ fn a_stale_wait_document_is_dropped_once_the_conference_has_started() {
     w.pump();
     let Some(Effect::FetchTwiml { fetch_id: wait_fetch, .. }) = w.pending.pop() else { panic!() };
 
-    let agent1 = w.engine.create_call(flow::agent_dial(&w.settings, customer.as_str(), "agent1", 1), w.now).unwrap();
+    let agent1 =
+        w.engine.create_call(flow::agent_dial(&w.settings, customer.as_str(), &Party::parse("agent1").unwrap(), 1), w.now).unwrap();
     w.engine.answer(&agent1, w.now).unwrap();
-    w.engine.twiml_result(&agent1, Ok(read(&flow::agent_join_twiml(&w.settings, customer.as_str(), "agent1", true))), w.now).unwrap();
+    w.engine.twiml_result(&agent1, Ok(read(&flow::agent_join_twiml(&w.settings, customer.as_str(), "agent1"))), w.now).unwrap();
     assert_eq!(w.hearing(&customer), "conference with agent1");
 
     // The wait music arrives late: it changes nothing.

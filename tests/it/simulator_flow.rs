@@ -369,21 +369,27 @@ async fn a_whole_warm_transfer_runs_through_the_real_server_with_the_simulator_a
     assert!(!room.labelled("agent1").unwrap().end_conference_on_exit);
     let store = stack.store().await;
 
-    // agent1 dials agent2 in through the console's server function; agent2 answers.
+    // agent1 consults agent2 through the console's server function: the customer is held with
+    // music while agent2 rings and answers.
     assert_eq!(stack.server_fn_as("agent2", "presence", &[("status", "available")]).await.status(), 200);
-    let res = stack.server_fn_as("agent1", "dial_agent", &[("from_agent", "agent1"), ("to_agent", "agent2")]).await;
+    let res = stack.server_fn_as("agent1", "transfer", &[("action", "consult"), ("to", "agent2")]).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     let agent2 = stack.rings("agent2").await;
     sim.answer(&agent2).unwrap();
     let state = stack.until("three in the conference", |s| s.conferences[0].participants.len() == 3).await;
-    assert!(state.conferences[0].labelled("agent2").unwrap().end_conference_on_exit);
+    assert!(!state.conferences[0].labelled("agent2").unwrap().end_conference_on_exit);
+    let customer_in = |s: &SimState| s.conferences[0].participants.iter().find(|p| p.call_sid == customer).cloned();
+    assert!(customer_in(&state).unwrap().on_hold, "the customer is on hold during the consult");
 
-    // agent1 hangs up: the customer and agent2 talk on.
+    // agent1 hangs up: the customer comes off hold and talks on with agent2.
     sim.hangup(&agent1).unwrap();
-    let state = stack.until("agent1 to leave", |s| s.conferences[0].participants.len() == 2).await;
+    let state = stack
+        .until("agent1 to leave and the customer to talk with agent2", |s| {
+            s.conferences[0].participants.len() == 2 && customer_in(s).is_some_and(|p| p.hearing == "conference with agent2")
+        })
+        .await;
     assert_eq!(state.conferences[0].status, ConferenceStatus::InProgress);
-    let customer_hears = &state.conferences[0].participants.iter().find(|p| p.call_sid == customer).unwrap().hearing;
-    assert_eq!(customer_hears, "conference with agent2");
+    assert!(!customer_in(&state).unwrap().on_hold);
 
     // The customer hangs up: the conference ends, and agent2's call with it.
     sim.hangup(&customer).unwrap();
@@ -399,10 +405,9 @@ async fn a_whole_warm_transfer_runs_through_the_real_server_with_the_simulator_a
             format!("queued (caller {CUSTOMER})"),
             "offered to agent1".into(),
             "answered by agent1".into(),
-            "agent1 dialled agent2 in".into(),
-            "agent2 joined".into(),
-            "agent1 hung up".into(),
-            "agent2 now has the call".into(),
+            "agent1 consults agent2; customer on hold".into(),
+            "agent2 answered the consult".into(),
+            "transfer completed: agent2 has the call, agent1 left".into(),
             "customer hung up".into(),
         ]
     );
@@ -425,11 +430,13 @@ async fn a_whole_warm_transfer_runs_through_the_real_server_with_the_simulator_a
             "participant-join",
             "participant-join",
             "conference-start",
+            "participant-hold",
             "participant-join",
             "participant-leave",
+            "participant-unhold",
             "participant-leave",
             "participant-leave",
-            "conference-end"
+            "conference-end",
         ]
     );
     assert_eq!(events[0].1.as_deref(), Some(customer.as_str()));
@@ -486,7 +493,7 @@ async fn three_agents_and_five_callers(stack: Stack) {
     assert_eq!(status_of(&state, &callers[0]), CallStatus::Completed, "the first caller was hung up with their agent");
     assert_eq!(
         store.timeline_texts(callers[2].as_str()).await.unwrap()[..3],
-        ["queued (caller +15551230002)".to_string(), "offered to agent3".into(), "agent3: busy or declined".into()]
+        ["queued (caller +15551230002)".to_string(), "offered to agent3".into(), "agent3: declined".into()]
     );
     sim.answer(&next).unwrap();
     sim.hangup(&rung[1]).unwrap();
