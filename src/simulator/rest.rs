@@ -5,8 +5,9 @@
 //! `ACCOUNT_SID:auth_token` or `API_KEY:API_SECRET`. Errors are Twilio's JSON
 //! (`{"code","message","more_info","status"}`): 401/20003 for authentication, 404/20404 for an
 //! unknown resource, 400 for bad input (21201 missing `To`, 21603 missing `From`, 21205 missing
-//! `Url`, 20001 another invalid parameter, 21220 a call in the wrong state — close to Twilio's
-//! codes, which are not all documented).
+//! `Url`, 21217 a `To` that is neither `client:…` nor an E.164 number, 20001 another invalid
+//! parameter, 21220 a call in the wrong state — close to Twilio's codes, which are not all
+//! documented).
 
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
@@ -26,6 +27,8 @@ use super::engine::{
 use crate::ids::CallSid;
 
 const API: &str = "/2010-04-01/Accounts";
+/// Twilio's "Phone number does not appear to be valid" (a `To` neither `client:` nor E.164).
+pub const INVALID_NUMBER: u32 = 21217;
 
 pub fn router(sim: Simulator) -> Router {
     let account = "/2010-04-01/Accounts/{account}";
@@ -69,6 +72,7 @@ impl ApiError {
         match e {
             SimError::UnknownCall(_) | SimError::UnknownConference(_) | SimError::UnknownParticipant(_) => Self::not_found(uri),
             SimError::WrongState { .. } => Self::new(StatusCode::BAD_REQUEST, 21220, e.to_string()),
+            SimError::InvalidNumber(_) => Self::new(StatusCode::BAD_REQUEST, INVALID_NUMBER, e.to_string()),
             SimError::Invalid(m) => Self::invalid(m),
             SimError::DuplicateLabel { .. } => Self::invalid(e.to_string()),
         }
