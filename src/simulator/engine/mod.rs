@@ -215,7 +215,7 @@ impl Engine {
 
     /// Outbound calls: `initiated`, then `ringing`; a browser identity is told to ring. An
     /// unreachable number fails straight after `initiated`.
-    pub(super) fn start_ringing(&mut self, sid: &CallSid, now: SystemTime) {
+    fn start_ringing(&mut self, sid: &CallSid, now: SystemTime) {
         self.call_event(sid, "initiated", now);
         let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
         if call.callee() == Some(Callee::Unreachable) {
