@@ -15,6 +15,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, mpsc};
 
 use super::engine::{Effect, Engine, EngineConfig, RingingCall, SimError, SimState, StopReason};
+use super::faults::{ApiRequest, Fault, FaultBook, FaultRule};
 use super::twiml::{self, Instruction};
 use crate::config::Secret;
 use crate::ids::CallSid;
@@ -88,7 +89,9 @@ pub enum SimEvent {
         call_sid: Option<CallSid>,
         message: String,
     },
-    /// A request the simulator made to the app, and how it went (`HTTP 204`, `timed out`…).
+    /// A request the simulator made to the app, and how it went (`HTTP 204`, `timed out`…); or
+    /// (`kind` `api-fault`) a request to the simulator's REST API that an injected fault failed
+    /// (`url` is its path, `outcome` the fault).
     Request {
         kind: &'static str,
         method: String,
@@ -118,6 +121,8 @@ pub(super) struct Inner {
     events: broadcast::Sender<SimEvent>,
     /// The state last broadcast, so an unchanged one is not sent again.
     last_state: Mutex<Option<SimState>>,
+    /// Faults waiting for REST requests, and the log of those requests.
+    faults: Mutex<FaultBook>,
 }
 
 impl Simulator {
@@ -147,6 +152,7 @@ impl Simulator {
             in_flight: AtomicUsize::new(0),
             events,
             last_state: Mutex::new(None),
+            faults: Mutex::new(FaultBook::default()),
         });
         tokio::spawn(perform_effects(Arc::downgrade(&inner), queue));
         tokio::spawn(tick_ring_timeouts(Arc::downgrade(&inner), tick));
@@ -212,6 +218,38 @@ impl Simulator {
     /// Calls ringing for a browser identity right now (for a Device that connects late).
     pub fn ringing_for(&self, identity: &str) -> Vec<RingingCall> {
         self.inner.engine.lock().unwrap_or_else(|e| e.into_inner()).ringing_for(identity)
+    }
+
+    /// Makes the REST API fail the next requests `rule` matches (see [`super::faults`]): they
+    /// are answered with an error status, or held and dropped, and never applied.
+    pub fn fail_next(&self, rule: FaultRule) {
+        self.faults().add(rule);
+    }
+
+    /// Forgets every fault not yet used up.
+    pub fn clear_faults(&self) {
+        self.faults().clear();
+    }
+
+    /// The newest requests the REST API received (up to [`super::faults::LOG_KEPT`]), oldest
+    /// first, each with its status and the injected fault that failed it, if any.
+    pub fn api_requests(&self) -> Vec<ApiRequest> {
+        self.faults().log()
+    }
+
+    pub(super) fn faults(&self) -> std::sync::MutexGuard<'_, FaultBook> {
+        self.inner.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Tells subscribers about a REST request an injected fault failed.
+    pub(super) fn announce_fault(&self, method: &str, path: &str, fault: &Fault) {
+        tracing::info!(method, path, fault = %fault.describe(), "simulator REST request failed on purpose");
+        let _ = self.inner.events.send(SimEvent::Request {
+            kind: "api-fault",
+            method: method.to_string(),
+            url: path.to_string(),
+            outcome: fault.describe(),
+        });
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<SimEvent> {

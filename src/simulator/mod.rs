@@ -4,14 +4,17 @@
 //! - [`twiml`] reads the TwiML documents the app answers with;
 //! - [`engine`] is a pure state machine of calls and conferences (no I/O, time passed in);
 //! - [`rest`] emulates `api.twilio.com` for the requests the app makes;
+//! - [`faults`] makes chosen REST requests fail (an error status or a timeout) and logs them all;
 //! - [`driver`] connects the engine to the world: it posts signed webhooks and callbacks to the
 //!   app, ticks ring timeouts, and broadcasts what happens to a future UI.
 
 pub mod browser;
 pub mod driver;
 pub mod engine;
+pub mod faults;
 pub mod rest;
 pub mod time;
 pub mod twiml;
 
 pub use driver::{SimEvent, Simulator, SimulatorConfig};
+pub use faults::{ApiRequest, Fault, FaultRule};

@@ -5,8 +5,10 @@
 //! `ACCOUNT_SID:auth_token` or `API_KEY:API_SECRET`. Errors are Twilio's JSON
 //! (`{"code","message","more_info","status"}`): 401/20003 for authentication, 404/20404 for an
 //! unknown resource, 400 for bad input (21201 missing `To`, 21603 missing `From`, 21205 missing
-//! `Url`, 20001 another invalid parameter, 21220 a call in the wrong state — close to Twilio's
-//! codes, which are not all documented).
+//! `Url`, 21217 a `To` that is neither `client:…` nor an E.164 number, 20001 another invalid
+//! parameter, 21220 a call in the wrong state — close to Twilio's codes, which are not all
+//! documented). Requests can be made to fail on purpose, and all are logged: see
+//! [`super::faults`].
 
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
@@ -23,9 +25,12 @@ use super::driver::Simulator;
 use super::engine::{
     CallView, ConferenceView, NewParticipant, OutboundCall, ParticipantStatus, ParticipantUpdate, ParticipantView, SimError,
 };
+use super::faults::{self, Fault};
 use crate::ids::CallSid;
 
 const API: &str = "/2010-04-01/Accounts";
+/// Twilio's "Phone number does not appear to be valid" (a `To` neither `client:` nor E.164).
+pub const INVALID_NUMBER: u32 = 21217;
 
 pub fn router(sim: Simulator) -> Router {
     let account = "/2010-04-01/Accounts/{account}";
@@ -40,8 +45,47 @@ pub fn router(sim: Simulator) -> Router {
             get(fetch_participant).post(update_participant).delete(remove_participant),
         )
         .fallback(|uri: Uri| async move { ApiError::not_found(&uri) })
+        // The last layer added runs first: log, then authenticate, then inject faults.
+        .layer(axum::middleware::from_fn_with_state(sim.clone(), inject_faults))
         .layer(axum::middleware::from_fn_with_state(sim.clone(), authenticate))
+        .layer(axum::middleware::from_fn_with_state(sim.clone(), record))
         .with_state(sim)
+}
+
+/// Which entry of the request log a request is (set by [`record`]).
+#[derive(Debug, Clone, Copy)]
+struct LogId(u64);
+
+/// Every request goes into the simulator's request log with the status it was answered with.
+async fn record(State(sim): State<Simulator>, mut req: Request, next: Next) -> Response {
+    let id = sim.faults().arrived(req.method().as_str(), req.uri().path());
+    req.extensions_mut().insert(LogId(id));
+    let res = next.run(req).await;
+    sim.faults().answered(id, res.status().as_u16());
+    res
+}
+
+/// A request a [`FaultRule`](super::faults::FaultRule) matches is not carried out: it gets the
+/// rule's error at once, or is held and dropped (see [`super::faults`]).
+async fn inject_faults(State(sim): State<Simulator>, req: Request, next: Next) -> Response {
+    let (method, path) = (req.method().as_str().to_string(), req.uri().path().to_string());
+    let Some(fault) = sim.faults().take(&method, &path) else { return next.run(req).await };
+    if let Some(LogId(id)) = req.extensions().get::<LogId>() {
+        sim.faults().failed_by(*id, &fault);
+    }
+    sim.announce_fault(&method, &path, &fault);
+    match fault {
+        Fault::Status(status) => {
+            let status = StatusCode::from_u16(faults::status_of(status)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let reason = status.canonical_reason().unwrap_or("Error");
+            ApiError::new(status, 20_000 + u32::from(status.as_u16()), reason).into_response()
+        }
+        Fault::Delay(delay) => {
+            tokio::time::sleep(delay).await;
+            let message = "Gateway Timeout (the simulator dropped this request: an injected delay)";
+            ApiError::new(StatusCode::GATEWAY_TIMEOUT, 20_504, message).into_response()
+        }
+    }
 }
 
 /// Twilio's error answer.
@@ -69,6 +113,7 @@ impl ApiError {
         match e {
             SimError::UnknownCall(_) | SimError::UnknownConference(_) | SimError::UnknownParticipant(_) => Self::not_found(uri),
             SimError::WrongState { .. } => Self::new(StatusCode::BAD_REQUEST, 21220, e.to_string()),
+            SimError::InvalidNumber(_) => Self::new(StatusCode::BAD_REQUEST, INVALID_NUMBER, e.to_string()),
             SimError::Invalid(m) => Self::invalid(m),
             SimError::DuplicateLabel { .. } => Self::invalid(e.to_string()),
         }

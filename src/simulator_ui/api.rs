@@ -169,7 +169,7 @@ mod server {
         let status = match &e {
             SimError::UnknownCall(_) | SimError::UnknownConference(_) | SimError::UnknownParticipant(_) => StatusCode::NOT_FOUND,
             SimError::WrongState { .. } | SimError::DuplicateLabel { .. } => StatusCode::CONFLICT,
-            SimError::Invalid(_) => StatusCode::BAD_REQUEST,
+            SimError::Invalid(_) | SimError::InvalidNumber(_) => StatusCode::BAD_REQUEST,
         };
         fail(status, e.to_string())
     }

@@ -15,3 +15,4 @@ mod sign_in;
 mod simulator_engine;
 mod simulator_flow;
 mod simulator_pages;
+mod simulator_transfers;

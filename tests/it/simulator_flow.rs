@@ -15,7 +15,7 @@ use warm_transfer::twilio::rest::{AddParticipant, CreateCall, RestConfig, RestEr
 const CUSTOMER: &str = "+15551230000";
 
 /// A simulator whose REST API is served under `{base}/sim` on a local port.
-async fn start_simulator(app_base_url: &str) -> (Simulator, String) {
+pub(crate) async fn start_simulator(app_base_url: &str) -> (Simulator, String) {
     let sim =
         Simulator::new(SimulatorConfig::new(ACCOUNT_SID, Secret::new(AUTH_TOKEN), API_KEY, Secret::new(API_SECRET), app_base_url, NUMBER));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -25,7 +25,7 @@ async fn start_simulator(app_base_url: &str) -> (Simulator, String) {
     (sim, base)
 }
 
-fn client(base_url: &str, username: &str, password: &str) -> TwilioClient {
+pub(crate) fn client(base_url: &str, username: &str, password: &str) -> TwilioClient {
     TwilioClient::new(RestConfig {
         base_url: base_url.to_string(),
         account_sid: ACCOUNT_SID.into(),
@@ -36,7 +36,7 @@ fn client(base_url: &str, username: &str, password: &str) -> TwilioClient {
 }
 
 /// Polls `check` for up to 10 s.
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+pub(crate) async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
@@ -72,7 +72,7 @@ fn participant(to: &str, label: &str, start: bool) -> AddParticipant {
     }
 }
 
-fn api_error(e: RestError) -> (u16, Option<i64>, String) {
+pub(crate) fn api_error(e: RestError) -> (u16, Option<i64>, String) {
     match e {
         RestError::Api { status, code, message, .. } => (status, code, message),
         other => panic!("expected an API error, got {other:?}"),

@@ -417,6 +417,7 @@ impl Engine {
                 return Err(SimError::Invalid(format!("Required parameter {name} is missing")));
             }
         }
+        super::check_to(&req.to)?;
         let conf_sid = match self.resolve(conference) {
             Ok(sid) => sid,
             Err(e) if conference.starts_with("CF") && conference.len() == 34 => return Err(e),
@@ -446,11 +447,17 @@ impl Engine {
         let call_sid = self.create_participant_call(&req.from, &req.to, join.clone(), timeout, call_callback, now);
         let conf = self.conferences.get_mut(&conf_sid).expect("resolved above");
         conf.participants.push(Participant::new(&call_sid, &join, ParticipantStatus::Ringing, now));
+        // The answer shows the participant as it was created: an unreachable number's call fails
+        // (and leaves) at once, after Twilio has accepted the request.
+        let created = self.participant(&conf_sid, call_sid.as_str());
         self.start_ringing(&call_sid, now);
-        self.participant(&conf_sid, call_sid.as_str())
+        created
     }
 
     /// `POST Conferences/{CF}/Participants/{CallSid or label}.json`: hold, mute, change the exit rule.
+    ///
+    /// A change of `EndConferenceOnExit` on a participant that is on hold when the request
+    /// arrives is ignored, as Twilio ignores it (see the module docs of [`Engine`]).
     pub fn update_participant(
         &mut self,
         conference: &str,
@@ -464,8 +471,11 @@ impl Engine {
         let hold_method = normalise_method(update.hold_method.as_deref(), "GET")?;
         let p = &mut conf.participants[i];
         let call_sid = p.call_sid.clone();
+        // Twilio's hold quirk: judged by the hold state the request finds, before its own `Hold`.
+        let was_held = p.hold;
         let mut events: Vec<&'static str> = Vec::new();
         let mut hold_fetch = None;
+        let mut ignored = None;
         if let Some(hold) = update.hold.filter(|h| *h != p.hold) {
             p.hold = hold;
             // The old hold document is over, its redirect with it.
@@ -488,8 +498,13 @@ impl Engine {
             events.push(if muted { "participant-mute" } else { "participant-unmute" });
         }
         if let Some(end) = update.end_conference_on_exit.filter(|e| *e != p.end_conference_on_exit) {
-            p.end_conference_on_exit = end;
-            events.push("participant-modify");
+            if was_held {
+                // Twilio answers 200 with the old value and sends no `participant-modify`.
+                ignored = Some(end);
+            } else {
+                p.end_conference_on_exit = end;
+                events.push("participant-modify");
+            }
         }
         let after = p.clone();
         conf.updated_at = now;
@@ -499,6 +514,13 @@ impl Engine {
                     call.fetch = None;
                 }
             }
+        }
+        if let Some(end) = ignored {
+            // Not something Twilio reports anywhere; said here so a puzzled developer finds it.
+            self.warn(
+                Some(&call_sid),
+                format!("EndConferenceOnExit={end} ignored: the participant is on hold (Twilio ignores it silently, as here)"),
+            );
         }
         for event in events {
             self.participant_event(&conf_sid, event, &after, &[], now);

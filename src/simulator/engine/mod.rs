@@ -16,7 +16,18 @@
 //!   `startConferenceOnEnter`; until then everyone hears their `waitUrl`;
 //! - only the first participant's `statusCallback` is used for conference events;
 //! - when a caller leaves a conference, Twilio carries on with the verbs after `<Dial>`, hanging up
-//!   when the document ends.
+//!   when the document ends;
+//! - a change of `EndConferenceOnExit` on a participant that is **on hold** is silently ignored:
+//!   the update answers 200, the participant keeps (and shows) its old value, and no
+//!   `participant-modify` event is sent. What counts is the hold state the request finds, before
+//!   its own `Hold` is applied: `Hold=true&EndConferenceOnExit=true` on a participant not yet held
+//!   sets the flag, `Hold=false&EndConferenceOnExit=true` on a held one does not. Set the flags
+//!   you need before holding;
+//! - a `HoldUrl` is fetched with the held call's parameters (`CallSid`, `From`, `To`,
+//!   `CallStatus`, …) and the `ConferenceSid`, by `GET` unless `HoldMethod` says otherwise;
+//! - `To` must be a browser (`client:{identity}`) or an E.164 number, else the request is refused
+//!   (400, [`SimError::InvalidNumber`]). Numbers behave by the [`phone_book`]: busy, no answer,
+//!   unreachable, or (any other number) answering by itself after a short ring.
 //!
 //! Twilio's timing is modelled only where the app can tell the difference:
 //! - what a caller hears is recorded at once, line by line (`call.hear`): every `<Say>`, `<Play>`
@@ -35,6 +46,9 @@
 mod conference;
 mod model;
 mod notify;
+pub mod phone_book;
+#[cfg(test)]
+mod tests;
 mod view;
 
 pub use conference::{NewParticipant, ParticipantUpdate};
@@ -47,6 +61,7 @@ use std::time::{Duration, SystemTime};
 use crate::ids::{CallSid, ConferenceSid};
 use crate::simulator::twiml::{ConferenceJoin, Instruction};
 use model::{Call, Conference, FetchPurpose, OnAnswer, Subscription};
+use phone_book::Callee;
 
 /// What Twilio says when a call's document cannot be fetched or read.
 pub const APPLICATION_ERROR: &str = "We are sorry, an application error has occurred. Goodbye.";
@@ -138,6 +153,7 @@ impl Engine {
                 return Err(SimError::Invalid(format!("Required parameter {name} is missing")));
             }
         }
+        check_to(&req.to)?;
         let method = normalise_method(req.method.as_deref(), "POST")?;
         let callback = subscription(req.status_callback, req.status_callback_event, req.status_callback_method, &["completed"])?;
         let on_answer = OnAnswer::Document { url: req.url, method };
@@ -197,10 +213,15 @@ impl Engine {
         sid
     }
 
-    /// Outbound calls: `initiated`, then `ringing`; a browser identity is told to ring.
+    /// Outbound calls: `initiated`, then `ringing`; a browser identity is told to ring. An
+    /// unreachable number fails straight after `initiated`.
     fn start_ringing(&mut self, sid: &CallSid, now: SystemTime) {
         self.call_event(sid, "initiated", now);
         let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
+        if call.callee() == Some(Callee::Unreachable) {
+            self.finish_call(sid, CallStatus::Failed, now);
+            return;
+        }
         call.status = CallStatus::Ringing;
         call.ringing_since = Some(now);
         call.updated_at = now;
@@ -273,18 +294,28 @@ impl Engine {
         }
     }
 
-    /// Rings out every unanswered outbound call whose `Timeout` has passed, then fetches the
-    /// wait and hold documents whose `<Redirect>` is due.
+    /// Rings out every unanswered outbound call whose `Timeout` has passed, lets the phone
+    /// book's numbers answer or be busy once they have rung [`phone_book::RING_SECS`], then
+    /// fetches the wait and hold documents whose `<Redirect>` is due.
     pub fn tick(&mut self, now: SystemTime) {
-        let due: Vec<CallSid> = self
-            .calls
-            .values()
-            .filter(|c| c.status == CallStatus::Ringing && c.direction == Direction::OutboundApi)
-            .filter(|c| c.ringing_since.is_some_and(|t| t + Duration::from_secs(c.timeout_secs.into()) <= now))
-            .map(|c| c.sid.clone())
+        let rung_for = |c: &Call, secs: u64| c.ringing_since.is_some_and(|t| t + Duration::from_secs(secs) <= now);
+        let ringing = || self.calls.values().filter(|c| c.status == CallStatus::Ringing && c.direction == Direction::OutboundApi);
+        let due: Vec<CallSid> = ringing().filter(|c| rung_for(c, c.timeout_secs.into())).map(|c| c.sid.clone()).collect();
+        // A timeout as short as the ring wins: those calls are gone before the numbers pick up.
+        let picked_up: Vec<(CallSid, Callee)> = ringing()
+            .filter(|c| !due.contains(&c.sid) && rung_for(c, phone_book::RING_SECS))
+            .filter_map(|c| c.callee().map(|callee| (c.sid.clone(), callee)))
             .collect();
         for sid in due {
             self.finish_call(&sid, CallStatus::NoAnswer, now);
+        }
+        for (sid, callee) in picked_up {
+            // Each was still ringing a moment ago; anything that ended it since is fine too.
+            let _ = match callee {
+                Callee::Answers => self.answer(&sid, now),
+                Callee::Busy => self.reject(&sid, now),
+                Callee::NeverAnswers | Callee::Unreachable => Ok(()),
+            };
         }
         self.follow_due_redirects(now);
     }
@@ -297,7 +328,7 @@ impl Engine {
         let account = self.cfg.account_sid.clone();
         let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
         call.fetch = Some((id, purpose));
-        let params = [
+        let mut params = vec![
             ("CallSid", call.sid.to_string()),
             ("AccountSid", account),
             ("From", call.from.clone()),
@@ -306,6 +337,10 @@ impl Engine {
             ("Direction", call.direction.as_str().to_string()),
             ("ApiVersion", "2010-04-01".to_string()),
         ];
+        // A hold document is for one participant of one room; the app may write it per call.
+        if purpose == FetchPurpose::Hold {
+            params.extend(call.conference.as_ref().map(|cf| ("ConferenceSid", cf.to_string())));
+        }
         self.effects.push(Effect::FetchTwiml {
             call_sid: sid.clone(),
             fetch_id: id,
@@ -455,6 +490,15 @@ impl Engine {
 
 fn wrong_state(call: &Call, action: &'static str) -> SimError {
     SimError::WrongState { call_sid: call.sid.to_string(), status: call.status.as_str(), action }
+}
+
+/// `To` must be a browser or an E.164 number (see [`phone_book`]).
+pub(super) fn check_to(to: &str) -> Result<(), SimError> {
+    if phone_book::is_dialable(to) {
+        Ok(())
+    } else {
+        Err(SimError::InvalidNumber(to.to_string()))
+    }
 }
 
 fn normalise_method(method: Option<&str>, default: &str) -> Result<String, SimError> {

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
+use super::phone_book::{self, Callee};
 use crate::ids::{CallSid, ConferenceSid};
 use crate::simulator::twiml::{ConferenceJoin, Instruction};
 
@@ -145,6 +146,9 @@ pub enum SimError {
     WrongState { call_sid: String, status: &'static str, action: &'static str },
     #[error("Participant label {label:?} is already in use in conference {conference}")]
     DuplicateLabel { label: String, conference: String },
+    /// Twilio's 21217: a `To` that is neither `client:{identity}` nor an E.164 number.
+    #[error("The 'To' number {0} is not a valid phone number.")]
+    InvalidNumber(String),
     #[error("{0}")]
     Invalid(String),
 }
@@ -221,6 +225,14 @@ impl Call {
     /// `client:agent1` → `agent1`: calls to a browser ring a simulated Device.
     pub fn client_identity(&self) -> Option<&str> {
         self.to.strip_prefix("client:")
+    }
+
+    /// The outside phone an outbound call rings (`None` for a browser or an inbound call).
+    pub fn callee(&self) -> Option<Callee> {
+        match self.direction {
+            Direction::OutboundApi => phone_book::callee(&self.to),
+            Direction::Inbound => None,
+        }
     }
 
     /// How other participants name this caller when no label was given.
