@@ -16,3 +16,4 @@ mod simulator_engine;
 mod simulator_flow;
 mod simulator_pages;
 mod simulator_transfers;
+mod transfers;

@@ -253,41 +253,48 @@ async fn the_driver_rings_out_an_unanswered_call_after_its_timeout_and_tells_sub
 
 /// The app on a free local port whose public URL is its real local URL, so the simulator's
 /// signatures (over the URLs it requests) verify; its Twilio is the simulator.
-struct Stack {
-    sim: Simulator,
-    app_url: String,
+pub(crate) struct Stack {
+    pub(crate) sim: Simulator,
+    pub(crate) app_url: String,
     db_url: String,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
 }
 
 impl Stack {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
+        Self::start_with(false, &[]).await
+    }
+
+    pub(crate) async fn start_postgres() -> Self {
+        Self::start_with(true, &[]).await
+    }
+
+    /// On PostgreSQL or SQLite, with settings of its own beside the defaults.
+    pub(crate) async fn start_with(postgres: bool, extra: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db_url = format!("sqlite://{}?mode=rwc", dir.path().join("sim.db").display());
-        Self::start_on(dir, db_url).await
+        let db_url = if postgres {
+            crate::common::fresh_postgres_url().await
+        } else {
+            format!("sqlite://{}?mode=rwc", dir.path().join("sim.db").display())
+        };
+        Self::start_on(dir, db_url, extra).await
     }
 
-    async fn start_postgres() -> Self {
-        Self::start_on(tempfile::tempdir().unwrap(), crate::common::fresh_postgres_url().await).await
-    }
-
-    async fn start_on(dir: tempfile::TempDir, db_url: String) -> Self {
+    async fn start_on(dir: tempfile::TempDir, db_url: String, extra: &[(&str, &str)]) -> Self {
         // The port must be known before the app starts (it is in PUBLIC_BASE_URL): take a free one.
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let addr = format!("127.0.0.1:{port}");
         let app_url = format!("http://{addr}");
         let (sim, sim_base) = start_simulator(&app_url).await;
-        let settings = settings_with(
-            &db_url,
-            &sim_base,
-            &[
-                ("PUBLIC_BASE_URL", app_url.as_str()),
-                ("LEPTOS_SITE_ADDR", addr.as_str()),
-                ("TWILIO_TIMEOUT_MS", "5000"),
-                ("WRAP_UP_SECS", "1"),
-            ],
-        );
+        let mut settings_env = vec![
+            ("PUBLIC_BASE_URL", app_url.as_str()),
+            ("LEPTOS_SITE_ADDR", addr.as_str()),
+            ("TWILIO_TIMEOUT_MS", "5000"),
+            ("WRAP_UP_SECS", "1"),
+        ];
+        settings_env.extend_from_slice(extra);
+        let settings = settings_with(&db_url, &sim_base, &settings_env);
         let app = Application::build(settings).await.expect("app starts");
         tokio::spawn(app.run_until_stopped());
         let store = warm_transfer::store::Store::connect(&db_url).await.unwrap();
@@ -298,16 +305,16 @@ impl Stack {
         Stack { sim, app_url, db_url, http: reqwest::Client::new(), _dir: dir }
     }
 
-    async fn store(&self) -> warm_transfer::store::Store {
+    pub(crate) async fn store(&self) -> warm_transfer::store::Store {
         warm_transfer::store::Store::connect(&self.db_url).await.unwrap()
     }
 
     /// The call ringing for `client:{identity}`, once it rings.
-    async fn rings(&self, identity: &str) -> CallSid {
+    pub(crate) async fn rings(&self, identity: &str) -> CallSid {
         eventually(&format!("{identity}'s browser to ring"), || async { self.sim.ringing_for(identity).pop().map(|r| r.call_sid) }).await
     }
 
-    async fn until(&self, what: &str, check: impl Fn(&SimState) -> bool) -> SimState {
+    pub(crate) async fn until(&self, what: &str, check: impl Fn(&SimState) -> bool) -> SimState {
         eventually(what, || async {
             self.sim.settle().await;
             let state = self.sim.snapshot();
@@ -317,7 +324,7 @@ impl Stack {
     }
 
     /// A server function as a signed-in agent.
-    async fn server_fn_as(&self, identity: &str, endpoint: &str, params: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn server_fn_as(&self, identity: &str, endpoint: &str, params: &[(&str, &str)]) -> reqwest::Response {
         let res = self
             .http
             .post(format!("{}/api/sign_in", self.app_url))
@@ -337,7 +344,7 @@ impl Stack {
     }
 }
 
-fn status_of(state: &SimState, sid: &CallSid) -> CallStatus {
+pub(crate) fn status_of(state: &SimState, sid: &CallSid) -> CallStatus {
     state.calls.iter().find(|c| &c.call_sid == sid).map(|c| c.status).expect("call exists")
 }
 
