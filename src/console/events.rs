@@ -73,7 +73,9 @@ fn views(session: Session) -> impl Stream<Item = Result<Event, Infallible>> {
                     } else {
                         let current = s.last.as_ref().and_then(|l| l.call.as_ref()).map(|c| c.call.clone());
                         change.events.iter().any(|e| match e.call() {
-                            None => false,
+                            // My presence changed (I ring for a call, or left one): a consult's
+                            // target sees the call's timeline so far from the first ring.
+                            None => e.agent() == Some(&s.agent) && !e.is_bookkeeping(),
                             Some(call) => {
                                 e.agent() == Some(&s.agent) || current.as_ref() == Some(call) || s.recent.iter().any(|h| &h.call == call)
                             }

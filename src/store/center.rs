@@ -218,15 +218,19 @@ impl Center {
             .map_err(Into::into)
     }
 
-    /// `agent`'s last `limit` calls with their timelines, newest first.
+    /// `agent`'s last `limit` calls with their timelines, newest first: the calls they took part
+    /// in, and the one ringing for them or that they are on (a transfer's target sees the
+    /// timeline so far before answering).
     pub async fn recent_calls(&self, agent: &AgentId, limit: i64) -> Result<Vec<CallHistory>, StoreError> {
+        let current = self.read(|s| s.agents.get(agent).and_then(|a| a.presence.call().map(|c| c.to_string()))).unwrap_or_default();
         let rows = sqlx::query(
             "SELECT c.call_sid, c.from_number FROM customer_calls c
-             WHERE c.call_sid IN (SELECT call_sid FROM timeline WHERE agent_id = $1)
+             WHERE c.call_sid IN (SELECT call_sid FROM timeline WHERE agent_id = $1) OR c.call_sid = $3
              ORDER BY c.queued_at DESC LIMIT $2",
         )
         .bind(agent.as_str())
         .bind(limit)
+        .bind(current)
         .fetch_all(&self.inner.pool)
         .await?;
         let mut out = Vec::with_capacity(rows.len());

@@ -172,8 +172,22 @@ async fn a_consult_holds_the_customer_and_when_the_first_agent_hangs_up_the_targ
     assert!(res.text().await.unwrap().contains("only an available agent can take a transfer"));
 
     app.available("agent2").await;
+    let cookie = app.sign_in("agent2").await;
+    let mut agent2_console = Sse::new(app.client.get(format!("{}/api/stream", app.base_url)).header("cookie", &cookie).send().await.unwrap());
     let res = app.transfer("agent1", &[("action", "consult"), ("to", "agent2"), ("note", "wants a refund")]).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    // agent2's console, while it rings: who transfers, the note, and the call's timeline so far.
+    let view = loop {
+        let v = agent2_console.next_view().await;
+        if v["call"]["transfer"].is_object() && v["recent"].as_array().is_some_and(|r| !r.is_empty()) {
+            break v;
+        }
+    };
+    assert_eq!(view["call"]["transfer"]["by"], "agent1");
+    assert_eq!(view["call"]["transfer"]["note"], "wants a refund");
+    assert_eq!(view["call"]["legs"][2]["state"], "ringing");
+    let rows: Vec<&str> = view["recent"][0]["rows"].as_array().unwrap().iter().map(|r| r["text"].as_str().unwrap()).collect();
+    assert_eq!(rows.last(), Some(&"agent1 consults agent2 (note: wants a refund); customer on hold"));
     let dials = app.stand_in.wait_for_dials(2).await;
     assert_eq!(dials[1].get("Url"), Some(dial_url(&customer, "agent2", 2).as_str()));
     // The customer is held, with the wait document as the music, in the conference Twilio named.

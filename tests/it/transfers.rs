@@ -283,6 +283,15 @@ async fn consult_a_number_then_complete(postgres: bool) {
     assert_eq!(on.timeline().await.last().map(String::as_str), Some("call ended by the number it was transferred to"));
 }
 
+async fn blind_to_a_number(postgres: bool) {
+    let on = OnCall::start(postgres).await;
+    on.step(&[("action", "transfer"), ("to", OUTSIDE)]).await;
+    on.wait_presence("agent1", "wrap-up").await;
+    on.until("the customer with the number", |s| !on.held(s) && on.hears(s) == format!("conference with {OUTSIDE}")).await;
+    assert!(matches!(on.call().await.unwrap().phase, CallPhase::Outside { answered: true, .. }));
+    assert_eq!(on.timeline().await[3..], ["agent1 transferred the call to +14155550100".to_string(), "+14155550100 answered".into()]);
+}
+
 async fn blind_to_a_busy_number(postgres: bool) {
     let on = OnCall::start(postgres).await;
     assert_eq!(on.stack.server_fn_as("agent2", "presence", &[("status", "away")]).await.status(), 200);
@@ -378,6 +387,7 @@ on_both!(
     blind_to_an_agent,
     blind_to_the_queue,
     consult_a_number_then_complete,
+    blind_to_a_number,
     blind_to_a_busy_number,
     customer_hangs_up_mid_consult,
     customer_hangs_up_while_agents_consult,
