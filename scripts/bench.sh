@@ -3,7 +3,7 @@
 # Twilio's REST API (examples/twilio_stand_in.rs), on 127.0.0.1 only.
 #
 #   scripts/bench.sh [--no-build] [--duration SECS] [--connections "16 64"] [--threads N]
-#                    [--calls N] [--routes "baseline wait join voice center"] [--consoles N]
+#                    [--calls N] [--routes "baseline wait join voice center transfer"] [--consoles N]
 #                    [--pg postgres://…/db] [--keep]
 #
 # Routes: wait = POST /conference/wait (the caller's place in the queue), join = POST
@@ -41,7 +41,7 @@ threads=2
 calls=200000
 build=1
 keep=0
-routes="baseline wait join voice center"
+routes="baseline wait join voice center transfer"
 consoles=500
 pg_url=""
 rust_log=${BENCH_RUST_LOG:-warn}
@@ -74,6 +74,7 @@ lua=$repo/scripts/bench/requests.lua
 server_bin=${BENCH_SERVER_BIN:-$target_dir/release/warm-transfer}
 stand_in_bin=$target_dir/release/examples/twilio_stand_in
 center_bin=$target_dir/release/examples/center_bench
+transfer_bin=$target_dir/release/examples/transfer_bench
 
 step() { printf '\n=== %s ===\n' "$*"; }
 die() { echo "bench: $*" >&2; exit 1; }
@@ -109,7 +110,7 @@ fi
 if [ "$build" = 1 ]; then
   step "release build (server, then the Twilio stand-in)"
   cargo build --release --no-default-features --features ssr --bin warm-transfer
-  cargo build --release --features ssr --example twilio_stand_in --example center_bench
+  cargo build --release --features ssr --example twilio_stand_in --example center_bench --example transfer_bench
 fi
 [ -x "$server_bin" ] || die "no $server_bin (run without --no-build)"
 [ -x "$stand_in_bin" ] || die "no $stand_in_bin (run without --no-build)"
@@ -235,7 +236,7 @@ for route in $routes; do
       wait) run twiml wait "wait route" "$server" "$c" "$work/wait" ;;
       join) run twiml join "agent-join route" "$server" "$c" "$work/join" ;;
       voice) run voice voice "voice webhook" "$server" "$c" "$work/voice-$c" "$work/ok-$c" ;;
-      center) ;;
+      center | transfer) ;;
       *) die "unknown route $route" ;;
     esac
   done
@@ -300,10 +301,34 @@ if [[ " $routes " == *" center "* ]]; then
   fi
 fi
 
+# ---- transfers: a callback deciding a transfer → the REST request that moves the customer ---------
+if [[ " $routes " == *" transfer "* ]]; then
+  step "transfer latencies"
+  read -r center_port t_port < <(python3 "$helper" free-ports 2)
+  t_out=$work/transfer.txt
+  "$transfer_bin" --port "$center_port" --server "http://127.0.0.1:$t_port" --public-base "$public_base" \
+    --auth-token "$auth_token" --db "sqlite://$work/transfer.db?mode=rwc" >"$t_out" 2>&1 &
+  t_harness=$!
+  pids+=("$t_harness")
+  for i in $(seq 100); do grep -q '^listening' "$t_out" 2>/dev/null && break; sleep 0.1; done
+  start_center_server "$t_port" "sqlite://$work/transfer.db?mode=rwc" "$work/transfer-server.log"
+  t_server=$center_pid
+  wait "$t_harness" || { cat "$t_out" >&2; die "transfer_bench failed"; }
+  transfer_md=$(sed -n '/^| measurement/,$p' "$t_out")
+  echo "$transfer_md"
+  kill -TERM "$t_server" 2>/dev/null || true
+  wait "$t_server" 2>/dev/null || true
+  center_md="${center_md:+$center_md$'\n\n'}Transfers (SQLite):"$'\n'"$transfer_md"
+fi
+
 # ---- report ------------------------------------------------------------------------------------
 step "report"
 mkdir -p "$report_dir"
 rm -f "$report_dir"/wrk-*.txt
+if ! compgen -G "$work/wrk-*.txt" >/dev/null; then
+  # Only latency routes were run (center, transfer): no wrk table.
+  printf '# warm-transfer benchmark (%s)\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" >"$report_dir/report.md"
+else
 cp "$work"/wrk-*.txt "$report_dir"/
 sed -i "s#\t$work/wrk-#\t$report_dir/wrk-#" "$runs"
 python3 "$helper" report --runs "$runs" --samples "$work/samples.txt" --server-log "$work/server.log" \
@@ -311,6 +336,7 @@ python3 "$helper" report --runs "$runs" --samples "$work/samples.txt" --server-l
   --when "$(date -u '+%Y-%m-%d %H:%M UTC')" \
   --machine "$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))" \
   --threads "$threads" --duration "$duration" --rust-log "$rust_log" --server-env "$server_env${BENCH_SERVER_BIN:+ (server binary $server_bin)}"
+fi
 if [ -n "$center_md" ]; then
   printf '\n## Contact-center latencies\n\n%s\n' "$center_md" >>"$report_dir/report.md"
 fi
