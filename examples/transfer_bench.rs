@@ -71,8 +71,10 @@ struct Args {
 
 fn args() -> Args {
     let raw: Vec<String> = std::env::args().skip(1).collect();
-    let map: HashMap<String, String> =
-        raw.chunks(2).filter_map(|p| if let [k, v] = p { Some((k.trim_start_matches("--").to_string(), v.clone())) } else { None }).collect();
+    let map: HashMap<String, String> = raw
+        .chunks(2)
+        .filter_map(|p| if let [k, v] = p { Some((k.trim_start_matches("--").to_string(), v.clone())) } else { None })
+        .collect();
     let need = |k: &str| map.get(k).cloned().unwrap_or_else(|| panic!("--{k} is required"));
     Args {
         port: need("port").parse().expect("--port"),
@@ -99,8 +101,13 @@ impl Bench {
     }
 
     async fn sign_in(&self, agent: &str) -> String {
-        let res =
-            self.http.post(format!("{}/api/sign_in", self.a.server)).form(&[("identity", agent), ("password", PASSWORD)]).send().await.unwrap();
+        let res = self
+            .http
+            .post(format!("{}/api/sign_in", self.a.server))
+            .form(&[("identity", agent), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
         assert!(res.status().is_success(), "sign-in as {agent}: {}", res.status());
         res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
     }

@@ -149,7 +149,7 @@ pub async fn status_callback(state: &AppState, cb: StatusCallback) -> Result<(),
     Ok(())
 }
 
-/// The signed-in agent asks to be available or away.
+/// The signed-in agent asks to be available or away (or says their phone is gone).
 pub async fn set_presence(state: &AppState, agent: &AgentId, wanted: Wanted) -> Result<AgentCard, CallError> {
     state.center.decide(Command::SetPresence { agent: agent.clone(), wanted }).await?;
     state.center.read(|s| s.card(agent)).ok_or_else(|| CallError::UnknownAgent(agent.to_string()))

@@ -12,6 +12,9 @@ use crate::ids::{AgentId, CallSid, E164};
 pub enum Wanted {
     Available,
     Away,
+    /// The agent's phone is gone (the browser's device unregistered or failed): no call can
+    /// ring there, so none is offered until it registers again.
+    Offline,
 }
 
 impl Wanted {
@@ -19,6 +22,7 @@ impl Wanted {
         match s.trim() {
             "available" => Some(Wanted::Available),
             "away" => Some(Wanted::Away),
+            "offline" => Some(Wanted::Offline),
             _ => None,
         }
     }

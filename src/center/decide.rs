@@ -478,11 +478,20 @@ impl Decider<'_> {
         self.agent_known(&agent)?;
         let current = self.state.agents[&agent].presence.clone();
         let next = match (&current, wanted) {
+            // The phone is gone while a call rings there: it cannot be answered, so it goes to
+            // the next agent at once rather than after the ring timeout.
+            (Presence::Ringing { .. }, Wanted::Offline) => {
+                self.gone(&agent);
+                return Ok(());
+            }
             (Presence::Ringing { .. }, _) => {
                 return Err(Refusal::NotNow("a call is ringing for you: answer it or let it ring".into()));
             }
             (Presence::OnCall { .. }, _) => return Err(Refusal::NotNow("you are on a call".into())),
-            (Presence::Away { reason: AwayReason::Chosen }, Wanted::Away) | (Presence::Available, Wanted::Available) => None,
+            (Presence::Away { reason: AwayReason::Chosen }, Wanted::Away)
+            | (Presence::Available, Wanted::Available)
+            | (Presence::Offline, Wanted::Offline) => None,
+            (_, Wanted::Offline) => Some(Presence::Offline),
             (_, Wanted::Available) => Some(Presence::Available),
             (_, Wanted::Away) => Some(Presence::Away { reason: AwayReason::Chosen }),
         };

@@ -421,3 +421,34 @@ fn a_console_view_shows_me_my_call_the_queue_and_the_others() {
     let directory: Vec<_> = w.state.directory().into_iter().map(|a| (a.id.to_string(), a.presence.word())).collect();
     assert_eq!(directory, [("agent1".into(), "ringing"), ("agent2".into(), "offline"), ("agent3".into(), "offline")]);
 }
+
+// ---- the phone gone ---------------------------------------------------------------------------------
+
+#[test]
+fn an_agent_whose_phone_is_gone_is_offline_and_offered_nothing() {
+    let w = given_agents(&["agent1"]).available("agent1").and(Command::SetPresence { agent: agent("agent1"), wanted: Wanted::Offline });
+    assert_eq!(w.presence("agent1"), Presence::Offline);
+    let w = w.arrives(1);
+    assert_eq!(w.phase(1), Some(CallPhase::Queued), "nobody to ring");
+}
+
+#[test]
+fn a_phone_gone_while_ringing_hands_the_call_to_the_next_agent_at_once() {
+    let w = given_agents(&["agent1", "agent2"])
+        .at(1_000)
+        .available("agent1")
+        .at(2_000)
+        .available("agent2")
+        .arrives(1)
+        .and(Command::SetPresence { agent: agent("agent1"), wanted: Wanted::Offline });
+    assert_eq!(w.presence("agent1"), Presence::Offline);
+    assert_eq!(w.offered_to(1), Some(agent("agent2")));
+    assert_eq!(w.effects()[0], Effect::CancelLeg { call: call(1), party: Party::Agent(agent("agent1")), leg: 1 });
+}
+
+#[test]
+fn a_phone_gone_during_a_call_is_refused_the_call_goes_on() {
+    let w = given_agents(&["agent1"]).available("agent1").arrives(1).answers("agent1", 1, 1);
+    let w = w.when(Command::SetPresence { agent: agent("agent1"), wanted: Wanted::Offline });
+    assert_eq!(w.refusal(), "you are on a call");
+}

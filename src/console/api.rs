@@ -111,14 +111,14 @@ pub async fn transfer(action: String, to: Option<String>, note: Option<String>) 
     crate::calls::service::transfer(&cx.state, &me.agent, action).await.map_err(|e| cx.call_error(e))
 }
 
-/// "Make me available" / "make me away" (`status=available|away`): the signed-in agent's new
-/// presence, or a plain reason why not now (on a call, ringing).
+/// "Make me available" / "make me away" / "my phone is gone" (`status=available|away|offline`):
+/// the signed-in agent's new presence, or a plain reason why not now (on a call, ringing).
 #[server(prefix = "/api", endpoint = "presence")]
 pub async fn set_presence(status: String) -> Result<crate::center::AgentCard, ServerFnError> {
     let cx = server::Ctx::take();
     let me = cx.signed_in().await?;
     let Some(wanted) = crate::center::Wanted::parse(&status) else {
-        return Err(cx.fail(axum::http::StatusCode::BAD_REQUEST, "status must be available or away"));
+        return Err(cx.fail(axum::http::StatusCode::BAD_REQUEST, "status must be available, away or offline"));
     };
     crate::calls::service::set_presence(&cx.state, &me.agent, wanted).await.map_err(|e| cx.call_error(e))
 }

@@ -154,6 +154,7 @@ impl Driver {
                 let status = match wanted {
                     Wanted::Available => "available",
                     Wanted::Away => "away",
+                    Wanted::Offline => "offline",
                 };
                 spawn_local(async move {
                     // The new presence itself arrives with the stream's next view.

@@ -240,8 +240,8 @@ impl Console {
             // --- losing the device ------------------------------------------------------------
             // With no call to protect, a device that errored or went offline is thrown away and
             // "Reconnect phone" comes back: reconnecting starts from a fresh token.
-            (P::Connecting { .. } | P::Ready { .. }, E::DeviceError { message, .. }) => self.go_without_device(P::Error { message }),
-            (P::Connecting { .. } | P::Ready { .. }, E::Unregistered) => self.go_without_device(P::Offline),
+            (P::Connecting { .. } | P::Ready { .. }, E::DeviceError { message, .. }) => self.phone_gone(P::Error { message }),
+            (P::Connecting { .. } | P::Ready { .. }, E::Unregistered) => self.phone_gone(P::Offline),
             // During a call the media may well survive a signalling problem: keep the call.
             (P::Ringing { note, .. } | P::InCall { note, .. }, E::DeviceError { message, .. }) => {
                 *note = Some(format!("ERROR: {message}"));
@@ -376,6 +376,19 @@ impl Console {
         vec![Effect::SetPresence(wanted)]
     }
 
+    /// The phone is gone with no call on it: the device is dropped, and the server is told, so
+    /// no caller is offered to a browser that cannot ring. When it registers again the agent is
+    /// announced available again (the server knew them offline).
+    fn phone_gone(&mut self, phase: Phase) -> Vec<Effect> {
+        let mut effects = self.go_without_device(phase);
+        if self.announced {
+            self.announced = false;
+            self.presence_pending = true;
+            effects.push(Effect::SetPresence(Wanted::Offline));
+        }
+        effects
+    }
+
     /// Leave the device behind (error or offline) when no call needs it.
     fn go_without_device(&mut self, phase: Phase) -> Vec<Effect> {
         self.registered = false;
@@ -392,7 +405,7 @@ impl Console {
             vec![Effect::DisconnectCall]
         } else {
             let mut effects = vec![Effect::DisconnectCall];
-            effects.extend(self.go_without_device(Phase::Offline));
+            effects.extend(self.phone_gone(Phase::Offline));
             effects
         }
     }
@@ -628,15 +641,15 @@ mod tests {
     fn a_device_error_while_ready_shows_the_error_and_destroys_the_device() {
         let mut c = ready(a1());
         let fx = c.apply(E::DeviceError { code: Some(20104), message: "Access Token expired".into() });
-        assert_eq!(fx, vec![F::DestroyDevice]);
+        assert_eq!(fx, vec![F::DestroyDevice, F::SetPresence(Wanted::Offline)]);
         assert_eq!(c.status_text(), "ERROR: Access Token expired");
         assert!(c.can_reconnect());
     }
 
     #[test]
-    fn unregistering_while_ready_goes_offline_and_offers_to_reconnect() {
+    fn unregistering_while_ready_goes_offline_tells_the_server_and_offers_to_reconnect() {
         let mut c = ready(a1());
-        assert_eq!(c.apply(E::Unregistered), vec![F::DestroyDevice]);
+        assert_eq!(c.apply(E::Unregistered), vec![F::DestroyDevice, F::SetPresence(Wanted::Offline)]);
         assert_eq!(c.status_text(), "Offline");
         assert!(c.can_reconnect());
         assert!(!c.phone_ready());
@@ -661,14 +674,25 @@ mod tests {
     }
 
     #[test]
-    fn registering_again_after_a_reconnect_leaves_presence_to_the_server() {
+    fn registering_again_after_the_phone_was_gone_announces_the_agent_available_again() {
         let mut c = ready(a1());
         c.apply(E::Unregistered);
+        c.apply(E::PresenceSet);
         c.apply(E::ReconnectClicked);
         c.apply(E::TokenReceived("tok2".into()));
-        assert_eq!(c.apply(E::Registered), vec![], "no second announcement: the agent may have chosen away");
+        assert_eq!(c.apply(E::Registered), vec![F::SetPresence(Wanted::Available)], "the server knew them offline");
         assert_eq!(c.status_text(), "Connected as: agent1");
-        assert!(!c.presence_pending());
+    }
+
+    #[test]
+    fn a_device_error_while_ready_tells_the_server_the_phone_is_gone() {
+        let mut c = ready(a1());
+        let fx = c.apply(E::DeviceError { code: Some(31005), message: "connection lost".into() });
+        assert_eq!(fx, vec![F::DestroyDevice, F::SetPresence(Wanted::Offline)]);
+        // A phone that never registered had announced nothing: nothing to take back.
+        let mut c = Console::started(a1()).0;
+        c.apply(E::TokenReceived("tok".into()));
+        assert_eq!(c.apply(E::DeviceError { code: None, message: "boom".into() }), vec![F::DestroyDevice]);
     }
 
     #[test]
@@ -729,6 +753,7 @@ mod tests {
         assert_eq!(Console::new().apply(E::PresenceRequested(Wanted::Away)), vec![]);
         let mut c = ready(a1());
         c.apply(E::DeviceError { code: None, message: "boom".into() });
+        c.apply(E::PresenceSet);
         assert_eq!(c.apply(E::PresenceRequested(Wanted::Away)), vec![F::SetPresence(Wanted::Away)]);
         let mut c = in_call(a1());
         assert_eq!(c.apply(E::PresenceRequested(Wanted::Away)), vec![F::SetPresence(Wanted::Away)]);
@@ -951,7 +976,7 @@ mod tests {
         assert_eq!(c.apply(E::Unregistered), vec![]);
         assert!(c.can_hang_up());
         assert!(!c.phone_ready());
-        assert_eq!(c.apply(E::HangupClicked), vec![F::DisconnectCall, F::DestroyDevice]);
+        assert_eq!(c.apply(E::HangupClicked), vec![F::DisconnectCall, F::DestroyDevice, F::SetPresence(Wanted::Offline)]);
         assert_eq!(c.status_text(), "Offline");
         assert!(c.can_reconnect());
     }

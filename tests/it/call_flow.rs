@@ -173,7 +173,8 @@ async fn a_consult_holds_the_customer_and_when_the_first_agent_hangs_up_the_targ
 
     app.available("agent2").await;
     let cookie = app.sign_in("agent2").await;
-    let mut agent2_console = Sse::new(app.client.get(format!("{}/api/stream", app.base_url)).header("cookie", &cookie).send().await.unwrap());
+    let mut agent2_console =
+        Sse::new(app.client.get(format!("{}/api/stream", app.base_url)).header("cookie", &cookie).send().await.unwrap());
     let res = app.transfer("agent1", &[("action", "consult"), ("to", "agent2"), ("note", "wants a refund")]).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     // agent2's console, while it rings: who transfers, the note, and the call's timeline so far.
@@ -222,10 +223,14 @@ async fn the_presence_api_answers_json_and_refuses_what_makes_no_sense() {
     assert_eq!(body["presence"]["reason"], "chosen");
     let res = app.server_fn_as("agent1", "presence", &[("status", "asleep")]).await;
     assert_eq!(res.status(), 400);
-    assert!(res.text().await.unwrap().contains("available or away"));
+    assert!(res.text().await.unwrap().contains("available, away or offline"));
     let res = app.server_fn("presence", &[("status", "available")]).await;
     assert_eq!(res.status(), 401, "signed-in agents only");
     assert_eq!(app.presence("agent1").await, "away");
+    // The console says its phone is gone: offline, and no caller is offered to it.
+    let res = app.server_fn_as("agent1", "presence", &[("status", "offline")]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.presence("agent1").await, "offline");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
