@@ -130,7 +130,7 @@ impl EffectsWorker {
                     // The party could not be rung: the center moves the caller on (the queue,
                     // or back to the agent who was transferring).
                     Effect::Dial { call, party, leg } => {
-                        Some(Command::LegEnded { call: call.clone(), party: party.clone(), leg: *leg, outcome: LegOutcome::Failed })
+                        Some(Command::LegEnded { call: call.clone(), party: party.clone(), leg: *leg, outcome: LegOutcome::Unplaced })
                     }
                     // The owner is told, and may ask again.
                     Effect::Arrange { call, .. } => Some(Command::ArrangeFailed { call: call.clone(), reason: e.to_string() }),

@@ -232,7 +232,13 @@ impl Decider<'_> {
     fn missed(&mut self, agent: &AgentId, call: &CallSid, outcome: LegOutcome) {
         let ringing = self.state.agents.get(agent).is_some_and(|a| a.presence == Presence::Ringing { call: call.clone() });
         if ringing {
-            let next = if outcome == LegOutcome::Gone { Presence::Offline } else { Presence::Away { reason: AwayReason::MissedCall } };
+            let next = match outcome {
+                LegOutcome::Gone => Presence::Offline,
+                // Twilio down is nobody's absence: available again, behind the agents who have
+                // waited longer, so an outage does not turn the whole floor away one by one.
+                LegOutcome::Unplaced => Presence::Available,
+                _ => Presence::Away { reason: AwayReason::MissedCall },
+            };
             self.presence(agent, next);
         }
     }

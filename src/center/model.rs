@@ -365,8 +365,11 @@ pub enum LegOutcome {
     NoAnswer,
     /// Busy, or declined in the browser (Twilio reports both as `busy`).
     Busy,
-    /// Twilio could not place the call (or refused the request to).
+    /// Twilio could not place the call.
     Failed,
+    /// Our request to place it never got through (Twilio unreachable or refusing it, even after
+    /// retries): not the agent's doing, so they are not set away.
+    Unplaced,
     /// Cancelled before it was answered.
     Canceled,
     /// Answered, then hung up.
@@ -393,6 +396,7 @@ impl LegOutcome {
             LegOutcome::NoAnswer => "no answer",
             LegOutcome::Busy => "busy or declined",
             LegOutcome::Failed => "could not be rung",
+            LegOutcome::Unplaced => "not placed: Twilio did not take the request",
             LegOutcome::Canceled => "cancelled",
             LegOutcome::Completed => "hung up",
             LegOutcome::Gone => "console gone",

@@ -103,11 +103,20 @@ async fn customer_gets_conference_while_twilio(mode: Mode, expect_attempts: i64)
     assert_eq!(dial.attempts, expect_attempts, "{dial:?}");
     let error = dial.last_error.unwrap();
     assert!(!error.contains(API_SECRET) && !error.contains(AUTH_TOKEN));
-    // The agent could not be rung: they are set away, and the caller keeps waiting at the head
-    // of the queue, with the reason in the call's timeline.
-    app.wait_presence("agent1", "away").await;
+    // The call could not be placed: not the agent's absence, so they are not set away; the
+    // caller keeps waiting at the head of the queue, with the reason in the call's timeline, and
+    // is offered again (to the only agent there is).
     assert!(store.call_live(&customer).await.unwrap());
-    assert!(app.timeline(&customer).await.contains(&"agent1: could not be rung".to_string()));
+    let timeline = app.timeline(&customer).await;
+    assert!(timeline.contains(&"agent1: not placed: Twilio did not take the request".to_string()), "{timeline:?}");
+    assert_ne!(app.presence("agent1").await, "away");
+    for _ in 0..100 {
+        if store.effects_of_call(&customer).await.unwrap().iter().filter(|e| e.kind == "dial").count() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(store.effects_of_call(&customer).await.unwrap().iter().filter(|e| e.kind == "dial").count() >= 2, "offered again");
     // The server is still up.
     let res = app.client.get(format!("{}/healthz", app.base_url)).send().await.unwrap();
     assert_eq!(res.status(), 200);
