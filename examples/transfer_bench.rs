@@ -5,7 +5,8 @@
 //!
 //! - blind transfer answered: the target's join webhook (Twilio fetching the join document
 //!   when the target answers) → `POST Participants/{customer}.json Hold=false`;
-//! - consult failed: the target's leg status callback `no-answer` → the same unhold.
+//! - consult failed: the target's leg status callback `no-answer` → the same unhold;
+//! - Hold clicked: `POST /api/hold hold=true` → `POST Participants/{customer}.json Hold=true`.
 //!
 //! Each round sets up its own call: a caller queues, agent A is offered it and answers, a
 //! conference callback tells the conference's sid, agent B becomes available, A transfers.
@@ -30,6 +31,7 @@ const CONFERENCE: &str = "CFbe0cbe0cbe0cbe0cbe0cbe0cbe0cbe0c";
 struct Seen {
     dials: Mutex<HashMap<String, Instant>>,
     unholds: Mutex<HashMap<String, Instant>>,
+    holds: Mutex<HashMap<String, Instant>>,
     arrived: Notify,
     count: Mutex<u64>,
 }
@@ -50,11 +52,13 @@ async fn stand_in(State(seen): State<Arc<Seen>>, method: Method, uri: Uri, body:
         return (StatusCode::CREATED, [("content-type", "application/json")], body).into_response();
     }
     if method == Method::POST && path.contains("/Participants/") {
-        if form.get("Hold").map(String::as_str) == Some("false") {
-            let who = path.rsplit('/').next().unwrap_or_default().trim_end_matches(".json").to_string();
-            seen.unholds.lock().unwrap().insert(who, at);
-            seen.arrived.notify_waiters();
-        }
+        let who = path.rsplit('/').next().unwrap_or_default().trim_end_matches(".json").to_string();
+        match form.get("Hold").map(String::as_str) {
+            Some("false") => seen.unholds.lock().unwrap().insert(who, at),
+            Some("true") => seen.holds.lock().unwrap().insert(who, at),
+            _ => None,
+        };
+        seen.arrived.notify_waiters();
         return (StatusCode::OK, [("content-type", "application/json")], "{}").into_response();
     }
     StatusCode::NO_CONTENT.into_response()
@@ -187,11 +191,15 @@ async fn main() {
         store.upsert_agent(&format!("tb{n:04}"), "bench", &hash).await.unwrap();
     }
     let b = Bench { http, a, seen };
-    let (mut answered, mut failed) = (Vec::new(), Vec::new());
+    let (mut answered, mut failed, mut held) = (Vec::new(), Vec::new(), Vec::new());
     for r in 0..b.a.rounds {
         // Blind transfer; the target answers → the customer comes off hold.
         let (x, y) = (format!("tb{:04}", 4 * r), format!("tb{:04}", 4 * r + 1));
         let (call, cx, _) = b.on_a_call(2 * r, &x, &y).await;
+        // First, Hold: the click → the REST request that holds the customer.
+        let t0 = Instant::now();
+        b.api(&cx, "hold", &[("hold", "true")]).await;
+        held.push(ms(t0, b.arrival(|s| &s.holds, &call).await));
         b.api(&cx, "transfer", &[("action", "transfer"), ("to", &y)]).await;
         b.arrival(|s| &s.dials, &format!("client:{y}")).await;
         let t0 = Instant::now();
@@ -214,4 +222,5 @@ async fn main() {
     println!("|---|---|");
     println!("| blind transfer: target answered (join webhook) → unhold REST request | {} |", percentiles(answered));
     println!("| consult: target no-answer callback → unhold REST request | {} |", percentiles(failed));
+    println!("| Hold clicked (`POST /api/hold`) → hold REST request | {} |", percentiles(held));
 }

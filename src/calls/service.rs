@@ -164,6 +164,28 @@ pub async fn transfer(state: &AppState, agent: &AgentId, action: TransferAction)
     Ok(state.center.read(|s| s.call_of(agent).map(|c| c.card(agent))))
 }
 
+/// The agent who has the call puts the customer on hold (music) or takes them off it; the
+/// answer is the call as it now stands.
+pub async fn hold(state: &AppState, agent: &AgentId, hold: bool) -> Result<Option<CallCard>, CallError> {
+    state.center.decide(Command::Hold { agent: agent.clone(), hold }).await?;
+    Ok(state.center.read(|s| s.call_of(agent).map(|c| c.card(agent))))
+}
+
+/// The agent's browser muted or unmuted its microphone: the call's legs say so.
+pub async fn mute(state: &AppState, agent: &AgentId, muted: bool) -> Result<Option<CallCard>, CallError> {
+    state.center.decide(Command::Mute { agent: agent.clone(), muted }).await?;
+    Ok(state.center.read(|s| s.call_of(agent).map(|c| c.card(agent))))
+}
+
+/// `true`/`false` as a form sends it.
+pub fn parse_flag(name: &str, value: &str) -> Result<bool, CallError> {
+    match value.trim() {
+        "true" | "1" | "on" => Ok(true),
+        "false" | "0" | "off" => Ok(false),
+        _ => Err(CallError::BadInput(format!("{name} must be true or false"))),
+    }
+}
+
 /// What the console sends for a transfer step, parsed: `action` is one of the button names,
 /// `to` (for consult and transfer) an agent's identity, a `+` number or `queue`.
 pub fn parse_transfer(action: &str, to: Option<&str>, note: Option<&str>) -> Result<TransferAction, CallError> {

@@ -105,6 +105,10 @@ pub enum Command {
     SignedOut { agent: AgentId },
     /// The agent on a call asks for a transfer step.
     Transfer { agent: AgentId, action: TransferAction },
+    /// The agent who has the call puts the customer on hold (with music), or takes them off.
+    Hold { agent: AgentId, hold: bool },
+    /// The agent's browser muted or unmuted its microphone.
+    Mute { agent: AgentId, muted: bool },
     /// Twilio would not make a change to the call's conference (hold, unhold, remove), even
     /// after retries.
     ArrangeFailed { call: CallSid, reason: String },
@@ -225,6 +229,18 @@ pub enum Event {
         call: CallSid,
         by: AgentId,
     },
+    /// The owner put the customer on hold (`hold`) or took them off it.
+    CustomerHeld {
+        call: CallSid,
+        by: AgentId,
+        hold: bool,
+    },
+    /// An agent on the call muted or unmuted their microphone (not a timeline row).
+    Muted {
+        call: CallSid,
+        agent: AgentId,
+        muted: bool,
+    },
     PresenceChanged {
         agent: AgentId,
         presence: Presence,
@@ -271,7 +287,9 @@ impl Event {
             | Event::Ended { call, .. }
             | Event::ConferenceKnown { call, .. }
             | Event::ArrangeFailed { call, .. }
-            | Event::Rearranged { call, .. } => Some(call),
+            | Event::Rearranged { call, .. }
+            | Event::CustomerHeld { call, .. }
+            | Event::Muted { call, .. } => Some(call),
             Event::PresenceChanged { .. } | Event::Seen { .. } => None,
         }
     }
@@ -283,6 +301,7 @@ impl Event {
             | Event::OfferMissed { agent, .. }
             | Event::OfferWithdrawn { agent, .. }
             | Event::Answered { agent, .. }
+            | Event::Muted { agent, .. }
             | Event::Left { agent, .. }
             | Event::PresenceChanged { agent, .. }
             | Event::Seen { agent, .. } => Some(agent),
@@ -290,7 +309,8 @@ impl Event {
             | Event::ConsultCancelled { by, .. }
             | Event::TransferCompleted { by, .. }
             | Event::Transferred { by, .. }
-            | Event::Rearranged { by, .. } => Some(by),
+            | Event::Rearranged { by, .. }
+            | Event::CustomerHeld { by, .. } => Some(by),
             Event::TargetAnswered { to, .. } | Event::TargetMissed { to, .. } | Event::TargetLeft { to, .. } => to.agent(),
             Event::Queued { .. }
             | Event::Swapped { .. }
@@ -305,7 +325,7 @@ impl Event {
 
     /// Not a timeline row: bookkeeping only.
     pub fn is_bookkeeping(&self) -> bool {
-        matches!(self, Event::Seen { .. } | Event::ConferenceKnown { .. })
+        matches!(self, Event::Seen { .. } | Event::ConferenceKnown { .. } | Event::Muted { .. })
     }
 
     /// One line for the timeline, as a person reads it.
@@ -340,6 +360,10 @@ impl Event {
             Event::ConferenceKnown { conference, .. } => format!("conference {conference}"),
             Event::ArrangeFailed { reason, .. } => format!("Twilio would not change the call: {reason}"),
             Event::Rearranged { by, .. } => format!("{by} asked Twilio again"),
+            Event::CustomerHeld { by, hold: true, .. } => format!("{by} put the customer on hold"),
+            Event::CustomerHeld { by, hold: false, .. } => format!("{by} took the customer off hold"),
+            Event::Muted { agent, muted: true, .. } => format!("{agent} muted"),
+            Event::Muted { agent, muted: false, .. } => format!("{agent} unmuted"),
             Event::PresenceChanged { agent, presence, .. } => format!("{agent} is {}", presence.word()),
             Event::Seen { agent, .. } => format!("{agent} is connected"),
         }

@@ -41,6 +41,8 @@ impl State {
             Command::Heartbeat { agents } => d.heartbeat(agents),
             Command::SignedOut { agent } => d.signed_out(agent)?,
             Command::Transfer { agent, action } => d.transfer(agent, action)?,
+            Command::Hold { agent, hold } => d.hold(agent, hold)?,
+            Command::Mute { agent, muted } => d.mute(agent, muted)?,
             Command::ArrangeFailed { call, reason } => d.arrange_failed(call, reason),
             Command::Tick => d.tick(),
         }
@@ -291,7 +293,7 @@ impl Decider<'_> {
         let c = self.state.calls.get(call).ok_or_else(|| Refusal::NotNow("you are not on a call".into()))?;
         match c.owner() {
             Some(owner) if owner == agent => Ok(c.clone()),
-            Some(owner) => Err(Refusal::NotNow(format!("{owner} has this call: only they can transfer it"))),
+            Some(owner) => Err(Refusal::NotNow(format!("{owner} has this call: only they can do that"))),
             None => Err(Refusal::NotNow("you are not on a call".into())),
         }
     }
@@ -412,6 +414,30 @@ impl Decider<'_> {
                 self.emit(Event::Rearranged { call: call.clone(), by: agent });
                 self.full.insert(call);
             }
+        }
+        Ok(())
+    }
+
+    fn hold(&mut self, agent: AgentId, hold: bool) -> Result<(), Refusal> {
+        self.agent_known(&agent)?;
+        let c = self.owned_call(&agent)?;
+        if c.transfer.is_some() {
+            return Err(Refusal::NotNow("a transfer is in progress: the consult decides who is on hold".into()));
+        }
+        if c.on_hold != hold {
+            self.emit(Event::CustomerHeld { call: c.sid, by: agent, hold });
+        }
+        Ok(())
+    }
+
+    fn mute(&mut self, agent: AgentId, muted: bool) -> Result<(), Refusal> {
+        self.agent_known(&agent)?;
+        let Presence::OnCall { call } = self.state.agents[&agent].presence.clone() else {
+            return Err(Refusal::NotNow("you are not on a call".into()));
+        };
+        let is_muted = self.state.calls.get(&call).is_some_and(|c| c.muted.contains(&agent));
+        if is_muted != muted {
+            self.emit(Event::Muted { call, agent, muted });
         }
         Ok(())
     }
@@ -656,6 +682,8 @@ impl State {
                     c.transfer = Some(Transfer { to: to.clone(), leg: *leg, note: note.clone(), stage: Stage::Ringing, since: now });
                     c.legs = c.legs.max(*leg);
                     c.notice = None;
+                    // The consult holds the customer now; when it ends they are back, talking.
+                    c.on_hold = false;
                 }
             }
             Event::TargetAnswered { call, .. } => {
@@ -747,8 +775,27 @@ impl State {
                     c.notice = None;
                 }
             }
+            Event::CustomerHeld { call, hold, .. } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.on_hold = *hold;
+                }
+            }
+            Event::Muted { call, agent, muted } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.muted.retain(|a| a != agent);
+                    if *muted {
+                        c.muted.push(agent.clone());
+                    }
+                }
+            }
             Event::OfferWithdrawn { .. } | Event::Left { .. } => {}
             Event::PresenceChanged { agent, presence, since } => {
+                // Off a call: its mute is over with it.
+                if let Some(Presence::OnCall { call }) = self.agents.get(agent).map(|a| a.presence.clone()).filter(|p| p != presence) {
+                    if let Some(c) = self.calls.get_mut(&call) {
+                        c.muted.retain(|a| a != agent);
+                    }
+                }
                 if let Some(a) = self.agents.get_mut(agent) {
                     a.presence = presence.clone();
                     a.since = *since;

@@ -241,6 +241,12 @@ pub struct Call {
     pub conference: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<Notice>,
+    /// The owner put the customer on hold (outside a consult, which holds them by itself).
+    #[serde(default)]
+    pub on_hold: bool,
+    /// Agents on the call whose microphone is muted (the browser mutes; the server shows it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub muted: Vec<AgentId>,
 }
 
 impl Call {
@@ -256,6 +262,8 @@ impl Call {
             started: false,
             conference: None,
             notice: None,
+            on_hold: false,
+            muted: Vec::new(),
         }
     }
 
@@ -335,6 +343,7 @@ impl Call {
             CallPhase::Outside { answered: false, .. } => Holds { customer: waiting(Music::Transfer), target: None },
             CallPhase::Outside { answered: true, .. } => Holds::default(),
             CallPhase::Connected { .. } => match &self.transfer {
+                None if self.on_hold => Holds { customer: Some(Music::Hold), target: None },
                 None => Holds::default(),
                 Some(t) => match t.stage {
                     Stage::Ringing | Stage::Talking { with: Side::Target } => Holds { customer: Some(Music::Hold), target: None },

@@ -455,14 +455,12 @@ fn a_phone_gone_during_a_call_is_refused_the_call_goes_on() {
 
 #[test]
 fn a_dial_twilio_never_took_leaves_the_agent_available_behind_the_others_and_the_caller_at_the_head() {
-    let w = given_agents(&["agent1", "agent2"])
-        .at(1_000)
-        .available("agent1")
-        .at(2_000)
-        .available("agent2")
-        .arrives(1)
-        .at(5_000)
-        .leg_ends("agent1", 1, 1, LegOutcome::Unplaced);
+    let w = given_agents(&["agent1", "agent2"]).at(1_000).available("agent1").at(2_000).available("agent2").arrives(1).at(5_000).leg_ends(
+        "agent1",
+        1,
+        1,
+        LegOutcome::Unplaced,
+    );
     assert_eq!(w.presence("agent1"), Presence::Available, "Twilio being down is not their absence");
     assert_eq!(w.offered_to(1), Some(agent("agent2")), "the next attempt goes to the agent idle longest now");
     assert_eq!(w.state.agents[&agent("agent1")].since, 5_000);

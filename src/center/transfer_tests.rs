@@ -175,7 +175,7 @@ fn cancelling_after_the_target_answered_drops_the_target_first_then_unholds_the_
     let w = consulting().and(step(TransferAction::Cancel));
     assert_eq!(w.effects(), &[arrange(vec![remove(who("agent2")), unhold(customer())])]);
     assert_eq!(w.presence("agent2"), Presence::WrapUp { until: w.now + RULES.wrap_up });
-    assert_eq!(w.actions("agent1"), ["consult", "transfer"]);
+    assert_eq!(w.actions("agent1"), ["consult", "transfer", "hold"]);
 }
 
 #[test]
@@ -329,7 +329,7 @@ fn transfer_steps_that_make_no_sense_now_are_refused_and_change_nothing() {
         (ringing.clone(), step(TransferAction::Swap), "swap is for a consult once the target has answered"),
         (ringing.clone(), step(TransferAction::ThreeWay), "agent2 has not answered yet"),
         (consulting(), step(TransferAction::Leave), "leave is for a three-way call: to hand the call over, complete the transfer"),
-        (consulting(), by("agent2", TransferAction::Complete), "agent1 has this call: only they can transfer it"),
+        (consulting(), by("agent2", TransferAction::Complete), "agent1 has this call: only they can do that"),
         (consulting(), by("agent3", TransferAction::Cancel), "you are not on a call"),
     ] {
         let before = w.state.clone();
@@ -447,4 +447,54 @@ fn conference_sids_are_learned_once_and_not_timeline_rows() {
     assert!(w.timeline().is_empty());
     let w = w.and(Command::ConferenceKnown { call: call(1), conference: "CF01".into() });
     assert!(w.decision().events.is_empty());
+}
+
+// ---- hold and mute outside a transfer -------------------------------------------------------------------
+
+#[test]
+fn the_owner_holds_the_customer_with_music_and_takes_them_back() {
+    let w = on_a_call().and(Command::Hold { agent: agent("agent1"), hold: true });
+    assert_eq!(w.effects(), &[arrange(vec![hold(customer(), Music::Hold)])]);
+    assert_eq!(w.timeline(), ["agent1 put the customer on hold"]);
+    assert_eq!(w.actions("agent1"), ["consult", "transfer", "resume"]);
+    // Asking again changes nothing.
+    let w = w.and(Command::Hold { agent: agent("agent1"), hold: true });
+    assert!(w.decision().events.is_empty());
+    let w = w.and(Command::Hold { agent: agent("agent1"), hold: false });
+    assert_eq!(w.effects(), &[arrange(vec![unhold(customer())])]);
+    assert_eq!(w.timeline(), ["agent1 took the customer off hold"]);
+}
+
+#[test]
+fn a_consult_from_hold_ends_with_the_customer_talking_again() {
+    let w = on_a_call().and(Command::Hold { agent: agent("agent1"), hold: true }).and(consult("agent2", ""));
+    assert_eq!(w.effects(), &[dial(1, "agent2", 2)], "held already");
+    let w = w.and(step(TransferAction::Cancel));
+    assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), party: party("agent2"), leg: 2 }, arrange(vec![unhold(customer())])]);
+}
+
+#[test]
+fn hold_is_for_the_owner_outside_a_consult() {
+    let w = consulting().when(Command::Hold { agent: agent("agent1"), hold: true });
+    assert_eq!(w.refusal(), "a transfer is in progress: the consult decides who is on hold");
+    let w = consulting().when(Command::Hold { agent: agent("agent2"), hold: false });
+    assert_eq!(w.refusal(), "agent1 has this call: only they can do that");
+    let w = on_a_call().when(Command::Hold { agent: agent("agent3"), hold: true });
+    assert_eq!(w.refusal(), "you are not on a call");
+}
+
+#[test]
+fn mute_is_shown_on_the_leg_and_ends_with_the_call() {
+    let w = consulting().and(Command::Mute { agent: agent("agent2"), muted: true });
+    assert!(w.effects().is_empty(), "the browser mutes itself: nothing for Twilio");
+    assert!(w.timeline().is_empty(), "not a timeline row");
+    let legs = w.state.calls[&call(1)].card(&agent("agent1")).legs;
+    assert_eq!(
+        legs.iter().map(|l| (l.party.as_str(), l.muted)).collect::<Vec<_>>(),
+        [("+15550000001", false), ("agent1", false), ("agent2", true)]
+    );
+    let w = w.and(step(TransferAction::Cancel));
+    assert!(w.state.calls[&call(1)].muted.is_empty(), "agent2 left: their mute is over");
+    let w = given_agents(&["agent1"]).available("agent1").when(Command::Mute { agent: agent("agent1"), muted: true });
+    assert_eq!(w.refusal(), "you are not on a call");
 }

@@ -24,6 +24,9 @@ pub struct LegCard {
     pub role: String,
     /// `waiting` (the customer, before anyone answered), `ringing`, `connected` or `on-hold`.
     pub state: String,
+    /// An agent whose browser has muted its microphone.
+    #[serde(default)]
+    pub muted: bool,
 }
 
 /// A consult in progress, as both agents see it.
@@ -58,7 +61,7 @@ pub struct CallCard {
     pub notice: Option<Notice>,
     /// The transfer actions that make sense for this agent now (the console enables only
     /// these buttons): `consult`, `transfer`, `complete`, `cancel`, `three-way`, `swap`,
-    /// `leave`, `retry`.
+    /// `leave`, `retry`, and `hold` or `resume` (the customer).
     #[serde(default)]
     pub actions: Vec<String>,
     /// Who transferred this call to me, if someone did (shown while it rings).
@@ -136,15 +139,16 @@ impl Call {
             (CallPhase::Outside { answered: false, .. }, false) => "waiting",
             _ => "connected",
         };
-        let mut legs = vec![LegCard { party: self.from.clone(), role: "customer".into(), state: customer_state.into() }];
+        let muted = |p: &AgentId| self.muted.contains(p);
+        let mut legs = vec![LegCard { party: self.from.clone(), role: "customer".into(), state: customer_state.into(), muted: false }];
         let (phase, since, transferred_by) = match &self.phase {
             CallPhase::Queued => ("queued", self.queued_at, None),
             CallPhase::Offered { agent, since, by, .. } => {
-                legs.push(LegCard { party: agent.to_string(), role: "owner".into(), state: "ringing".into() });
+                legs.push(LegCard { party: agent.to_string(), role: "owner".into(), state: "ringing".into(), muted: false });
                 ("offered", *since, by.clone())
             }
             CallPhase::Connected { owner, since, .. } => {
-                legs.push(LegCard { party: owner.to_string(), role: "owner".into(), state: "connected".into() });
+                legs.push(LegCard { party: owner.to_string(), role: "owner".into(), state: "connected".into(), muted: muted(owner) });
                 ("connected", *since, None)
             }
             CallPhase::Outside { number, since, answered, by, .. } => {
@@ -152,6 +156,7 @@ impl Call {
                     party: number.to_string(),
                     role: "owner".into(),
                     state: if *answered { "connected" } else { "ringing" }.into(),
+                    muted: false,
                 });
                 ("outside", *since, Some(by.clone()))
             }
@@ -162,7 +167,8 @@ impl Call {
                 _ if holds.target.as_ref() == Some(&t.to) => "on-hold",
                 _ => "connected",
             };
-            legs.push(LegCard { party: t.to.to_string(), role: "target".into(), state: state.into() });
+            let target_muted = t.to.agent().is_some_and(muted);
+            legs.push(LegCard { party: t.to.to_string(), role: "target".into(), state: state.into(), muted: target_muted });
             let stage = match t.stage {
                 Stage::Ringing => "ringing",
                 Stage::Talking { with: Side::Target } => "consulting",
@@ -194,7 +200,8 @@ impl Call {
             return Vec::new();
         }
         let mut out = match &self.transfer {
-            None => vec!["consult", "transfer"],
+            None if self.on_hold => vec!["consult", "transfer", "resume"],
+            None => vec!["consult", "transfer", "hold"],
             Some(t) => match t.stage {
                 Stage::Ringing => vec!["cancel"],
                 Stage::Talking { .. } => vec!["complete", "cancel", "three-way", "swap"],

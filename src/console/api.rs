@@ -111,6 +111,26 @@ pub async fn transfer(action: String, to: Option<String>, note: Option<String>) 
     crate::calls::service::transfer(&cx.state, &me.agent, action).await.map_err(|e| cx.call_error(e))
 }
 
+/// "Hold" / "Resume" (`hold=true|false`): the customer of the signed-in agent's call on hold
+/// with music, server-side (a conference hold), or back. Answers the call as it now stands.
+#[server(prefix = "/api", endpoint = "hold")]
+pub async fn hold(hold: String) -> Result<Option<crate::center::CallCard>, ServerFnError> {
+    let cx = server::Ctx::take();
+    let me = cx.signed_in().await?;
+    let hold = crate::calls::service::parse_flag("hold", &hold).map_err(|e| cx.call_error(e))?;
+    crate::calls::service::hold(&cx.state, &me.agent, hold).await.map_err(|e| cx.call_error(e))
+}
+
+/// "Mute" / "Unmute" (`muted=true|false`): the browser mutes its microphone itself; this tells
+/// the server, so the call's legs show it to everyone on the call.
+#[server(prefix = "/api", endpoint = "mute")]
+pub async fn mute(muted: String) -> Result<Option<crate::center::CallCard>, ServerFnError> {
+    let cx = server::Ctx::take();
+    let me = cx.signed_in().await?;
+    let muted = crate::calls::service::parse_flag("muted", &muted).map_err(|e| cx.call_error(e))?;
+    crate::calls::service::mute(&cx.state, &me.agent, muted).await.map_err(|e| cx.call_error(e))
+}
+
 /// "Make me available" / "make me away" / "my phone is gone" (`status=available|away|offline`):
 /// the signed-in agent's new presence, or a plain reason why not now (on a call, ringing).
 #[server(prefix = "/api", endpoint = "presence")]

@@ -716,7 +716,12 @@ pub mod words {
 
         #[test]
         fn my_call_names_the_caller_its_state_and_each_participant() {
-            let part = |party: &str, role: &str, state: &str| LegCard { party: party.into(), role: role.into(), state: state.into() };
+            let part = |party: &str, role: &str, state: &str| LegCard {
+                party: party.into(),
+                role: role.into(),
+                state: state.into(),
+                muted: false,
+            };
             let card = CallCard {
                 call: sid(),
                 from: "+15551230000".into(),

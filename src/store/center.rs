@@ -456,7 +456,9 @@ impl Center {
 fn named_agents(command: &Command) -> Vec<&AgentId> {
     match command {
         Command::LegAnswered { party, .. } | Command::LegEnded { party, .. } => party.agent().into_iter().collect(),
-        Command::SetPresence { agent, .. } | Command::SignedOut { agent } => vec![agent],
+        Command::SetPresence { agent, .. } | Command::SignedOut { agent } | Command::Hold { agent, .. } | Command::Mute { agent, .. } => {
+            vec![agent]
+        }
         Command::Heartbeat { agents } => agents.iter().collect(),
         Command::Transfer { agent, action } => match action {
             TransferAction::Consult { to: Target::Agent(to), .. } | TransferAction::Blind { to: Target::Agent(to) } => vec![agent, to],

@@ -333,6 +333,28 @@ async fn customer_hangs_up_while_agents_consult(postgres: bool) {
     on.wait_presence("agent2", "wrap-up").await;
 }
 
+// ---- hold and mute ---------------------------------------------------------------------------------
+
+async fn hold_and_resume(postgres: bool) {
+    let on = OnCall::start(postgres).await;
+    let res = on.stack.server_fn_as("agent1", "hold", &[("hold", "true")]).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let s = on.until("the customer to hear music on hold", |s| on.held(s)).await;
+    assert_ne!(on.hears(&s), "conference with agent1", "music, not the agent (nor silence)");
+    let res = on.stack.server_fn_as("agent1", "mute", &[("muted", "true")]).await;
+    let card: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(card["legs"][1]["muted"], true);
+    let res = on.stack.server_fn_as("agent1", "hold", &[("hold", "false")]).await;
+    assert_eq!(res.status(), 200);
+    on.until("the customer back with agent1", |s| !on.held(s) && on.hears(s) == "conference with agent1").await;
+    let res = on.stack.server_fn_as("agent2", "hold", &[("hold", "true")]).await;
+    assert_eq!(res.status(), 409, "only the agent on the call can hold its customer");
+    let res = on.stack.server_fn_as("agent1", "hold", &[("hold", "maybe")]).await;
+    assert_eq!(res.status(), 400);
+    let timeline = on.timeline().await;
+    assert!(timeline.ends_with(&["agent1 put the customer on hold".into(), "agent1 took the customer off hold".into()]), "{timeline:?}");
+}
+
 // ---- Twilio failing during a hold --------------------------------------------------------------------
 
 async fn twilio_failing_during_hold_and_unhold(postgres: bool) {
@@ -392,4 +414,5 @@ on_both!(
     customer_hangs_up_mid_consult,
     customer_hangs_up_while_agents_consult,
     twilio_failing_during_hold_and_unhold,
+    hold_and_resume,
 );
