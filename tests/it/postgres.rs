@@ -82,9 +82,10 @@ async fn a_change_on_one_instance_reaches_a_console_on_the_other() {
     assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
 }
 
-/// Random arrivals, hang-ups, answers, misses and presence changes through two instances on one
-/// database: never an agent with two offers, never a call offered twice, and every caller is
-/// offered once agents are free.
+/// Random arrivals, hang-ups, answers, misses, presence changes and transfer steps through two
+/// instances on one database: never an agent with two offers (an offer or a transfer ringing),
+/// never a call offered twice, no agent on two calls, and every caller is offered once agents
+/// are free.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_arrivals_hang_ups_and_presence_changes_on_two_instances_keep_the_rules() {
     use rand::{Rng, SeedableRng};
@@ -96,26 +97,39 @@ async fn concurrent_arrivals_hang_ups_and_presence_changes_on_two_instances_keep
     eprintln!("seed {seed}");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut next_call = 0u32;
-    for _round in 0..12 {
+    for _round in 0..20 {
         let mut ops = Vec::new();
         for _ in 0..4 {
             let app = if rng.gen_bool(0.5) { &first } else { &second };
             let agent = agents[rng.gen_range(0..agents.len())];
-            let op = rng.gen_range(0..5);
+            let op = rng.gen_range(0..14);
+            let other = agents[rng.gen_range(0..agents.len())];
+            let step = ["complete", "cancel", "three-way", "swap", "leave"][rng.gen_range(0..5)];
+            let blind = rng.gen_bool(0.2);
             next_call += 1;
             let new_call = call_sid(500 + next_call);
             let old_call = call_sid(500 + rng.gen_range(1..=next_call));
             ops.push(async move {
                 match op {
-                    0 | 1 => {
+                    0 => {
                         app.customer_calls(&new_call, "+15551230000").await;
                     }
-                    2 => app.conference_ends(&old_call).await,
+                    1 | 2 => app.conference_ends(&old_call).await,
                     3 => {
-                        app.server_fn_as(agent, "presence", &[("status", "available")]).await;
+                        app.server_fn_as(agent, "presence", &[("status", "away")]).await;
+                    }
+                    // Transfer steps, most refused for the state they meet: refusals change nothing.
+                    4..=6 if blind => {
+                        app.transfer(agent, &[("action", "transfer"), ("to", "queue")]).await;
+                    }
+                    4..=6 => {
+                        app.transfer(agent, &[("action", "consult"), ("to", other)]).await;
+                    }
+                    7 => {
+                        app.transfer(agent, &[("action", step)]).await;
                     }
                     _ => {
-                        app.server_fn_as(agent, "presence", &[("status", "away")]).await;
+                        app.server_fn_as(agent, "presence", &[("status", "available")]).await;
                     }
                 }
             });
@@ -123,7 +137,8 @@ async fn concurrent_arrivals_hang_ups_and_presence_changes_on_two_instances_keep
         futures_util::future::join_all(ops).await;
         // Offers are answered or missed now and then, through either instance.
         for (call, state) in live_calls(&first).await {
-            if let CallPhase::Offered { agent, leg, .. } = state.phase {
+            let ringing = state.ringing_leg().and_then(|(party, leg)| party.agent().map(|a| (a.clone(), leg)));
+            if let Some((agent, leg)) = ringing {
                 let app = if rng.gen_bool(0.5) { &first } else { &second };
                 if rng.gen_bool(0.5) {
                     app.agent_answers(call.as_str(), agent.as_str(), leg, &call_sid(900)).await;
@@ -132,6 +147,33 @@ async fn concurrent_arrivals_hang_ups_and_presence_changes_on_two_instances_keep
                 }
             }
         }
+        assert_invariants(&first).await;
+        // The agents on calls take transfer steps, concurrently, through either instance.
+        let mut steps = Vec::new();
+        let store = first.store().await;
+        let mut free = Vec::new();
+        for agent in agents {
+            if store.presence_of(agent).await.unwrap().is_some_and(|(p, _)| p == Presence::Available) {
+                free.push(agent);
+            }
+        }
+        for (_, state) in live_calls(&first).await {
+            let Some(owner) = state.owner().cloned() else { continue };
+            let app = if rng.gen_bool(0.5) { &first } else { &second };
+            // Mostly a colleague who is free (else the consult is only refused).
+            let other = if !free.is_empty() && rng.gen_bool(0.8) {
+                free[rng.gen_range(0..free.len())]
+            } else {
+                agents[rng.gen_range(0..agents.len())]
+            };
+            let to = if rng.gen_bool(0.2) { "queue" } else { other };
+            let action = ["consult", "consult", "transfer", "complete", "cancel", "three-way", "swap", "leave"][rng.gen_range(0..8)];
+            steps.push(async move {
+                let owner = owner.to_string();
+                app.transfer(&owner, &[("action", action), ("to", to)]).await;
+            });
+        }
+        futures_util::future::join_all(steps).await;
         assert_invariants(&first).await;
     }
     // Everyone hangs up what they are on, then all agents are free: every waiting caller is
@@ -159,6 +201,21 @@ async fn concurrent_arrivals_hang_ups_and_presence_changes_on_two_instances_keep
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(live_calls(&first).await.is_empty(), "every caller was offered and served");
+    // How much of the run was transfers (printed: the mix depends on the seed).
+    let store = first.store().await;
+    let mut kinds = std::collections::BTreeMap::<String, usize>::new();
+    for n in 1..=next_call {
+        for row in store.timeline_texts(&call_sid(500 + n)).await.unwrap() {
+            for kind in
+                ["consults", "answered the consult", "transfer completed", "cancelled the transfer", "transferred the call", "three-way"]
+            {
+                if row.contains(kind) {
+                    *kinds.entry(kind.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    eprintln!("transfer steps taken: {kinds:?}");
 }
 
 async fn live_calls(app: &TestApp) -> HashMap<String, Call> {
@@ -171,11 +228,19 @@ async fn assert_invariants(app: &TestApp) {
     let store = app.store().await;
     let calls = live_calls(app).await;
     let mut offered_agents = HashSet::new();
+    let mut on_calls = HashSet::new();
     for (sid, call) in &calls {
-        if let CallPhase::Offered { agent, .. } = &call.phase {
+        if let Some((party, _)) = call.ringing_leg() {
+            let Some(agent) = party.agent() else { continue };
             assert!(offered_agents.insert(agent.clone()), "{agent} is offered two calls");
             let (presence, _) = store.presence_of(agent.as_str()).await.unwrap().unwrap();
             assert_eq!(presence, Presence::Ringing { call: call.sid.clone() }, "{agent} rings for {sid}");
+        }
+        let joined_target = call.transfer.as_ref().filter(|t| t.stage != warm_transfer::center::Stage::Ringing).and_then(|t| t.to.agent());
+        for agent in call.owner().into_iter().chain(joined_target) {
+            assert!(on_calls.insert(agent.clone()), "{agent} is on two calls");
+            let (presence, _) = store.presence_of(agent.as_str()).await.unwrap().unwrap();
+            assert_eq!(presence, Presence::OnCall { call: call.sid.clone() }, "{agent} is on {sid}");
         }
     }
     for agent in ["agent1", "agent2", "agent3"] {
