@@ -11,7 +11,7 @@ use std::rc::{Rc, Weak};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::api::{get_token, set_presence, transfer};
+use super::api::{get_token, hold, mute, set_presence, transfer};
 use super::state::{Console, Effect, Event};
 use super::view::server_message;
 use crate::center::Wanted;
@@ -136,11 +136,35 @@ impl Driver {
                     let _ = call.hang_up();
                 }
             }
+            Effect::MuteCall(muted) => {
+                let result = self.call.borrow().as_ref().map(|call| call.mute(muted));
+                if let Some(Err(e)) = result {
+                    self.dispatch(Event::CallError { message: e.message });
+                    return;
+                }
+                // The server shows it on the call's legs; a failure to tell it changes no audio.
+                spawn_local(async move {
+                    if let Err(e) = mute(muted.to_string()).await {
+                        leptos::logging::warn!("could not tell the server about mute: {e}");
+                    }
+                });
+            }
+            Effect::SendDigits(digits) => {
+                let result = self.call.borrow().as_ref().map(|call| call.send_digits(&digits));
+                if let Some(Err(e)) = result {
+                    self.dispatch(Event::CallError { message: e.message });
+                }
+            }
             Effect::CallTransferServer(request) => {
                 let me = self.me.clone();
                 spawn_local(async move {
                     // The call as it now stands arrives with the stream's next view.
-                    let event = match transfer(request.action, request.to, request.note).await {
+                    let answer = match request.action.as_str() {
+                        "hold" => hold("true".into()).await,
+                        "resume" => hold("false".into()).await,
+                        _ => transfer(request.action, request.to, request.note).await,
+                    };
+                    let event = match answer {
                         Ok(_) => Event::TransferDone,
                         Err(e) => Event::TransferFailed(server_message(e)),
                     };

@@ -57,8 +57,9 @@ pub enum Phase {
     Ready { agent: AgentId, note: Option<String> },
     /// A call is ringing in the browser; `answering` once accept() was asked for.
     Ringing { agent: AgentId, call_sid: CallSid, from: String, answering: bool, note: Option<String> },
-    /// Talking; `asking` while the server is asked for a transfer step.
-    InCall { agent: AgentId, call_sid: CallSid, from: String, asking: Option<TransferRequest>, note: Option<String> },
+    /// Talking; `asking` while the server is asked for a transfer step (or hold); `muted` while
+    /// the microphone is.
+    InCall { agent: AgentId, call_sid: CallSid, from: String, asking: Option<TransferRequest>, muted: bool, note: Option<String> },
     /// Not connected because something failed. No device.
     Error { message: String },
 }
@@ -99,8 +100,13 @@ pub enum Event {
         message: String,
     },
     HangupClicked,
-    /// A transfer button: "Consult", "Transfer", "Complete transfer", "Cancel transfer", …
+    /// A transfer button: "Consult", "Transfer", "Complete transfer", "Cancel transfer", …,
+    /// and "Hold" / "Resume" (`hold`, `resume`: the server holds the customer).
     TransferRequested(TransferRequest),
+    /// "Mute" / "Unmute".
+    MuteClicked,
+    /// Keypad keys pressed (digits, `*`, `#`; `w` for a half-second pause).
+    DigitsPressed(String),
     TransferDone,
     TransferFailed(String),
     /// Device `tokenWillExpire`.
@@ -139,8 +145,13 @@ pub enum Effect {
     /// End the watched call if it is still live (reject if pending, disconnect otherwise) and
     /// drop it. Also sent when the call already ended by itself, so the handle is released.
     DisconnectCall,
-    /// Call the transfer server function; feed back `TransferDone` or `TransferFailed`.
+    /// Call the transfer server function (the hold one for `hold`/`resume`); feed back
+    /// `TransferDone` or `TransferFailed`.
     CallTransferServer(TransferRequest),
+    /// Mute (or unmute) the watched call's microphone, then tell the server (`/api/mute`).
+    MuteCall(bool),
+    /// Play these DTMF digits on the watched call.
+    SendDigits(String),
     /// Call the presence server function; feed back `PresenceSet` or `PresenceRefused`.
     SetPresence(Wanted),
 }
@@ -278,6 +289,7 @@ impl Console {
                     call_sid: call_sid.clone(),
                     from: std::mem::take(from),
                     asking: None,
+                    muted: false,
                     note: note.take(),
                 };
                 vec![]
@@ -311,6 +323,18 @@ impl Console {
                 *asking = Some(request.clone());
                 *note = None;
                 vec![F::CallTransferServer(request)]
+            }
+            (P::InCall { muted, .. }, E::MuteClicked) => {
+                *muted = !*muted;
+                vec![F::MuteCall(*muted)]
+            }
+            (P::InCall { .. }, E::DigitsPressed(digits)) => {
+                let digits: String = digits.chars().filter(|c| c.is_ascii_digit() || matches!(c, '*' | '#' | 'w')).collect();
+                if digits.is_empty() {
+                    vec![]
+                } else {
+                    vec![F::SendDigits(digits)]
+                }
             }
             (P::InCall { asking: asking @ Some(_), .. }, E::TransferDone) => {
                 *asking = None;
@@ -423,8 +447,9 @@ impl Console {
                 extra.extend(note.iter().cloned());
                 ("Incoming support call".into(), extra)
             }
-            Phase::InCall { asking, note, .. } => {
-                let mut extra: Vec<String> = asking.iter().map(|r| format!("{}…", r.label())).collect();
+            Phase::InCall { asking, muted, note, .. } => {
+                let mut extra: Vec<String> = muted.then(|| "muted".to_string()).into_iter().collect();
+                extra.extend(asking.iter().map(|r| format!("{}…", r.label())));
                 extra.extend(note.iter().cloned());
                 ("In call with customer".into(), extra)
             }
@@ -460,6 +485,11 @@ impl Console {
     /// which steps make sense, and the server decides).
     pub fn can_transfer(&self) -> bool {
         matches!(self.phase, Phase::InCall { asking: None, .. })
+    }
+
+    /// The microphone is muted (during a call).
+    pub fn muted(&self) -> bool {
+        matches!(self.phase, Phase::InCall { muted: true, .. })
     }
 
     /// The transfer step the server is being asked for.
@@ -917,6 +947,27 @@ mod tests {
         );
         assert!(c.can_hang_up());
         assert!(c.can_transfer());
+    }
+
+    #[test]
+    fn mute_toggles_the_microphone_and_says_so() {
+        let mut c = in_call(a1());
+        assert_eq!(c.apply(E::MuteClicked), vec![F::MuteCall(true)]);
+        assert!(c.muted());
+        assert_eq!(c.status_text(), "In call with customer · muted");
+        assert_eq!(c.apply(E::MuteClicked), vec![F::MuteCall(false)]);
+        assert!(!c.muted());
+        // No call, nothing to mute.
+        assert_eq!(ready(a1()).apply(E::MuteClicked), vec![]);
+    }
+
+    #[test]
+    fn the_keypad_sends_only_dtmf_keys_during_a_call() {
+        let mut c = in_call(a1());
+        assert_eq!(c.apply(E::DigitsPressed("1".into())), vec![F::SendDigits("1".into())]);
+        assert_eq!(c.apply(E::DigitsPressed("12#*w9<script>".into())), vec![F::SendDigits("12#*w9".into())]);
+        assert_eq!(c.apply(E::DigitsPressed("abc".into())), vec![]);
+        assert_eq!(ready(a1()).apply(E::DigitsPressed("1".into())), vec![]);
     }
 
     // --- the call ending -------------------------------------------------------------------------------

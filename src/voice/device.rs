@@ -329,6 +329,11 @@ impl ActiveCall {
         self.call.is_muted().map_err(VoiceError::from_js)
     }
 
+    /// Plays DTMF digits on the call (for phone menus when calling out).
+    pub fn send_digits(&self, digits: &str) -> Result<(), VoiceError> {
+        self.call.send_digits(digits).map_err(VoiceError::from_js)
+    }
+
     /// The SDK's status string (`pending`, `connecting`, `open`, `reconnecting`, `closed`, …).
     pub fn status(&self) -> Result<String, VoiceError> {
         self.call.status().map_err(VoiceError::from_js)

@@ -65,6 +65,10 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = isMuted)]
     pub fn is_muted(this: &Call) -> Result<bool, JsValue>;
 
+    /// DTMF on the live call (`0-9`, `*`, `#`, `w` for a pause); throws on other characters.
+    #[wasm_bindgen(method, catch, js_name = sendDigits)]
+    pub fn send_digits(this: &Call, digits: &str) -> Result<(), JsValue>;
+
     /// `'pending' | 'connecting' | 'ringing' | 'open' | 'reconnecting' | 'closed'`.
     #[wasm_bindgen(method, catch)]
     pub fn status(this: &Call) -> Result<String, JsValue>;
