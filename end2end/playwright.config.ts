@@ -14,7 +14,7 @@ export default defineConfig({
     // The console against real server code, with the Voice SDK replaced by a test double.
     { name: "console", testMatch: /console\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${PORT}` } },
     // The whole warm transfer through the built-in simulator: three browsers, no doubles.
-    { name: "simulator", testMatch: /warm-transfer\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${SIM_PORT}` } },
+    { name: "simulator", testMatch: /(warm-transfer|transfers)\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${SIM_PORT}` } },
   ],
   use: {
     launchOptions: {
