@@ -132,8 +132,9 @@ test("(a) consult, then complete: agent 2 gets the caller off hold and agent 1 w
   await shot(monitor.page, "xfer-a6-monitor-customer-on-hold");
 
   await a1.page.click("#complete-transfer-button");
-  // Agent 1 is out of the call and wraps up.
+  // Agent 1 is out of the call and wraps up; the note typed for it is gone with it.
   await noCall(a1);
+  await expect(a1.page.locator("#transfer-note")).toHaveValue("");
   await expect(presence(a1)).toHaveText(/^(Wrap-up · \d:\d\d left|Available · \d:\d\d)$/);
   // Agent 2 has the call; the customer is off hold, talking with agent 2 alone.
   await expectLegs(a2.page, [`Caller ${from} · connected`, "agent2 · has the call · connected"]);
@@ -226,6 +227,8 @@ test("(c) a consult the target lets ring out: the customer is back with agent 1,
   await expect(a1.page.locator("#agent-agent2")).toContainText("Away — missed a call");
   await expect(a1.page.locator("#consult-agent2-button")).toBeDisabled();
   await expect(a1.page.locator("#consult-agent3-button")).toBeEnabled();
+  // Still the same call: the note is kept for another try.
+  await expect(a1.page.locator("#transfer-note")).toHaveValue("are you there?");
   await shot(a1.page, "xfer-c2-agent1-notice");
   await shot(a2.page, "xfer-c3-agent2-missed");
   await shot(phone.page, "xfer-c4-customer-back-with-agent1");
@@ -359,5 +362,96 @@ test("(f) swap, three-way, then leave, with agent 1 on a phone-width screen", as
   await noSidewaysScrolling(a1.page);
   await shot(a1.page, "xfer-f7-agent1-left-phone-width");
   await shot(a2.page, "xfer-f8-agent2-has-the-call");
+  noErrors(a1, a2, phone);
+});
+
+test("(g) numbers outside: a busy number fails the consult in plain words; one that answers takes the call", async () => {
+  const { a1, phone, from } = await agentOneOnACall("+15557770008");
+  // Not a number: nothing to ring.
+  await a1.page.fill("#transfer-number", "");
+  await expect(a1.page.locator("#consult-number-button")).toBeDisabled();
+  await expect(a1.page.locator("#transfer-number-button")).toBeDisabled();
+
+  // The simulator's busy number.
+  await a1.page.fill("#transfer-number", "+15005550010");
+  await a1.page.click("#consult-number-button");
+  await expect(notice(a1)).toHaveText("consult to +15005550010 failed: busy; customer back with the agent");
+  await expectLegs(a1.page, [`Caller ${from} · connected`, "agent1 · has the call · connected"]);
+  await expectTransferButtons(a1.page, []);
+  await talkingWith(phone, "agent1");
+  await shot(a1.page, "xfer-g1-agent1-busy-number");
+
+  // A number that answers by itself: consulted, then handed the call.
+  await a1.page.fill("#transfer-number", "+15557654321");
+  await a1.page.click("#consult-number-button");
+  await expectLegs(a1.page, [`Caller ${from} · on hold`, "agent1 · has the call · connected", "+15557654321 · transfer target · connected"], );
+  await expect(notice(a1)).toBeEmpty();
+  await expectTransferButtons(a1.page, ["complete", "cancel", "three-way", "swap"]);
+  await heldWithMusic(phone);
+  await shot(a1.page, "xfer-g2-agent1-consulting-a-number");
+  await a1.page.click("#complete-transfer-button");
+  await noCall(a1);
+  await talkingWith(phone, "+15557654321");
+  await expect.poll(() => roomOf(phone)).toEqual(["+15557654321", "customer"]);
+  await shot(phone.page, "xfer-g3-customer-with-the-number");
+  noErrors(a1, phone);
+});
+
+test("(h) the target hanging up during the consult: the customer is back with agent 1, who is told", async () => {
+  const { a1, a2, phone, from } = await agentOneOnACall("+15557770009");
+  await consult(a1, "agent2");
+  await a2.page.click("#answer-call-button");
+  await expect(status(a2)).toHaveText("In call with customer");
+  await heldWithMusic(phone);
+
+  await a2.page.click("#hangup-call-button");
+  await noCall(a2);
+  await expect(presence(a2)).toHaveText(/^(Wrap-up · \d:\d\d left|Available · \d:\d\d)$/);
+  await expect(notice(a1)).toHaveText("agent2 hung up; customer back with the agent");
+  await expectLegs(a1.page, [`Caller ${from} · connected`, "agent1 · has the call · connected"]);
+  await expectTransferButtons(a1.page, []);
+  await talkingWith(phone, "agent1");
+  await shot(a1.page, "xfer-h1-agent1-target-hung-up");
+  noErrors(a1, a2, phone);
+});
+
+test("(i) agent 1 hanging up while the target rings: the customer waits on hold for agent 2, who is told who sent the call", async () => {
+  const { a1, a2, phone, from } = await agentOneOnACall("+15557770010");
+  await consult(a1, "agent2", "wants a callback");
+  await expect(status(a2)).toHaveText("Incoming support call");
+
+  await a1.page.click("#hangup-call-button");
+  await noCall(a1);
+  // The customer stays on hold with music, never alone in silence, while agent 2 still rings.
+  await heldWithMusic(phone);
+  await expect(status(a2)).toHaveText("Incoming support call");
+  await expect(transferLine(a2)).toHaveText("Transferred by agent1");
+  await expect(a2.page.locator("#my-call-summary")).toHaveText(new RegExp(`^Caller \\${from} · ringing `));
+  await shot(a2.page, "xfer-i1-agent2-ringing-transferred-by-agent1");
+  await a2.page.click("#answer-call-button");
+  await expect(status(a2)).toHaveText("In call with customer");
+  await expectLegs(a2.page, [`Caller ${from} · connected`, "agent2 · has the call · connected"]);
+  await talkingWith(phone, "agent2");
+  await expect.poll(() => roomOf(phone)).toEqual(["agent2", "customer"]);
+  await shot(a2.page, "xfer-i2-agent2-has-the-call");
+  noErrors(a1, a2, phone);
+});
+
+test("(j) a blind transfer to agent 2: agent 1 is free at once, the customer hears why while agent 2 rings", async () => {
+  const { a1, a2, phone, from } = await agentOneOnACall("+15557770011");
+  await expect(a1.page.locator("#transfer-agent2-button")).toBeEnabled();
+  await a1.page.click("#transfer-agent2-button");
+  await noCall(a1);
+  await expect(presence(a1)).toHaveText(/^(Wrap-up · \d:\d\d left|Available · \d:\d\d)$/);
+  await expect(status(a2)).toHaveText("Incoming support call");
+  await expect(transferLine(a2)).toHaveText("Transferred by agent1");
+  await expect.poll(() => customerOnHold(phone)).toBe(true);
+  await expect(phone.page.locator("#phone-heard")).toContainText("Please hold while we transfer your call.");
+  await shot(a2.page, "xfer-j1-agent2-ringing-blind");
+  await shot(phone.page, "xfer-j2-customer-being-transferred");
+  await a2.page.click("#answer-call-button");
+  await expectLegs(a2.page, [`Caller ${from} · connected`, "agent2 · has the call · connected"]);
+  await expect(transferLine(a2)).toBeEmpty();
+  await talkingWith(phone, "agent2");
   noErrors(a1, a2, phone);
 });

@@ -229,13 +229,25 @@ mod panels {
     use super::*;
 
     pub fn all(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
-        // The note typed for a consult, shared by the transfer panel and the directory's rows.
+        // The note typed for a consult, shared by the transfer panel and the directory's rows,
+        // and the number typed there.
         let note = RwSignal::new(String::new());
+        let number = RwSignal::new(String::new());
+        // What was typed for one call is not carried over to the next: both are cleared once
+        // the call they were typed during is over (not when a call arrives: typing may start first).
+        Effect::new(move |last: Option<Option<crate::ids::CallSid>>| {
+            let now = live.with(|v| v.call.as_ref().map(|c| c.call.clone())).flatten();
+            if matches!(&last, Some(Some(was)) if now.as_ref() != Some(was)) {
+                note.set(String::new());
+                number.set(String::new());
+            }
+            now
+        });
         view! {
             <div class="console-column">
                 {presence(live, console, dispatch)}
                 {my_call(live, console, dispatch)}
-                {transfer_panel(live, console, dispatch, note)}
+                {transfer_panel(live, console, dispatch, note, number)}
             </div>
             <div class="console-column">
                 {queue(live)}
@@ -330,8 +342,13 @@ mod panels {
 
     /// A note for the target, a number outside, and the queue: the transfers that are not to a
     /// colleague in the directory (whose rows have their own Consult and Transfer buttons).
-    fn transfer_panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch, note: RwSignal<String>) -> impl IntoView {
-        let number = RwSignal::new(String::new());
+    fn transfer_panel(
+        live: Live,
+        console: RwSignal<Console>,
+        dispatch: Dispatch,
+        note: RwSignal<String>,
+        number: RwSignal<String>,
+    ) -> impl IntoView {
         let consult = offered(live, console, "consult");
         let blind = offered(live, console, "transfer");
         let send = move |action: &'static str, to: Option<String>| {
