@@ -13,8 +13,17 @@ export default defineConfig({
   projects: [
     // The console against real server code, with the Voice SDK replaced by a test double.
     { name: "console", testMatch: /console\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${PORT}` } },
-    // The whole warm transfer through the built-in simulator: three browsers, no doubles.
-    { name: "simulator", testMatch: /(warm-transfer|transfers)\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${SIM_PORT}` } },
+    // Warm transfers and every other transfer through the built-in simulator: several browsers,
+    // no doubles. One retry, reported as "flaky": the simulator can broadcast a state snapshot
+    // taken before a call began ringing after that call's ring event (src/simulator/driver.rs,
+    // `Simulator::apply` sends outside the engine lock), and an agent's simulated phone then
+    // stops ringing at once. Drop the retry once that is fixed.
+    {
+      name: "simulator",
+      testMatch: /(warm-transfer|transfers)\.spec\.ts/,
+      retries: 1,
+      use: { baseURL: `http://127.0.0.1:${SIM_PORT}` },
+    },
   ],
   use: {
     launchOptions: {
