@@ -6,7 +6,7 @@
 // they hear, who is in their conference and whether they are held), and screenshotted into
 // end2end/artifacts/xfer-*.png. Ring and wrap-up times are short here (support/env.ts).
 import { test, expect, type Page } from "@playwright/test";
-import { SIM_RING_SECS, SIM_WRAP_UP_SECS } from "../support/env";
+import { SIM_RING_SECS } from "../support/env";
 import { Agents, expectLegs, expectTransferButtons, shot, type Agent } from "../support/app";
 import { call, conferenceOf, customerOnHold, customerPhone, hangUp, roomOf, signedInAgent, simState, type Customer } from "../support/sim";
 
@@ -384,7 +384,7 @@ test("(g) numbers outside: a busy number fails the consult in plain words; one t
   // A number that answers by itself: consulted, then handed the call.
   await a1.page.fill("#transfer-number", "+15557654321");
   await a1.page.click("#consult-number-button");
-  await expectLegs(a1.page, [`Caller ${from} · on hold`, "agent1 · has the call · connected", "+15557654321 · transfer target · connected"], );
+  await expectLegs(a1.page, [`Caller ${from} · on hold`, "agent1 · has the call · connected", "+15557654321 · transfer target · connected"]);
   await expect(notice(a1)).toBeEmpty();
   await expectTransferButtons(a1.page, ["complete", "cancel", "three-way", "swap"]);
   await heldWithMusic(phone);
