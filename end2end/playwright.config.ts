@@ -13,8 +13,9 @@ export default defineConfig({
   projects: [
     // The console against real server code, with the Voice SDK replaced by a test double.
     { name: "console", testMatch: /console\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${PORT}` } },
-    // The whole warm transfer through the built-in simulator: three browsers, no doubles.
-    { name: "simulator", testMatch: /warm-transfer\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${SIM_PORT}` } },
+    // Warm transfers and every other transfer through the built-in simulator: several browsers,
+    // no doubles, no retries.
+    { name: "simulator", testMatch: /(warm-transfer|transfers)\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${SIM_PORT}` } },
   ],
   use: {
     launchOptions: {

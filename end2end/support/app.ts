@@ -59,8 +59,8 @@ export class Agents {
   }
 
   /** A browser of its own with no console opened (the simulator's pages, a custom start). */
-  async page(name: string): Promise<Agent> {
-    const context = await this.browser.newContext();
+  async page(name: string, viewport?: { width: number; height: number }): Promise<Agent> {
+    const context = await this.browser.newContext(viewport ? { viewport } : {});
     const page = await context.newPage();
     const agent = { name, page, context, errors: collectErrors(page) };
     this.list.push(agent);
@@ -118,6 +118,25 @@ export async function expectPresenceButtons(page: Page, b: { available: boolean;
   for (const [id, on] of [["#available-button", b.available], ["#away-button", b.away], ["#end-wrap-up-button", b.endWrapUp]] as const) {
     if (on) await expect(page.locator(id)).toBeEnabled();
     else await expect(page.locator(id)).toBeDisabled();
+  }
+}
+
+/** The call's participants on `#my-call-legs`, one per line. */
+export async function expectLegs(page: Page, lines: string[]) {
+  await expect(page.locator("#my-call-legs")).toHaveText(lines.join("\n"));
+}
+
+export const TRANSFER_STEPS = ["complete", "cancel", "three-way", "swap", "leave", "retry"] as const;
+export const stepButton = (step: string) => (step === "complete" || step === "cancel" ? `#${step}-transfer-button` : `#${step}-button`);
+
+export type TransferStep = (typeof TRANSFER_STEPS)[number];
+
+/** Exactly these transfer steps are enabled on `#my-call`. */
+export async function expectTransferButtons(page: Page, enabled: TransferStep[]) {
+  for (const step of TRANSFER_STEPS) {
+    const button = page.locator(stepButton(step));
+    if (enabled.includes(step)) await expect(button, step).toBeEnabled();
+    else await expect(button, step).toBeDisabled();
   }
 }
 

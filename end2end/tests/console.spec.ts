@@ -9,8 +9,10 @@ import {
   customerLeft,
   dialCount,
   dialledLeg,
+  expectLegs,
   expectPhone,
   expectPresenceButtons,
+  expectTransferButtons,
   legAnswered,
   legEnded,
   newCallSid,
@@ -70,11 +72,15 @@ test("after signing in the phone connects by itself and the agent is available",
   await expect(page.locator("#presence-error")).toBeEmpty();
   await expect(page.locator("#queue")).toHaveText("No one waiting");
   await expect(page.locator("#my-call-summary")).toHaveText("No call");
-  // Everyone else is in the directory, by identity; nobody can be dialled in without a call.
+  // Everyone else is in the directory, by identity; nobody can be consulted or transferred to
+  // without a call, and no transfer step is offered.
   await expect(page.locator("#directory li")).toHaveCount(2);
   await expect(page.locator("#agent-agent2")).toContainText("Offline");
   await expect(page.locator("#agent-agent3")).toContainText("Offline");
-  await expect(page.locator("#dial-agent2-button")).toBeDisabled();
+  await expect(page.locator("#consult-agent2-button")).toBeDisabled();
+  await expect(page.locator("#transfer-agent2-button")).toBeDisabled();
+  await expectTransferButtons(page, []);
+  await expect(page.locator("#my-call-legs")).toBeHidden();
   await expect(page.locator("#agent-agent1")).toHaveCount(0);
   // The presence ticks in the browser, from the server's clock.
   await expect(page.locator("#presence")).toHaveText(/^Available · 0:0[2-9]$/, { timeout: 10_000 });
@@ -119,7 +125,7 @@ test("the phone-width console fits the screen and every control is reachable", a
   expect(errors).toEqual([]);
 });
 
-test("the longest-idle agent is offered the caller, answers, dials a colleague in from the directory and hands over", async ({ request }) => {
+test("the longest-idle agent is offered the caller, answers, consults a colleague from the directory and hands over", async ({ request }) => {
   const a1 = await agents.console("agent1");
   const a2 = await agents.console("agent2");
   // Each sees the other become available, live.
@@ -133,10 +139,12 @@ test("the longest-idle agent is offered the caller, answers, dials a colleague i
   expect(await dialCount("agent2", caller)).toBe(0);
   await expect(a1.page.locator("#presence")).toHaveText("Ringing");
   await expect(a1.page.locator("#my-call-summary")).toHaveText(/^Caller \+15551230000 · ringing \d:\d\d · waiting \d:\d\d$/);
-  await expect(a1.page.locator("#my-call-legs")).toHaveText("agent1 · ringing · has the call");
+  await expectLegs(a1.page, ["Caller +15551230000 · waiting", "agent1 · has the call · ringing"]);
   await expect(a2.page.locator("#agent-agent1")).toContainText("Ringing");
   await expect(a2.page.locator("#queue")).toHaveText("No one waiting");
   await expectPresenceButtons(a1.page, { available: false, away: false, endWrapUp: false });
+  // Nothing to transfer before the call is answered.
+  await expect(a1.page.locator("#consult-agent2-button")).toBeDisabled();
 
   await voice(a1.page).incoming(leg1.sid);
   await expectPhone(a1.page, "Incoming support call", { answer: true });
@@ -146,35 +154,50 @@ test("the longest-idle agent is offered the caller, answers, dials a colleague i
   await legAnswered(request, leg1);
   await expect(a1.page.locator("#presence")).toHaveText("On a call");
   await expect(a1.page.locator("#my-call-summary")).toHaveText(/^Caller \+15551230000 · connected \d:\d\d · waited \d:\d\d$/);
-  await expect(a1.page.locator("#my-call-legs")).toHaveText("agent1 · connected · has the call");
+  await expectLegs(a1.page, ["Caller +15551230000 · connected", "agent1 · has the call · connected"]);
+  await expect(a1.page.locator("#my-transfer")).toBeEmpty();
   await expect(a2.page.locator("#agent-agent1")).toContainText("On a call");
-  // Only an available colleague can be dialled in.
-  await expect(a1.page.locator("#dial-agent2-button")).toBeEnabled();
-  await expect(a1.page.locator("#dial-agent3-button")).toBeDisabled();
+  // Only an available colleague can be consulted or transferred to; no transfer step yet.
+  await expect(a1.page.locator("#consult-agent2-button")).toBeEnabled();
+  await expect(a1.page.locator("#transfer-agent2-button")).toBeEnabled();
+  await expect(a1.page.locator("#consult-agent3-button")).toBeDisabled();
+  await expect(a1.page.locator("#transfer-agent3-button")).toBeDisabled();
+  await expect(a1.page.locator("#transfer-queue-button")).toBeEnabled();
+  await expectTransferButtons(a1.page, []);
   await shot(a1.page, "05-in-call");
 
-  await a1.page.click("#dial-agent2-button");
+  // Consult agent 2 with a note: the caller goes on hold while agent 2 rings.
+  await a1.page.fill("#transfer-note", "billing question");
+  await a1.page.click("#consult-agent2-button");
   const leg2 = await dialledLeg("agent2", caller);
   expect(leg2.leg).toBeGreaterThan(leg1.leg);
   await expectPhone(a1.page, "In call with customer", { hangup: true });
-  await expect(a1.page.locator("#my-call-legs")).toContainText("agent2 · ringing");
+  await expectLegs(a1.page, ["Caller +15551230000 · on hold", "agent1 · has the call · connected", "agent2 · transfer target · ringing"]);
+  await expect(a1.page.locator("#my-transfer")).toHaveText("Transfer from agent1: agent2 is ringing; the caller is on hold · note: billing question");
   await expect(a1.page.locator("#agent-agent2")).toContainText("Ringing");
-  await expect(a1.page.locator("#dial-agent2-button")).toBeDisabled();
+  await expect(a1.page.locator("#consult-agent2-button")).toBeDisabled();
+  await expectTransferButtons(a1.page, ["cancel"]);
   await expect(a2.page.locator("#presence")).toHaveText("Ringing");
+  // The target sees who is transferring and the note while it rings, and acts on nothing.
+  await expect(a2.page.locator("#my-transfer")).toHaveText("Transfer from agent1 to you: ringing; the caller is on hold · note: billing question");
 
-  // Agent 2 answers with the keyboard.
+  // Agent 2 answers with the keyboard: the agents talk, the caller stays on hold.
   await voice(a2.page).incoming(leg2.sid);
   await expectPhone(a2.page, "Incoming support call", { answer: true });
   await a2.page.focus("#answer-call-button");
   await a2.page.keyboard.press("Enter");
   await expectPhone(a2.page, "In call with customer", { hangup: true });
   await legAnswered(request, leg2);
-  await expect(a1.page.locator("#my-call-legs")).toContainText("agent2 · connected");
+  await expectLegs(a1.page, ["Caller +15551230000 · on hold", "agent1 · has the call · connected", "agent2 · transfer target · connected"]);
+  await expect(a1.page.locator("#my-transfer")).toHaveText("Transfer from agent1: consulting agent2; the caller is on hold · note: billing question");
+  await expectTransferButtons(a1.page, ["complete", "cancel", "three-way", "swap"]);
   await expect(a2.page.locator("#presence")).toHaveText("On a call");
-  await expect(a2.page.locator("#my-call-legs")).toContainText("agent1 · connected · has the call");
-  await shot(a1.page, "06-three-way");
+  await expect(a2.page.locator("#my-call-legs")).toContainText("agent1 · has the call · connected");
+  await expect(a2.page.locator("#my-transfer")).toHaveText("Transfer from agent1 to you: talking with agent1; the caller is on hold · note: billing question");
+  await expectTransferButtons(a2.page, []);
+  await shot(a1.page, "06-consulting");
 
-  // Agent 1 hands over: their leg ends, agent 2 has the call, agent 1 wraps up.
+  // Agent 1 hands over by hanging up: that completes the transfer; agent 2 has the call.
   await a1.page.click("#hangup-call-button");
   await expectPhone(a1.page, "Connected as: agent1");
   expect(await voice(a1.page).log()).toContain("disconnect");
@@ -183,11 +206,16 @@ test("the longest-idle agent is offered the caller, answers, dials a colleague i
   await expectPresenceButtons(a1.page, { available: false, away: true, endWrapUp: true });
   await expect(a1.page.locator("#my-call-summary")).toHaveText("No call");
   await expect(a1.page.locator("#my-call-legs")).toBeHidden();
-  await expect(a2.page.locator("#my-call-legs")).toHaveText("agent2 · connected · has the call");
+  await expectTransferButtons(a1.page, []);
+  await expectLegs(a2.page, ["Caller +15551230000 · connected", "agent2 · has the call · connected"]);
+  await expect(a2.page.locator("#my-transfer")).toBeEmpty();
   await expect(a2.page.locator("#agent-agent1")).toContainText("Wrap-up");
+  await expect(a2.page.locator("#consult-agent1-button")).toBeDisabled();
   await shot(a1.page, "07-wrap-up");
   await a1.page.click("#end-wrap-up-button");
   await expect(a1.page.locator("#presence")).toHaveText(/^Available · /);
+  // The new owner may transfer in turn: agent 1 is available again.
+  await expect(a2.page.locator("#consult-agent1-button")).toBeEnabled();
 
   // The customer hangs up: the conference ends, agent 2 wraps up and sees the call's story.
   await customerLeft(request, caller);
@@ -197,7 +225,9 @@ test("the longest-idle agent is offered the caller, answers, dials a colleague i
   const recent = a2.page.locator("#recent-calls .recent-call").first();
   await expect(recent).toContainText("Caller +15551230000");
   await expect(recent).toContainText("answered by agent1");
-  await expect(recent).toContainText("agent1 dialled agent2 in");
+  await expect(recent).toContainText("agent1 consults agent2 (note: billing question); customer on hold");
+  await expect(recent).toContainText("agent2 answered the consult");
+  await expect(recent).toContainText("transfer completed: agent2 has the call, agent1 left");
   await expect(recent).toContainText("customer hung up");
   await expect(a1.page.locator("#recent-calls .recent-call").first()).toContainText("answered by agent1");
   await shot(a2.page, "08-recent-calls");
@@ -251,7 +281,7 @@ test("the caller hanging up before the agent answers is reported and the agent i
   await expectPhone(a1.page, "Incoming support call", { answer: true });
   await customerLeft(request, caller);
   await voice(a1.page).cancel();
-  await expectPhone(a1.page, "Connected as: agent1 · Caller hung up");
+  await expectPhone(a1.page, "Connected as: agent1 · Call stopped ringing");
   await expect(a1.page.locator("#presence")).toHaveText(/^Available · /);
   await expect(a1.page.locator("#recent-calls .recent-call").first()).toContainText("customer hung up");
   await shot(a1.page, "11-cancelled");

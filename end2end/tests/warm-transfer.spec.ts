@@ -2,19 +2,10 @@
 // on the phone page, agents on their consoles, each in a browser of their own, no test doubles.
 // Three demo agents; the queue goes to the longest-idle available agent (the one who became
 // available first); wrap-up and ring timeouts are short here (support/env.ts).
-import { test, expect, type Browser, type Page } from "@playwright/test";
-import { DEMO_PASSWORD, SIM_RING_SECS, SIM_WRAP_UP_SECS } from "../support/env";
+import { test, expect } from "@playwright/test";
+import { SIM_RING_SECS, SIM_WRAP_UP_SECS } from "../support/env";
 import { Agents, collectErrors, shot, type Agent } from "../support/app";
-
-type SimCall = { sid: string; from: string; to: string; status: string; now_hearing: string; hearing: string[]; conference_sid: string | null };
-type SimConference = { sid: string; friendly_name: string; status: string; participants: { call_sid: string; label: string | null; name: string; status: string }[] };
-type SimState = { calls: SimCall[]; conferences: SimConference[] };
-
-async function simState(page: Page): Promise<SimState> {
-  const res = await page.request.post("/api/sim_state");
-  expect(res.ok()).toBeTruthy();
-  return res.json();
-}
+import { call, conferenceOf, customerPhone, hangUp, signedInAgent, simState } from "../support/sim";
 
 let people: Agents;
 test.beforeEach(({ browser }) => {
@@ -25,45 +16,8 @@ test.afterEach(async () => {
   await people.done();
 });
 
-/** A signed-in agent whose (simulated) phone registered by itself and who became available. */
-async function agent(name: string): Promise<Agent> {
-  const a = await people.page(name);
-  await a.page.goto("/");
-  await expect(a.page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await expect(a.page.locator("#sim-badge")).toHaveText("Simulator");
-  await a.page.fill("#identity", name);
-  await a.page.fill("#password", DEMO_PASSWORD);
-  await a.page.click("#sign-in-button");
-  await expect(a.page.locator("#call-status")).toHaveText(`Connected as: ${name}`);
-  await expect(a.page.locator("#presence")).toHaveText(/^Available · /);
-  return a;
-}
-
-type Customer = Agent & { sid: () => Promise<string> };
-
-async function customer(label = "customer"): Promise<Customer> {
-  const c = await people.page(label);
-  await c.page.goto("/phone");
-  await expect(c.page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await expect(c.page.locator("#phone-status")).toHaveText("Idle");
-  return { ...c, sid: async () => (await c.page.locator("#phone-call-sid").innerText()).trim() };
-}
-
-async function call(phone: Customer) {
-  await phone.page.click("#phone-call-button");
-  await expect(phone.page.locator("#phone-heard")).toContainText("Thank you for calling. Please wait in line", { timeout: 10_000 });
-}
-
-async function hangUp(phone: Customer) {
-  await phone.page.click("#phone-hangup-button");
-  await expect(phone.page.locator("#phone-status")).toHaveText(/ended/i);
-}
-
-async function conferenceOf(phone: Customer): Promise<string> {
-  const sid = await phone.sid();
-  const conf = (await simState(phone.page)).conferences.find((c) => c.friendly_name === sid);
-  return conf ? `${conf.status}:${conf.participants.length}` : "none";
-}
+const agent = (name: string) => signedInAgent(people, name);
+const customer = (label = "customer") => customerPhone(people, label);
 
 const status = (a: Agent) => a.page.locator("#call-status");
 const presence = (a: Agent) => a.page.locator("#presence");
@@ -86,30 +40,40 @@ test("the tutorial's six steps: customer, agent 1 and agent 2 through a warm tra
   await expect(presence(a1)).toHaveText("On a call");
   await expect(phone.page.locator("#phone-conference")).toContainText("agent1");
 
-  // Dial agent 2 in from the directory.
-  await expect(a1.page.locator("#dial-agent3-button")).toBeDisabled();
-  await a1.page.click("#dial-agent2-button");
+  // Consult agent 2 from the directory: the customer is held with music while agent 2 rings.
+  await expect(a1.page.locator("#consult-agent3-button")).toBeDisabled();
+  await a1.page.fill("#transfer-note", "wants to upgrade");
+  await a1.page.click("#consult-agent2-button");
   await expect(status(a2)).toHaveText("Incoming support call");
-  await expect(a1.page.locator("#my-call-legs")).toContainText("agent2 · ringing");
+  await expect(a1.page.locator("#my-call-legs")).toContainText("agent2 · transfer target · ringing");
+  await expect(a1.page.locator("#my-call-legs")).toContainText(/Caller .* · on hold/);
+  await expect(a2.page.locator("#my-transfer")).toContainText("Transfer from agent1");
+  await expect(a2.page.locator("#my-transfer")).toContainText("note: wants to upgrade");
+  await expect(phone.page.locator("#phone-hearing")).not.toContainText("conference with agent1");
   await a2.page.click("#answer-call-button");
   await expect(status(a2)).toHaveText("In call with customer");
-  await expect(a1.page.locator("#my-call-legs")).toContainText("agent2 · connected");
-  // Agent 2 is on the call: nobody left to dial in.
-  await expect(a2.page.locator("#dial-agent1-button")).toBeDisabled();
-  await expect(a2.page.locator("#dial-agent3-button")).toBeDisabled();
+  await expect(a1.page.locator("#my-call-legs")).toContainText("agent2 · transfer target · connected");
+  await expect(a1.page.locator("#my-transfer")).toContainText("consulting agent2; the caller is on hold");
+  // Agent 2 is on the call: nobody left to consult; only agent 1 (who has the call) acts on it.
+  await expect(a2.page.locator("#consult-agent1-button")).toBeDisabled();
+  await expect(a2.page.locator("#consult-agent3-button")).toBeDisabled();
+  await expect(a2.page.locator("#complete-transfer-button")).toBeDisabled();
+  await expect(a1.page.locator("#complete-transfer-button")).toBeEnabled();
 
   await expect.poll(() => conferenceOf(phone)).toBe("in-progress:3");
-  await shot(a1.page, "sim-02-agent1-three-way");
-  await shot(phone.page, "sim-03-customer-three-way");
+  await shot(a1.page, "sim-02-agent1-consulting");
+  await shot(phone.page, "sim-03-customer-on-hold");
 
-  // Agent 1 hands over: leaves; customer and agent 2 talk on.
+  // Agent 1 hands over: hangs up, which completes the transfer; customer and agent 2 talk on.
   await a1.page.click("#hangup-call-button");
   await expect(status(a1)).toHaveText("Connected as: agent1");
   await expect(presence(a1)).toHaveText(/^(Wrap-up · \d:\d\d left|Available · \d:\d\d)$/);
   await expect.poll(() => conferenceOf(phone)).toBe("in-progress:2");
   await expect(phone.page.locator("#phone-status")).toHaveText(/in call/i);
+  await expect(phone.page.locator("#phone-hearing")).toHaveText("conference with agent2");
   await expect(status(a2)).toHaveText("In call with customer");
-  await expect(a2.page.locator("#my-call-legs")).toContainText("agent2 · connected · has the call");
+  await expect(a2.page.locator("#my-call-legs")).toContainText("agent2 · has the call · connected");
+  await expect(a2.page.locator("#my-call-legs")).not.toContainText("agent1");
 
   // The customer hangs up: the conference ends and agent 2 is free again after wrap-up.
   await phone.page.click("#phone-hangup-button");
@@ -117,7 +81,8 @@ test("the tutorial's six steps: customer, agent 1 and agent 2 through a warm tra
   const customerSid = await phone.sid();
   await expect.poll(async () => (await simState(phone.page)).conferences.find((c) => c.friendly_name === customerSid)?.status).toBe("completed");
   await expect(presence(a2)).toHaveText(/^Available · /, { timeout: (SIM_WRAP_UP_SECS + 5) * 1000 });
-  await expect(a2.page.locator("#recent-calls .recent-call").first()).toContainText("agent1 dialled agent2 in");
+  await expect(a2.page.locator("#recent-calls .recent-call").first()).toContainText("agent1 consults agent2 (note: wants to upgrade); customer on hold");
+  await expect(a2.page.locator("#recent-calls .recent-call").first()).toContainText("transfer completed: agent2 has the call, agent1 left");
   await shot(a2.page, "sim-04-agent2-after-transfer");
   await shot(phone.page, "sim-04-after-transfer");
   for (const e of [a1.errors, a2.errors, phone.errors]) expect(e).toEqual([]);
@@ -146,9 +111,10 @@ test("agent 2 hanging up after agent 1 left ends the call for the customer", asy
   await call(phone);
   await a1.page.click("#answer-call-button");
   await expect(status(a1)).toHaveText("In call with customer");
-  await a1.page.click("#dial-agent2-button");
+  await a1.page.click("#consult-agent2-button");
   await a2.page.click("#answer-call-button");
   await expect(status(a2)).toHaveText("In call with customer");
+  await expect(a1.page.locator("#my-call-legs")).toContainText("agent2 · transfer target · connected");
   await a1.page.click("#hangup-call-button");
   await expect(status(a1)).toHaveText("Connected as: agent1");
   await a2.page.click("#hangup-call-button");

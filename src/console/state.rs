@@ -294,9 +294,11 @@ impl Console {
                 };
                 vec![]
             }
+            // Cancelled before the answer: the caller left, a consult was cancelled, or the offer
+            // moved on. The browser cannot tell which; the call's timeline on the console does.
             (P::Ringing { agent, .. }, E::Cancelled) => {
                 let agent = agent.clone();
-                self.end_call(agent, Some("Caller hung up".into()))
+                self.end_call(agent, Some("Call stopped ringing".into()))
             }
             (P::Ringing { agent, .. }, E::Rejected | E::Disconnected) => {
                 let agent = agent.clone();
@@ -825,7 +827,7 @@ mod tests {
     fn the_caller_hanging_up_before_the_agent_answers_returns_to_ready_with_a_note() {
         let mut c = ringing(a1());
         assert_eq!(c.apply(E::Cancelled), vec![F::DisconnectCall]);
-        assert_eq!(c.status_text(), "Connected as: agent1 · Caller hung up");
+        assert_eq!(c.status_text(), "Connected as: agent1 · Call stopped ringing");
         assert!(no_call_buttons(&c));
     }
 

@@ -229,13 +229,25 @@ mod panels {
     use super::*;
 
     pub fn all(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
-        // The note typed for a consult, shared by the transfer panel and the directory's rows.
+        // The note typed for a consult, shared by the transfer panel and the directory's rows,
+        // and the number typed there.
         let note = RwSignal::new(String::new());
+        let number = RwSignal::new(String::new());
+        // What was typed for one call is not carried over to the next: both are cleared once
+        // the call they were typed during is over (not when a call arrives: typing may start first).
+        Effect::new(move |last: Option<Option<crate::ids::CallSid>>| {
+            let now = live.with(|v| v.call.as_ref().map(|c| c.call.clone())).flatten();
+            if matches!(&last, Some(Some(was)) if now.as_ref() != Some(was)) {
+                note.set(String::new());
+                number.set(String::new());
+            }
+            now
+        });
         view! {
             <div class="console-column">
                 {presence(live, console, dispatch)}
                 {my_call(live, console, dispatch)}
-                {transfer_panel(live, console, dispatch, note)}
+                {transfer_panel(live, console, dispatch, note, number)}
             </div>
             <div class="console-column">
                 {queue(live)}
@@ -312,7 +324,9 @@ mod panels {
                 </p>
                 // One line per participant (CSS keeps the line breaks).
                 <p id="my-call-legs" class="legs">{move || call().map(|c| c.legs.iter().map(words::leg).collect::<Vec<_>>().join("\n"))}</p>
-                <p id="my-transfer">{move || call().and_then(|c| words::transfer(&c))}</p>
+                <p id="my-transfer" class="transfer-line">
+                    {move || live.with(|v| v.call.as_ref().and_then(|c| words::transfer(c, &v.me.id))).flatten()}
+                </p>
                 <p id="call-notice" class="form-error" role="alert">{move || call().and_then(|c| c.notice.map(|n| n.text))}</p>
                 <div class="actions" role="group" aria-label="Transfer steps">
                     <button id="complete-transfer-button" type="button" disabled=move || !complete() on:click=on_complete>"Complete transfer"</button>
@@ -328,8 +342,13 @@ mod panels {
 
     /// A note for the target, a number outside, and the queue: the transfers that are not to a
     /// colleague in the directory (whose rows have their own Consult and Transfer buttons).
-    fn transfer_panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch, note: RwSignal<String>) -> impl IntoView {
-        let number = RwSignal::new(String::new());
+    fn transfer_panel(
+        live: Live,
+        console: RwSignal<Console>,
+        dispatch: Dispatch,
+        note: RwSignal<String>,
+        number: RwSignal<String>,
+    ) -> impl IntoView {
         let consult = offered(live, console, "consult");
         let blind = offered(live, console, "transfer");
         let send = move |action: &'static str, to: Option<String>| {
@@ -613,9 +632,20 @@ pub mod words {
     }
 
     /// `#my-transfer`: the consult in progress (with its note), or who transferred the call here.
-    pub fn transfer(c: &CallCard) -> Option<String> {
+    /// The target (`me` is who the call is being transferred to) reads it from their side.
+    pub fn transfer(c: &CallCard, me: &AgentId) -> Option<String> {
         let with_note = |text: String, note: &str| if note.is_empty() { text } else { format!("{text} · note: {note}") };
         match &c.transfer {
+            Some(t) if t.to == me.as_str() => {
+                let stage = match t.stage.as_str() {
+                    "ringing" => "ringing; the caller is on hold".to_string(),
+                    "consulting" => format!("talking with {}; the caller is on hold", t.by),
+                    "with-customer" => format!("you are on hold; {} is talking with the caller", t.by),
+                    "three-way" => format!("three-way with {} and the caller", t.by),
+                    other => other.to_string(),
+                };
+                Some(with_note(format!("Transfer from {} to you: {stage}", t.by), &t.note))
+            }
             Some(t) => {
                 let stage = match t.stage.as_str() {
                     "ringing" => format!("{} is ringing; the caller is on hold", t.to),
@@ -748,7 +778,41 @@ pub mod words {
             assert_eq!(leg(&card.legs[0]), "Caller +15551230000 · on hold");
             assert_eq!(leg(&card.legs[1]), "agent1 · has the call · connected");
             assert_eq!(leg(&card.legs[2]), "agent2 · transfer target · ringing");
-            assert_eq!(transfer(&card).unwrap(), "Transfer from agent1: agent2 is ringing; the caller is on hold · note: billing");
+            assert_eq!(
+                transfer(&card, &agent("agent1")).unwrap(),
+                "Transfer from agent1: agent2 is ringing; the caller is on hold · note: billing"
+            );
+            // The target reads the same transfer from their side.
+            assert_eq!(
+                transfer(&card, &agent("agent2")).unwrap(),
+                "Transfer from agent1 to you: ringing; the caller is on hold · note: billing"
+            );
+            let stage = |stage: &str| {
+                let mut c = card.clone();
+                c.transfer.as_mut().unwrap().stage = stage.into();
+                (transfer(&c, &agent("agent1")).unwrap(), transfer(&c, &agent("agent2")).unwrap())
+            };
+            assert_eq!(
+                stage("consulting"),
+                (
+                    "Transfer from agent1: consulting agent2; the caller is on hold · note: billing".into(),
+                    "Transfer from agent1 to you: talking with agent1; the caller is on hold · note: billing".into()
+                )
+            );
+            assert_eq!(
+                stage("with-customer"),
+                (
+                    "Transfer from agent1: talking with the caller; agent2 is on hold · note: billing".into(),
+                    "Transfer from agent1 to you: you are on hold; agent1 is talking with the caller · note: billing".into()
+                )
+            );
+            assert_eq!(
+                stage("three-way"),
+                (
+                    "Transfer from agent1: three-way with agent2 · note: billing".into(),
+                    "Transfer from agent1 to you: three-way with agent1 and the caller · note: billing".into()
+                )
+            );
             let offered = CallCard {
                 phase: "offered".into(),
                 since: NOW - 3_000,
@@ -758,7 +822,7 @@ pub mod words {
                 ..card
             };
             assert_eq!(call_summary(&offered, NOW), "Unknown caller · ringing 0:03 · waiting 1:30");
-            assert_eq!(transfer(&offered).unwrap(), "Transferred by agent1");
+            assert_eq!(transfer(&offered, &agent("agent2")).unwrap(), "Transferred by agent1");
         }
 
         #[test]

@@ -171,11 +171,14 @@ impl Simulator {
     /// Runs `op` on the engine at the current time, then sends its effects on their way. The
     /// lock is never held across an `.await`.
     pub fn apply<T>(&self, op: impl FnOnce(&mut Engine, SystemTime) -> T) -> T {
-        let (result, effects, state) = {
+        let (result, effects) = {
             let mut engine = self.inner.engine.lock().unwrap_or_else(|e| e.into_inner());
             let result = op(&mut engine, SystemTime::now());
             let effects = engine.take_effects();
-            // Only a changed state is broadcast (the ticker applies every 250 ms).
+            // Only a changed state is broadcast (the ticker applies every 250 ms). It is sent
+            // while the engine is still locked, so states reach subscribers in the order they
+            // were taken: a snapshot from before a call rang can never arrive after its ring
+            // (the simulated browser would take the call for ended).
             let state = (self.inner.events.receiver_count() > 0).then(|| engine.snapshot()).filter(|state| {
                 let mut last = self.inner.last_state.lock().unwrap_or_else(|e| e.into_inner());
                 let changed = last.as_ref() != Some(state);
@@ -184,12 +187,12 @@ impl Simulator {
                 }
                 changed
             });
-            (result, effects, state)
+            if let Some(state) = state {
+                let _ = self.inner.events.send(SimEvent::State { state });
+            }
+            (result, effects)
         };
         self.inner.dispatch(effects);
-        if let Some(state) = state {
-            let _ = self.inner.events.send(SimEvent::State { state });
-        }
         result
     }
 
