@@ -155,25 +155,29 @@ pub async fn set_presence(state: &AppState, agent: &AgentId, wanted: Wanted) -> 
     state.center.read(|s| s.card(agent)).ok_or_else(|| CallError::UnknownAgent(agent.to_string()))
 }
 
-/// The agent asks for a transfer step on the call they have; the answer is their call as it
-/// now stands.
-pub async fn transfer(state: &AppState, agent: &AgentId, action: TransferAction) -> Result<Option<CallCard>, CallError> {
-    let name = action.name();
-    state.center.decide(Command::Transfer { agent: agent.clone(), action }).await?;
-    tracing::info!(%agent, action = name, "transfer step");
-    Ok(state.center.read(|s| s.call_of(agent).map(|c| c.card(agent))))
+/// One thing an agent does to the call they are on, from the console's buttons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallStep {
+    Transfer(TransferAction),
+    /// Hold (`true`) or resume the customer: a conference hold with music.
+    Hold(bool),
+    /// The browser muted (`true`) or unmuted its microphone: the call's legs say so.
+    Mute(bool),
 }
 
-/// The agent who has the call puts the customer on hold (music) or takes them off it; the
-/// answer is the call as it now stands.
-pub async fn hold(state: &AppState, agent: &AgentId, hold: bool) -> Result<Option<CallCard>, CallError> {
-    state.center.decide(Command::Hold { agent: agent.clone(), hold }).await?;
-    Ok(state.center.read(|s| s.call_of(agent).map(|c| c.card(agent))))
-}
-
-/// The agent's browser muted or unmuted its microphone: the call's legs say so.
-pub async fn mute(state: &AppState, agent: &AgentId, muted: bool) -> Result<Option<CallCard>, CallError> {
-    state.center.decide(Command::Mute { agent: agent.clone(), muted }).await?;
+/// The agent takes a step on the call they are on; the answer is their call as it now stands.
+pub async fn step(state: &AppState, agent: &AgentId, step: CallStep) -> Result<Option<CallCard>, CallError> {
+    let agent_id = agent.clone();
+    let (command, name) = match step {
+        CallStep::Transfer(action) => {
+            let name = action.name();
+            (Command::Transfer { agent: agent_id, action }, name)
+        }
+        CallStep::Hold(hold) => (Command::Hold { agent: agent_id, hold }, if hold { "hold" } else { "resume" }),
+        CallStep::Mute(muted) => (Command::Mute { agent: agent_id, muted }, if muted { "mute" } else { "unmute" }),
+    };
+    state.center.decide(command).await?;
+    tracing::info!(%agent, step = name, "call step");
     Ok(state.center.read(|s| s.call_of(agent).map(|c| c.card(agent))))
 }
 
@@ -186,9 +190,9 @@ pub fn parse_flag(name: &str, value: &str) -> Result<bool, CallError> {
     }
 }
 
-/// What the console sends for a transfer step, parsed: `action` is one of the button names,
+/// What the console sends for a step on its call, parsed: `action` is one of the button names,
 /// `to` (for consult and transfer) an agent's identity, a `+` number or `queue`.
-pub fn parse_transfer(action: &str, to: Option<&str>, note: Option<&str>) -> Result<TransferAction, CallError> {
+pub fn parse_step(action: &str, to: Option<&str>, note: Option<&str>) -> Result<CallStep, CallError> {
     let target = || -> Result<Target, CallError> {
         let to = to.map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| CallError::BadInput("choose who to transfer to".into()))?;
         Ok(match to {
@@ -197,7 +201,14 @@ pub fn parse_transfer(action: &str, to: Option<&str>, note: Option<&str>) -> Res
             _ => Target::Agent(AgentId::parse(to)?),
         })
     };
-    Ok(match action.trim() {
+    let action = match action.trim() {
+        "hold" => return Ok(CallStep::Hold(true)),
+        "resume" => return Ok(CallStep::Hold(false)),
+        "mute" => return Ok(CallStep::Mute(true)),
+        "unmute" => return Ok(CallStep::Mute(false)),
+        other => other,
+    };
+    Ok(CallStep::Transfer(match action {
         "consult" => TransferAction::Consult { to: target()?, note: note.unwrap_or_default().to_string() },
         "transfer" => TransferAction::Blind { to: target()? },
         "complete" => TransferAction::Complete,
@@ -208,10 +219,10 @@ pub fn parse_transfer(action: &str, to: Option<&str>, note: Option<&str>) -> Res
         "retry" => TransferAction::Retry,
         other => {
             return Err(CallError::BadInput(format!(
-                "unknown transfer action '{other}' (consult, transfer, complete, cancel, three-way, swap, leave, retry)"
+                "unknown action '{other}' (consult, transfer, complete, cancel, three-way, swap, leave, retry, hold, resume, mute, unmute)"
             )))
         }
-    })
+    }))
 }
 
 /// The agent signed out: offline (a ringing offer goes to the next agent).

@@ -99,16 +99,17 @@ pub async fn get_token(agent: String) -> Result<VoiceToken, ServerFnError> {
     crate::calls::service::issue_token(&cx.state, me.agent.as_str()).map_err(|e| cx.call_error(e))
 }
 
-/// A transfer step on the signed-in agent's call: `action` is `consult` or `transfer` (blind)
-/// with `to` (an agent's identity, a `+` number or `queue`) and for a consult an optional
-/// `note`; or `complete`, `cancel`, `three-way`, `swap`, `leave`, `retry`. Answers the call as
-/// it now stands (none when the agent is off it), or a plain reason why not now (409).
+/// A step on the signed-in agent's call: `action` is `consult` or `transfer` (blind) with `to`
+/// (an agent's identity, a `+` number or `queue`) and for a consult an optional `note`; or
+/// `complete`, `cancel`, `three-way`, `swap`, `leave`, `retry`; or `hold`, `resume`, `mute`,
+/// `unmute` (the console sends every step here: one server function in its WASM). Answers the
+/// call as it now stands (none when the agent is off it), or a plain reason why not now (409).
 #[server(prefix = "/api", endpoint = "transfer")]
 pub async fn transfer(action: String, to: Option<String>, note: Option<String>) -> Result<Option<crate::center::CallCard>, ServerFnError> {
     let cx = server::Ctx::take();
     let me = cx.signed_in().await?;
-    let action = crate::calls::service::parse_transfer(&action, to.as_deref(), note.as_deref()).map_err(|e| cx.call_error(e))?;
-    crate::calls::service::transfer(&cx.state, &me.agent, action).await.map_err(|e| cx.call_error(e))
+    let step = crate::calls::service::parse_step(&action, to.as_deref(), note.as_deref()).map_err(|e| cx.call_error(e))?;
+    crate::calls::service::step(&cx.state, &me.agent, step).await.map_err(|e| cx.call_error(e))
 }
 
 /// "Hold" / "Resume" (`hold=true|false`): the customer of the signed-in agent's call on hold
@@ -118,7 +119,7 @@ pub async fn hold(hold: String) -> Result<Option<crate::center::CallCard>, Serve
     let cx = server::Ctx::take();
     let me = cx.signed_in().await?;
     let hold = crate::calls::service::parse_flag("hold", &hold).map_err(|e| cx.call_error(e))?;
-    crate::calls::service::hold(&cx.state, &me.agent, hold).await.map_err(|e| cx.call_error(e))
+    crate::calls::service::step(&cx.state, &me.agent, crate::calls::service::CallStep::Hold(hold)).await.map_err(|e| cx.call_error(e))
 }
 
 /// "Mute" / "Unmute" (`muted=true|false`): the browser mutes its microphone itself; this tells
@@ -128,7 +129,7 @@ pub async fn mute(muted: String) -> Result<Option<crate::center::CallCard>, Serv
     let cx = server::Ctx::take();
     let me = cx.signed_in().await?;
     let muted = crate::calls::service::parse_flag("muted", &muted).map_err(|e| cx.call_error(e))?;
-    crate::calls::service::mute(&cx.state, &me.agent, muted).await.map_err(|e| cx.call_error(e))
+    crate::calls::service::step(&cx.state, &me.agent, crate::calls::service::CallStep::Mute(muted)).await.map_err(|e| cx.call_error(e))
 }
 
 /// "Make me available" / "make me away" / "my phone is gone" (`status=available|away|offline`):

@@ -11,7 +11,7 @@ use std::rc::{Rc, Weak};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::api::{get_token, hold, mute, set_presence, transfer};
+use super::api::{get_token, set_presence, transfer};
 use super::state::{Console, Effect, Event};
 use super::view::server_message;
 use crate::center::Wanted;
@@ -143,8 +143,9 @@ impl Driver {
                     return;
                 }
                 // The server shows it on the call's legs; a failure to tell it changes no audio.
+                let action = if muted { "mute" } else { "unmute" };
                 spawn_local(async move {
-                    if let Err(e) = mute(muted.to_string()).await {
+                    if let Err(e) = transfer(action.into(), None, None).await {
                         leptos::logging::warn!("could not tell the server about mute: {e}");
                     }
                 });
@@ -159,12 +160,7 @@ impl Driver {
                 let me = self.me.clone();
                 spawn_local(async move {
                     // The call as it now stands arrives with the stream's next view.
-                    let answer = match request.action.as_str() {
-                        "hold" => hold("true".into()).await,
-                        "resume" => hold("false".into()).await,
-                        _ => transfer(request.action, request.to, request.note).await,
-                    };
-                    let event = match answer {
+                    let event = match transfer(request.action, request.to, request.note).await {
                         Ok(_) => Event::TransferDone,
                         Err(e) => Event::TransferFailed(server_message(e)),
                     };

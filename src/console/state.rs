@@ -145,10 +145,10 @@ pub enum Effect {
     /// End the watched call if it is still live (reject if pending, disconnect otherwise) and
     /// drop it. Also sent when the call already ended by itself, so the handle is released.
     DisconnectCall,
-    /// Call the transfer server function (the hold one for `hold`/`resume`); feed back
+    /// Call the server function for steps on my call (`/api/transfer`); feed back
     /// `TransferDone` or `TransferFailed`.
     CallTransferServer(TransferRequest),
-    /// Mute (or unmute) the watched call's microphone, then tell the server (`/api/mute`).
+    /// Mute (or unmute) the watched call's microphone, then tell the server.
     MuteCall(bool),
     /// Play these DTMF digits on the watched call.
     SendDigits(String),

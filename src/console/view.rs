@@ -213,11 +213,22 @@ fn mount_panels(target: NodeRef<leptos::html::Div>, live: Live, console: RwSigna
     // again and never disposes what it mounted.
     Effect::new(move |_| {
         if let Some(el) = target.get_untracked() {
-            // Untracked: whatever building the panels reads belongs to the panels' own effects.
-            let handle = untrack(|| leptos::mount::mount_to_renderer(&el, move || panels::all(live, console, dispatch)));
-            mounted.set_value(Some(Box::new(handle)));
+            // The panels' code is a WASM module of its own (`--split`), fetched now: the page
+            // shows the phone at once, and the first download stays small.
+            leptos::task::spawn_local(async move {
+                let handle = draw_panels(el.into(), live, console, dispatch).await;
+                mounted.set_value(Some(handle));
+            });
         }
     });
+}
+
+/// A split point: everything the panels draw comes with this module.
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+fn draw_panels(el: web_sys::HtmlElement, live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> Box<dyn std::any::Any> {
+    // Untracked: whatever building the panels reads belongs to the panels' own effects.
+    Box::new(untrack(|| leptos::mount::mount_to_renderer(&el, move || panels::all(live, console, dispatch))))
 }
 
 #[cfg(not(feature = "hydrate"))]
