@@ -157,15 +157,31 @@ fn status_kb(pid: u32, key: &str) -> String {
 async fn read_views(mut res: reqwest::Response, watch: Option<String>, out: Arc<Mutex<Vec<(Instant, i64, String)>>>, first: Arc<Notify>) {
     let mut buf = String::new();
     let mut seen_first = false;
+    // How much of `buf` is known to hold no event's end (a directory event spans many chunks).
+    let mut scanned: usize = 0;
     while let Ok(Some(chunk)) = res.chunk().await {
         let at = Instant::now();
         buf.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buf.find("\n\n") {
+        loop {
+            let from = scanned.saturating_sub(1);
+            let Some(end) = buf.as_bytes()[from..].windows(2).position(|w| w == b"\n\n").map(|e| e + from) else { break };
             let event: String = buf.drain(..end + 2).collect();
+            scanned = 0;
+            let directory = event.lines().any(|l| l.trim() == "event: directory");
+            if !seen_first {
+                seen_first = true;
+                first.notify_one();
+            }
+            // A console that watches no presence has no use for the directory (every agent's
+            // card, ~40 KB with 500 agents): parsing it for each of 500 consoles would cost this
+            // harness more CPU than the server spends sending it, on the same cores.
+            if directory && watch.is_none() {
+                continue;
+            }
             let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) else { continue };
             let Ok(v) = serde_json::from_str::<serde_json::Value>(data.trim()) else { continue };
             // Views carry the queue; `directory` events (every agent's card) the presences.
-            if event.lines().any(|l| l.trim() == "event: directory") {
+            if directory {
                 let watched = watch.as_ref().and_then(|w| {
                     v.as_array()?.iter().find(|a| a["id"] == w.as_str()).map(|a| a["presence"]["state"].as_str().unwrap_or("").to_string())
                 });
@@ -176,11 +192,8 @@ async fn read_views(mut res: reqwest::Response, watch: Option<String>, out: Arc<
                 let waiting = v["queue"]["waiting"].as_i64().unwrap_or(i64::MAX);
                 out.lock().unwrap().push((at, waiting, String::new()));
             }
-            if !seen_first {
-                seen_first = true;
-                first.notify_one();
-            }
         }
+        scanned = buf.len();
     }
 }
 

@@ -304,13 +304,18 @@ fi
 step "report"
 mkdir -p "$report_dir"
 rm -f "$report_dir"/wrk-*.txt
-cp "$work"/wrk-*.txt "$report_dir"/
-sed -i "s#\t$work/wrk-#\t$report_dir/wrk-#" "$runs"
-python3 "$helper" report --runs "$runs" --samples "$work/samples.txt" --server-log "$work/server.log" \
-  ${check:+--check "$check"} --final-hwm "$final_hwm" --out "$report_dir/report.md" \
-  --when "$(date -u '+%Y-%m-%d %H:%M UTC')" \
-  --machine "$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))" \
-  --threads "$threads" --duration "$duration" --rust-log "$rust_log" --server-env "$server_env${BENCH_SERVER_BIN:+ (server binary $server_bin)}"
+if [ ! -s "$runs" ]; then
+  # Only the contact-center latencies were measured (--routes center): no wrk table.
+  printf '# Benchmark report\n\n%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" >"$report_dir/report.md"
+else
+  cp "$work"/wrk-*.txt "$report_dir"/
+  sed -i "s#\t$work/wrk-#\t$report_dir/wrk-#" "$runs"
+  python3 "$helper" report --runs "$runs" --samples "$work/samples.txt" --server-log "$work/server.log" \
+    ${check:+--check "$check"} --final-hwm "$final_hwm" --out "$report_dir/report.md" \
+    --when "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+    --machine "$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))" \
+    --threads "$threads" --duration "$duration" --rust-log "$rust_log" --server-env "$server_env${BENCH_SERVER_BIN:+ (server binary $server_bin)}"
+fi
 if [ -n "$center_md" ]; then
   printf '\n## Contact-center latencies\n\n%s\n' "$center_md" >>"$report_dir/report.md"
 fi
