@@ -97,6 +97,8 @@ impl Session {
         let now = self.state.center.directory();
         let same = self.directory.as_ref().is_some_and(|last| Arc::ptr_eq(last, &now) || last.json == now.json);
         if same {
+            // Hold the current copy, not an older equal one: the old one is then freed.
+            self.directory = Some(now);
             return None;
         }
         let event = Event::default().event("directory").data(now.json.as_str());

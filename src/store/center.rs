@@ -255,7 +255,18 @@ impl Center {
                 return dir.clone();
             }
         }
-        let dir = Arc::new(Directory { json: serde_json::to_string(&cache.state.directory()).unwrap_or_else(|_| "[]".into()) });
+        let mut json = serde_json::to_string(&cache.state.directory()).unwrap_or_else(|_| "[]".into());
+        // Most versions leave every card as it was (a lease renewed, a caller queued): the same
+        // directory is then kept, so that every console holds one copy (each holds the one it
+        // sent last; a copy per console was ~50 KB each with 500 agents) and sees at once, by
+        // pointer, that there is nothing to send.
+        let dir = match memo.as_ref() {
+            Some((_, _, dir)) if dir.json == json => dir.clone(),
+            _ => {
+                json.shrink_to_fit();
+                Arc::new(Directory { json })
+            }
+        };
         *memo = Some((cache.version, roster, dir.clone()));
         dir
     }
