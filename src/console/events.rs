@@ -65,6 +65,11 @@ fn views(session: Session) -> impl Stream<Item = Result<Event, Infallible>> {
             }
             match s.changes.recv().await {
                 Ok(change) => {
+                    // Leases renewed (heartbeats, every few seconds for every console): nothing a
+                    // console shows changed, so the views are not made again.
+                    if !change.events.is_empty() && change.events.iter().all(|e| matches!(e, crate::center::Event::Seen { .. })) {
+                        continue;
+                    }
                     // The timelines are read again only when one of my calls moved: events that
                     // name me, or (after another instance's change) my presence or call changed.
                     let mine = if change.events.is_empty() {
