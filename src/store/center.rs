@@ -241,6 +241,9 @@ impl Center {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Directory {
     pub json: String,
+    /// The same as a server-sent event, made once for all the consoles that send it (see
+    /// `console::events`).
+    pub frame: std::sync::OnceLock<axum::body::Bytes>,
 }
 
 impl Center {
@@ -264,7 +267,7 @@ impl Center {
             Some((_, _, dir)) if dir.json == json => dir.clone(),
             _ => {
                 json.shrink_to_fit();
-                Arc::new(Directory { json })
+                Arc::new(Directory { json, frame: std::sync::OnceLock::new() })
             }
         };
         *memo = Some((cache.version, roster, dir.clone()));
