@@ -878,3 +878,47 @@ async fn reload(inner: &Inner) -> Result<(), StoreError> {
     let _ = inner.changes.send(Change { version: loaded, events: Arc::new(Vec::new()) });
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agent(n: usize) -> AgentId {
+        AgentId::parse(&format!("agent-with-a-longish-name-{n:04}")).unwrap()
+    }
+
+    #[test]
+    fn a_heartbeat_is_noticed_with_its_leases_and_anything_else_by_its_rows() {
+        let renewed = (42, vec![agent(1), agent(2)]);
+        let rows = Rows { agents: vec![(agent(1).to_string(), String::new(), 0, Some(42))], ..Rows::default() };
+        assert_eq!(
+            Notice::parse(&Notice::of(7, Some(&renewed), &rows)),
+            Notice::Seen { v: 7, until: 42, agents: vec![agent(1).to_string(), agent(2).to_string()] }
+        );
+        let call = "CA0123456789abcdef0123456789abcdef".to_string();
+        let rows = Rows { live_calls: vec![(call.clone(), String::new(), 0, String::new())], ..rows };
+        assert_eq!(
+            Notice::parse(&Notice::of(8, None, &rows)),
+            Notice::Rows { v: 8, agents: Some(vec![agent(1).to_string()]), calls: vec![call] }
+        );
+    }
+
+    #[test]
+    fn a_notice_too_long_for_notify_names_less_and_an_old_one_means_everything() {
+        let many: Vec<AgentId> = (0..400).map(agent).collect();
+        let renewed = (42, many.clone());
+        let json = Notice::of(9, Some(&renewed), &Rows::default());
+        assert!(json.len() <= MAX_NOTICE);
+        assert_eq!(Notice::parse(&json), Notice::Rows { v: 9, agents: None, calls: vec![] });
+        let calls = (0..400).map(|n| (format!("CA{n:032x}"), "ended")).collect();
+        let json = Notice::of(10, None, &Rows { ended_calls: calls, ..Rows::default() });
+        assert_eq!(Notice::parse(&json), Notice::Full { v: 10 });
+        assert_eq!(Notice::parse("11"), Notice::Full { v: 11 });
+        assert_eq!(Notice::parse("garbled"), Notice::Full { v: i64::MAX });
+        assert_eq!(
+            lease_renewals(&[Event::Seen { agent: agent(1), until: 5 }, Event::Seen { agent: agent(1), until: 5 }]),
+            Some((5, vec![agent(1)]))
+        );
+        assert_eq!(lease_renewals(&[]), None);
+    }
+}
