@@ -155,17 +155,33 @@ fn status_kb(pid: u32, key: &str) -> String {
 /// One console's stream: every view's `queue.waiting` (and the presence of `watch`) with when
 /// it arrived.
 async fn read_views(mut res: reqwest::Response, watch: Option<String>, out: Arc<Mutex<Vec<(Instant, i64, String)>>>, first: Arc<Notify>) {
-    let mut buf = String::new();
+    let mut buf: Vec<u8> = Vec::new();
     let mut seen_first = false;
+    // How much of `buf` is known to hold no event's end (a directory event spans many chunks).
+    let mut scanned: usize = 0;
     while let Ok(Some(chunk)) = res.chunk().await {
         let at = Instant::now();
-        buf.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buf.find("\n\n") {
-            let event: String = buf.drain(..end + 2).collect();
+        buf.extend_from_slice(&chunk);
+        let mut start = 0;
+        while let Some(end) = event_end(&buf, start.max(scanned.saturating_sub(1))) {
+            let event = &buf[start..end];
+            start = end + 2;
+            if !seen_first {
+                seen_first = true;
+                first.notify_one();
+            }
+            // Views carry the queue; `directory` events (every agent's card) the presences. A
+            // console that watches no presence has no use for the directory (~40 KB with 500
+            // agents): reading it for each of 500 consoles would cost this harness more CPU than
+            // the server spends sending it, on the same cores.
+            let directory = event.starts_with(b"event: directory\n");
+            if directory && watch.is_none() {
+                continue;
+            }
+            let Ok(event) = std::str::from_utf8(event) else { continue };
             let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) else { continue };
             let Ok(v) = serde_json::from_str::<serde_json::Value>(data.trim()) else { continue };
-            // Views carry the queue; `directory` events (every agent's card) the presences.
-            if event.lines().any(|l| l.trim() == "event: directory") {
+            if directory {
                 let watched = watch.as_ref().and_then(|w| {
                     v.as_array()?.iter().find(|a| a["id"] == w.as_str()).map(|a| a["presence"]["state"].as_str().unwrap_or("").to_string())
                 });
@@ -176,12 +192,23 @@ async fn read_views(mut res: reqwest::Response, watch: Option<String>, out: Arc<
                 let waiting = v["queue"]["waiting"].as_i64().unwrap_or(i64::MAX);
                 out.lock().unwrap().push((at, waiting, String::new()));
             }
-            if !seen_first {
-                seen_first = true;
-                first.notify_one();
-            }
         }
+        buf.drain(..start);
+        scanned = buf.len();
     }
+}
+
+/// Where the event that `buf` holds from `from` on ends (its blank line), if it is all there.
+fn event_end(buf: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(n) = buf.get(i..)?.iter().position(|&b| b == b'\n') {
+        i += n;
+        if buf.get(i + 1) == Some(&b'\n') {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
 }
 
 #[tokio::main]

@@ -4,7 +4,7 @@
 #
 #   scripts/bench.sh [--no-build] [--duration SECS] [--connections "16 64"] [--threads N]
 #                    [--calls N] [--routes "baseline wait join voice center transfer"] [--consoles N]
-#                    [--pg postgres://…/db] [--keep]
+#                    [--rounds N] [--pg postgres://…/db] [--keep]
 #
 # Routes: wait = POST /conference/wait (the caller's place in the queue), join = POST
 # /conference/{id}/connect/agent1?leg=1 (agent1 made available and offered one call first; the
@@ -16,6 +16,8 @@
 # the REST request that rings them; a status callback → every one of --consoles (default 500)
 # console streams; the server's memory with them; and with --pg, two instances on that
 # PostgreSQL database (emptied first): a change on one → a console streaming from the other.
+# --rounds (default 40) status callbacks and cross-instance changes are measured; with 200 the
+# cross-instance rounds outlast a heartbeat (every 10 s, renewing every console's lease).
 # Every request carries a valid X-Twilio-Signature (pre-computed by scripts/bench/bench.py, since
 # wrk cannot compute HMACs); verification stays on. PUBLIC_BASE_URL is an https URL without a
 # port, as in production, so each check computes the same two HMACs it does there.
@@ -43,6 +45,7 @@ build=1
 keep=0
 routes="baseline wait join voice center transfer"
 consoles=500
+rounds=40
 pg_url=""
 rust_log=${BENCH_RUST_LOG:-warn}
 server_env=${BENCH_SERVER_ENV:-}
@@ -58,6 +61,7 @@ while [ $# -gt 0 ]; do
     --calls) calls=$2; shift ;;
     --routes) routes=$2; shift ;;
     --consoles) consoles=$2; shift ;;
+    --rounds) rounds=$2; shift ;;
     --pg) pg_url=$2; shift ;;
     --keep) keep=1 ;;
     -h|--help) usage; exit 0 ;;
@@ -273,7 +277,7 @@ if [[ " $routes " == *" center "* ]]; then
   run_center() { # database-url output [second-server-port]
     local db_url=$1 md=$2 second=${3:-} out=$work/center-$RANDOM.txt
     "$center_bin" --port "$center_port" --server "http://127.0.0.1:$c_port1" ${second:+--server2 "http://127.0.0.1:$second"} \
-      --public-base "$public_base" --auth-token "$auth_token" --db "$db_url" --agents "$consoles" \
+      --public-base "$public_base" --auth-token "$auth_token" --db "$db_url" --agents "$consoles" --rounds "$rounds" \
       --server-pid-file "$work/center.pid" >"$out" 2>&1 &
     local harness=$!
     pids+=("$harness")
@@ -325,17 +329,17 @@ fi
 step "report"
 mkdir -p "$report_dir"
 rm -f "$report_dir"/wrk-*.txt
-if ! compgen -G "$work/wrk-*.txt" >/dev/null; then
-  # Only latency routes were run (center, transfer): no wrk table.
-  printf '# warm-transfer benchmark (%s)\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" >"$report_dir/report.md"
+if [ ! -s "$runs" ]; then
+  # Only the contact-center latencies were measured (--routes center, transfer): no wrk table.
+  printf '# Benchmark report\n\n%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" >"$report_dir/report.md"
 else
-cp "$work"/wrk-*.txt "$report_dir"/
-sed -i "s#\t$work/wrk-#\t$report_dir/wrk-#" "$runs"
-python3 "$helper" report --runs "$runs" --samples "$work/samples.txt" --server-log "$work/server.log" \
-  ${check:+--check "$check"} --final-hwm "$final_hwm" --out "$report_dir/report.md" \
-  --when "$(date -u '+%Y-%m-%d %H:%M UTC')" \
-  --machine "$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))" \
-  --threads "$threads" --duration "$duration" --rust-log "$rust_log" --server-env "$server_env${BENCH_SERVER_BIN:+ (server binary $server_bin)}"
+  cp "$work"/wrk-*.txt "$report_dir"/
+  sed -i "s#\t$work/wrk-#\t$report_dir/wrk-#" "$runs"
+  python3 "$helper" report --runs "$runs" --samples "$work/samples.txt" --server-log "$work/server.log" \
+    ${check:+--check "$check"} --final-hwm "$final_hwm" --out "$report_dir/report.md" \
+    --when "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+    --machine "$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1))" \
+    --threads "$threads" --duration "$duration" --rust-log "$rust_log" --server-env "$server_env${BENCH_SERVER_BIN:+ (server binary $server_bin)}"
 fi
 if [ -n "$center_md" ]; then
   printf '\n## Contact-center latencies\n\n%s\n' "$center_md" >>"$report_dir/report.md"

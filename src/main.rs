@@ -7,6 +7,7 @@ use warm_transfer::config::Settings;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    fixed_malloc_thresholds();
     tracing_subscriber::fmt().with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"))).init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(code) = warm_transfer::cli::run(&args).await {
@@ -32,6 +33,33 @@ async fn main() -> ExitCode {
         Err(e) => {
             eprintln!("warm-transfer: server error: {e}");
             ExitCode::from(1)
+        }
+    }
+}
+
+/// glibc's default thresholds, made fixed. By default glibc raises its mmap threshold to the
+/// size of the largest block it has freed (up to 32 MiB) and its trim threshold to twice that:
+/// after the first sign-in (argon2 frees a 19 MiB block) every heap kept up to 38 MiB of freed
+/// memory at its top, and later argon2 blocks came from the heaps instead of being mapped and
+/// unmapped. Measured with 500 consoles streaming: the live heap was ~25 MB (heaptrack) and the
+/// resident memory 59 MiB; with these two fixed, 40 MiB. Setting them disables the adjustment.
+fn fixed_malloc_thresholds() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use std::os::raw::c_int;
+        extern "C" {
+            fn mallopt(param: c_int, value: c_int) -> c_int;
+        }
+        const M_TRIM_THRESHOLD: c_int = -1;
+        const M_MMAP_THRESHOLD: c_int = -3;
+        // glibc's defaults: blocks from 128 KiB on are mapped apart (and unmapped when freed);
+        // a heap gives back free memory at its top beyond 128 KiB.
+        const DEFAULT: c_int = 128 * 1024;
+        // SAFETY: mallopt only sets the allocator's tunables (it takes the allocator's own lock);
+        // these two change where later blocks come from and when free memory is given back.
+        unsafe {
+            mallopt(M_MMAP_THRESHOLD, DEFAULT);
+            mallopt(M_TRIM_THRESHOLD, DEFAULT);
         }
     }
 }

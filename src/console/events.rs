@@ -6,13 +6,17 @@
 //! the view's `agents`.
 //! Holding the stream is what keeps the agent connected (see `Center::connect`); a reconnecting
 //! browser simply gets a fresh snapshot.
+//!
+//! The events are written here rather than with axum's `Sse`, whose events each copy their data
+//! into a buffer of their own: the directory's event is made once per directory and the same
+//! bytes go to every console (500 consoles took 500 copies of ~40 KB at each presence change).
 
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast;
@@ -26,6 +30,8 @@ use std::sync::Arc;
 
 /// How many past calls the console shows.
 const RECENT_CALLS: i64 = 5;
+/// A comment line is sent after this long without an event, so that proxies keep the stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 struct Session {
     state: AppState,
@@ -36,6 +42,8 @@ struct Session {
     recent: Vec<crate::center::CallHistory>,
     /// The directory last sent.
     directory: Option<Arc<Directory>>,
+    /// When something was last sent (for the keep-alive).
+    sent: tokio::time::Instant,
     _connection: ConnectionGuard,
 }
 
@@ -52,19 +60,30 @@ pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Respon
     let changes = state.center.subscribe();
     let connection = state.center.connect(&agent).await;
     let recent = state.center.recent_calls(&agent, RECENT_CALLS).await.unwrap_or_default();
-    let session = Session { state, agent, changes, last: None, recent, directory: None, _connection: connection };
-    Sse::new(views(session)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+    let session =
+        Session { state, agent, changes, last: None, recent, directory: None, sent: tokio::time::Instant::now(), _connection: connection };
+    ([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(views(session))).into_response()
 }
 
-fn views(session: Session) -> impl Stream<Item = Result<Event, Infallible>> {
+fn views(session: Session) -> impl Stream<Item = Result<Bytes, Infallible>> {
     stream::unfold(Some(session), |session| async move {
         let mut s = session?;
         loop {
             if let Some(event) = s.next_directory().or_else(|| s.next_view()) {
+                s.sent = tokio::time::Instant::now();
                 return Some((Ok(event), Some(s)));
             }
-            match s.changes.recv().await {
+            let Ok(change) = tokio::time::timeout_at(s.sent + KEEP_ALIVE, s.changes.recv()).await else {
+                s.sent = tokio::time::Instant::now();
+                return Some((Ok(Bytes::from_static(b":\n\n")), Some(s)));
+            };
+            match change {
                 Ok(change) => {
+                    // Leases renewed (heartbeats, every few seconds for every console): nothing a
+                    // console shows changed, so the views are not made again.
+                    if !change.events.is_empty() && change.events.iter().all(|e| matches!(e, crate::center::Event::Seen { .. })) {
+                        continue;
+                    }
                     // The timelines are read again only when one of my calls moved: events that
                     // name me, or (after another instance's change) my presence or call changed.
                     let mine = if change.events.is_empty() {
@@ -95,19 +114,22 @@ fn views(session: Session) -> impl Stream<Item = Result<Event, Infallible>> {
 
 impl Session {
     /// The directory to send now, if it differs from the last one sent.
-    fn next_directory(&mut self) -> Option<Event> {
+    fn next_directory(&mut self) -> Option<Bytes> {
         let now = self.state.center.directory();
         let same = self.directory.as_ref().is_some_and(|last| Arc::ptr_eq(last, &now) || last.json == now.json);
         if same {
+            // Hold the current copy, not an older equal one: the old one is then freed.
+            self.directory = Some(now);
             return None;
         }
-        let event = Event::default().event("directory").data(now.json.as_str());
+        // JSON has no line breaks (serde_json escapes them in strings): one `data` line.
+        let event = now.frame.get_or_init(|| Bytes::from(format!("event: directory\ndata: {}\n\n", now.json))).clone();
         self.directory = Some(now);
         Some(event)
     }
 
     /// The view to send now, if it differs from the last one sent.
-    fn next_view(&mut self) -> Option<Event> {
+    fn next_view(&mut self) -> Option<Bytes> {
         let now = now_ms();
         let mut view = self.state.center.read(|s| s.console_view(&self.agent, now))?;
         view.recent = self.recent.clone();
@@ -117,6 +139,6 @@ impl Session {
         }
         let json = serde_json::to_string(&view).ok()?;
         self.last = Some(view);
-        Some(Event::default().data(json))
+        Some(Bytes::from(format!("data: {json}\n\n")))
     }
 }

@@ -248,6 +248,9 @@ impl Center {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Directory {
     pub json: String,
+    /// The same as a server-sent event, made once for all the consoles that send it (see
+    /// `console::events`).
+    pub frame: std::sync::OnceLock<axum::body::Bytes>,
 }
 
 impl Center {
@@ -262,7 +265,18 @@ impl Center {
                 return dir.clone();
             }
         }
-        let dir = Arc::new(Directory { json: serde_json::to_string(&cache.state.directory()).unwrap_or_else(|_| "[]".into()) });
+        let mut json = serde_json::to_string(&cache.state.directory()).unwrap_or_else(|_| "[]".into());
+        // Most versions leave every card as it was (a lease renewed, a caller queued): the same
+        // directory is then kept, so that every console holds one copy (each holds the one it
+        // sent last; a copy per console was ~50 KB each with 500 agents) and sees at once, by
+        // pointer, that there is nothing to send.
+        let dir = match memo.as_ref() {
+            Some((_, _, dir)) if dir.json == json => dir.clone(),
+            _ => {
+                json.shrink_to_fit();
+                Arc::new(Directory { json, frame: std::sync::OnceLock::new() })
+            }
+        };
         *memo = Some((cache.version, roster, dir.clone()));
         dir
     }
@@ -436,10 +450,17 @@ impl Center {
             tx.rollback().await?;
             return Ok(results);
         }
-        write_rows(&mut tx, &rows, now).await?;
+        let renewals = lease_renewals(&events)
+            .filter(|_| rows.effects.is_empty() && rows.timeline.is_empty() && rows.live_calls.is_empty() && rows.ended_calls.is_empty());
+        match &renewals {
+            Some((until, agents)) => write_renewals(&mut tx, *until, agents).await?,
+            None => write_rows(&mut tx, &rows, now).await?,
+        }
         if inner.backend == Backend::Postgres {
-            // Delivered to the other instances when (and only if) this commits.
-            sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(version.to_string()).execute(&mut *tx).await?;
+            // Delivered to the other instances when (and only if) this commits, with what
+            // changed, so that they need not read the whole state again.
+            let notice = Notice::of(version, renewals.as_ref(), &rows);
+            sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(notice).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         inner.cache.write().unwrap_or_else(|e| e.into_inner()).version = version;
@@ -589,6 +610,94 @@ async fn write_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>, rows: &Rows, now:
 
 // ---- time, heartbeats, other instances -----------------------------------------------------------
 
+/// The decided events when they only renew console leases (a heartbeat), all to one time (one
+/// decision has one `now`): the renewed agents, each once, and that time.
+fn lease_renewals(events: &[Event]) -> Option<(i64, Vec<AgentId>)> {
+    let mut until = None;
+    let mut agents = BTreeSet::new();
+    for event in events {
+        let Event::Seen { agent, until: u } = event else { return None };
+        if *until.get_or_insert(*u) != *u {
+            return None;
+        }
+        agents.insert(agent.clone());
+    }
+    Some((until?, agents.into_iter().collect()))
+}
+
+/// Agents per statement when leases are renewed.
+const RENEWALS_PER_STATEMENT: usize = 200;
+
+/// A heartbeat's rows: only the leases change, so a few statements for every agent renewed
+/// instead of one each (500 consoles made a heartbeat transaction of 500 round trips on
+/// PostgreSQL, holding the `center` row, and with it every decision, all along).
+async fn write_renewals(tx: &mut sqlx::Transaction<'_, sqlx::Any>, until: i64, agents: &[AgentId]) -> Result<(), StoreError> {
+    for chunk in agents.chunks(RENEWALS_PER_STATEMENT) {
+        let sql = format!("UPDATE agents SET online_until = $1 WHERE identity IN ({})", placeholders(2, chunk.len()));
+        let mut query = sqlx::query(&sql).bind(until);
+        for agent in chunk {
+            query = query.bind(agent.as_str());
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// `$first, $first+1, …`: `n` placeholders.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// What one committed decision changed, as the other instances learn it (the NOTIFY payload):
+/// from it they bring their copy from the version before to this one without reading the whole
+/// state. Every change to the live state is a row `rows_for` writes, so the rows named here are
+/// all that differ.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "k", rename_all = "kebab-case")]
+enum Notice {
+    /// Only these agents' leases were renewed, to `until`: applied as they are, nothing read.
+    Seen { v: i64, until: i64, agents: Vec<String> },
+    /// These agents' rows (every agent's with `None`) and these calls' rows changed: read again.
+    Rows { v: i64, agents: Option<Vec<String>>, calls: Vec<String> },
+    /// Anything may have changed: the whole state is read again.
+    Full { v: i64 },
+}
+
+/// A NOTIFY payload must stay under 8000 bytes.
+const MAX_NOTICE: usize = 7900;
+
+impl Notice {
+    fn of(version: i64, renewals: Option<&(i64, Vec<AgentId>)>, rows: &Rows) -> String {
+        let calls: Vec<String> = rows.live_calls.iter().map(|c| c.0.clone()).chain(rows.ended_calls.iter().map(|c| c.0.clone())).collect();
+        let mut tries = Vec::with_capacity(3);
+        if let Some((until, agents)) = renewals {
+            tries.push(Notice::Seen { v: version, until: *until, agents: agents.iter().map(|a| a.to_string()).collect() });
+        } else {
+            tries.push(Notice::Rows { v: version, agents: Some(rows.agents.iter().map(|a| a.0.clone()).collect()), calls: calls.clone() });
+        }
+        // Too long: every agent is read again, then everything.
+        tries.push(Notice::Rows { v: version, agents: None, calls });
+        tries.push(Notice::Full { v: version });
+        tries
+            .iter()
+            .filter_map(|n| serde_json::to_string(n).ok())
+            .find(|json| json.len() <= MAX_NOTICE)
+            .unwrap_or_else(|| format!(r#"{{"k":"full","v":{version}}}"#))
+    }
+
+    /// A payload as sent; a bare version (an older instance's) or anything unreadable means
+    /// reading everything again.
+    fn parse(payload: &str) -> Notice {
+        serde_json::from_str(payload).unwrap_or_else(|_| Notice::Full { v: payload.trim().parse().unwrap_or(i64::MAX) })
+    }
+
+    fn version(&self) -> i64 {
+        match self {
+            Notice::Seen { v, .. } | Notice::Rows { v, .. } | Notice::Full { v } => *v,
+        }
+    }
+}
+
 /// Sends `Tick` whenever something falls due (a wrap-up ends, an offer is overdue, a lease
 /// lapses), and looks for new agent accounts every few seconds.
 async fn tick_loop(inner: std::sync::Weak<Inner>) {
@@ -633,41 +742,203 @@ async fn heartbeat_loop(inner: std::sync::Weak<Inner>) {
     }
 }
 
-/// PostgreSQL: another instance committed a decision; reload and redraw consoles here.
+/// PostgreSQL: another instance committed a decision; bring the copy here up to date and redraw
+/// the consoles.
 async fn listen(inner: std::sync::Weak<Inner>, url: String) -> Result<(), StoreError> {
     let mut listener = sqlx::postgres::PgListener::connect(&url).await?;
     listener.listen(CHANNEL).await?;
     tokio::spawn(async move {
         loop {
-            let notification = match listener.recv().await {
-                Ok(n) => n,
+            let notice = match listener.try_recv().await {
+                Ok(Some(notification)) => Notice::parse(notification.payload()),
+                // The connection was lost (the next call makes it again): notices sent meanwhile
+                // are lost, so everything is read again.
+                Ok(None) => Notice::Full { v: i64::MAX },
                 Err(e) => {
                     tracing::warn!(error = %e, "lost the PostgreSQL listener; retrying");
                     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-                    continue;
+                    Notice::Full { v: i64::MAX }
                 }
             };
             let Some(inner) = inner.upgrade() else { return };
-            let version: i64 = notification.payload().parse().unwrap_or(i64::MAX);
-            let _deciding = inner.deciding.lock().await;
-            let behind = inner.cache.read().unwrap_or_else(|e| e.into_inner()).version < version;
-            if !behind {
-                continue;
-            }
-            match load(&inner.pool).await {
-                Ok((loaded, state)) => {
-                    {
-                        let mut cache = inner.cache.write().unwrap_or_else(|e| e.into_inner());
-                        if loaded > cache.version {
-                            *cache = Cached { state, version: loaded };
-                        }
-                    }
-                    inner.effects.notify_one();
-                    let _ = inner.changes.send(Change { version: loaded, events: Arc::new(Vec::new()) });
-                }
-                Err(e) => tracing::warn!(error = %e, "could not reload the center after another instance's change"),
-            }
+            catch_up(&inner, notice).await;
         }
     });
     Ok(())
+}
+
+/// Brings this instance's copy to the notice's version: from the version just before by what
+/// the notice names (a lease renewal from the notice alone, other changes by reading only their
+/// rows), from anything else by reading the whole state. Its own decisions (already in the copy)
+/// are skipped.
+///
+/// Rows read here may already be newer than the notice (another decision committed since); the
+/// copy is then ahead of its version, which is safe: the next decision here finds a version it
+/// did not expect and reads the whole state inside its transaction, and the next notice reads
+/// those rows again.
+async fn catch_up(inner: &Inner, notice: Notice) {
+    let version = notice.version();
+    let _deciding = inner.deciding.lock().await;
+    let have = inner.cache.read().unwrap_or_else(|e| e.into_inner()).version;
+    if have >= version {
+        return;
+    }
+    let next = have.checked_add(1) == Some(version);
+    let result = match notice {
+        Notice::Seen { until, agents, .. } if next => renew_leases(inner, version, until, agents).await,
+        Notice::Rows { agents, calls, .. } if next => read_rows(inner, version, agents, calls).await,
+        _ => reload(inner).await,
+    };
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "could not follow another instance's change");
+    }
+}
+
+/// Leases renewed on another instance: no row is read (but an agent this copy does not have yet).
+async fn renew_leases(inner: &Inner, version: i64, until: i64, agents: Vec<String>) -> Result<(), StoreError> {
+    let ids: Vec<AgentId> = agents.iter().filter_map(|a| AgentId::parse(a).ok()).collect();
+    let missing: Vec<String> = {
+        let cache = inner.cache.read().unwrap_or_else(|e| e.into_inner());
+        ids.iter().filter(|id| !cache.state.agents.contains_key(*id)).map(|id| id.to_string()).collect()
+    };
+    let read = if missing.is_empty() { Vec::new() } else { read_agents(&inner.pool, Some(&missing)).await? };
+    let mut events = Vec::with_capacity(ids.len());
+    {
+        let mut cache = inner.cache.write().unwrap_or_else(|e| e.into_inner());
+        for agent in read {
+            cache.state.agents.insert(agent.id.clone(), agent);
+        }
+        for id in ids {
+            if let Some(a) = cache.state.agents.get_mut(&id) {
+                a.online_until = Some(until);
+                events.push(Event::Seen { agent: id, until });
+            }
+        }
+        cache.version = version;
+    }
+    // Consoles show no lease: they see from these events that they have nothing to redraw.
+    let _ = inner.changes.send(Change { version, events: Arc::new(events) });
+    Ok(())
+}
+
+/// Another instance's decision: only the rows it wrote are read again.
+async fn read_rows(inner: &Inner, version: i64, agents: Option<Vec<String>>, calls: Vec<String>) -> Result<(), StoreError> {
+    let read = match &agents {
+        Some(ids) if ids.is_empty() => Vec::new(),
+        Some(ids) => read_agents(&inner.pool, Some(ids)).await?,
+        None => read_agents(&inner.pool, None).await?,
+    };
+    let mut live = Vec::new();
+    if !calls.is_empty() {
+        let sql = format!("SELECT state FROM customer_calls WHERE live = 1 AND call_sid IN ({})", placeholders(1, calls.len()));
+        let mut query = sqlx::query(&sql);
+        for call in &calls {
+            query = query.bind(call.as_str());
+        }
+        for r in query.fetch_all(&inner.pool).await? {
+            let json: String = r.try_get(0)?;
+            match serde_json::from_str::<Call>(&json) {
+                Ok(call) => live.push(call),
+                Err(e) => tracing::error!(error = %e, "a stored call could not be read; left out of the live state"),
+            }
+        }
+    }
+    {
+        let mut cache = inner.cache.write().unwrap_or_else(|e| e.into_inner());
+        for agent in read {
+            cache.state.agents.insert(agent.id.clone(), agent);
+        }
+        if !calls.is_empty() {
+            // The calls named are replaced by what is stored (an ended one is no longer live);
+            // the queue's order is rebuilt from them.
+            let State { agents, calls: mut current, .. } = std::mem::take(&mut cache.state);
+            for sid in &calls {
+                if let Ok(sid) = CallSid::parse(sid) {
+                    current.remove(&sid);
+                }
+            }
+            for call in live {
+                current.insert(call.sid.clone(), call);
+            }
+            cache.state = State::from_parts(agents.into_values(), current.into_values());
+        }
+        cache.version = version;
+    }
+    inner.effects.notify_one();
+    let _ = inner.changes.send(Change { version, events: Arc::new(Vec::new()) });
+    Ok(())
+}
+
+/// The agents named (every one with `None`), as stored.
+async fn read_agents(pool: &AnyPool, ids: Option<&[String]>) -> Result<Vec<Agent>, StoreError> {
+    let rows = match ids {
+        None => sqlx::query(AGENT_COLUMNS).fetch_all(pool).await?,
+        Some(ids) => {
+            let sql = format!("{AGENT_COLUMNS} WHERE identity IN ({})", placeholders(1, ids.len()));
+            let mut query = sqlx::query(&sql);
+            for id in ids {
+                query = query.bind(id.as_str());
+            }
+            query.fetch_all(pool).await?
+        }
+    };
+    Ok(rows.iter().map(agent_from_row).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect())
+}
+
+/// The whole state read again (a notice missed, or one naming too much).
+async fn reload(inner: &Inner) -> Result<(), StoreError> {
+    let (loaded, state) = load(&inner.pool).await?;
+    {
+        let mut cache = inner.cache.write().unwrap_or_else(|e| e.into_inner());
+        if loaded > cache.version {
+            *cache = Cached { state, version: loaded };
+        }
+    }
+    inner.effects.notify_one();
+    let _ = inner.changes.send(Change { version: loaded, events: Arc::new(Vec::new()) });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agent(n: usize) -> AgentId {
+        AgentId::parse(&format!("agent-with-a-longish-name-{n:04}")).unwrap()
+    }
+
+    #[test]
+    fn a_heartbeat_is_noticed_with_its_leases_and_anything_else_by_its_rows() {
+        let renewed = (42, vec![agent(1), agent(2)]);
+        let rows = Rows { agents: vec![(agent(1).to_string(), String::new(), 0, Some(42))], ..Rows::default() };
+        assert_eq!(
+            Notice::parse(&Notice::of(7, Some(&renewed), &rows)),
+            Notice::Seen { v: 7, until: 42, agents: vec![agent(1).to_string(), agent(2).to_string()] }
+        );
+        let call = "CA0123456789abcdef0123456789abcdef".to_string();
+        let rows = Rows { live_calls: vec![(call.clone(), String::new(), 0, String::new())], ..rows };
+        assert_eq!(
+            Notice::parse(&Notice::of(8, None, &rows)),
+            Notice::Rows { v: 8, agents: Some(vec![agent(1).to_string()]), calls: vec![call] }
+        );
+    }
+
+    #[test]
+    fn a_notice_too_long_for_notify_names_less_and_an_old_one_means_everything() {
+        let many: Vec<AgentId> = (0..400).map(agent).collect();
+        let renewed = (42, many.clone());
+        let json = Notice::of(9, Some(&renewed), &Rows::default());
+        assert!(json.len() <= MAX_NOTICE);
+        assert_eq!(Notice::parse(&json), Notice::Rows { v: 9, agents: None, calls: vec![] });
+        let calls = (0..400).map(|n| (format!("CA{n:032x}"), "ended")).collect();
+        let json = Notice::of(10, None, &Rows { ended_calls: calls, ..Rows::default() });
+        assert_eq!(Notice::parse(&json), Notice::Full { v: 10 });
+        assert_eq!(Notice::parse("11"), Notice::Full { v: 11 });
+        assert_eq!(Notice::parse("garbled"), Notice::Full { v: i64::MAX });
+        assert_eq!(
+            lease_renewals(&[Event::Seen { agent: agent(1), until: 5 }, Event::Seen { agent: agent(1), until: 5 }]),
+            Some((5, vec![agent(1)]))
+        );
+        assert_eq!(lease_renewals(&[]), None);
+    }
 }

@@ -7,6 +7,7 @@ mod common;
 
 mod bad_input_and_faults;
 mod call_flow;
+mod crash;
 mod hostile_input;
 mod postgres;
 mod prism_contract;

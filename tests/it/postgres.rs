@@ -252,3 +252,95 @@ async fn assert_invariants(app: &TestApp) {
         }
     }
 }
+
+/// Each instance follows the other's decisions from what their notices name (only the rows a
+/// decision wrote are read again; renewed leases are taken as they are): after random traffic
+/// through both, with consoles open on both (their heartbeats travel too), a console on the
+/// second instance shows what a console on a fresh instance, which read the whole state, shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_that_follows_notices_shows_what_a_fresh_one_reads() {
+    use rand::{Rng, SeedableRng};
+    let first = TestApp::spawn_postgres().await;
+    let second = first.restart().await;
+    first.add_agent("agent3").await;
+    let mut on_first = open_console(&first, "agent1").await;
+    let mut on_second = open_console(&second, "agent2").await;
+    let agents = ["agent1", "agent2", "agent3"];
+    let seed: u64 = std::env::var("PROPTEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(rand::random);
+    eprintln!("seed {seed}");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut next_call = 0u32;
+    for _round in 0..6 {
+        let mut ops = Vec::new();
+        for _ in 0..4 {
+            let app = if rng.gen_bool(0.5) { &first } else { &second };
+            let agent = agents[rng.gen_range(0..agents.len())];
+            let op = rng.gen_range(0..5);
+            next_call += 1;
+            let new_call = call_sid(700 + next_call);
+            let old_call = call_sid(700 + rng.gen_range(1..=next_call));
+            ops.push(async move {
+                match op {
+                    0 | 1 => {
+                        app.customer_calls(&new_call, "+15551230000").await;
+                    }
+                    2 => app.conference_ends(&old_call).await,
+                    3 => {
+                        app.server_fn_as(agent, "presence", &[("status", "available")]).await;
+                    }
+                    _ => {
+                        app.server_fn_as(agent, "presence", &[("status", "away")]).await;
+                    }
+                }
+            });
+        }
+        futures_util::future::join_all(ops).await;
+        for (call, state) in live_calls(&first).await {
+            if let CallPhase::Offered { agent, leg, .. } = state.phase {
+                let app = if rng.gen_bool(0.5) { &first } else { &second };
+                if rng.gen_bool(0.5) {
+                    app.agent_answers(call.as_str(), agent.as_str(), leg, &call_sid(990)).await;
+                } else {
+                    app.leg_ends(call.as_str(), agent.as_str(), leg, &call_sid(990), "no-answer").await;
+                }
+            }
+        }
+    }
+    let third = first.restart().await;
+    let mut on_third = open_console(&third, "agent2").await;
+    // Time may still move things (a wrap-up ending): compare until both show the same.
+    let mut last = (serde_json::Value::Null, serde_json::Value::Null);
+    for _ in 0..20 {
+        let _ = latest(&mut on_first).await;
+        let followed = latest(&mut on_second).await;
+        let fresh = latest(&mut on_third).await;
+        if followed == fresh {
+            return;
+        }
+        last = (followed.1, fresh.1);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("the second instance's console differs from a fresh instance's: {:#?}", last);
+}
+
+async fn open_console(app: &TestApp, agent: &str) -> (Sse, Option<serde_json::Value>, Option<serde_json::Value>) {
+    let cookie = app.sign_in(agent).await;
+    let res = app.client.get(format!("{}/api/stream", app.base_url)).header("cookie", cookie).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    (Sse::new(res), None, None)
+}
+
+/// The directory and the view (its presence, call and queue) a console shows once its stream
+/// has been quiet for a moment.
+async fn latest(console: &mut (Sse, Option<serde_json::Value>, Option<serde_json::Value>)) -> (serde_json::Value, serde_json::Value) {
+    let (stream, directory, view) = console;
+    while let Ok((name, data)) = tokio::time::timeout(Duration::from_millis(300), stream.next_event()).await {
+        if name == "directory" {
+            *directory = Some(data);
+        } else {
+            *view = Some(data);
+        }
+    }
+    let view = view.clone().unwrap_or_default();
+    (directory.clone().unwrap_or_default(), serde_json::json!({ "me": view["me"], "call": view["call"], "queue": view["queue"] }))
+}
