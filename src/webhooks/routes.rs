@@ -70,7 +70,8 @@ fn leg_number(raw: Option<&str>) -> Result<u32, WebhookError> {
 /// has been checked by `TwilioForm`: an unsigned request gets 403 whatever its path).
 fn call_and_agent(call: &str, party: &str) -> Result<(CallSid, Party), WebhookError> {
     let call = CallSid::parse(call).map_err(|e| WebhookError::BadRequest(e.0))?;
-    let party = Party::parse(party).map_err(|e| WebhookError::BadRequest(e.0))?;
+    // The path names an agent or a transfer's number: the reason says which part is wrong.
+    let party = Party::parse(party).map_err(|e| WebhookError::BadRequest(format!("party: {}", e.0)))?;
     Ok((call, party))
 }
 
