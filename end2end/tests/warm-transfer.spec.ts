@@ -4,7 +4,7 @@
 // available first); wrap-up and ring timeouts are short here (support/env.ts).
 import { test, expect } from "@playwright/test";
 import { SIM_RING_SECS, SIM_WRAP_UP_SECS } from "../support/env";
-import { Agents, collectErrors, shot, type Agent } from "../support/app";
+import { Agents, collectErrors, shot, signIn, type Agent } from "../support/app";
 import { call, conferenceOf, customerPhone, hangUp, signedInAgent, simState } from "../support/sim";
 
 let people: Agents;
@@ -94,7 +94,9 @@ test("the customer hanging up while waiting cancels agent 1's incoming call", as
   await call(phone);
   await expect(status(a1)).toHaveText("Incoming support call");
   await phone.page.click("#phone-hangup-button");
-  await expect(status(a1)).toHaveText(/^Connected as: agent1 · .*hung up/i);
+  await expect(status(a1)).toHaveText("Connected as: agent1 · Call stopped ringing");
+  // Why it stopped is on the call's timeline.
+  await expect(a1.page.locator("#recent-calls .recent-call").first()).toContainText("customer hung up");
   await expect(a1.page.locator("#answer-call-button")).toBeDisabled();
   // Not agent 1's fault: they are available again at once.
   await expect(presence(a1)).toHaveText(/^Available · /);
@@ -222,7 +224,7 @@ test("three agents, four callers: each agent rings once, the fourth caller queue
   for (const x of [...team, ...phones]) expect(x.errors).toEqual([]);
 });
 
-test("an agent's console downloads only the main WASM module; each simulator page fetches its own", async ({ browser }) => {
+test("the sign-in page downloads only the main WASM module, a signed-in console the panels' too; each simulator page fetches its own", async ({ browser }) => {
   const page = await (await browser.newContext()).newPage();
   const errors = collectErrors(page);
   const wasm: string[] = [];
@@ -233,6 +235,14 @@ test("an agent's console downloads only the main WASM module; each simulator pag
   await page.goto("/");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   expect(wasm).toEqual(["/pkg/warm-transfer.wasm"]);
+
+  // Signed in: the panels' module comes once the page is live (never a simulator page's).
+  await signIn(page, "agent3", "simulator");
+  await expect(page.locator("#my-call")).toBeVisible();
+  expect(wasm.some((p) => /^\/pkg\/split_draw_panels_\d+\.wasm$/.test(p)), wasm.join(" ")).toBe(true);
+  expect(wasm.some((p) => p.includes("hydrate_")), wasm.join(" ")).toBe(false);
+  await page.click("#sign-out-button");
+  await expect(page.locator("#sign-in-button")).toBeVisible();
 
   await page.goto("/phone");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
