@@ -642,6 +642,7 @@ impl State {
         let head = self.queue.first().map(|(k, _)| *k);
         let Some(c) = self.calls.get_mut(call) else { return };
         c.phase = CallPhase::Queued;
+        c.on_hold = false;
         if c.started {
             let own = c.queue_key().0;
             if let Some(head) = head.filter(|h| *h <= own) {
@@ -675,6 +676,8 @@ impl State {
                     };
                     c.phase = CallPhase::Connected { owner: agent.clone(), leg, since: now };
                     c.started = true;
+                    // Whoever held the customer before is gone: the new agent talks with them.
+                    c.on_hold = false;
                 }
             }
             Event::ConsultStarted { call, to, leg, note, .. } => {
@@ -737,6 +740,8 @@ impl State {
             Event::Transferred { call, by, to, leg } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 c.notice = None;
+                // The owner's hold ends with their part in the call.
+                c.on_hold = false;
                 c.legs = c.legs.max(leg.unwrap_or(0));
                 let leg = leg.unwrap_or(c.legs);
                 match to {

@@ -498,3 +498,21 @@ fn mute_is_shown_on_the_leg_and_ends_with_the_call() {
     let w = given_agents(&["agent1"]).available("agent1").when(Command::Mute { agent: agent("agent1"), muted: true });
     assert_eq!(w.refusal(), "you are not on a call");
 }
+
+#[test]
+fn a_customer_held_then_transferred_blind_talks_with_the_new_agent_once_they_answer() {
+    let w = on_a_call().and(Command::Hold { agent: agent("agent1"), hold: true }).and(blind("agent2"));
+    assert_eq!(w.effects(), &[dial(1, "agent2", 2), arrange(vec![remove(who("agent1"))])], "held already: still held while agent2 rings");
+    let w = w.answers("agent2", 1, 2);
+    assert_eq!(w.effects(), &[arrange(vec![unhold(customer())])]);
+    assert!(!w.state.calls[&call(1)].on_hold);
+    // The same from the queue.
+    let w = on_a_call().and(Command::Hold { agent: agent("agent1"), hold: true });
+    let w = w.and(Command::SetPresence { agent: agent("agent2"), wanted: Wanted::Away });
+    let w = w
+        .and(Command::SetPresence { agent: agent("agent3"), wanted: Wanted::Away })
+        .and(blind("queue"))
+        .available("agent2")
+        .answers("agent2", 1, 2);
+    assert_eq!(w.effects(), &[arrange(vec![unhold(customer())])]);
+}
