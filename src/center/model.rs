@@ -22,8 +22,11 @@ pub enum AwayReason {
 }
 
 /// Where an agent is. Agents with a call hold its id, so "ringing for nothing" cannot be written.
+/// Written as `{"state": "ringing", "call": "CA…"}`; read through [`PresenceWire`], a flat
+/// struct, rather than serde's internally tagged enum, whose buffering decoder would be a large
+/// part of the browser's WASM (every console reads presences).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "kebab-case")]
+#[serde(tag = "state", rename_all = "kebab-case", try_from = "PresenceWire")]
 pub enum Presence {
     Offline,
     Available,
@@ -41,6 +44,34 @@ pub enum Presence {
     WrapUp {
         until: Millis,
     },
+}
+
+/// A presence as JSON has it: the state's word and whichever field that state carries.
+#[derive(Deserialize)]
+pub struct PresenceWire {
+    state: String,
+    #[serde(default)]
+    reason: Option<AwayReason>,
+    #[serde(default)]
+    call: Option<CallSid>,
+    #[serde(default)]
+    until: Option<Millis>,
+}
+
+impl TryFrom<PresenceWire> for Presence {
+    type Error = String;
+    fn try_from(w: PresenceWire) -> Result<Self, String> {
+        let missing = |field: &str| format!("presence '{}' needs '{field}'", w.state);
+        Ok(match w.state.as_str() {
+            "offline" => Presence::Offline,
+            "available" => Presence::Available,
+            "away" => Presence::Away { reason: w.reason.ok_or_else(|| missing("reason"))? },
+            "ringing" => Presence::Ringing { call: w.call.clone().ok_or_else(|| missing("call"))? },
+            "on-call" => Presence::OnCall { call: w.call.clone().ok_or_else(|| missing("call"))? },
+            "wrap-up" => Presence::WrapUp { until: w.until.ok_or_else(|| missing("until"))? },
+            other => return Err(format!("unknown presence '{other}'")),
+        })
+    }
 }
 
 impl Presence {

@@ -466,3 +466,24 @@ fn a_dial_twilio_never_took_leaves_the_agent_available_behind_the_others_and_the
     assert_eq!(w.state.agents[&agent("agent1")].since, 5_000);
     assert_eq!(w.decision().events[0].describe(), "agent1: not placed: Twilio did not take the request");
 }
+
+#[test]
+fn presences_read_back_as_written() {
+    for p in [
+        Presence::Offline,
+        Presence::Available,
+        Presence::Away { reason: AwayReason::MissedCall },
+        Presence::Ringing { call: call(1) },
+        Presence::OnCall { call: call(2) },
+        Presence::WrapUp { until: 42 },
+    ] {
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<Presence>(&json).unwrap(), p, "{json}");
+    }
+    assert_eq!(
+        serde_json::to_string(&Presence::Ringing { call: call(1) }).unwrap(),
+        format!(r#"{{"state":"ringing","call":"{}"}}"#, call(1))
+    );
+    assert!(serde_json::from_str::<Presence>(r#"{"state":"away"}"#).is_err());
+    assert!(serde_json::from_str::<Presence>(r#"{"state":"asleep"}"#).is_err());
+}

@@ -45,6 +45,9 @@ pub fn ConsolePage() -> impl IntoView {
 #[component]
 fn SignInForm(on_signed_in: impl Fn() + Send + Sync + 'static) -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
+    // Read at submit (a password manager may fill the fields without an input event).
+    let (identity, password) = (NodeRef::<leptos::html::Input>::new(), NodeRef::<leptos::html::Input>::new());
+    let value = |field: NodeRef<leptos::html::Input>| field.get_untracked().map(|el| el.value()).unwrap_or_default();
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
             on_signed_in();
@@ -58,15 +61,22 @@ fn SignInForm(on_signed_in: impl Fn() + Send + Sync + 'static) -> impl IntoView 
         <header class="console-header"><h1>"Support console"</h1></header>
         <section class="panel" aria-label="Sign in">
             <h2>"Sign in"</h2>
-            <ActionForm action=action attr:id="sign-in-form" attr:class="sign-in">
+            // A plain form (it posts to the server function without WASM); once live, the submit
+            // is taken over and sent as a server action. Not `ActionForm`: it would bring a
+            // query-string decoder into the console's WASM for two fields.
+            <form id="sign-in-form" class="sign-in" method="post" action="/api/sign_in"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    action.dispatch(SignIn { identity: value(identity), password: value(password) });
+                }>
                 <label for="identity">"Agent name"</label>
-                <input id="identity" name="identity" type="text" autocomplete="username" required autofocus/>
+                <input id="identity" name="identity" type="text" autocomplete="username" required autofocus node_ref=identity/>
                 <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                <input id="password" name="password" type="password" autocomplete="current-password" required node_ref=password/>
                 <button id="sign-in-button" type="submit" class="primary" disabled=move || action.pending().get()>
                     "Sign in"
                 </button>
-            </ActionForm>
+            </form>
             <p id="sign-in-error" class="form-error" role="alert">{error}</p>
         </section>
     }
