@@ -455,3 +455,31 @@ test("(j) a blind transfer to agent 2: agent 1 is free at once, the customer hea
   await talkingWith(phone, "agent2");
   noErrors(a1, a2, phone);
 });
+
+test("hold with music, resume, mute and the keypad on agent 1's call", async () => {
+  const { a1, phone, from } = await agentOneOnACall("+15551238800");
+  await expect(a1.page.locator("#resume-button")).toBeDisabled();
+  await a1.page.click("#hold-button");
+  await heldWithMusic(phone);
+  await expectLegs(a1.page, [`Caller ${from} · on hold`, "agent1 · has the call · connected"]);
+  await expect(a1.page.locator("#hold-button")).toBeDisabled();
+  await shot(a1.page, "xfer-k1-agent1-holds-the-customer");
+  await a1.page.click("#resume-button");
+  await talkingWith(phone, "agent1");
+  await expectLegs(a1.page, [`Caller ${from} · connected`, "agent1 · has the call · connected"]);
+
+  // Mute is the browser's; the server shows it on agent 1's leg.
+  await a1.page.click("#mute-button");
+  await expect(a1.page.locator("#mute-button")).toHaveText("Unmute");
+  await expect(status(a1)).toHaveText("In call with customer · muted");
+  await expectLegs(a1.page, [`Caller ${from} · connected`, "agent1 · has the call · connected · muted"]);
+  await a1.page.click("#mute-button");
+  await expectLegs(a1.page, [`Caller ${from} · connected`, "agent1 · has the call · connected"]);
+
+  // The keypad is live during the call (digits go to the SDK's sendDigits).
+  await expect(a1.page.locator("#key-5")).toBeEnabled();
+  await a1.page.click("#key-5");
+  await a1.page.click("#key-hash");
+  await shot(a1.page, "xfer-k2-agent1-phone-controls");
+  expect(a1.errors).toEqual([]);
+});

@@ -334,6 +334,16 @@ mod panels {
         let (swap, on_swap) = step("swap");
         let (leave, on_leave) = step("leave");
         let (retry, on_retry) = step("retry");
+        let (hold, on_hold) = step("hold");
+        let (resume, on_resume) = step("resume");
+        let in_call = move || console.with(Console::can_hang_up);
+        let muted = move || console.with(Console::muted);
+        let key = move |k: &'static str| {
+            view! {
+                <button id=format!("key-{}", match k { "*" => "star", "#" => "hash", d => d }) type="button" class="key"
+                    disabled=move || !in_call() on:click=move |_| dispatch.send(Event::DigitsPressed(k.into()))>{k}</button>
+            }
+        };
         view! {
             <section id="my-call" class="panel" aria-labelledby="my-call-title">
                 <h2 id="my-call-title">"My call"</h2>
@@ -356,6 +366,15 @@ mod panels {
                     <button id="swap-button" type="button" disabled=move || !swap() on:click=on_swap>"Swap"</button>
                     <button id="leave-button" type="button" disabled=move || !leave() on:click=on_leave>"Leave"</button>
                     <button id="retry-button" type="button" disabled=move || !retry() on:click=on_retry>"Retry"</button>
+                </div>
+                <div class="actions" role="group" aria-label="Phone">
+                    <button id="mute-button" type="button" aria-pressed=move || muted().to_string() disabled=move || !in_call()
+                        on:click=move |_| dispatch.send(Event::MuteClicked)>{move || if muted() { "Unmute" } else { "Mute" }}</button>
+                    <button id="hold-button" type="button" disabled=move || !hold() on:click=on_hold>"Hold"</button>
+                    <button id="resume-button" type="button" disabled=move || !resume() on:click=on_resume>"Resume"</button>
+                </div>
+                <div id="keypad" class="keypad" role="group" aria-label="Keypad">
+                    {["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"].map(key).collect_view()}
                 </div>
             </section>
         }
@@ -649,7 +668,8 @@ pub mod words {
             "target" => " · transfer target",
             _ => "",
         };
-        format!("{who}{role} · {}", l.state.replace('-', " "))
+        let muted = if l.muted { " · muted" } else { "" };
+        format!("{who}{role} · {}{muted}", l.state.replace('-', " "))
     }
 
     /// `#my-transfer`: the consult in progress (with its note), or who transferred the call here.
