@@ -35,7 +35,12 @@
     accept() { control.log.push("accept"); this._status = "open"; setTimeout(() => this.emit("accept", this), 0); }
     reject() { control.log.push("reject"); this._status = "closed"; setTimeout(() => this.emit("reject"), 0); }
     disconnect() { control.log.push("disconnect"); this._status = "closed"; setTimeout(() => this.emit("disconnect", this), 0); }
-    mute(m = true) { this._muted = m; }
+    mute(m = true) { this._muted = m; control.log.push(m ? "mute" : "unmute"); }
+    // As the SDK: DTMF keys only, anything else throws.
+    sendDigits(d) {
+      if (!/^[0-9*#w]+$/.test(d)) throw Object.assign(new Error("Illegal character passed into sendDigits"), { code: 31000 });
+      control.log.push(`digits ${d}`);
+    }
     isMuted() { return this._muted; }
     status() { return this._status; }
     // What Twilio does when the far end goes away.

@@ -369,3 +369,45 @@ test("losing the server shows reconnecting and the console catches up when it is
   await expect(a1.page.locator("#presence")).toHaveText(/^Available · /);
   expect(a2.errors).toEqual([]);
 });
+
+test("call quality, reconnecting, mute and the keypad show on the phone; leaving mid-call asks first", async ({ request }) => {
+  const a1 = await agents.console("agent1");
+  const caller = customer();
+  await customerCalls(request, caller);
+  const leg = await dialledLeg("agent1", caller);
+  await voice(a1.page).incoming(leg.sid);
+  await a1.page.click("#answer-call-button");
+  await legAnswered(request, leg);
+  await expectPhone(a1.page, "In call with customer", { hangup: true });
+  // The SDK's warnings, in plain words while they last.
+  const emit = (ev: string, arg?: unknown) => a1.page.evaluate(([e, a]) => (window as any).__voice.lastCall().emit(e, a), [ev, arg] as const);
+  await emit("warning", "high-rtt");
+  await expectPhone(a1.page, "In call with customer · poor connection: high delay", { hangup: true });
+  await emit("reconnecting", { code: 53405, message: "Media connection failed" });
+  await expectPhone(a1.page, "In call with customer · reconnecting…", { hangup: true });
+  await shot(a1.page, "16-reconnecting");
+  await emit("reconnected");
+  await emit("warning-cleared", "high-rtt");
+  await expectPhone(a1.page, "In call with customer", { hangup: true });
+  // Mute is the SDK's; the keypad plays digits on the call.
+  await a1.page.click("#mute-button");
+  await expectPhone(a1.page, "In call with customer · muted", { hangup: true });
+  await a1.page.click("#key-4");
+  await a1.page.click("#key-star");
+  await expect.poll(() => voice(a1.page).log()).toEqual(expect.arrayContaining(["mute", "digits 4", "digits *"]));
+  await expect(a1.page.locator("#my-call-legs")).toContainText("agent1 · has the call · connected · muted");
+  // Closing the page mid-call: the browser asks first.
+  let asked = false;
+  a1.page.on("dialog", async (d) => {
+    asked = d.type() === "beforeunload";
+    await d.dismiss();
+  });
+  await a1.page.close({ runBeforeUnload: true });
+  await expect.poll(() => asked).toBe(true);
+  // Dismissed: still here, still on the call. The call ends as usual.
+  await expectPhone(a1.page, "In call with customer · muted", { hangup: true });
+  await a1.page.click("#hangup-call-button");
+  await legEnded(request, leg, "completed");
+  await expect(a1.page.locator("#presence")).toHaveText(/^Wrap-up · /);
+  expect(a1.errors).toEqual([]);
+});

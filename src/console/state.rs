@@ -59,7 +59,18 @@ pub enum Phase {
     Ringing { agent: AgentId, call_sid: CallSid, from: String, answering: bool, note: Option<String> },
     /// Talking; `asking` while the server is asked for a transfer step (or hold); `muted` while
     /// the microphone is.
-    InCall { agent: AgentId, call_sid: CallSid, from: String, asking: Option<TransferRequest>, muted: bool, note: Option<String> },
+    InCall {
+        agent: AgentId,
+        call_sid: CallSid,
+        from: String,
+        asking: Option<TransferRequest>,
+        muted: bool,
+        /// The SDK's call-quality warnings in force (`high-rtt`, `low-mos`, …), and whether the
+        /// media is reconnecting: shown in plain words while they last.
+        quality: Vec<String>,
+        reconnecting: bool,
+        note: Option<String>,
+    },
     /// Not connected because something failed. No device.
     Error { message: String },
 }
@@ -105,6 +116,12 @@ pub enum Event {
     TransferRequested(TransferRequest),
     /// "Mute" / "Unmute".
     MuteClicked,
+    /// Call `warning` / `warning-cleared`: a call-quality problem (the SDK's name for it).
+    QualityWarning(String),
+    QualityCleared(String),
+    /// Call `reconnecting` / `reconnected`: the media path is being restored.
+    Reconnecting,
+    Reconnected,
     /// Keypad keys pressed (digits, `*`, `#`; `w` for a half-second pause).
     DigitsPressed(String),
     TransferDone,
@@ -290,6 +307,8 @@ impl Console {
                     from: std::mem::take(from),
                     asking: None,
                     muted: false,
+                    quality: Vec::new(),
+                    reconnecting: false,
                     note: note.take(),
                 };
                 vec![]
@@ -329,6 +348,24 @@ impl Console {
             (P::InCall { muted, .. }, E::MuteClicked) => {
                 *muted = !*muted;
                 vec![F::MuteCall(*muted)]
+            }
+            (P::InCall { quality, .. }, E::QualityWarning(name)) => {
+                if !quality.contains(&name) {
+                    quality.push(name);
+                }
+                vec![]
+            }
+            (P::InCall { quality, .. }, E::QualityCleared(name)) => {
+                quality.retain(|w| *w != name);
+                vec![]
+            }
+            (P::InCall { reconnecting, .. }, E::Reconnecting) => {
+                *reconnecting = true;
+                vec![]
+            }
+            (P::InCall { reconnecting, .. }, E::Reconnected) => {
+                *reconnecting = false;
+                vec![]
             }
             (P::InCall { .. }, E::DigitsPressed(digits)) => {
                 let digits: String = digits.chars().filter(|c| c.is_ascii_digit() || matches!(c, '*' | '#' | 'w')).collect();
@@ -449,8 +486,13 @@ impl Console {
                 extra.extend(note.iter().cloned());
                 ("Incoming support call".into(), extra)
             }
-            Phase::InCall { asking, muted, note, .. } => {
+            Phase::InCall { asking, muted, quality, reconnecting, note, .. } => {
                 let mut extra: Vec<String> = muted.then(|| "muted".to_string()).into_iter().collect();
+                if *reconnecting {
+                    extra.push("reconnecting…".into());
+                } else if !quality.is_empty() {
+                    extra.push(format!("poor connection: {}", quality.iter().map(|w| quality_words(w)).collect::<Vec<_>>().join(", ")));
+                }
                 extra.extend(asking.iter().map(|r| format!("{}…", r.label())));
                 extra.extend(note.iter().cloned());
                 ("In call with customer".into(), extra)
@@ -519,6 +561,22 @@ fn agent_of(phase: &Phase) -> Option<&AgentId> {
             Some(agent)
         }
         Phase::Offline | Phase::Error { .. } => None,
+    }
+}
+
+/// The SDK's call-quality warning names as an agent reads them.
+pub fn quality_words(name: &str) -> &str {
+    match name {
+        "high-rtt" => "high delay",
+        "low-mos" => "poor audio quality",
+        "high-jitter" => "choppy audio",
+        "high-packet-loss" | "high-packets-lost-fraction" => "audio dropping out",
+        "low-bytes-received" => "no audio arriving",
+        "low-bytes-sent" => "no audio leaving (check the microphone)",
+        "constant-audio-input-level" => "the microphone seems silent",
+        "constant-audio-output-level" => "no sound from the caller",
+        "ice-connectivity-lost" => "connection lost",
+        other => other,
     }
 }
 
@@ -970,6 +1028,24 @@ mod tests {
         assert_eq!(c.apply(E::DigitsPressed("12#*w9<script>".into())), vec![F::SendDigits("12#*w9".into())]);
         assert_eq!(c.apply(E::DigitsPressed("abc".into())), vec![]);
         assert_eq!(ready(a1()).apply(E::DigitsPressed("1".into())), vec![]);
+    }
+
+    #[test]
+    fn call_quality_warnings_show_in_plain_words_while_they_last() {
+        let mut c = in_call(a1());
+        c.apply(E::QualityWarning("high-rtt".into()));
+        c.apply(E::QualityWarning("high-packet-loss".into()));
+        c.apply(E::QualityWarning("high-rtt".into()));
+        assert_eq!(c.status_text(), "In call with customer · poor connection: high delay, audio dropping out");
+        c.apply(E::QualityCleared("high-rtt".into()));
+        assert_eq!(c.status_text(), "In call with customer · poor connection: audio dropping out");
+        c.apply(E::Reconnecting);
+        assert_eq!(c.status_text(), "In call with customer · reconnecting…");
+        c.apply(E::Reconnected);
+        c.apply(E::QualityCleared("high-packet-loss".into()));
+        assert_eq!(c.status_text(), "In call with customer");
+        assert!(c.can_hang_up(), "a reconnect is not the end of the call");
+        assert_eq!(quality_words("something-new"), "something-new");
     }
 
     // --- the call ending -------------------------------------------------------------------------------

@@ -163,6 +163,7 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
     });
     let on = move |event: Event| move |_| dispatch.send(event.clone());
     let panels = NodeRef::<leptos::html::Div>::new();
+    ask_before_leaving_a_call(console);
     mount_panels(panels, live, console, dispatch);
 
     view! {
@@ -211,6 +212,23 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
         <div id="console-panels" class="console-grid" node_ref=panels hidden=move || live.view.with(Option::is_none)></div>
     }
 }
+
+/// Leaving the page during a live call asks first (the browser's own "Leave site?" prompt):
+/// closing it would drop the agent's audio. Closed anyway, the server sees the console gone
+/// within its lease and the contact-center rules decide what happens to the customer.
+#[cfg(feature = "hydrate")]
+fn ask_before_leaving_a_call(console: RwSignal<Console>) {
+    let handle = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        if console.with_untracked(Console::can_hang_up) {
+            ev.prevent_default();
+            ev.set_return_value("A call is in progress.");
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn ask_before_leaving_a_call(_console: RwSignal<Console>) {}
 
 /// Draws the panels into `target` once the page is live (browser only). Rendering them on the
 /// server would show nothing (no view has arrived yet) and would make the WASM carry hydration

@@ -78,7 +78,14 @@ pub enum CallEvent {
     Disconnected,
     Cancelled,
     Rejected,
-    Error { message: String },
+    Error {
+        message: String,
+    },
+    /// `warning` / `warning-cleared` with the SDK's name of the quality problem.
+    Warning(String),
+    WarningCleared(String),
+    Reconnecting,
+    Reconnected,
 }
 
 impl CallEvent {
@@ -89,6 +96,10 @@ impl CallEvent {
             CallEvent::Cancelled => Event::Cancelled,
             CallEvent::Rejected => Event::Rejected,
             CallEvent::Error { message } => Event::CallError { message: message.clone() },
+            CallEvent::Warning(name) => Event::QualityWarning(name.clone()),
+            CallEvent::WarningCleared(name) => Event::QualityCleared(name.clone()),
+            CallEvent::Reconnecting => Event::Reconnecting,
+            CallEvent::Reconnected => Event::Reconnected,
         }
     }
 }
@@ -270,6 +281,10 @@ impl IncomingCall {
         active.listen("cancel", &on_event, |_| CallEvent::Cancelled)?;
         active.listen("reject", &on_event, |_| CallEvent::Rejected)?;
         active.listen("error", &on_event, |err| CallEvent::Error { message: VoiceError::from_js(err).message })?;
+        active.listen("warning", &on_event, |name| CallEvent::Warning(name.as_string().unwrap_or_default()))?;
+        active.listen("warning-cleared", &on_event, |name| CallEvent::WarningCleared(name.as_string().unwrap_or_default()))?;
+        active.listen("reconnecting", &on_event, |_| CallEvent::Reconnecting)?;
+        active.listen("reconnected", &on_event, |_| CallEvent::Reconnected)?;
         Ok(active)
     }
 
