@@ -295,7 +295,7 @@ test("a registration error is shown and Reconnect phone brings the phone back", 
   await a1.page.fill("#identity", "agent1");
   await a1.page.fill("#password", "e2e-password-agent1");
   await a1.page.click("#sign-in-button");
-  await expectPhone(a1.page, "ERROR: JWT token is expired", { reconnect: true });
+  await expectPhone(a1.page, "ERROR: the access token expired", { reconnect: true });
   // With no phone the agent is not made available.
   await expect(a1.page.locator("#presence")).toHaveText("Offline");
   await expectPresenceButtons(a1.page, { available: false, away: true, endWrapUp: false });
@@ -340,7 +340,7 @@ test("an expiring token is refreshed mid-call without dropping the call", async 
   await expectPhone(a1.page, "In call with customer", { hangup: true });
   // An SDK error mid-call is shown but does not end the call.
   await a1.page.evaluate(() => (window as any).__voice.lastCall().emit("error", { code: 31005, message: "Connection error" }));
-  await expectPhone(a1.page, /^In call with customer · .*Connection error/, { hangup: true });
+  await expectPhone(a1.page, /^In call with customer · .*the connection to Twilio was lost/, { hangup: true });
   await shot(a1.page, "14-error-in-call");
   expect(a1.errors).toEqual([]);
 });

@@ -52,6 +52,10 @@ impl Driver {
     }
 
     fn dispatch(&self, event: Event) {
+        // The status line says it in words; the code is kept here, for whoever debugs it.
+        if let Event::DeviceError { code, message } | Event::CallError { code, message } = &event {
+            leptos::logging::warn!("voice error {}: {message}", code.map(|c| c.to_string()).unwrap_or_else(|| "-".into()));
+        }
         let me = self.me.clone();
         spawn_local(async move {
             if let Some(driver) = me.upgrade() {
@@ -116,7 +120,7 @@ impl Driver {
                 });
                 match call.watch(on_event) {
                     Ok(active) => *self.call.borrow_mut() = Some(active),
-                    Err(e) => self.dispatch(Event::CallError { message: e.message }),
+                    Err(e) => self.dispatch(Event::CallError { code: e.code, message: e.message }),
                 }
             }
             Effect::RejectIncoming { call_sid } => {
@@ -127,7 +131,7 @@ impl Driver {
             }
             Effect::AcceptCall => {
                 if let Some(Err(e)) = self.call.borrow().as_ref().map(|c| c.accept()) {
-                    self.dispatch(Event::CallError { message: e.message });
+                    self.dispatch(Event::CallError { code: e.code, message: e.message });
                 }
             }
             Effect::DisconnectCall => {
@@ -139,7 +143,7 @@ impl Driver {
             Effect::MuteCall(muted) => {
                 let result = self.call.borrow().as_ref().map(|call| call.mute(muted));
                 if let Some(Err(e)) = result {
-                    self.dispatch(Event::CallError { message: e.message });
+                    self.dispatch(Event::CallError { code: e.code, message: e.message });
                     return;
                 }
                 // The server shows it on the call's legs; a failure to tell it changes no audio.
@@ -153,7 +157,7 @@ impl Driver {
             Effect::SendDigits(digits) => {
                 let result = self.call.borrow().as_ref().map(|call| call.send_digits(&digits));
                 if let Some(Err(e)) = result {
-                    self.dispatch(Event::CallError { message: e.message });
+                    self.dispatch(Event::CallError { code: e.code, message: e.message });
                 }
             }
             Effect::CallTransferServer(request) => {

@@ -106,8 +106,9 @@ pub enum Event {
     Rejected,
     /// Call `disconnect`.
     Disconnected,
-    /// Call `error`.
+    /// Call `error`. `code` is Twilio's error code, kept for logs; the status shows a sentence.
     CallError {
+        code: Option<u32>,
         message: String,
     },
     HangupClicked,
@@ -268,11 +269,13 @@ impl Console {
             // --- losing the device ------------------------------------------------------------
             // With no call to protect, a device that errored or went offline is thrown away and
             // "Reconnect phone" comes back: reconnecting starts from a fresh token.
-            (P::Connecting { .. } | P::Ready { .. }, E::DeviceError { message, .. }) => self.phone_gone(P::Error { message }),
+            (P::Connecting { .. } | P::Ready { .. }, E::DeviceError { code, message }) => {
+                self.phone_gone(P::Error { message: error_words(code, &message) })
+            }
             (P::Connecting { .. } | P::Ready { .. }, E::Unregistered) => self.phone_gone(P::Offline),
             // During a call the media may well survive a signalling problem: keep the call.
-            (P::Ringing { note, .. } | P::InCall { note, .. }, E::DeviceError { message, .. }) => {
-                *note = Some(format!("ERROR: {message}"));
+            (P::Ringing { note, .. } | P::InCall { note, .. }, E::DeviceError { code, message }) => {
+                *note = Some(format!("ERROR: {}", error_words(code, &message)));
                 vec![]
             }
             (P::Ringing { note, .. } | P::InCall { note, .. }, E::Unregistered) => {
@@ -323,9 +326,9 @@ impl Console {
                 let agent = agent.clone();
                 self.end_call(agent, None)
             }
-            (P::Ringing { agent, .. }, E::CallError { message }) => {
+            (P::Ringing { agent, .. }, E::CallError { code, message }) => {
                 let agent = agent.clone();
-                self.end_call(agent, Some(format!("Call failed: {message}")))
+                self.end_call(agent, Some(format!("Call failed: {}", error_words(code, &message))))
             }
 
             // --- in a call ------------------------------------------------------------------------
@@ -334,8 +337,8 @@ impl Console {
                 self.end_call(agent, None)
             }
             // Not every call error ends the call; keep it, show the error, Hang up stays on.
-            (P::InCall { note, .. }, E::CallError { message }) => {
-                *note = Some(format!("ERROR: {message}"));
+            (P::InCall { note, .. }, E::CallError { code, message }) => {
+                *note = Some(format!("ERROR: {}", error_words(code, &message)));
                 vec![]
             }
             (P::InCall { agent, asking: asking @ None, note, .. }, E::TransferRequested(request))
@@ -564,6 +567,23 @@ fn agent_of(phase: &Phase) -> Option<&AgentId> {
     }
 }
 
+/// What went wrong, as an agent can act on it: the Voice SDK's error codes that mean something
+/// to them become a sentence; any other error keeps the SDK's own message (the code itself is
+/// in the browser's log).
+pub fn error_words(code: Option<u32>, message: &str) -> String {
+    let words = match code {
+        Some(31005 | 31009) => "the connection to Twilio was lost",
+        Some(31003) => "Twilio did not answer in time",
+        Some(53400..=53407) => "the audio connection failed (the network or a firewall blocks it)",
+        Some(31208 | 31401) => "the browser may not use the microphone: allow it in the site settings, then reconnect",
+        Some(31201 | 31402) => "no microphone could be opened: check one is plugged in and not used by another program",
+        Some(20104 | 31205) => "the access token expired",
+        Some(20101 | 31204) => "the access token is not valid",
+        _ => return message.to_string(),
+    };
+    words.to_string()
+}
+
 /// The SDK's call-quality warning names as an agent reads them.
 pub fn quality_words(name: &str) -> &str {
     match name {
@@ -714,7 +734,7 @@ mod tests {
         let (c, fx) =
             run([E::Start(a2()), E::TokenReceived("tok".into()), E::DeviceError { code: Some(31204), message: "JWT is invalid".into() }]);
         assert_eq!(fx, vec![F::DestroyDevice]);
-        assert_eq!(c.status_text(), "ERROR: JWT is invalid");
+        assert_eq!(c.status_text(), "ERROR: the access token is not valid");
         assert!(c.can_reconnect());
         assert!(!c.phone_ready());
     }
@@ -724,7 +744,7 @@ mod tests {
         let mut c = run([E::Start(a1()), E::DeviceError { code: Some(31204), message: "JWT is invalid".into() }]).0;
         // register() rejecting after the `error` event.
         assert_eq!(c.apply(E::DeviceError { code: None, message: "other".into() }), vec![]);
-        assert_eq!(c.status_text(), "ERROR: JWT is invalid");
+        assert_eq!(c.status_text(), "ERROR: the access token is not valid");
     }
 
     #[test]
@@ -732,7 +752,7 @@ mod tests {
         let mut c = ready(a1());
         let fx = c.apply(E::DeviceError { code: Some(20104), message: "Access Token expired".into() });
         assert_eq!(fx, vec![F::DestroyDevice, F::SetPresence(Wanted::Offline)]);
-        assert_eq!(c.status_text(), "ERROR: Access Token expired");
+        assert_eq!(c.status_text(), "ERROR: the access token expired");
         assert!(c.can_reconnect());
     }
 
@@ -908,7 +928,7 @@ mod tests {
     fn a_call_error_while_answering_ends_that_call_with_a_note() {
         let mut c = ringing(a1());
         c.apply(E::AnswerClicked);
-        let fx = c.apply(E::CallError { message: "Permission denied".into() });
+        let fx = c.apply(E::CallError { code: None, message: "Permission denied".into() });
         assert_eq!(fx, vec![F::DisconnectCall]);
         assert_eq!(c.status_text(), "Connected as: agent1 · Call failed: Permission denied");
         assert!(no_call_buttons(&c));
@@ -1031,6 +1051,23 @@ mod tests {
     }
 
     #[test]
+    fn errors_an_agent_can_act_on_read_as_sentences_others_keep_the_sdks_message() {
+        assert_eq!(
+            error_words(Some(31401), "Permission denied"),
+            "the browser may not use the microphone: allow it in the site settings, then reconnect"
+        );
+        assert_eq!(
+            error_words(Some(53405), "Media connection failed"),
+            "the audio connection failed (the network or a firewall blocks it)"
+        );
+        assert_eq!(error_words(Some(31000), "General error"), "General error");
+        assert_eq!(error_words(None, "boom"), "boom");
+        let mut c = in_call(a1());
+        c.apply(E::CallError { code: Some(31005), message: "Connection error".into() });
+        assert_eq!(c.status_text(), "In call with customer · ERROR: the connection to Twilio was lost");
+    }
+
+    #[test]
     fn call_quality_warnings_show_in_plain_words_while_they_last() {
         let mut c = in_call(a1());
         c.apply(E::QualityWarning("high-rtt".into()));
@@ -1083,7 +1120,7 @@ mod tests {
     #[test]
     fn an_error_during_a_call_keeps_the_call_and_shows_the_error() {
         let mut c = in_call(a1());
-        assert_eq!(c.apply(E::CallError { message: "ICE failed".into() }), vec![]);
+        assert_eq!(c.apply(E::CallError { code: None, message: "ICE failed".into() }), vec![]);
         assert_eq!(c.status_text(), "In call with customer · ERROR: ICE failed");
         assert!(c.can_hang_up());
         assert!(!c.can_reconnect());
@@ -1095,7 +1132,7 @@ mod tests {
         let mut c = in_call(a1());
         let fx = c.apply(E::DeviceError { code: Some(31005), message: "connection lost".into() });
         assert_eq!(fx, vec![]);
-        assert_eq!(c.status_text(), "In call with customer · ERROR: connection lost");
+        assert_eq!(c.status_text(), "In call with customer · ERROR: the connection to Twilio was lost");
         assert!(c.can_hang_up());
     }
 

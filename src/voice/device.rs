@@ -79,6 +79,7 @@ pub enum CallEvent {
     Cancelled,
     Rejected,
     Error {
+        code: Option<u32>,
         message: String,
     },
     /// `warning` / `warning-cleared` with the SDK's name of the quality problem.
@@ -95,7 +96,7 @@ impl CallEvent {
             CallEvent::Disconnected => Event::Disconnected,
             CallEvent::Cancelled => Event::Cancelled,
             CallEvent::Rejected => Event::Rejected,
-            CallEvent::Error { message } => Event::CallError { message: message.clone() },
+            CallEvent::Error { code, message } => Event::CallError { code: *code, message: message.clone() },
             CallEvent::Warning(name) => Event::QualityWarning(name.clone()),
             CallEvent::WarningCleared(name) => Event::QualityCleared(name.clone()),
             CallEvent::Reconnecting => Event::Reconnecting,
@@ -280,7 +281,10 @@ impl IncomingCall {
         active.listen("disconnect", &on_event, |_| CallEvent::Disconnected)?;
         active.listen("cancel", &on_event, |_| CallEvent::Cancelled)?;
         active.listen("reject", &on_event, |_| CallEvent::Rejected)?;
-        active.listen("error", &on_event, |err| CallEvent::Error { message: VoiceError::from_js(err).message })?;
+        active.listen("error", &on_event, |err| {
+            let e = VoiceError::from_js(err);
+            CallEvent::Error { code: e.code, message: e.message }
+        })?;
         active.listen("warning", &on_event, |name| CallEvent::Warning(name.as_string().unwrap_or_default()))?;
         active.listen("warning-cleared", &on_event, |name| CallEvent::WarningCleared(name.as_string().unwrap_or_default()))?;
         active.listen("reconnecting", &on_event, |_| CallEvent::Reconnecting)?;
