@@ -424,11 +424,11 @@ impl Effect {
         }
     }
 
-    /// The party a dial or a cancel is about (stored beside the effect to find a leg's dial).
-    pub fn party(&self) -> Option<&Party> {
+    /// The leg a dial or a cancel is about (stored beside the effect, to find a leg's dial).
+    pub fn leg(&self) -> Option<(&Party, LegNo)> {
         match self {
-            Effect::Dial { party, .. } | Effect::CancelLeg { party, .. } => Some(party),
-            _ => None,
+            Effect::Dial { party, leg, .. } | Effect::CancelLeg { party, leg, .. } => Some((party, *leg)),
+            Effect::HangUpCaller { .. } | Effect::Arrange { .. } => None,
         }
     }
 }

@@ -452,7 +452,7 @@ impl Decider<'_> {
     /// `Arrange` effect per call: holds and removals first, then unholds.
     fn arrange(&mut self) {
         let before = std::mem::take(&mut self.before);
-        let mut removals = std::mem::take(&mut self.removals);
+        let removals = std::mem::take(&mut self.removals);
         for (sid, was) in before {
             let Some(c) = self.state.calls.get(&sid) else { continue };
             let now = c.holds();
@@ -467,14 +467,8 @@ impl Decider<'_> {
             if let Some(p) = now.target.as_ref().filter(|p| full || was.target.as_ref() != Some(*p)) {
                 moves.push(Move::Hold { who: Who::Party(p.clone()), music: super::model::Music::Hold });
             }
-            removals.retain(|(call, who)| {
-                if *call == sid {
-                    moves.push(Move::Remove { who: who.clone() });
-                    false
-                } else {
-                    true
-                }
-            });
+            // Every removal follows an event on its call, so its call is one of these.
+            moves.extend(removals.iter().filter(|(call, _)| *call == sid).map(|(_, who)| Move::Remove { who: who.clone() }));
             if now.customer.is_none() && (full || was.customer.is_some()) {
                 moves.push(Move::Unhold { who: Who::Customer });
             }
@@ -490,17 +484,6 @@ impl Decider<'_> {
             if !moves.is_empty() {
                 self.effect(Effect::Arrange { call: sid, moves });
             }
-        }
-        // Removals from calls whose holds did not change (an ended call needs none: its
-        // conference ends with the customer).
-        let mut by_call: BTreeMap<CallSid, Vec<Move>> = BTreeMap::new();
-        for (call, who) in removals {
-            if self.state.calls.contains_key(&call) {
-                by_call.entry(call).or_default().push(Move::Remove { who });
-            }
-        }
-        for (call, moves) in by_call {
-            self.effect(Effect::Arrange { call, moves });
         }
     }
 

@@ -319,20 +319,6 @@ impl Call {
     pub fn queue_key(&self) -> (Millis, CallSid) {
         (self.queue_key.unwrap_or(self.queued_at), self.sid.clone())
     }
-
-    /// Every agent this call concerns now (ringing for it or on it).
-    pub fn agents(&self) -> Vec<&AgentId> {
-        let mut out = Vec::new();
-        match &self.phase {
-            CallPhase::Offered { agent, .. } => out.push(agent),
-            CallPhase::Connected { owner, .. } => out.push(owner),
-            _ => {}
-        }
-        if let Some(a) = self.transfer.as_ref().and_then(|t| t.to.agent()) {
-            out.push(a);
-        }
-        out
-    }
 }
 
 /// What the customer hears while held.

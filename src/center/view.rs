@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Call, CallPhase, Millis, Notice, Party, Presence, Side, Stage, State};
+use super::model::{Call, CallPhase, Millis, Notice, Presence, Side, Stage, State};
 use crate::ids::{AgentId, CallSid};
 
 /// An agent as the directory shows them.
@@ -134,9 +134,7 @@ impl Call {
         let holds = self.holds();
         let customer_state = match (&self.phase, holds.customer.is_some()) {
             (_, true) => "on-hold",
-            (CallPhase::Queued | CallPhase::Offered { .. }, false) if !self.started => "waiting",
-            (CallPhase::Queued | CallPhase::Offered { .. }, false) => "waiting",
-            (CallPhase::Outside { answered: false, .. }, false) => "waiting",
+            (CallPhase::Queued | CallPhase::Offered { .. } | CallPhase::Outside { answered: false, .. }, false) => "waiting",
             _ => "connected",
         };
         let muted = |p: &AgentId| self.muted.contains(p);
@@ -212,10 +210,5 @@ impl Call {
             out.push("retry");
         }
         out
-    }
-
-    /// Whether `party` is this call's transfer target.
-    pub fn is_target(&self, party: &Party) -> bool {
-        self.transfer.as_ref().is_some_and(|t| &t.to == party)
     }
 }

@@ -588,9 +588,9 @@ async fn write_rows(tx: &mut sqlx::Transaction<'_, sqlx::Any>, rows: &Rows, now:
             .await?;
     }
     for effect in &rows.effects {
-        let (agent, leg) = match effect {
-            Effect::Dial { party, leg, .. } | Effect::CancelLeg { party, leg, .. } => (Some(party.as_str()), Some(i64::from(*leg))),
-            Effect::HangUpCaller { .. } | Effect::Arrange { .. } => (None, None),
+        let (agent, leg) = match effect.leg() {
+            Some((party, leg)) => (Some(party.as_str()), Some(i64::from(leg))),
+            None => (None, None),
         };
         sqlx::query(
             "INSERT INTO effects (kind, call_sid, agent_id, leg, payload, status, next_attempt_at, created_at, updated_at)
