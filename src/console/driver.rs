@@ -12,11 +12,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::api::{get_token, set_presence, transfer};
+use super::audio::{AudioDevice, AudioEffect, Kind};
 use super::state::{Console, Effect, Event};
+use super::tab_channel::TabChannel;
 use super::view::server_message;
 use crate::center::Wanted;
 use crate::ids::CallSid;
 use crate::voice::device::{ActiveCall, CallEvent, DeviceEvent, IncomingCall, VoiceDevice};
+use crate::voice::{microphone, tone};
 
 pub struct Driver {
     console: RwSignal<Console>,
@@ -24,6 +27,10 @@ pub struct Driver {
     call: RefCell<Option<ActiveCall>>,
     /// Calls the device reported and the machine has not yet decided on.
     incoming: RefCell<HashMap<CallSid, IncomingCall>>,
+    /// The agent's other tabs (see `console::tab`).
+    tabs: RefCell<Option<TabChannel>>,
+    /// Re-checks the microphone when the agent changes the site's permission.
+    mic_watch: RefCell<Option<microphone::PermissionWatch>>,
     me: Weak<Driver>,
 }
 
@@ -36,11 +43,30 @@ impl Driver {
             device: RefCell::new(None),
             call: RefCell::new(None),
             incoming: RefCell::new(HashMap::new()),
+            tabs: RefCell::new(None),
+            mic_watch: RefCell::new(None),
             me: me.clone(),
         });
+        if let Some(agent) = console.with_untracked(|c| c.me().cloned()) {
+            let me = driver.me.clone();
+            *driver.tabs.borrow_mut() = TabChannel::open(&agent, move |from, earlier, signal| {
+                if let Some(d) = me.upgrade() {
+                    d.dispatch(Event::TabHeard { from, earlier, signal });
+                }
+            });
+        }
+        // Handled at once, not on a later task: the page is going away.
+        let me = driver.me.clone();
+        let closing = window_event_listener(leptos::ev::pagehide, move |_| {
+            if let Some(d) = me.upgrade() {
+                d.handle(Event::PageClosing);
+            }
+        });
+        std::mem::forget(closing); // for the page's lifetime, like the driver itself
         let me = driver.me.clone();
         spawn_local(async move {
             if let Some(driver) = me.upgrade() {
+                driver.handle(Event::AudioRestored { microphone: stored(Kind::Microphone), speaker: stored(Kind::Speaker) });
                 for effect in initial {
                     driver.run(effect);
                 }
@@ -173,6 +199,61 @@ impl Driver {
                     }
                 });
             }
+            Effect::CheckMicrophone => {
+                let me = self.me.clone();
+                spawn_local(async move {
+                    let mic = microphone::check().await;
+                    let Some(d) = me.upgrade() else { return };
+                    d.handle(Event::MicChecked(mic));
+                    if d.mic_watch.borrow().is_none() {
+                        let again = d.me.clone();
+                        let watch = microphone::PermissionWatch::start(move || {
+                            if let Some(d) = again.upgrade() {
+                                d.dispatch(Event::CheckMicClicked);
+                            }
+                        })
+                        .await;
+                        *d.mic_watch.borrow_mut() = watch;
+                    }
+                });
+            }
+            Effect::PostTab(signal) => {
+                if let Some(tabs) = self.tabs.borrow().as_ref() {
+                    tabs.post(signal);
+                }
+            }
+            Effect::StartTabTimer { ms, seq } => {
+                let me = self.me.clone();
+                set_timeout(
+                    move || {
+                        if let Some(d) = me.upgrade() {
+                            d.handle(Event::TabTimerFired(seq));
+                        }
+                    },
+                    std::time::Duration::from_millis(ms.into()),
+                );
+            }
+            Effect::Audio(AudioEffect::Use { kind, id }) => {
+                let Some(switching) = self.device.borrow().as_ref().map(|d| d.use_audio(kind, id.as_deref())) else { return };
+                let me = self.me.clone();
+                spawn_local(async move {
+                    if let Err(e) = switching.await {
+                        if let Some(d) = me.upgrade() {
+                            d.handle(Event::AudioRefused { kind, message: e.message });
+                        }
+                    }
+                });
+            }
+            Effect::Audio(AudioEffect::Save { kind, chosen }) => {
+                if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+                    let _ = match chosen {
+                        Some(device) => storage.set_item(&storage_key(kind), &device.stored()),
+                        None => storage.remove_item(&storage_key(kind)),
+                    };
+                }
+            }
+            Effect::PlayTones { digits, sink } => tone::play_keys(&digits, sink.as_deref()),
+            Effect::PlayTestTone { sink } => tone::play_test(sink.as_deref()),
             Effect::SetPresence(wanted) => {
                 let me = self.me.clone();
                 let status = match wanted {
@@ -198,7 +279,10 @@ impl Driver {
         let me = self.me.clone();
         let on_event: Rc<dyn Fn(DeviceEvent)> = Rc::new(move |ev: DeviceEvent| {
             let Some(d) = me.upgrade() else { return };
-            let event = ev.console_event();
+            let Some(event) = ev.console_event() else {
+                d.list_audio();
+                return;
+            };
             if let DeviceEvent::Incoming(call) = ev {
                 d.incoming.borrow_mut().insert(call.call_sid().clone(), call);
             }
@@ -208,6 +292,7 @@ impl Driver {
             Ok(device) => {
                 let registering = device.register();
                 *self.device.borrow_mut() = Some(device);
+                self.list_audio();
                 let me = self.me.clone();
                 spawn_local(async move {
                     if let Err(e) = registering.await {
@@ -220,4 +305,24 @@ impl Driver {
             Err(e) => self.dispatch(Event::DeviceError { code: e.code, message: e.message }),
         }
     }
+
+    /// Tells the machine the devices the SDK lists now. Nothing while it lists none: the
+    /// browser has not enumerated them yet (its `deviceChange` follows when it has).
+    fn list_audio(&self) {
+        let Ok(device) = self.device.try_borrow() else { return };
+        let Some((microphones, speakers)) = device.as_ref().map(VoiceDevice::audio_devices) else { return };
+        if !microphones.is_empty() || !speakers.is_empty() {
+            self.dispatch(Event::AudioListed { microphones, speakers });
+        }
+    }
+}
+
+/// Where the agent's choice of device is kept between visits (this browser only).
+fn storage_key(kind: Kind) -> String {
+    format!("warm-transfer.{}", kind.as_str())
+}
+
+fn stored(kind: Kind) -> Option<AudioDevice> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    AudioDevice::from_stored(&storage.get_item(&storage_key(kind)).ok()??)
 }

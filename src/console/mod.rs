@@ -2,6 +2,7 @@
 //! (plain Rust, no web types, tested natively), and the live feed of the server's view.
 
 pub mod api;
+pub mod audio;
 #[cfg(feature = "hydrate")]
 mod driver;
 pub mod dto;
@@ -10,4 +11,7 @@ pub mod events;
 pub mod state;
 #[cfg(feature = "hydrate")]
 mod stream;
+pub mod tab;
+#[cfg(feature = "hydrate")]
+mod tab_channel;
 pub mod view;

@@ -13,6 +13,8 @@
 //! Effects must be run after the new state is stored (never from inside a signal update): the
 //! SDK may call back synchronously while an effect runs.
 
+use super::audio::{Audio, AudioDevice, AudioEffect, Kind};
+use super::tab::{Claim, TabId, TabSignal, ASK_MS, TAKE_MS};
 use crate::center::Wanted;
 use crate::ids::{AgentId, CallSid};
 
@@ -73,6 +75,25 @@ pub enum Phase {
     },
     /// Not connected because something failed. No device.
     Error { message: String },
+    /// Another tab of this agent holds the phone; `taking` once asked to give it up, `note`
+    /// says why it is here (moved away, or the other tab is on a call).
+    Elsewhere { agent: AgentId, taking: bool, note: Option<String> },
+}
+
+/// What the browser says about the microphone, checked when the console starts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Mic {
+    /// Not checked yet.
+    #[default]
+    Unknown,
+    /// Allowed, and there is one.
+    Ready,
+    /// The agent (or a policy) blocked it for this site.
+    Denied,
+    /// No microphone is plugged in.
+    Missing,
+    /// Another reason the browser gave (in use by another program, page not secure, …).
+    Unusable(String),
 }
 
 /// Everything that can happen to the console: clicks, SDK events, server-function results.
@@ -127,6 +148,46 @@ pub enum Event {
     DigitsPressed(String),
     TransferDone,
     TransferFailed(String),
+    /// The microphone check's result (answer to [`Effect::CheckMicrophone`]), also sent when
+    /// the browser's permission for it changes.
+    MicChecked(Mic),
+    /// "Check microphone again", after fixing what the message said.
+    CheckMicClicked,
+    /// A message from another tab of this agent (the driver drops those addressed to another
+    /// tab); `earlier` when the sender's id sorts before this tab's (who wins a tie).
+    TabHeard {
+        from: TabId,
+        earlier: bool,
+        signal: TabSignal,
+    },
+    /// The timer of [`Effect::StartTabTimer`] with this number ran out.
+    TabTimerFired(u32),
+    /// "Use the phone here", in a tab where another tab holds it.
+    TakeOverClicked,
+    /// The page is going away (`pagehide`).
+    PageClosing,
+    /// The choices kept in the browser's storage, read when the console starts.
+    AudioRestored {
+        microphone: Option<AudioDevice>,
+        speaker: Option<AudioDevice>,
+    },
+    /// The devices the browser lists (first, or after a device was plugged in or out).
+    AudioListed {
+        microphones: Vec<AudioDevice>,
+        speakers: Vec<AudioDevice>,
+    },
+    /// The agent picked a device in a selector (`default` to follow the system).
+    AudioChosen {
+        kind: Kind,
+        id: String,
+    },
+    /// The SDK would not use the device asked for.
+    AudioRefused {
+        kind: Kind,
+        message: String,
+    },
+    /// "Test speaker".
+    TestSpeakerClicked,
     /// Device `tokenWillExpire`.
     TokenWillExpire,
     /// The token fetched for a refresh (answer to [`Effect::RefreshToken`]).
@@ -172,6 +233,19 @@ pub enum Effect {
     SendDigits(String),
     /// Call the presence server function; feed back `PresenceSet` or `PresenceRefused`.
     SetPresence(Wanted),
+    /// Ask the browser about the microphone (asking the agent for it if never asked); feed
+    /// back `MicChecked`.
+    CheckMicrophone,
+    /// Post to this agent's other tabs.
+    PostTab(TabSignal),
+    /// Feed back `TabTimerFired(seq)` after `ms`.
+    StartTabTimer { ms: u32, seq: u32 },
+    /// Choose (or keep) an audio device; a refusal comes back as `AudioRefused`.
+    Audio(AudioEffect),
+    /// Play the keypad's tones locally, on this output (`None`: the default).
+    PlayTones { digits: String, sink: Option<String> },
+    /// Play a short test tone on this output.
+    PlayTestTone { sink: Option<String> },
 }
 
 /// The console: the phone's phase plus the facts that outlive phases.
@@ -192,6 +266,11 @@ pub struct Console {
     presence_pending: bool,
     /// Why the server refused the last presence change.
     presence_error: Option<String>,
+    /// This tab and the phone, and the number of the tab timer in force (older ones are stale).
+    tab: Claim,
+    tab_timer: u32,
+    mic: Mic,
+    audio: Audio,
 }
 
 impl Console {
@@ -239,15 +318,23 @@ impl Console {
 
         match (&mut self.phase, event) {
             // --- connecting -------------------------------------------------------------------
+            // A tab first asks the agent's other tabs whether one holds the phone; meanwhile the
+            // microphone is checked, so a problem is told before the first call.
             (P::Offline | P::Error { .. }, E::Start(agent)) if self.me.is_none() => {
                 self.me = Some(agent.clone());
-                self.connect(agent)
+                self.phase = P::Connecting { agent };
+                let mut effects = vec![F::CheckMicrophone];
+                effects.extend(self.claim(Claim::Asking));
+                effects
             }
             (P::Offline | P::Error { .. }, E::ReconnectClicked) => match self.me.clone() {
                 Some(agent) => self.connect(agent),
                 None => vec![],
             },
-            (P::Connecting { .. }, E::TokenReceived(token)) => vec![F::CreateDevice { token }],
+            (P::Connecting { .. }, E::TokenReceived(token)) => {
+                self.audio.new_device();
+                vec![F::CreateDevice { token }]
+            }
             (P::Connecting { .. }, E::TokenFailed(message)) => {
                 self.phase = P::Error { message };
                 vec![]
@@ -255,11 +342,7 @@ impl Console {
             (P::Connecting { agent }, E::Registered) => {
                 self.registered = true;
                 self.phase = P::Ready { agent: agent.clone(), note: None };
-                if self.announced {
-                    return vec![];
-                }
-                self.announced = true;
-                self.request_presence(Wanted::Available)
+                self.announce()
             }
             (P::Ready { .. } | P::Ringing { .. } | P::InCall { .. }, E::Registered) => {
                 self.registered = true;
@@ -375,7 +458,9 @@ impl Console {
                 if digits.is_empty() {
                     vec![]
                 } else {
-                    vec![F::SendDigits(digits)]
+                    // The SDK's own tones play on the default output whatever the speaker (its
+                    // sounds are silenced): the agent hears them where the call is.
+                    vec![F::SendDigits(digits.clone()), F::PlayTones { digits, sink: self.audio.sink() }]
                 }
             }
             (P::InCall { asking: asking @ Some(_), .. }, E::TransferDone) => {
@@ -411,7 +496,67 @@ impl Console {
                 vec![]
             }
 
+            // --- the microphone ------------------------------------------------------------------------
+            (_, E::MicChecked(mic)) => {
+                self.mic = mic;
+                if self.mic_problem().is_none() {
+                    self.presence_error = None;
+                }
+                self.announce()
+            }
+            (_, E::CheckMicClicked) if self.me.is_some() => vec![F::CheckMicrophone],
+
+            // --- one phone among the agent's tabs ----------------------------------------------------
+            (phase, E::TabHeard { from, earlier, signal }) => {
+                let busy = matches!(phase, P::Ringing { .. } | P::InCall { .. });
+                match (self.tab, signal) {
+                    (Claim::Holding, TabSignal::Ask) => vec![F::PostTab(TabSignal::Held { busy })],
+                    // Two tabs starting together: the earlier id claims it, the later waits.
+                    (Claim::Asking, TabSignal::Ask) if !earlier => vec![F::PostTab(TabSignal::Held { busy: false })],
+                    (Claim::Asking, TabSignal::Held { .. }) => self.elsewhere(None),
+                    (Claim::Holding, TabSignal::Take) if busy => vec![F::PostTab(TabSignal::Refused { to: from })],
+                    (Claim::Holding, TabSignal::Take) => {
+                        let mut effects = self.elsewhere(Some("Phone moved to another tab".into()));
+                        effects.extend([F::DestroyDevice, F::PostTab(TabSignal::Released { to: Some(from) })]);
+                        effects
+                    }
+                    (Claim::Taking, TabSignal::Released { .. }) => self.take_phone(),
+                    // The holder's page closed: the remaining tabs settle who takes the phone.
+                    (Claim::Elsewhere, TabSignal::Released { to: None }) => self.claim(Claim::Asking),
+                    (Claim::Taking, TabSignal::Refused { .. }) => {
+                        self.elsewhere(Some("The other tab is on a call: take the phone over once it ends".into()))
+                    }
+                    _ => vec![],
+                }
+            }
+            // No tab answered: this one holds the phone (the holder, if any, has gone quiet).
+            (_, E::TabTimerFired(seq)) if seq == self.tab_timer && matches!(self.tab, Claim::Asking | Claim::Taking) => self.take_phone(),
+            (P::Elsewhere { taking: taking @ false, note, .. }, E::TakeOverClicked) => {
+                *taking = true;
+                *note = None;
+                self.claim(Claim::Taking)
+            }
+            (_, E::PageClosing) if self.tab == Claim::Holding => vec![F::PostTab(TabSignal::Released { to: None })],
+
+            // --- audio devices -----------------------------------------------------------------------
+            (_, E::AudioRestored { microphone, speaker }) => {
+                self.audio.restore(microphone, speaker);
+                vec![]
+            }
+            (_, E::AudioListed { microphones, speakers }) => self.audio.listed(microphones, speakers).into_iter().map(F::Audio).collect(),
+            (_, E::AudioChosen { kind, id }) => self.audio.choose(kind, &id).into_iter().map(F::Audio).collect(),
+            (_, E::AudioRefused { kind, message }) => {
+                self.audio.failed(kind, &message);
+                vec![]
+            }
+            (_, E::TestSpeakerClicked) => vec![F::PlayTestTone { sink: self.audio.sink() }],
+
             // --- presence: asked of the server, whatever the phone is doing -------------------------
+            // Available with no usable microphone would put callers through to silence.
+            (_, E::PresenceRequested(Wanted::Available)) if self.me.is_some() && !matches!(self.mic, Mic::Unknown | Mic::Ready) => {
+                self.presence_error = self.mic_problem().map(|p| format!("not available: {p}"));
+                vec![]
+            }
             (_, E::PresenceRequested(wanted)) if self.me.is_some() && !self.presence_pending => self.request_presence(wanted),
             (_, E::PresenceSet) if self.presence_pending => {
                 self.presence_pending = false;
@@ -434,6 +579,49 @@ impl Console {
         self.refreshing_token = false;
         self.phase = Phase::Connecting { agent: agent.clone() };
         vec![Effect::FetchToken(agent)]
+    }
+
+    /// Asks the other tabs (`Asking`) or the holder (`Taking`), with a timer for their answer.
+    fn claim(&mut self, claim: Claim) -> Vec<Effect> {
+        self.tab = claim;
+        self.tab_timer += 1;
+        let (signal, ms) = if claim == Claim::Taking { (TabSignal::Take, TAKE_MS) } else { (TabSignal::Ask, ASK_MS) };
+        vec![Effect::PostTab(signal), Effect::StartTabTimer { ms, seq: self.tab_timer }]
+    }
+
+    /// This tab holds the phone now: connect it.
+    fn take_phone(&mut self) -> Vec<Effect> {
+        self.tab = Claim::Holding;
+        self.tab_timer += 1;
+        match (&self.phase, self.me.clone()) {
+            (Phase::Connecting { agent }, _) => vec![Effect::FetchToken(agent.clone())],
+            (Phase::Elsewhere { .. }, Some(agent)) => self.connect(agent),
+            _ => vec![],
+        }
+    }
+
+    /// Another tab holds the phone. Its presence is the agent's: this tab announces nothing
+    /// when it takes the phone later.
+    fn elsewhere(&mut self, note: Option<String>) -> Vec<Effect> {
+        self.tab = Claim::Elsewhere;
+        self.tab_timer += 1;
+        self.registered = false;
+        self.refreshing_token = false;
+        self.announced = true;
+        if let Some(agent) = self.me.clone() {
+            self.phase = Phase::Elsewhere { agent, taking: false, note };
+        }
+        vec![]
+    }
+
+    /// The agent is announced available once: when the phone first registered and the
+    /// microphone is usable, whichever comes last.
+    fn announce(&mut self) -> Vec<Effect> {
+        if self.announced || !self.registered || self.mic != Mic::Ready || !matches!(self.phase, Phase::Ready { .. }) {
+            return vec![];
+        }
+        self.announced = true;
+        self.request_presence(Wanted::Available)
     }
 
     fn request_presence(&mut self, wanted: Wanted) -> Vec<Effect> {
@@ -501,6 +689,10 @@ impl Console {
                 ("In call with customer".into(), extra)
             }
             Phase::Error { message } => (format!("ERROR: {message}"), vec![]),
+            Phase::Elsewhere { taking, note, .. } => {
+                let head = if *taking { "Taking the phone over from the other tab…" } else { "Phone open in another tab" };
+                (head.into(), note.iter().cloned().collect())
+            }
         };
         std::iter::once(head).chain(extra).collect::<Vec<_>>().join(" · ")
     }
@@ -534,6 +726,27 @@ impl Console {
         matches!(self.phase, Phase::InCall { asking: None, .. })
     }
 
+    /// Another tab holds the phone and it may be asked for ("Use the phone here").
+    pub fn can_take_over(&self) -> bool {
+        matches!(self.phase, Phase::Elsewhere { taking: false, .. })
+    }
+
+    /// What is wrong with the microphone and what to do about it, while something is.
+    pub fn mic_problem(&self) -> Option<String> {
+        Some(match &self.mic {
+            Mic::Unknown | Mic::Ready => return None,
+            Mic::Denied => "the microphone is blocked for this site: allow it (the icon at the left of the address bar, \
+                            then Microphone: Allow), then check again"
+                .into(),
+            Mic::Missing => "no microphone found: plug in a headset, then check again".into(),
+            Mic::Unusable(why) => format!("the microphone cannot be used: {why}; fix that, then check again"),
+        })
+    }
+
+    pub fn audio(&self) -> &Audio {
+        &self.audio
+    }
+
     /// The microphone is muted (during a call).
     pub fn muted(&self) -> bool {
         matches!(self.phase, Phase::InCall { muted: true, .. })
@@ -563,7 +776,7 @@ fn agent_of(phase: &Phase) -> Option<&AgentId> {
         Phase::Connecting { agent } | Phase::Ready { agent, .. } | Phase::Ringing { agent, .. } | Phase::InCall { agent, .. } => {
             Some(agent)
         }
-        Phase::Offline | Phase::Error { .. } => None,
+        Phase::Offline | Phase::Error { .. } | Phase::Elsewhere { .. } => None,
     }
 }
 
@@ -634,7 +847,8 @@ mod tests {
 
     /// Registered, announced, and the server took the announcement.
     fn ready(who: AgentId) -> Console {
-        run([E::Start(who), E::TokenReceived("tok".into()), E::Registered, E::PresenceSet]).0
+        run([E::Start(who), E::MicChecked(Mic::Ready), E::TabTimerFired(1), E::TokenReceived("tok".into()), E::Registered, E::PresenceSet])
+            .0
     }
 
     fn ringing(who: AgentId) -> Console {
@@ -675,11 +889,13 @@ mod tests {
     #[test]
     fn starting_connects_the_phone_for_the_signed_in_agent_by_itself() {
         let (c, fx) = Console::started(a1());
-        assert_eq!(fx, vec![F::FetchToken(a1())]);
+        // First the microphone and the other tabs; the token once no tab holds the phone.
+        assert_eq!(fx, vec![F::CheckMicrophone, F::PostTab(TabSignal::Ask), F::StartTabTimer { ms: ASK_MS, seq: 1 }]);
         assert_eq!(c.status_text(), "Connecting as agent1…");
         assert_eq!(c.me(), Some(&a1()));
         assert!(!c.can_reconnect());
-        assert_eq!((c, fx), run([E::Start(a1())]));
+        assert_eq!((c.clone(), fx), run([E::Start(a1())]));
+        assert_eq!(c.transition(E::TabTimerFired(1)).1, vec![F::FetchToken(a1())]);
     }
 
     #[test]
@@ -704,14 +920,14 @@ mod tests {
 
     #[test]
     fn a_fetched_token_creates_and_registers_the_device() {
-        let (c, fx) = run([E::Start(a1()), E::TokenReceived("tok".into())]);
+        let (c, fx) = run([E::Start(a1()), E::MicChecked(Mic::Ready), E::TabTimerFired(1), E::TokenReceived("tok".into())]);
         assert_eq!(fx, vec![F::CreateDevice { token: "tok".into() }]);
         assert!(matches!(c.phase(), Phase::Connecting { .. }));
     }
 
     #[test]
     fn a_token_that_cannot_be_fetched_shows_the_error_and_offers_to_reconnect() {
-        let (c, fx) = run([E::Start(a1()), E::TokenFailed("no such agent".into())]);
+        let (c, fx) = run([E::Start(a1()), E::MicChecked(Mic::Ready), E::TabTimerFired(1), E::TokenFailed("no such agent".into())]);
         assert_eq!(fx, vec![]);
         assert_eq!(c.status_text(), "ERROR: no such agent");
         assert!(c.is_error());
@@ -720,7 +936,7 @@ mod tests {
 
     #[test]
     fn the_first_registration_shows_who_is_connected_and_announces_the_agent_available() {
-        let (c, fx) = run([E::Start(a1()), E::TokenReceived("tok".into()), E::Registered]);
+        let (c, fx) = run([E::Start(a1()), E::MicChecked(Mic::Ready), E::TabTimerFired(1), E::TokenReceived("tok".into()), E::Registered]);
         assert_eq!(fx, vec![F::SetPresence(Wanted::Available)]);
         assert_eq!(c.status_text(), "Connected as: agent1");
         assert!(c.phone_ready());
@@ -731,8 +947,13 @@ mod tests {
 
     #[test]
     fn a_device_error_while_connecting_destroys_the_device_and_offers_to_reconnect() {
-        let (c, fx) =
-            run([E::Start(a2()), E::TokenReceived("tok".into()), E::DeviceError { code: Some(31204), message: "JWT is invalid".into() }]);
+        let (c, fx) = run([
+            E::Start(a2()),
+            E::MicChecked(Mic::Ready),
+            E::TabTimerFired(1),
+            E::TokenReceived("tok".into()),
+            E::DeviceError { code: Some(31204), message: "JWT is invalid".into() },
+        ]);
         assert_eq!(fx, vec![F::DestroyDevice]);
         assert_eq!(c.status_text(), "ERROR: the access token is not valid");
         assert!(c.can_reconnect());
@@ -741,7 +962,13 @@ mod tests {
 
     #[test]
     fn a_second_report_of_the_same_failure_keeps_the_first_message() {
-        let mut c = run([E::Start(a1()), E::DeviceError { code: Some(31204), message: "JWT is invalid".into() }]).0;
+        let mut c = run([
+            E::Start(a1()),
+            E::MicChecked(Mic::Ready),
+            E::TabTimerFired(1),
+            E::DeviceError { code: Some(31204), message: "JWT is invalid".into() },
+        ])
+        .0;
         // register() rejecting after the `error` event.
         assert_eq!(c.apply(E::DeviceError { code: None, message: "other".into() }), vec![]);
         assert_eq!(c.status_text(), "ERROR: the access token is not valid");
@@ -807,8 +1034,14 @@ mod tests {
 
     #[test]
     fn a_phone_that_never_registered_announces_on_its_first_registration_after_a_reconnect() {
-        let mut c =
-            run([E::Start(a1()), E::TokenReceived("tok".into()), E::DeviceError { code: Some(31205), message: "expired".into() }]).0;
+        let mut c = run([
+            E::Start(a1()),
+            E::MicChecked(Mic::Ready),
+            E::TabTimerFired(1),
+            E::TokenReceived("tok".into()),
+            E::DeviceError { code: Some(31205), message: "expired".into() },
+        ])
+        .0;
         assert_eq!(c.apply(E::ReconnectClicked), vec![F::FetchToken(a1())]);
         c.apply(E::TokenReceived("tok2".into()));
         assert_eq!(c.apply(E::Registered), vec![F::SetPresence(Wanted::Available)]);
@@ -843,7 +1076,8 @@ mod tests {
 
     #[test]
     fn a_refused_announcement_is_shown_like_any_refusal() {
-        let (mut c, _) = run([E::Start(a1()), E::TokenReceived("tok".into()), E::Registered]);
+        let (mut c, _) =
+            run([E::Start(a1()), E::MicChecked(Mic::Ready), E::TabTimerFired(1), E::TokenReceived("tok".into()), E::Registered]);
         c.apply(E::PresenceRefused("you are on a call".into()));
         assert_eq!(c.presence_error(), Some("you are on a call"));
         assert_eq!(c.status_text(), "Connected as: agent1");
@@ -962,7 +1196,12 @@ mod tests {
 
     #[test]
     fn an_incoming_call_before_registration_is_rejected() {
-        let (c, fx) = run([E::Start(a1()), E::Incoming { call_sid: sid(1), from: "+15550001".into() }]);
+        let (c, fx) = run([
+            E::Start(a1()),
+            E::MicChecked(Mic::Ready),
+            E::TabTimerFired(1),
+            E::Incoming { call_sid: sid(1), from: "+15550001".into() },
+        ]);
         assert_eq!(fx, vec![F::RejectIncoming { call_sid: sid(1) }]);
         assert!(matches!(c.phase(), Phase::Connecting { .. }));
     }
@@ -1044,8 +1283,9 @@ mod tests {
     #[test]
     fn the_keypad_sends_only_dtmf_keys_during_a_call() {
         let mut c = in_call(a1());
-        assert_eq!(c.apply(E::DigitsPressed("1".into())), vec![F::SendDigits("1".into())]);
-        assert_eq!(c.apply(E::DigitsPressed("12#*w9<script>".into())), vec![F::SendDigits("12#*w9".into())]);
+        let sent = |d: &str| vec![F::SendDigits(d.into()), F::PlayTones { digits: d.into(), sink: None }];
+        assert_eq!(c.apply(E::DigitsPressed("1".into())), sent("1"));
+        assert_eq!(c.apply(E::DigitsPressed("12#*w9<script>".into())), sent("12#*w9"));
         assert_eq!(c.apply(E::DigitsPressed("abc".into())), vec![]);
         assert_eq!(ready(a1()).apply(E::DigitsPressed("1".into())), vec![]);
     }
@@ -1212,5 +1452,197 @@ mod tests {
         assert_eq!(c.status_text(), "Connected as: agent1");
         assert_eq!(next.status_text(), "Incoming support call");
         assert_eq!(fx, vec![F::WatchCall { call_sid: sid(3) }]);
+    }
+
+    // --- the microphone, before the first call ----------------------------------------------------
+
+    fn registered_with(mic: Option<Mic>) -> (Console, Vec<Effect>) {
+        let mut c = Console::started(a1()).0;
+        if let Some(mic) = mic {
+            c.apply(E::MicChecked(mic));
+        }
+        c.apply(E::TabTimerFired(1));
+        c.apply(E::TokenReceived("tok".into()));
+        let fx = c.apply(E::Registered);
+        (c, fx)
+    }
+
+    #[test]
+    fn a_blocked_microphone_is_told_before_any_call_and_the_agent_is_not_announced() {
+        for (mic, words) in [
+            (Mic::Denied, "the microphone is blocked for this site"),
+            (Mic::Missing, "no microphone found: plug in a headset"),
+            (Mic::Unusable("in use by another program".into()), "in use by another program"),
+        ] {
+            let (mut c, fx) = registered_with(Some(mic.clone()));
+            assert_eq!(fx, vec![], "{mic:?}: no caller is put through to a silent agent");
+            assert!(c.mic_problem().unwrap().contains(words), "{mic:?}: {:?}", c.mic_problem());
+            assert!(c.phone_ready(), "the phone itself is fine");
+            // Asking to be available says why not.
+            assert_eq!(c.apply(E::PresenceRequested(Wanted::Available)), vec![]);
+            assert!(c.presence_error().unwrap().starts_with("not available: "), "{:?}", c.presence_error());
+            // Away is fine.
+            assert_eq!(c.apply(E::PresenceRequested(Wanted::Away)), vec![F::SetPresence(Wanted::Away)]);
+        }
+    }
+
+    #[test]
+    fn once_the_microphone_is_allowed_the_agent_is_announced() {
+        let (mut c, _) = registered_with(Some(Mic::Denied));
+        assert_eq!(c.apply(E::CheckMicClicked), vec![F::CheckMicrophone]);
+        assert_eq!(c.apply(E::MicChecked(Mic::Ready)), vec![F::SetPresence(Wanted::Available)]);
+        assert_eq!(c.mic_problem(), None);
+        assert_eq!(c.presence_error(), None);
+        c.apply(E::PresenceSet);
+        assert_eq!(c.apply(E::MicChecked(Mic::Ready)), vec![], "announced once");
+    }
+
+    #[test]
+    fn the_announcement_waits_for_the_microphone_check_whichever_comes_last() {
+        let (mut c, fx) = registered_with(None);
+        assert_eq!(fx, vec![], "the check has not answered yet");
+        assert_eq!(c.apply(E::MicChecked(Mic::Ready)), vec![F::SetPresence(Wanted::Available)]);
+        let (_, fx) = registered_with(Some(Mic::Ready));
+        assert_eq!(fx, vec![F::SetPresence(Wanted::Available)]);
+    }
+
+    // --- one phone among the agent's tabs ----------------------------------------------------------
+
+    fn heard(from: u64, earlier: bool, signal: TabSignal) -> Event {
+        E::TabHeard { from: TabId(from), earlier, signal }
+    }
+
+    /// A second tab, started while another tab holds the phone.
+    fn second_tab() -> Console {
+        let mut c = Console::started(a1()).0;
+        c.apply(E::MicChecked(Mic::Ready));
+        assert_eq!(c.apply(heard(1, true, TabSignal::Held { busy: false })), vec![]);
+        c
+    }
+
+    #[test]
+    fn a_tab_opened_while_another_holds_the_phone_says_so_and_registers_nothing() {
+        let mut c = second_tab();
+        assert_eq!(c.status_text(), "Phone open in another tab");
+        assert!(c.can_take_over());
+        assert!(!c.phone_ready());
+        assert!(!c.can_reconnect());
+        assert_eq!(c.apply(E::TabTimerFired(1)), vec![], "the ask timer is stale once answered");
+        assert_eq!(c.apply(E::Incoming { call_sid: sid(1), from: "+1555".into() }), vec![F::RejectIncoming { call_sid: sid(1) }]);
+    }
+
+    #[test]
+    fn the_holding_tab_answers_others_and_says_whether_it_is_on_a_call() {
+        let mut c = ready(a1());
+        assert_eq!(c.apply(heard(9, false, TabSignal::Ask)), vec![F::PostTab(TabSignal::Held { busy: false })]);
+        let mut c = in_call(a1());
+        assert_eq!(c.apply(heard(9, false, TabSignal::Ask)), vec![F::PostTab(TabSignal::Held { busy: true })]);
+    }
+
+    #[test]
+    fn taking_the_phone_over_moves_it_cleanly_from_the_other_tab() {
+        // The tab that takes it over asks, and connects once released...
+        let mut taker = second_tab();
+        assert_eq!(taker.apply(E::TakeOverClicked), vec![F::PostTab(TabSignal::Take), F::StartTabTimer { ms: TAKE_MS, seq: 3 }]);
+        assert_eq!(taker.status_text(), "Taking the phone over from the other tab…");
+        assert!(!taker.can_take_over());
+        assert_eq!(taker.apply(heard(1, true, TabSignal::Released { to: None })), vec![F::FetchToken(a1())]);
+        taker.apply(E::TokenReceived("tok".into()));
+        assert_eq!(taker.apply(E::Registered), vec![], "the agent's presence is the other tab's: nothing announced");
+        assert_eq!(taker.status_text(), "Connected as: agent1");
+        // ...and the holder gives it up without telling the server the agent is offline.
+        let mut holder = ready(a1());
+        let fx = holder.apply(heard(5, false, TabSignal::Take));
+        assert_eq!(fx, vec![F::DestroyDevice, F::PostTab(TabSignal::Released { to: Some(TabId(5)) })]);
+        assert_eq!(holder.status_text(), "Phone open in another tab · Phone moved to another tab");
+        assert!(holder.can_take_over());
+        assert!(!holder.phone_ready());
+        assert_eq!(holder.apply(heard(5, false, TabSignal::Ask)), vec![], "it holds nothing now");
+    }
+
+    #[test]
+    fn a_tab_on_a_call_keeps_the_phone_and_the_other_tab_says_why() {
+        let mut holder = in_call(a1());
+        assert_eq!(holder.apply(heard(5, false, TabSignal::Take)), vec![F::PostTab(TabSignal::Refused { to: TabId(5) })]);
+        assert!(holder.can_hang_up(), "the call goes on");
+        let mut taker = second_tab();
+        taker.apply(E::TakeOverClicked);
+        assert_eq!(taker.apply(heard(1, true, TabSignal::Refused { to: TabId(9) })), vec![]);
+        assert_eq!(taker.status_text(), "Phone open in another tab · The other tab is on a call: take the phone over once it ends");
+        assert!(taker.can_take_over(), "it may ask again");
+    }
+
+    #[test]
+    fn a_holder_that_never_answers_is_taken_over_after_the_timer() {
+        let mut taker = second_tab();
+        taker.apply(E::TakeOverClicked);
+        assert_eq!(taker.apply(E::TabTimerFired(2)), vec![], "a stale timer");
+        assert_eq!(taker.apply(E::TabTimerFired(3)), vec![F::FetchToken(a1())]);
+    }
+
+    #[test]
+    fn when_the_holding_tab_closes_the_others_settle_who_takes_the_phone() {
+        let mut holder = ready(a1());
+        assert_eq!(holder.apply(E::PageClosing), vec![F::PostTab(TabSignal::Released { to: None })]);
+        let mut other = second_tab();
+        let fx = other.apply(heard(1, true, TabSignal::Released { to: None }));
+        assert_eq!(fx, vec![F::PostTab(TabSignal::Ask), F::StartTabTimer { ms: ASK_MS, seq: 3 }]);
+        assert_eq!(other.apply(E::TabTimerFired(3)), vec![F::FetchToken(a1())]);
+        assert_eq!(second_tab().apply(E::PageClosing), vec![], "a tab without the phone has nothing to release");
+    }
+
+    #[test]
+    fn of_two_tabs_starting_together_the_earlier_one_claims_the_phone() {
+        let mut early = Console::started(a1()).0;
+        assert_eq!(early.apply(heard(9, false, TabSignal::Ask)), vec![F::PostTab(TabSignal::Held { busy: false })]);
+        assert_eq!(early.apply(E::TabTimerFired(1)), vec![F::FetchToken(a1())]);
+        let mut late = Console::started(a1()).0;
+        assert_eq!(late.apply(heard(1, true, TabSignal::Ask)), vec![], "waits for the earlier tab's claim");
+        late.apply(heard(1, true, TabSignal::Held { busy: false }));
+        assert!(late.can_take_over());
+    }
+
+    // --- audio devices and local sounds ------------------------------------------------------------
+
+    #[test]
+    fn the_keypad_plays_its_tones_on_the_speaker_in_use() {
+        let mut c = in_call(a1());
+        c.apply(E::AudioListed {
+            microphones: vec![],
+            speakers: vec![AudioDevice::new("default", "Default"), AudioDevice::new("hs", "Headset")],
+        });
+        let fx = c.apply(E::AudioChosen { kind: Kind::Speaker, id: "hs".into() });
+        assert_eq!(
+            fx,
+            vec![
+                F::Audio(AudioEffect::Save { kind: Kind::Speaker, chosen: Some(AudioDevice::new("hs", "Headset")) }),
+                F::Audio(AudioEffect::Use { kind: Kind::Speaker, id: Some("hs".into()) })
+            ]
+        );
+        assert_eq!(
+            c.apply(E::DigitsPressed("1#".into())),
+            vec![F::SendDigits("1#".into()), F::PlayTones { digits: "1#".into(), sink: Some("hs".into()) }]
+        );
+        assert_eq!(c.apply(E::TestSpeakerClicked), vec![F::PlayTestTone { sink: Some("hs".into()) }]);
+    }
+
+    #[test]
+    fn a_kept_choice_is_used_by_every_new_phone_device() {
+        let headset = AudioDevice::new("hs", "Headset");
+        let mut c = Console::started(a1()).0;
+        c.apply(E::AudioRestored { microphone: Some(headset.clone()), speaker: None });
+        c.apply(E::MicChecked(Mic::Ready));
+        c.apply(E::TabTimerFired(1));
+        c.apply(E::TokenReceived("tok".into()));
+        let listed = E::AudioListed { microphones: vec![AudioDevice::new("default", "Default"), headset.clone()], speakers: vec![] };
+        assert_eq!(c.apply(listed.clone()), vec![F::Audio(AudioEffect::Use { kind: Kind::Microphone, id: Some("hs".into()) })]);
+        // The phone is lost and reconnected: the new device is told again.
+        c.apply(E::Registered);
+        c.apply(E::Unregistered);
+        c.apply(E::ReconnectClicked);
+        c.apply(E::TokenReceived("tok2".into()));
+        assert_eq!(c.apply(listed), vec![F::Audio(AudioEffect::Use { kind: Kind::Microphone, id: Some("hs".into()) })]);
+        c.apply(E::AudioRefused { kind: Kind::Microphone, message: "Device not found: hs".into() });
+        assert_eq!(c.audio().microphone.selected(), "default");
     }
 }

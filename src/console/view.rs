@@ -9,6 +9,7 @@
 use leptos::prelude::*;
 
 use super::api::{site_info, whoami, AgentInfo, SignIn, SignOut};
+use super::audio::{self, AudioDevice, Kind};
 use super::state::{Console, Event, TransferRequest};
 use crate::center::{AgentCard, AwayReason, CallCard, CallHistory, ConsoleView, LegCard, Millis, Presence, QueueCard, Wanted};
 use crate::ids::AgentId;
@@ -204,6 +205,17 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
                     on:click=on(Event::ReconnectClicked)>
                     "Reconnect phone"
                 </button>
+                <button id="take-over-button" type="button"
+                    hidden=move || !console.with(Console::can_take_over)
+                    on:click=on(Event::TakeOverClicked)>
+                    "Use the phone here"
+                </button>
+            </div>
+            <div id="microphone-problem" role="alert" hidden=move || console.with(|c| c.mic_problem().is_none())>
+                <p id="microphone-status" class="form-error">
+                    {move || console.with(Console::mic_problem).map(|p| format!("Microphone: {p}"))}
+                </p>
+                <button id="check-microphone-button" type="button" on:click=on(Event::CheckMicClicked)>"Check again"</button>
             </div>
         </section>
         // The panels show only the server's live view, which exists only in the browser (the
@@ -287,6 +299,7 @@ mod panels {
                 {presence(live, console, dispatch)}
                 {my_call(live, console, dispatch)}
                 {transfer_panel(live, console, dispatch, note, number)}
+                {audio_panel(console, dispatch)}
             </div>
             <div class="console-column">
                 {queue(live)}
@@ -434,6 +447,43 @@ mod panels {
                     <button id="transfer-queue-button" type="button" disabled=move || !blind()
                         on:click=move |_| send("transfer", Some("queue".into()))>"Transfer to queue"</button>
                 </div>
+            </section>
+        }
+    }
+
+    /// Microphone and speaker, chosen from what the browser lists, and a speaker test.
+    fn audio_panel(console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
+        let select = move |kind: Kind| {
+            let on_change = move |ev: leptos::ev::Event| dispatch.send(Event::AudioChosen { kind, id: event_target_value(&ev) });
+            view! {
+                <select id=format!("{}-select", kind.as_str()) disabled=move || console.with(|c| !c.audio().listed) on:change=on_change>
+                    {move || console.with(|c| {
+                        let side = c.audio().side(kind);
+                        let mut options: Vec<(String, String)> = side.available.iter().map(|d| (d.id.clone(), d.name().to_string())).collect();
+                        // Some browsers list no "default" entry: following the system is always offered.
+                        if !side.available.iter().any(AudioDevice::is_default) {
+                            options.insert(0, (audio::DEFAULT.into(), "System default".into()));
+                        }
+                        let selected = side.selected().to_string();
+                        options.into_iter().map(|(id, name)| {
+                            let on = id == selected;
+                            view! { <option value=id selected=on>{name}</option> }
+                        }).collect_view()
+                    })}
+                </select>
+            }
+        };
+        view! {
+            <section id="audio-panel" class="panel" aria-labelledby="audio-title">
+                <h2 id="audio-title">"Audio"</h2>
+                <label for="microphone-select">"Microphone"</label>
+                {select(Kind::Microphone)}
+                <label for="speaker-select">"Speaker"</label>
+                {select(Kind::Speaker)}
+                <div class="buttons">
+                    <button id="test-speaker-button" type="button" on:click=move |_| dispatch.send(Event::TestSpeakerClicked)>"Test speaker"</button>
+                </div>
+                <p id="audio-note" role="status">{move || console.with(|c| c.audio().note.clone())}</p>
             </section>
         }
     }

@@ -17,6 +17,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::ffi;
+use crate::console::audio::{AudioDevice, Kind};
 use crate::{console::state::Event, ids::CallSid};
 
 /// An SDK failure: Twilio's error code when it gave one, and its message.
@@ -52,22 +53,29 @@ type Listener = Closure<dyn FnMut(JsValue)>;
 pub enum DeviceEvent {
     Registered,
     Unregistered,
-    Error { code: Option<u32>, message: String },
+    Error {
+        code: Option<u32>,
+        message: String,
+    },
     Incoming(IncomingCall),
     TokenWillExpire,
     Destroyed,
+    /// `device.audio`'s `deviceChange`: read the lists again with [`VoiceDevice::audio_devices`].
+    AudioDevicesChanged,
 }
 
 impl DeviceEvent {
-    /// The console state machine's view of this event (`Destroyed` counts as `Unregistered`).
-    pub fn console_event(&self) -> Event {
-        match self {
+    /// The console state machine's view of this event (`Destroyed` counts as `Unregistered`);
+    /// `None` for a change of audio devices, whose lists the driver reads from the device.
+    pub fn console_event(&self) -> Option<Event> {
+        Some(match self {
             DeviceEvent::Registered => Event::Registered,
             DeviceEvent::Unregistered | DeviceEvent::Destroyed => Event::Unregistered,
             DeviceEvent::Error { code, message } => Event::DeviceError { code: *code, message: message.clone() },
             DeviceEvent::Incoming(call) => Event::Incoming { call_sid: call.call_sid.clone(), from: call.from.clone() },
             DeviceEvent::TokenWillExpire => Event::TokenWillExpire,
-        }
+            DeviceEvent::AudioDevicesChanged => return None,
+        })
     }
 }
 
@@ -120,6 +128,8 @@ pub enum DeviceState {
 pub struct VoiceDevice {
     device: ffi::Device,
     listeners: Vec<(&'static str, Listener)>,
+    /// On `device.audio`, detached on drop like the others.
+    audio_listener: Option<Listener>,
 }
 
 impl VoiceDevice {
@@ -131,7 +141,7 @@ impl VoiceDevice {
             return Err(VoiceError::new("the Twilio Voice SDK (twilio.min.js) is not loaded"));
         }
         let device = ffi::Device::new(token, &device_options()).map_err(VoiceError::from_js)?;
-        let mut this = Self { device, listeners: Vec::new() };
+        let mut this = Self { device, listeners: Vec::new(), audio_listener: None };
         // On an early return `Drop` detaches what was attached and destroys the device.
         this.listen("registered", &on_event, |_| Some(DeviceEvent::Registered))?;
         this.listen("unregistered", &on_event, |_| Some(DeviceEvent::Unregistered))?;
@@ -142,7 +152,39 @@ impl VoiceDevice {
             Some(DeviceEvent::Error { code, message })
         })?;
         this.listen("incoming", &on_event, |call| IncomingCall::from_js(call).map(DeviceEvent::Incoming))?;
+        if let Some(audio) = this.device.audio() {
+            let on_event = on_event.clone();
+            let listener = Listener::new(move |_| on_event(DeviceEvent::AudioDevicesChanged));
+            audio.on("deviceChange", listener.as_ref().unchecked_ref()).map_err(VoiceError::from_js)?;
+            this.audio_listener = Some(listener);
+        }
         Ok(this)
+    }
+
+    /// The microphones and speakers the SDK lists (empty until the browser has enumerated them).
+    pub fn audio_devices(&self) -> (Vec<AudioDevice>, Vec<AudioDevice>) {
+        let Some(audio) = self.device.audio() else { return (vec![], vec![]) };
+        (devices_of(&audio.available_input_devices()), devices_of(&audio.available_output_devices()))
+    }
+
+    /// Uses this microphone or speaker (`None`: the default) for the call and the ones after;
+    /// a speaker also carries the ring. Resolves once the SDK has switched.
+    pub fn use_audio(&self, kind: Kind, id: Option<&str>) -> impl Future<Output = Result<(), VoiceError>> + 'static {
+        let started: Vec<Result<Promise, JsValue>> = match (self.device.audio(), kind, id) {
+            (None, ..) => vec![Err(JsValue::from_str("the SDK has no audio helper"))],
+            (Some(a), Kind::Microphone, Some(id)) => vec![a.set_input_device(id)],
+            (Some(a), Kind::Microphone, None) => vec![a.unset_input_device()],
+            (Some(a), Kind::Speaker, id) => {
+                let id = id.unwrap_or(crate::console::audio::DEFAULT);
+                vec![a.speaker_devices().set(id), a.ringtone_devices().set(id)]
+            }
+        };
+        async move {
+            for promise in started {
+                settle(promise).await?;
+            }
+            Ok(())
+        }
     }
 
     fn listen(
@@ -203,6 +245,9 @@ impl Drop for VoiceDevice {
         for (event, listener) in self.listeners.drain(..) {
             let _ = self.device.off(event, listener.as_ref().unchecked_ref());
         }
+        if let (Some(audio), Some(listener)) = (self.device.audio(), self.audio_listener.take()) {
+            let _ = audio.off("deviceChange", listener.as_ref().unchecked_ref());
+        }
         let _ = self.device.destroy();
     }
 }
@@ -222,10 +267,30 @@ fn device_options() -> JsValue {
     set("logLevel", JsValue::from_str("error"));
     // Ask before the agent closes the tab mid-call.
     set("closeProtection", JsValue::TRUE);
+    // The SDK plays keypad tones on the default output whatever the chosen speaker; the console
+    // plays its own there (`voice::tone`), so the SDK's are silenced.
+    let silent = Object::new();
+    for key in ["dtmf0", "dtmf1", "dtmf2", "dtmf3", "dtmf4", "dtmf5", "dtmf6", "dtmf7", "dtmf8", "dtmf9", "dtmfs", "dtmfh"] {
+        let _ = Reflect::set(&silent, &JsValue::from_str(key), &JsValue::from_str(SILENCE));
+    }
+    set("sounds", silent.into());
     // Without this the SDK silently ignores a call that arrives while busy and the caller rings
     // into nothing until Twilio times out; with it the console rejects it at once (RejectIncoming).
     set("allowIncomingWhileBusy", JsValue::TRUE);
     options.into()
+}
+
+/// 10 ms of silence: a WAV file (8 kHz, 8-bit mono) as a data URL.
+const SILENCE: &str = "data:audio/wav;base64,UklGRnQAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YVAAAACAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgA==";
+
+/// The devices of one of the SDK's maps (`deviceId` → `MediaDeviceInfo`).
+fn devices_of(map: &js_sys::Map) -> Vec<AudioDevice> {
+    let mut devices = Vec::new();
+    map.for_each(&mut |info, _id| {
+        let field = |name: &str| Reflect::get(&info, &JsValue::from_str(name)).ok().and_then(|v| v.as_string()).unwrap_or_default();
+        devices.push(AudioDevice::new(field("deviceId"), field("label")));
+    });
+    devices
 }
 
 /// Awaits an SDK promise. Takes the already-started call so the future owns everything it

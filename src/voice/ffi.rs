@@ -45,6 +45,50 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = off)]
     pub fn off(this: &Device, event: &str, listener: &Function) -> Result<(), JsValue>;
 
+    /// `device.audio`: the SDK's AudioHelper (devices listed, chosen, and their changes); an
+    /// EventEmitter. Present once the Device is constructed.
+    #[wasm_bindgen(method, getter)]
+    pub fn audio(this: &Device) -> Option<AudioHelper>;
+
+    pub type AudioHelper;
+
+    /// `Map<deviceId, MediaDeviceInfo>`, filled once the browser has enumerated its devices.
+    #[wasm_bindgen(method, getter, js_name = availableInputDevices)]
+    pub fn available_input_devices(this: &AudioHelper) -> js_sys::Map;
+
+    #[wasm_bindgen(method, getter, js_name = availableOutputDevices)]
+    pub fn available_output_devices(this: &AudioHelper) -> js_sys::Map;
+
+    /// The microphone for this and future calls; rejects for a device it does not list.
+    #[wasm_bindgen(method, catch, js_name = setInputDevice)]
+    pub fn set_input_device(this: &AudioHelper, id: &str) -> Result<Promise, JsValue>;
+
+    /// Back to the browser's default microphone.
+    #[wasm_bindgen(method, catch, js_name = unsetInputDevice)]
+    pub fn unset_input_device(this: &AudioHelper) -> Result<Promise, JsValue>;
+
+    /// Where the call's audio plays.
+    #[wasm_bindgen(method, getter, js_name = speakerDevices)]
+    pub fn speaker_devices(this: &AudioHelper) -> OutputDevices;
+
+    /// Where the incoming-call ring plays.
+    #[wasm_bindgen(method, getter, js_name = ringtoneDevices)]
+    pub fn ringtone_devices(this: &AudioHelper) -> OutputDevices;
+
+    /// `deviceChange` (a device plugged in or out; its argument lists the lost active ones).
+    #[wasm_bindgen(method, catch, js_name = on)]
+    pub fn on(this: &AudioHelper, event: &str, listener: &Function) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = off)]
+    pub fn off(this: &AudioHelper, event: &str, listener: &Function) -> Result<(), JsValue>;
+
+    /// An `OutputDeviceCollection` (speaker or ringtone outputs).
+    pub type OutputDevices;
+
+    /// Rejects for an id the SDK does not list, or where the browser cannot choose outputs.
+    #[wasm_bindgen(method, catch)]
+    pub fn set(this: &OutputDevices, id: &str) -> Result<Promise, JsValue>;
+
     /// `Twilio.Call`: one call leg; an EventEmitter. Only ever received from the Device
     /// (`incoming`), never constructed here.
     #[wasm_bindgen(js_namespace = Twilio, js_name = Call)]
