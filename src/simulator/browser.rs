@@ -1,7 +1,16 @@
 //! The browser's side of the simulator: a `Twilio.Device` look-alike (served in place of the
 //! Voice SDK bundle in simulator mode) and the endpoints it talks to — a Server-Sent Events feed
-//! per agent identity and the call actions (answer, reject, hang up). The console above the
-//! device runs the very same code as with the real SDK.
+//! per agent identity, the call actions (answer, reject, hang up, send digits), and the agent's
+//! simulated headset, which the monitor page plugs in and out. The console above the device runs
+//! the very same code as with the real SDK.
+//!
+//! - `GET /simulator/events?identity=…`: SSE, one JSON object per event: `ring`,
+//!   `stop-ringing`, `call-ended` (each with `call_sid`), and `audio-devices` (`headset`: plugged
+//!   in or not; sent at connect too);
+//! - `POST /simulator/calls/{CA}/{answer|reject|hangup}`: 204, or 404 / 409 with the reason;
+//! - `POST /simulator/calls/{CA}/digits`, form `digits=…` (`0-9 * # w`): 204, or 400 / 404 / 409;
+//! - `POST /simulator/agents/{identity}/headset`, form `plugged=true|false`: 204, or 400 (or
+//!   409 when too many headsets are out).
 //!
 //! These endpoints are open: the simulator is a local demo with no real calls behind it.
 
@@ -9,6 +18,7 @@ use std::collections::HashSet;
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -21,14 +31,19 @@ use serde_json::json;
 use tokio::sync::broadcast;
 
 use super::driver::{SimEvent, Simulator};
-use super::engine::SimState;
-use crate::ids::CallSid;
+use super::engine::{SimError, SimState};
+use crate::ids::{AgentId, CallSid};
 
 /// The simulated Device, in the shape of `@twilio/voice-sdk`'s `Twilio.Device` v2.
 pub const DEVICE_JS: &str = include_str!("device.js");
 
 pub fn router(sim: Simulator) -> Router {
-    Router::new().route("/simulator/events", get(events)).route("/simulator/calls/{call_sid}/{action}", post(call_action)).with_state(sim)
+    Router::new()
+        .route("/simulator/events", get(events))
+        .route("/simulator/calls/{call_sid}/digits", post(send_digits))
+        .route("/simulator/calls/{call_sid}/{action}", post(call_action))
+        .route("/simulator/agents/{identity}/headset", post(headset))
+        .with_state(sim)
 }
 
 #[derive(Deserialize)]
@@ -36,15 +51,18 @@ struct Who {
     identity: String,
 }
 
-/// What one identity's device needs: its calls ringing, stopping, and ending.
+/// What one identity's device needs: its calls ringing, stopping, and ending, and its headset
+/// plugged in and out.
 async fn events(State(sim): State<Simulator>, Query(who): Query<Who>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let client = format!("client:{}", who.identity);
     let rx = sim.subscribe();
-    // Calls already ringing when the device registers ring at once.
-    let initial: Vec<Event> = sim
-        .ringing_for(&who.identity)
-        .into_iter()
-        .map(|r| json_event(json!({"type": "ring", "call_sid": r.call_sid, "from": r.from})))
+    // The headset first, plugged or not: the Device starts with it plugged in, and an EventSource
+    // that reconnected may have missed a change. Then calls already ringing ring at once.
+    let headset = json_event(json!({"type": "audio-devices", "headset": sim.headset_plugged(&who.identity)}));
+    let initial: Vec<Event> = std::iter::once(headset)
+        .chain(
+            sim.ringing_for(&who.identity).into_iter().map(|r| json_event(json!({"type": "ring", "call_sid": r.call_sid, "from": r.from}))),
+        )
         .collect();
     let live: HashSet<String> = live_calls_to(&sim.snapshot(), &client);
     let feed = stream::unfold((rx, client, who.identity, live), |(mut rx, client, identity, mut live)| async move {
@@ -56,6 +74,9 @@ async fn events(State(sim): State<Simulator>, Query(who): Query<Who>) -> Sse<imp
                 }
                 Ok(SimEvent::StopRinging { identity: id, call_sid, reason }) if id == identity => {
                     vec![json_event(json!({"type": "stop-ringing", "call_sid": call_sid, "reason": reason}))]
+                }
+                Ok(SimEvent::AudioDevices { identity: id, headset }) if id == identity => {
+                    vec![json_event(json!({"type": "audio-devices", "headset": headset}))]
                 }
                 Ok(SimEvent::State { state }) => {
                     let now = live_calls_to(&state, &client);
@@ -103,8 +124,50 @@ async fn call_action(State(sim): State<Simulator>, Path((call_sid, action)): Pat
         "hangup" => sim.hangup(&sid),
         _ => return (StatusCode::NOT_FOUND, "unknown call action (answer, reject, hangup)").into_response(),
     };
-    match result {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => (StatusCode::CONFLICT, e.to_string()).into_response(),
+    respond(result)
+}
+
+/// `digits=…` from the simulated `Call.sendDigits`.
+async fn send_digits(State(sim): State<Simulator>, Path(call_sid): Path<String>, body: Bytes) -> Response {
+    let sid = match CallSid::parse(&call_sid) {
+        Ok(sid) => sid,
+        Err(e) => return (StatusCode::BAD_REQUEST, e.0).into_response(),
+    };
+    match form_field(&body, "digits") {
+        Some(digits) => respond(sim.send_digits(&sid, &digits)),
+        None => (StatusCode::BAD_REQUEST, "digits: missing").into_response(),
     }
+}
+
+/// `plugged=true|false`: the monitor page plugs an agent's simulated headset in or out.
+async fn headset(State(sim): State<Simulator>, Path(identity): Path<String>, body: Bytes) -> Response {
+    let identity = match AgentId::parse(&identity) {
+        Ok(id) => id,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("identity: {}", e.0)).into_response(),
+    };
+    let plugged = match form_field(&body, "plugged").as_deref() {
+        Some("true") => true,
+        Some("false") => false,
+        _ => return (StatusCode::BAD_REQUEST, "plugged must be true or false").into_response(),
+    };
+    match sim.set_headset(identity.as_str(), plugged) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(reason) => (StatusCode::CONFLICT, reason).into_response(),
+    }
+}
+
+/// 204, or the reason with the status that fits it.
+fn respond(result: Result<(), SimError>) -> Response {
+    let Err(e) = result else { return StatusCode::NO_CONTENT.into_response() };
+    let status = match e {
+        SimError::UnknownCall(_) => StatusCode::NOT_FOUND,
+        SimError::Invalid(_) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::CONFLICT,
+    };
+    (status, e.to_string()).into_response()
+}
+
+/// One field of a form body. The content type is not insisted on: the body is all there is.
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }

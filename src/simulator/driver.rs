@@ -1,12 +1,14 @@
 //! Runs the engine in the real world: performs its effects (signed webhook and callback posts to
-//! the app), ticks ring timeouts and due `<Redirect>`s, and broadcasts what happens for a future
-//! UI (SSE).
+//! the app), ticks ring timeouts and due `<Redirect>`s, and broadcasts what happens to the
+//! simulated browsers (SSE). It also keeps what is no part of Twilio but of the agents' browsers:
+//! whether each one's simulated headset is plugged in.
 //!
 //! One worker performs the HTTP effects in the order the engine produced them, so callbacks
 //! reach the app in sequence and a document is always fetched before anything it causes. Only
 //! URLs under the app's public base URL are requested: any other URL (Twilio's hold music on S3 or
 //! twimlets.com) is treated as an audio file and "played" without leaving the machine.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, SystemTime};
@@ -98,6 +100,12 @@ pub enum SimEvent {
         url: String,
         outcome: String,
     },
+    /// The simulated headset of `client:{identity}`'s browser was plugged in (`headset` true)
+    /// or unplugged: its Devices' lists of audio devices change.
+    AudioDevices {
+        identity: String,
+        headset: bool,
+    },
     /// The state after a change.
     State {
         state: SimState,
@@ -123,7 +131,12 @@ pub(super) struct Inner {
     last_state: Mutex<Option<SimState>>,
     /// Faults waiting for REST requests, and the log of those requests.
     faults: Mutex<FaultBook>,
+    /// The identities whose simulated headset is unplugged (every headset starts plugged in).
+    unplugged: Mutex<HashSet<String>>,
 }
+
+/// How many headsets may be unplugged at once: the endpoint is open, and each is remembered.
+pub const MAX_UNPLUGGED: usize = 1000;
 
 impl Simulator {
     /// Starts the simulator's worker and ticker; needs a Tokio runtime.
@@ -153,6 +166,7 @@ impl Simulator {
             events,
             last_state: Mutex::new(None),
             faults: Mutex::new(FaultBook::default()),
+            unplugged: Mutex::new(HashSet::new()),
         });
         tokio::spawn(perform_effects(Arc::downgrade(&inner), queue));
         tokio::spawn(tick_ring_timeouts(Arc::downgrade(&inner), tick));
@@ -212,6 +226,34 @@ impl Simulator {
 
     pub fn hangup(&self, call_sid: &CallSid) -> Result<(), SimError> {
         self.apply(|e, now| e.hangup(call_sid, now))
+    }
+
+    /// DTMF tones from a browser's call (the simulated `Call.sendDigits`).
+    pub fn send_digits(&self, call_sid: &CallSid, digits: &str) -> Result<(), SimError> {
+        self.apply(|e, now| e.send_digits(call_sid, digits, now))
+    }
+
+    /// Plugs the simulated headset of `identity`'s browser in or out, and tells its Devices. It
+    /// is remembered, so a Device that connects later starts with the right devices. Refused
+    /// (with the reason) when [`MAX_UNPLUGGED`] other headsets are out already.
+    pub fn set_headset(&self, identity: &str, plugged: bool) -> Result<(), String> {
+        let mut unplugged = self.inner.unplugged.lock().unwrap_or_else(|e| e.into_inner());
+        if plugged {
+            unplugged.remove(identity);
+        } else if unplugged.len() >= MAX_UNPLUGGED && !unplugged.contains(identity) {
+            return Err(format!("{MAX_UNPLUGGED} headsets are unplugged already; plug one back in first"));
+        } else {
+            unplugged.insert(identity.to_string());
+        }
+        // Sent under the lock, so a Device that connects meanwhile reads the state after it
+        // subscribed (see `browser::events`) and never ends up with an older one.
+        let _ = self.inner.events.send(SimEvent::AudioDevices { identity: identity.to_string(), headset: plugged });
+        Ok(())
+    }
+
+    /// Whether `identity`'s simulated headset is plugged in.
+    pub fn headset_plugged(&self, identity: &str) -> bool {
+        !self.inner.unplugged.lock().unwrap_or_else(|e| e.into_inner()).contains(identity)
     }
 
     pub fn snapshot(&self) -> SimState {

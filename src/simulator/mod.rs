@@ -6,7 +6,8 @@
 //! - [`rest`] emulates `api.twilio.com` for the requests the app makes;
 //! - [`faults`] makes chosen REST requests fail (an error status or a timeout) and logs them all;
 //! - [`driver`] connects the engine to the world: it posts signed webhooks and callbacks to the
-//!   app, ticks ring timeouts, and broadcasts what happens to a future UI.
+//!   app, ticks ring timeouts, and broadcasts what happens;
+//! - [`browser`] is the agents' side: a `Twilio.Device` look-alike and the endpoints it talks to.
 
 pub mod browser;
 pub mod driver;

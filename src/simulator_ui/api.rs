@@ -2,7 +2,8 @@
 //! is doing, and the customer's side of a call.
 //!
 //! These are deliberately open (no agent sign-in): `/phone` is the *customer's* phone and
-//! `/simulator` a read-only monitor, in a local demo that runs without a Twilio account. They act
+//! `/simulator` a monitor (whose one control, an agent's simulated headset, posts to
+//! `simulator::browser`), in a local demo that runs without a Twilio account. They act
 //! only on the built-in simulator (never on real Twilio) and refuse everything when the app talks
 //! to real Twilio. The same-origin guard in `application.rs` still keeps other sites out, and the
 //! hang-up only reaches customers' (inbound) calls, never an agent's leg.
@@ -37,12 +38,19 @@ pub struct QueuedCallDto {
     pub since: i64,
 }
 
-/// An agent as the contact center sees them.
+/// An agent as the contact center sees them, and their simulated headset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentPresenceDto {
     pub id: String,
     /// `offline available away ringing on-call wrap-up`.
     pub presence: String,
+    /// Whether the headset of the agent's simulated browser is plugged in.
+    #[serde(default = "plugged_in")]
+    pub headset: bool,
+}
+
+fn plugged_in() -> bool {
+    true
 }
 
 /// One call leg.
@@ -59,6 +67,11 @@ pub struct SimCallDto {
     pub now_hearing: String,
     /// Everything heard so far, in order.
     pub hearing: Vec<String>,
+    /// DTMF keyed on this leg (`w` for a pause), and heard from others in its conference.
+    #[serde(default)]
+    pub digits_sent: String,
+    #[serde(default)]
+    pub digits_heard: String,
     pub conference_sid: Option<String>,
 }
 
@@ -152,14 +165,23 @@ mod server {
         use_context::<AppState>().and_then(|state| state.simulator.clone()).ok_or_else(|| fail(StatusCode::NOT_FOUND, SIMULATOR_OFF))
     }
 
-    /// The contact center's queue and agents, beside the simulator's own state.
+    /// The contact center's queue and agents (with their simulated headsets), beside the
+    /// simulator's own state.
     pub fn with_center(mut dto: SimStateDto) -> SimStateDto {
         if let Some(state) = use_context::<AppState>() {
+            let headset = |id: &str| state.simulator.as_ref().is_none_or(|sim| sim.headset_plugged(id));
             state.center.read(|s| {
                 dto.queue =
                     s.queued().map(|c| QueuedCallDto { call_sid: c.sid.to_string(), from: c.from.clone(), since: c.queued_at }).collect();
-                dto.agents =
-                    s.agents.values().map(|a| AgentPresenceDto { id: a.id.to_string(), presence: a.presence.word().to_string() }).collect();
+                dto.agents = s
+                    .agents
+                    .values()
+                    .map(|a| AgentPresenceDto {
+                        id: a.id.to_string(),
+                        presence: a.presence.word().to_string(),
+                        headset: headset(a.id.as_str()),
+                    })
+                    .collect();
             });
         }
         dto
@@ -214,6 +236,8 @@ mod server {
             status: c.status.as_str().to_string(),
             now_hearing: c.now_hearing,
             hearing: c.hearing,
+            digits_sent: c.digits_sent,
+            digits_heard: c.digits_heard,
             conference_sid: c.conference_sid.map(|s| s.to_string()),
         }
     }
@@ -315,6 +339,8 @@ mod tests {
             status: status.into(),
             now_hearing: String::new(),
             hearing: vec![],
+            digits_sent: String::new(),
+            digits_heard: String::new(),
             conference_sid: None,
         };
         for live in ["queued", "ringing", "in-progress"] {

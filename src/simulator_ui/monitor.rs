@@ -1,10 +1,11 @@
-//! `/simulator`: a read-only, live view of the simulated Twilio — every conference with its
-//! participants, every call with its status and what it hears — beside the app's queue and its
-//! agents' presence. Finished ones are listed apart, greyed.
+//! `/simulator`: a live view of the simulated Twilio — every conference with its participants,
+//! every call with its status, what it hears and the digits keyed — beside the app's queue and its
+//! agents' presence. Finished ones are listed apart, greyed. Its one control plugs an agent's
+//! simulated headset out and back in, to try the console when the audio devices change.
 
 use leptos::prelude::*;
 
-use super::api::{sim_state, SimCallDto, SimConferenceDto, SimParticipantDto, SimStateDto};
+use super::api::{sim_state, AgentPresenceDto, SimCallDto, SimConferenceDto, SimParticipantDto, SimStateDto};
 use super::{conference_status_text, poll_tick, SimHeader};
 use crate::console::view::server_message;
 
@@ -74,8 +75,8 @@ fn monitor_view(s: SimStateDto) -> impl IntoView {
             .iter()
             .map(|a| {
                 view! {
-                    <li class="sim-item sim-agent" data-agent=a.id.clone() data-presence=a.presence.clone()>
-                        <strong>{a.id.clone()}</strong> " " <span class="pill">{a.presence.clone()}</span>
+                    <li class="sim-item sim-agent" data-agent=a.id.clone() data-presence=a.presence.clone() data-headset=a.headset.to_string()>
+                        <strong>{a.id.clone()}</strong> " " <span class="pill">{a.presence.clone()}</span> {headset_form(a)}
                     </li>
                 }
                 .into_any()
@@ -103,6 +104,18 @@ fn monitor_view(s: SimStateDto) -> impl IntoView {
             <h3 class="sim-finished-title">"Finished"</h3>
             <div class="sim-finished">{calls.1}</div>
         </section>
+    }
+}
+
+/// Plugs the agent's simulated headset out or back in. A plain form, with no code of its own: the
+/// endpoint answers 204, so the browser stays on the page, and the next poll shows the change.
+fn headset_form(a: &AgentPresenceDto) -> impl IntoView {
+    let (plugged, text) = if a.headset { ("false", "Unplug headset") } else { ("true", "Plug headset in") };
+    view! {
+        <form class="sim-headset" method="post" action=format!("/simulator/agents/{}/headset", a.id)>
+            <input type="hidden" name="plugged" value=plugged/>
+            <button type="submit">{text}</button>
+        </form>
     }
 }
 
@@ -154,6 +167,12 @@ fn participant_item(p: &SimParticipantDto) -> impl IntoView {
 
 fn call_item(c: &SimCallDto, finished: bool) -> AnyView {
     let conference = c.conference_sid.clone().map(|sid| view! { " · conference " <code>{sid}</code> });
+    let digits: Vec<String> = [("keyed", &c.digits_sent), ("heard", &c.digits_heard)]
+        .into_iter()
+        .filter(|(_, d)| !d.is_empty())
+        .map(|(verb, d)| format!("{verb} {d}"))
+        .collect();
+    let digits = (!digits.is_empty()).then(|| view! { <p class="sim-digits">"DTMF: " {digits.join(" · ")}</p> });
     view! {
         <li class="sim-item sim-call" class:finished=finished data-sid=c.sid.clone() data-status=c.status.clone()>
             <p class="sim-item-head">
@@ -161,6 +180,7 @@ fn call_item(c: &SimCallDto, finished: bool) -> AnyView {
                 <span class="pill" class:pill-live=!finished>{c.status.clone()}</span>
             </p>
             <p class="sim-hears">"hears: " {if c.now_hearing.is_empty() { "nothing".to_string() } else { c.now_hearing.clone() }}</p>
+            {digits}
             <p class="sim-muted"><code>{c.sid.clone()}</code> " · " {c.direction.clone()} {conference}</p>
         </li>
     }

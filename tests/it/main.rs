@@ -13,6 +13,7 @@ mod postgres;
 mod prism_contract;
 mod secrets;
 mod sign_in;
+mod simulator_browser;
 mod simulator_engine;
 mod simulator_flow;
 mod simulator_pages;

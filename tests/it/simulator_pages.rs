@@ -5,18 +5,18 @@ use std::time::Duration;
 use crate::common::TestApp;
 use serde_json::Value;
 
-async fn simulator_app() -> TestApp {
+pub(crate) async fn simulator_app() -> TestApp {
     TestApp::spawn_with(&[("TWILIO_MODE", "simulator")]).await
 }
 
-async fn sim_state(app: &TestApp) -> Value {
+pub(crate) async fn sim_state(app: &TestApp) -> Value {
     let res = app.server_fn("sim_state", &[]).await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
 
 /// Polls the simulator's state for up to 10 s until `check` finds something.
-async fn eventually<T>(app: &TestApp, what: &str, check: impl Fn(&Value) -> Option<T>) -> T {
+pub(crate) async fn eventually<T>(app: &TestApp, what: &str, check: impl Fn(&Value) -> Option<T>) -> T {
     let mut last = Value::Null;
     for _ in 0..200 {
         last = sim_state(app).await;
@@ -28,7 +28,7 @@ async fn eventually<T>(app: &TestApp, what: &str, check: impl Fn(&Value) -> Opti
     panic!("timed out waiting for {what}; last state {last:#}");
 }
 
-fn call<'a>(state: &'a Value, sid: &str) -> Option<&'a Value> {
+pub(crate) fn call<'a>(state: &'a Value, sid: &str) -> Option<&'a Value> {
     state["calls"].as_array()?.iter().find(|c| c["sid"] == sid)
 }
 

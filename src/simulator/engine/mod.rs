@@ -25,6 +25,8 @@
 //!   you need before holding;
 //! - a `HoldUrl` is fetched with the held call's parameters (`CallSid`, `From`, `To`,
 //!   `CallStatus`, …) and the `ConferenceSid`, by `GET` unless `HoldMethod` says otherwise;
+//! - DTMF sent on a participant's leg is heard by every other participant not on hold, the way
+//!   its voice would be (see [`digits`]);
 //! - `To` must be a browser (`client:{identity}`) or an E.164 number, else the request is refused
 //!   (400, [`SimError::InvalidNumber`]). Numbers behave by the [`phone_book`]: busy, no answer,
 //!   unreachable, or (any other number) answering by itself after a short ring.
@@ -44,6 +46,7 @@
 //!   and a wait or hold document that ends without one leaves silence (it is not fetched again).
 
 mod conference;
+mod digits;
 mod model;
 mod notify;
 pub mod phone_book;
@@ -52,6 +55,7 @@ mod tests;
 mod view;
 
 pub use conference::{NewParticipant, ParticipantUpdate};
+pub use digits::MAX_DIGITS;
 pub use model::{CallStatus, ConferenceStatus, Direction, Effect, ParticipantStatus, SimError, StopReason};
 pub use view::{CallView, ConferenceView, ParticipantView, RingingCall, SimState};
 
@@ -205,6 +209,8 @@ impl Engine {
             ended_at: None,
             hearing: Vec::new(),
             now_hearing: String::new(),
+            digits_sent: String::new(),
+            digits_heard: String::new(),
             script: VecDeque::new(),
             fetch: None,
             conference: None,

@@ -214,6 +214,9 @@ pub(super) struct Call {
     pub hearing: Vec<String>,
     /// What the caller hears right now.
     pub now_hearing: String,
+    /// DTMF sent on this leg (`w` pauses included), and heard from others in its conference.
+    pub digits_sent: String,
+    pub digits_heard: String,
     /// The rest of the call's document after the verb being executed: Twilio carries on with
     /// it when the caller leaves a conference.
     pub script: VecDeque<Instruction>,

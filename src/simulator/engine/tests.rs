@@ -1,5 +1,6 @@
-//! The engine's behaviour for transfers: the hold quirk, the phone book, and what the REST API
-//! does to participants (by label, held with a hold document, removed while ringing or talking).
+//! The engine's behaviour for transfers: the hold quirk, the phone book, what the REST API does
+//! to participants (by label, held with a hold document, removed while ringing or talking), and
+//! who hears the digits an agent keys in.
 //! The app's real documents are exercised in `tests/it/simulator_engine.rs`; here the documents are
 //! written by hand so each rule is seen on its own.
 
@@ -472,4 +473,82 @@ fn browser_calls_still_wait_for_a_person() {
     w.engine.reject(&call, w.now()).unwrap();
     w.pump();
     assert_eq!(w.status(&call), CallStatus::Busy);
+}
+
+// ---- DTMF ----------------------------------------------------------------------------------------
+
+/// The customer, agent1 and the outside number talking in `room`.
+fn three_in_the_room() -> (World, CallSid, CallSid, CallSid) {
+    let (mut w, customer, agent) = World::customer_with_agent();
+    let outside = w.dial(OUTSIDE, &format!("{APP}/outside"), None).unwrap();
+    w.tick_at(RING_SECS);
+    assert_eq!(w.room().participants.len(), 3);
+    (w, customer, agent, outside)
+}
+
+fn digits(w: &World, sid: &CallSid) -> (String, String) {
+    let call = w.call(sid);
+    (call.digits_sent, call.digits_heard)
+}
+
+#[test]
+fn digits_an_agent_keys_in_are_heard_by_everyone_else_in_the_room() {
+    let (mut w, customer, agent, outside) = three_in_the_room();
+    w.engine.send_digits(&agent, "12#", w.now()).unwrap();
+    assert_eq!(digits(&w, &agent), ("12#".into(), String::new()));
+    assert_eq!(digits(&w, &outside), (String::new(), "12#".into()));
+    assert_eq!(digits(&w, &customer), (String::new(), "12#".into()));
+
+    // A pause is sent but never heard; what is heard adds up.
+    w.engine.send_digits(&agent, "*w0", w.now()).unwrap();
+    assert_eq!(digits(&w, &agent).0, "12#*w0");
+    assert_eq!(digits(&w, &outside).1, "12#*0");
+    assert_eq!(w.call(&customer).now_hearing, "conference with agent1, outside", "the tones change nothing else");
+}
+
+#[test]
+fn a_held_participant_hears_its_music_not_the_digits_and_a_held_sender_is_heard_by_nobody() {
+    let (mut w, customer, agent, outside) = three_in_the_room();
+    w.update(customer.as_str(), hold());
+    w.engine.send_digits(&agent, "12#", w.now()).unwrap();
+    assert_eq!(digits(&w, &outside).1, "12#");
+    assert_eq!(digits(&w, &customer).1, "", "on hold");
+
+    w.update("agent1", hold());
+    w.engine.send_digits(&agent, "9", w.now()).unwrap();
+    assert_eq!(digits(&w, &agent).0, "12#9", "sent all the same");
+    assert_eq!(digits(&w, &outside).1, "12#");
+}
+
+#[test]
+fn digits_on_a_call_outside_any_conference_are_only_sent() {
+    let mut w = World::new();
+    w.serve(&format!("{APP}/music"), &format!("<Response><Play loop=\"0\">{APP}/song.mp3</Play></Response>"));
+    let call = w.dial("client:agent1", &format!("{APP}/music"), None).unwrap();
+    w.engine.answer(&call, w.now()).unwrap();
+    w.pump();
+    w.engine.send_digits(&call, "42", w.now()).unwrap();
+    assert_eq!(digits(&w, &call), ("42".into(), String::new()));
+}
+
+#[test]
+fn digits_need_an_answered_call_and_only_dtmf_characters() {
+    let (mut w, customer, agent, outside) = three_in_the_room();
+    for bad in ["12a", "1 2", "", "p", "W", "１"] {
+        assert!(matches!(w.engine.send_digits(&agent, bad, w.now()), Err(SimError::Invalid(_))), "{bad:?}");
+    }
+    let too_many = "1".repeat(MAX_DIGITS + 1);
+    assert!(matches!(w.engine.send_digits(&agent, &too_many, w.now()), Err(SimError::Invalid(_))));
+    assert_eq!(digits(&w, &agent), (String::new(), String::new()), "nothing of a refused request is sent");
+    assert_eq!(digits(&w, &outside).1, "");
+
+    let ringing = w.dial("client:agent2", &format!("{APP}/agent"), None).unwrap();
+    let err = w.engine.send_digits(&ringing, "1", w.now()).unwrap_err();
+    assert!(matches!(err, SimError::WrongState { status: "ringing", .. }), "{err:?}");
+    w.engine.hangup(&customer, w.now()).unwrap();
+    w.pump();
+    let err = w.engine.send_digits(&agent, "1", w.now()).unwrap_err();
+    assert!(matches!(err, SimError::WrongState { status: "completed", .. }), "{err:?}");
+    let unknown = CallSid::parse(&format!("CA{}", "0".repeat(32))).unwrap();
+    assert!(matches!(w.engine.send_digits(&unknown, "1", w.now()), Err(SimError::UnknownCall(_))));
 }

@@ -28,6 +28,10 @@ pub struct CallView {
     pub now_hearing: String,
     /// Everything heard so far, in order.
     pub hearing: Vec<String>,
+    /// DTMF sent on this leg (`w` pauses included) and heard from others in its conference,
+    /// the latest 1000 of each.
+    pub digits_sent: String,
+    pub digits_heard: String,
     pub conference_sid: Option<ConferenceSid>,
     /// RFC 2822, as Twilio writes dates.
     pub date_created: String,
@@ -174,6 +178,8 @@ fn call_view(c: &Call) -> CallView {
         status: c.status,
         now_hearing: c.now_hearing.clone(),
         hearing: c.hearing.clone(),
+        digits_sent: c.digits_sent.clone(),
+        digits_heard: c.digits_heard.clone(),
         conference_sid: c.conference.clone(),
         date_created: rfc2822(c.created_at),
         date_updated: rfc2822(c.updated_at),
