@@ -12,7 +12,7 @@ export default defineConfig({
   globalSetup: "./support/global-setup.ts",
   projects: [
     // The console against real server code, with the Voice SDK replaced by a test double.
-    { name: "console", testMatch: /console\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${PORT}` } },
+    { name: "console", testMatch: /(console|phone)\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${PORT}` } },
     // Warm transfers and every other transfer through the built-in simulator: several browsers,
     // no doubles, no retries.
     { name: "simulator", testMatch: /(warm-transfer|transfers)\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${SIM_PORT}` } },
@@ -23,6 +23,11 @@ export default defineConfig({
       args: [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        // A fake microphone the page may use without asking (the tests that need a blocked or
+        // missing one replace the browser's answers).
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        // Sounds (keypad tones) start without a user gesture in every test.
+        "--autoplay-policy=no-user-gesture-required",
       ],
     },
   },

@@ -5,7 +5,17 @@ import { expect, type Page } from "@playwright/test";
 import { DEMO_PASSWORD } from "./env";
 import { type Agent, type Agents } from "./app";
 
-export type SimCall = { sid: string; from: string; to: string; status: string; now_hearing: string; hearing: string[]; conference_sid: string | null };
+export type SimCall = {
+  sid: string;
+  from: string;
+  to: string;
+  status: string;
+  now_hearing: string;
+  hearing: string[];
+  conference_sid: string | null;
+  digits_sent: string;
+  digits_heard: string;
+};
 export type SimParticipant = { call_sid: string; label: string | null; name: string; status: string; on_hold: boolean; muted: boolean; hearing: string };
 export type SimConference = { sid: string; friendly_name: string; status: string; participants: SimParticipant[] };
 export type SimState = { calls: SimCall[]; conferences: SimConference[]; queue: { call_sid: string }[]; agents: { id: string; presence: string }[] };

@@ -1,6 +1,7 @@
 // Test double of the Twilio Voice SDK v2's `Twilio.Device` and `Call`, served by the browser
 // tests in place of /vendor/twilio.min.js. Test code only: never shipped.
-// The test drives it through `window.__voice` (incoming calls, errors, token expiry).
+// The test drives it through `window.__voice` (incoming calls, errors, token expiry, audio
+// devices plugged in and out: `plug(kind, id, label)`, `unplug(id)`).
 (function () {
   class Emitter {
     constructor() { this._l = {}; }
@@ -23,7 +24,71 @@
       return call;
     },
     lastCall() { return this.calls[this.calls.length - 1]; },
+    // The browser's devices, as every Device's `audio` lists them.
+    media: [
+      { kind: "audioinput", deviceId: "default", label: "Default - Built-in microphone" },
+      { kind: "audioinput", deviceId: "builtin-mic", label: "Built-in microphone" },
+      { kind: "audioinput", deviceId: "headset-mic", label: "USB headset microphone" },
+      { kind: "audiooutput", deviceId: "default", label: "Default - Built-in speakers" },
+      { kind: "audiooutput", deviceId: "headset", label: "USB headset" },
+    ],
+    plug(kind, deviceId, label) { this.media.push({ kind, deviceId, label }); this.devices.forEach((d) => d.audio._update()); },
+    unplug(deviceId) { this.media = this.media.filter((m) => m.deviceId !== deviceId); this.devices.forEach((d) => d.audio._update()); },
   };
+
+  function notFound(message) { return Promise.reject(Object.assign(new Error(message), { name: "InvalidArgumentError" })); }
+
+  // `device.audio` as the SDK has it: lists, the input device, the output sets, deviceChange.
+  class AudioHelper extends Emitter {
+    constructor() {
+      super();
+      this.availableInputDevices = new Map();
+      this.availableOutputDevices = new Map();
+      this.inputDevice = null;
+      this.isOutputSelectionSupported = true;
+      const outputs = (name) => ({
+        ids: new Set(["default"]),
+        get: () => new Set([...outputs_[name].ids].map((id) => this.availableOutputDevices.get(id))),
+        set: (ids) => {
+          ids = [].concat(ids);
+          const missing = ids.filter((id) => !this.availableOutputDevices.has(id));
+          if (missing.length) return notFound(`Devices not found: ${missing.join(", ")}`);
+          control.log.push(`${name} ${ids.join(",")}`);
+          outputs_[name].ids = new Set(ids);
+          return Promise.resolve();
+        },
+        test: () => Promise.resolve(),
+      });
+      const outputs_ = { speaker: outputs("speaker"), ringtone: outputs("ringtone") };
+      this.speakerDevices = outputs_.speaker;
+      this.ringtoneDevices = outputs_.ringtone;
+      this._update(true);
+    }
+    setInputDevice(id) {
+      const device = this.availableInputDevices.get(id);
+      if (!device) return notFound(`Device not found: ${id}`);
+      control.log.push(`microphone ${id}`);
+      this.inputDevice = device;
+      return Promise.resolve();
+    }
+    unsetInputDevice() { control.log.push("microphone default"); this.inputDevice = null; return Promise.resolve(); }
+    _update(first) {
+      const lost = [];
+      const fill = (map, kind) => {
+        const now = control.media.filter((m) => m.kind === kind);
+        for (const id of [...map.keys()]) if (!now.some((m) => m.deviceId === id)) { lost.push(map.get(id)); map.delete(id); }
+        for (const m of now) map.set(m.deviceId, { ...m, groupId: "" });
+      };
+      fill(this.availableInputDevices, "audioinput");
+      fill(this.availableOutputDevices, "audiooutput");
+      if (this.inputDevice && !this.availableInputDevices.has(this.inputDevice.deviceId)) this.inputDevice = null;
+      for (const set of [this.speakerDevices, this.ringtoneDevices]) {
+        for (const id of [...set.ids]) if (!this.availableOutputDevices.has(id)) set.ids.delete(id);
+        if (!set.ids.size) set.ids.add("default");
+      }
+      if (!first) setTimeout(() => this.emit("deviceChange", lost), 0);
+    }
+  }
 
   class Call extends Emitter {
     constructor(params) {
@@ -55,6 +120,7 @@
       this.token = token;
       this.options = options;
       this.state = "unregistered";
+      this.audio = new AudioHelper();
       control.devices.push(this);
       control.log.push("new Device");
     }

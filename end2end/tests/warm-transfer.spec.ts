@@ -239,6 +239,7 @@ test("the sign-in page downloads only the main WASM module, a signed-in console 
   // Signed in: the panels' module comes once the page is live (never a simulator page's).
   await signIn(page, "agent3", "simulator");
   await expect(page.locator("#my-call")).toBeVisible();
+  console.log("CONSOLE WASM", wasm.join(" "));
   expect(wasm.some((p) => /^\/pkg\/split_draw_panels_\d+\.wasm$/.test(p)), wasm.join(" ")).toBe(true);
   expect(wasm.some((p) => p.includes("hydrate_")), wasm.join(" ")).toBe(false);
   await page.click("#sign-out-button");
@@ -260,4 +261,43 @@ test("the sign-in page downloads only the main WASM module, a signed-in console 
   await expect(page.locator(".not-found a")).toHaveAttribute("href", "/");
   expect(errors.filter((e) => !e.includes("404"))).toEqual([]);
   await page.context().close();
+});
+
+test("the agent's phone in the simulator: keypad digits reach the customer, the headset unplugged from the monitor falls back and comes back", async () => {
+  const a1 = await agent("agent1");
+  const phone = await customer();
+  // The simulated browser's devices, headset chosen for both sides.
+  await a1.page.locator("#speaker-select").selectOption("headset");
+  await a1.page.locator("#microphone-select").selectOption("headset-mic");
+  await call(phone);
+  await expect(status(a1)).toHaveText("Incoming support call");
+  await a1.page.click("#answer-call-button");
+  await expect(status(a1)).toHaveText("In call with customer");
+  // A phone menu wants digits: the customer's call hears them.
+  for (const key of ["#key-1", "#key-2", "#key-hash"]) await a1.page.click(key);
+  const sid = await phone.sid();
+  const heard = async () => (await simState(phone.page)).calls.find((c) => c.sid === sid)?.digits_heard;
+  await expect.poll(heard).toBe("12#");
+
+  // The simulator's monitor unplugs agent1's headset: the console falls back and says so.
+  const monitor = await people.page("monitor");
+  await monitor.page.goto("/simulator");
+  await expect(monitor.page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const headset = monitor.page.locator('.sim-agent[data-agent="agent1"] .sim-headset button');
+  await headset.click();
+  await expect(a1.page.locator("#audio-note")).toHaveText(
+    "Simulated headset microphone was unplugged: using the default microphone until it is back · Simulated headset was unplugged: using the default speaker until it is back",
+  );
+  await expect(a1.page.locator("#speaker-select")).toHaveValue("default");
+  await expect(status(a1)).toHaveText("In call with customer");
+  await shot(a1.page, "sim-07-headset-unplugged");
+  await expect(monitor.page.locator('.sim-agent[data-agent="agent1"]')).toHaveAttribute("data-headset", "false");
+  await headset.click();
+  await expect(a1.page.locator("#audio-note")).toHaveText(
+    "Simulated headset microphone is back: using it again · Simulated headset is back: using it again",
+  );
+  await expect(a1.page.locator("#speaker-select")).toHaveValue("headset");
+  await hangUp(phone);
+  await expect(status(a1)).toHaveText("Connected as: agent1");
+  expect(a1.errors).toEqual([]);
 });

@@ -70,6 +70,8 @@ pub struct Side {
     pub chosen: Option<AudioDevice>,
     /// The device in use (asked of the SDK); `None` is the default.
     pub using: Option<String>,
+    /// The last change on this side worth telling the agent.
+    pub note: Option<String>,
 }
 
 impl Side {
@@ -92,12 +94,11 @@ pub enum AudioEffect {
     Save { kind: Kind, chosen: Option<AudioDevice> },
 }
 
-/// Both sides, and a note for the agent about the last change worth telling.
+/// Both sides.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Audio {
     pub microphone: Side,
     pub speaker: Side,
-    pub note: Option<String>,
     /// The browser has listed its devices at least once (the phone is connected).
     pub listed: bool,
 }
@@ -139,7 +140,6 @@ impl Audio {
         self.microphone.available = microphones;
         self.speaker.available = speakers;
         let mut effects = Vec::new();
-        let mut notes = Vec::new();
         for kind in [Kind::Microphone, Kind::Speaker] {
             let side = self.side_mut(kind);
             let Some(chosen) = side.chosen.clone() else {
@@ -155,18 +155,13 @@ impl Audio {
             if present && !in_use {
                 side.using = Some(chosen.id.clone());
                 effects.push(AudioEffect::Use { kind, id: Some(chosen.id.clone()) });
-                if !first {
-                    notes.push(format!("{} is back: using it again", chosen.name()));
-                }
+                side.note = (!first).then(|| format!("{} is back: using it again", chosen.name()));
             } else if !present && (in_use || first) {
                 side.using = None;
                 effects.push(AudioEffect::Use { kind, id: None });
                 let what = if first { "is not plugged in" } else { "was unplugged" };
-                notes.push(format!("{} {what}: using the default {} until it is back", chosen.name(), kind.as_str()));
+                side.note = Some(format!("{} {what}: using the default {} until it is back", chosen.name(), kind.as_str()));
             }
-        }
-        if !notes.is_empty() {
-            self.note = Some(notes.join(" · "));
         }
         effects
     }
@@ -188,7 +183,7 @@ impl Audio {
         }
         side.using = chosen.as_ref().map(|d| d.id.clone());
         side.chosen = chosen.clone();
-        self.note = None;
+        side.note = None;
         vec![AudioEffect::Save { kind, chosen: chosen.clone() }, AudioEffect::Use { kind, id: chosen.map(|d| d.id) }]
     }
 
@@ -198,7 +193,14 @@ impl Audio {
         let side = self.side_mut(kind);
         side.using = None;
         let name = side.chosen.as_ref().map(|d| d.name().to_string()).unwrap_or_else(|| "that device".into());
-        self.note = Some(format!("could not use {name} as the {}: {message}; using the default", kind.as_str()));
+        side.note = Some(format!("could not use {name} as the {}: {message}; using the default", kind.as_str()));
+    }
+
+    /// What the agent is told about the devices: the microphone's news, then the speaker's
+    /// (a plug or unplug may be reported one side at a time).
+    pub fn note(&self) -> Option<String> {
+        let notes: Vec<&str> = [&self.microphone.note, &self.speaker.note].into_iter().flatten().map(String::as_str).collect();
+        (!notes.is_empty()).then(|| notes.join(" · "))
     }
 
     /// Where local sounds (keypad tones, the speaker test) play: the speaker in use.
@@ -264,7 +266,7 @@ mod tests {
         assert_eq!(a.listed(mics(true), speakers(true)), vec![]);
         assert_eq!(a.microphone.selected(), "default");
         assert_eq!(a.sink(), None);
-        assert_eq!(a.note, None);
+        assert_eq!(a.note(), None);
     }
 
     #[test]
@@ -300,7 +302,7 @@ mod tests {
         a.restore(Some(headset()), Some(headset()));
         let fx = a.listed(mics(true), speakers(true));
         assert_eq!(fx, vec![use_(Kind::Microphone, Some("headset")), use_(Kind::Speaker, Some("headset"))]);
-        assert_eq!(a.note, None, "nothing to tell: it is what the agent chose");
+        assert_eq!(a.note(), None, "nothing to tell: it is what the agent chose");
     }
 
     #[test]
@@ -309,11 +311,11 @@ mod tests {
         a.restore(Some(headset()), None);
         let fx = a.listed(mics(false), speakers(false));
         assert_eq!(fx, vec![use_(Kind::Microphone, None)]);
-        assert_eq!(a.note.as_deref(), Some("USB headset is not plugged in: using the default microphone until it is back"));
+        assert_eq!(a.note().as_deref(), Some("USB headset is not plugged in: using the default microphone until it is back"));
         // ...and when it is plugged in, it is used.
         let fx = a.listed(mics(true), speakers(true));
         assert_eq!(fx, vec![use_(Kind::Microphone, Some("headset"))]);
-        assert_eq!(a.note.as_deref(), Some("USB headset is back: using it again"));
+        assert_eq!(a.note().as_deref(), Some("USB headset is back: using it again"));
     }
 
     #[test]
@@ -324,7 +326,21 @@ mod tests {
         assert_eq!(a.sink(), None, "tones play on the default speaker now");
         assert_eq!(a.microphone.chosen, Some(headset()), "the choice is kept for when it comes back");
         assert_eq!(
-            a.note.as_deref(),
+            a.note().as_deref(),
+            Some(
+                "USB headset was unplugged: using the default microphone until it is back · \
+                 USB headset was unplugged: using the default speaker until it is back"
+            )
+        );
+    }
+
+    #[test]
+    fn an_unplug_reported_one_side_at_a_time_tells_both() {
+        let mut a = on_headset();
+        a.listed(mics(true), speakers(false));
+        a.listed(mics(false), speakers(false));
+        assert_eq!(
+            a.note().as_deref(),
             Some(
                 "USB headset was unplugged: using the default microphone until it is back · \
                  USB headset was unplugged: using the default speaker until it is back"
@@ -339,7 +355,7 @@ mod tests {
         let fx = a.listed(mics(true), speakers(true));
         assert_eq!(fx, vec![use_(Kind::Microphone, Some("headset")), use_(Kind::Speaker, Some("headset"))]);
         assert_eq!(a.sink().as_deref(), Some("headset"));
-        assert_eq!(a.note.as_deref(), Some("USB headset is back: using it again · USB headset is back: using it again"));
+        assert_eq!(a.note().as_deref(), Some("USB headset is back: using it again · USB headset is back: using it again"));
     }
 
     #[test]
@@ -357,7 +373,7 @@ mod tests {
         let mut more = mics(true);
         more.push(AudioDevice::new("webcam", "Webcam microphone"));
         assert_eq!(a.listed(more, speakers(true)), vec![]);
-        assert_eq!(a.note, None);
+        assert_eq!(a.note(), None);
     }
 
     #[test]
@@ -365,7 +381,7 @@ mod tests {
         let mut a = on_headset();
         a.failed(Kind::Speaker, "Devices not found: headset");
         assert_eq!(a.sink(), None);
-        assert_eq!(a.note.as_deref(), Some("could not use USB headset as the speaker: Devices not found: headset; using the default"));
+        assert_eq!(a.note().as_deref(), Some("could not use USB headset as the speaker: Devices not found: headset; using the default"));
         // The next change of the list tries it again.
         assert_eq!(a.listed(mics(true), speakers(true)), vec![use_(Kind::Speaker, Some("headset"))]);
     }

@@ -205,17 +205,6 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
                     on:click=on(Event::ReconnectClicked)>
                     "Reconnect phone"
                 </button>
-                <button id="take-over-button" type="button"
-                    hidden=move || !console.with(Console::can_take_over)
-                    on:click=on(Event::TakeOverClicked)>
-                    "Use the phone here"
-                </button>
-            </div>
-            <div id="microphone-problem" role="alert" hidden=move || console.with(|c| c.mic_problem().is_none())>
-                <p id="microphone-status" class="form-error">
-                    {move || console.with(Console::mic_problem).map(|p| format!("Microphone: {p}"))}
-                </p>
-                <button id="check-microphone-button" type="button" on:click=on(Event::CheckMicClicked)>"Check again"</button>
             </div>
         </section>
         // The panels show only the server's live view, which exists only in the browser (the
@@ -340,6 +329,19 @@ mod panels {
                     </button>
                 </div>
                 <p id="presence-error" class="form-error" role="alert">{move || console.with(|c| c.presence_error().map(str::to_owned))}</p>
+                // Why the agent cannot be available, and what to do about it. (Drawn here, with
+                // the panels, rather than in the phone's section: what the server renders and the
+                // browser hydrates costs the first download more than what the browser draws.)
+                <div id="microphone-problem" role="alert" hidden=move || console.with(|c| c.mic_problem().is_none())>
+                    <p id="microphone-status" class="form-error">
+                        {move || console.with(Console::mic_problem).map(|p| format!("Microphone: {p}"))}
+                    </p>
+                    <button id="check-microphone-button" type="button" on:click=move |_| dispatch.send(Event::CheckMicClicked)>"Check again"</button>
+                </div>
+                <button id="take-over-button" type="button" class="primary" hidden=move || !console.with(Console::can_take_over)
+                    on:click=move |_| dispatch.send(Event::TakeOverClicked)>
+                    "Use the phone here"
+                </button>
             </section>
         }
     }
@@ -452,7 +454,19 @@ mod panels {
     }
 
     /// Microphone and speaker, chosen from what the browser lists, and a speaker test.
+    /// Microphone and speaker, chosen from what the browser lists, a speaker test, and what
+    /// changed (a headset unplugged or back).
     fn audio_panel(console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
+        view! {
+            <section id="audio-panel" class="panel" aria-labelledby="audio-title">
+                <h2 id="audio-title">"Audio"</h2>
+                {audio_settings(console, dispatch)}
+                <p id="audio-note" role="status">{move || console.with(|c| c.audio().note())}</p>
+            </section>
+        }
+    }
+
+    fn audio_settings(console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
         let select = move |kind: Kind| {
             let on_change = move |ev: leptos::ev::Event| dispatch.send(Event::AudioChosen { kind, id: event_target_value(&ev) });
             view! {
@@ -474,17 +488,13 @@ mod panels {
             }
         };
         view! {
-            <section id="audio-panel" class="panel" aria-labelledby="audio-title">
-                <h2 id="audio-title">"Audio"</h2>
-                <label for="microphone-select">"Microphone"</label>
-                {select(Kind::Microphone)}
-                <label for="speaker-select">"Speaker"</label>
-                {select(Kind::Speaker)}
-                <div class="buttons">
-                    <button id="test-speaker-button" type="button" on:click=move |_| dispatch.send(Event::TestSpeakerClicked)>"Test speaker"</button>
-                </div>
-                <p id="audio-note" role="status">{move || console.with(|c| c.audio().note.clone())}</p>
-            </section>
+            <label for="microphone-select">"Microphone"</label>
+            {select(Kind::Microphone)}
+            <label for="speaker-select">"Speaker"</label>
+            {select(Kind::Speaker)}
+            <div class="buttons">
+                <button id="test-speaker-button" type="button" on:click=move |_| dispatch.send(Event::TestSpeakerClicked)>"Test speaker"</button>
+            </div>
         }
     }
 

@@ -34,17 +34,20 @@ pub fn play_keys(digits: &str, sink: Option<&str>) {
             None => at += PAUSE_MS,
         }
     }
-    play(&notes, sink);
+    leptos::task::spawn_local(play(notes, sink.map(str::to_string)));
 }
 
 /// Plays the speaker test's tone on `sink`.
 pub fn play_test(sink: Option<&str>) {
     let (hz, ms) = TEST_TONE;
-    play(&[(0.0, ms as f64, [hz, hz])], sink);
+    leptos::task::spawn_local(play(vec![(0.0, ms as f64, [hz, hz])], sink.map(str::to_string)));
 }
 
-/// Each note: its start and length (ms from now) and two frequencies, mixed.
-fn play(notes: &[(f64, f64, [u16; 2])], sink: Option<&str>) {
+/// Each note: its start and length (ms from now) and two frequencies, mixed. A module of its
+/// own (`--split`), fetched the first time a sound plays: most pages never play one.
+#[leptos::lazy]
+fn play(notes: Vec<(f64, f64, [u16; 2])>, sink: Option<String>) {
+    let sink = sink.as_deref();
     let result = OUTPUT.with(|cell| -> Result<(), JsValue> {
         let mut cell = cell.borrow_mut();
         if cell.is_none() {
@@ -58,7 +61,7 @@ fn play(notes: &[(f64, f64, [u16; 2])], sink: Option<&str>) {
         // A context made before any click starts suspended; a keypad click is one.
         let _ = context.resume();
         let now = context.current_time();
-        for &(start, length, frequencies) in notes {
+        for &(start, length, frequencies) in &notes {
             let gain = context.create_gain()?;
             gain.gain().set_value(0.08);
             gain.connect_with_audio_node(&context.destination())?;
