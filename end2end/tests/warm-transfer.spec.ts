@@ -239,7 +239,6 @@ test("the sign-in page downloads only the main WASM module, a signed-in console 
   // Signed in: the panels' module comes once the page is live (never a simulator page's).
   await signIn(page, "agent3", "simulator");
   await expect(page.locator("#my-call")).toBeVisible();
-  console.log("CONSOLE WASM", wasm.join(" "));
   expect(wasm.some((p) => /^\/pkg\/split_draw_panels_\d+\.wasm$/.test(p)), wasm.join(" ")).toBe(true);
   expect(wasm.some((p) => p.includes("hydrate_")), wasm.join(" ")).toBe(false);
   await page.click("#sign-out-button");
@@ -300,4 +299,29 @@ test("the agent's phone in the simulator: keypad digits reach the customer, the 
   await hangUp(phone);
   await expect(status(a1)).toHaveText("Connected as: agent1");
   expect(a1.errors).toEqual([]);
+});
+
+test("two tabs of one agent: the call rings in the tab holding the phone only, and the other takes the phone over afterwards", async () => {
+  const a1 = await agent("agent1");
+  const other = await a1.context.newPage();
+  const errors = collectErrors(other);
+  await other.goto("/");
+  await expect(other.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(other.locator("#call-status")).toHaveText("Phone open in another tab");
+  const phone = await customer();
+  await call(phone);
+  await expect(status(a1)).toHaveText("Incoming support call");
+  // The simulator rings every registered device of agent1: only one tab registered one.
+  await other.waitForTimeout(500);
+  await expect(other.locator("#call-status")).toHaveText("Phone open in another tab");
+  await a1.page.click("#answer-call-button");
+  await expect(status(a1)).toHaveText("In call with customer");
+  await other.click("#take-over-button");
+  await expect(other.locator("#call-status")).toHaveText("Phone open in another tab · The other tab is on a call: take the phone over once it ends");
+  await hangUp(phone);
+  await expect(status(a1)).toHaveText("Connected as: agent1");
+  await other.click("#take-over-button");
+  await expect(other.locator("#call-status")).toHaveText("Connected as: agent1");
+  await expect(status(a1)).toHaveText("Phone open in another tab · Phone moved to another tab");
+  expect([...a1.errors, ...errors]).toEqual([]);
 });

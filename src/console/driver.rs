@@ -13,7 +13,7 @@ use leptos::task::spawn_local;
 
 use super::api::{get_token, set_presence, transfer};
 use super::audio::{AudioDevice, AudioEffect, Kind};
-use super::state::{Console, Effect, Event};
+use super::state::{Console, Effect, Event, Mic};
 use super::tab_channel::TabChannel;
 use super::view::server_message;
 use crate::center::Wanted;
@@ -204,6 +204,10 @@ impl Driver {
                 spawn_local(async move {
                     let mic = microphone::check().await;
                     let Some(d) = me.upgrade() else { return };
+                    if mic == Mic::Ready && d.device.borrow().is_some() {
+                        // Allowed after the SDK listed its devices: the labels come now.
+                        microphone::devices_changed();
+                    }
                     d.handle(Event::MicChecked(mic));
                     if d.mic_watch.borrow().is_none() {
                         let again = d.me.clone();

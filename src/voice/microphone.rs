@@ -45,6 +45,15 @@ pub async fn check() -> Mic {
     }
 }
 
+/// Tells whoever follows the browser's devices (the SDK) to list them again: browsers give the
+/// devices' labels only once the microphone is allowed, and fire nothing when it is.
+pub fn devices_changed() {
+    let devices = web_sys::window().and_then(|w| w.navigator().media_devices().ok());
+    if let (Some(devices), Ok(event)) = (devices, web_sys::Event::new("devicechange")) {
+        let _ = devices.dispatch_event(&event);
+    }
+}
+
 /// The browser's `DOMException` as the console's words.
 fn refusal(e: &JsValue) -> Mic {
     let field = |name: &str| Reflect::get(e, &JsValue::from_str(name)).ok().and_then(|v| v.as_string()).unwrap_or_default();
