@@ -251,6 +251,9 @@ mod tests {
         F::Use { kind, id: id.map(str::to_string) }
     }
 
+    const BOTH_UNPLUGGED: &str = "USB headset was unplugged: using the default microphone until it is back · \
+                                  USB headset was unplugged: using the default speaker until it is back";
+
     /// Given the headset chosen for both sides and listed.
     fn on_headset() -> Audio {
         let mut a = Audio::default();
@@ -325,13 +328,7 @@ mod tests {
         assert_eq!(fx, vec![use_(Kind::Microphone, None), use_(Kind::Speaker, None)]);
         assert_eq!(a.sink(), None, "tones play on the default speaker now");
         assert_eq!(a.microphone.chosen, Some(headset()), "the choice is kept for when it comes back");
-        assert_eq!(
-            a.note().as_deref(),
-            Some(
-                "USB headset was unplugged: using the default microphone until it is back · \
-                 USB headset was unplugged: using the default speaker until it is back"
-            )
-        );
+        assert_eq!(a.note().as_deref(), Some(BOTH_UNPLUGGED));
     }
 
     #[test]
@@ -339,13 +336,7 @@ mod tests {
         let mut a = on_headset();
         a.listed(mics(true), speakers(false));
         a.listed(mics(false), speakers(false));
-        assert_eq!(
-            a.note().as_deref(),
-            Some(
-                "USB headset was unplugged: using the default microphone until it is back · \
-                 USB headset was unplugged: using the default speaker until it is back"
-            )
-        );
+        assert_eq!(a.note().as_deref(), Some(BOTH_UNPLUGGED));
     }
 
     #[test]
