@@ -16,8 +16,8 @@ use crate::ids::AgentId;
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| whoami());
-    let site = Resource::new(|| (), |_| site_info());
+    let me = Resource::<_, JsonBytes>::new_with_options(|| (), |_| whoami(), false);
+    let site = Resource::<_, JsonBytes>::new_with_options(|| (), |_| site_info(), false);
     crate::live::hydrated();
     view! {
         <main class="console">
@@ -39,6 +39,29 @@ pub fn ConsolePage() -> impl IntoView {
                 })}
             </Suspense>
         </main>
+    }
+}
+
+/// The page's resources as JSON, read the way the server functions read their answers
+/// (`serde_json::from_slice`): Leptos's default codec reads with `from_str`, and each way of
+/// reading brings its own copy of serde_json's parser and of every type's decoder into the WASM.
+pub struct JsonBytes;
+
+impl<T: serde::Serialize> leptos::server::codee::Encoder<T> for JsonBytes {
+    type Error = serde_json::Error;
+    type Encoded = String;
+
+    fn encode(val: &T) -> Result<String, serde_json::Error> {
+        serde_json::to_string(val)
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> leptos::server::codee::Decoder<T> for JsonBytes {
+    type Error = serde_json::Error;
+    type Encoded = str;
+
+    fn decode(val: &str) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(val.as_bytes())
     }
 }
 
