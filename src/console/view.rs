@@ -16,13 +16,15 @@ use crate::ids::AgentId;
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
-    let me = Resource::<_, JsonBytes>::new_with_options(|| (), |_| whoami(), false);
-    let site = Resource::<_, JsonBytes>::new_with_options(|| (), |_| site_info(), false);
+    // Errors as their text (all the page shows of them): the resources travel in the page, and
+    // a `ServerFnError` would bring its own decoder into the WASM.
+    let me = Resource::<_, JsonBytes>::new_with_options(|| (), |_| async { whoami().await.map_err(|e| e.to_string()) }, false);
+    let site = Resource::<_, JsonBytes>::new_with_options(|| (), |_| async { site_info().await.ok() }, false);
     crate::live::hydrated();
     view! {
         <main class="console">
             <Suspense fallback=|| ()>
-                {move || site.get().and_then(Result::ok).filter(|s| s.simulator).map(|s| view! {
+                {move || site.get().flatten().filter(|s| s.simulator).map(|s| view! {
                     <p class="simulator-note">
                         <span id="sim-badge" class="badge">"Simulator"</span>
                         {format!(" No Twilio account in use: calls are simulated. Demo agents {} sign in with password \u{201c}{}\u{201d}. ",
