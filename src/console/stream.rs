@@ -43,7 +43,7 @@ impl ConsoleStream {
         let dir = directory.clone();
         this.listen("directory", move |event| {
             let Some(data) = event.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else { return };
-            match serde_json::from_slice::<Vec<AgentCard>>(data.as_bytes()) {
+            match super::wire::directory(&data) {
                 Ok(cards) => {
                     *dir.borrow_mut() = cards;
                     live.view.update(|v| {
@@ -57,9 +57,7 @@ impl ConsoleStream {
         })?;
         this.listen("message", move |event| {
             let Some(data) = event.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else { return };
-            // `from_slice`, as the server functions decode their answers: one copy of the JSON
-            // reader in the WASM rather than two.
-            match serde_json::from_slice::<ConsoleView>(data.as_bytes()) {
+            match super::wire::console_view(&data) {
                 Ok(mut view) => {
                     view.agents = others(&directory.borrow(), &view);
                     // The server's clock against ours, so durations tick from the server's `since`s.
