@@ -52,7 +52,9 @@ impl ConsoleStream {
                         }
                     });
                 }
-                Err(e) => web_sys::console::warn_1(&JsValue::from_str(&format!("console stream: unreadable directory: {e}"))),
+                Err(e) => {
+                    web_sys::console::warn_2(&JsValue::from_str("console stream: unreadable directory; wrong:"), &JsValue::from_str(e))
+                }
             }
         })?;
         this.listen("message", move |event| {
@@ -66,7 +68,7 @@ impl ConsoleStream {
                     live.view.set(Some(view));
                     live.link.set(Link::Up);
                 }
-                Err(e) => web_sys::console::warn_1(&JsValue::from_str(&format!("console stream: unreadable view: {e}"))),
+                Err(e) => web_sys::console::warn_2(&JsValue::from_str("console stream: unreadable view; wrong:"), &JsValue::from_str(e)),
             }
         })?;
         let source = this.source.clone();

@@ -2,7 +2,8 @@
 //! each field taken by name. The same JSON serde writes on the server (`ConsoleView`,
 //! `AgentCard` and what they hold), read with the same rules (a field marked `#[serde(default)]`
 //! may be missing; any other must be there with its type). Not serde's derived decoders: theirs
-//! for every type of the view were about 6% of the console's WASM.
+//! for every type of the view were about 6% of the console's WASM. What is wrong is told by the
+//! name of the field (no formatted messages: they too cost code for every field).
 
 use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::JsValue;
@@ -12,7 +13,8 @@ use crate::center::{
 };
 use crate::ids::{AgentId, CallSid};
 
-type Read<T> = Result<T, String>;
+/// The value, or the name of the field (or the JSON) that is not as it should be.
+type Read<T> = Result<T, &'static str>;
 
 /// A `ConsoleView` as the server writes it.
 pub fn console_view(json: &str) -> Read<ConsoleView> {
@@ -25,10 +27,10 @@ pub fn directory(json: &str) -> Read<Vec<AgentCard>> {
 }
 
 fn parse(json: &str) -> Read<JsValue> {
-    JSON::parse(json).map_err(|_| "not JSON".to_string())
+    JSON::parse(json).map_err(|_| "not JSON")
 }
 
-/// A JSON object; `field` names what is read for the error.
+/// A JSON object.
 struct Obj(JsValue);
 
 impl Obj {
@@ -36,7 +38,7 @@ impl Obj {
         if v.is_object() && !Array::is_array(&v) {
             Ok(Obj(v))
         } else {
-            Err("expected an object".into())
+            Err("an object")
         }
     }
 
@@ -45,53 +47,58 @@ impl Obj {
         Reflect::get(&self.0, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
     }
 
-    fn req(&self, key: &str) -> Read<JsValue> {
-        self.get(key).ok_or_else(|| format!("missing field `{key}`"))
+    fn req(&self, key: &'static str) -> Read<JsValue> {
+        self.get(key).ok_or(key)
     }
 
-    fn text(&self, key: &str) -> Read<String> {
-        text(self.req(key)?).map_err(|e| format!("`{key}`: {e}"))
+    fn text(&self, key: &'static str) -> Read<String> {
+        self.req(key)?.as_string().ok_or(key)
     }
 
-    fn int(&self, key: &str) -> Read<Millis> {
-        int(self.req(key)?).map_err(|e| format!("`{key}`: {e}"))
+    fn int(&self, key: &'static str) -> Read<Millis> {
+        int(self.req(key)?).map_err(|_| key)
+    }
+
+    /// A `bool` marked `#[serde(default)]`.
+    fn flag(&self, key: &'static str) -> Read<bool> {
+        self.get(key).map_or(Ok(false), |v| v.as_bool().ok_or(key))
     }
 
     /// An `Option` field (may be missing or `null`).
-    fn opt<T>(&self, key: &str, read: fn(JsValue) -> Read<T>) -> Read<Option<T>> {
-        self.get(key).map(read).transpose().map_err(|e| format!("`{key}`: {e}"))
+    fn opt<T>(&self, key: &'static str, read: fn(JsValue) -> Read<T>) -> Read<Option<T>> {
+        self.get(key).map(read).transpose()
     }
 
     /// A list; `required` unless the field is `#[serde(default)]`.
-    fn list<T>(&self, key: &str, required: bool, read: fn(JsValue) -> Read<T>) -> Read<Vec<T>> {
+    fn list<T>(&self, key: &'static str, required: bool, read: fn(JsValue) -> Read<T>) -> Read<Vec<T>> {
         match self.get(key) {
             None if !required => Ok(Vec::new()),
-            v => list(v.ok_or_else(|| format!("missing field `{key}`"))?, read).map_err(|e| format!("`{key}`: {e}")),
+            v => list(v.ok_or(key)?, read),
         }
     }
 }
 
 fn text(v: JsValue) -> Read<String> {
-    v.as_string().ok_or_else(|| "expected a string".into())
+    v.as_string().ok_or("a string")
 }
 
 fn int(v: JsValue) -> Read<Millis> {
-    v.as_f64().filter(|n| n.fract() == 0.0).map(|n| n as Millis).ok_or_else(|| "expected an integer".into())
+    v.as_f64().filter(|n| n.fract() == 0.0).map(|n| n as Millis).ok_or("an integer")
 }
 
 fn list<T>(v: JsValue, read: fn(JsValue) -> Read<T>) -> Read<Vec<T>> {
     if !Array::is_array(&v) {
-        return Err("expected a list".into());
+        return Err("a list");
     }
     Array::from(&v).iter().map(read).collect()
 }
 
 fn agent(v: JsValue) -> Read<AgentId> {
-    AgentId::parse(&text(v)?).map_err(|e| e.0)
+    AgentId::parse(&text(v)?).map_err(|_| "an agent's identity")
 }
 
 fn call_sid(v: JsValue) -> Read<CallSid> {
-    CallSid::parse(&text(v)?).map_err(|e| e.0)
+    CallSid::parse(&text(v)?).map_err(|_| "a CallSid")
 }
 
 fn view(v: JsValue) -> Read<ConsoleView> {
@@ -122,13 +129,13 @@ fn presence(v: JsValue) -> Read<Presence> {
             reason: match o.text("reason")?.as_str() {
                 "chosen" => AwayReason::Chosen,
                 "missed-call" => AwayReason::MissedCall,
-                other => return Err(format!("unknown away reason '{other}'")),
+                _ => return Err("reason"),
             },
         },
         "ringing" => Presence::Ringing { call: call_sid(o.req("call")?)? },
         "on-call" => Presence::OnCall { call: call_sid(o.req("call")?)? },
         "wrap-up" => Presence::WrapUp { until: o.int("until")? },
-        other => return Err(format!("unknown presence '{other}'")),
+        _ => return Err("state"),
     })
 }
 
@@ -150,8 +157,7 @@ fn call_card(v: JsValue) -> Read<CallCard> {
 
 fn leg(v: JsValue) -> Read<LegCard> {
     let o = Obj::new(v)?;
-    let muted = o.get("muted").map(|m| m.as_bool().ok_or("`muted`: expected a boolean")).transpose()?.unwrap_or(false);
-    Ok(LegCard { party: o.text("party")?, role: o.text("role")?, state: o.text("state")?, muted })
+    Ok(LegCard { party: o.text("party")?, role: o.text("role")?, state: o.text("state")?, muted: o.flag("muted")? })
 }
 
 fn transfer(v: JsValue) -> Read<TransferCard> {
@@ -161,13 +167,12 @@ fn transfer(v: JsValue) -> Read<TransferCard> {
 
 fn notice(v: JsValue) -> Read<Notice> {
     let o = Obj::new(v)?;
-    let retry = o.get("retry").map(|r| r.as_bool().ok_or("`retry`: expected a boolean")).transpose()?.unwrap_or(false);
-    Ok(Notice { text: o.text("text")?, at: o.int("at")?, retry })
+    Ok(Notice { text: o.text("text")?, at: o.int("at")?, retry: o.flag("retry")? })
 }
 
 fn queue(v: JsValue) -> Read<QueueCard> {
     let o = Obj::new(v)?;
-    let waiting = usize::try_from(o.int("waiting")?).map_err(|_| "`waiting`: expected a count".to_string())?;
+    let waiting = usize::try_from(o.int("waiting")?).map_err(|_| "waiting")?;
     Ok(QueueCard { waiting, longest_since: o.opt("longest_since", int)? })
 }
 
