@@ -6,6 +6,7 @@
 //! pushed over `/api/stream` (`stream.rs`). Clicks become [`Event`]s handed to the driver, which
 //! runs the machine's effects against the SDK and the server functions.
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 use super::api::{site_info, whoami, AgentInfo, SignIn, SignOut};
@@ -35,9 +36,9 @@ pub fn ConsolePage() -> impl IntoView {
             </Suspense>
             <Suspense fallback=|| view! { <p class="status">"Loading…"</p> }>
                 {move || me.get().map(|who| match who {
-                    Ok(Some(agent)) => view! { <AgentConsole me=agent on_sign_out=move || me.refetch()/> }.into_any(),
-                    Ok(None) => view! { <SignInForm on_signed_in=move || me.refetch()/> }.into_any(),
-                    Err(e) => view! { <p id="call-status" class="status error">{format!("ERROR: {e}")}</p> }.into_any(),
+                    Ok(Some(agent)) => EitherOf3::A(view! { <AgentConsole me=agent on_sign_out=move || me.refetch()/> }),
+                    Ok(None) => EitherOf3::B(view! { <SignInForm on_signed_in=move || me.refetch()/> }),
+                    Err(e) => EitherOf3::C(view! { <p id="call-status" class="status error">{format!("ERROR: {e}")}</p> }),
                 })}
             </Suspense>
         </main>
