@@ -1,5 +1,8 @@
 //! What one agent's console shows, computed from the center's state: the server's truth that
 //! the stream pushes (the browser never guesses it).
+//!
+//! Written with serde; the browser reads them by hand (`console::wire`, no serde decoders in its
+//! WASM): a field added or renamed here is added or renamed there too.
 
 use serde::{Deserialize, Serialize};
 
@@ -210,5 +213,75 @@ impl Call {
             out.push("retry");
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+    use crate::center::model::AwayReason;
+
+    /// The JSON the stream carries, as the browser reads it field by field (`console::wire`):
+    /// a change here must be made there too.
+    #[test]
+    fn a_console_view_is_written_as_the_browser_reads_it() {
+        let sid = CallSid::parse(&format!("CA{:032x}", 7)).unwrap();
+        let agent = |s: &str| AgentId::parse(s).unwrap();
+        let view = ConsoleView {
+            me: AgentCard { id: agent("agent1"), presence: Presence::Away { reason: AwayReason::MissedCall }, since: 5 },
+            call: Some(CallCard {
+                call: sid.clone(),
+                from: "+15551230000".into(),
+                queued_at: 1,
+                phase: "connected".into(),
+                since: 2,
+                legs: vec![LegCard { party: "agent1".into(), role: "owner".into(), state: "connected".into(), muted: true }],
+                transfer: Some(TransferCard {
+                    by: agent("agent1"),
+                    to: "agent2".into(),
+                    note: "n".into(),
+                    stage: "ringing".into(),
+                    since: 3,
+                }),
+                notice: Some(Notice { text: "t".into(), at: 4, retry: true }),
+                actions: vec!["cancel".into()],
+                transferred_by: Some(agent("agent3")),
+            }),
+            queue: QueueCard { waiting: 2, longest_since: Some(6) },
+            agents: vec![AgentCard { id: agent("agent2"), presence: Presence::WrapUp { until: 9 }, since: 8 }],
+            recent: vec![CallHistory { call: sid.clone(), from: "+1".into(), rows: vec![TimelineRow { at: 7, text: "queued".into() }] }],
+            now: 10,
+        };
+        let sid = sid.to_string();
+        assert_eq!(
+            serde_json::to_value(&view).unwrap(),
+            serde_json::json!({
+                "me": {"id": "agent1", "presence": {"state": "away", "reason": "missed-call"}, "since": 5},
+                "call": {
+                    "call": sid, "from": "+15551230000", "queued_at": 1, "phase": "connected", "since": 2,
+                    "legs": [{"party": "agent1", "role": "owner", "state": "connected", "muted": true}],
+                    "transfer": {"by": "agent1", "to": "agent2", "note": "n", "stage": "ringing", "since": 3},
+                    "notice": {"text": "t", "at": 4, "retry": true},
+                    "actions": ["cancel"],
+                    "transferred_by": "agent3"
+                },
+                "queue": {"waiting": 2, "longest_since": 6},
+                "agents": [{"id": "agent2", "presence": {"state": "wrap-up", "until": 9}, "since": 8}],
+                "recent": [{"call": sid, "from": "+1", "rows": [{"at": 7, "text": "queued"}]}],
+                "now": 10
+            })
+        );
+        let presence = |p: Presence| serde_json::to_value(p).unwrap();
+        assert_eq!(presence(Presence::Offline), serde_json::json!({"state": "offline"}));
+        assert_eq!(presence(Presence::Available), serde_json::json!({"state": "available"}));
+        assert_eq!(presence(Presence::Away { reason: AwayReason::Chosen }), serde_json::json!({"state": "away", "reason": "chosen"}));
+        assert_eq!(
+            presence(Presence::Ringing { call: CallSid::parse(&sid).unwrap() }),
+            serde_json::json!({"state": "ringing", "call": sid})
+        );
+        assert_eq!(
+            presence(Presence::OnCall { call: CallSid::parse(&sid).unwrap() }),
+            serde_json::json!({"state": "on-call", "call": sid})
+        );
     }
 }

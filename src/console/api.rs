@@ -105,11 +105,15 @@ pub async fn get_token(agent: String) -> Result<VoiceToken, ServerFnError> {
 /// `unmute` (the console sends every step here: one server function in its WASM). Answers the
 /// call as it now stands (none when the agent is off it), or a plain reason why not now (409).
 #[server(prefix = "/api", endpoint = "transfer")]
-pub async fn transfer(action: String, to: Option<String>, note: Option<String>) -> Result<Option<crate::center::CallCard>, ServerFnError> {
+pub async fn transfer(
+    action: String,
+    to: Option<String>,
+    note: Option<String>,
+) -> Result<Unread<Option<crate::center::CallCard>>, ServerFnError> {
     let cx = server::Ctx::take();
     let me = cx.signed_in().await?;
     let step = crate::calls::service::parse_step(&action, to.as_deref(), note.as_deref()).map_err(|e| cx.call_error(e))?;
-    crate::calls::service::step(&cx.state, &me.agent, step).await.map_err(|e| cx.call_error(e))
+    crate::calls::service::step(&cx.state, &me.agent, step).await.map(|c| Unread(Some(c))).map_err(|e| cx.call_error(e))
 }
 
 /// "Hold" / "Resume" (`hold=true|false`): the customer of the signed-in agent's call on hold
@@ -135,13 +139,13 @@ pub async fn mute(muted: String) -> Result<Option<crate::center::CallCard>, Serv
 /// "Make me available" / "make me away" / "my phone is gone" (`status=available|away|offline`):
 /// the signed-in agent's new presence, or a plain reason why not now (on a call, ringing).
 #[server(prefix = "/api", endpoint = "presence")]
-pub async fn set_presence(status: String) -> Result<crate::center::AgentCard, ServerFnError> {
+pub async fn set_presence(status: String) -> Result<Unread<crate::center::AgentCard>, ServerFnError> {
     let cx = server::Ctx::take();
     let me = cx.signed_in().await?;
     let Some(wanted) = crate::center::Wanted::parse(&status) else {
         return Err(cx.fail(axum::http::StatusCode::BAD_REQUEST, "status must be available, away or offline"));
     };
-    crate::calls::service::set_presence(&cx.state, &me.agent, wanted).await.map_err(|e| cx.call_error(e))
+    crate::calls::service::set_presence(&cx.state, &me.agent, wanted).await.map(|c| Unread(Some(c))).map_err(|e| cx.call_error(e))
 }
 
 #[server(prefix = "/api", endpoint = "sign_in")]

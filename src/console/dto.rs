@@ -29,3 +29,27 @@ pub struct AgentInfo {
     pub identity: String,
     pub display_name: String,
 }
+
+/// A server function's answer the console itself never reads (what changed reaches it over the
+/// stream): `T` as JSON on the wire, for scripts and integrations, but skipped unread in the
+/// browser (`None` there), so the console's WASM carries no decoder for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread<T>(pub Option<T>);
+
+impl<T: Serialize> Serialize for Unread<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Some(v) => v.serialize(s),
+            None => s.serialize_unit(),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Unread<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[cfg(feature = "hydrate")]
+        return serde::de::IgnoredAny::deserialize(d).map(|_| Unread(None));
+        #[cfg(not(feature = "hydrate"))]
+        T::deserialize(d).map(|v| Unread(Some(v)))
+    }
+}

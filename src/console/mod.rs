@@ -15,3 +15,5 @@ pub mod tab;
 #[cfg(feature = "hydrate")]
 mod tab_channel;
 pub mod view;
+#[cfg(feature = "hydrate")]
+mod wire;

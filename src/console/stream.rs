@@ -43,7 +43,7 @@ impl ConsoleStream {
         let dir = directory.clone();
         this.listen("directory", move |event| {
             let Some(data) = event.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else { return };
-            match serde_json::from_slice::<Vec<AgentCard>>(data.as_bytes()) {
+            match super::wire::directory(&data) {
                 Ok(cards) => {
                     *dir.borrow_mut() = cards;
                     live.view.update(|v| {
@@ -52,14 +52,14 @@ impl ConsoleStream {
                         }
                     });
                 }
-                Err(e) => web_sys::console::warn_1(&JsValue::from_str(&format!("console stream: unreadable directory: {e}"))),
+                Err(e) => {
+                    web_sys::console::warn_2(&JsValue::from_str("console stream: unreadable directory; wrong:"), &JsValue::from_str(e))
+                }
             }
         })?;
         this.listen("message", move |event| {
             let Some(data) = event.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else { return };
-            // `from_slice`, as the server functions decode their answers: one copy of the JSON
-            // reader in the WASM rather than two.
-            match serde_json::from_slice::<ConsoleView>(data.as_bytes()) {
+            match super::wire::console_view(&data) {
                 Ok(mut view) => {
                     view.agents = others(&directory.borrow(), &view);
                     // The server's clock against ours, so durations tick from the server's `since`s.
@@ -68,7 +68,7 @@ impl ConsoleStream {
                     live.view.set(Some(view));
                     live.link.set(Link::Up);
                 }
-                Err(e) => web_sys::console::warn_1(&JsValue::from_str(&format!("console stream: unreadable view: {e}"))),
+                Err(e) => web_sys::console::warn_2(&JsValue::from_str("console stream: unreadable view; wrong:"), &JsValue::from_str(e)),
             }
         })?;
         let source = this.source.clone();

@@ -6,6 +6,7 @@
 //! pushed over `/api/stream` (`stream.rs`). Clicks become [`Event`]s handed to the driver, which
 //! runs the machine's effects against the SDK and the server functions.
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 use super::api::{site_info, whoami, AgentInfo, SignIn, SignOut};
@@ -16,13 +17,15 @@ use crate::ids::AgentId;
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| whoami());
-    let site = Resource::new(|| (), |_| site_info());
+    // Errors as their text (all the page shows of them): the resources travel in the page, and
+    // a `ServerFnError` would bring its own decoder into the WASM.
+    let me = Resource::<_, JsonBytes>::new_with_options(|| (), |_| async { whoami().await.map_err(|e| e.to_string()) }, false);
+    let site = Resource::<_, JsonBytes>::new_with_options(|| (), |_| async { site_info().await.ok() }, false);
     crate::live::hydrated();
     view! {
         <main class="console">
             <Suspense fallback=|| ()>
-                {move || site.get().and_then(Result::ok).filter(|s| s.simulator).map(|s| view! {
+                {move || site.get().flatten().filter(|s| s.simulator).map(|s| view! {
                     <p class="simulator-note">
                         <span id="sim-badge" class="badge">"Simulator"</span>
                         {format!(" No Twilio account in use: calls are simulated. Demo agents {} sign in with password \u{201c}{}\u{201d}. ",
@@ -33,12 +36,35 @@ pub fn ConsolePage() -> impl IntoView {
             </Suspense>
             <Suspense fallback=|| view! { <p class="status">"Loading…"</p> }>
                 {move || me.get().map(|who| match who {
-                    Ok(Some(agent)) => view! { <AgentConsole me=agent on_sign_out=move || me.refetch()/> }.into_any(),
-                    Ok(None) => view! { <SignInForm on_signed_in=move || me.refetch()/> }.into_any(),
-                    Err(e) => view! { <p id="call-status" class="status error">{format!("ERROR: {e}")}</p> }.into_any(),
+                    Ok(Some(agent)) => EitherOf3::A(view! { <AgentConsole me=agent on_sign_out=move || me.refetch()/> }),
+                    Ok(None) => EitherOf3::B(view! { <SignInForm on_signed_in=move || me.refetch()/> }),
+                    Err(e) => EitherOf3::C(view! { <p id="call-status" class="status error">{format!("ERROR: {e}")}</p> }),
                 })}
             </Suspense>
         </main>
+    }
+}
+
+/// The page's resources as JSON, read the way the server functions read their answers
+/// (`serde_json::from_slice`): Leptos's default codec reads with `from_str`, and each way of
+/// reading brings its own copy of serde_json's parser and of every type's decoder into the WASM.
+pub struct JsonBytes;
+
+impl<T: serde::Serialize> leptos::server::codee::Encoder<T> for JsonBytes {
+    type Error = serde_json::Error;
+    type Encoded = String;
+
+    fn encode(val: &T) -> Result<String, serde_json::Error> {
+        serde_json::to_string(val)
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> leptos::server::codee::Decoder<T> for JsonBytes {
+    type Error = serde_json::Error;
+    type Encoded = str;
+
+    fn decode(val: &str) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(val.as_bytes())
     }
 }
 

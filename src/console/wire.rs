@@ -1,0 +1,187 @@
+//! Reads the stream's JSON in the browser (browser only): the browser's own `JSON.parse`, then
+//! each field taken by name. The same JSON serde writes on the server (`ConsoleView`,
+//! `AgentCard` and what they hold), read with the same rules (a field marked `#[serde(default)]`
+//! may be missing; any other must be there with its type). Not serde's derived decoders: theirs
+//! for every type of the view were about 6% of the console's WASM. What is wrong is told by the
+//! name of the field (no formatted messages: they too cost code for every field).
+
+use js_sys::{Array, Reflect, JSON};
+use wasm_bindgen::JsValue;
+
+use crate::center::{
+    AgentCard, AwayReason, CallCard, CallHistory, ConsoleView, LegCard, Millis, Notice, Presence, QueueCard, TimelineRow, TransferCard,
+};
+use crate::ids::{AgentId, CallSid};
+
+/// The value, or the name of the field (or the JSON) that is not as it should be.
+type Read<T> = Result<T, &'static str>;
+
+/// A `ConsoleView` as the server writes it.
+pub fn console_view(json: &str) -> Read<ConsoleView> {
+    view(parse(json)?)
+}
+
+/// The directory: every agent's card.
+pub fn directory(json: &str) -> Read<Vec<AgentCard>> {
+    list(parse(json)?, agent_card)
+}
+
+fn parse(json: &str) -> Read<JsValue> {
+    JSON::parse(json).map_err(|_| "not JSON")
+}
+
+/// A JSON object.
+struct Obj(JsValue);
+
+impl Obj {
+    fn new(v: JsValue) -> Read<Obj> {
+        if v.is_object() && !Array::is_array(&v) {
+            Ok(Obj(v))
+        } else {
+            Err("an object")
+        }
+    }
+
+    /// The field, `None` when missing or `null`.
+    fn get(&self, key: &str) -> Option<JsValue> {
+        Reflect::get(&self.0, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+    }
+
+    fn req(&self, key: &'static str) -> Read<JsValue> {
+        self.get(key).ok_or(key)
+    }
+
+    fn text(&self, key: &'static str) -> Read<String> {
+        self.req(key)?.as_string().ok_or(key)
+    }
+
+    fn int(&self, key: &'static str) -> Read<Millis> {
+        int(self.req(key)?).map_err(|_| key)
+    }
+
+    /// A `bool` marked `#[serde(default)]`.
+    fn flag(&self, key: &'static str) -> Read<bool> {
+        self.get(key).map_or(Ok(false), |v| v.as_bool().ok_or(key))
+    }
+
+    /// An `Option` field (may be missing or `null`).
+    fn opt<T>(&self, key: &'static str, read: fn(JsValue) -> Read<T>) -> Read<Option<T>> {
+        self.get(key).map(read).transpose()
+    }
+
+    /// A list; `required` unless the field is `#[serde(default)]`.
+    fn list<T>(&self, key: &'static str, required: bool, read: fn(JsValue) -> Read<T>) -> Read<Vec<T>> {
+        match self.get(key) {
+            None if !required => Ok(Vec::new()),
+            v => list(v.ok_or(key)?, read),
+        }
+    }
+}
+
+fn text(v: JsValue) -> Read<String> {
+    v.as_string().ok_or("a string")
+}
+
+fn int(v: JsValue) -> Read<Millis> {
+    v.as_f64().filter(|n| n.fract() == 0.0).map(|n| n as Millis).ok_or("an integer")
+}
+
+fn list<T>(v: JsValue, read: fn(JsValue) -> Read<T>) -> Read<Vec<T>> {
+    if !Array::is_array(&v) {
+        return Err("a list");
+    }
+    Array::from(&v).iter().map(read).collect()
+}
+
+fn agent(v: JsValue) -> Read<AgentId> {
+    AgentId::parse(&text(v)?).map_err(|_| "an agent's identity")
+}
+
+fn call_sid(v: JsValue) -> Read<CallSid> {
+    CallSid::parse(&text(v)?).map_err(|_| "a CallSid")
+}
+
+fn view(v: JsValue) -> Read<ConsoleView> {
+    let o = Obj::new(v)?;
+    Ok(ConsoleView {
+        me: agent_card(o.req("me")?)?,
+        call: o.opt("call", call_card)?,
+        queue: queue(o.req("queue")?)?,
+        agents: o.list("agents", false, agent_card)?,
+        recent: o.list("recent", true, history)?,
+        now: o.int("now")?,
+    })
+}
+
+fn agent_card(v: JsValue) -> Read<AgentCard> {
+    let o = Obj::new(v)?;
+    Ok(AgentCard { id: agent(o.req("id")?)?, presence: presence(o.req("presence")?)?, since: o.int("since")? })
+}
+
+/// `{"state": "away", "reason": "missed-call"}` and the like (see `Presence`).
+fn presence(v: JsValue) -> Read<Presence> {
+    let o = Obj::new(v)?;
+    let state = o.text("state")?;
+    Ok(match state.as_str() {
+        "offline" => Presence::Offline,
+        "available" => Presence::Available,
+        "away" => Presence::Away {
+            reason: match o.text("reason")?.as_str() {
+                "chosen" => AwayReason::Chosen,
+                "missed-call" => AwayReason::MissedCall,
+                _ => return Err("reason"),
+            },
+        },
+        "ringing" => Presence::Ringing { call: call_sid(o.req("call")?)? },
+        "on-call" => Presence::OnCall { call: call_sid(o.req("call")?)? },
+        "wrap-up" => Presence::WrapUp { until: o.int("until")? },
+        _ => return Err("state"),
+    })
+}
+
+fn call_card(v: JsValue) -> Read<CallCard> {
+    let o = Obj::new(v)?;
+    Ok(CallCard {
+        call: call_sid(o.req("call")?)?,
+        from: o.text("from")?,
+        queued_at: o.int("queued_at")?,
+        phase: o.text("phase")?,
+        since: o.int("since")?,
+        legs: o.list("legs", true, leg)?,
+        transfer: o.opt("transfer", transfer)?,
+        notice: o.opt("notice", notice)?,
+        actions: o.list("actions", false, text)?,
+        transferred_by: o.opt("transferred_by", agent)?,
+    })
+}
+
+fn leg(v: JsValue) -> Read<LegCard> {
+    let o = Obj::new(v)?;
+    Ok(LegCard { party: o.text("party")?, role: o.text("role")?, state: o.text("state")?, muted: o.flag("muted")? })
+}
+
+fn transfer(v: JsValue) -> Read<TransferCard> {
+    let o = Obj::new(v)?;
+    Ok(TransferCard { by: agent(o.req("by")?)?, to: o.text("to")?, note: o.text("note")?, stage: o.text("stage")?, since: o.int("since")? })
+}
+
+fn notice(v: JsValue) -> Read<Notice> {
+    let o = Obj::new(v)?;
+    Ok(Notice { text: o.text("text")?, at: o.int("at")?, retry: o.flag("retry")? })
+}
+
+fn queue(v: JsValue) -> Read<QueueCard> {
+    let o = Obj::new(v)?;
+    let waiting = usize::try_from(o.int("waiting")?).map_err(|_| "waiting")?;
+    Ok(QueueCard { waiting, longest_since: o.opt("longest_since", int)? })
+}
+
+fn history(v: JsValue) -> Read<CallHistory> {
+    let o = Obj::new(v)?;
+    Ok(CallHistory { call: call_sid(o.req("call")?)?, from: o.text("from")?, rows: o.list("rows", true, row)? })
+}
+
+fn row(v: JsValue) -> Read<TimelineRow> {
+    let o = Obj::new(v)?;
+    Ok(TimelineRow { at: o.int("at")?, text: o.text("text")? })
+}
