@@ -262,7 +262,7 @@ test("the sign-in page downloads only the main WASM module, a signed-in console 
   await page.context().close();
 });
 
-test("the agent's phone in the simulator: keypad digits reach the customer, the headset unplugged from the monitor falls back and comes back", async () => {
+test("the agent's phone in the simulator: keypad digits reach the customer, the headset unplugged from the monitor falls back and comes back, a bad network is told in words", async () => {
   const a1 = await agent("agent1");
   const phone = await customer();
   // The simulated browser's devices, headset chosen for both sides.
@@ -296,9 +296,20 @@ test("the agent's phone in the simulator: keypad digits reach the customer, the 
     "Simulated headset microphone is back: using it again · Simulated headset is back: using it again",
   );
   await expect(a1.page.locator("#speaker-select")).toHaveValue("headset");
+
+  // The monitor makes the network misbehave on agent1's call: the console says so in words.
+  const agentCall = monitor.page.locator('.sim-call[data-status="in-progress"]', { hasText: "client:agent1" });
+  const network = (event: string) => agentCall.locator(`button[data-event="${event}"]`).click();
+  await network("warning");
+  await expect(status(a1)).toHaveText("In call with customer · poor connection: high delay");
+  await network("reconnecting");
+  await expect(status(a1)).toHaveText("In call with customer · reconnecting…");
+  await network("reconnected");
+  await network("warning-cleared");
+  await expect(status(a1)).toHaveText("In call with customer");
   await hangUp(phone);
   await expect(status(a1)).toHaveText("Connected as: agent1");
-  expect(a1.errors).toEqual([]);
+  expect([...a1.errors, ...monitor.errors]).toEqual([]);
 });
 
 test("two tabs of one agent: the call rings in the tab holding the phone only, and the other takes the phone over afterwards", async () => {

@@ -10,7 +10,11 @@
 //! - `POST /simulator/calls/{CA}/{answer|reject|hangup}`: 204, or 404 / 409 with the reason;
 //! - `POST /simulator/calls/{CA}/digits`, form `digits=…` (`0-9 * # w`): 204, or 400 / 404 / 409;
 //! - `POST /simulator/agents/{identity}/headset`, form `plugged=true|false`: 204, or 400 (or
-//!   409 when too many headsets are out).
+//!   409 when too many headsets are out);
+//! - `POST /simulator/calls/{CA}/quality`, form `event=warning|warning-cleared` and `name=` (the
+//!   SDK's name: `high-rtt`, `low-mos`, …), or `event=reconnecting|reconnected`: the browser's
+//!   live call reports it (SSE `call-quality` with `call_sid`, `event`, `name`); 204, or 400 /
+//!   404 / 409.
 //!
 //! These endpoints are open: the simulator is a local demo with no real calls behind it.
 
@@ -41,6 +45,7 @@ pub fn router(sim: Simulator) -> Router {
     Router::new()
         .route("/simulator/events", get(events))
         .route("/simulator/calls/{call_sid}/digits", post(send_digits))
+        .route("/simulator/calls/{call_sid}/quality", post(call_quality))
         .route("/simulator/calls/{call_sid}/{action}", post(call_action))
         .route("/simulator/agents/{identity}/headset", post(headset))
         .with_state(sim)
@@ -74,6 +79,9 @@ async fn events(State(sim): State<Simulator>, Query(who): Query<Who>) -> Sse<imp
                 }
                 Ok(SimEvent::StopRinging { identity: id, call_sid, reason }) if id == identity => {
                     vec![json_event(json!({"type": "stop-ringing", "call_sid": call_sid, "reason": reason}))]
+                }
+                Ok(SimEvent::CallQuality { identity: id, call_sid, event, name }) if id == identity => {
+                    vec![json_event(json!({"type": "call-quality", "call_sid": call_sid, "event": event, "name": name}))]
                 }
                 Ok(SimEvent::AudioDevices { identity: id, headset }) if id == identity => {
                     vec![json_event(json!({"type": "audio-devices", "headset": headset}))]
@@ -137,6 +145,32 @@ async fn send_digits(State(sim): State<Simulator>, Path(call_sid): Path<String>,
         Some(digits) => respond(sim.send_digits(&sid, &digits)),
         None => (StatusCode::BAD_REQUEST, "digits: missing").into_response(),
     }
+}
+
+/// `event=…` (and `name=…` for a warning): what the network does to a browser's live call.
+async fn call_quality(State(sim): State<Simulator>, Path(call_sid): Path<String>, body: Bytes) -> Response {
+    let sid = match CallSid::parse(&call_sid) {
+        Ok(sid) => sid,
+        Err(e) => return (StatusCode::BAD_REQUEST, e.0).into_response(),
+    };
+    let event = match form_field(&body, "event").as_deref() {
+        Some("warning") => "warning",
+        Some("warning-cleared") => "warning-cleared",
+        Some("reconnecting") => "reconnecting",
+        Some("reconnected") => "reconnected",
+        _ => return (StatusCode::BAD_REQUEST, "event must be warning, warning-cleared, reconnecting or reconnected").into_response(),
+    };
+    let name = form_field(&body, "name");
+    let name_ok = |n: &str| (1..=40).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+    let name = match (event, name) {
+        ("warning" | "warning-cleared", Some(n)) if name_ok(&n) => Some(n),
+        ("warning" | "warning-cleared", _) => {
+            return (StatusCode::BAD_REQUEST, "name: the warning's name, e.g. high-rtt, low-mos, high-jitter, high-packet-loss")
+                .into_response()
+        }
+        _ => None,
+    };
+    respond(sim.call_quality(&sid, event, name))
 }
 
 /// `plugged=true|false`: the monitor page plugs an agent's simulated headset in or out.

@@ -7,7 +7,9 @@
 //   updateToken(), disconnectAll(), destroy(); events registering, registered, unregistered,
 //   incoming(call), error, destroyed.
 // - Call: parameters {CallSid, From, To}, accept(), reject(), disconnect(), mute(bool), isMuted(),
-//   status(), sendDigits(digits); events accept, reject, cancel, disconnect, mute, error.
+//   status(), sendDigits(digits); events accept, reject, cancel, disconnect, mute, error, and
+//   warning(name) / warning-cleared(name) / reconnecting(error) / reconnected when the
+//   simulator injects them (SSE `call-quality`).
 //   sendDigits throws an Error (code 31000, "Illegal character passed into sendDigits") on
 //   anything but 0-9 * # w, and sends only while the call is open: the simulator records the
 //   digits on the call and the others in its conference hear them (`w`, a pause, is not heard).
@@ -217,6 +219,18 @@
       this._end();
       if (wasRinging) this.emit("cancel"); else this.emit("disconnect", this);
     }
+    // What the network does to a live call, as the SDK reports it (the simulator injects it).
+    _quality(event, name) {
+      if (event === "reconnecting") {
+        this._status = "reconnecting";
+        this.emit("reconnecting", twilioError(53405, "Media connection failed or Media activity ceased"));
+      } else if (event === "reconnected") {
+        this._status = "open";
+        this.emit("reconnected");
+      } else {
+        this.emit(event, name, {});
+      }
+    }
   }
 
   class Device extends Emitter {
@@ -264,6 +278,8 @@
         call._ended();
       } else if (ev.type === "call-ended" && call) {
         call._ended();
+      } else if (ev.type === "call-quality" && call && call.status() !== "closed") {
+        call._quality(ev.event, ev.name);
       } else if (ev.type === "audio-devices") {
         this.audio._setHeadset(ev.headset);
       }

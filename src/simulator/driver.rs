@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 use tokio::sync::{broadcast, mpsc};
 
-use super::engine::{Effect, Engine, EngineConfig, RingingCall, SimError, SimState, StopReason};
+use super::engine::{CallStatus, Effect, Engine, EngineConfig, RingingCall, SimError, SimState, StopReason};
 use super::faults::{ApiRequest, Fault, FaultBook, FaultRule};
 use super::twiml::{self, Instruction};
 use crate::config::Secret;
@@ -105,6 +105,14 @@ pub enum SimEvent {
     AudioDevices {
         identity: String,
         headset: bool,
+    },
+    /// A call-quality event on a browser's call (`warning`, `warning-cleared` with the SDK's
+    /// name of the problem; `reconnecting`, `reconnected`): what the network would do to it.
+    CallQuality {
+        identity: String,
+        call_sid: CallSid,
+        event: &'static str,
+        name: Option<String>,
     },
     /// The state after a change.
     State {
@@ -248,6 +256,25 @@ impl Simulator {
         // Sent under the lock, so a Device that connects meanwhile reads the state after it
         // subscribed (see `browser::events`) and never ends up with an older one.
         let _ = self.inner.events.send(SimEvent::AudioDevices { identity: identity.to_string(), headset: plugged });
+        Ok(())
+    }
+
+    /// Makes a browser's live call report a quality problem (or its end) through its Device, as
+    /// the network would: for trying the console's words and the tests.
+    pub fn call_quality(&self, call_sid: &CallSid, event: &'static str, name: Option<String>) -> Result<(), SimError> {
+        let state = self.snapshot();
+        let call = state.calls.iter().find(|c| c.call_sid == *call_sid).ok_or_else(|| SimError::UnknownCall(call_sid.to_string()))?;
+        let Some(identity) = call.to.strip_prefix("client:") else {
+            return Err(SimError::Invalid(format!("Call {call_sid} is not a browser's call")));
+        };
+        if call.status != CallStatus::InProgress {
+            return Err(SimError::WrongState {
+                call_sid: call_sid.to_string(),
+                status: call.status.as_str(),
+                action: "given call-quality events",
+            });
+        }
+        let _ = self.inner.events.send(SimEvent::CallQuality { identity: identity.to_string(), call_sid: call_sid.clone(), event, name });
         Ok(())
     }
 

@@ -165,6 +165,31 @@ fn participant_item(p: &SimParticipantDto) -> impl IntoView {
     }
 }
 
+/// What the network can do to a browser's live call, as its Device reports it: plain forms, like
+/// the headset's (the endpoint answers 204, so the page stays).
+fn quality_forms(sid: &str) -> impl IntoView {
+    let action = format!("/simulator/calls/{sid}/quality");
+    let form = move |event: &'static str, name: &'static str, text: &'static str| {
+        view! {
+            <form class="sim-quality" method="post" action=action.clone()>
+                <input type="hidden" name="event" value=event/>
+                <input type="hidden" name="name" value=name/>
+                <button type="submit" data-event=event>{text}</button>
+            </form>
+        }
+    };
+    view! {
+        // A div, not a p: a form inside a p ends the p in the browser's parser, and hydration
+        // would find another page than the one the server wrote.
+        <div class="sim-quality-controls">
+            {form("warning", "high-rtt", "Poor connection")}
+            {form("warning-cleared", "high-rtt", "Connection fine")}
+            {form("reconnecting", "", "Drop the media")}
+            {form("reconnected", "", "Media back")}
+        </div>
+    }
+}
+
 fn call_item(c: &SimCallDto, finished: bool) -> AnyView {
     let conference = c.conference_sid.clone().map(|sid| view! { " · conference " <code>{sid}</code> });
     let digits: Vec<String> = [("keyed", &c.digits_sent), ("heard", &c.digits_heard)]
@@ -173,6 +198,7 @@ fn call_item(c: &SimCallDto, finished: bool) -> AnyView {
         .map(|(verb, d)| format!("{verb} {d}"))
         .collect();
     let digits = (!digits.is_empty()).then(|| view! { <p class="sim-digits">"DTMF: " {digits.join(" · ")}</p> });
+    let quality = (c.to.starts_with("client:") && c.status == "in-progress").then(|| quality_forms(&c.sid));
     view! {
         <li class="sim-item sim-call" class:finished=finished data-sid=c.sid.clone() data-status=c.status.clone()>
             <p class="sim-item-head">
@@ -181,6 +207,7 @@ fn call_item(c: &SimCallDto, finished: bool) -> AnyView {
             </p>
             <p class="sim-hears">"hears: " {if c.now_hearing.is_empty() { "nothing".to_string() } else { c.now_hearing.clone() }}</p>
             {digits}
+            {quality}
             <p class="sim-muted"><code>{c.sid.clone()}</code> " · " {c.direction.clone()} {conference}</p>
         </li>
     }

@@ -1,5 +1,6 @@
 //! The simulated browser's endpoints (`/simulator/…`, what `device.js` talks to) on the real
-//! server in simulator mode: digits keyed in a call, and an agent's headset plugged out and in.
+//! server in simulator mode: digits keyed in a call, an agent's headset plugged out and in, and
+//! call-quality events injected into an agent's call.
 use serde_json::{json, Value};
 
 use crate::common::{Sse, TestApp};
@@ -109,4 +110,71 @@ async fn unplugging_a_headset_tells_that_agents_devices_now_and_when_they_connec
 
     assert_eq!(headset(&app, "agent1", "true").await.status(), 204);
     assert_eq!(agent1.next_event().await.1, plugged);
+}
+
+async fn quality(app: &TestApp, call_sid: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    post(app, &format!("/simulator/calls/{call_sid}/quality"), form).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_quality_events_reach_the_device_of_the_agent_on_that_call() {
+    let app = simulator_app().await;
+    app.available("agent1").await;
+    let mut agent1 = feed(&app, "agent1").await;
+    let mut agent2 = feed(&app, "agent2").await;
+    assert_eq!(agent1.next_event().await.1["type"], "audio-devices");
+    assert_eq!(agent2.next_event().await.1["type"], "audio-devices");
+    let customer: String = app.server_fn("sim_call", &[("from", "+15557654321")]).await.json().await.unwrap();
+    let leg = eventually(&app, "agent1 being rung", |s| {
+        let c = s["calls"].as_array()?.iter().find(|c| c["to"] == "client:agent1" && c["status"] == "ringing")?;
+        c["sid"].as_str().map(str::to_string)
+    })
+    .await;
+    // Ringing: no media yet to go bad.
+    let res = quality(&app, &leg, &[("event", "reconnecting")]).await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("ringing"));
+    assert_eq!(post(&app, &format!("/simulator/calls/{leg}/answer"), &[]).await.status(), 204);
+    eventually(&app, "agent1 talking with the customer", |s| {
+        (call(s, &customer)?["now_hearing"] == "conference with agent1").then_some(())
+    })
+    .await;
+
+    assert_eq!(quality(&app, &leg, &[("event", "warning"), ("name", "high-rtt")]).await.status(), 204);
+    assert_eq!(quality(&app, &leg, &[("event", "reconnecting"), ("name", "")]).await.status(), 204);
+    let events: Vec<Value> = loop {
+        let (_, e) = agent1.next_event().await;
+        if e["type"] == "call-quality" {
+            break vec![e, agent1.next_event().await.1];
+        }
+    };
+    assert_eq!(
+        events,
+        vec![
+            json!({"type": "call-quality", "call_sid": leg, "event": "warning", "name": "high-rtt"}),
+            json!({"type": "call-quality", "call_sid": leg, "event": "reconnecting", "name": null}),
+        ]
+    );
+
+    // Bad input changes nothing and says why.
+    for (form, words) in [
+        (vec![("event", "lost")], "event must be"),
+        (vec![], "event must be"),
+        (vec![("event", "warning")], "name:"),
+        (vec![("event", "warning"), ("name", "High RTT")], "name:"),
+    ] {
+        let res = quality(&app, &leg, &form).await;
+        assert_eq!(res.status(), 400, "{form:?}");
+        assert!(res.text().await.unwrap().starts_with(words), "{form:?}");
+    }
+    assert_eq!(quality(&app, "nope", &[("event", "reconnected")]).await.status(), 400);
+    assert_eq!(quality(&app, &format!("CA{}", "0".repeat(32)), &[("event", "reconnected")]).await.status(), 404);
+    let res = quality(&app, &customer, &[("event", "reconnected")]).await;
+    assert_eq!(res.status(), 400, "the customer's call is not a browser's");
+    // agent2's Device heard none of it: its next event is its own headset.
+    assert_eq!(headset(&app, "agent2", "false").await.status(), 204);
+    assert_eq!(agent2.next_event().await.1, json!({"type": "audio-devices", "headset": false}));
+    // The monitor offers the controls on agent1's live call.
+    let monitor = app.client.get(format!("{}/simulator", app.base_url)).send().await.unwrap().text().await.unwrap();
+    assert!(monitor.contains(&format!("action=\"/simulator/calls/{leg}/quality\"")) && monitor.contains("Poor connection"), "{monitor}");
 }
