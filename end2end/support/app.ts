@@ -231,6 +231,19 @@ export async function legAnswered(request: APIRequestContext, leg: Leg) {
   expect(res.status(), await res.text()).toBe(200);
 }
 
+/**
+ * `page`'s agent takes `caller`'s call: the caller arrives, the agent's leg is dialled and rings
+ * in the SDK double, the agent clicks Answer, Twilio reports the leg answered.
+ */
+export async function answeredCall(request: APIRequestContext, page: Page, agent: string, caller: string): Promise<Leg> {
+  await customerCalls(request, caller);
+  const leg = await dialledLeg(agent, caller);
+  await page.evaluate((CallSid) => (window as any).__voice.incoming({ CallSid }), leg.sid);
+  await page.click("#answer-call-button");
+  await legAnswered(request, leg);
+  return leg;
+}
+
 /** Twilio reports the leg is over (`completed`, `no-answer`, `busy`, `failed`, `canceled`). */
 export async function legEnded(request: APIRequestContext, leg: Leg, status: string) {
   const res = await postWebhook(request, leg.statusRoute, {

@@ -5,6 +5,7 @@
 import { test, expect, type Page } from "@playwright/test";
 import {
   Agents,
+  answeredCall,
   customerCalls,
   customerLeft,
   dialCount,
@@ -310,11 +311,7 @@ test("a registration error is shown and Reconnect phone brings the phone back", 
 test("a refused presence change says why", async ({ request }) => {
   const a1 = await agents.console("agent1");
   const caller = customer();
-  await customerCalls(request, caller);
-  const leg = await dialledLeg("agent1", caller);
-  await voice(a1.page).incoming(leg.sid);
-  await a1.page.click("#answer-call-button");
-  await legAnswered(request, leg);
+  const leg = await answeredCall(request, a1.page, "agent1", caller);
   await expect(a1.page.locator("#presence")).toHaveText("On a call");
   // A reload mid-call connects the phone again and announces the agent: the server says no.
   await a1.page.reload();
@@ -373,11 +370,7 @@ test("losing the server shows reconnecting and the console catches up when it is
 test("call quality, reconnecting, mute and the keypad show on the phone; leaving mid-call asks first", async ({ request }) => {
   const a1 = await agents.console("agent1");
   const caller = customer();
-  await customerCalls(request, caller);
-  const leg = await dialledLeg("agent1", caller);
-  await voice(a1.page).incoming(leg.sid);
-  await a1.page.click("#answer-call-button");
-  await legAnswered(request, leg);
+  const leg = await answeredCall(request, a1.page, "agent1", caller);
   await expectPhone(a1.page, "In call with customer", { hangup: true });
   // The SDK's warnings, in plain words while they last.
   const emit = (ev: string, arg?: unknown) => a1.page.evaluate(([e, a]) => (window as any).__voice.lastCall().emit(e, a), [ev, arg] as const);

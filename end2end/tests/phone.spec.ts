@@ -4,7 +4,7 @@
 // device list; the browser's own microphone answers are Chromium's fake media (see the config),
 // replaced where a test needs a blocked or missing microphone.
 import { test, expect, type Page } from "@playwright/test";
-import { Agents, customerCalls, customerLeft, dialledLeg, expectPhone, legAnswered, legEnded, newCallSid, openConsole, shot } from "../support/app";
+import { Agents, answeredCall, customerLeft, expectPhone, legEnded, newCallSid, openConsole, shot } from "../support/app";
 import { passwordOf } from "../support/env";
 
 const log = (page: Page): Promise<string[]> => page.evaluate(() => (window as any).__voice.log);
@@ -125,11 +125,7 @@ test("audio devices: chosen, kept across reloads, given up when unplugged and ta
   // A call; the headset is unplugged mid-call, and plugged back in.
   const caller = newCallSid();
   customers.push(caller);
-  await customerCalls(request, caller);
-  const leg = await dialledLeg("agent1", caller);
-  await a1.page.evaluate((CallSid) => (window as any).__voice.incoming({ CallSid }), leg.sid);
-  await a1.page.click("#answer-call-button");
-  await legAnswered(request, leg);
+  const leg = await answeredCall(request, a1.page, "agent1", caller);
   await expectPhone(a1.page, "In call with customer", { hangup: true });
   await a1.page.click("#key-1");
   await a1.page.click("#key-hash");

@@ -75,9 +75,9 @@ pub enum Phase {
     },
     /// Not connected because something failed. No device.
     Error { message: String },
-    /// Another tab of this agent holds the phone; `taking` once asked to give it up, `note`
-    /// says why it is here (moved away, or the other tab is on a call).
-    Elsewhere { agent: AgentId, taking: bool, note: Option<String> },
+    /// Another tab of this agent holds the phone (whether this tab is asking for it is the
+    /// console's `tab`); `note` says why it is here (moved away, or the other tab is on a call).
+    Elsewhere { agent: AgentId, note: Option<String> },
 }
 
 /// What the browser says about the microphone, checked when the console starts.
@@ -531,8 +531,7 @@ impl Console {
             }
             // No tab answered: this one holds the phone (the holder, if any, has gone quiet).
             (_, E::TabTimerFired(seq)) if seq == self.tab_timer && matches!(self.tab, Claim::Asking | Claim::Taking) => self.take_phone(),
-            (P::Elsewhere { taking: taking @ false, note, .. }, E::TakeOverClicked) => {
-                *taking = true;
+            (P::Elsewhere { note, .. }, E::TakeOverClicked) if self.tab != Claim::Taking => {
                 *note = None;
                 self.claim(Claim::Taking)
             }
@@ -609,7 +608,7 @@ impl Console {
         self.refreshing_token = false;
         self.announced = true;
         if let Some(agent) = self.me.clone() {
-            self.phase = Phase::Elsewhere { agent, taking: false, note };
+            self.phase = Phase::Elsewhere { agent, note };
         }
         vec![]
     }
@@ -689,8 +688,9 @@ impl Console {
                 ("In call with customer".into(), extra)
             }
             Phase::Error { message } => (format!("ERROR: {message}"), vec![]),
-            Phase::Elsewhere { taking, note, .. } => {
-                let head = if *taking { "Taking the phone over from the other tab…" } else { "Phone open in another tab" };
+            Phase::Elsewhere { note, .. } => {
+                let head =
+                    if self.tab == Claim::Taking { "Taking the phone over from the other tab…" } else { "Phone open in another tab" };
                 (head.into(), note.iter().cloned().collect())
             }
         };
@@ -728,7 +728,7 @@ impl Console {
 
     /// Another tab holds the phone and it may be asked for ("Use the phone here").
     pub fn can_take_over(&self) -> bool {
-        matches!(self.phase, Phase::Elsewhere { taking: false, .. })
+        matches!(self.phase, Phase::Elsewhere { .. }) && self.tab != Claim::Taking
     }
 
     /// What is wrong with the microphone and what to do about it, while something is.

@@ -262,8 +262,8 @@ impl Simulator {
     /// Makes a browser's live call report a quality problem (or its end) through its Device, as
     /// the network would: for trying the console's words and the tests.
     pub fn call_quality(&self, call_sid: &CallSid, event: &'static str, name: Option<String>) -> Result<(), SimError> {
-        let state = self.snapshot();
-        let call = state.calls.iter().find(|c| c.call_sid == *call_sid).ok_or_else(|| SimError::UnknownCall(call_sid.to_string()))?;
+        let call = self.inner.engine.lock().unwrap_or_else(|e| e.into_inner()).call(call_sid.as_str());
+        let call = call.ok_or_else(|| SimError::UnknownCall(call_sid.to_string()))?;
         let Some(identity) = call.to.strip_prefix("client:") else {
             return Err(SimError::Invalid(format!("Call {call_sid} is not a browser's call")));
         };

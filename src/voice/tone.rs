@@ -50,10 +50,10 @@ fn play(notes: Vec<(f64, f64, [u16; 2])>, sink: Option<String>) {
     let sink = sink.as_deref();
     let result = OUTPUT.with(|cell| -> Result<(), JsValue> {
         let mut cell = cell.borrow_mut();
-        if cell.is_none() {
-            *cell = Some((AudioContext::new()?, None));
-        }
-        let (context, on) = cell.as_mut().expect("just set");
+        let (context, on) = match cell.as_mut() {
+            Some(output) => output,
+            None => cell.insert((AudioContext::new()?, None)),
+        };
         if on.as_deref() != sink {
             route(context, sink);
             *on = sink.map(str::to_string);

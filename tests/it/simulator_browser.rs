@@ -25,26 +25,35 @@ async fn headset(app: &TestApp, identity: &str, plugged: &str) -> reqwest::Respo
     post(app, &format!("/simulator/agents/{identity}/headset"), &[("plugged", plugged)]).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn digits_keyed_in_an_agents_call_are_heard_by_the_customer() {
-    let app = simulator_app().await;
-    app.available("agent1").await;
+/// A customer calls and agent1 (available) is rung: the customer's call and agent1's leg.
+async fn customer_rings_agent1(app: &TestApp) -> (String, String) {
     let customer: String = app.server_fn("sim_call", &[("from", "+15557654321")]).await.json().await.unwrap();
-    let leg = eventually(&app, "agent1 being rung", |s| {
+    let leg = eventually(app, "agent1 being rung", |s| {
         let c = s["calls"].as_array()?.iter().find(|c| c["to"] == "client:agent1" && c["status"] == "ringing")?;
         c["sid"].as_str().map(str::to_string)
     })
     .await;
+    (customer, leg)
+}
+
+/// agent1's Device answers the leg; back once the two talk.
+async fn agent1_answers(app: &TestApp, customer: &str, leg: &str) {
+    assert_eq!(post(app, &format!("/simulator/calls/{leg}/answer"), &[]).await.status(), 204);
+    eventually(app, "agent1 talking with the customer", |s| (call(s, customer)?["now_hearing"] == "conference with agent1").then_some(()))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digits_keyed_in_an_agents_call_are_heard_by_the_customer() {
+    let app = simulator_app().await;
+    app.available("agent1").await;
+    let (customer, leg) = customer_rings_agent1(&app).await;
     // Not answered yet: nothing to key digits into.
     let res = digits(&app, &leg, "1").await;
     assert_eq!(res.status(), 409);
     assert!(res.text().await.unwrap().contains("ringing"));
 
-    assert_eq!(post(&app, &format!("/simulator/calls/{leg}/answer"), &[]).await.status(), 204);
-    eventually(&app, "agent1 talking with the customer", |s| {
-        (call(s, &customer)?["now_hearing"] == "conference with agent1").then_some(())
-    })
-    .await;
+    agent1_answers(&app, &customer, &leg).await;
 
     for bad in ["12a", "1 2", "", "#!"] {
         let res = digits(&app, &leg, bad).await;
@@ -124,21 +133,12 @@ async fn call_quality_events_reach_the_device_of_the_agent_on_that_call() {
     let mut agent2 = feed(&app, "agent2").await;
     assert_eq!(agent1.next_event().await.1["type"], "audio-devices");
     assert_eq!(agent2.next_event().await.1["type"], "audio-devices");
-    let customer: String = app.server_fn("sim_call", &[("from", "+15557654321")]).await.json().await.unwrap();
-    let leg = eventually(&app, "agent1 being rung", |s| {
-        let c = s["calls"].as_array()?.iter().find(|c| c["to"] == "client:agent1" && c["status"] == "ringing")?;
-        c["sid"].as_str().map(str::to_string)
-    })
-    .await;
+    let (customer, leg) = customer_rings_agent1(&app).await;
     // Ringing: no media yet to go bad.
     let res = quality(&app, &leg, &[("event", "reconnecting")]).await;
     assert_eq!(res.status(), 409);
     assert!(res.text().await.unwrap().contains("ringing"));
-    assert_eq!(post(&app, &format!("/simulator/calls/{leg}/answer"), &[]).await.status(), 204);
-    eventually(&app, "agent1 talking with the customer", |s| {
-        (call(s, &customer)?["now_hearing"] == "conference with agent1").then_some(())
-    })
-    .await;
+    agent1_answers(&app, &customer, &leg).await;
 
     assert_eq!(quality(&app, &leg, &[("event", "warning"), ("name", "high-rtt")]).await.status(), 204);
     assert_eq!(quality(&app, &leg, &[("event", "reconnecting"), ("name", "")]).await.status(), 204);
