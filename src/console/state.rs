@@ -14,7 +14,7 @@
 //! SDK may call back synchronously while an effect runs.
 
 use super::audio::{Audio, AudioDevice, AudioEffect, Kind};
-use super::tab::{Claim, TabId, TabSignal, ASK_MS, TAKE_MS};
+use super::tab::{Claim, TabId, TabSignal, ASK_MS, TAKE_MS, WATCH_MS};
 use crate::center::Wanted;
 use crate::ids::{AgentId, CallSid};
 
@@ -513,7 +513,14 @@ impl Console {
                     (Claim::Holding, TabSignal::Ask) => vec![F::PostTab(TabSignal::Held { busy })],
                     // Two tabs starting together: the earlier id claims it, the later waits.
                     (Claim::Asking, TabSignal::Ask) if !earlier => vec![F::PostTab(TabSignal::Held { busy: false })],
-                    (Claim::Asking, TabSignal::Held { .. }) => self.elsewhere(None),
+                    // Answering a periodic look, the holder says whether a refusal still stands.
+                    (Claim::Asking, TabSignal::Held { busy }) => {
+                        let note = match phase {
+                            P::Elsewhere { note, .. } if busy => note.clone(),
+                            _ => None,
+                        };
+                        self.elsewhere(note)
+                    }
                     (Claim::Holding, TabSignal::Take) if busy => vec![F::PostTab(TabSignal::Refused { to: from })],
                     (Claim::Holding, TabSignal::Take) => {
                         let mut effects = self.elsewhere(Some("Phone moved to another tab".into()));
@@ -531,6 +538,8 @@ impl Console {
             }
             // No tab answered: this one holds the phone (the holder, if any, has gone quiet).
             (_, E::TabTimerFired(seq)) if seq == self.tab_timer && matches!(self.tab, Claim::Asking | Claim::Taking) => self.take_phone(),
+            // Time to look again whether the holder is still there.
+            (_, E::TabTimerFired(seq)) if seq == self.tab_timer && self.tab == Claim::Elsewhere => self.claim(Claim::Asking),
             (P::Elsewhere { note, .. }, E::TakeOverClicked) if self.tab != Claim::Taking => {
                 *note = None;
                 self.claim(Claim::Taking)
@@ -610,7 +619,7 @@ impl Console {
         if let Some(agent) = self.me.clone() {
             self.phase = Phase::Elsewhere { agent, note };
         }
-        vec![]
+        vec![Effect::StartTabTimer { ms: WATCH_MS, seq: self.tab_timer }]
     }
 
     /// The agent is announced available once: when the phone first registered and the
@@ -1516,7 +1525,8 @@ mod tests {
     fn second_tab() -> Console {
         let mut c = Console::started(a1()).0;
         c.apply(E::MicChecked(Mic::Ready));
-        assert_eq!(c.apply(heard(1, true, TabSignal::Held { busy: false })), vec![]);
+        let fx = c.apply(heard(1, true, TabSignal::Held { busy: false }));
+        assert_eq!(fx, vec![F::StartTabTimer { ms: WATCH_MS, seq: 2 }], "it looks again later");
         c
     }
 
@@ -1553,7 +1563,10 @@ mod tests {
         // ...and the holder gives it up without telling the server the agent is offline.
         let mut holder = ready(a1());
         let fx = holder.apply(heard(5, false, TabSignal::Take));
-        assert_eq!(fx, vec![F::DestroyDevice, F::PostTab(TabSignal::Released { to: Some(TabId(5)) })]);
+        assert_eq!(
+            fx,
+            vec![F::StartTabTimer { ms: WATCH_MS, seq: 3 }, F::DestroyDevice, F::PostTab(TabSignal::Released { to: Some(TabId(5)) })]
+        );
         assert_eq!(holder.status_text(), "Phone open in another tab · Phone moved to another tab");
         assert!(holder.can_take_over());
         assert!(!holder.phone_ready());
@@ -1567,7 +1580,7 @@ mod tests {
         assert!(holder.can_hang_up(), "the call goes on");
         let mut taker = second_tab();
         taker.apply(E::TakeOverClicked);
-        assert_eq!(taker.apply(heard(1, true, TabSignal::Refused { to: TabId(9) })), vec![]);
+        assert_eq!(taker.apply(heard(1, true, TabSignal::Refused { to: TabId(9) })), vec![F::StartTabTimer { ms: WATCH_MS, seq: 4 }]);
         assert_eq!(taker.status_text(), "Phone open in another tab · The other tab is on a call: take the phone over once it ends");
         assert!(taker.can_take_over(), "it may ask again");
     }
@@ -1589,6 +1602,23 @@ mod tests {
         assert_eq!(fx, vec![F::PostTab(TabSignal::Ask), F::StartTabTimer { ms: ASK_MS, seq: 3 }]);
         assert_eq!(other.apply(E::TabTimerFired(3)), vec![F::FetchToken(a1())]);
         assert_eq!(second_tab().apply(E::PageClosing), vec![], "a tab without the phone has nothing to release");
+    }
+
+    #[test]
+    fn a_holder_gone_without_a_word_is_found_by_the_periodic_look_and_the_phone_taken() {
+        let mut other = second_tab();
+        other.apply(E::TakeOverClicked);
+        other.apply(heard(1, true, TabSignal::Refused { to: TabId(9) }));
+        // The holder is still there: it answers, and the note stays.
+        assert_eq!(other.apply(E::TabTimerFired(4)), vec![F::PostTab(TabSignal::Ask), F::StartTabTimer { ms: ASK_MS, seq: 5 }]);
+        assert_eq!(other.apply(heard(1, true, TabSignal::Held { busy: true })), vec![F::StartTabTimer { ms: WATCH_MS, seq: 6 }]);
+        assert_eq!(other.status_text(), "Phone open in another tab · The other tab is on a call: take the phone over once it ends");
+        other.apply(E::TabTimerFired(6));
+        other.apply(heard(1, true, TabSignal::Held { busy: false }));
+        assert_eq!(other.status_text(), "Phone open in another tab", "the call there is over");
+        // Then it crashes: the next look goes unanswered, and this tab takes the phone.
+        assert_eq!(other.apply(E::TabTimerFired(8)), vec![F::PostTab(TabSignal::Ask), F::StartTabTimer { ms: ASK_MS, seq: 9 }]);
+        assert_eq!(other.apply(E::TabTimerFired(9)), vec![F::FetchToken(a1())]);
     }
 
     #[test]

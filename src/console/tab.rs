@@ -86,6 +86,9 @@ pub enum Claim {
 /// let go: messages between tabs take well under a millisecond, timers in a busy tab more.
 pub const ASK_MS: u32 = 300;
 pub const TAKE_MS: u32 = 1500;
+/// How often a tab without the phone asks whether its holder is still there: a page that
+/// crashed, or closed without its goodbye reaching the others, says nothing.
+pub const WATCH_MS: u32 = 3000;
 
 #[cfg(test)]
 mod tests {
