@@ -10,8 +10,10 @@ bash scripts/setup.sh
 
 step() { printf '\n=== %s ===\n' "$*"; }
 
-step "format and lints (cargo fmt --check; cargo clippy -D warnings)"
+step "format, layers and lints (cargo fmt --check; scripts/layers.py; cargo clippy -D warnings)"
 cargo fmt --check
+# Data flows one way: no module of src/ imports one that imports it back.
+python3 scripts/layers.py
 cargo clippy --all-targets -- -D warnings
 cargo clippy --features ssr --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings

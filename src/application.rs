@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{FromRef, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, on, MethodFilter};
@@ -12,46 +12,13 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 
-use crate::app::{shell, Page};
 use crate::calls::effects::EffectsWorker;
 use crate::config::{Mode, Settings, DEMO_AGENTS, DEMO_PASSWORD};
+use crate::pages::{shell, Page};
 use crate::simulator::{Simulator, SimulatorConfig};
-use crate::store::{Center, Store, StoreError};
+use crate::state::{AppState, Shared};
+use crate::store::{Store, StoreError};
 use crate::twilio::rest::{RestConfig, TwilioClient};
-
-/// Everything a request handler may need. Cloned for every request (axum's `State`, the
-/// middleware), so it is one reference count, not a copy of each field's.
-#[derive(Clone)]
-pub struct AppState(Arc<Shared>);
-
-impl std::ops::Deref for AppState {
-    type Target = Shared;
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-pub struct Shared {
-    pub settings: Arc<Settings>,
-    pub store: Store,
-    pub twilio: TwilioClient,
-    /// The contact center: its live state, and every decision made durable.
-    pub center: Center,
-    pub leptos_options: LeptosOptions,
-    /// The Twilio Voice SDK bundle, read once at start-up (see `voice_sdk_path`); in simulator
-    /// mode, the simulated Device instead.
-    pub voice_sdk: Option<Arc<[u8]>>,
-    /// The built-in Twilio, in simulator mode.
-    pub simulator: Option<Simulator>,
-    /// Checks `X-Twilio-Signature` with the auth token keyed in once.
-    pub signature_key: crate::twilio::signature::Key,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -127,7 +94,7 @@ impl Application {
             }
         };
         let settings = Arc::new(settings);
-        let center = store.center(settings.rules()).await?;
+        let center = crate::store::Center::start(&store, settings.rules()).await?;
         let state = AppState(Arc::new(Shared {
             settings: settings.clone(),
             store: store.clone(),
@@ -165,7 +132,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(crate::webhooks::router())
         .route("/healthz", get(healthz))
-        .route("/api/stream", get(crate::console::events::stream))
+        .route("/api/stream", get(crate::api::stream::stream))
         .route("/vendor/twilio.min.js", get(voice_sdk));
     // Pages and server functions find the state in their reactive context.
     let context = {
@@ -194,7 +161,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state);
     match simulator {
         // The simulator's REST API answers at TWILIO_API_BASE_URL = {base}/sim.
-        Some(sim) => app.nest_service("/sim", sim.router()).merge(crate::simulator::browser::router(sim)),
+        Some(sim) => app.nest_service("/sim", crate::simulator::rest::router(sim.clone())).merge(crate::simulator::browser::router(sim)),
         None => app,
     }
 }

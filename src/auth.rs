@@ -9,8 +9,9 @@ use axum::http::HeaderMap;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+use crate::clock::now_ms;
 use crate::ids::AgentId;
-use crate::store::{now_ms, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 pub const COOKIE: &str = "wt_session";
 /// One shift; signing in again is cheap.

@@ -4,11 +4,12 @@
 //! functions for the console, sqlx storage); with `hydrate` it is the browser app (WASM) that
 //! drives the Twilio Voice SDK. Modules without a feature gate are shared by both.
 
-pub mod app;
+pub mod api;
 pub mod center;
 pub mod console;
 pub mod ids;
 pub mod live;
+pub mod pages;
 pub mod simulator_ui;
 
 #[cfg(feature = "ssr")]
@@ -20,9 +21,13 @@ pub mod calls;
 #[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod simulator;
+#[cfg(feature = "ssr")]
+pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
@@ -39,7 +44,7 @@ pub mod voice;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    use app::Page;
+    use pages::Page;
     console_error_panic_hook::set_once();
     let path = leptos::prelude::location().pathname().unwrap_or_default();
     match Page::at(&path) {

@@ -2,11 +2,11 @@
 //! a command for the center, and the center's answer into what the edge renders; the rules
 //! themselves live in `crate::center`.
 
-use crate::application::AppState;
+use crate::api::dto::VoiceToken;
 use crate::calls::flow;
 use crate::center::{AgentCard, CallCard, Command, LegNo, LegOutcome, Party, Refusal, Target, TransferAction, Wanted};
-use crate::console::dto::VoiceToken;
 use crate::ids::{AgentId, CallSid, IdError, E164};
+use crate::state::AppState;
 use crate::store::{CenterError, StatusCallback, StoreError};
 use crate::twilio::access_token::{voice_token, TokenRequest, VoiceGrant};
 use crate::twilio::twiml::Response;

@@ -11,14 +11,14 @@ use std::rc::{Rc, Weak};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::api::{get_token, set_presence, transfer};
 use super::audio::{AudioDevice, AudioEffect, Kind};
 use super::state::{Console, Effect, Event, Mic};
 use super::tab_channel::TabChannel;
-use super::view::server_message;
+use crate::api::console::{get_token, set_presence, transfer};
+use crate::api::error::server_message;
 use crate::center::Wanted;
 use crate::ids::CallSid;
-use crate::voice::device::{ActiveCall, CallEvent, DeviceEvent, IncomingCall, VoiceDevice};
+use crate::voice::device::{ActiveCall, CallEvent, DeviceEvent, IncomingCall, MediaDevice, VoiceDevice};
 use crate::voice::{microphone, tone};
 
 pub struct Driver {
@@ -141,7 +141,7 @@ impl Driver {
                 let me = self.me.clone();
                 let on_event: Rc<dyn Fn(CallEvent)> = Rc::new(move |ev: CallEvent| {
                     if let Some(d) = me.upgrade() {
-                        d.dispatch(ev.console_event());
+                        d.dispatch(call_event(ev));
                     }
                 });
                 match call.watch(on_event) {
@@ -202,7 +202,12 @@ impl Driver {
             Effect::CheckMicrophone => {
                 let me = self.me.clone();
                 spawn_local(async move {
-                    let mic = microphone::check().await;
+                    let mic = match microphone::check().await {
+                        microphone::Mic::Ready => Mic::Ready,
+                        microphone::Mic::Denied => Mic::Denied,
+                        microphone::Mic::Missing => Mic::Missing,
+                        microphone::Mic::Unusable(why) => Mic::Unusable(why),
+                    };
                     let Some(d) = me.upgrade() else { return };
                     if mic == Mic::Ready && d.device.borrow().is_some() {
                         // Allowed after the SDK listed its devices: the labels come now.
@@ -238,7 +243,13 @@ impl Driver {
                 );
             }
             Effect::Audio(AudioEffect::Use { kind, id }) => {
-                let Some(switching) = self.device.borrow().as_ref().map(|d| d.use_audio(kind, id.as_deref())) else { return };
+                let switching = self.device.borrow().as_ref().map(|d| match kind {
+                    Kind::Microphone => {
+                        Box::pin(d.use_microphone(id.as_deref())) as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>
+                    }
+                    Kind::Speaker => Box::pin(d.use_speaker(id.as_deref())),
+                });
+                let Some(switching) = switching else { return };
                 let me = self.me.clone();
                 spawn_local(async move {
                     if let Err(e) = switching.await {
@@ -256,8 +267,11 @@ impl Driver {
                     };
                 }
             }
-            Effect::PlayTones { digits, sink } => tone::play_keys(&digits, sink.as_deref()),
-            Effect::PlayTestTone { sink } => tone::play_test(sink.as_deref()),
+            Effect::PlayTones { digits, sink } => {
+                let keys: Vec<_> = digits.chars().map(super::audio::dtmf).collect();
+                tone::play_keys(&keys, sink.as_deref())
+            }
+            Effect::PlayTestTone { sink } => tone::play_test(super::audio::TEST_TONE, sink.as_deref()),
             Effect::SetPresence(wanted) => {
                 let me = self.me.clone();
                 let status = match wanted {
@@ -283,7 +297,7 @@ impl Driver {
         let me = self.me.clone();
         let on_event: Rc<dyn Fn(DeviceEvent)> = Rc::new(move |ev: DeviceEvent| {
             let Some(d) = me.upgrade() else { return };
-            let Some(event) = ev.console_event() else {
+            let Some(event) = device_event(&ev) else {
                 d.list_audio();
                 return;
             };
@@ -315,9 +329,39 @@ impl Driver {
     fn list_audio(&self) {
         let Ok(device) = self.device.try_borrow() else { return };
         let Some((microphones, speakers)) = device.as_ref().map(VoiceDevice::audio_devices) else { return };
+        let listed = |devices: Vec<MediaDevice>| devices.into_iter().map(|d| AudioDevice::new(d.id, d.label)).collect::<Vec<_>>();
+        let (microphones, speakers) = (listed(microphones), listed(speakers));
         if !microphones.is_empty() || !speakers.is_empty() {
             self.dispatch(Event::AudioListed { microphones, speakers });
         }
+    }
+}
+
+/// The console's reading of what the Device reports (`Destroyed` counts as `Unregistered`);
+/// `None` for a change of audio devices, whose lists the driver reads from the device.
+fn device_event(ev: &DeviceEvent) -> Option<Event> {
+    Some(match ev {
+        DeviceEvent::Registered => Event::Registered,
+        DeviceEvent::Unregistered | DeviceEvent::Destroyed => Event::Unregistered,
+        DeviceEvent::Error { code, message } => Event::DeviceError { code: *code, message: message.clone() },
+        DeviceEvent::Incoming(call) => Event::Incoming { call_sid: call.call_sid().clone(), from: call.from().to_string() },
+        DeviceEvent::TokenWillExpire => Event::TokenWillExpire,
+        DeviceEvent::AudioDevicesChanged => return None,
+    })
+}
+
+/// The console's reading of what a watched call reports.
+fn call_event(ev: CallEvent) -> Event {
+    match ev {
+        CallEvent::Accepted => Event::Accepted,
+        CallEvent::Disconnected => Event::Disconnected,
+        CallEvent::Cancelled => Event::Cancelled,
+        CallEvent::Rejected => Event::Rejected,
+        CallEvent::Error { code, message } => Event::CallError { code, message },
+        CallEvent::Warning(name) => Event::QualityWarning(name),
+        CallEvent::WarningCleared(name) => Event::QualityCleared(name),
+        CallEvent::Reconnecting => Event::Reconnecting,
+        CallEvent::Reconnected => Event::Reconnected,
     }
 }
 

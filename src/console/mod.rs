@@ -1,13 +1,11 @@
-//! The agent console: Leptos components, their server functions, the phone's state machine
-//! (plain Rust, no web types, tested natively), and the live feed of the server's view.
+//! The agent console (the browser's side): Leptos components, the phone's state machine (plain
+//! Rust, no web types, tested natively), and the live feed of the server's view. What the
+//! server answers it lives in `crate::api`.
 
-pub mod api;
 pub mod audio;
 #[cfg(feature = "hydrate")]
 mod driver;
-pub mod dto;
-#[cfg(feature = "ssr")]
-pub mod events;
+pub mod live;
 pub mod state;
 #[cfg(feature = "hydrate")]
 mod stream;

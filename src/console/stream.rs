@@ -19,7 +19,7 @@ use leptos::prelude::{Set, Update};
 use wasm_bindgen::prelude::*;
 use web_sys::{EventSource, MessageEvent};
 
-use super::view::{Link, Live};
+use super::live::{Link, Live};
 
 /// Where the server pushes the console's view.
 pub const STREAM_URL: &str = "/api/stream";

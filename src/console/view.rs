@@ -9,9 +9,12 @@
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
-use super::api::{site_info, whoami, AgentInfo, SignIn, SignOut};
 use super::audio::{self, AudioDevice, Kind};
+use super::live::{Link, Live};
 use super::state::{Console, Event, TransferRequest};
+use crate::api::dto::AgentInfo;
+use crate::api::error::server_message;
+use crate::api::session::{site_info, whoami, SignIn, SignOut};
 use crate::center::{AgentCard, AwayReason, CallCard, CallHistory, ConsoleView, LegCard, Millis, Presence, QueueCard, Wanted};
 use crate::ids::AgentId;
 
@@ -106,39 +109,6 @@ fn SignInForm(on_signed_in: impl Fn() + Send + Sync + 'static) -> impl IntoView 
             </form>
             <p id="sign-in-error" class="form-error" role="alert">{error}</p>
         </section>
-    }
-}
-
-/// The state of the stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Link {
-    /// Not yet heard from the server.
-    #[default]
-    Connecting,
-    Up,
-    /// Lost; the browser is reconnecting. What is shown is the last view received.
-    Down,
-}
-
-/// What the server last said, and how well the console hears it.
-#[derive(Debug, Clone, Copy)]
-pub struct Live {
-    pub view: RwSignal<Option<ConsoleView>>,
-    pub link: RwSignal<Link>,
-    /// The server's clock minus the browser's (ms), measured when the last view arrived.
-    pub skew: RwSignal<i64>,
-    /// The server's clock as the browser reckons it, moved on every second: durations are
-    /// counted against it from the view's `since`s.
-    pub now: RwSignal<Millis>,
-}
-
-impl Live {
-    fn new() -> Self {
-        Live { view: RwSignal::new(None), link: RwSignal::new(Link::Connecting), skew: RwSignal::new(0), now: RwSignal::new(0) }
-    }
-
-    fn with<T>(&self, f: impl FnOnce(&ConsoleView) -> T) -> Option<T> {
-        self.view.with(|v| v.as_ref().map(f))
     }
 }
 
@@ -675,14 +645,6 @@ fn follow_stream(live: Live, on_session_lost: impl Fn() + Send + Sync + Clone + 
 
 #[cfg(not(feature = "hydrate"))]
 fn follow_stream(_live: Live, _on_session_lost: impl Fn() + Send + Sync + Clone + 'static) {}
-
-/// The reason a server function gave, without the framework's wrapping.
-pub fn server_message(e: ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(m) => m,
-        other => other.to_string(),
-    }
-}
 
 /// The panels' words: plain functions of the server's view and the time, tested natively.
 pub mod words {

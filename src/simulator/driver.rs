@@ -181,11 +181,6 @@ impl Simulator {
         Simulator { inner }
     }
 
-    /// The REST API (`/2010-04-01/…`), to be nested under the prefix `TWILIO_API_BASE_URL` names.
-    pub fn router(&self) -> axum::Router {
-        super::rest::router(self.clone())
-    }
-
     pub(super) fn config(&self) -> &SimulatorConfig {
         &self.inner.cfg
     }

@@ -5,9 +5,9 @@
 
 use leptos::prelude::*;
 
-use super::api::{sim_state, AgentPresenceDto, SimCallDto, SimConferenceDto, SimParticipantDto, SimStateDto};
-use super::{conference_status_text, poll_tick, SimHeader};
-use crate::console::view::server_message;
+use super::parts::{conference_status_text, poll_tick, SimHeader};
+use crate::api::error::server_message;
+use crate::api::simulator::{sim_state, AgentPresenceDto, SimCallDto, SimConferenceDto, SimParticipantDto, SimStateDto};
 
 #[component]
 pub fn MonitorPage() -> impl IntoView {

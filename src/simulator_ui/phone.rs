@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::api::{is_phone_number, sim_state, SimCustomerCall, SimCustomerHangup, SimStateDto, FROM_ERROR};
-use super::{call_status_text, conference_status_text, poll_tick, SimHeader};
-use crate::console::view::server_message;
+use super::parts::{call_status_text, conference_status_text, poll_tick, SimHeader};
+use crate::api::error::server_message;
+use crate::api::simulator::{is_phone_number, sim_state, SimCustomerCall, SimCustomerHangup, SimStateDto, FROM_ERROR};
 
 /// The number the phone calls from unless the user types another.
 pub const DEFAULT_FROM: &str = "+15551230000";

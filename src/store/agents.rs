@@ -2,7 +2,8 @@
 
 use sqlx::Row;
 
-use super::{now_ms, Store, StoreError};
+use super::pool::{Store, StoreError};
+use crate::clock::now_ms;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgentRow {

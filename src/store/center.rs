@@ -20,11 +20,12 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use tokio::sync::{broadcast, mpsc, oneshot, Notify};
 
-use super::{now_ms, Backend, StoreError};
+use super::pool::{Backend, StoreError};
 use crate::center::{
     Agent, Call, CallHistory, Command, Decision, Effect, EndReason, Event, Presence, Refusal, Rules, State, Target, TimelineRow,
     TransferAction,
 };
+use crate::clock::now_ms;
 use crate::ids::{AgentId, CallSid};
 
 /// Commands decided in one transaction at most.
@@ -88,7 +89,8 @@ struct Inner {
 impl Center {
     /// Loads the state and starts the writer, the ticker, the heartbeat and (on PostgreSQL) the
     /// listener for other instances' changes.
-    pub async fn start(pool: AnyPool, backend: Backend, rules: Rules, database_url: &str) -> Result<Self, StoreError> {
+    pub async fn start(store: &super::pool::Store, rules: Rules) -> Result<Self, StoreError> {
+        let (pool, backend, database_url) = (store.pool.clone(), store.backend(), store.url());
         let (version, state) = load(&pool).await?;
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
         let (changes, _) = broadcast::channel(1024);

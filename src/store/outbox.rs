@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use sqlx::Row;
 
-use super::{now_ms, DialRow, EffectRecord, EffectRow, Store, StoreError};
+use super::pool::{Store, StoreError};
+use super::rows::{DialRow, EffectRecord, EffectRow};
+use crate::clock::now_ms;
 use crate::ids::CallSid;
 
 impl Store {

@@ -17,8 +17,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::ffi;
-use crate::console::audio::{AudioDevice, Kind};
-use crate::{console::state::Event, ids::CallSid};
+use crate::ids::CallSid;
 
 /// An SDK failure: Twilio's error code when it gave one, and its message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,21 +63,6 @@ pub enum DeviceEvent {
     AudioDevicesChanged,
 }
 
-impl DeviceEvent {
-    /// The console state machine's view of this event (`Destroyed` counts as `Unregistered`);
-    /// `None` for a change of audio devices, whose lists the driver reads from the device.
-    pub fn console_event(&self) -> Option<Event> {
-        Some(match self {
-            DeviceEvent::Registered => Event::Registered,
-            DeviceEvent::Unregistered | DeviceEvent::Destroyed => Event::Unregistered,
-            DeviceEvent::Error { code, message } => Event::DeviceError { code: *code, message: message.clone() },
-            DeviceEvent::Incoming(call) => Event::Incoming { call_sid: call.call_sid.clone(), from: call.from.clone() },
-            DeviceEvent::TokenWillExpire => Event::TokenWillExpire,
-            DeviceEvent::AudioDevicesChanged => return None,
-        })
-    }
-}
-
 /// What a watched call reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallEvent {
@@ -95,22 +79,6 @@ pub enum CallEvent {
     WarningCleared(String),
     Reconnecting,
     Reconnected,
-}
-
-impl CallEvent {
-    pub fn console_event(&self) -> Event {
-        match self {
-            CallEvent::Accepted => Event::Accepted,
-            CallEvent::Disconnected => Event::Disconnected,
-            CallEvent::Cancelled => Event::Cancelled,
-            CallEvent::Rejected => Event::Rejected,
-            CallEvent::Error { code, message } => Event::CallError { code: *code, message: message.clone() },
-            CallEvent::Warning(name) => Event::QualityWarning(name.clone()),
-            CallEvent::WarningCleared(name) => Event::QualityCleared(name.clone()),
-            CallEvent::Reconnecting => Event::Reconnecting,
-            CallEvent::Reconnected => Event::Reconnected,
-        }
-    }
 }
 
 /// `device.state`.
@@ -162,31 +130,54 @@ impl VoiceDevice {
     }
 
     /// The microphones and speakers the SDK lists (empty until the browser has enumerated them).
-    pub fn audio_devices(&self) -> (Vec<AudioDevice>, Vec<AudioDevice>) {
+    pub fn audio_devices(&self) -> (Vec<MediaDevice>, Vec<MediaDevice>) {
         let Some(audio) = self.device.audio() else { return (vec![], vec![]) };
         (devices_of(&audio.available_input_devices()), devices_of(&audio.available_output_devices()))
     }
 
-    /// Uses this microphone or speaker (`None`: the default) for the call and the ones after;
-    /// a speaker also carries the ring. Resolves once the SDK has switched.
-    pub fn use_audio(&self, kind: Kind, id: Option<&str>) -> impl Future<Output = Result<(), VoiceError>> + 'static {
-        let started: Vec<Result<Promise, JsValue>> = match (self.device.audio(), kind, id) {
-            (None, ..) => vec![Err(JsValue::from_str("the SDK has no audio helper"))],
-            (Some(a), Kind::Microphone, Some(id)) => vec![a.set_input_device(id)],
-            (Some(a), Kind::Microphone, None) => vec![a.unset_input_device()],
-            (Some(a), Kind::Speaker, id) => {
-                let id = id.unwrap_or(crate::console::audio::DEFAULT);
-                vec![a.speaker_devices().set(id), a.ringtone_devices().set(id)]
-            }
+    /// Uses this microphone (`None`: the default) for the call and the ones after. Resolves
+    /// once the SDK has switched.
+    pub fn use_microphone(&self, id: Option<&str>) -> impl Future<Output = Result<(), VoiceError>> + 'static {
+        let started = match (self.device.audio(), id) {
+            (None, _) => vec![Err(JsValue::from_str("the SDK has no audio helper"))],
+            (Some(a), Some(id)) => vec![a.set_input_device(id)],
+            (Some(a), None) => vec![a.unset_input_device()],
         };
-        async move {
-            for promise in started {
-                settle(promise).await?;
-            }
-            Ok(())
-        }
+        settle_all(started)
     }
 
+    /// Uses this speaker (`None`: the default) for the call and the ring. Resolves once the
+    /// SDK has switched.
+    pub fn use_speaker(&self, id: Option<&str>) -> impl Future<Output = Result<(), VoiceError>> + 'static {
+        let id = id.unwrap_or(DEFAULT_DEVICE);
+        let started = match self.device.audio() {
+            None => vec![Err(JsValue::from_str("the SDK has no audio helper"))],
+            Some(a) => vec![a.speaker_devices().set(id), a.ringtone_devices().set(id)],
+        };
+        settle_all(started)
+    }
+}
+
+/// The browser's id of the device that follows the system's choice.
+pub const DEFAULT_DEVICE: &str = "default";
+
+/// A microphone or a speaker as the browser lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaDevice {
+    pub id: String,
+    /// Empty until the page may use the microphone (browsers hide labels until then).
+    pub label: String,
+}
+
+/// Awaits the SDK's promises in turn.
+async fn settle_all(started: Vec<Result<Promise, JsValue>>) -> Result<(), VoiceError> {
+    for promise in started {
+        settle(promise).await?;
+    }
+    Ok(())
+}
+
+impl VoiceDevice {
     fn listen(
         &mut self,
         event: &'static str,
@@ -284,11 +275,11 @@ fn device_options() -> JsValue {
 const SILENCE: &str = "data:audio/wav;base64,UklGRnQAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YVAAAACAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgA==";
 
 /// The devices of one of the SDK's maps (`deviceId` → `MediaDeviceInfo`).
-fn devices_of(map: &js_sys::Map) -> Vec<AudioDevice> {
+fn devices_of(map: &js_sys::Map) -> Vec<MediaDevice> {
     let mut devices = Vec::new();
     map.for_each(&mut |info, _id| {
         let field = |name: &str| Reflect::get(&info, &JsValue::from_str(name)).ok().and_then(|v| v.as_string()).unwrap_or_default();
-        devices.push(AudioDevice::new(field("deviceId"), field("label")));
+        devices.push(MediaDevice { id: field("deviceId"), label: field("label") });
     });
     devices
 }

@@ -6,7 +6,18 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack, PermissionStatus};
 
-use crate::console::state::Mic;
+/// What the browser says about the microphone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mic {
+    /// Allowed, and there is one.
+    Ready,
+    /// The agent (or a policy) blocked it for this site.
+    Denied,
+    /// No microphone is plugged in.
+    Missing,
+    /// Another reason the browser gave (in use by another program, page not secure, …).
+    Unusable(String),
+}
 
 /// Checks, and asks the agent for the microphone if the browser has never been told (the
 /// browser's own prompt, at page load: where Flex asks too). Never throws.

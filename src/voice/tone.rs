@@ -9,8 +9,6 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::AudioContext;
 
-use crate::console::audio::{dtmf, TEST_TONE};
-
 /// A key's tone lasts 100 ms, keys follow each other every 150 ms, and a `w` pauses 500 ms.
 const KEY_MS: f64 = 100.0;
 const STEP_MS: f64 = 150.0;
@@ -21,12 +19,13 @@ thread_local! {
     static OUTPUT: RefCell<Option<(AudioContext, Option<String>)>> = const { RefCell::new(None) };
 }
 
-/// Plays the DTMF tones of `digits` on `sink` (`None`: the default output).
-pub fn play_keys(digits: &str, sink: Option<&str>) {
+/// Plays keypad tones on `sink` (`None`: the default output): each key's pair of frequencies
+/// (DTMF), `None` for a pause.
+pub fn play_keys(keys: &[Option<(u16, u16)>], sink: Option<&str>) {
     let mut at = 0.0;
     let mut notes = Vec::new();
-    for key in digits.chars() {
-        match dtmf(key) {
+    for key in keys {
+        match *key {
             Some((low, high)) => {
                 notes.push((at, KEY_MS, [low, high]));
                 at += STEP_MS;
@@ -37,9 +36,8 @@ pub fn play_keys(digits: &str, sink: Option<&str>) {
     leptos::task::spawn_local(play(notes, sink.map(str::to_string)));
 }
 
-/// Plays the speaker test's tone on `sink`.
-pub fn play_test(sink: Option<&str>) {
-    let (hz, ms) = TEST_TONE;
+/// Plays one tone of `hz` for `ms` on `sink` (the speaker test).
+pub fn play_test((hz, ms): (u16, u32), sink: Option<&str>) {
     leptos::task::spawn_local(play(vec![(0.0, ms as f64, [hz, hz])], sink.map(str::to_string)));
 }
 

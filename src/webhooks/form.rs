@@ -4,8 +4,8 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::Method;
 
-use super::WebhookError;
-use crate::application::AppState;
+use super::error::WebhookError;
+use crate::state::AppState;
 
 /// The parameters of a webhook request, in the order Twilio sent them.
 #[derive(Debug, Clone)]

@@ -8,7 +8,4 @@ mod routes;
 
 pub use error::WebhookError;
 pub use form::TwilioForm;
-pub use routes::router;
-
-/// Webhook bodies are small forms; anything larger is refused with 413 before it is read.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub use routes::{router, MAX_BODY_BYTES};

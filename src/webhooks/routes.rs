@@ -4,13 +4,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 
-use super::{TwilioForm, WebhookError, MAX_BODY_BYTES};
-use crate::application::AppState;
+use super::error::WebhookError;
+use super::form::TwilioForm;
 use crate::calls::{flow, service};
 use crate::center::Party;
 use crate::ids::{CallSid, PhoneNumber};
+use crate::state::AppState;
 use crate::store::{CallbackKind, StatusCallback};
 use crate::twilio::twiml;
+
+/// Webhook bodies are small forms; anything larger is refused with 413 before it is read.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -20,7 +20,7 @@ pub(crate) async fn start_simulator(app_base_url: &str) -> (Simulator, String) {
         Simulator::new(SimulatorConfig::new(ACCOUNT_SID, Secret::new(AUTH_TOKEN), API_KEY, Secret::new(API_SECRET), app_base_url, NUMBER));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/sim", listener.local_addr().unwrap());
-    let app = axum::Router::new().nest("/sim", sim.router());
+    let app = axum::Router::new().nest("/sim", warm_transfer::simulator::rest::router(sim.clone()));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (sim, base)
 }

@@ -3,8 +3,9 @@
 
 use std::time::{Duration, SystemTime};
 
+use super::calls::{check_to, normalise_method, subscription, Engine, DEFAULT_HOLD_MUSIC};
 use super::model::{CallStatus, Conference, ConferenceStatus, FetchPurpose, Participant, ParticipantStatus, Refetch, SimError};
-use super::{normalise_method, subscription, Engine, ParticipantView, DEFAULT_HOLD_MUSIC};
+use super::view::ParticipantView;
 use crate::ids::{CallSid, ConferenceSid};
 use crate::simulator::twiml::{ConferenceJoin, Instruction};
 
@@ -417,7 +418,7 @@ impl Engine {
                 return Err(SimError::Invalid(format!("Required parameter {name} is missing")));
             }
         }
-        super::check_to(&req.to)?;
+        check_to(&req.to)?;
         let conf_sid = match self.resolve(conference) {
             Ok(sid) => sid,
             Err(e) if conference.starts_with("CF") && conference.len() == 34 => return Err(e),
@@ -443,7 +444,7 @@ impl Engine {
         join.status_callback_event = req.conference_status_callback_event.clone();
         join.status_callback_method = normalise_method(req.conference_status_callback_method.as_deref(), "POST")?;
         let call_callback = subscription(req.status_callback, req.status_callback_event, req.status_callback_method, &["completed"])?;
-        let timeout = req.timeout_secs.unwrap_or(super::DEFAULT_TIMEOUT_SECS);
+        let timeout = req.timeout_secs.unwrap_or(super::calls::DEFAULT_TIMEOUT_SECS);
         let call_sid = self.create_participant_call(&req.from, &req.to, join.clone(), timeout, call_callback, now);
         let conf = self.conferences.get_mut(&conf_sid).expect("resolved above");
         conf.participants.push(Participant::new(&call_sid, &join, ParticipantStatus::Ringing, now));

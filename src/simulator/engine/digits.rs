@@ -6,8 +6,8 @@
 
 use std::time::SystemTime;
 
+use super::calls::{wrong_state, Engine};
 use super::model::{CallStatus, ConferenceStatus, ParticipantStatus, SimError};
-use super::{wrong_state, Engine};
 use crate::ids::CallSid;
 
 /// The most digits one `send_digits` takes (the SDK has no limit; the endpoint is open).

@@ -3,8 +3,8 @@
 
 use std::time::SystemTime;
 
+use super::calls::Engine;
 use super::model::{Effect, Participant};
-use super::Engine;
 use crate::ids::CallSid;
 use crate::simulator::time::{rfc2822, secs_between};
 

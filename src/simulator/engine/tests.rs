@@ -8,7 +8,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::phone_book::{self, BUSY, NO_ANSWER, RING_SECS, UNREACHABLE};
 use super::*;
-use crate::simulator::twiml;
+use crate::ids::CallSid;
+use crate::simulator::twiml::{self, Instruction};
 
 const ACCOUNT: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const NUMBER: &str = "+15005550006";

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
+use super::calls::Engine;
 use super::model::{Call, CallStatus, Conference, ConferenceStatus, Direction, ParticipantStatus, SimError};
-use super::Engine;
 use crate::ids::{CallSid, ConferenceSid};
 use crate::simulator::time::{rfc2822, secs_between};
 
@@ -186,5 +186,16 @@ fn call_view(c: &Call) -> CallView {
         start_time: c.answered_at.map(rfc2822),
         end_time: c.ended_at.map(rfc2822),
         duration: c.ended_at.map(|end| c.answered_at.map_or(0, |start| secs_between(start, end))),
+    }
+}
+
+impl Engine {
+    /// Calls ringing for `client:{identity}`, oldest first.
+    pub fn ringing_for(&self, identity: &str) -> Vec<RingingCall> {
+        self.calls
+            .values()
+            .filter(|c| c.status == CallStatus::Ringing && c.client_identity() == Some(identity))
+            .map(|c| RingingCall { call_sid: c.sid.clone(), from: c.from.clone(), to: c.to.clone() })
+            .collect()
     }
 }

@@ -21,11 +21,12 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast;
 
-use crate::application::AppState;
 use crate::auth::{self, AuthError};
 use crate::center::ConsoleView;
+use crate::clock::now_ms;
 use crate::ids::AgentId;
-use crate::store::{now_ms, Change, ConnectionGuard, Directory};
+use crate::state::AppState;
+use crate::store::{Change, ConnectionGuard, Directory};
 use std::sync::Arc;
 
 /// How many past calls the console shows.

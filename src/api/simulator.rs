@@ -144,9 +144,9 @@ pub fn is_phone_number(s: &str) -> bool {
 #[cfg(feature = "ssr")]
 mod server {
     use super::*;
-    use crate::application::AppState;
     use crate::simulator::engine::{CallView, ConferenceView, Direction, ParticipantStatus, SimError, SimState};
     use crate::simulator::Simulator;
+    use crate::state::AppState;
     use axum::http::StatusCode;
     use leptos_axum::ResponseOptions;
 

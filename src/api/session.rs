@@ -1,0 +1,49 @@
+//! Signing in and out, who is signed in, and what kind of deployment this is: the server
+//! functions the console calls before (and around) the agent's work.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::context as server;
+use super::dto::{AgentInfo, SiteMode};
+
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn sign_in(identity: String, password: String) -> Result<AgentInfo, ServerFnError> {
+    let cx = server::Ctx::take();
+    let (me, token) = crate::auth::sign_in(&cx.state.store, &identity, &password).await.map_err(|e| cx.auth_error(e))?;
+    cx.set_cookie(crate::auth::session_cookie(&token, cx.secure_cookies()));
+    Ok(AgentInfo { identity: me.agent.to_string(), display_name: me.display_name })
+}
+
+#[server(prefix = "/api", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), ServerFnError> {
+    let cx = server::Ctx::take();
+    if let Ok(me) = cx.signed_in().await {
+        crate::calls::service::signed_out(&cx.state, &me.agent).await.map_err(|e| cx.call_error(e))?;
+    }
+    crate::auth::sign_out(&cx.state.store, &cx.headers).await.map_err(|e| cx.auth_error(e))?;
+    cx.set_cookie(crate::auth::clear_cookie(cx.secure_cookies()));
+    Ok(())
+}
+
+/// The signed-in agent, or `None`.
+#[server(prefix = "/api", endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<AgentInfo>, ServerFnError> {
+    let cx = server::Ctx::take();
+    match crate::auth::current_agent(&cx.state.store, &cx.headers).await {
+        Ok(me) => Ok(Some(AgentInfo { identity: me.agent.to_string(), display_name: me.display_name })),
+        Err(crate::auth::AuthError::NotSignedIn) => Ok(None),
+        Err(e) => Err(cx.auth_error(e)),
+    }
+}
+
+#[server(prefix = "/api", endpoint = "site")]
+pub async fn site_info() -> Result<SiteMode, ServerFnError> {
+    use crate::config::{DEMO_AGENTS, DEMO_PASSWORD};
+    let simulator = server::Ctx::take().state.simulator.is_some();
+    Ok(SiteMode {
+        simulator,
+        demo_agents: if simulator { DEMO_AGENTS.iter().map(|a| a.to_string()).collect() } else { vec![] },
+        demo_password: simulator.then(|| DEMO_PASSWORD.to_string()),
+    })
+}

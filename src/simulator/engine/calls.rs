@@ -1,0 +1,464 @@
+//! The engine itself: the simulated account's calls and conferences, and a call's life from
+//! creation to its end (the conference's side is in `conference`, DTMF in `digits`, callbacks
+//! in `notify`, what the outside sees in `view`).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, SystemTime};
+
+use super::model::{Call, CallStatus, Conference, Direction, Effect, FetchPurpose, OnAnswer, SimError, StopReason, Subscription};
+use super::phone_book::{self, Callee};
+use crate::ids::{CallSid, ConferenceSid};
+use crate::simulator::twiml::{ConferenceJoin, Instruction};
+
+/// What Twilio says when a call's document cannot be fetched or read.
+pub const APPLICATION_ERROR: &str = "We are sorry, an application error has occurred. Goodbye.";
+/// What a caller hears while on hold or waiting without a wait URL: Twilio's default music.
+pub const DEFAULT_HOLD_MUSIC: &str = "hold music playing";
+/// Twilio's default ring time for `Calls.json`.
+pub const DEFAULT_TIMEOUT_SECS: u32 = 60;
+
+/// The fixed facts of the simulated account.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub account_sid: String,
+    /// The support number's "A call comes in" webhook (`{app}/conference/connect/client`).
+    pub voice_url: String,
+    /// Mixed into every SID so separate runs never hand out the same ones (0 in tests).
+    pub sid_seed: u64,
+    /// How long one loop of a finite `<Play>` in a wait or hold document lasts before a
+    /// `<Redirect>` after it is followed (the audio's real length is not known).
+    pub background_play_secs: u32,
+}
+
+/// `POST Calls.json`: a call from Twilio to someone. The simulator takes the very request type
+/// the app's REST client sends (it has every field this engine reads).
+pub type OutboundCall = crate::twilio::rest::CreateCall;
+
+pub struct Engine {
+    pub(super) cfg: EngineConfig,
+    pub(super) sid_counter: u64,
+    pub(super) fetch_counter: u64,
+    pub(super) calls: BTreeMap<String, Call>,
+    pub(super) conferences: BTreeMap<String, Conference>,
+    pub(super) effects: Vec<Effect>,
+}
+
+impl Engine {
+    pub fn new(cfg: EngineConfig) -> Self {
+        Engine { cfg, sid_counter: 0, fetch_counter: 0, calls: BTreeMap::new(), conferences: BTreeMap::new(), effects: Vec::new() }
+    }
+
+    pub fn account_sid(&self) -> &str {
+        &self.cfg.account_sid
+    }
+
+    /// Everything the world should do since the last call, in order.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    pub(super) fn next_hex(&mut self) -> String {
+        self.sid_counter += 1;
+        format!("{:016x}{:016x}", self.cfg.sid_seed, self.sid_counter)
+    }
+
+    pub(super) fn new_call_sid(&mut self) -> CallSid {
+        CallSid::parse(&format!("CA{}", self.next_hex())).expect("CA + 32 hex digits")
+    }
+
+    pub(super) fn new_conference_sid(&mut self) -> ConferenceSid {
+        ConferenceSid::parse(&format!("CF{}", self.next_hex())).expect("CF + 32 hex digits")
+    }
+
+    pub(super) fn warn(&mut self, call_sid: Option<&CallSid>, message: impl Into<String>) {
+        self.effects.push(Effect::Warning { call_sid: call_sid.cloned(), message: message.into() });
+    }
+
+    pub(super) fn call_mut(&mut self, sid: &CallSid) -> Result<&mut Call, SimError> {
+        self.calls.get_mut(sid.as_str()).ok_or_else(|| SimError::UnknownCall(sid.to_string()))
+    }
+
+    // ---- creating calls ---------------------------------------------------------------------
+
+    /// A customer dials the support number: Twilio asks the app what to do with the call.
+    pub fn incoming_call(&mut self, from: &str, to: &str, now: SystemTime) -> CallSid {
+        let url = self.cfg.voice_url.clone();
+        let sid =
+            self.insert_call(from, to, Direction::Inbound, OnAnswer::Document { url: url.clone(), method: "POST".into() }, 0, None, now);
+        let call = self.calls.get_mut(sid.as_str()).expect("just inserted");
+        // An inbound call rings at Twilio while the webhook is asked; it is answered by its TwiML.
+        call.status = CallStatus::Ringing;
+        call.hear("ringing");
+        self.fetch(&sid, FetchPurpose::Document, &url, "POST");
+        sid
+    }
+
+    /// `POST Calls.json`: queued, then (at once) initiated and ringing.
+    pub fn create_call(&mut self, req: OutboundCall, now: SystemTime) -> Result<CallSid, SimError> {
+        for (name, value) in [("To", &req.to), ("From", &req.from), ("Url", &req.url)] {
+            if value.trim().is_empty() {
+                return Err(SimError::Invalid(format!("Required parameter {name} is missing")));
+            }
+        }
+        check_to(&req.to)?;
+        let method = normalise_method(req.method.as_deref(), "POST")?;
+        let callback = subscription(req.status_callback, req.status_callback_event, req.status_callback_method, &["completed"])?;
+        let on_answer = OnAnswer::Document { url: req.url, method };
+        let timeout = req.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS);
+        let sid = self.insert_call(&req.from, &req.to, Direction::OutboundApi, on_answer, timeout, callback, now);
+        self.start_ringing(&sid, now);
+        Ok(sid)
+    }
+
+    /// A call leg for a participant added with `Participants.json`: on answer it joins `join`.
+    pub(super) fn create_participant_call(
+        &mut self,
+        from: &str,
+        to: &str,
+        join: ConferenceJoin,
+        timeout_secs: u32,
+        callback: Option<Subscription>,
+        now: SystemTime,
+    ) -> CallSid {
+        self.insert_call(from, to, Direction::OutboundApi, OnAnswer::Join(join), timeout_secs, callback, now)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn insert_call(
+        &mut self,
+        from: &str,
+        to: &str,
+        direction: Direction,
+        on_answer: OnAnswer,
+        timeout_secs: u32,
+        status_callback: Option<Subscription>,
+        now: SystemTime,
+    ) -> CallSid {
+        let sid = self.new_call_sid();
+        let call = Call {
+            sid: sid.clone(),
+            from: from.to_string(),
+            to: to.to_string(),
+            direction,
+            status: CallStatus::Queued,
+            on_answer,
+            timeout_secs,
+            status_callback,
+            next_sequence: 0,
+            created_at: now,
+            updated_at: now,
+            ringing_since: None,
+            answered_at: None,
+            ended_at: None,
+            hearing: Vec::new(),
+            now_hearing: String::new(),
+            digits_sent: String::new(),
+            digits_heard: String::new(),
+            script: VecDeque::new(),
+            fetch: None,
+            conference: None,
+        };
+        self.calls.insert(sid.to_string(), call);
+        sid
+    }
+
+    /// Outbound calls: `initiated`, then `ringing`; a browser identity is told to ring. An
+    /// unreachable number fails straight after `initiated`.
+    pub(super) fn start_ringing(&mut self, sid: &CallSid, now: SystemTime) {
+        self.call_event(sid, "initiated", now);
+        let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
+        if call.callee() == Some(Callee::Unreachable) {
+            self.finish_call(sid, CallStatus::Failed, now);
+            return;
+        }
+        call.status = CallStatus::Ringing;
+        call.ringing_since = Some(now);
+        call.updated_at = now;
+        call.hear("ringing");
+        let ring = call.client_identity().map(|identity| Effect::Ring {
+            identity: identity.to_string(),
+            call_sid: sid.clone(),
+            from: call.from.clone(),
+        });
+        self.call_event(sid, "ringing", now);
+        self.effects.extend(ring);
+    }
+
+    // ---- what the people on the calls do ------------------------------------------------------
+
+    /// The callee picks up a ringing outbound call.
+    pub fn answer(&mut self, sid: &CallSid, now: SystemTime) -> Result<(), SimError> {
+        let call = self.call_mut(sid)?;
+        if call.status != CallStatus::Ringing || call.direction != Direction::OutboundApi {
+            return Err(wrong_state(call, "answered"));
+        }
+        call.status = CallStatus::InProgress;
+        call.answered_at = Some(now);
+        call.updated_at = now;
+        call.hear("connecting");
+        let on_answer = call.on_answer.clone();
+        self.stop_ringing(sid, StopReason::AnsweredElsewhere);
+        self.call_event(sid, "answered", now);
+        match on_answer {
+            OnAnswer::Document { url, method } => self.fetch(sid, FetchPurpose::Document, &url, &method),
+            OnAnswer::Join(join) => {
+                if let Err(e) = self.join_conference(sid, &join, now) {
+                    self.warn(Some(sid), e.to_string());
+                    self.run_script(sid, now);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The callee declines a ringing call: the caller side hears busy.
+    pub fn reject(&mut self, sid: &CallSid, now: SystemTime) -> Result<(), SimError> {
+        let call = self.call_mut(sid)?;
+        if call.status != CallStatus::Ringing || call.direction != Direction::OutboundApi {
+            return Err(wrong_state(call, "rejected"));
+        }
+        self.finish_call(sid, CallStatus::Busy, now);
+        Ok(())
+    }
+
+    /// Hangs up: a call not yet answered is canceled, an answered one completed.
+    pub fn hangup(&mut self, sid: &CallSid, now: SystemTime) -> Result<(), SimError> {
+        let call = self.call_mut(sid)?;
+        let end = match call.status {
+            CallStatus::Queued | CallStatus::Ringing => CallStatus::Canceled,
+            CallStatus::InProgress => CallStatus::Completed,
+            _ => return Err(wrong_state(call, "hung up")),
+        };
+        self.finish_call(sid, end, now);
+        Ok(())
+    }
+
+    /// `POST Calls/{CA}.json` with `Status=canceled` (only before answer) or `completed`.
+    pub fn update_call_status(&mut self, sid: &CallSid, status: &str, now: SystemTime) -> Result<(), SimError> {
+        let call = self.call_mut(sid)?;
+        match (status, call.status) {
+            ("canceled", CallStatus::Queued | CallStatus::Ringing) | ("completed", _) => self.hangup(sid, now),
+            ("canceled", _) => Err(wrong_state(call, "canceled")),
+            (other, _) => Err(SimError::Invalid(format!("Status must be canceled or completed, not {other:?}"))),
+        }
+    }
+
+    /// Rings out every unanswered outbound call whose `Timeout` has passed, lets the phone
+    /// book's numbers answer or be busy once they have rung [`phone_book::RING_SECS`], then
+    /// fetches the wait and hold documents whose `<Redirect>` is due.
+    pub fn tick(&mut self, now: SystemTime) {
+        let rung_for = |c: &Call, secs: u64| c.ringing_since.is_some_and(|t| t + Duration::from_secs(secs) <= now);
+        let ringing = || self.calls.values().filter(|c| c.status == CallStatus::Ringing && c.direction == Direction::OutboundApi);
+        let due: Vec<CallSid> = ringing().filter(|c| rung_for(c, c.timeout_secs.into())).map(|c| c.sid.clone()).collect();
+        // A timeout as short as the ring wins: those calls are gone before the numbers pick up.
+        let picked_up: Vec<(CallSid, Callee)> = ringing()
+            .filter(|c| !due.contains(&c.sid) && rung_for(c, phone_book::RING_SECS))
+            .filter_map(|c| c.callee().map(|callee| (c.sid.clone(), callee)))
+            .collect();
+        for sid in due {
+            self.finish_call(&sid, CallStatus::NoAnswer, now);
+        }
+        for (sid, callee) in picked_up {
+            // Each was still ringing a moment ago; anything that ended it since is fine too.
+            let _ = match callee {
+                Callee::Answers => self.answer(&sid, now),
+                Callee::Busy => self.reject(&sid, now),
+                Callee::NeverAnswers | Callee::Unreachable => Ok(()),
+            };
+        }
+        self.follow_due_redirects(now);
+    }
+
+    // ---- TwiML --------------------------------------------------------------------------------
+
+    pub(super) fn fetch(&mut self, sid: &CallSid, purpose: FetchPurpose, url: &str, method: &str) {
+        self.fetch_counter += 1;
+        let id = self.fetch_counter;
+        let account = self.cfg.account_sid.clone();
+        let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
+        call.fetch = Some((id, purpose));
+        let mut params = vec![
+            ("CallSid", call.sid.to_string()),
+            ("AccountSid", account),
+            ("From", call.from.clone()),
+            ("To", call.to.clone()),
+            ("CallStatus", call.status.as_str().to_string()),
+            ("Direction", call.direction.as_str().to_string()),
+            ("ApiVersion", "2010-04-01".to_string()),
+        ];
+        // A hold document is for one participant of one room; the app may write it per call.
+        if purpose == FetchPurpose::Hold {
+            params.extend(call.conference.as_ref().map(|cf| ("ConferenceSid", cf.to_string())));
+        }
+        self.effects.push(Effect::FetchTwiml {
+            call_sid: sid.clone(),
+            fetch_id: id,
+            url: url.to_string(),
+            method: method.to_string(),
+            params: params.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        });
+    }
+
+    /// The answer to the call's latest outstanding [`Effect::FetchTwiml`].
+    pub fn twiml_result(&mut self, sid: &CallSid, result: Result<Vec<Instruction>, String>, now: SystemTime) -> Result<(), SimError> {
+        let fetch_id = self.call_mut(sid)?.fetch.map(|(id, _)| id);
+        match fetch_id {
+            Some(id) => self.twiml_result_for(sid, id, result, now),
+            None => Ok(()),
+        }
+    }
+
+    /// The answer to one [`Effect::FetchTwiml`]; an answer the call no longer waits for (it hung
+    /// up, the conference started, the hold ended) is dropped.
+    pub fn twiml_result_for(
+        &mut self,
+        sid: &CallSid,
+        fetch_id: u64,
+        result: Result<Vec<Instruction>, String>,
+        now: SystemTime,
+    ) -> Result<(), SimError> {
+        let call = self.call_mut(sid)?;
+        let purpose = match call.fetch {
+            Some((id, purpose)) if id == fetch_id && !call.status.is_final() => purpose,
+            _ => return Ok(()),
+        };
+        call.fetch = None;
+        match (purpose, result) {
+            (FetchPurpose::Document, Ok(doc)) => {
+                // An answered call (a `<Redirect>` was followed) simply runs its new document.
+                if call.status == CallStatus::Ringing {
+                    // An inbound call is answered by its first TwiML.
+                    call.status = CallStatus::InProgress;
+                    call.answered_at = Some(now);
+                    call.updated_at = now;
+                }
+                call.script = doc.into();
+                self.run_script(sid, now);
+            }
+            (FetchPurpose::Document, Err(e)) => {
+                self.warn(Some(sid), format!("could not get TwiML: {e}"));
+                let call = self.call_mut(sid)?;
+                call.hear(format!("Say: {APPLICATION_ERROR}"));
+                call.script.clear();
+                let end = if call.status == CallStatus::InProgress || call.direction == Direction::Inbound {
+                    CallStatus::Completed
+                } else {
+                    CallStatus::Failed
+                };
+                self.finish_call(sid, end, now);
+            }
+            (FetchPurpose::Wait | FetchPurpose::Hold, result) => self.play_background(sid, purpose, result, now),
+        }
+        Ok(())
+    }
+
+    /// Executes the call's document from where it stands until it blocks (a conference, endless
+    /// music) or ends (then the call is completed, as Twilio hangs up after the last verb).
+    pub(super) fn run_script(&mut self, sid: &CallSid, now: SystemTime) {
+        loop {
+            let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
+            if call.status.is_final() {
+                return;
+            }
+            let Some(verb) = call.script.pop_front() else {
+                self.finish_call(sid, CallStatus::Completed, now);
+                return;
+            };
+            match verb {
+                Instruction::Say { text } => call.hear(format!("Say: {text}")),
+                Instruction::Play { url, loop_count: 0 } => {
+                    call.hear(format!("Play: {url} (looping)"));
+                    return;
+                }
+                Instruction::Play { url, .. } => call.hear(format!("Play: {url}")),
+                Instruction::Pause { length_secs } => call.hear(format!("silence ({length_secs} s)")),
+                Instruction::Hangup => {
+                    self.finish_call(sid, CallStatus::Completed, now);
+                    return;
+                }
+                Instruction::Dial(join) => match self.join_conference(sid, &join, now) {
+                    Ok(()) => return,
+                    // Twilio logs the failed <Dial> and moves on to the next verb.
+                    Err(e) => self.warn(Some(sid), e.to_string()),
+                },
+                // The fetched document replaces whatever is left of this one.
+                Instruction::Redirect { url, method } => {
+                    call.script.clear();
+                    self.fetch(sid, FetchPurpose::Document, &url, &method);
+                    return;
+                }
+            }
+        }
+    }
+
+    // ---- ending calls -------------------------------------------------------------------------
+
+    pub(super) fn stop_ringing(&mut self, sid: &CallSid, reason: StopReason) {
+        if let Some(identity) = self.calls.get(sid.as_str()).and_then(|c| c.client_identity()) {
+            self.effects.push(Effect::StopRinging { identity: identity.to_string(), call_sid: sid.clone(), reason });
+        }
+    }
+
+    /// The call is over with `status`: the browser stops ringing, the `completed` callback goes
+    /// out, and a participant leaves its conference (which may end it).
+    pub(super) fn finish_call(&mut self, sid: &CallSid, status: CallStatus, now: SystemTime) {
+        let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
+        if call.status.is_final() {
+            return;
+        }
+        let was_ringing = call.status == CallStatus::Ringing && call.direction == Direction::OutboundApi;
+        call.status = status;
+        call.ended_at = Some(now);
+        call.updated_at = now;
+        call.fetch = None;
+        call.script.clear();
+        call.hear("call ended");
+        if was_ringing {
+            let reason = match status {
+                CallStatus::NoAnswer => StopReason::Timeout,
+                CallStatus::Busy => StopReason::Rejected,
+                _ => StopReason::Cancel,
+            };
+            self.stop_ringing(sid, reason);
+        }
+        self.call_event(sid, "completed", now);
+        self.participant_call_ended(sid, now);
+    }
+}
+
+pub(super) fn wrong_state(call: &Call, action: &'static str) -> SimError {
+    SimError::WrongState { call_sid: call.sid.to_string(), status: call.status.as_str(), action }
+}
+
+/// `To` must be a browser or an E.164 number (see [`phone_book`]).
+pub(super) fn check_to(to: &str) -> Result<(), SimError> {
+    if phone_book::is_dialable(to) {
+        Ok(())
+    } else {
+        Err(SimError::InvalidNumber(to.to_string()))
+    }
+}
+
+pub(super) fn normalise_method(method: Option<&str>, default: &str) -> Result<String, SimError> {
+    match method.map(str::trim).filter(|m| !m.is_empty()) {
+        None => Ok(default.to_string()),
+        Some(m) if m.eq_ignore_ascii_case("GET") || m.eq_ignore_ascii_case("POST") => Ok(m.to_ascii_uppercase()),
+        Some(m) => Err(SimError::Invalid(format!("Method must be GET or POST, not {m:?}"))),
+    }
+}
+
+/// A status callback subscription; with a URL but no events, Twilio uses `default_events`.
+pub(super) fn subscription(
+    url: Option<String>,
+    events: Vec<String>,
+    method: Option<String>,
+    default_events: &[&str],
+) -> Result<Option<Subscription>, SimError> {
+    let Some(url) = url.filter(|u| !u.trim().is_empty()) else { return Ok(None) };
+    // Lists may arrive as repeated keys or space-separated in one value.
+    let mut events: Vec<String> = events.iter().flat_map(|e| e.split_whitespace()).map(str::to_string).collect();
+    if events.is_empty() {
+        events = default_events.iter().map(|e| e.to_string()).collect();
+    }
+    Ok(Some(Subscription { url, method: normalise_method(method.as_deref(), "POST")?, events }))
+}

@@ -1,0 +1,48 @@
+//! The application state every request handler is given: settings, storage, the running
+//! center, the Twilio client, the simulator when there is one. A leaf of the module graph: the
+//! edges (webhooks, server functions, streams) import it, and it imports none of them; the
+//! composition root (`application`) builds it.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use crate::config::Settings;
+use crate::simulator::Simulator;
+use crate::store::{Center, Store};
+use crate::twilio::rest::TwilioClient;
+
+/// Everything a request handler may need. Cloned for every request (axum's `State`, the
+/// middleware), so it is one reference count, not a copy of each field's.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
+    pub settings: Arc<Settings>,
+    pub store: Store,
+    pub twilio: TwilioClient,
+    /// The contact center: its live state, and every decision made durable.
+    pub center: Center,
+    pub leptos_options: LeptosOptions,
+    /// The Twilio Voice SDK bundle, read once at start-up (see `voice_sdk_path`); in simulator
+    /// mode, the simulated Device instead.
+    pub voice_sdk: Option<Arc<[u8]>>,
+    /// The built-in Twilio, in simulator mode.
+    pub simulator: Option<Simulator>,
+    /// Checks `X-Twilio-Signature` with the auth token keyed in once.
+    pub signature_key: crate::twilio::signature::Key,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,38 @@
+//! Twilio's status callbacks, stored exactly as received (what they mean for the calls is
+//! decided by the center).
+
+use sqlx::Row;
+
+use super::pool::{Store, StoreError};
+use super::rows::StatusCallback;
+use crate::clock::now_ms;
+
+impl Store {
+    /// Stores a status callback exactly as received, for the record (what it means for the
+    /// calls is decided by the center).
+    pub async fn record_callback(&self, cb: &StatusCallback) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO status_callbacks (kind, call_sid, conference_sid, friendly_name, event, sequence_number, params, received_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(cb.kind.as_str())
+        .bind(cb.call_sid.as_deref())
+        .bind(cb.conference_sid.as_deref())
+        .bind(cb.friendly_name.as_deref())
+        .bind(&cb.event)
+        .bind(cb.sequence_number)
+        .bind(&cb.params_json)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn callbacks_for_call(&self, call_sid: &str) -> Result<Vec<(String, Option<i64>)>, StoreError> {
+        let rows = sqlx::query("SELECT event, sequence_number FROM status_callbacks WHERE call_sid = $1 ORDER BY id")
+            .bind(call_sid)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
+    }
+}
