@@ -238,7 +238,7 @@ async fn main() {
     let store = warm_transfer::store::Store::connect(&a.db).await.expect("database");
     let hash = warm_transfer::auth::hash_password(PASSWORD).unwrap();
     for n in 0..a.agents.max(a.offers + 2) {
-        store.upsert_agent(&agent(n), &agent(n), &hash).await.unwrap();
+        store.upsert_agent(&warm_transfer::ids::AgentId::parse(&agent(n)).unwrap(), &agent(n), &hash).await.unwrap();
     }
     let mut report = Vec::new();
 

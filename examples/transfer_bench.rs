@@ -6,7 +6,7 @@
 //! - blind transfer answered: the target's join webhook (Twilio fetching the join document
 //!   when the target answers) → `POST Participants/{customer}.json Hold=false`;
 //! - consult failed: the target's leg status callback `no-answer` → the same unhold;
-//! - Hold clicked: `POST /api/hold hold=true` → `POST Participants/{customer}.json Hold=true`.
+//! - Hold clicked: `POST /api/transfer action=hold` → `POST Participants/{customer}.json Hold=true`.
 //!
 //! Each round sets up its own call: a caller queues, agent A is offered it and answers, a
 //! conference callback tells the conference's sid, agent B becomes available, A transfers.
@@ -188,7 +188,7 @@ async fn main() {
     let hash = warm_transfer::auth::hash_password(PASSWORD).unwrap();
     let agents = 4 * a.rounds;
     for n in 0..agents {
-        store.upsert_agent(&format!("tb{n:04}"), "bench", &hash).await.unwrap();
+        store.upsert_agent(&warm_transfer::ids::AgentId::parse(&format!("tb{n:04}")).unwrap(), "bench", &hash).await.unwrap();
     }
     let b = Bench { http, a, seen };
     let (mut answered, mut failed, mut held) = (Vec::new(), Vec::new(), Vec::new());
@@ -198,7 +198,7 @@ async fn main() {
         let (call, cx, _) = b.on_a_call(2 * r, &x, &y).await;
         // First, Hold: the click → the REST request that holds the customer.
         let t0 = Instant::now();
-        b.api(&cx, "hold", &[("hold", "true")]).await;
+        b.api(&cx, "transfer", &[("action", "hold")]).await;
         held.push(ms(t0, b.arrival(|s| &s.holds, &call).await));
         b.api(&cx, "transfer", &[("action", "transfer"), ("to", &y)]).await;
         b.arrival(|s| &s.dials, &format!("client:{y}")).await;
@@ -222,5 +222,5 @@ async fn main() {
     println!("|---|---|");
     println!("| blind transfer: target answered (join webhook) → unhold REST request | {} |", percentiles(answered));
     println!("| consult: target no-answer callback → unhold REST request | {} |", percentiles(failed));
-    println!("| Hold clicked (`POST /api/hold`) → hold REST request | {} |", percentiles(held));
+    println!("| Hold clicked (`POST /api/transfer action=hold`) → hold REST request | {} |", percentiles(held));
 }

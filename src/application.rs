@@ -94,7 +94,7 @@ impl Application {
             }
         };
         let settings = Arc::new(settings);
-        let center = crate::store::Center::start(&store, settings.rules()).await?;
+        let center = crate::runtime::Center::start(&store, settings.rules()).await?;
         let state = AppState(Arc::new(Shared {
             settings: settings.clone(),
             store: store.clone(),
@@ -150,7 +150,7 @@ pub fn router(state: AppState) -> Router {
         let context = context.clone();
         let handler = move |req: Request| async move {
             let res = leptos_axum::handle_server_fns_with_context(context, req).await;
-            unreadable_arguments_are_400(res.into_response()).await
+            error_status(res.into_response()).await
         };
         app = app.route(path, on(MethodFilter::try_from(method).expect("server functions use plain HTTP methods"), handler));
     }
@@ -166,18 +166,17 @@ pub fn router(state: AppState) -> Router {
     }
 }
 
-/// Leptos answers a call whose arguments cannot be read (one missing, one malformed) with a 500,
-/// as if the server had failed. It is the caller's mistake: 400, the body still naming the field.
-async fn unreadable_arguments_are_400(res: Response) -> Response {
-    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+/// A server function that failed answers with its error, which knows its status
+/// (`ApiError::status`): Leptos sends every failure as a 500, arguments it could not read too.
+async fn error_status(res: Response) -> Response {
+    if !res.headers().contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER) {
         return res;
     }
     let (mut parts, body) = res.into_parts();
     // Error bodies are a line of text; the limit only guards against a surprise.
     let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
-    if [&b"Args|"[..], b"MissingArg|", b"Deserialization|"].iter().any(|p| bytes.starts_with(p)) {
-        parts.status = StatusCode::BAD_REQUEST;
-    }
+    let error = crate::api::error::ApiError::decode(&String::from_utf8_lossy(&bytes));
+    parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
@@ -190,12 +189,13 @@ async fn start_simulator(settings: &mut Settings, store: &Store, local_url: &str
         config.app_local_url = Some(local_url.to_string());
     }
     for agent in DEMO_AGENTS {
-        if store.agent(agent).await?.is_none() {
+        let id = crate::ids::AgentId::parse(agent).map_err(|e| StartError::Demo(e.0))?;
+        if store.agent(&id).await?.is_none() {
             let hash = crate::auth::on_password_thread(|| crate::auth::hash_password(DEMO_PASSWORD))
                 .await
                 .ok_or_else(|| StartError::Demo("the password thread is gone".into()))?
                 .map_err(|e| StartError::Demo(e.to_string()))?;
-            store.upsert_agent(agent, &format!("Agent {}", &agent[5..]), &hash).await?;
+            store.upsert_agent(&id, &format!("Agent {}", &agent[5..]), &hash).await?;
         }
     }
     tracing::warn!(

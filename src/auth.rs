@@ -160,7 +160,7 @@ pub async fn sign_in(store: &Store, identity: &str, password: &str) -> Result<(S
         let minutes = ((free_at - now_ms()).max(0) as u64).div_ceil(60_000).max(1);
         return Err(AuthError::RateLimited(minutes));
     }
-    let row = store.agent(agent.as_str()).await?;
+    let row = store.agent(&agent).await?;
     let hash = row.as_ref().map(|r| r.password_hash.as_str()).unwrap_or_else(|| decoy_hash());
     let (password, hash) = (password.to_string(), hash.to_string());
     let ok = on_password_thread(move || verify_password(&password, &hash)).await.unwrap_or(false);

@@ -6,6 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use crate::auth::hash_password;
+use crate::center::AgentRole;
 use crate::ids::AgentId;
 use crate::store::Store;
 
@@ -57,16 +58,14 @@ async fn agent(args: &[String]) -> Result<String, String> {
         Some("add") => {
             let identity = args.get(1).ok_or("agent add needs an identity")?;
             let agent = AgentId::parse(identity).map_err(|e| e.0)?;
-            let (mut name, mut role) = (agent.to_string(), "agent".to_string());
+            let (mut name, mut role) = (agent.to_string(), AgentRole::Agent);
             let mut rest = args[2..].iter();
             while let Some(flag) = rest.next() {
                 match flag.as_str() {
                     "--name" => name = rest.next().cloned().ok_or("--name needs a value")?,
                     "--role" => {
-                        role = rest.next().cloned().ok_or("--role needs a value")?;
-                        if !matches!(role.as_str(), "agent" | "supervisor") {
-                            return Err(format!("--role must be agent or supervisor, not '{role}'"));
-                        }
+                        let word = rest.next().ok_or("--role needs a value")?;
+                        role = AgentRole::parse(word).ok_or_else(|| format!("--role must be agent or supervisor, not '{word}'"))?;
                     }
                     other => return Err(format!("unexpected argument '{other}'")),
                 }
@@ -74,8 +73,9 @@ async fn agent(args: &[String]) -> Result<String, String> {
             let password = read_password(&agent)?;
             let hash = hash_password(&password).map_err(|e| e.to_string())?;
             let store = store().await?;
-            let created = store.upsert_agent(agent.as_str(), &name, &hash).await.map_err(|e| e.to_string())?;
-            store.set_agent_role(agent.as_str(), &role).await.map_err(|e| e.to_string())?;
+            let created = store.upsert_agent(&agent, &name, &hash).await.map_err(|e| e.to_string())?;
+            store.set_agent_role(&agent, role).await.map_err(|e| e.to_string())?;
+            let role = role.as_str();
             Ok(if created {
                 format!("agent {agent} ({name}, {role}) created")
             } else {
@@ -83,12 +83,13 @@ async fn agent(args: &[String]) -> Result<String, String> {
             })
         }
         Some("list") => {
-            let agents = store().await?.agents().await.map_err(|e| e.to_string())?;
-            Ok(agents.iter().map(|(id, name, role)| format!("{id}\t{name}\t{role}")).collect::<Vec<_>>().join("\n"))
+            let agents = store().await?.accounts().await.map_err(|e| e.to_string())?;
+            Ok(agents.iter().map(|a| format!("{}\t{}\t{}", a.id, a.name, a.role.as_str())).collect::<Vec<_>>().join("\n"))
         }
         Some("remove") => {
             let identity = args.get(1).ok_or("agent remove needs an identity")?;
-            if store().await?.remove_agent(identity).await.map_err(|e| e.to_string())? {
+            let agent = AgentId::parse(identity).map_err(|e| e.0)?;
+            if store().await?.remove_agent(&agent).await.map_err(|e| e.to_string())? {
                 Ok(format!("agent {identity} removed"))
             } else {
                 Err(format!("no agent '{identity}'"))

@@ -25,6 +25,8 @@ pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
+pub mod runtime;
+#[cfg(feature = "ssr")]
 pub mod simulator;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -48,7 +50,7 @@ pub fn hydrate() {
     console_error_panic_hook::set_once();
     let path = leptos::prelude::location().pathname().unwrap_or_default();
     match Page::at(&path) {
-        Page::Console => leptos::mount::hydrate_body(console::view::ConsolePage),
+        Page::Console => leptos::mount::hydrate_body(console::page::ConsolePage),
         // Not Leptos's spawn: its executor is set up by `hydrate_body`, inside the split module.
         Page::Phone => wasm_bindgen_futures::spawn_local(simulator_ui::hydrate_phone()),
         Page::Monitor => wasm_bindgen_futures::spawn_local(simulator_ui::hydrate_monitor()),

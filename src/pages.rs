@@ -6,7 +6,7 @@
 //! router (it cost ~50 KB gzip of the 250 KB WASM budget); the server picks the page by path
 //! (`application::router`) and the browser hydrates the page it was sent (`hydrate` in lib.rs).
 
-use crate::console::view::ConsolePage;
+use crate::console::page::ConsolePage;
 use crate::simulator_ui::{monitor::MonitorPage, phone::PhonePage};
 use leptos::prelude::*;
 

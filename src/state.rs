@@ -9,8 +9,9 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::config::Settings;
+use crate::runtime::Center;
 use crate::simulator::Simulator;
-use crate::store::{Center, Store};
+use crate::store::Store;
 use crate::twilio::rest::TwilioClient;
 
 /// Everything a request handler may need. Cloned for every request (axum's `State`, the

@@ -26,7 +26,7 @@ pub struct SiteMode {
 /// Who is signed in on this browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentInfo {
-    pub identity: String,
+    pub identity: crate::ids::AgentId,
     pub display_name: String,
 }
 

@@ -4,43 +4,46 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::context as server;
+use super::context::Ctx;
 use super::dto::{AgentInfo, SiteMode};
+use super::error::ApiError;
+#[cfg(feature = "ssr")]
+use super::error::Failure;
 
 #[server(prefix = "/api", endpoint = "sign_in")]
-pub async fn sign_in(identity: String, password: String) -> Result<AgentInfo, ServerFnError> {
-    let cx = server::Ctx::take();
-    let (me, token) = crate::auth::sign_in(&cx.state.store, &identity, &password).await.map_err(|e| cx.auth_error(e))?;
+pub async fn sign_in(identity: String, password: String) -> Result<AgentInfo, ApiError> {
+    let cx = Ctx::take();
+    let (me, token) = crate::auth::sign_in(&cx.state.store, &identity, &password).await.map_err(|e| Failure::from(e).public())?;
     cx.set_cookie(crate::auth::session_cookie(&token, cx.secure_cookies()));
-    Ok(AgentInfo { identity: me.agent.to_string(), display_name: me.display_name })
+    Ok(AgentInfo { identity: me.agent, display_name: me.display_name })
 }
 
 #[server(prefix = "/api", endpoint = "sign_out")]
-pub async fn sign_out() -> Result<(), ServerFnError> {
-    let cx = server::Ctx::take();
+pub async fn sign_out() -> Result<(), ApiError> {
+    let cx = Ctx::take();
     if let Ok(me) = cx.signed_in().await {
-        crate::calls::service::signed_out(&cx.state, &me.agent).await.map_err(|e| cx.call_error(e))?;
+        crate::calls::service::signed_out(&cx.state, &me.agent).await.map_err(|e| e.public())?;
     }
-    crate::auth::sign_out(&cx.state.store, &cx.headers).await.map_err(|e| cx.auth_error(e))?;
+    crate::auth::sign_out(&cx.state.store, &cx.headers).await.map_err(|e| Failure::from(e).public())?;
     cx.set_cookie(crate::auth::clear_cookie(cx.secure_cookies()));
     Ok(())
 }
 
 /// The signed-in agent, or `None`.
 #[server(prefix = "/api", endpoint = "whoami")]
-pub async fn whoami() -> Result<Option<AgentInfo>, ServerFnError> {
-    let cx = server::Ctx::take();
-    match crate::auth::current_agent(&cx.state.store, &cx.headers).await {
-        Ok(me) => Ok(Some(AgentInfo { identity: me.agent.to_string(), display_name: me.display_name })),
-        Err(crate::auth::AuthError::NotSignedIn) => Ok(None),
-        Err(e) => Err(cx.auth_error(e)),
+pub async fn whoami() -> Result<Option<AgentInfo>, ApiError> {
+    let cx = Ctx::take();
+    match cx.signed_in().await {
+        Ok(me) => Ok(Some(AgentInfo { identity: me.agent, display_name: me.display_name })),
+        Err(ApiError::NotSignedIn) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
 #[server(prefix = "/api", endpoint = "site")]
-pub async fn site_info() -> Result<SiteMode, ServerFnError> {
+pub async fn site_info() -> Result<SiteMode, ApiError> {
     use crate::config::{DEMO_AGENTS, DEMO_PASSWORD};
-    let simulator = server::Ctx::take().state.simulator.is_some();
+    let simulator = Ctx::take().state.simulator.is_some();
     Ok(SiteMode {
         simulator,
         demo_agents: if simulator { DEMO_AGENTS.iter().map(|a| a.to_string()).collect() } else { vec![] },

@@ -11,6 +11,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::error::ApiError;
+
 /// Everything the simulator pages show, shared by server and browser.
 ///
 /// Live calls and conferences are always all there; of the finished ones only the most recent
@@ -147,22 +149,12 @@ mod server {
     use crate::simulator::engine::{CallView, ConferenceView, Direction, ParticipantStatus, SimError, SimState};
     use crate::simulator::Simulator;
     use crate::state::AppState;
-    use axum::http::StatusCode;
-    use leptos_axum::ResponseOptions;
 
     pub const SIMULATOR_OFF: &str = "the simulator is off: this app talks to real Twilio";
 
-    /// Sets the response status and returns the error the page shows.
-    pub fn fail(status: StatusCode, message: impl Into<String>) -> ServerFnError {
-        if let Some(res) = use_context::<ResponseOptions>() {
-            res.set_status(status);
-        }
-        ServerFnError::new(message.into())
-    }
-
     /// The running simulator, or the error every simulator function gives in Twilio mode.
-    pub fn simulator() -> Result<Simulator, ServerFnError> {
-        use_context::<AppState>().and_then(|state| state.simulator.clone()).ok_or_else(|| fail(StatusCode::NOT_FOUND, SIMULATOR_OFF))
+    pub fn simulator() -> Result<Simulator, ApiError> {
+        use_context::<AppState>().and_then(|state| state.simulator.clone()).ok_or_else(|| ApiError::NotFound(SIMULATOR_OFF.into()))
     }
 
     /// The contact center's queue and agents (with their simulated headsets), beside the
@@ -171,8 +163,14 @@ mod server {
         if let Some(state) = use_context::<AppState>() {
             let headset = |id: &str| state.simulator.as_ref().is_none_or(|sim| sim.headset_plugged(id));
             state.center.read(|s| {
-                dto.queue =
-                    s.queued().map(|c| QueuedCallDto { call_sid: c.sid.to_string(), from: c.from.clone(), since: c.queued_at }).collect();
+                dto.queue = s
+                    .queued()
+                    .map(|c| QueuedCallDto {
+                        call_sid: c.sid.to_string(),
+                        from: c.from.as_ref().map(|f| f.to_string()).unwrap_or_default(),
+                        since: c.queued_at,
+                    })
+                    .collect();
                 dto.agents = s
                     .agents
                     .values()
@@ -187,13 +185,14 @@ mod server {
         dto
     }
 
-    pub fn sim_error(e: SimError) -> ServerFnError {
-        let status = match &e {
-            SimError::UnknownCall(_) | SimError::UnknownConference(_) | SimError::UnknownParticipant(_) => StatusCode::NOT_FOUND,
-            SimError::WrongState { .. } | SimError::DuplicateLabel { .. } => StatusCode::CONFLICT,
-            SimError::Invalid(_) | SimError::InvalidNumber(_) => StatusCode::BAD_REQUEST,
-        };
-        fail(status, e.to_string())
+    pub fn sim_error(e: SimError) -> ApiError {
+        match &e {
+            SimError::UnknownCall(_) | SimError::UnknownConference(_) | SimError::UnknownParticipant(_) => {
+                ApiError::NotFound(e.to_string())
+            }
+            SimError::WrongState { .. } | SimError::DuplicateLabel { .. } => ApiError::NotNow(e.to_string()),
+            SimError::Invalid(_) | SimError::InvalidNumber(_) => ApiError::BadInput(e.to_string()),
+        }
     }
 
     /// All live calls and conferences, and the newest finished ones.
@@ -271,43 +270,39 @@ mod server {
 
 /// What the simulated Twilio is doing: calls and conferences (open: see the module docs).
 #[server(prefix = "/api", endpoint = "sim_state")]
-pub async fn sim_state() -> Result<SimStateDto, ServerFnError> {
+pub async fn sim_state() -> Result<SimStateDto, ApiError> {
     use server::*;
     Ok(with_center(to_dto(simulator()?.snapshot())))
 }
 
 /// A customer calls the support number from `from`; returns the new call's CallSid.
 #[server(prefix = "/api", endpoint = "sim_call")]
-pub async fn sim_customer_call(from: String) -> Result<String, ServerFnError> {
-    use axum::http::StatusCode;
+pub async fn sim_customer_call(from: String) -> Result<String, ApiError> {
     use server::*;
     let sim = simulator()?;
     let from = from.trim();
     if !is_phone_number(from) {
-        return Err(fail(StatusCode::BAD_REQUEST, FROM_ERROR));
+        return Err(ApiError::BadInput(FROM_ERROR.into()));
     }
     let live =
         sim.snapshot().calls.iter().filter(|c| c.direction == crate::simulator::engine::Direction::Inbound && !c.status.is_final()).count();
     if live >= MAX_LIVE_CUSTOMER_CALLS {
-        return Err(fail(StatusCode::TOO_MANY_REQUESTS, format!("{live} customer calls are already going on; hang one up first")));
+        return Err(ApiError::TooMany(format!("{live} customer calls are already going on; hang one up first")));
     }
     Ok(sim.place_customer_call(from).to_string())
 }
 
 /// The customer hangs up (or gives up while it still rings).
 #[server(prefix = "/api", endpoint = "sim_hangup")]
-pub async fn sim_customer_hangup(call_sid: String) -> Result<(), ServerFnError> {
-    use axum::http::StatusCode;
+pub async fn sim_customer_hangup(call_sid: String) -> Result<(), ApiError> {
     use server::*;
     let sim = simulator()?;
-    let sid = crate::ids::CallSid::parse(&call_sid).map_err(|e| fail(StatusCode::BAD_REQUEST, format!("call_sid: {e}")))?;
+    let sid = crate::ids::CallSid::parse(&call_sid).map_err(|e| ApiError::BadInput(format!("call_sid: {e}")))?;
     let is_customer =
         sim.snapshot().calls.iter().find(|c| c.call_sid == sid).map(|c| c.direction == crate::simulator::engine::Direction::Inbound);
     match is_customer {
         None => return Err(sim_error(crate::simulator::engine::SimError::UnknownCall(sid.to_string()))),
-        Some(false) => {
-            return Err(fail(StatusCode::FORBIDDEN, format!("call_sid: {sid} is not a customer's call; agents hang up in the console")))
-        }
+        Some(false) => return Err(ApiError::Forbidden(format!("call_sid: {sid} is not a customer's call; agents hang up in the console"))),
         Some(true) => {}
     }
     sim.hangup(&sid).map_err(sim_error)

@@ -22,11 +22,11 @@ use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast;
 
 use crate::auth::{self, AuthError};
-use crate::center::ConsoleView;
+use crate::center::{CallHistory, ConsoleView};
 use crate::clock::now_ms;
 use crate::ids::AgentId;
+use crate::runtime::{Change, ConnectionGuard, Directory};
 use crate::state::AppState;
-use crate::store::{Change, ConnectionGuard, Directory};
 use std::sync::Arc;
 
 /// How many past calls the console shows.
@@ -40,7 +40,7 @@ struct Session {
     changes: broadcast::Receiver<Change>,
     /// The last view sent (with `now` zeroed, so the clock alone sends nothing).
     last: Option<ConsoleView>,
-    recent: Vec<crate::center::CallHistory>,
+    recent: Vec<CallHistory>,
     /// The directory last sent.
     directory: Option<Arc<Directory>>,
     /// When something was last sent (for the keep-alive).
@@ -60,10 +60,17 @@ pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Respon
     // Subscribe before connecting: the connection's own heartbeat is then not missed.
     let changes = state.center.subscribe();
     let connection = state.center.connect(&agent).await;
-    let recent = state.center.recent_calls(&agent, RECENT_CALLS).await.unwrap_or_default();
+    let recent = recent_calls(&state, &agent).await.unwrap_or_default();
     let session =
         Session { state, agent, changes, last: None, recent, directory: None, sent: tokio::time::Instant::now(), _connection: connection };
     ([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(views(session))).into_response()
+}
+
+/// The agent's last calls with their timelines: those they took part in, and the one ringing
+/// for them or that they are on.
+async fn recent_calls(state: &AppState, agent: &AgentId) -> Result<Vec<CallHistory>, crate::store::StoreError> {
+    let current = state.center.read(|s| s.agents.get(agent).and_then(|a| a.presence.call().cloned()));
+    state.store.recent_calls(agent, current.as_ref(), RECENT_CALLS).await
 }
 
 fn views(session: Session) -> impl Stream<Item = Result<Bytes, Infallible>> {
@@ -82,7 +89,7 @@ fn views(session: Session) -> impl Stream<Item = Result<Bytes, Infallible>> {
                 Ok(change) => {
                     // Leases renewed (heartbeats, every few seconds for every console): nothing a
                     // console shows changed, so the views are not made again.
-                    if !change.events.is_empty() && change.events.iter().all(|e| matches!(e, crate::center::Event::Seen { .. })) {
+                    if change.leases_only() {
                         continue;
                     }
                     // The timelines are read again only when one of my calls moved: events that
@@ -102,7 +109,7 @@ fn views(session: Session) -> impl Stream<Item = Result<Bytes, Infallible>> {
                         })
                     };
                     if mine {
-                        s.recent = s.state.center.recent_calls(&s.agent, RECENT_CALLS).await.unwrap_or(s.recent);
+                        s.recent = recent_calls(&s.state, &s.agent).await.unwrap_or(s.recent);
                     }
                 }
                 // A slow reader missed changes: the next view is a fresh snapshot anyway.

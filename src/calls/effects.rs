@@ -10,8 +10,9 @@ use std::time::Duration;
 use crate::calls::flow;
 use crate::center::{Command, Effect, LegOutcome, Move, Who};
 use crate::config::Settings;
-use crate::ids::CallSid;
-use crate::store::{Center, EffectRow, Store, StoreError};
+use crate::ids::{CallSid, ConferenceSid};
+use crate::runtime::Center;
+use crate::store::{EffectRow, EffectStatus, Store, StoreError};
 use crate::twilio::rest::{RestError, TwilioClient, UpdateParticipant};
 
 /// How long a claimed effect is ours before another worker may take it over.
@@ -29,7 +30,7 @@ pub struct EffectsWorker {
 
 /// What performing one effect came to.
 enum Outcome {
-    Done(Option<String>),
+    Done(Option<CallSid>),
     /// Try again after this long (without giving up: the effect is waiting on another).
     Wait(Duration),
     Failed(RestError),
@@ -62,28 +63,28 @@ impl EffectsWorker {
     async fn perform(&self, row: EffectRow) {
         let outcome = match &row.effect {
             Effect::Dial { call, party, leg } => {
-                let request = flow::agent_dial(&self.settings, call.as_str(), party, *leg);
+                let request = flow::agent_dial(&self.settings, call, party, *leg);
                 match self.twilio.create_call(&request).await {
                     Ok(created) => match CallSid::parse(&created.sid) {
                         Ok(sid) => {
                             tracing::info!(call = %call, %party, leg, leg_sid = %sid, "rung");
-                            Outcome::Done(Some(sid.to_string()))
+                            Outcome::Done(Some(sid))
                         }
                         Err(e) => Outcome::Failed(RestError::Decode(format!("Twilio answered with a malformed call sid: {e}"))),
                     },
                     Err(e) => Outcome::Failed(e),
                 }
             }
-            Effect::CancelLeg { call, party, leg } => match self.store.dial_of_leg(call, party.as_str(), *leg).await {
+            Effect::CancelLeg { call, party, leg } => match self.store.dial_of_leg(call, party, *leg).await {
                 Ok(None) => Outcome::Done(None),
-                Ok(Some(dial)) => match (dial.status.as_str(), dial.leg_sid) {
-                    ("pending", _) if dial.in_flight => Outcome::Wait(CANCEL_WAIT),
-                    ("pending", _) => match self.store.skip_pending_dial(dial.id).await {
+                Ok(Some(dial)) => match (dial.status, dial.leg_sid) {
+                    (EffectStatus::Pending, _) if dial.in_flight => Outcome::Wait(CANCEL_WAIT),
+                    (EffectStatus::Pending, _) => match self.store.skip_pending_dial(dial.id).await {
                         Ok(true) => Outcome::Done(None),
                         Ok(false) => Outcome::Wait(CANCEL_WAIT),
                         Err(e) => Outcome::Failed(store_failure(e)),
                     },
-                    ("done", Some(leg_sid)) => match self.twilio.cancel_call(&leg_sid).await {
+                    (EffectStatus::Done, Some(leg_sid)) => match self.twilio.cancel_call(leg_sid.as_str()).await {
                         Ok(()) => {
                             tracing::info!(call = %call, %party, leg, "stopped ringing");
                             Outcome::Done(None)
@@ -111,7 +112,7 @@ impl EffectsWorker {
 
     async fn record(&self, row: &EffectRow, outcome: Outcome) -> Result<(), StoreError> {
         match outcome {
-            Outcome::Done(leg_sid) => self.store.effect_done(row.id, leg_sid.as_deref()).await,
+            Outcome::Done(leg_sid) => self.store.effect_done(row.id, leg_sid.as_ref()).await,
             Outcome::Wait(delay) => self.store.effect_retry(row.id, "waiting for the dial to come back", delay).await,
             Outcome::Failed(e) if e.is_retryable() && (row.attempts as u32) < self.settings.outbox.max_attempts => {
                 let delay = flow::retry_delay(
@@ -120,11 +121,11 @@ impl EffectsWorker {
                     self.settings.outbox.backoff_max,
                     rand::random::<f64>(),
                 );
-                tracing::debug!(id = row.id, kind = row.effect.kind(), attempt = row.attempts, error = %e, "effect failed, will retry");
+                tracing::debug!(id = row.id, kind = row.effect.kind().as_str(), attempt = row.attempts, error = %e, "effect failed, will retry");
                 self.store.effect_retry(row.id, &e.to_string(), delay).await
             }
             Outcome::Failed(e) => {
-                tracing::warn!(id = row.id, kind = row.effect.kind(), call = %row.effect.call(), attempts = row.attempts, error = %e, "effect given up");
+                tracing::warn!(id = row.id, kind = row.effect.kind().as_str(), call = %row.effect.call(), attempts = row.attempts, error = %e, "effect given up");
                 self.store.effect_failed(row.id, &e.to_string()).await?;
                 let command = match &row.effect {
                     // The party could not be rung: the center moves the caller on (the queue,
@@ -167,13 +168,13 @@ impl EffectsWorker {
                         Who::Party(_) => self.settings.hold_music_url.clone(),
                     };
                     let update = UpdateParticipant { hold: Some(true), hold_url: Some(hold_url), ..Default::default() };
-                    (who, self.twilio.update_participant(&conference, &self.participant(call, who), &update).await.map(|_| ()))
+                    (who, self.twilio.update_participant(conference.as_str(), &self.participant(call, who), &update).await.map(|_| ()))
                 }
                 Move::Unhold { who } => {
                     let update = UpdateParticipant { hold: Some(false), ..Default::default() };
-                    (who, self.twilio.update_participant(&conference, &self.participant(call, who), &update).await.map(|_| ()))
+                    (who, self.twilio.update_participant(conference.as_str(), &self.participant(call, who), &update).await.map(|_| ()))
                 }
-                Move::Remove { who } => (who, self.twilio.remove_participant(&conference, &self.participant(call, who)).await),
+                Move::Remove { who } => (who, self.twilio.remove_participant(conference.as_str(), &self.participant(call, who)).await),
             };
             match result {
                 Ok(()) => {}
@@ -197,11 +198,17 @@ impl EffectsWorker {
 
     /// The call's `CF…` sid: from the center (a conference callback told it), else asked of
     /// Twilio by the conference's name.
-    async fn conference_of(&self, call: &CallSid) -> Result<Option<String>, RestError> {
+    async fn conference_of(&self, call: &CallSid) -> Result<Option<ConferenceSid>, RestError> {
         if let Some(cf) = self.center.read(|s| s.calls.get(call).and_then(|c| c.conference.clone())) {
             return Ok(Some(cf));
         }
-        let found = self.twilio.find_live_conference(call.as_str()).await?.map(|c| c.sid);
+        let found = match self.twilio.find_live_conference(call.as_str()).await? {
+            Some(c) => Some(
+                ConferenceSid::parse(&c.sid)
+                    .map_err(|e| RestError::Decode(format!("Twilio answered with a malformed conference sid: {e}")))?,
+            ),
+            None => None,
+        };
         if let Some(cf) = &found {
             let _ = self.center.decide(Command::ConferenceKnown { call: call.clone(), conference: cf.clone() }).await;
         }

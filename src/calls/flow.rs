@@ -1,7 +1,8 @@
 //! Pure decisions of the warm-transfer flow. No I/O: everything here is a function of its inputs.
 
-use crate::center::{Music, Party};
+use crate::center::{LegNo, Music, Party};
 use crate::config::Settings;
+use crate::ids::CallSid;
 use crate::twilio::rest::CreateCall;
 use crate::twilio::twiml::{Conference, Response};
 use std::time::Duration;
@@ -24,18 +25,21 @@ pub const STATUS_PATH: &str = "/twilio/status";
 /// Said once to a customer whose call is transferred blind, before the music.
 pub const TRANSFER_MESSAGE: &str = "Please hold while we transfer your call.";
 
+/// `?intro=` on the wait document when a blind transfer holds the customer: say why first.
+pub const TRANSFER_INTRO: &str = "transfer";
+
 /// Said to an agent who answers a call that is no longer theirs to take.
 pub const CALLER_GONE_MESSAGE: &str = "Sorry, this caller is no longer waiting.";
 
 /// Where Twilio fetches the join document when `party` (an agent's identity or a `+` number)
 /// answers leg `leg`.
-pub fn agent_join_path(call: &str, party: &str, leg: u32) -> String {
+pub fn agent_join_path(call: &CallSid, party: &Party, leg: LegNo) -> String {
     format!("/conference/{call}/connect/{party}?leg={leg}")
 }
 
 /// Where Twilio reports the progress of a leg: the path names the call, the party and the leg,
 /// so a callback is understood without a lookup (and before the dial's answer is in).
-pub fn agent_leg_status_path(call: &str, party: &str, leg: u32) -> String {
+pub fn agent_leg_status_path(call: &CallSid, party: &Party, leg: LegNo) -> String {
     format!("/twilio/legs/{call}/{party}/{leg}")
 }
 
@@ -43,20 +47,20 @@ pub fn agent_leg_status_path(call: &str, party: &str, leg: u32) -> String {
 /// says their place when they wait in the queue again; a blind transfer first says why.
 pub fn customer_hold_url(settings: &Settings, music: Music) -> String {
     match music {
-        Music::Transfer => settings.public_url(&format!("{WAIT_PATH}?intro=transfer")),
+        Music::Transfer => settings.public_url(&format!("{WAIT_PATH}?intro={TRANSFER_INTRO}")),
         Music::Hold | Music::Queue => settings.public_url(WAIT_PATH),
     }
 }
 
 /// The customer hears the welcome once, then waits in a conference named after their CallSid;
 /// nobody hears anyone until an agent joins, and the conference ends when the customer leaves.
-pub fn customer_twiml(settings: &Settings, conference_id: &str) -> Response {
-    Response::new().say(WAIT_MESSAGE).dial_conference(customer_conference(settings, conference_id))
+pub fn customer_twiml(settings: &Settings, call: &CallSid) -> Response {
+    Response::new().say(WAIT_MESSAGE).dial_conference(customer_conference(settings, call))
 }
 
-fn customer_conference(settings: &Settings, conference_id: &str) -> Conference {
+fn customer_conference(settings: &Settings, call: &CallSid) -> Conference {
     Conference {
-        name: conference_id.to_string(),
+        name: call.to_string(),
         start_conference_on_enter: Some(false),
         end_conference_on_exit: Some(true),
         wait_url: Some(settings.public_url(WAIT_PATH)),
@@ -68,8 +72,8 @@ fn customer_conference(settings: &Settings, conference_id: &str) -> Conference {
 
 /// The customer's conference, preceded by an apology: used when recording the call failed,
 /// so the caller is never cut off by our fault.
-pub fn customer_trouble_twiml(settings: &Settings, conference_id: &str) -> Response {
-    Response::new().say(TROUBLE_MESSAGE).dial_conference(customer_conference(settings, conference_id))
+pub fn customer_trouble_twiml(settings: &Settings, call: &CallSid) -> Response {
+    Response::new().say(TROUBLE_MESSAGE).dial_conference(customer_conference(settings, call))
 }
 
 /// What a waiting customer hears, again and again: their place in the queue (when they have
@@ -97,9 +101,9 @@ pub fn wait_twiml_after(settings: &Settings, intro: Option<&str>, position: Opti
 /// (a consult's target takes over, or the customer is hung up). And since Twilio silently
 /// ignores a change of `endConferenceOnExit` on a held participant, the flag is set here, once,
 /// and never changed.
-pub fn agent_join_twiml(settings: &Settings, conference_id: &str, party: &str) -> Response {
+pub fn agent_join_twiml(settings: &Settings, call: &CallSid, party: &Party) -> Response {
     Response::new().dial_conference(Conference {
-        name: conference_id.to_string(),
+        name: call.to_string(),
         start_conference_on_enter: Some(true),
         end_conference_on_exit: Some(false),
         wait_url: Some(settings.hold_music_url.clone()),
@@ -115,12 +119,11 @@ pub fn caller_gone_twiml() -> Response {
 
 /// The REST request that rings an agent's browser (or a transfer's number) and, on answer,
 /// fetches the join route. Caller ID is the support number.
-pub fn agent_dial(settings: &Settings, call: &str, party: &Party, leg: u32) -> CreateCall {
+pub fn agent_dial(settings: &Settings, call: &CallSid, party: &Party, leg: LegNo) -> CreateCall {
     let to = match party {
         Party::Agent(agent) => format!("client:{agent}"),
         Party::Phone(number) => number.to_string(),
     };
-    let party = party.as_str();
     CreateCall {
         to,
         from: settings.twilio.number.clone(),
@@ -152,16 +155,20 @@ mod tests {
         crate::config::test_settings()
     }
 
+    fn ca01() -> CallSid {
+        CallSid::parse(&format!("CA{:032x}", 1)).unwrap()
+    }
+
     fn parse(r: &Response) -> String {
         r.to_xml()
     }
 
     #[test]
     fn the_customer_waits_in_a_conference_named_after_their_call() {
-        let xml = parse(&customer_twiml(&settings(), "CA01"));
+        let xml = parse(&customer_twiml(&settings(), &ca01()));
         let doc = roxmltree::Document::parse(&xml).unwrap();
         let conf = doc.descendants().find(|n| n.has_tag_name("Conference")).unwrap();
-        assert_eq!(conf.text(), Some("CA01"));
+        assert_eq!(conf.text(), Some(ca01().as_str()));
         assert_eq!(conf.attribute("startConferenceOnEnter"), Some("false"));
         assert_eq!(conf.attribute("endConferenceOnExit"), Some("true"));
         assert_eq!(conf.attribute("waitUrl"), Some("https://support.example.com/conference/wait"));
@@ -171,7 +178,7 @@ mod tests {
     #[test]
     fn no_agent_ends_the_conference_by_leaving_and_each_is_labelled() {
         for party in ["agent1", "+14155550100"] {
-            let xml = parse(&agent_join_twiml(&settings(), "CA01", party));
+            let xml = parse(&agent_join_twiml(&settings(), &ca01(), &Party::parse(party).unwrap()));
             let doc = roxmltree::Document::parse(&xml).unwrap();
             let conf = doc.descendants().find(|n| n.has_tag_name("Conference")).unwrap();
             assert_eq!(conf.attribute("endConferenceOnExit"), Some("false"), "{party}");
@@ -182,11 +189,14 @@ mod tests {
 
     #[test]
     fn a_transfer_to_a_number_dials_it_from_the_support_number() {
-        let dial = agent_dial(&settings(), "CA01", &Party::parse("+14155550100").unwrap(), 4);
+        let dial = agent_dial(&settings(), &ca01(), &Party::parse("+14155550100").unwrap(), 4);
         assert_eq!(dial.to, "+14155550100");
         assert_eq!(dial.from, "+15005550006");
-        assert_eq!(dial.url, "https://support.example.com/conference/CA01/connect/+14155550100?leg=4");
-        assert_eq!(dial.status_callback.as_deref(), Some("https://support.example.com/twilio/legs/CA01/+14155550100/4"));
+        assert_eq!(dial.url, format!("https://support.example.com/conference/{}/connect/+14155550100?leg=4", ca01()));
+        assert_eq!(
+            dial.status_callback.as_deref(),
+            Some(format!("https://support.example.com/twilio/legs/{}/+14155550100/4", ca01()).as_str())
+        );
     }
 
     #[test]
@@ -200,11 +210,11 @@ mod tests {
 
     #[test]
     fn an_agent_dial_rings_the_client_and_points_at_the_public_join_route() {
-        let dial = agent_dial(&settings(), "CA01", &Party::parse("agent2").unwrap(), 3);
+        let dial = agent_dial(&settings(), &ca01(), &Party::parse("agent2").unwrap(), 3);
         assert_eq!(dial.to, "client:agent2");
         assert_eq!(dial.from, "+15005550006");
-        assert_eq!(dial.url, "https://support.example.com/conference/CA01/connect/agent2?leg=3");
-        assert_eq!(dial.status_callback.as_deref(), Some("https://support.example.com/twilio/legs/CA01/agent2/3"));
+        assert_eq!(dial.url, format!("https://support.example.com/conference/{}/connect/agent2?leg=3", ca01()));
+        assert_eq!(dial.status_callback.as_deref(), Some(format!("https://support.example.com/twilio/legs/{}/agent2/3", ca01()).as_str()));
     }
 
     #[test]
@@ -220,7 +230,7 @@ mod tests {
 
     #[test]
     fn the_trouble_message_still_puts_the_caller_in_the_conference() {
-        let xml = parse(&customer_trouble_twiml(&settings(), "CA01"));
+        let xml = parse(&customer_trouble_twiml(&settings(), &ca01()));
         let doc = roxmltree::Document::parse(&xml).unwrap();
         assert!(doc.descendants().any(|n| n.has_tag_name("Say")));
         assert!(doc.descendants().any(|n| n.has_tag_name("Conference")));

@@ -1,25 +1,47 @@
-//! The contact center's core: agents and their presence, the queue, routing, and the calls'
-//! legs, as plain Rust. Commands and the time go in; events (the timeline), effects (what
+//! The contact center's core: agents and their presence, the queue, routing, and every party of
+//! every call, as plain Rust. Commands and the time go in; events (the timeline), effects (what
 //! Twilio must be asked to do) and the new state come out. No I/O and no framework: nothing
 //! here knows axum, Leptos, sqlx or Twilio's wire formats, so every rule is tested as a
 //! given/when/then sentence without a database (`tests`).
 //!
-//! The store runs each decision in one transaction (state, timeline and outbox together); the
-//! edges (webhooks, server functions, the console stream) only translate to and from commands.
+//! The runtime decides each command in one transaction (state, timeline and outbox together);
+//! the edges (webhooks, server functions, the console stream) only translate to and from
+//! commands and views.
+//!
+//! - `rules`, `party`, `agent`, `call`: the vocabulary and the state's parts;
+//! - `state`: the whole center and questions about it;
+//! - `command`, `event`, `effect`, `refusal`: what goes in and what comes out;
+//! - `decide` (the rules), `apply` (what an event changes), `arrange` (conference changes);
+//! - `view`: what each console shows, with the steps that make sense now.
 
+mod agent;
+mod apply;
+mod arrange;
+mod call;
 mod command;
 mod decide;
-mod model;
+mod effect;
+mod event;
+mod party;
+mod refusal;
+mod rules;
+mod state;
 mod view;
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod transfer_tests;
 
-pub use command::{Command, Decision, Effect, Event, Move, Refusal, Target, TransferAction, Wanted};
-pub use model::{
-    Agent, AwayReason, Call, CallPhase, EndReason, Holds, LegNo, LegOutcome, Millis, Music, Notice, Party, Presence, Rules, Side, Stage,
-    State, Transfer, Who,
+pub use agent::{Account, Agent, AgentRole, AwayReason, Presence};
+pub use call::{Call, CallNotice, CallPhase, EndReason, LegNo, LegOutcome, Music, Participant, Side, Stage, Transfer};
+pub use command::{CallAction, Command, MissingTarget, PresenceAction, Target, TransferAction, Wanted};
+pub use decide::{Decision, NOTE_MAX_CHARS};
+pub use effect::{Effect, EffectKind, Move};
+pub use event::Event;
+pub use party::{Party, Role, Who};
+pub use refusal::{Reason, Refusal};
+pub use rules::{Millis, Rules};
+pub use state::State;
+pub use view::{
+    presence_actions, AgentCard, AgentName, CallCard, CallHistory, ConsoleView, LegCard, LegState, Phase, QueueCard, TimelineRow,
+    TransferCard,
 };
-pub use view::{AgentCard, CallCard, CallHistory, ConsoleView, LegCard, QueueCard, TimelineRow, TransferCard};

@@ -1,32 +1,100 @@
 //! What one agent's console shows, computed from the center's state: the server's truth that
-//! the stream pushes (the browser never guesses it).
+//! the stream pushes (the browser never guesses it), with the steps that make sense now.
 //!
 //! Written with serde; the browser reads them by hand (`console::wire`, no serde decoders in its
 //! WASM): a field added or renamed here is added or renamed there too.
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Call, CallPhase, Millis, Notice, Presence, Side, Stage, State};
-use crate::ids::{AgentId, CallSid};
+use super::agent::{AwayReason, Presence};
+use super::call::{Call, CallNotice, CallPhase, Stage};
+use super::command::{CallAction, PresenceAction};
+use super::party::{Party, Role};
+use super::rules::Millis;
+use super::state::State;
+use crate::ids::{AgentId, CallSid, PhoneNumber};
 
 /// An agent as the directory shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentCard {
     pub id: AgentId,
+    /// Their display name.
+    pub name: String,
     pub presence: Presence,
     pub since: Millis,
 }
 
-/// One participant of the call on the console: the customer, the agent who has the call, and
-/// the target of a transfer, each as the server's state says they are.
+/// An agent named for people to read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentName {
+    pub id: AgentId,
+    pub name: String,
+}
+
+/// How a participant is on the call, as the console shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LegState {
+    /// The customer, before anyone answered (hearing the queue).
+    Waiting,
+    Ringing,
+    Connected,
+    OnHold,
+}
+
+impl LegState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LegState::Waiting => "waiting",
+            LegState::Ringing => "ringing",
+            LegState::Connected => "connected",
+            LegState::OnHold => "on-hold",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [LegState::Waiting, LegState::Ringing, LegState::Connected, LegState::OnHold].into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+/// Where the call stands, as the console names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    Queued,
+    /// Ringing for the agent it is offered to.
+    Offered,
+    Connected,
+    /// With a number outside.
+    Outside,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Queued => "queued",
+            Phase::Offered => "offered",
+            Phase::Connected => "connected",
+            Phase::Outside => "outside",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Phase::Queued, Phase::Offered, Phase::Connected, Phase::Outside].into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// One participant of the call on the console: the customer, the agent who has the call, the
+/// target of a transfer (and whoever else is on it), each as the server's state says they are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LegCard {
-    /// The agent's identity, the number dialled, or the caller's number for the customer.
-    pub party: String,
-    /// `customer`, `owner` (has the call) or `target` (of a transfer).
-    pub role: String,
-    /// `waiting` (the customer, before anyone answered), `ringing`, `connected` or `on-hold`.
-    pub state: String,
+    pub role: Role,
+    /// The agent or the number (none for the customer).
+    #[serde(default)]
+    pub party: Option<Party>,
+    /// Who it is to a person: an agent's display name, a number, the caller's number.
+    pub name: String,
+    pub state: LegState,
     /// An agent whose browser has muted its microphone.
     #[serde(default)]
     pub muted: bool,
@@ -36,12 +104,12 @@ pub struct LegCard {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransferCard {
     /// The agent who started it (who has the call).
-    pub by: AgentId,
-    pub to: String,
+    pub by: AgentName,
+    pub to: Party,
+    /// The target as a person reads it (an agent's display name, or the number).
+    pub to_name: String,
     pub note: String,
-    /// `ringing`, `consulting` (the agents talk, the customer on hold), `with-customer` (after
-    /// a swap: the target on hold) or `three-way`.
-    pub stage: String,
+    pub stage: Stage,
     pub since: Millis,
 }
 
@@ -49,11 +117,11 @@ pub struct TransferCard {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallCard {
     pub call: CallSid,
-    pub from: String,
+    #[serde(default)]
+    pub from: Option<PhoneNumber>,
     /// When the caller first queued.
     pub queued_at: Millis,
-    /// `offered` (ringing for the owner-to-be) or `connected`.
-    pub phase: String,
+    pub phase: Phase,
     pub since: Millis,
     /// The customer first, then whoever else is on the call or ringing for it.
     pub legs: Vec<LegCard>,
@@ -61,15 +129,14 @@ pub struct CallCard {
     pub transfer: Option<TransferCard>,
     /// A transfer that failed, or a change Twilio would not make.
     #[serde(default)]
-    pub notice: Option<Notice>,
-    /// The transfer actions that make sense for this agent now (the console enables only
-    /// these buttons): `consult`, `transfer`, `complete`, `cancel`, `three-way`, `swap`,
-    /// `leave`, `retry`, and `hold` or `resume` (the customer).
+    pub notice: Option<CallNotice>,
+    /// The steps that make sense for this agent now (the console enables only these buttons):
+    /// exactly the ones the center would take.
     #[serde(default)]
-    pub actions: Vec<String>,
+    pub actions: Vec<CallAction>,
     /// Who transferred this call to me, if someone did (shown while it rings).
     #[serde(default)]
-    pub transferred_by: Option<AgentId>,
+    pub transferred_by: Option<AgentName>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,7 +157,8 @@ pub struct TimelineRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallHistory {
     pub call: CallSid,
-    pub from: String,
+    #[serde(default)]
+    pub from: Option<PhoneNumber>,
     pub rows: Vec<TimelineRow>,
 }
 
@@ -98,6 +166,9 @@ pub struct CallHistory {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsoleView {
     pub me: AgentCard,
+    /// The presence buttons that make sense now.
+    #[serde(default)]
+    pub presence_actions: Vec<PresenceAction>,
     pub call: Option<CallCard>,
     pub queue: QueueCard,
     /// Every other agent, by identity. The server leaves it empty and sends the directory
@@ -114,7 +185,7 @@ pub struct ConsoleView {
 impl State {
     pub fn card(&self, agent: &AgentId) -> Option<AgentCard> {
         let a = self.agents.get(agent)?;
-        Some(AgentCard { id: a.id.clone(), presence: a.presence.clone(), since: a.since })
+        Some(AgentCard { id: a.id.clone(), name: a.name.clone(), presence: a.presence.clone(), since: a.since })
     }
 
     /// Every agent, by identity: the directory every console shows (each without itself).
@@ -125,163 +196,114 @@ impl State {
     /// `agent`'s console view (without `recent` and the directory), or `None` for an unknown agent.
     pub fn console_view(&self, agent: &AgentId, now: Millis) -> Option<ConsoleView> {
         let me = self.card(agent)?;
-        let call = self.call_of(agent).map(|c| c.card(agent));
+        let call = self.call_of(agent).map(|c| self.call_card(c, agent));
         let queue = QueueCard { waiting: self.queue_len(), longest_since: self.queued().next().map(|c| c.queued_at) };
-        Some(ConsoleView { me, call, queue, agents: Vec::new(), recent: Vec::new(), now })
+        let presence_actions = presence_actions(&me.presence);
+        Some(ConsoleView { me, presence_actions, call, queue, agents: Vec::new(), recent: Vec::new(), now })
     }
-}
 
-impl Call {
+    /// Who a party is to a person: an agent's display name, or the number.
+    pub fn name_of(&self, party: &Party) -> String {
+        match party {
+            Party::Agent(a) => self.agent_name(a).name,
+            Party::Phone(n) => n.to_string(),
+        }
+    }
+
+    fn agent_name(&self, agent: &AgentId) -> AgentName {
+        let name = self.agents.get(agent).map(|a| a.name.clone()).unwrap_or_else(|| agent.to_string());
+        AgentName { id: agent.clone(), name }
+    }
+
     /// The call as `viewer` (the owner, the agent it is offered to, or a transfer's target) sees it.
-    pub fn card(&self, viewer: &AgentId) -> CallCard {
-        let holds = self.holds();
-        let customer_state = match (&self.phase, holds.customer.is_some()) {
-            (_, true) => "on-hold",
-            (CallPhase::Queued | CallPhase::Offered { .. } | CallPhase::Outside { answered: false, .. }, false) => "waiting",
-            _ => "connected",
+    pub fn call_card(&self, c: &Call, viewer: &AgentId) -> CallCard {
+        let phase = c.phase();
+        let waiting = matches!(phase, CallPhase::Queued | CallPhase::Offered { .. } | CallPhase::Outside { answered: false, .. });
+        let mut parties: Vec<_> = c.parties.iter().collect();
+        parties.sort_by_key(|p| p.role);
+        let legs = parties
+            .into_iter()
+            .map(|p| {
+                let state = match p.held {
+                    Some(_) => LegState::OnHold,
+                    None if p.role == Role::Customer && waiting => LegState::Waiting,
+                    None if !p.joined => LegState::Ringing,
+                    None => LegState::Connected,
+                };
+                let name = match p.party() {
+                    Some(party) => self.name_of(party),
+                    None => c.from.as_ref().map(|f| f.to_string()).unwrap_or_default(),
+                };
+                LegCard { role: p.role, party: p.party().cloned(), name, state, muted: p.muted }
+            })
+            .collect();
+        let (kind, since, transferred_by) = match &phase {
+            CallPhase::Queued => (Phase::Queued, c.queued_at, None),
+            CallPhase::Offered { since, by, .. } => (Phase::Offered, *since, by.as_ref()),
+            CallPhase::Connected { since, .. } => (Phase::Connected, *since, None),
+            CallPhase::Outside { since, by, .. } => (Phase::Outside, *since, by.as_ref()),
         };
-        let muted = |p: &AgentId| self.muted.contains(p);
-        let mut legs = vec![LegCard { party: self.from.clone(), role: "customer".into(), state: customer_state.into(), muted: false }];
-        let (phase, since, transferred_by) = match &self.phase {
-            CallPhase::Queued => ("queued", self.queued_at, None),
-            CallPhase::Offered { agent, since, by, .. } => {
-                legs.push(LegCard { party: agent.to_string(), role: "owner".into(), state: "ringing".into(), muted: false });
-                ("offered", *since, by.clone())
-            }
-            CallPhase::Connected { owner, since, .. } => {
-                legs.push(LegCard { party: owner.to_string(), role: "owner".into(), state: "connected".into(), muted: muted(owner) });
-                ("connected", *since, None)
-            }
-            CallPhase::Outside { number, since, answered, by, .. } => {
-                legs.push(LegCard {
-                    party: number.to_string(),
-                    role: "owner".into(),
-                    state: if *answered { "connected" } else { "ringing" }.into(),
-                    muted: false,
-                });
-                ("outside", *since, Some(by.clone()))
-            }
-        };
-        let transfer = self.transfer.as_ref().map(|t| {
-            let state = match t.stage {
-                Stage::Ringing => "ringing",
-                _ if holds.target.as_ref() == Some(&t.to) => "on-hold",
-                _ => "connected",
-            };
-            let target_muted = t.to.agent().is_some_and(muted);
-            legs.push(LegCard { party: t.to.to_string(), role: "target".into(), state: state.into(), muted: target_muted });
-            let stage = match t.stage {
-                Stage::Ringing => "ringing",
-                Stage::Talking { with: Side::Target } => "consulting",
-                Stage::Talking { with: Side::Customer } => "with-customer",
-                Stage::ThreeWay => "three-way",
-            };
-            let by = self.owner().cloned().unwrap_or_else(|| viewer.clone());
-            TransferCard { by, to: t.to.to_string(), note: t.note.clone(), stage: stage.into(), since: t.since }
+        let transfer = c.transfer.as_ref().zip(c.target()).map(|(t, to)| TransferCard {
+            by: self.agent_name(c.owner().unwrap_or(viewer)),
+            to: to.clone(),
+            to_name: self.name_of(to),
+            note: t.note.clone(),
+            stage: t.stage,
+            since: t.since,
         });
-        let actions = self.actions(viewer).into_iter().map(String::from).collect();
         CallCard {
-            call: self.sid.clone(),
-            from: self.from.clone(),
-            queued_at: self.queued_at,
-            phase: phase.into(),
+            call: c.sid.clone(),
+            from: c.from.clone(),
+            queued_at: c.queued_at,
+            phase: kind,
             since,
             legs,
             transfer,
-            notice: self.notice.clone().filter(|_| self.owner() == Some(viewer)),
-            actions,
-            transferred_by,
+            notice: c.notice.clone().filter(|_| c.owner() == Some(viewer)),
+            actions: self.call_actions(c, viewer),
+            transferred_by: transferred_by.map(|by| self.agent_name(by)),
         }
     }
 
-    /// The transfer actions `agent` may take now: the same conditions the rules check, so a
-    /// button the console enables is never refused for its state.
-    pub fn actions(&self, agent: &AgentId) -> Vec<&'static str> {
-        if self.owner() != Some(agent) {
-            return Vec::new();
+    /// The steps `agent` may take on `c` now: the same conditions the rules check, so a button
+    /// the console enables is never refused for its state (a property test holds the two
+    /// together).
+    pub fn call_actions(&self, c: &Call, agent: &AgentId) -> Vec<CallAction> {
+        use CallAction as A;
+        let mut out = Vec::new();
+        if c.owner() == Some(agent) {
+            let held = c.party(Role::Customer).is_some_and(|p| p.held.is_some());
+            out.extend(match &c.transfer {
+                None if held => vec![A::Consult, A::Transfer, A::Resume],
+                None => vec![A::Consult, A::Transfer, A::Hold],
+                Some(t) => match t.stage {
+                    Stage::Ringing => vec![A::Cancel],
+                    Stage::Talking { .. } => vec![A::Complete, A::Cancel, A::ThreeWay, A::Swap],
+                    Stage::ThreeWay => vec![A::Complete, A::Cancel, A::Leave],
+                },
+            });
+            if c.notice.as_ref().is_some_and(|n| n.retry) {
+                out.push(A::Retry);
+            }
         }
-        let mut out = match &self.transfer {
-            None if self.on_hold => vec!["consult", "transfer", "resume"],
-            None => vec!["consult", "transfer", "hold"],
-            Some(t) => match t.stage {
-                Stage::Ringing => vec!["cancel"],
-                Stage::Talking { .. } => vec!["complete", "cancel", "three-way", "swap"],
-                Stage::ThreeWay => vec!["complete", "cancel", "leave"],
-            },
-        };
-        if self.notice.as_ref().is_some_and(|n| n.retry) {
-            out.push("retry");
+        let on_it = self.agents.get(agent).is_some_and(|a| a.presence == Presence::OnCall { call: c.sid.clone() });
+        if on_it {
+            out.push(if c.muted(agent) { A::Unmute } else { A::Mute });
         }
         out
     }
 }
 
-#[cfg(test)]
-mod wire_tests {
-    use super::*;
-    use crate::center::model::AwayReason;
-
-    /// The JSON the stream carries, as the browser reads it field by field (`console::wire`):
-    /// a change here must be made there too.
-    #[test]
-    fn a_console_view_is_written_as_the_browser_reads_it() {
-        let sid = CallSid::parse(&format!("CA{:032x}", 7)).unwrap();
-        let agent = |s: &str| AgentId::parse(s).unwrap();
-        let view = ConsoleView {
-            me: AgentCard { id: agent("agent1"), presence: Presence::Away { reason: AwayReason::MissedCall }, since: 5 },
-            call: Some(CallCard {
-                call: sid.clone(),
-                from: "+15551230000".into(),
-                queued_at: 1,
-                phase: "connected".into(),
-                since: 2,
-                legs: vec![LegCard { party: "agent1".into(), role: "owner".into(), state: "connected".into(), muted: true }],
-                transfer: Some(TransferCard {
-                    by: agent("agent1"),
-                    to: "agent2".into(),
-                    note: "n".into(),
-                    stage: "ringing".into(),
-                    since: 3,
-                }),
-                notice: Some(Notice { text: "t".into(), at: 4, retry: true }),
-                actions: vec!["cancel".into()],
-                transferred_by: Some(agent("agent3")),
-            }),
-            queue: QueueCard { waiting: 2, longest_since: Some(6) },
-            agents: vec![AgentCard { id: agent("agent2"), presence: Presence::WrapUp { until: 9 }, since: 8 }],
-            recent: vec![CallHistory { call: sid.clone(), from: "+1".into(), rows: vec![TimelineRow { at: 7, text: "queued".into() }] }],
-            now: 10,
-        };
-        let sid = sid.to_string();
-        assert_eq!(
-            serde_json::to_value(&view).unwrap(),
-            serde_json::json!({
-                "me": {"id": "agent1", "presence": {"state": "away", "reason": "missed-call"}, "since": 5},
-                "call": {
-                    "call": sid, "from": "+15551230000", "queued_at": 1, "phase": "connected", "since": 2,
-                    "legs": [{"party": "agent1", "role": "owner", "state": "connected", "muted": true}],
-                    "transfer": {"by": "agent1", "to": "agent2", "note": "n", "stage": "ringing", "since": 3},
-                    "notice": {"text": "t", "at": 4, "retry": true},
-                    "actions": ["cancel"],
-                    "transferred_by": "agent3"
-                },
-                "queue": {"waiting": 2, "longest_since": 6},
-                "agents": [{"id": "agent2", "presence": {"state": "wrap-up", "until": 9}, "since": 8}],
-                "recent": [{"call": sid, "from": "+1", "rows": [{"at": 7, "text": "queued"}]}],
-                "now": 10
-            })
-        );
-        let presence = |p: Presence| serde_json::to_value(p).unwrap();
-        assert_eq!(presence(Presence::Offline), serde_json::json!({"state": "offline"}));
-        assert_eq!(presence(Presence::Available), serde_json::json!({"state": "available"}));
-        assert_eq!(presence(Presence::Away { reason: AwayReason::Chosen }), serde_json::json!({"state": "away", "reason": "chosen"}));
-        assert_eq!(
-            presence(Presence::Ringing { call: CallSid::parse(&sid).unwrap() }),
-            serde_json::json!({"state": "ringing", "call": sid})
-        );
-        assert_eq!(
-            presence(Presence::OnCall { call: CallSid::parse(&sid).unwrap() }),
-            serde_json::json!({"state": "on-call", "call": sid})
-        );
+/// The presence buttons that make sense for a presence (the rules of `set_presence`).
+pub fn presence_actions(p: &Presence) -> Vec<PresenceAction> {
+    use PresenceAction as A;
+    match p {
+        Presence::Offline => vec![A::Available, A::Away],
+        Presence::Available => vec![A::Away],
+        Presence::Away { reason: AwayReason::Chosen } => vec![A::Available],
+        // "Away" again turns a missed call into a chosen absence.
+        Presence::Away { reason: AwayReason::MissedCall } => vec![A::Available, A::Away],
+        Presence::Ringing { .. } | Presence::OnCall { .. } => vec![],
+        Presence::WrapUp { .. } => vec![A::Away, A::EndWrapUp],
     }
 }

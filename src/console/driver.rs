@@ -15,8 +15,7 @@ use super::audio::{AudioDevice, AudioEffect, Kind};
 use super::state::{Console, Effect, Event, Mic};
 use super::tab_channel::TabChannel;
 use crate::api::console::{get_token, set_presence, transfer};
-use crate::api::error::server_message;
-use crate::center::Wanted;
+use crate::center::CallAction;
 use crate::ids::CallSid;
 use crate::voice::device::{ActiveCall, CallEvent, DeviceEvent, IncomingCall, MediaDevice, VoiceDevice};
 use crate::voice::{microphone, tone};
@@ -105,7 +104,7 @@ impl Driver {
                 spawn_local(async move {
                     let event = match get_token(agent.to_string()).await {
                         Ok(t) => Event::TokenReceived(t.token),
-                        Err(e) => Event::TokenFailed(server_message(e)),
+                        Err(e) => Event::TokenFailed(e.to_string()),
                     };
                     if let Some(d) = me.upgrade() {
                         d.handle(event);
@@ -117,7 +116,7 @@ impl Driver {
                 spawn_local(async move {
                     let event = match get_token(agent.to_string()).await {
                         Ok(t) => Event::TokenRefreshed(t.token),
-                        Err(e) => Event::TokenRefreshFailed(server_message(e)),
+                        Err(e) => Event::TokenRefreshFailed(e.to_string()),
                     };
                     if let Some(d) = me.upgrade() {
                         d.handle(event);
@@ -173,9 +172,9 @@ impl Driver {
                     return;
                 }
                 // The server shows it on the call's legs; a failure to tell it changes no audio.
-                let action = if muted { "mute" } else { "unmute" };
+                let action = if muted { CallAction::Mute } else { CallAction::Unmute };
                 spawn_local(async move {
-                    if let Err(e) = transfer(action.into(), None, None).await {
+                    if let Err(e) = transfer(action.as_str().into(), None, None).await {
                         leptos::logging::warn!("could not tell the server about mute: {e}");
                     }
                 });
@@ -190,9 +189,10 @@ impl Driver {
                 let me = self.me.clone();
                 spawn_local(async move {
                     // The call as it now stands arrives with the stream's next view.
-                    let event = match transfer(request.action, request.to, request.note).await {
+                    let to = request.to.as_ref().map(|t| t.as_str().to_string());
+                    let event = match transfer(request.action.as_str().into(), to, request.note).await {
                         Ok(_) => Event::TransferDone,
-                        Err(e) => Event::TransferFailed(server_message(e)),
+                        Err(e) => Event::TransferFailed(e.to_string()),
                     };
                     if let Some(d) = me.upgrade() {
                         d.handle(event);
@@ -274,16 +274,11 @@ impl Driver {
             Effect::PlayTestTone { sink } => tone::play_test(super::audio::TEST_TONE, sink.as_deref()),
             Effect::SetPresence(wanted) => {
                 let me = self.me.clone();
-                let status = match wanted {
-                    Wanted::Available => "available",
-                    Wanted::Away => "away",
-                    Wanted::Offline => "offline",
-                };
                 spawn_local(async move {
                     // The new presence itself arrives with the stream's next view.
-                    let event = match set_presence(status.to_string()).await {
+                    let event = match set_presence(wanted.as_str().to_string()).await {
                         Ok(_) => Event::PresenceSet,
-                        Err(e) => Event::PresenceRefused(server_message(e)),
+                        Err(e) => Event::PresenceRefused(e.to_string()),
                     };
                     if let Some(d) = me.upgrade() {
                         d.handle(event);

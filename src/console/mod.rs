@@ -1,17 +1,29 @@
-//! The agent console (the browser's side): Leptos components, the phone's state machine (plain
-//! Rust, no web types, tested natively), and the live feed of the server's view. What the
-//! server answers it lives in `crate::api`.
+//! The agent console (the browser's side): the page and its panels (Leptos components), the
+//! phone's state machine (plain Rust, no web types, tested natively), and the live feed of the
+//! server's view. What the server answers it lives in `crate::api`.
+//!
+//! - `page`: the sign-in form, then the console (phone, status lines), its panels drawn once live;
+//! - `panels/`: presence, my call, transfers, audio, queue, directory, recent calls;
+//! - `words`: what the panels say, as plain functions of the view;
+//! - `live`, `feed`: the server's last view and how it keeps coming (`stream`, `wire` read it);
+//! - `state` (the machine), `audio`, `tab`: the phone's rules; `dispatch` and `driver` carry
+//!   them out on the Voice SDK (`crate::voice`) and the server functions.
 
 pub mod audio;
+mod dispatch;
 #[cfg(feature = "hydrate")]
 mod driver;
+mod feed;
 pub mod live;
+pub mod page;
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+mod panels;
 pub mod state;
 #[cfg(feature = "hydrate")]
 mod stream;
 pub mod tab;
 #[cfg(feature = "hydrate")]
 mod tab_channel;
-pub mod view;
 #[cfg(feature = "hydrate")]
 mod wire;
+pub mod words;

@@ -15,33 +15,35 @@
 
 use super::audio::{Audio, AudioDevice, AudioEffect, Kind};
 use super::tab::{Claim, TabId, TabSignal, ASK_MS, TAKE_MS, WATCH_MS};
-use crate::center::Wanted;
+use crate::center::{CallAction, Target, Wanted};
 use crate::ids::{AgentId, CallSid};
 
-/// A transfer step as the console asks the server for it (`/api/transfer`).
+/// A step on my call as the console asks the server for it (`/api/transfer`): the core's own
+/// action, and for a consult or a transfer where to (and a note for the target).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransferRequest {
-    /// `consult`, `transfer`, `complete`, `cancel`, `three-way`, `swap`, `leave` or `retry`.
-    pub action: String,
-    /// For consult and transfer: an agent's identity, a `+` number, or `queue`.
-    pub to: Option<String>,
+    pub action: CallAction,
+    pub to: Option<Target>,
     pub note: Option<String>,
 }
 
 impl TransferRequest {
-    pub fn new(action: &str, to: Option<&str>, note: Option<&str>) -> Self {
-        TransferRequest {
-            action: action.into(),
-            to: to.map(str::to_string),
-            note: note.map(str::to_string).filter(|n| !n.trim().is_empty()),
-        }
+    /// A step that needs no target.
+    pub fn step(action: CallAction) -> Self {
+        TransferRequest { action, to: None, note: None }
+    }
+
+    /// A consult or a transfer to `to` (a note only for a consult).
+    pub fn to(action: CallAction, to: Target, note: Option<&str>) -> Self {
+        let note = note.filter(|n| action == CallAction::Consult && !n.trim().is_empty()).map(str::to_string);
+        TransferRequest { action, to: Some(to), note }
     }
 
     /// What is being done, as the status line says it ("consult agent3").
     pub fn label(&self) -> String {
         match &self.to {
-            Some(to) => format!("{} {to}", self.action),
-            None => self.action.clone(),
+            Some(to) => format!("{} {}", self.action, to.as_str()),
+            None => self.action.to_string(),
         }
     }
 }
@@ -424,9 +426,7 @@ impl Console {
                 *note = Some(format!("ERROR: {}", error_words(code, &message)));
                 vec![]
             }
-            (P::InCall { agent, asking: asking @ None, note, .. }, E::TransferRequested(request))
-                if request.to.as_deref() != Some(agent.as_str()) =>
-            {
+            (P::InCall { asking: asking @ None, note, .. }, E::TransferRequested(request)) => {
                 *asking = Some(request.clone());
                 *note = None;
                 vec![F::CallTransferServer(request)]
@@ -1218,7 +1218,7 @@ mod tests {
     // --- transfer steps -------------------------------------------------------------------------------
 
     fn consult(to: &str) -> TransferRequest {
-        TransferRequest::new("consult", Some(to), Some("billing question"))
+        TransferRequest::to(CallAction::Consult, Target::Agent(agent(to)), Some("billing question"))
     }
 
     #[test]
@@ -1243,16 +1243,20 @@ mod tests {
     }
 
     #[test]
-    fn an_agent_cannot_transfer_to_themselves() {
+    fn whether_a_step_makes_sense_is_the_servers_to_say_and_its_refusal_is_shown() {
+        // The console asks; the center refuses a transfer to oneself (and anything else that
+        // makes no sense now), and the reason is shown.
         let mut c = in_call(a1());
-        assert_eq!(c.apply(E::TransferRequested(consult("agent1"))), vec![]);
+        assert_eq!(c.apply(E::TransferRequested(consult("agent1"))), vec![F::CallTransferServer(consult("agent1"))]);
+        c.apply(E::TransferFailed("you cannot transfer a call to yourself".into()));
+        assert_eq!(c.status_text(), "In call with customer · could not consult agent1: you cannot transfer a call to yourself");
         assert!(c.can_transfer());
     }
 
     #[test]
     fn a_second_click_while_asking_does_nothing() {
         let mut c = dialling();
-        assert_eq!(c.apply(E::TransferRequested(TransferRequest::new("cancel", None, None))), vec![]);
+        assert_eq!(c.apply(E::TransferRequested(TransferRequest::step(CallAction::Cancel))), vec![]);
         assert_eq!(c.asking(), Some(&consult("agent2")));
     }
 

@@ -9,9 +9,10 @@ use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::JsValue;
 
 use crate::center::{
-    AgentCard, AwayReason, CallCard, CallHistory, ConsoleView, LegCard, Millis, Notice, Presence, QueueCard, TimelineRow, TransferCard,
+    AgentCard, AgentName, AwayReason, CallAction, CallCard, CallHistory, CallNotice, ConsoleView, LegCard, LegState, Millis, Party, Phase,
+    Presence, PresenceAction, QueueCard, Role, Stage, TimelineRow, TransferCard,
 };
-use crate::ids::{AgentId, CallSid};
+use crate::ids::{AgentId, CallSid, PhoneNumber};
 
 /// The value, or the name of the field (or the JSON) that is not as it should be.
 type Read<T> = Result<T, &'static str>;
@@ -101,10 +102,30 @@ fn call_sid(v: JsValue) -> Read<CallSid> {
     CallSid::parse(&text(v)?).map_err(|_| "a CallSid")
 }
 
+/// A word of the view's vocabulary, read with that type's own parser.
+fn word<T>(v: JsValue, parse: fn(&str) -> Option<T>, what: &'static str) -> Read<T> {
+    parse(&text(v)?).ok_or(what)
+}
+
+fn party(v: JsValue) -> Read<Party> {
+    Party::parse(&text(v)?).map_err(|_| "an agent or a number")
+}
+
+/// The caller's number (`null` when Twilio gave none).
+fn caller(v: JsValue) -> Read<PhoneNumber> {
+    PhoneNumber::parse(&text(v)?).map_err(|_| "a phone number")
+}
+
+fn name(v: JsValue) -> Read<AgentName> {
+    let o = Obj::new(v)?;
+    Ok(AgentName { id: agent(o.req("id")?)?, name: o.text("name")? })
+}
+
 fn view(v: JsValue) -> Read<ConsoleView> {
     let o = Obj::new(v)?;
     Ok(ConsoleView {
         me: agent_card(o.req("me")?)?,
+        presence_actions: o.list("presence_actions", false, |v| word(v, PresenceAction::parse, "presence_actions"))?,
         call: o.opt("call", call_card)?,
         queue: queue(o.req("queue")?)?,
         agents: o.list("agents", false, agent_card)?,
@@ -115,7 +136,7 @@ fn view(v: JsValue) -> Read<ConsoleView> {
 
 fn agent_card(v: JsValue) -> Read<AgentCard> {
     let o = Obj::new(v)?;
-    Ok(AgentCard { id: agent(o.req("id")?)?, presence: presence(o.req("presence")?)?, since: o.int("since")? })
+    Ok(AgentCard { id: agent(o.req("id")?)?, name: o.text("name")?, presence: presence(o.req("presence")?)?, since: o.int("since")? })
 }
 
 /// `{"state": "away", "reason": "missed-call"}` and the like (see `Presence`).
@@ -143,31 +164,44 @@ fn call_card(v: JsValue) -> Read<CallCard> {
     let o = Obj::new(v)?;
     Ok(CallCard {
         call: call_sid(o.req("call")?)?,
-        from: o.text("from")?,
+        from: o.opt("from", caller)?,
         queued_at: o.int("queued_at")?,
-        phase: o.text("phase")?,
+        phase: word(o.req("phase")?, Phase::parse, "phase")?,
         since: o.int("since")?,
         legs: o.list("legs", true, leg)?,
         transfer: o.opt("transfer", transfer)?,
         notice: o.opt("notice", notice)?,
-        actions: o.list("actions", false, text)?,
-        transferred_by: o.opt("transferred_by", agent)?,
+        actions: o.list("actions", false, |v| word(v, CallAction::parse, "actions"))?,
+        transferred_by: o.opt("transferred_by", name)?,
     })
 }
 
 fn leg(v: JsValue) -> Read<LegCard> {
     let o = Obj::new(v)?;
-    Ok(LegCard { party: o.text("party")?, role: o.text("role")?, state: o.text("state")?, muted: o.flag("muted")? })
+    Ok(LegCard {
+        role: word(o.req("role")?, Role::parse, "role")?,
+        party: o.opt("party", party)?,
+        name: o.text("name")?,
+        state: word(o.req("state")?, LegState::parse, "state")?,
+        muted: o.flag("muted")?,
+    })
 }
 
 fn transfer(v: JsValue) -> Read<TransferCard> {
     let o = Obj::new(v)?;
-    Ok(TransferCard { by: agent(o.req("by")?)?, to: o.text("to")?, note: o.text("note")?, stage: o.text("stage")?, since: o.int("since")? })
+    Ok(TransferCard {
+        by: name(o.req("by")?)?,
+        to: party(o.req("to")?)?,
+        to_name: o.text("to_name")?,
+        note: o.text("note")?,
+        stage: word(o.req("stage")?, Stage::parse, "stage")?,
+        since: o.int("since")?,
+    })
 }
 
-fn notice(v: JsValue) -> Read<Notice> {
+fn notice(v: JsValue) -> Read<CallNotice> {
     let o = Obj::new(v)?;
-    Ok(Notice { text: o.text("text")?, at: o.int("at")?, retry: o.flag("retry")? })
+    Ok(CallNotice { text: o.text("text")?, at: o.int("at")?, retry: o.flag("retry")? })
 }
 
 fn queue(v: JsValue) -> Read<QueueCard> {
@@ -178,7 +212,7 @@ fn queue(v: JsValue) -> Read<QueueCard> {
 
 fn history(v: JsValue) -> Read<CallHistory> {
     let o = Obj::new(v)?;
-    Ok(CallHistory { call: call_sid(o.req("call")?)?, from: o.text("from")?, rows: o.list("rows", true, row)? })
+    Ok(CallHistory { call: call_sid(o.req("call")?)?, from: o.opt("from", caller)?, rows: o.list("rows", true, row)? })
 }
 
 fn row(v: JsValue) -> Read<TimelineRow> {

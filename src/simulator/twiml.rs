@@ -218,13 +218,17 @@ mod tests {
         }
     }
 
+    fn ca01() -> crate::ids::CallSid {
+        crate::ids::CallSid::parse(&format!("CA{:032x}", 1)).unwrap()
+    }
+
     #[test]
     fn the_customer_document_reads_back_as_a_waiting_conference_that_ends_with_the_customer() {
         let s = settings();
-        let doc = read(&flow::customer_twiml(&s, "CA01"));
+        let doc = read(&flow::customer_twiml(&s, &ca01()));
         assert_eq!(doc[0], Instruction::Say { text: flow::WAIT_MESSAGE.into() });
         let join = only_join(&doc[1..]);
-        assert_eq!(join.name, "CA01");
+        assert_eq!(join.name, ca01().as_str());
         assert!(!join.start_conference_on_enter);
         assert!(join.end_conference_on_exit);
         assert_eq!(join.wait_url.as_deref(), Some("https://support.example.com/conference/wait"));
@@ -238,10 +242,10 @@ mod tests {
     #[test]
     fn the_trouble_document_reads_back_as_an_apology_then_the_same_conference() {
         let s = settings();
-        let doc = read(&flow::customer_trouble_twiml(&s, "CA01"));
+        let doc = read(&flow::customer_trouble_twiml(&s, &ca01()));
         assert_eq!(doc.len(), 2);
         assert_eq!(doc[0], Instruction::Say { text: flow::TROUBLE_MESSAGE.into() });
-        assert_eq!(only_join(&doc[1..]), only_join(&read(&flow::customer_twiml(&s, "CA01"))[1..]));
+        assert_eq!(only_join(&doc[1..]), only_join(&read(&flow::customer_twiml(&s, &ca01()))[1..]));
     }
 
     #[test]
@@ -261,9 +265,9 @@ mod tests {
     fn agent_join_documents_read_back_with_start_on_enter_and_never_end_on_exit() {
         let s = settings();
         {
-            let doc = read(&flow::agent_join_twiml(&s, "CA01", "agent2"));
+            let doc = read(&flow::agent_join_twiml(&s, &ca01(), &crate::center::Party::parse("agent2").unwrap()));
             let join = only_join(&doc);
-            assert_eq!(join.name, "CA01");
+            assert_eq!(join.name, ca01().as_str());
             assert!(join.start_conference_on_enter);
             assert!(!join.end_conference_on_exit);
             assert_eq!(join.participant_label.as_deref(), Some("agent2"));

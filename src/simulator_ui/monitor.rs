@@ -6,7 +6,6 @@
 use leptos::prelude::*;
 
 use super::parts::{conference_status_text, poll_tick, SimHeader};
-use crate::api::error::server_message;
 use crate::api::simulator::{sim_state, AgentPresenceDto, SimCallDto, SimConferenceDto, SimParticipantDto, SimStateDto};
 
 #[component]
@@ -26,7 +25,7 @@ pub fn MonitorPage() -> impl IntoView {
                 {move || state.get().map(|result| match result {
                     Ok(s) => monitor_view(s).into_any(),
                     Err(e) => view! {
-                        <p id="sim-summary" class="status error" role="status">{format!("ERROR: {}", server_message(e))}</p>
+                        <p id="sim-summary" class="status error" role="status">{format!("ERROR: {}", e)}</p>
                     }.into_any(),
                 })}
             </Transition>

@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 
 use super::parts::{call_status_text, conference_status_text, poll_tick, SimHeader};
-use crate::api::error::server_message;
 use crate::api::simulator::{is_phone_number, sim_state, SimCustomerCall, SimCustomerHangup, SimStateDto, FROM_ERROR};
 
 /// The number the phone calls from unless the user types another.
@@ -33,7 +32,7 @@ pub fn PhonePage() -> impl IntoView {
             my_call_live.set(true);
             state.refetch();
         }
-        Some(Err(e)) => error.set(Some(server_message(e))),
+        Some(Err(e)) => error.set(Some(e.to_string())),
         None => {}
     });
     Effect::new(move |_| match hangup.value().get() {
@@ -41,7 +40,7 @@ pub fn PhonePage() -> impl IntoView {
             error.set(None);
             state.refetch();
         }
-        Some(Err(e)) => error.set(Some(server_message(e))),
+        Some(Err(e)) => error.set(Some(e.to_string())),
         None => {}
     });
     Effect::new(move |_| {
@@ -106,7 +105,7 @@ pub fn PhonePage() -> impl IntoView {
                 {move || state.get().map(|result| match result {
                     Ok(s) => phone_readouts(&s, my_call.get()).into_any(),
                     Err(e) => view! {
-                        <p id="phone-status" class="status error" role="status">{format!("ERROR: {}", server_message(e))}</p>
+                        <p id="phone-status" class="status error" role="status">{format!("ERROR: {}", e)}</p>
                     }.into_any(),
                 })}
             </Transition>

@@ -3,7 +3,9 @@
 use sqlx::Row;
 
 use super::pool::{Store, StoreError};
+use crate::center::AgentRole;
 use crate::clock::now_ms;
+use crate::ids::AgentId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgentRow {
@@ -14,9 +16,10 @@ pub struct AgentRow {
 
 impl Store {
     /// Creates or replaces an agent account (the CLI's `agent add` also resets a password).
-    pub async fn upsert_agent(&self, identity: &str, display_name: &str, password_hash: &str) -> Result<bool, StoreError> {
+    pub async fn upsert_agent(&self, identity: &AgentId, display_name: &str, password_hash: &str) -> Result<bool, StoreError> {
         let now = now_ms();
         let existed = self.agent(identity).await?.is_some();
+        let identity = identity.as_str();
         sqlx::query(
             "INSERT INTO agents (identity, display_name, password_hash, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $4)
@@ -35,15 +38,16 @@ impl Store {
         Ok(!existed)
     }
 
-    pub async fn remove_agent(&self, identity: &str) -> Result<bool, StoreError> {
+    pub async fn remove_agent(&self, identity: &AgentId) -> Result<bool, StoreError> {
+        let identity = identity.as_str();
         sqlx::query("DELETE FROM sessions WHERE identity = $1").bind(identity).execute(&self.pool).await?;
         let n = sqlx::query("DELETE FROM agents WHERE identity = $1").bind(identity).execute(&self.pool).await?.rows_affected();
         Ok(n == 1)
     }
 
-    pub async fn agent(&self, identity: &str) -> Result<Option<AgentRow>, StoreError> {
+    pub async fn agent(&self, identity: &AgentId) -> Result<Option<AgentRow>, StoreError> {
         let row = sqlx::query("SELECT identity, display_name, password_hash FROM agents WHERE identity = $1")
-            .bind(identity)
+            .bind(identity.as_str())
             .fetch_optional(&self.pool)
             .await?;
         Ok(match row {
@@ -52,15 +56,13 @@ impl Store {
         })
     }
 
-    /// Every agent: identity, display name, role.
-    pub async fn agents(&self) -> Result<Vec<(String, String, String)>, StoreError> {
-        let rows = sqlx::query("SELECT identity, display_name, role FROM agents ORDER BY identity").fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
-    }
-
-    /// `agent` or `supervisor` (supervisors get their own console later; today the role is kept).
-    pub async fn set_agent_role(&self, identity: &str, role: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE agents SET role = $1 WHERE identity = $2").bind(role).bind(identity).execute(&self.pool).await?;
+    /// What an account may do.
+    pub async fn set_agent_role(&self, identity: &AgentId, role: AgentRole) -> Result<(), StoreError> {
+        sqlx::query("UPDATE agents SET role = $1 WHERE identity = $2")
+            .bind(role.as_str())
+            .bind(identity.as_str())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

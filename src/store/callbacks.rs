@@ -16,8 +16,8 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(cb.kind.as_str())
-        .bind(cb.call_sid.as_deref())
-        .bind(cb.conference_sid.as_deref())
+        .bind(cb.call_sid.as_ref().map(|c| c.as_str()))
+        .bind(cb.conference_sid.as_ref().map(|c| c.as_str()))
         .bind(cb.friendly_name.as_deref())
         .bind(&cb.event)
         .bind(cb.sequence_number)

@@ -7,15 +7,46 @@ use std::time::Duration;
 
 use sqlx::Row;
 
-use super::pool::{Store, StoreError};
-use super::rows::{DialRow, EffectRecord, EffectRow};
+use super::pool::{Store, StoreError, Tx};
+use super::rows::{DialRow, EffectRecord, EffectRow, EffectStatus};
+use crate::center::{Effect, EffectKind, Party};
 use crate::clock::now_ms;
 use crate::ids::CallSid;
 
+/// Writes the decided effects, pending, due now (inside the decision's transaction).
+pub async fn write_effects(tx: &mut Tx<'_>, effects: &[Effect], now: i64) -> Result<(), StoreError> {
+    for effect in effects {
+        let (party, leg) = match effect.leg() {
+            Some((party, leg)) => (Some(party.as_str()), Some(i64::from(leg))),
+            None => (None, None),
+        };
+        sqlx::query(
+            "INSERT INTO effects (kind, call_sid, agent_id, leg, payload, status, next_attempt_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7)",
+        )
+        .bind(effect.kind().as_str())
+        .bind(effect.call().as_str())
+        .bind(party)
+        .bind(leg)
+        .bind(serde_json::to_string(effect).unwrap_or_default())
+        .bind(EffectStatus::Pending.as_str())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 impl Store {
-    /// Takes up to `limit` due effects, oldest first, for `lease`. Changes to one call's
-    /// conference (`arrange`) are taken one at a time, in order: a later hold must not overtake
-    /// an earlier unhold, whichever instance performs them.
+    /// Takes up to `limit` due effects, oldest first, for `lease`, in the order they were
+    /// decided where order matters:
+    /// - changes to one call's conference (`arrange`) one at a time: a later hold must not
+    ///   overtake an earlier unhold;
+    /// - a dial to a party waits while an earlier cancel of a leg to the same party is pending
+    ///   (under way included): the cancel of the old offer reaches Twilio before the new one
+    ///   rings, so an agent's browser never rings for two calls at once.
+    ///
+    /// Whichever instance performs them.
     pub async fn claim_effects(&self, lease: Duration, limit: i64) -> Result<Vec<EffectRow>, StoreError> {
         let now = now_ms();
         // The outer conditions repeat the inner ones on purpose: on PostgreSQL an instance that
@@ -26,6 +57,8 @@ impl Store {
                  SELECT e.id FROM effects e WHERE e.status = 'pending' AND e.next_attempt_at <= $2 AND e.claimed_until <= $2
                  AND NOT (e.kind = 'arrange' AND EXISTS (
                      SELECT 1 FROM effects p WHERE p.kind = 'arrange' AND p.call_sid = e.call_sid AND p.status = 'pending' AND p.id < e.id))
+                 AND NOT (e.kind = 'dial' AND EXISTS (
+                     SELECT 1 FROM effects p WHERE p.kind = 'cancel-leg' AND p.agent_id = e.agent_id AND p.status = 'pending' AND p.id < e.id))
                  ORDER BY e.id LIMIT $3)
              RETURNING id, payload, attempts",
         )
@@ -51,15 +84,14 @@ impl Store {
     }
 
     /// Performed; `leg_sid` is the call Twilio created for a dial.
-    pub async fn effect_done(&self, id: i64, leg_sid: Option<&str>) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE effects SET status = 'done', leg_sid = $1, last_error = NULL, claimed_until = 0, updated_at = $2 WHERE id = $3",
-        )
-        .bind(leg_sid)
-        .bind(now_ms())
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
+    pub async fn effect_done(&self, id: i64, leg_sid: Option<&CallSid>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE effects SET status = $1, leg_sid = $2, last_error = NULL, claimed_until = 0, updated_at = $3 WHERE id = $4")
+            .bind(EffectStatus::Done.as_str())
+            .bind(leg_sid.map(|s| s.as_str()))
+            .bind(now_ms())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -78,7 +110,8 @@ impl Store {
 
     /// Given up for good.
     pub async fn effect_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE effects SET status = 'failed', last_error = $1, claimed_until = 0, updated_at = $2 WHERE id = $3")
+        sqlx::query("UPDATE effects SET status = $1, last_error = $2, claimed_until = 0, updated_at = $3 WHERE id = $4")
+            .bind(EffectStatus::Failed.as_str())
             .bind(error)
             .bind(now_ms())
             .bind(id)
@@ -87,19 +120,27 @@ impl Store {
         Ok(())
     }
 
-    /// The dial of one agent leg, if it was written.
-    pub async fn dial_of_leg(&self, call: &CallSid, party: &str, leg: u32) -> Result<Option<DialRow>, StoreError> {
+    /// The dial of one leg, if it was written.
+    pub async fn dial_of_leg(&self, call: &CallSid, party: &Party, leg: u32) -> Result<Option<DialRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, status, claimed_until, leg_sid FROM effects WHERE kind = 'dial' AND call_sid = $1 AND agent_id = $2 AND leg = $3",
+            "SELECT id, status, claimed_until, leg_sid FROM effects WHERE kind = $1 AND call_sid = $2 AND agent_id = $3 AND leg = $4",
         )
+        .bind(EffectKind::Dial.as_str())
         .bind(call.as_str())
-        .bind(party)
+        .bind(party.as_str())
         .bind(i64::from(leg))
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };
         let claimed_until: i64 = r.try_get(2)?;
-        Ok(Some(DialRow { id: r.try_get(0)?, status: r.try_get(1)?, in_flight: claimed_until > now_ms(), leg_sid: r.try_get(3)? }))
+        let status: String = r.try_get(1)?;
+        let leg_sid: Option<String> = r.try_get(3)?;
+        Ok(Some(DialRow {
+            id: r.try_get(0)?,
+            status: EffectStatus::parse(&status).unwrap_or(EffectStatus::Failed),
+            in_flight: claimed_until > now_ms(),
+            leg_sid: leg_sid.and_then(|s| CallSid::parse(&s).ok()),
+        }))
     }
 
     /// A dial that has not gone out is never made: `true` if it was still waiting and is now
@@ -107,9 +148,10 @@ impl Store {
     pub async fn skip_pending_dial(&self, id: i64) -> Result<bool, StoreError> {
         let now = now_ms();
         let n = sqlx::query(
-            "UPDATE effects SET status = 'skipped', last_error = 'cancelled before it was dialled', updated_at = $1
-             WHERE id = $2 AND status = 'pending' AND claimed_until <= $1",
+            "UPDATE effects SET status = $1, last_error = 'cancelled before it was dialled', updated_at = $2
+             WHERE id = $3 AND status = 'pending' AND claimed_until <= $2",
         )
+        .bind(EffectStatus::Skipped.as_str())
         .bind(now)
         .bind(id)
         .execute(&self.pool)
@@ -126,10 +168,11 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
+                let status: String = r.try_get(2)?;
                 Ok(EffectRecord {
                     kind: r.try_get(0)?,
                     agent: r.try_get(1)?,
-                    status: r.try_get(2)?,
+                    status: EffectStatus::parse(&status).unwrap_or(EffectStatus::Failed),
                     attempts: r.try_get(3)?,
                     last_error: r.try_get(4)?,
                     leg_sid: r.try_get(5)?,

@@ -8,6 +8,9 @@ use std::time::Duration;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// An open decision transaction.
+pub type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -75,6 +78,11 @@ impl Store {
     /// Where the database is (for a connection of its own: PostgreSQL's listener).
     pub(crate) fn url(&self) -> &str {
         &self.url
+    }
+
+    /// A transaction for one decision (see `state`).
+    pub async fn begin(&self) -> Result<Tx<'static>, StoreError> {
+        Ok(self.pool.begin().await?)
     }
 
     /// `SELECT 1`: the health check.

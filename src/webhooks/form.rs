@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::Method;
 
-use super::error::WebhookError;
+use crate::api::error::ApiError;
 use crate::state::AppState;
 
 /// The parameters of a webhook request, in the order Twilio sent them.
@@ -19,8 +19,8 @@ impl TwilioForm {
     }
 
     /// A parameter Twilio always sends for this request; its absence is the caller's error.
-    pub fn require(&self, name: &str) -> Result<&str, WebhookError> {
-        self.get(name).filter(|v| !v.is_empty()).ok_or_else(|| WebhookError::BadRequest(format!("missing required parameter {name}")))
+    pub fn require(&self, name: &str) -> Result<&str, ApiError> {
+        self.get(name).filter(|v| !v.is_empty()).ok_or_else(|| ApiError::BadInput(format!("missing required parameter {name}")))
     }
 
     /// The whole form as a JSON object, for the audit record.
@@ -32,16 +32,16 @@ impl TwilioForm {
 }
 
 impl FromRequest<AppState> for TwilioForm {
-    type Rejection = WebhookError;
+    type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, WebhookError> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         // Only these three are needed after the body is read: take them, not a copy of the parts.
         let method = req.method().clone();
         let uri = req.uri().clone();
         let given = req.headers().get("x-twilio-signature").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         let body = Bytes::from_request(req, state).await.map_err(|e| match e.status() {
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE => WebhookError::PayloadTooLarge,
-            _ => WebhookError::BadRequest("unreadable request body".into()),
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+            _ => ApiError::BadInput("unreadable request body".into()),
         })?;
         // Twilio sends GET webhooks with the parameters in the query; the signature then covers
         // the URL alone.
@@ -52,7 +52,7 @@ impl FromRequest<AppState> for TwilioForm {
             let url = state.settings.public_url(path_and_query);
             if given.is_empty() || !state.signature_key.verify(&url, &params, &given) {
                 tracing::warn!(path = uri.path(), "rejected a webhook with a bad signature");
-                return Err(WebhookError::Forbidden);
+                return Err(ApiError::Forbidden("invalid or missing X-Twilio-Signature".into()));
             }
         }
         let mut params = params;

@@ -2,10 +2,8 @@
 //! what to do, and renders the answer as TwiML; it holds no business rules itself.
 //! Paths are the tutorial's, so a Twilio number configured for the tutorial works unchanged.
 
-mod error;
 mod form;
 mod routes;
 
-pub use error::WebhookError;
 pub use form::TwilioForm;
 pub use routes::{router, MAX_BODY_BYTES};

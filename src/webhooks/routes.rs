@@ -4,11 +4,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 
-use super::error::WebhookError;
 use super::form::TwilioForm;
+use crate::api::error::{ApiError, Failure};
 use crate::calls::{flow, service};
-use crate::center::Party;
-use crate::ids::{CallSid, PhoneNumber};
+use crate::center::{LegNo, Party};
+use crate::ids::{CallSid, ConferenceSid, PhoneNumber};
 use crate::state::AppState;
 use crate::store::{CallbackKind, StatusCallback};
 use crate::twilio::twiml;
@@ -19,7 +19,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/conference/connect/client", post(voice))
-        .route("/conference/wait", post(wait).get(wait))
+        .route(flow::WAIT_PATH, post(wait).get(wait))
         .route("/conference/{conference_id}/connect/{party}", post(agent_join))
         .route(flow::STATUS_PATH, post(status))
         .route("/twilio/legs/{call_sid}/{party}/{leg}", post(agent_leg_status))
@@ -30,20 +30,24 @@ fn twiml_response(doc: twiml::Response) -> Response {
     ([("content-type", twiml::CONTENT_TYPE)], doc.to_xml()).into_response()
 }
 
-/// `From`/`To` as Twilio sends them; absent is allowed (stored empty), malformed is refused.
-fn phone(form: &TwilioForm, name: &str) -> Result<String, WebhookError> {
+fn bad(e: impl std::fmt::Display) -> ApiError {
+    ApiError::BadInput(e.to_string())
+}
+
+/// `From`/`To` as Twilio sends them; absent is allowed, malformed is refused.
+fn phone(form: &TwilioForm, name: &str) -> Result<Option<PhoneNumber>, ApiError> {
     match form.get(name).filter(|v| !v.is_empty()) {
-        None => Ok(String::new()),
-        Some(v) => PhoneNumber::parse(v).map(String::from).map_err(|e| WebhookError::BadRequest(format!("{name}: {}", e.0))),
+        None => Ok(None),
+        Some(v) => PhoneNumber::parse(v).map(Some).map_err(|e| bad(format!("{name}: {e}"))),
     }
 }
 
-fn call_sid(form: &TwilioForm) -> Result<CallSid, WebhookError> {
-    CallSid::parse(form.require("CallSid")?).map_err(|e| WebhookError::BadRequest(e.0))
+fn call_sid(form: &TwilioForm) -> Result<CallSid, ApiError> {
+    CallSid::parse(form.require("CallSid")?).map_err(bad)
 }
 
 /// A customer called the support number: they join the queue.
-async fn voice(State(state): State<AppState>, form: TwilioForm) -> Result<Response, WebhookError> {
+async fn voice(State(state): State<AppState>, form: TwilioForm) -> Result<Response, ApiError> {
     let sid = call_sid(&form).inspect_err(|e| tracing::info!(route = "voice", outcome = %e, "refused"))?;
     let from = phone(&form, "From")?;
     phone(&form, "To")?;
@@ -52,30 +56,33 @@ async fn voice(State(state): State<AppState>, form: TwilioForm) -> Result<Respon
     Ok(twiml_response(doc))
 }
 
+/// A query parameter of the URL Twilio was given (`?leg=` on the join URL, `?intro=` on a hold).
+fn query(uri: &axum::http::Uri, name: &str) -> Option<String> {
+    form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
 /// What a waiting customer hears: their place in the queue, music, and this document again.
 /// Without a CallSid (or with one not in the queue) there is no place to tell, only music.
 /// The same document serves a customer held after a blind transfer (`?intro=transfer` says why
 /// once) or waiting again in the queue.
 async fn wait(State(state): State<AppState>, uri: axum::http::Uri, form: TwilioForm) -> Response {
     let call = form.get("CallSid").and_then(|s| CallSid::parse(s).ok());
-    let intro = form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()).find(|(k, _)| k == "intro").map(|(_, v)| v.into_owned());
+    let after_transfer = query(&uri, "intro").as_deref() == Some(flow::TRANSFER_INTRO);
     tracing::debug!(route = "wait", call_sid = call.as_ref().map(|c| c.as_str()).unwrap_or("-"), "wait document");
-    twiml_response(service::wait(&state, call.as_ref(), intro.as_deref()))
+    twiml_response(service::wait(&state, call.as_ref(), after_transfer))
 }
 
 /// The leg number Twilio's URL carries (`?leg=` on the join URL, a path segment on callbacks).
-fn leg_number(raw: Option<&str>) -> Result<u32, WebhookError> {
-    raw.and_then(|l| l.parse::<u32>().ok())
-        .filter(|l| *l > 0)
-        .ok_or_else(|| WebhookError::BadRequest("leg must be a whole number from 1".into()))
+fn leg_number(raw: Option<&str>) -> Result<LegNo, ApiError> {
+    raw.and_then(|l| l.parse::<LegNo>().ok()).filter(|l| *l > 0).ok_or_else(|| bad("leg must be a whole number from 1"))
 }
 
-/// The call and agent named by a path, parsed (the path is only looked at once the signature
+/// The call and party named by a path, parsed (the path is only looked at once the signature
 /// has been checked by `TwilioForm`: an unsigned request gets 403 whatever its path).
-fn call_and_agent(call: &str, party: &str) -> Result<(CallSid, Party), WebhookError> {
-    let call = CallSid::parse(call).map_err(|e| WebhookError::BadRequest(e.0))?;
+fn call_and_party(call: &str, party: &str) -> Result<(CallSid, Party), ApiError> {
+    let call = CallSid::parse(call).map_err(bad)?;
     // The path names an agent or a transfer's number: the reason says which part is wrong.
-    let party = Party::parse(party).map_err(|e| WebhookError::BadRequest(format!("party: {}", e.0)))?;
+    let party = Party::parse(party).map_err(|e| bad(format!("party: {e}")))?;
     Ok((call, party))
 }
 
@@ -85,20 +92,21 @@ async fn agent_join(
     path: Result<Path<(String, String)>, PathRejection>,
     uri: axum::http::Uri,
     form: TwilioForm,
-) -> Result<Response, WebhookError> {
-    let Path((conference_id, agent_id)) = path.map_err(|e| WebhookError::BadRequest(e.body_text()))?;
-    let (call, agent) = call_and_agent(&conference_id, &agent_id)?;
-    let leg = form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()).find(|(k, _)| k == "leg").map(|(_, v)| v.into_owned());
-    let leg = leg_number(leg.as_deref())?;
-    let sid = form.get("CallSid").unwrap_or("-").to_string();
-    match service::agent_join(&state, call, agent, leg).await {
+) -> Result<Response, Failure> {
+    let Path((conference_id, party)) = path.map_err(|e| bad(e.body_text()))?;
+    let (call, party) = call_and_party(&conference_id, &party)?;
+    let leg = leg_number(query(&uri, "leg").as_deref())?;
+    // The leg's own sid (Twilio always sends it; a malformed one is only not kept).
+    let sid = form.get("CallSid").and_then(|s| CallSid::parse(s).ok());
+    let shown = sid.as_ref().map(|s| s.to_string()).unwrap_or_else(|| "-".into());
+    match service::agent_join(&state, call.clone(), party.clone(), leg, sid).await {
         Ok(doc) => {
-            tracing::info!(route = "agent-join", call_sid = %sid, conference = %conference_id, agent = %agent_id, outcome = "joined");
+            tracing::info!(route = "agent-join", call_sid = %shown, conference = %call, agent = %party, outcome = "joined");
             Ok(twiml_response(doc))
         }
         Err(e) => {
-            tracing::info!(route = "agent-join", call_sid = %sid, conference = %conference_id, agent = %agent_id, outcome = %e, "refused");
-            Err(e.into())
+            tracing::info!(route = "agent-join", call_sid = %shown, conference = %call, agent = %party, outcome = %e, "refused");
+            Err(e)
         }
     }
 }
@@ -108,56 +116,56 @@ async fn agent_leg_status(
     State(state): State<AppState>,
     path: Result<Path<(String, String, String)>, PathRejection>,
     form: TwilioForm,
-) -> Result<Response, WebhookError> {
-    let Path((call, agent, leg)) = path.map_err(|e| WebhookError::BadRequest(e.body_text()))?;
-    let (call, agent) = call_and_agent(&call, &agent)?;
+) -> Result<Response, Failure> {
+    let Path((call, party, leg)) = path.map_err(|e| bad(e.body_text()))?;
+    let (call, party) = call_and_party(&call, &party)?;
     let leg = leg_number(Some(&leg))?;
     let cb = parse_callback(&form).inspect_err(|e| tracing::info!(route = "leg-status", outcome = %e, "refused"))?;
     if cb.kind != CallbackKind::Call {
-        return Err(WebhookError::BadRequest("missing required parameter CallStatus".into()));
+        return Err(bad("missing required parameter CallStatus").into());
     }
     let event = cb.event.clone();
-    service::agent_leg_status(&state, call.clone(), agent.clone(), leg, cb).await?;
-    tracing::info!(route = "leg-status", call = %call, agent = %agent, leg, event = %event, outcome = "applied");
+    service::agent_leg_status(&state, call.clone(), party.clone(), leg, cb).await?;
+    tracing::info!(route = "leg-status", call = %call, agent = %party, leg, event = %event, outcome = "applied");
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
 /// Call and conference status callbacks: every one is stored, then applied in order.
-async fn status(State(state): State<AppState>, form: TwilioForm) -> Result<Response, WebhookError> {
+async fn status(State(state): State<AppState>, form: TwilioForm) -> Result<Response, Failure> {
     let cb = parse_callback(&form).inspect_err(|e| tracing::info!(route = "status", outcome = %e, "refused"))?;
     let (kind, event, sid) = (cb.kind, cb.event.clone(), cb.call_sid.clone());
     service::status_callback(&state, cb).await?;
-    tracing::info!(route = "status", call_sid = sid.as_deref().unwrap_or("-"), kind = kind.as_str(), event = %event, outcome = "stored");
+    let sid = sid.as_ref().map(|s| s.to_string()).unwrap_or_else(|| "-".into());
+    tracing::info!(route = "status", call_sid = %sid, kind = kind.as_str(), event = %event, outcome = "stored");
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
-fn parse_callback(form: &TwilioForm) -> Result<StatusCallback, WebhookError> {
+fn parse_callback(form: &TwilioForm) -> Result<StatusCallback, ApiError> {
     let call_sid = match form.get("CallSid").filter(|s| !s.is_empty()) {
-        Some(s) => Some(CallSid::parse(s).map_err(|e| WebhookError::BadRequest(e.0))?.to_string()),
+        Some(s) => Some(CallSid::parse(s).map_err(bad)?),
         None => None,
     };
     let sequence_number = match form.get("SequenceNumber") {
-        Some(s) => Some(s.parse::<i64>().map_err(|_| WebhookError::BadRequest("SequenceNumber must be a whole number".into()))?),
+        Some(s) => Some(s.parse::<i64>().map_err(|_| bad("SequenceNumber must be a whole number"))?),
         None => None,
     };
-    let (kind, event) = if let Some(event) = form.get("StatusCallbackEvent").filter(|_| form.get("ConferenceSid").is_some()) {
-        crate::ids::ConferenceSid::parse(form.require("ConferenceSid")?).map_err(|e| WebhookError::BadRequest(e.0))?;
+    let (kind, event, conference_sid) = if let Some(event) = form.get("StatusCallbackEvent").filter(|_| form.get("ConferenceSid").is_some())
+    {
+        let conference = ConferenceSid::parse(form.require("ConferenceSid")?).map_err(bad)?;
         form.require("FriendlyName")?;
-        (CallbackKind::Conference, event.to_string())
+        (CallbackKind::Conference, event.to_string(), Some(conference))
     } else if let Some(status) = form.get("CallStatus") {
         if call_sid.is_none() {
-            return Err(WebhookError::BadRequest("missing required parameter CallSid".into()));
+            return Err(bad("missing required parameter CallSid"));
         }
-        (CallbackKind::Call, status.to_string())
+        (CallbackKind::Call, status.to_string(), form.get("ConferenceSid").and_then(|c| ConferenceSid::parse(c).ok()))
     } else {
-        return Err(WebhookError::BadRequest(
-            "missing required parameter CallStatus (call) or StatusCallbackEvent with ConferenceSid (conference)".into(),
-        ));
+        return Err(bad("missing required parameter CallStatus (call) or StatusCallbackEvent with ConferenceSid (conference)"));
     };
     Ok(StatusCallback {
         kind,
         call_sid,
-        conference_sid: form.get("ConferenceSid").map(str::to_string),
+        conference_sid,
         friendly_name: form.get("FriendlyName").map(str::to_string),
         event,
         sequence_number,

@@ -2,6 +2,7 @@
 //! costs the caller their conference.
 use crate::common::*;
 use std::time::Duration;
+use warm_transfer::store::EffectStatus;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_voice_webhook_without_a_call_sid_is_refused_with_the_reason() {
@@ -93,13 +94,13 @@ async fn customer_gets_conference_while_twilio(mode: Mode, expect_attempts: i64)
     let mut dial = None;
     for _ in 0..200 {
         dial = store.effects_of_call(&customer).await.unwrap().into_iter().find(|e| e.kind == "dial");
-        if dial.as_ref().is_some_and(|e| e.status == "failed") {
+        if dial.as_ref().is_some_and(|e| e.status == EffectStatus::Failed) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let dial = dial.unwrap();
-    assert_eq!(dial.status, "failed", "{dial:?}");
+    assert_eq!(dial.status, EffectStatus::Failed, "{dial:?}");
     assert_eq!(dial.attempts, expect_attempts, "{dial:?}");
     let error = dial.last_error.unwrap();
     assert!(!error.contains(API_SECRET) && !error.contains(AUTH_TOKEN));

@@ -184,7 +184,7 @@ async fn a_consult_holds_the_customer_and_when_the_first_agent_hangs_up_the_targ
             break v;
         }
     };
-    assert_eq!(view["call"]["transfer"]["by"], "agent1");
+    assert_eq!(view["call"]["transfer"]["by"], serde_json::json!({"id": "agent1", "name": "Agent agent1"}));
     assert_eq!(view["call"]["transfer"]["note"], "wants a refund");
     assert_eq!(view["call"]["legs"][2]["state"], "ringing");
     let rows: Vec<&str> = view["recent"][0]["rows"].as_array().unwrap().iter().map(|r| r["text"].as_str().unwrap()).collect();

@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use warm_transfer::application::Application;
 use warm_transfer::config::Settings;
+use warm_transfer::ids::AgentId;
 use warm_transfer::twilio::signature;
 
 pub const ACCOUNT_SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -192,7 +193,7 @@ impl TestApp {
     /// Creates (or resets) an agent account whose password is [`password_of`] the agent.
     pub async fn add_agent(&self, identity: &str) {
         let hash = warm_transfer::auth::hash_password(&password_of(identity)).unwrap();
-        self.store().await.upsert_agent(identity, &format!("Agent {identity}"), &hash).await.unwrap();
+        self.store().await.upsert_agent(&AgentId::parse(identity).unwrap(), &format!("Agent {identity}"), &hash).await.unwrap();
     }
 
     /// Signs in through the server function and returns the session cookie (`name=value`).

@@ -80,9 +80,9 @@ async fn callers_answered_before_a_kill_9_are_still_waiting_after_the_restart() 
     let server = start_server(&db_url, &stand_in, dir.path()).await;
     let store = warm_transfer::store::Store::connect(&db_url).await.unwrap();
     let hash = warm_transfer::auth::hash_password(&password_of("agent1")).unwrap();
-    store.upsert_agent("agent1", "Agent agent1", &hash).await.unwrap();
+    store.upsert_agent(&warm_transfer::ids::AgentId::parse("agent1").unwrap(), "Agent agent1", &hash).await.unwrap();
     let hash = warm_transfer::auth::hash_password(&password_of("agent2")).unwrap();
-    store.upsert_agent("agent2", "Agent agent2", &hash).await.unwrap();
+    store.upsert_agent(&warm_transfer::ids::AgentId::parse("agent2").unwrap(), "Agent agent2", &hash).await.unwrap();
     let client = reqwest::Client::new();
     available(&client, &server.base_url, "agent1").await;
 
@@ -118,10 +118,10 @@ async fn callers_answered_before_a_kill_9_are_still_waiting_after_the_restart() 
         store.live_calls().await.unwrap().into_iter().map(|c| (c.sid.to_string(), c)).collect();
     for call in &answered {
         let c = live.get(call).unwrap_or_else(|| panic!("{call} was answered before the kill but is no longer waiting"));
-        assert!(matches!(c.phase, CallPhase::Queued | CallPhase::Offered { .. }), "{call} is {:?}", c.phase);
+        assert!(matches!(c.phase(), CallPhase::Queued | CallPhase::Offered { .. }), "{call} is {:?}", c.phase());
     }
     let offered: Vec<_> =
-        live.values().filter_map(|c| if let CallPhase::Offered { agent, .. } = &c.phase { Some(agent.clone()) } else { None }).collect();
+        live.values().filter_map(|c| if let CallPhase::Offered { agent, .. } = c.phase() { Some(agent) } else { None }).collect();
     assert!(offered.len() <= 1 && offered.iter().collect::<HashSet<_>>().len() == offered.len(), "offers: {offered:?}");
     if let Some(agent) = offered.first() {
         let (presence, _) = store.presence_of(agent.as_str()).await.unwrap().unwrap();

@@ -30,6 +30,7 @@ async fn the_contact_center_runs_on_postgresql() {
             "offered to agent1",
             "answered by agent1",
             "agent1 consults agent2; customer on hold",
+            "agent2 stopped ringing: the caller left",
             "customer hung up"
         ]
     );
@@ -179,7 +180,7 @@ async fn concurrent_arrivals_hang_ups_and_presence_changes_on_two_instances_keep
     // Everyone hangs up what they are on, then all agents are free: every waiting caller is
     // offered in turn.
     for (call, state) in live_calls(&first).await {
-        if matches!(state.phase, CallPhase::Connected { .. }) {
+        if matches!(state.phase(), CallPhase::Connected { .. }) {
             first.conference_ends(call.as_str()).await;
         }
     }
@@ -192,7 +193,7 @@ async fn concurrent_arrivals_hang_ups_and_presence_changes_on_two_instances_keep
             let _ = second.server_fn_as(agent, "presence", &[("status", "available")]).await;
         }
         for (call, state) in live {
-            if let CallPhase::Offered { agent, leg, .. } = state.phase {
+            if let CallPhase::Offered { agent, leg, .. } = state.phase() {
                 first.agent_answers(call.as_str(), agent.as_str(), leg, &call_sid(901)).await;
                 first.conference_ends(call.as_str()).await;
             }
@@ -236,7 +237,8 @@ async fn assert_invariants(app: &TestApp) {
             let (presence, _) = store.presence_of(agent.as_str()).await.unwrap().unwrap();
             assert_eq!(presence, Presence::Ringing { call: call.sid.clone() }, "{agent} rings for {sid}");
         }
-        let joined_target = call.transfer.as_ref().filter(|t| t.stage != warm_transfer::center::Stage::Ringing).and_then(|t| t.to.agent());
+        let joined_target =
+            call.transfer.as_ref().filter(|t| t.stage != warm_transfer::center::Stage::Ringing).and_then(|_| call.target()?.agent());
         for agent in call.owner().into_iter().chain(joined_target) {
             assert!(on_calls.insert(agent.clone()), "{agent} is on two calls");
             let (presence, _) = store.presence_of(agent.as_str()).await.unwrap().unwrap();
@@ -246,7 +248,7 @@ async fn assert_invariants(app: &TestApp) {
     for agent in ["agent1", "agent2", "agent3"] {
         if let Some((Presence::Ringing { call }, _)) = store.presence_of(agent).await.unwrap() {
             let c = calls.get(call.as_str()).unwrap_or_else(|| panic!("{agent} rings for a call that is over"));
-            let ringing_for_me = matches!(&c.phase, CallPhase::Offered { agent: a, .. } if a.as_str() == agent)
+            let ringing_for_me = matches!(&c.phase(), CallPhase::Offered { agent: a, .. } if a.as_str() == agent)
                 || c.ringing_leg().is_some_and(|(p, _)| p.as_str() == agent);
             assert!(ringing_for_me, "{agent} rings for {call}, which is not offered to them");
         }
@@ -296,7 +298,7 @@ async fn an_instance_that_follows_notices_shows_what_a_fresh_one_reads() {
         }
         futures_util::future::join_all(ops).await;
         for (call, state) in live_calls(&first).await {
-            if let CallPhase::Offered { agent, leg, .. } = state.phase {
+            if let CallPhase::Offered { agent, leg, .. } = state.phase() {
                 let app = if rng.gen_bool(0.5) { &first } else { &second };
                 if rng.gen_bool(0.5) {
                     app.agent_answers(call.as_str(), agent.as_str(), leg, &call_sid(990)).await;

@@ -6,6 +6,7 @@ use crate::common::*;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use warm_transfer::store::EffectStatus;
 
 /// Everything the subscriber writes, shared with the test.
 #[derive(Clone, Default)]
@@ -99,7 +100,9 @@ fn session_token(res: &reqwest::Response) -> String {
 async fn wait_for_failed_dial(app: &TestApp, call: &str) -> warm_transfer::store::EffectRecord {
     let store = app.store().await;
     for _ in 0..200 {
-        if let Some(e) = store.effects_of_call(call).await.unwrap().into_iter().find(|e| e.kind == "dial" && e.status == "failed") {
+        if let Some(e) =
+            store.effects_of_call(call).await.unwrap().into_iter().find(|e| e.kind == "dial" && e.status == EffectStatus::Failed)
+        {
             return e;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

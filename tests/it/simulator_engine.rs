@@ -139,7 +139,7 @@ impl World {
         };
         if path == "/conference/connect/client" {
             // The conference is named after the customer's CallSid.
-            return Ok(read(&flow::customer_twiml(s, call_sid.as_str())));
+            return Ok(read(&flow::customer_twiml(s, call_sid)));
         }
         if path == flow::WAIT_PATH {
             return Ok(read(&looping_wait(s)));
@@ -147,7 +147,7 @@ impl World {
         let parts: Vec<&str> = path.split('/').collect();
         if let ["", "conference", conference, "connect", agent] = parts.as_slice() {
             let agent = agent.split('?').next().unwrap_or_default();
-            return Ok(read(&flow::agent_join_twiml(s, conference, agent)));
+            return Ok(read(&flow::agent_join_twiml(s, &CallSid::parse(conference).unwrap(), &Party::parse(agent).unwrap())));
         }
         Err(format!("404 for {url}"))
     }
@@ -161,7 +161,7 @@ impl World {
     /// The app's dialer: `Calls.json` with exactly the fields the app sends.
     fn dial(&mut self, conference: &CallSid, agent: &str) -> CallSid {
         let leg = if agent == "agent1" { 1 } else { 2 };
-        let req = flow::agent_dial(&self.settings, conference.as_str(), &Party::parse(agent).unwrap(), leg);
+        let req = flow::agent_dial(&self.settings, conference, &Party::parse(agent).unwrap(), leg);
         let sid = self.engine.create_call(req, self.now).unwrap();
         self.pump();
         sid
@@ -271,7 +271,7 @@ fn the_tutorials_six_steps_run_at_engine_level() {
     assert_eq!(w.call(&customer).status, CallStatus::Ringing);
 
     // The app's TwiML puts the customer in a waiting conference named after the call.
-    let customer_doc = read(&flow::customer_twiml(&w.settings, customer.as_str()));
+    let customer_doc = read(&flow::customer_twiml(&w.settings, &customer));
     w.engine.twiml_result(&customer, Ok(customer_doc), w.now).unwrap();
     let effects = w.pump();
     assert_eq!(w.call(&customer).status, CallStatus::InProgress);
@@ -680,14 +680,15 @@ fn a_stale_wait_document_is_dropped_once_the_conference_has_started() {
     let mut w = World::new();
     w.auto_fetch = false;
     let customer = w.engine.incoming_call(CUSTOMER, NUMBER, w.now);
-    w.engine.twiml_result(&customer, Ok(read(&flow::customer_twiml(&w.settings, customer.as_str()))), w.now).unwrap();
+    w.engine.twiml_result(&customer, Ok(read(&flow::customer_twiml(&w.settings, &customer))), w.now).unwrap();
     w.pump();
     let Some(Effect::FetchTwiml { fetch_id: wait_fetch, .. }) = w.pending.pop() else { panic!() };
 
-    let agent1 =
-        w.engine.create_call(flow::agent_dial(&w.settings, customer.as_str(), &Party::parse("agent1").unwrap(), 1), w.now).unwrap();
+    let agent1 = w.engine.create_call(flow::agent_dial(&w.settings, &customer, &Party::parse("agent1").unwrap(), 1), w.now).unwrap();
     w.engine.answer(&agent1, w.now).unwrap();
-    w.engine.twiml_result(&agent1, Ok(read(&flow::agent_join_twiml(&w.settings, customer.as_str(), "agent1"))), w.now).unwrap();
+    w.engine
+        .twiml_result(&agent1, Ok(read(&flow::agent_join_twiml(&w.settings, &customer, &Party::parse("agent1").unwrap()))), w.now)
+        .unwrap();
     assert_eq!(w.hearing(&customer), "conference with agent1");
 
     // The wait music arrives late: it changes nothing.

@@ -300,7 +300,7 @@ impl Stack {
         let store = warm_transfer::store::Store::connect(&db_url).await.unwrap();
         for agent in ["agent1", "agent2", "agent3"] {
             let hash = warm_transfer::auth::hash_password(&password_of(agent)).unwrap();
-            store.upsert_agent(agent, &format!("Agent {agent}"), &hash).await.unwrap();
+            store.upsert_agent(&warm_transfer::ids::AgentId::parse(agent).unwrap(), &format!("Agent {agent}"), &hash).await.unwrap();
         }
         Stack { sim, app_url, db_url, http: reqwest::Client::new(), _dir: dir }
     }
@@ -520,7 +520,7 @@ async fn three_agents_and_five_callers(stack: Stack) {
             state.conferences.iter().find(|c| c.friendly_name == caller.as_str() && c.status == ConferenceStatus::InProgress).unwrap();
         assert!(conference.participants.iter().any(|p| &p.call_sid == leg), "{caller} talks to the agent who answered");
     }
-    assert!(store.live_calls().await.unwrap().iter().all(|c| matches!(c.phase, warm_transfer::center::CallPhase::Connected { .. })));
+    assert!(store.live_calls().await.unwrap().iter().all(|c| matches!(c.phase(), warm_transfer::center::CallPhase::Connected { .. })));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

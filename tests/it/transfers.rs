@@ -138,7 +138,7 @@ async fn consult_then_complete(postgres: bool) {
     assert!(!on.held(&s));
     assert_eq!(status_of(&s, &on.agent1), CallStatus::Completed, "agent1's leg is over");
     on.wait_presence("agent1", "wrap-up").await;
-    assert!(matches!(on.call().await.unwrap().phase, CallPhase::Connected { owner, .. } if owner.as_str() == "agent2"));
+    assert!(matches!(on.call().await.unwrap().phase(), CallPhase::Connected { owner, .. } if owner.as_str() == "agent2"));
     assert_eq!(
         on.conference_requests(),
         ["POST /Participants/{customer}.json", "DELETE /Participants/agent1.json", "POST /Participants/{customer}.json"],
@@ -255,7 +255,7 @@ async fn blind_to_the_queue(postgres: bool) {
         on.held(s) && s.calls.iter().any(|c| c.call_sid == on.customer && c.hearing.iter().any(|h| h == "Say: You are caller number 1."))
     })
     .await;
-    assert!(matches!(on.call().await.unwrap().phase, CallPhase::Queued));
+    assert!(matches!(on.call().await.unwrap().phase(), CallPhase::Queued));
     on.stack.available("agent3").await;
     let agent3 = on.stack.rings("agent3").await;
     on.stack.sim.answer(&agent3).unwrap();
@@ -275,7 +275,7 @@ async fn consult_a_number_then_complete(postgres: bool) {
     on.step(&[("action", "complete")]).await;
     on.until("the customer with the number", |s| on.hears(s) == format!("conference with {OUTSIDE}")).await;
     on.wait_presence("agent1", "wrap-up").await;
-    assert!(matches!(on.call().await.unwrap().phase, CallPhase::Outside { answered: true, .. }));
+    assert!(matches!(on.call().await.unwrap().phase(), CallPhase::Outside { answered: true, .. }));
     // The number hangs up: the app hangs the customer up (nobody is left for them).
     on.stack.sim.hangup(&dial.call_sid).unwrap();
     let s = on.until("the customer's call to end", |s| status_of(s, &on.customer) == CallStatus::Completed).await;
@@ -288,7 +288,7 @@ async fn blind_to_a_number(postgres: bool) {
     on.step(&[("action", "transfer"), ("to", OUTSIDE)]).await;
     on.wait_presence("agent1", "wrap-up").await;
     on.until("the customer with the number", |s| !on.held(s) && on.hears(s) == format!("conference with {OUTSIDE}")).await;
-    assert!(matches!(on.call().await.unwrap().phase, CallPhase::Outside { answered: true, .. }));
+    assert!(matches!(on.call().await.unwrap().phase(), CallPhase::Outside { answered: true, .. }));
     assert_eq!(on.timeline().await[3..], ["agent1 transferred the call to +14155550100".to_string(), "+14155550100 answered".into()]);
 }
 
@@ -337,20 +337,26 @@ async fn customer_hangs_up_while_agents_consult(postgres: bool) {
 
 async fn hold_and_resume(postgres: bool) {
     let on = OnCall::start(postgres).await;
-    let res = on.stack.server_fn_as("agent1", "hold", &[("hold", "true")]).await;
+    // Hold, resume, mute and unmute are steps like any other: one way to take them.
+    let res = on.stack.server_fn_as("agent1", "transfer", &[("action", "hold")]).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     let s = on.until("the customer to hear music on hold", |s| on.held(s)).await;
     assert_ne!(on.hears(&s), "conference with agent1", "music, not the agent (nor silence)");
-    let res = on.stack.server_fn_as("agent1", "mute", &[("muted", "true")]).await;
+    let res = on.stack.server_fn_as("agent1", "transfer", &[("action", "mute")]).await;
     let card: serde_json::Value = res.json().await.unwrap();
     assert_eq!(card["legs"][1]["muted"], true);
-    let res = on.stack.server_fn_as("agent1", "hold", &[("hold", "false")]).await;
+    assert_eq!(card["actions"].as_array().unwrap().last().unwrap(), "unmute");
+    let res = on.stack.server_fn_as("agent1", "transfer", &[("action", "resume")]).await;
     assert_eq!(res.status(), 200);
     on.until("the customer back with agent1", |s| !on.held(s) && on.hears(s) == "conference with agent1").await;
-    let res = on.stack.server_fn_as("agent2", "hold", &[("hold", "true")]).await;
+    let res = on.stack.server_fn_as("agent2", "transfer", &[("action", "hold")]).await;
     assert_eq!(res.status(), 409, "only the agent on the call can hold its customer");
-    let res = on.stack.server_fn_as("agent1", "hold", &[("hold", "maybe")]).await;
+    let res = on.stack.server_fn_as("agent1", "transfer", &[("action", "maybe")]).await;
     assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("unknown action 'maybe'"));
+    // The endpoints that did the same in another way are gone.
+    let res = on.stack.server_fn_as("agent1", "hold", &[("hold", "true")]).await;
+    assert_eq!(res.status(), 404);
     let timeline = on.timeline().await;
     assert!(timeline.ends_with(&["agent1 put the customer on hold".into(), "agent1 took the customer off hold".into()]), "{timeline:?}");
 }

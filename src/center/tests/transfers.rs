@@ -1,9 +1,9 @@
 //! Transfers as given/when/then sentences: consult, blind, three-way and swap, to an agent, a
 //! number or the queue, and every way each can fail or be hung up on.
 
-use super::tests::{agent, call, dial, given_agents, World, RULES};
-use super::*;
-use crate::ids::{AgentId, E164};
+use super::given::{agent, call, dial, given_agents, World, RULES};
+use crate::center::*;
+use crate::ids::{AgentId, ConferenceSid, E164};
 
 fn consult(to: &str, note: &str) -> Command {
     Command::Transfer { agent: agent("agent1"), action: TransferAction::Consult { to: target(to), note: note.into() } }
@@ -86,7 +86,7 @@ impl World {
         self.transfer().map(|t| t.stage)
     }
 
-    fn holds(&self) -> Holds {
+    fn holds(&self) -> Vec<(Who, Music)> {
         self.state.calls[&call(1)].holds()
     }
 
@@ -99,7 +99,18 @@ impl World {
     }
 
     fn actions(&self, name: &str) -> Vec<&'static str> {
-        self.state.calls[&call(1)].actions(&agent(name))
+        let c = &self.state.calls[&call(1)];
+        // Mute is the browser's to decide; the transfer steps are what these sentences are about.
+        self.state
+            .call_actions(c, &agent(name))
+            .into_iter()
+            .filter(|a| !matches!(a, CallAction::Mute | CallAction::Unmute))
+            .map(CallAction::as_str)
+            .collect()
+    }
+
+    fn card(&self, name: &str) -> CallCard {
+        self.state.call_card(&self.state.calls[&call(1)], &agent(name))
     }
 
     fn timeline(&self) -> Vec<String> {
@@ -119,7 +130,7 @@ fn a_consult_holds_the_customer_with_music_and_rings_the_target_with_the_note() 
     // The target's console shows who is transferring and the note while it rings.
     let card = w.state.console_view(&agent("agent2"), w.now).unwrap().call.unwrap();
     let t = card.transfer.unwrap();
-    assert_eq!((t.by.as_str(), t.note.as_str(), t.stage.as_str()), ("agent1", "billing question", "ringing"));
+    assert_eq!((t.by.id.as_str(), t.note.as_str(), t.stage.as_str()), ("agent1", "billing question", "ringing"));
     assert!(card.actions.is_empty(), "only the owner acts on the transfer");
     assert_eq!(w.actions("agent1"), ["cancel"]);
 }
@@ -130,9 +141,10 @@ fn when_the_target_answers_the_agents_talk_privately_while_the_customer_stays_on
     assert_eq!(w.stage(), Some(Stage::Talking { with: Side::Target }));
     assert_eq!(w.presence("agent2"), Presence::OnCall { call: call(1) });
     assert!(w.effects().is_empty(), "the customer is on hold already");
-    assert_eq!(w.holds(), Holds { customer: Some(Music::Hold), target: None });
+    assert_eq!(w.holds(), vec![(customer(), Music::Hold)]);
     assert_eq!(w.actions("agent1"), ["complete", "cancel", "three-way", "swap"]);
-    let legs: Vec<_> = w.state.calls[&call(1)].card(&agent("agent1")).legs.into_iter().map(|l| (l.party, l.role, l.state)).collect();
+    let legs: Vec<_> =
+        w.card("agent1").legs.into_iter().map(|l| (l.name, l.role.as_str().to_string(), l.state.as_str().to_string())).collect();
     assert_eq!(
         legs,
         [
@@ -183,7 +195,7 @@ fn three_way_unholds_the_customer_then_the_first_agent_can_leave() {
     let w = consulting().and(step(TransferAction::ThreeWay));
     assert_eq!(w.effects(), &[arrange(vec![unhold(customer())])]);
     assert_eq!(w.stage(), Some(Stage::ThreeWay));
-    assert_eq!(w.holds(), Holds::default());
+    assert_eq!(w.holds(), vec![]);
     assert_eq!(w.actions("agent1"), ["complete", "cancel", "leave"]);
     let w = w.and(step(TransferAction::Leave));
     assert_eq!(w.effects(), &[arrange(vec![remove(who("agent1"))])]);
@@ -220,7 +232,7 @@ fn a_target_that_does_not_take_the_consult_brings_the_customer_back_and_the_owne
         assert_eq!(w.notice().as_deref(), Some(expected.as_str()), "{outcome:?}");
         assert_eq!(w.presence("agent2"), presence, "{outcome:?}");
         // The owner's console shows it; the target's does not.
-        assert!(w.state.calls[&call(1)].card(&agent("agent1")).notice.is_some());
+        assert!(w.card("agent1").notice.is_some());
     }
 }
 
@@ -240,13 +252,16 @@ fn a_consult_twilio_never_reports_on_is_given_up_and_the_customer_is_back() {
 }
 
 #[test]
-fn the_customer_hanging_up_while_the_target_rings_stops_it_and_frees_both_agents() {
+fn the_customer_hanging_up_while_the_target_rings_stops_it_frees_both_agents_and_tells_the_target_why() {
     let w = on_a_call().and(consult("agent2", "")).at(15_000).and(Command::CallerLeft { call: call(1) });
     assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), party: party("agent2"), leg: 2 }]);
     assert_eq!(w.presence("agent2"), Presence::Available);
     assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 15_000 + RULES.wrap_up });
     assert_eq!(w.phase(1), None);
-    assert_eq!(w.timeline(), ["customer hung up"]);
+    // A row naming the target: the call is among their recent calls, and says what happened.
+    assert_eq!(w.timeline(), ["agent2 stopped ringing: the caller left", "customer hung up"]);
+    let row = w.decision().events.iter().find(|e| e.kind() == "offer-withdrawn").unwrap();
+    assert_eq!(row.agent(), Some(&agent("agent2")));
 }
 
 #[test]
@@ -286,7 +301,7 @@ fn the_first_agent_gone_and_the_target_failing_sends_the_customer_to_the_head_of
         .leg_ends("agent2", 1, 2, LegOutcome::NoAnswer);
     assert_eq!(w.phase(1), Some(CallPhase::Queued));
     assert_eq!(w.state.queue_position(&call(1)), Some(1), "ahead of caller 2, who waited less but never talked to anyone");
-    assert_eq!(w.holds(), Holds { customer: Some(Music::Queue), target: None });
+    assert_eq!(w.holds(), vec![(customer(), Music::Queue)]);
     assert!(w.effects().is_empty(), "held already: the hold document now tells their place");
     let w = w.at(20_000).available("agent3");
     assert_eq!(w.offered_to(1), Some(agent("agent3")));
@@ -346,7 +361,7 @@ fn transfer_steps_that_make_no_sense_now_are_refused_and_change_nothing() {
 #[test]
 fn a_long_note_is_cut_to_its_limit() {
     let w = on_a_call().and(consult("agent2", &"x".repeat(2_000)));
-    assert_eq!(w.transfer().unwrap().note.chars().count(), super::decide::NOTE_MAX_CHARS);
+    assert_eq!(w.transfer().unwrap().note.chars().count(), NOTE_MAX_CHARS);
 }
 
 // ---- blind (cold) --------------------------------------------------------------------------------------
@@ -359,7 +374,7 @@ fn a_blind_transfer_frees_the_agent_at_once_and_the_customer_hears_why_while_the
     assert_eq!(w.phase(1), Some(CallPhase::Offered { agent: agent("agent2"), leg: 2, since: 20_000, by: Some(agent("agent1")) }));
     assert_eq!(w.timeline(), ["agent1 transferred the call to agent2"]);
     let card = w.state.console_view(&agent("agent2"), w.now).unwrap().call.unwrap();
-    assert_eq!(card.transferred_by, Some(agent("agent1")));
+    assert_eq!(card.transferred_by.map(|by| by.id), Some(agent("agent1")));
     let w = w.answers("agent2", 1, 2);
     assert_eq!(w.effects(), &[arrange(vec![unhold(customer())])]);
     assert_eq!(w.owner(), Some(agent("agent2")));
@@ -377,13 +392,14 @@ fn a_blind_transfer_the_target_misses_goes_to_the_head_of_the_queue_and_on_to_th
 }
 
 #[test]
-fn a_blind_transfer_to_the_queue_puts_the_caller_ahead_of_everyone_waiting() {
+fn a_blind_transfer_to_the_queue_puts_the_caller_ahead_of_everyone_waiting_and_tells_them_why() {
     let w = given_agents(&["agent1"]).at(1_000).available("agent1").arrives(1).answers("agent1", 1, 1).at(2_000).arrives(2).arrives(3);
     let w = w.at(5_000).and(blind("queue"));
     assert_eq!(w.phase(1), Some(CallPhase::Queued));
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
     assert_eq!(w.state.queue_position(&call(2)), Some(2));
-    assert_eq!(w.effects(), &[arrange(vec![hold(customer(), Music::Queue), remove(who("agent1"))])]);
+    // "Please hold while we transfer your call", as every blind transfer says, then their place.
+    assert_eq!(w.effects(), &[arrange(vec![hold(customer(), Music::Transfer), remove(who("agent1"))])]);
     assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 5_000 + RULES.wrap_up });
 }
 
@@ -393,7 +409,7 @@ fn a_blind_transfer_to_the_queue_puts_the_caller_ahead_of_everyone_waiting() {
 fn a_consult_with_a_number_outside_completes_to_it_and_ends_when_it_hangs_up() {
     let w = on_a_call().and(consult(OUTSIDE, "escalation"));
     assert_eq!(w.effects(), &[Effect::Dial { call: call(1), party: party(OUTSIDE), leg: 2 }, arrange(vec![hold(customer(), Music::Hold)])]);
-    let w = w.and(Command::LegAnswered { call: call(1), party: party(OUTSIDE), leg: 2 });
+    let w = w.and(Command::LegAnswered { call: call(1), party: party(OUTSIDE), leg: 2, sid: None });
     assert_eq!(w.stage(), Some(Stage::Talking { with: Side::Target }));
     let w = w.at(40_000).and(step(TransferAction::Complete));
     assert_eq!(w.effects(), &[arrange(vec![remove(who("agent1")), unhold(customer())])]);
@@ -420,7 +436,7 @@ fn a_busy_number_fails_the_consult_in_plain_words() {
 fn a_blind_transfer_to_a_number_that_answers_connects_the_customer_and_one_that_fails_requeues() {
     let w = on_a_call().and(blind(OUTSIDE));
     assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 10_000 + RULES.wrap_up });
-    let answered = w.clone().and(Command::LegAnswered { call: call(1), party: party(OUTSIDE), leg: 2 });
+    let answered = w.clone().and(Command::LegAnswered { call: call(1), party: party(OUTSIDE), leg: 2, sid: None });
     assert_eq!(answered.effects(), &[arrange(vec![unhold(customer())])]);
     let missed = w.and(Command::LegEnded { call: call(1), party: party(OUTSIDE), leg: 2, outcome: LegOutcome::NoAnswer });
     assert_eq!(missed.timeline()[0], "+14155550100: no answer; back to the head of the queue");
@@ -442,10 +458,11 @@ fn a_change_twilio_would_not_make_is_shown_to_the_owner_who_can_ask_again_for_ev
 
 #[test]
 fn conference_sids_are_learned_once_and_not_timeline_rows() {
-    let w = on_a_call().and(Command::ConferenceKnown { call: call(1), conference: "CF01".into() });
-    assert_eq!(w.state.calls[&call(1)].conference.as_deref(), Some("CF01"));
+    let cf = ConferenceSid::parse(&format!("CF{:032x}", 1)).unwrap();
+    let w = on_a_call().and(Command::ConferenceKnown { call: call(1), conference: cf.clone() });
+    assert_eq!(w.state.calls[&call(1)].conference, Some(cf.clone()));
     assert!(w.timeline().is_empty());
-    let w = w.and(Command::ConferenceKnown { call: call(1), conference: "CF01".into() });
+    let w = w.and(Command::ConferenceKnown { call: call(1), conference: cf });
     assert!(w.decision().events.is_empty());
 }
 
@@ -488,13 +505,13 @@ fn mute_is_shown_on_the_leg_and_ends_with_the_call() {
     let w = consulting().and(Command::Mute { agent: agent("agent2"), muted: true });
     assert!(w.effects().is_empty(), "the browser mutes itself: nothing for Twilio");
     assert!(w.timeline().is_empty(), "not a timeline row");
-    let legs = w.state.calls[&call(1)].card(&agent("agent1")).legs;
+    let legs = w.card("agent1").legs;
     assert_eq!(
-        legs.iter().map(|l| (l.party.as_str(), l.muted)).collect::<Vec<_>>(),
+        legs.iter().map(|l| (l.name.as_str(), l.muted)).collect::<Vec<_>>(),
         [("+15550000001", false), ("agent1", false), ("agent2", true)]
     );
     let w = w.and(step(TransferAction::Cancel));
-    assert!(w.state.calls[&call(1)].muted.is_empty(), "agent2 left: their mute is over");
+    assert!(!w.state.calls[&call(1)].parties.iter().any(|p| p.muted), "agent2 left: their mute is over");
     let w = given_agents(&["agent1"]).available("agent1").when(Command::Mute { agent: agent("agent1"), muted: true });
     assert_eq!(w.refusal(), "you are not on a call");
 }
@@ -505,7 +522,7 @@ fn a_customer_held_then_transferred_blind_talks_with_the_new_agent_once_they_ans
     assert_eq!(w.effects(), &[dial(1, "agent2", 2), arrange(vec![remove(who("agent1"))])], "held already: still held while agent2 rings");
     let w = w.answers("agent2", 1, 2);
     assert_eq!(w.effects(), &[arrange(vec![unhold(customer())])]);
-    assert!(!w.state.calls[&call(1)].on_hold);
+    assert_eq!(w.holds(), vec![], "nobody on hold");
     // The same from the queue.
     let w = on_a_call().and(Command::Hold { agent: agent("agent1"), hold: true });
     let w = w.and(Command::SetPresence { agent: agent("agent2"), wanted: Wanted::Away });

@@ -1,116 +1,23 @@
-//! Every rule of the center as a given/when/then sentence, with no database and no clock.
+//! The queue, routing, answering and ending calls, presence, and the phone gone, as
+//! given/when/then sentences.
 
-use super::*;
-use crate::ids::{AgentId, CallSid};
-
-pub(super) fn agent(name: &str) -> AgentId {
-    AgentId::parse(name).unwrap()
-}
-
-pub(super) fn call(n: u8) -> CallSid {
-    CallSid::parse(&format!("CA{n:032x}")).unwrap()
-}
-
-pub(super) const RULES: Rules = Rules { wrap_up: 15_000, ring_timeout: 30_000, offer_grace: 15_000, lease: 30_000 };
-
-/// A contact center at a moment in time, and what the last command decided.
-#[derive(Clone)]
-pub(super) struct World {
-    pub(super) state: State,
-    pub(super) now: Millis,
-    pub(super) last: Result<Decision, Refusal>,
-}
-
-pub(super) fn given_agents(names: &[&str]) -> World {
-    let state = State::from_parts(names.iter().map(|n| Agent::new(agent(n))), []);
-    World { state, now: 1_000, last: Ok(Decision::default()) }
-}
-
-impl World {
-    pub(super) fn at(mut self, now: Millis) -> Self {
-        self.now = now;
-        self
-    }
-
-    /// Applies a command that must be accepted.
-    pub(super) fn and(mut self, command: Command) -> Self {
-        self = self.when(command);
-        if let Err(e) = &self.last {
-            panic!("setup command refused: {e}");
-        }
-        self
-    }
-
-    pub(super) fn when(mut self, command: Command) -> Self {
-        self.last = self.state.handle(command, self.now, &RULES);
-        self
-    }
-
-    pub(super) fn available(self, name: &str) -> Self {
-        self.and(Command::SetPresence { agent: agent(name), wanted: Wanted::Available })
-    }
-
-    pub(super) fn arrives(self, n: u8) -> Self {
-        self.and(Command::CallArrived { call: call(n), from: format!("+1555000{n:04}") })
-    }
-
-    pub(super) fn answers(self, name: &str, n: u8, leg: LegNo) -> Self {
-        self.and(Command::LegAnswered { call: call(n), party: Party::Agent(agent(name)), leg })
-    }
-
-    pub(super) fn leg_ends(self, name: &str, n: u8, leg: LegNo, outcome: LegOutcome) -> Self {
-        self.and(Command::LegEnded { call: call(n), party: Party::Agent(agent(name)), leg, outcome })
-    }
-
-    pub(super) fn presence(&self, name: &str) -> Presence {
-        self.state.agents[&agent(name)].presence.clone()
-    }
-
-    pub(super) fn phase(&self, n: u8) -> Option<CallPhase> {
-        self.state.calls.get(&call(n)).map(|c| c.phase.clone())
-    }
-
-    pub(super) fn offered_to(&self, n: u8) -> Option<AgentId> {
-        match self.phase(n) {
-            Some(CallPhase::Offered { agent, .. }) => Some(agent),
-            _ => None,
-        }
-    }
-
-    pub(super) fn decision(&self) -> &Decision {
-        self.last.as_ref().expect("the last command was accepted")
-    }
-
-    pub(super) fn effects(&self) -> &[Effect] {
-        &self.decision().effects
-    }
-
-    pub(super) fn refusal(&self) -> String {
-        match &self.last {
-            Err(e) => e.to_string(),
-            Ok(d) => panic!("expected a refusal, got {d:?}"),
-        }
-    }
-}
-
-pub(super) fn dial(n: u8, name: &str, leg: LegNo) -> Effect {
-    Effect::Dial { call: call(n), party: Party::Agent(agent(name)), leg }
-}
+use super::given::*;
+use crate::center::*;
 
 // ---- the queue and routing -----------------------------------------------------------------------
 
 #[test]
 fn a_caller_with_nobody_available_waits_in_the_queue() {
-    let w = given_agents(&["agent1"]).when(Command::CallArrived { call: call(1), from: "+15550001".into() });
+    let w = given_agents(&["agent1"]).when(Command::CallArrived { call: call(1), from: Some(caller(1)), recorded: false });
     assert_eq!(w.phase(1), Some(CallPhase::Queued));
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
     assert!(w.effects().is_empty(), "nobody is rung");
-    assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: "+15550001".into() }]);
+    assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: Some(caller(1)) }]);
 }
 
 #[test]
 fn a_repeated_voice_webhook_queues_the_caller_once() {
-    let w = given_agents(&["agent1"]).arrives(1).when(Command::CallArrived { call: call(1), from: "x".into() });
+    let w = given_agents(&["agent1"]).arrives(1).when(Command::CallArrived { call: call(1), from: None, recorded: false });
     assert!(w.decision().events.is_empty());
     assert_eq!(w.state.queue_len(), 1);
 }
@@ -236,7 +143,7 @@ fn answering_connects_the_call_and_puts_the_agent_on_it() {
     assert_eq!(w.phase(1), Some(CallPhase::Connected { owner: agent("agent1"), leg: 1, since: 5_000 }));
     assert_eq!(w.presence("agent1"), Presence::OnCall { call: call(1) });
     // Twilio asking for the join document twice is the same answer.
-    let w = w.when(Command::LegAnswered { call: call(1), party: Party::Agent(agent("agent1")), leg: 1 });
+    let w = w.when(Command::LegAnswered { call: call(1), party: Party::Agent(agent("agent1")), leg: 1, sid: None });
     assert!(w.decision().events.is_empty());
 }
 
@@ -246,7 +153,7 @@ fn answering_a_call_whose_caller_left_is_refused() {
         .available("agent1")
         .arrives(1)
         .and(Command::CallerLeft { call: call(1) })
-        .when(Command::LegAnswered { call: call(1), party: Party::Agent(agent("agent1")), leg: 1 });
+        .when(Command::LegAnswered { call: call(1), party: Party::Agent(agent("agent1")), leg: 1, sid: None });
     assert!(w.refusal().contains("unknown or finished call"), "{}", w.refusal());
 }
 
@@ -258,7 +165,7 @@ fn answering_an_offer_that_moved_on_is_refused_and_changes_nothing() {
         .leg_ends("agent1", 1, 1, LegOutcome::NoAnswer)
         .available("agent2");
     let before = w.state.clone();
-    let w = w.when(Command::LegAnswered { call: call(1), party: Party::Agent(agent("agent1")), leg: 1 });
+    let w = w.when(Command::LegAnswered { call: call(1), party: Party::Agent(agent("agent1")), leg: 1, sid: None });
     assert_eq!(w.refusal(), "this call is no longer ringing for agent1");
     assert_eq!(w.state, before);
 }
@@ -415,7 +322,7 @@ fn a_console_view_shows_me_my_call_the_queue_and_the_others() {
     let view = w.state.console_view(&agent("agent1"), 3_000).unwrap();
     assert_eq!(view.me.presence, Presence::Ringing { call: call(1) });
     let c = view.call.unwrap();
-    assert_eq!((c.phase.as_str(), c.from.as_str()), ("offered", "+15550000001"));
+    assert_eq!((c.phase, c.from), (Phase::Offered, Some(caller(1))));
     assert_eq!(view.queue, QueueCard { waiting: 1, longest_since: Some(2_000) });
     assert!(view.agents.is_empty(), "the directory goes apart");
     let directory: Vec<_> = w.state.directory().into_iter().map(|a| (a.id.to_string(), a.presence.word())).collect();

@@ -1,0 +1,243 @@
+//! The state changes each decided event makes. Events are facts: applying one never fails, and
+//! applying the same events to the same state gives the same state (other instances rely on it).
+
+use super::agent::Agent;
+use super::call::{Call, CallNotice, Music, Participant, Side, Stage, Transfer};
+use super::command::Target;
+use super::event::Event;
+use super::party::{Party, Role};
+use super::rules::Millis;
+use super::state::State;
+use crate::ids::CallSid;
+
+impl State {
+    /// Applies one decided event.
+    pub fn apply(&mut self, event: &Event, now: Millis) {
+        match event {
+            Event::Queued { call, from } => self.insert_call(Call::new(call.clone(), from.clone(), now)),
+            Event::Offered { call, agent, leg } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                self.queue.remove(&c.queue_key());
+                c.parties.retain(|p| p.role != Role::Owner);
+                c.parties.push(Participant::ringing(Party::Agent(agent.clone()), Role::Owner, *leg, now));
+                c.transferred_by = None;
+                c.legs = c.legs.max(*leg);
+                hold_customer(c, c.waiting(Music::Transfer));
+            }
+            Event::OfferMissed { call, .. } | Event::OutsideMissed { call, .. } => self.requeue(call, Music::Queue),
+            Event::Answered { call, sid, .. } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                if let Some(owner) = c.party_mut(Role::Owner) {
+                    owner.joined = true;
+                    owner.since = now;
+                    owner.sid = sid.clone();
+                }
+                c.started = true;
+                c.transferred_by = None;
+                // Whoever held the customer before is gone: the new agent talks with them.
+                hold_customer(c, None);
+            }
+            Event::ConsultStarted { call, to, leg, note, .. } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                c.parties.retain(|p| p.role != Role::Target);
+                c.parties.push(Participant::ringing(to.clone(), Role::Target, *leg, now));
+                c.transfer = Some(Transfer { note: note.clone(), stage: Stage::Ringing, since: now });
+                c.legs = c.legs.max(*leg);
+                c.notice = None;
+                // The consult holds the customer; when it ends they are back, talking.
+                hold_customer(c, Some(Music::Hold));
+            }
+            Event::TargetAnswered { call, sid, .. } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                if let Some(target) = c.party_mut(Role::Target) {
+                    target.joined = true;
+                    target.since = now;
+                    target.sid = sid.clone();
+                }
+                if let Some(t) = c.transfer.as_mut() {
+                    t.stage = Stage::Talking { with: Side::Target };
+                    t.since = now;
+                }
+            }
+            Event::TargetMissed { call, .. } | Event::TargetLeft { call, .. } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                end_consult(c);
+                c.notice = Some(CallNotice { text: event.describe(), at: now, retry: false });
+            }
+            Event::ConsultCancelled { call, .. } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    end_consult(c);
+                }
+            }
+            Event::Swapped { call, with } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                if let Some(t) = c.transfer.as_mut() {
+                    t.stage = Stage::Talking { with: *with };
+                }
+                let (customer, target) = match with {
+                    Side::Customer => (None, Some(Music::Hold)),
+                    Side::Target => (Some(Music::Hold), None),
+                };
+                hold_customer(c, customer);
+                if let Some(t) = c.party_mut(Role::Target) {
+                    t.held = target;
+                }
+            }
+            Event::ThreeWayStarted { call } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                if let Some(t) = c.transfer.as_mut() {
+                    t.stage = Stage::ThreeWay;
+                }
+                hold_customer(c, None);
+                if let Some(t) = c.party_mut(Role::Target) {
+                    t.held = None;
+                }
+            }
+            Event::TransferCompleted { call, by, .. } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                if c.transfer.take().is_none() {
+                    return;
+                }
+                // The call's time goes on with the agent who takes it over.
+                let connected_since = c.party(Role::Owner).filter(|o| o.joined).map(|o| o.since);
+                c.parties.retain(|p| p.role != Role::Owner);
+                let Some(target) = c.party_mut(Role::Target) else { return };
+                target.role = Role::Owner;
+                target.held = None;
+                let (joined, agent) = (target.joined, target.agent().is_some());
+                target.since = match (agent, joined) {
+                    (true, true) => connected_since.unwrap_or(now),
+                    (false, true) => now,
+                    (_, false) => target.since,
+                };
+                c.transferred_by = if agent && joined { None } else { Some(by.clone()) };
+                let customer = if joined { None } else { c.waiting(Music::Transfer) };
+                hold_customer(c, customer);
+            }
+            Event::Transferred { call, by, to, leg } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                c.notice = None;
+                c.parties.retain(|p| p.role != Role::Owner);
+                c.legs = c.legs.max(leg.unwrap_or(0));
+                let leg = leg.unwrap_or(c.legs);
+                match to.party() {
+                    Some(party) => {
+                        c.parties.push(Participant::ringing(party, Role::Owner, leg, now));
+                        c.transferred_by = Some(by.clone());
+                        hold_customer(c, c.waiting(Music::Transfer));
+                    }
+                    // Sent back to the queue, the customer is told why, as for any blind
+                    // transfer, before they hear their place again.
+                    None => {
+                        debug_assert_eq!(to, &Target::Queue);
+                        self.requeue(call, Music::Transfer);
+                    }
+                }
+            }
+            Event::OutsideAnswered { call, sid, .. } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                if let Some(owner) = c.party_mut(Role::Owner) {
+                    owner.joined = true;
+                    owner.since = now;
+                    owner.sid = sid.clone();
+                }
+                hold_customer(c, None);
+            }
+            Event::Ended { call, .. } => {
+                if let Some(c) = self.calls.remove(call) {
+                    self.queue.remove(&c.queue_key());
+                }
+            }
+            Event::ConferenceKnown { call, conference } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.conference = Some(conference.clone());
+                }
+            }
+            Event::ArrangeFailed { call, .. } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.notice = Some(CallNotice { text: event.describe(), at: now, retry: true });
+                }
+            }
+            Event::Rearranged { call, .. } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.notice = None;
+                }
+            }
+            Event::CustomerHeld { call, hold, .. } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    hold_customer(c, hold.then_some(Music::Hold));
+                }
+            }
+            Event::Muted { call, agent, muted } => {
+                if let Some(p) = self.calls.get_mut(call).and_then(|c| c.parties.iter_mut().find(|p| p.agent() == Some(agent))) {
+                    p.muted = *muted;
+                }
+            }
+            Event::OfferWithdrawn { .. } | Event::Left { .. } => {}
+            Event::PresenceChanged { agent, presence, since } => {
+                // Off a call: its mute is over with it.
+                let left = self.agents.get(agent).map(|a| a.presence.clone()).filter(|p| p != presence).and_then(|p| p.call().cloned());
+                if let Some(p) =
+                    left.and_then(|call| self.calls.get_mut(&call)).and_then(|c| c.parties.iter_mut().find(|p| p.agent() == Some(agent)))
+                {
+                    p.muted = false;
+                }
+                if let Some(a) = self.agents.get_mut(agent) {
+                    a.presence = presence.clone();
+                    a.since = *since;
+                }
+            }
+            Event::Seen { agent, until } => {
+                if let Some(a) = self.agents.get_mut(agent) {
+                    a.online_until = Some(*until);
+                }
+            }
+            Event::AccountAdded { agent, name, role } => {
+                self.agents.entry(agent.clone()).or_insert_with(|| Agent::named(agent.clone(), name.clone(), *role));
+            }
+            Event::AccountChanged { agent, name, role } => {
+                if let Some(a) = self.agents.get_mut(agent) {
+                    a.name = name.clone();
+                    a.role = *role;
+                }
+            }
+            Event::AccountRemoved { agent } => {
+                self.agents.remove(agent);
+            }
+        }
+    }
+
+    /// Puts a call back in the queue, the customer held with `music` if the conference has
+    /// started. One that had been talking to an agent (a transfer that failed, or one to the
+    /// queue) goes ahead of everyone waiting; one that only rang keeps its place.
+    fn requeue(&mut self, call: &CallSid, music: Music) {
+        let head = self.queue.first().map(|(k, _)| *k);
+        let Some(c) = self.calls.get_mut(call) else { return };
+        c.parties.retain(|p| !matches!(p.role, Role::Owner | Role::Target));
+        c.transfer = None;
+        c.transferred_by = None;
+        hold_customer(c, c.waiting(music));
+        if c.started {
+            let own = c.queue_key().0;
+            if let Some(head) = head.filter(|h| *h <= own) {
+                c.queue_key = Some(head - 1);
+            }
+        }
+        self.queue.insert(c.queue_key());
+    }
+}
+
+/// The customer on hold with `music`, or off hold.
+fn hold_customer(c: &mut Call, music: Option<Music>) {
+    if let Some(customer) = c.party_mut(Role::Customer) {
+        customer.held = music;
+    }
+}
+
+/// The consult is over (failed, left, cancelled): the target goes and the customer is back
+/// with the owner, talking.
+fn end_consult(c: &mut Call) {
+    c.transfer = None;
+    c.parties.retain(|p| p.role != Role::Target);
+    hold_customer(c, None);
+}

@@ -1,0 +1,557 @@
+//! A customer call and everyone on it: the customer, the agent (or number) who has it or is
+//! rung for it, a consult's target, and room for someone listening in. Each participant is
+//! first-class: its leg, Twilio's sid for that leg once known, whether it is held (and with
+//! what), muted, and its part in the call. Where the call stands (queued, offered, connected,
+//! outside) is read from them.
+
+use serde::{Deserialize, Serialize};
+
+use super::party::{Party, Role, Who};
+use super::rules::Millis;
+use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, E164};
+
+/// One leg the center asked Twilio for. Each leg of a call has its own number, carried in the
+/// URLs Twilio calls back on, so a late callback for an older leg is told apart from the
+/// current one. The customer's own call is leg 0.
+pub type LegNo = u32;
+
+/// What someone on hold hears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Music {
+    /// Music (a consult: an agent will be back).
+    Hold,
+    /// "Please hold while we transfer your call", then music (a blind transfer).
+    Transfer,
+    /// Their place in the queue between stretches of music (waiting again for an agent).
+    Queue,
+}
+
+/// Who the first agent of a consult is talking with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Side {
+    /// The target (the customer is on hold): the consult itself.
+    Target,
+    /// The customer (the target is on hold): after a swap.
+    Customer,
+}
+
+/// How far a consult has come. Written as one word: `ringing`, `consulting` (talking with the
+/// target), `with-customer` (after a swap) or `three-way`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "&str", try_from = "String")]
+pub enum Stage {
+    /// The target rings; the customer is on hold.
+    Ringing,
+    /// The target answered; the first agent talks with one side, the other is on hold.
+    Talking { with: Side },
+    /// All three talk.
+    ThreeWay,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Ringing => "ringing",
+            Stage::Talking { with: Side::Target } => "consulting",
+            Stage::Talking { with: Side::Customer } => "with-customer",
+            Stage::ThreeWay => "three-way",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "ringing" => Stage::Ringing,
+            "consulting" => Stage::Talking { with: Side::Target },
+            "with-customer" => Stage::Talking { with: Side::Customer },
+            "three-way" => Stage::ThreeWay,
+            _ => return None,
+        })
+    }
+}
+
+impl From<Stage> for &'static str {
+    fn from(s: Stage) -> Self {
+        s.as_str()
+    }
+}
+
+impl TryFrom<String> for Stage {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Stage::parse(&s).ok_or_else(|| format!("unknown transfer stage '{s}'"))
+    }
+}
+
+/// A consult (warm transfer) in progress on a connected call: the owner brought in the call's
+/// target participant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transfer {
+    /// What the first agent typed for the target (may be empty).
+    pub note: String,
+    pub stage: Stage,
+    pub since: Millis,
+}
+
+/// Something the owner must know about their call that is not its state: a transfer that
+/// failed (and why), or a change to the conference Twilio would not make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallNotice {
+    pub text: String,
+    pub at: Millis,
+    /// `true` when the conference may not be as the center wants it (a hold or unhold failed
+    /// for good): the owner is offered "Retry".
+    #[serde(default)]
+    pub retry: bool,
+}
+
+/// Why a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EndReason {
+    /// The customer hung up (or Twilio ended their conference).
+    CallerHungUp,
+    /// The last agent on the call hung up.
+    AgentHungUp,
+    /// The call was transferred to a number outside, and that side hung up.
+    OutsideHungUp,
+}
+
+impl EndReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::CallerHungUp => "caller-hung-up",
+            EndReason::AgentHungUp => "agent-hung-up",
+            EndReason::OutsideHungUp => "outside-hung-up",
+        }
+    }
+}
+
+/// How a leg ended, as Twilio reports it (or as we found out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LegOutcome {
+    NoAnswer,
+    /// Busy, or declined in the browser (Twilio reports both as `busy`).
+    Busy,
+    /// Twilio could not place the call.
+    Failed,
+    /// Our request to place it never got through (Twilio unreachable or refusing it, even after
+    /// retries): not the agent's doing, so they are not set away.
+    Unplaced,
+    /// Cancelled before it was answered.
+    Canceled,
+    /// Answered, then hung up.
+    Completed,
+    /// The agent's console went away while it rang.
+    Gone,
+}
+
+impl LegOutcome {
+    /// Twilio's final `CallStatus` of a leg.
+    pub fn from_call_status(status: &str) -> Option<Self> {
+        Some(match status {
+            "no-answer" => LegOutcome::NoAnswer,
+            "busy" => LegOutcome::Busy,
+            "failed" => LegOutcome::Failed,
+            "canceled" => LegOutcome::Canceled,
+            "completed" => LegOutcome::Completed,
+            _ => return None,
+        })
+    }
+
+    pub fn words(self) -> &'static str {
+        match self {
+            LegOutcome::NoAnswer => "no answer",
+            LegOutcome::Busy => "busy or declined",
+            LegOutcome::Failed => "could not be rung",
+            LegOutcome::Unplaced => "not placed: Twilio did not take the request",
+            LegOutcome::Canceled => "cancelled",
+            LegOutcome::Completed => "hung up",
+            LegOutcome::Gone => "console gone",
+        }
+    }
+}
+
+/// One participant of a call: who, its part in the call, its leg, and how it is in the
+/// conference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub who: Who,
+    pub role: Role,
+    /// The leg the center dialled for it (0: the customer's own call).
+    pub leg: LegNo,
+    /// Twilio's sid of that leg, once known (the customer's is the call's own; an agent's or a
+    /// number's arrives with its answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<CallSid>,
+    /// Answered and in the conference (`false` while it rings).
+    pub joined: bool,
+    /// Since when it has this part (and state).
+    pub since: Millis,
+    /// On hold, and what it hears there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<Music>,
+    /// An agent whose browser has muted its microphone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub muted: bool,
+}
+
+impl Participant {
+    pub fn customer(call: &CallSid, now: Millis) -> Self {
+        Participant {
+            who: Who::Customer,
+            role: Role::Customer,
+            leg: 0,
+            sid: Some(call.clone()),
+            joined: true,
+            since: now,
+            held: None,
+            muted: false,
+        }
+    }
+
+    /// A leg just dialled for `party`, ringing.
+    pub fn ringing(party: Party, role: Role, leg: LegNo, now: Millis) -> Self {
+        Participant { who: Who::Party(party), role, leg, sid: None, joined: false, since: now, held: None, muted: false }
+    }
+
+    pub fn party(&self) -> Option<&Party> {
+        match &self.who {
+            Who::Party(p) => Some(p),
+            Who::Customer => None,
+        }
+    }
+
+    pub fn agent(&self) -> Option<&AgentId> {
+        self.who.agent()
+    }
+}
+
+/// Where a customer call stands, read from its participants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallPhase {
+    /// Waiting for an agent.
+    Queued,
+    /// Ringing `agent`'s browser on leg `leg` since `since`. `by`: the agent who transferred
+    /// the call here (blind, or by leaving a consult), if any.
+    Offered { agent: AgentId, leg: LegNo, since: Millis, by: Option<AgentId> },
+    /// Talking: `owner` (on leg `leg`) is the agent responsible for the call.
+    Connected { owner: AgentId, leg: LegNo, since: Millis },
+    /// Handed to a phone number outside (a transfer): ringing it until `answered`, then the
+    /// customer talks with it and no agent is on the call.
+    Outside { number: E164, leg: LegNo, since: Millis, answered: bool, by: Option<AgentId> },
+}
+
+/// A customer call that is not over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Call {
+    pub sid: CallSid,
+    /// The caller's number as Twilio gave it (`None`: Twilio gave none).
+    pub from: Option<PhoneNumber>,
+    /// When the call first queued.
+    pub queued_at: Millis,
+    /// Its place in the queue when it waits: a call that comes back from a missed offer keeps
+    /// it, and one transferred to the queue goes ahead of everyone (`None`: `queued_at`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue_key: Option<Millis>,
+    /// Everyone on the call or rung for it: the customer first.
+    pub parties: Vec<Participant>,
+    /// A consult in progress (only while an agent has the call); its target is the participant
+    /// whose role is [`Role::Target`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<Transfer>,
+    /// The agent who transferred the call to where it rings now (or who left it mid-consult).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transferred_by: Option<AgentId>,
+    /// Legs dialled so far (the next leg is `legs + 1`).
+    pub legs: LegNo,
+    /// The conference has started (an agent joined once): from then on a caller who waits
+    /// without an agent is held with music, as the conference's own wait music is over.
+    pub started: bool,
+    /// Twilio's sid of the call's conference, once a callback told it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conference: Option<ConferenceSid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<CallNotice>,
+}
+
+impl Call {
+    pub fn new(sid: CallSid, from: Option<PhoneNumber>, now: Millis) -> Self {
+        let customer = Participant::customer(&sid, now);
+        Call {
+            sid,
+            from,
+            queued_at: now,
+            queue_key: None,
+            parties: vec![customer],
+            transfer: None,
+            transferred_by: None,
+            legs: 0,
+            started: false,
+            conference: None,
+            notice: None,
+        }
+    }
+
+    /// The participant with this part (the customer, the owner, the target: one each).
+    pub fn party(&self, role: Role) -> Option<&Participant> {
+        self.parties.iter().find(|p| p.role == role)
+    }
+
+    pub(super) fn party_mut(&mut self, role: Role) -> Option<&mut Participant> {
+        self.parties.iter_mut().find(|p| p.role == role)
+    }
+
+    /// The participant that is this agent, in whatever part.
+    pub fn participant(&self, agent: &AgentId) -> Option<&Participant> {
+        self.parties.iter().find(|p| p.agent() == Some(agent))
+    }
+
+    /// Every agent on the call or rung for it, in any part.
+    pub fn agents(&self) -> impl Iterator<Item = &AgentId> {
+        self.parties.iter().filter_map(Participant::agent)
+    }
+
+    /// Where the call stands.
+    pub fn phase(&self) -> CallPhase {
+        let Some(p) = self.party(Role::Owner) else { return CallPhase::Queued };
+        match &p.who {
+            Who::Party(Party::Agent(agent)) if !p.joined => {
+                CallPhase::Offered { agent: agent.clone(), leg: p.leg, since: p.since, by: self.transferred_by.clone() }
+            }
+            Who::Party(Party::Agent(owner)) => CallPhase::Connected { owner: owner.clone(), leg: p.leg, since: p.since },
+            Who::Party(Party::Phone(number)) => CallPhase::Outside {
+                number: number.clone(),
+                leg: p.leg,
+                since: p.since,
+                answered: p.joined,
+                by: self.transferred_by.clone(),
+            },
+            Who::Customer => CallPhase::Queued,
+        }
+    }
+
+    pub fn is_queued(&self) -> bool {
+        self.party(Role::Owner).is_none()
+    }
+
+    /// The agent who has the call (answered it), if one does.
+    pub fn owner(&self) -> Option<&AgentId> {
+        self.party(Role::Owner).filter(|p| p.joined).and_then(Participant::agent)
+    }
+
+    /// The consult's target, while there is one.
+    pub fn target(&self) -> Option<&Party> {
+        self.party(Role::Target).and_then(Participant::party)
+    }
+
+    /// Whether this agent's microphone is muted on the call.
+    pub fn muted(&self, agent: &AgentId) -> bool {
+        self.participant(agent).is_some_and(|p| p.muted)
+    }
+
+    /// Who is on hold, and with what: the list the conference changes are worked out from.
+    pub fn holds(&self) -> Vec<(Who, Music)> {
+        self.parties.iter().filter_map(|p| p.held.map(|m| (p.who.clone(), m))).collect()
+    }
+
+    /// The leg this call waits on while it rings (an offer, a number outside, a consult's
+    /// target), whom it rings, and since when: overdue ones are given up by the ticker.
+    pub fn ringing(&self) -> Option<(&Party, LegNo, Millis)> {
+        self.parties
+            .iter()
+            .filter(|p| !p.joined && matches!(p.role, Role::Owner | Role::Target))
+            .find_map(|p| p.party().map(|party| (party, p.leg, p.since)))
+    }
+
+    /// The leg this call waits on while it rings, and whom it rings.
+    pub fn ringing_leg(&self) -> Option<(Party, LegNo)> {
+        self.ringing().map(|(party, leg, _)| (party.clone(), leg))
+    }
+
+    /// When that leg began ringing.
+    pub fn ringing_since(&self) -> Option<Millis> {
+        self.ringing().map(|(_, _, since)| since)
+    }
+
+    /// The key that orders the queue.
+    pub fn queue_key(&self) -> (Millis, CallSid) {
+        (self.queue_key.unwrap_or(self.queued_at), self.sid.clone())
+    }
+
+    /// What the customer hears while waiting without an agent: nothing more than the
+    /// conference's own wait music until an agent has joined once, then this music as a hold.
+    pub(super) fn waiting(&self, music: Music) -> Option<Music> {
+        self.started.then_some(music)
+    }
+}
+
+// ---- reading a stored call ---------------------------------------------------------------------
+
+/// A call as stored: this version's form, or the previous one's (a phase, a transfer naming its
+/// target, `on_hold` and `muted` beside them), so calls live at an upgrade carry on.
+#[derive(Deserialize)]
+struct Stored {
+    sid: CallSid,
+    #[serde(default, deserialize_with = "caller")]
+    from: Option<PhoneNumber>,
+    queued_at: Millis,
+    #[serde(default)]
+    queue_key: Option<Millis>,
+    #[serde(default)]
+    parties: Option<Vec<Participant>>,
+    #[serde(default)]
+    transfer: Option<StoredTransfer>,
+    #[serde(default)]
+    transferred_by: Option<AgentId>,
+    legs: LegNo,
+    #[serde(default)]
+    started: bool,
+    #[serde(default)]
+    conference: Option<String>,
+    #[serde(default)]
+    notice: Option<CallNotice>,
+    // The previous version's fields.
+    #[serde(default)]
+    phase: Option<StoredPhase>,
+    #[serde(default)]
+    on_hold: bool,
+    #[serde(default)]
+    muted: Vec<AgentId>,
+}
+
+#[derive(Deserialize)]
+struct StoredTransfer {
+    #[serde(default)]
+    to: Option<Party>,
+    #[serde(default)]
+    leg: Option<LegNo>,
+    note: String,
+    stage: StoredStage,
+    since: Millis,
+}
+
+/// The stage as either version wrote it: a word, or `{"stage": "talking", "with": …}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredStage {
+    Word(Stage),
+    Tagged {
+        stage: String,
+        #[serde(default)]
+        with: Option<Side>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "phase", rename_all = "kebab-case")]
+enum StoredPhase {
+    Queued,
+    Offered {
+        agent: AgentId,
+        leg: LegNo,
+        since: Millis,
+        #[serde(default)]
+        by: Option<AgentId>,
+    },
+    Connected {
+        owner: AgentId,
+        leg: LegNo,
+        since: Millis,
+    },
+    Outside {
+        number: E164,
+        leg: LegNo,
+        since: Millis,
+        answered: bool,
+        by: AgentId,
+    },
+}
+
+/// The previous version wrote an unknown caller as `""`.
+fn caller<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<PhoneNumber>, D::Error> {
+    let s: Option<String> = Option::deserialize(d)?;
+    Ok(s.filter(|s| !s.is_empty()).and_then(|s| PhoneNumber::parse(&s).ok()))
+}
+
+impl<'de> Deserialize<'de> for Call {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = Stored::deserialize(d)?;
+        let stage = |t: &StoredTransfer| match &t.stage {
+            StoredStage::Word(stage) => *stage,
+            StoredStage::Tagged { stage, with } => match stage.as_str() {
+                "ringing" => Stage::Ringing,
+                "three-way" => Stage::ThreeWay,
+                _ => Stage::Talking { with: with.unwrap_or(Side::Target) },
+            },
+        };
+        let mut call = Call {
+            transfer: s.transfer.as_ref().map(|t| Transfer { note: t.note.clone(), stage: stage(t), since: t.since }),
+            transferred_by: s.transferred_by.clone(),
+            sid: s.sid.clone(),
+            from: s.from,
+            queued_at: s.queued_at,
+            queue_key: s.queue_key,
+            parties: Vec::new(),
+            legs: s.legs,
+            started: s.started,
+            conference: s.conference.and_then(|c| ConferenceSid::parse(&c).ok()),
+            notice: s.notice,
+        };
+        call.parties = match (s.parties, s.phase) {
+            (Some(parties), _) => parties,
+            (None, phase) => {
+                // The previous version: who is on the call from its phase and transfer, who is
+                // held as its rules said then.
+                let mut parties = vec![Participant::customer(&s.sid, s.queued_at)];
+                let owner = match phase.unwrap_or(StoredPhase::Queued) {
+                    StoredPhase::Queued => None,
+                    StoredPhase::Offered { agent, leg, since, by } => {
+                        call.transferred_by = by;
+                        Some(Participant::ringing(Party::Agent(agent), Role::Owner, leg, since))
+                    }
+                    StoredPhase::Connected { owner, leg, since } => {
+                        Some(Participant { joined: true, ..Participant::ringing(Party::Agent(owner), Role::Owner, leg, since) })
+                    }
+                    StoredPhase::Outside { number, leg, since, answered, by } => {
+                        call.transferred_by = Some(by);
+                        Some(Participant { joined: answered, ..Participant::ringing(Party::Phone(number), Role::Owner, leg, since) })
+                    }
+                };
+                let connected = owner.as_ref().is_some_and(|o| o.joined && o.agent().is_some());
+                parties.extend(owner);
+                if let Some((to, leg, t)) = s.transfer.as_ref().and_then(|t| Some((t.to.clone()?, t.leg?, t))) {
+                    let joined = stage(t) != Stage::Ringing;
+                    parties.push(Participant { joined, ..Participant::ringing(to, Role::Target, leg, t.since) });
+                }
+                for p in parties.iter_mut() {
+                    p.muted = p.agent().is_some_and(|a| s.muted.contains(a));
+                }
+                let customer_held = match (&call.transfer, connected) {
+                    (_, false) if owner_is_none(&parties) => call.waiting(Music::Queue),
+                    (_, false) => match parties.iter().find(|p| p.role == Role::Owner) {
+                        Some(o) if o.joined => None,
+                        _ => call.waiting(Music::Transfer),
+                    },
+                    (None, true) => s.on_hold.then_some(Music::Hold),
+                    (Some(t), true) => match t.stage {
+                        Stage::Ringing | Stage::Talking { with: Side::Target } => Some(Music::Hold),
+                        _ => None,
+                    },
+                };
+                parties[0].held = customer_held;
+                if let (Some(t), Some(target)) = (&call.transfer, parties.iter_mut().find(|p| p.role == Role::Target)) {
+                    target.held = (t.stage == Stage::Talking { with: Side::Customer }).then_some(Music::Hold);
+                }
+                parties
+            }
+        };
+        Ok(call)
+    }
+}
+
+fn owner_is_none(parties: &[Participant]) -> bool {
+    !parties.iter().any(|p| p.role == Role::Owner)
+}

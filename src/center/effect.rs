@@ -1,0 +1,91 @@
+//! What must happen in the world because of a decision: the requests Twilio is asked to carry
+//! out, written to the outbox in the decision's transaction and performed from there.
+
+use serde::{Deserialize, Serialize};
+
+use super::call::{LegNo, Music};
+use super::party::{Party, Who};
+use crate::ids::CallSid;
+
+/// One change to a call's conference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "move", rename_all = "kebab-case")]
+pub enum Move {
+    Hold { who: Who, music: Music },
+    Unhold { who: Who },
+    Remove { who: Who },
+}
+
+/// Something the world must do; written to the outbox in the decision's transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "effect", rename_all = "kebab-case")]
+pub enum Effect {
+    /// Ring `party` (an agent's browser or a number); on answer it joins the call's conference.
+    Dial {
+        call: CallSid,
+        #[serde(alias = "agent")]
+        party: Party,
+        leg: LegNo,
+    },
+    /// Stop ringing that leg (or never place it, if the dial has not gone out yet).
+    CancelLeg {
+        call: CallSid,
+        #[serde(alias = "agent")]
+        party: Party,
+        leg: LegNo,
+    },
+    /// Hang up the customer: nobody is left to talk to them.
+    HangUpCaller { call: CallSid },
+    /// Change the call's conference, in this order: holds and removals first, then unholds,
+    /// so no one hears what they should not. Flags (`endConferenceOnExit`) are never changed
+    /// after joining: Twilio ignores such a change on a held participant, so every participant
+    /// joins with the flag it keeps (see `calls::flow`).
+    Arrange { call: CallSid, moves: Vec<Move> },
+}
+
+/// The kinds of effect, as the outbox files them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EffectKind {
+    Dial,
+    CancelLeg,
+    HangUpCaller,
+    Arrange,
+}
+
+impl EffectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EffectKind::Dial => "dial",
+            EffectKind::CancelLeg => "cancel-leg",
+            EffectKind::HangUpCaller => "hang-up-caller",
+            EffectKind::Arrange => "arrange",
+        }
+    }
+}
+
+impl Effect {
+    pub fn call(&self) -> &CallSid {
+        match self {
+            Effect::Dial { call, .. } | Effect::CancelLeg { call, .. } | Effect::HangUpCaller { call } | Effect::Arrange { call, .. } => {
+                call
+            }
+        }
+    }
+
+    pub fn kind(&self) -> EffectKind {
+        match self {
+            Effect::Dial { .. } => EffectKind::Dial,
+            Effect::CancelLeg { .. } => EffectKind::CancelLeg,
+            Effect::HangUpCaller { .. } => EffectKind::HangUpCaller,
+            Effect::Arrange { .. } => EffectKind::Arrange,
+        }
+    }
+
+    /// The leg a dial or a cancel is about (stored beside the effect, to find a leg's dial).
+    pub fn leg(&self) -> Option<(&Party, LegNo)> {
+        match self {
+            Effect::Dial { party, leg, .. } | Effect::CancelLeg { party, leg, .. } => Some((party, *leg)),
+            Effect::HangUpCaller { .. } | Effect::Arrange { .. } => None,
+        }
+    }
+}

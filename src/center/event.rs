@@ -1,0 +1,345 @@
+//! What the center decided, as facts: the per-call timeline's rows, and how the consoles (and
+//! other instances) learn of a change.
+
+use serde::{Deserialize, Serialize};
+
+use super::agent::{AgentRole, Presence};
+use super::call::{EndReason, LegNo, LegOutcome, Side};
+use super::command::Target;
+use super::party::Party;
+use super::rules::Millis;
+use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, E164};
+
+/// A decision, as the per-call timeline and the consoles learn of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Event {
+    Queued {
+        call: CallSid,
+        #[serde(default)]
+        from: Option<PhoneNumber>,
+    },
+    Offered {
+        call: CallSid,
+        agent: AgentId,
+        leg: LegNo,
+    },
+    /// The offer was not answered; the call goes back to the head of the queue.
+    OfferMissed {
+        call: CallSid,
+        agent: AgentId,
+        outcome: LegOutcome,
+    },
+    /// The agent's ringing (an offer, or a consult) stopped because the caller left.
+    OfferWithdrawn {
+        call: CallSid,
+        agent: AgentId,
+    },
+    Answered {
+        call: CallSid,
+        agent: AgentId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sid: Option<CallSid>,
+    },
+    /// The owner started a consult: the customer is held, `to` rings on leg `leg`.
+    ConsultStarted {
+        call: CallSid,
+        by: AgentId,
+        to: Party,
+        leg: LegNo,
+        note: String,
+    },
+    /// The consult's target answered: the two agents talk, the customer still on hold.
+    TargetAnswered {
+        call: CallSid,
+        to: Party,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sid: Option<CallSid>,
+    },
+    /// The consult's target did not answer, was busy, declined, or could not be rung: the
+    /// customer is back with the owner.
+    TargetMissed {
+        call: CallSid,
+        to: Party,
+        outcome: LegOutcome,
+    },
+    /// The target hung up during the consult or the three-way call.
+    TargetLeft {
+        call: CallSid,
+        to: Party,
+    },
+    Swapped {
+        call: CallSid,
+        with: Side,
+    },
+    ThreeWayStarted {
+        call: CallSid,
+    },
+    /// The owner dropped the target: the customer is back with them.
+    ConsultCancelled {
+        call: CallSid,
+        by: AgentId,
+    },
+    /// The owner left (completed, left the three-way call, or hung up): the target has the
+    /// customer, or, still ringing, the customer waits for them.
+    TransferCompleted {
+        call: CallSid,
+        by: AgentId,
+        to: Party,
+    },
+    /// A blind transfer: the owner is free, the call rings `to` (on leg `leg`) or waits in the
+    /// queue.
+    Transferred {
+        call: CallSid,
+        by: AgentId,
+        to: Target,
+        leg: Option<LegNo>,
+    },
+    /// A number outside took the call.
+    OutsideAnswered {
+        call: CallSid,
+        number: E164,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sid: Option<CallSid>,
+    },
+    /// A number outside the call was sent to did not take it: back to the head of the queue.
+    OutsideMissed {
+        call: CallSid,
+        number: E164,
+        outcome: LegOutcome,
+    },
+    Left {
+        call: CallSid,
+        agent: AgentId,
+    },
+    Ended {
+        call: CallSid,
+        reason: EndReason,
+    },
+    ConferenceKnown {
+        call: CallSid,
+        conference: ConferenceSid,
+    },
+    /// A change to the conference failed for good: the owner is told and may retry.
+    ArrangeFailed {
+        call: CallSid,
+        reason: String,
+    },
+    /// The owner asked again for the holds the call should have.
+    Rearranged {
+        call: CallSid,
+        by: AgentId,
+    },
+    /// The owner put the customer on hold (`hold`) or took them off it.
+    CustomerHeld {
+        call: CallSid,
+        by: AgentId,
+        hold: bool,
+    },
+    /// An agent on the call muted or unmuted their microphone (not a timeline row).
+    Muted {
+        call: CallSid,
+        agent: AgentId,
+        muted: bool,
+    },
+    PresenceChanged {
+        agent: AgentId,
+        presence: Presence,
+        since: Millis,
+    },
+    /// The agent's console lease was renewed (not a timeline row; kept for the store).
+    Seen {
+        agent: AgentId,
+        until: Millis,
+    },
+    /// A new account joined the roster (offline).
+    AccountAdded {
+        agent: AgentId,
+        name: String,
+        role: AgentRole,
+    },
+    /// An account's name or role changed.
+    AccountChanged {
+        agent: AgentId,
+        name: String,
+        role: AgentRole,
+    },
+    /// An account was removed (and nothing of theirs was live).
+    AccountRemoved {
+        agent: AgentId,
+    },
+}
+
+fn party_words(party: &Party, outcome: LegOutcome) -> &'static str {
+    // Twilio reports a browser's decline as `busy`; an agent's browser is never busy otherwise
+    // (routing rings no one who is on a call), so for an agent it means they declined.
+    match (party, outcome) {
+        (Party::Agent(_), LegOutcome::Busy) => "declined",
+        (Party::Phone(_), LegOutcome::Busy) => "busy",
+        _ => outcome.words(),
+    }
+}
+
+impl Event {
+    /// The call this event belongs to, for the per-call timeline.
+    pub fn call(&self) -> Option<&CallSid> {
+        match self {
+            Event::Queued { call, .. }
+            | Event::Offered { call, .. }
+            | Event::OfferMissed { call, .. }
+            | Event::OfferWithdrawn { call, .. }
+            | Event::Answered { call, .. }
+            | Event::ConsultStarted { call, .. }
+            | Event::TargetAnswered { call, .. }
+            | Event::TargetMissed { call, .. }
+            | Event::TargetLeft { call, .. }
+            | Event::Swapped { call, .. }
+            | Event::ThreeWayStarted { call }
+            | Event::ConsultCancelled { call, .. }
+            | Event::TransferCompleted { call, .. }
+            | Event::Transferred { call, .. }
+            | Event::OutsideAnswered { call, .. }
+            | Event::OutsideMissed { call, .. }
+            | Event::Left { call, .. }
+            | Event::Ended { call, .. }
+            | Event::ConferenceKnown { call, .. }
+            | Event::ArrangeFailed { call, .. }
+            | Event::Rearranged { call, .. }
+            | Event::CustomerHeld { call, .. }
+            | Event::Muted { call, .. } => Some(call),
+            Event::PresenceChanged { .. }
+            | Event::Seen { .. }
+            | Event::AccountAdded { .. }
+            | Event::AccountChanged { .. }
+            | Event::AccountRemoved { .. } => None,
+        }
+    }
+
+    /// The agent this event names first, if any (the timeline row's agent).
+    pub fn agent(&self) -> Option<&AgentId> {
+        match self {
+            Event::Offered { agent, .. }
+            | Event::OfferMissed { agent, .. }
+            | Event::OfferWithdrawn { agent, .. }
+            | Event::Answered { agent, .. }
+            | Event::Muted { agent, .. }
+            | Event::Left { agent, .. }
+            | Event::PresenceChanged { agent, .. }
+            | Event::Seen { agent, .. }
+            | Event::AccountAdded { agent, .. }
+            | Event::AccountChanged { agent, .. }
+            | Event::AccountRemoved { agent } => Some(agent),
+            Event::ConsultStarted { by, .. }
+            | Event::ConsultCancelled { by, .. }
+            | Event::TransferCompleted { by, .. }
+            | Event::Transferred { by, .. }
+            | Event::Rearranged { by, .. }
+            | Event::CustomerHeld { by, .. } => Some(by),
+            Event::TargetAnswered { to, .. } | Event::TargetMissed { to, .. } | Event::TargetLeft { to, .. } => to.agent(),
+            Event::Queued { .. }
+            | Event::Swapped { .. }
+            | Event::ThreeWayStarted { .. }
+            | Event::OutsideAnswered { .. }
+            | Event::OutsideMissed { .. }
+            | Event::Ended { .. }
+            | Event::ConferenceKnown { .. }
+            | Event::ArrangeFailed { .. } => None,
+        }
+    }
+
+    /// The event's name, as its JSON tags it (the timeline's `kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Queued { .. } => "queued",
+            Event::Offered { .. } => "offered",
+            Event::OfferMissed { .. } => "offer-missed",
+            Event::OfferWithdrawn { .. } => "offer-withdrawn",
+            Event::Answered { .. } => "answered",
+            Event::ConsultStarted { .. } => "consult-started",
+            Event::TargetAnswered { .. } => "target-answered",
+            Event::TargetMissed { .. } => "target-missed",
+            Event::TargetLeft { .. } => "target-left",
+            Event::Swapped { .. } => "swapped",
+            Event::ThreeWayStarted { .. } => "three-way-started",
+            Event::ConsultCancelled { .. } => "consult-cancelled",
+            Event::TransferCompleted { .. } => "transfer-completed",
+            Event::Transferred { .. } => "transferred",
+            Event::OutsideAnswered { .. } => "outside-answered",
+            Event::OutsideMissed { .. } => "outside-missed",
+            Event::Left { .. } => "left",
+            Event::Ended { .. } => "ended",
+            Event::ConferenceKnown { .. } => "conference-known",
+            Event::ArrangeFailed { .. } => "arrange-failed",
+            Event::Rearranged { .. } => "rearranged",
+            Event::CustomerHeld { .. } => "customer-held",
+            Event::Muted { .. } => "muted",
+            Event::PresenceChanged { .. } => "presence-changed",
+            Event::Seen { .. } => "seen",
+            Event::AccountAdded { .. } => "account-added",
+            Event::AccountChanged { .. } => "account-changed",
+            Event::AccountRemoved { .. } => "account-removed",
+        }
+    }
+
+    /// Not a timeline row: bookkeeping only.
+    pub fn is_bookkeeping(&self) -> bool {
+        matches!(
+            self,
+            Event::Seen { .. }
+                | Event::ConferenceKnown { .. }
+                | Event::Muted { .. }
+                | Event::AccountAdded { .. }
+                | Event::AccountChanged { .. }
+                | Event::AccountRemoved { .. }
+        )
+    }
+
+    /// Nothing a console shows changed: only console leases were renewed.
+    pub fn is_lease(&self) -> bool {
+        matches!(self, Event::Seen { .. })
+    }
+
+    /// One line for the timeline, as a person reads it.
+    pub fn describe(&self) -> String {
+        match self {
+            Event::Queued { from, .. } => format!("queued (caller {})", from.as_ref().map(|f| f.as_str()).unwrap_or("unknown")),
+            Event::Offered { agent, .. } => format!("offered to {agent}"),
+            Event::OfferMissed { agent, outcome, .. } => format!("{agent}: {}", party_words(&Party::Agent(agent.clone()), *outcome)),
+            Event::OfferWithdrawn { agent, .. } => format!("{agent} stopped ringing: the caller left"),
+            Event::Answered { agent, .. } => format!("answered by {agent}"),
+            Event::ConsultStarted { by, to, note, .. } if note.is_empty() => format!("{by} consults {to}; customer on hold"),
+            Event::ConsultStarted { by, to, note, .. } => format!("{by} consults {to} (note: {note}); customer on hold"),
+            Event::TargetAnswered { to, .. } => format!("{to} answered the consult"),
+            Event::TargetMissed { to, outcome, .. } => {
+                format!("consult to {to} failed: {}; customer back with the agent", party_words(to, *outcome))
+            }
+            Event::TargetLeft { to, .. } => format!("{to} hung up; customer back with the agent"),
+            Event::Swapped { with: Side::Customer, .. } => "swapped: talking with the customer, target on hold".into(),
+            Event::Swapped { with: Side::Target, .. } => "swapped: talking with the target, customer on hold".into(),
+            Event::ThreeWayStarted { .. } => "three-way call".into(),
+            Event::ConsultCancelled { by, .. } => format!("{by} cancelled the transfer; customer back with {by}"),
+            Event::TransferCompleted { by, to, .. } => format!("transfer completed: {to} has the call, {by} left"),
+            Event::Transferred { by, to, .. } => format!("{by} transferred the call to {to}"),
+            Event::OutsideAnswered { number, .. } => format!("{number} answered"),
+            Event::OutsideMissed { number, outcome, .. } => {
+                format!("{number}: {}; back to the head of the queue", party_words(&Party::Phone(number.clone()), *outcome))
+            }
+            Event::Left { agent, .. } => format!("{agent} hung up"),
+            Event::Ended { reason: EndReason::CallerHungUp, .. } => "customer hung up".into(),
+            Event::Ended { reason: EndReason::AgentHungUp, .. } => "call ended by the agent".into(),
+            Event::Ended { reason: EndReason::OutsideHungUp, .. } => "call ended by the number it was transferred to".into(),
+            Event::ConferenceKnown { conference, .. } => format!("conference {conference}"),
+            Event::ArrangeFailed { reason, .. } => format!("Twilio would not change the call: {reason}"),
+            Event::Rearranged { by, .. } => format!("{by} asked Twilio again"),
+            Event::CustomerHeld { by, hold: true, .. } => format!("{by} put the customer on hold"),
+            Event::CustomerHeld { by, hold: false, .. } => format!("{by} took the customer off hold"),
+            Event::Muted { agent, muted: true, .. } => format!("{agent} muted"),
+            Event::Muted { agent, muted: false, .. } => format!("{agent} unmuted"),
+            Event::PresenceChanged { agent, presence, .. } => format!("{agent} is {}", presence.word()),
+            Event::Seen { agent, .. } => format!("{agent} is connected"),
+            Event::AccountAdded { agent, name, .. } => format!("{agent} ({name}) joined"),
+            Event::AccountChanged { agent, name, role } => format!("{agent} is now {name}, {}", role.as_str()),
+            Event::AccountRemoved { agent } => format!("{agent} was removed"),
+        }
+    }
+}

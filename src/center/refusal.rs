@@ -1,0 +1,62 @@
+//! Why a command was refused: the state is unchanged, and the reason says why in words an agent
+//! acts on. One type for every edge; each turns it into its own answer (`api::error`).
+
+use super::party::Party;
+use crate::ids::{AgentId, CallSid};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("unknown agent '{0}'")]
+    UnknownAgent(AgentId),
+    #[error("unknown or finished call '{0}'")]
+    UnknownCall(CallSid),
+    #[error("{0}")]
+    NotNow(Reason),
+}
+
+impl From<Reason> for Refusal {
+    fn from(r: Reason) -> Self {
+        Refusal::NotNow(r)
+    }
+}
+
+/// Why a step makes no sense now.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Reason {
+    #[error("you are not on a call")]
+    NotOnCall,
+    #[error("{owner} has this call: only they can do that")]
+    NotYourCall { owner: AgentId },
+    #[error("you cannot transfer a call to yourself")]
+    ToYourself,
+    #[error("{agent} is {presence}; only an available agent can take a transfer")]
+    TargetNotAvailable { agent: AgentId, presence: &'static str },
+    #[error("a transfer is already in progress: complete or cancel it first")]
+    TransferInProgress,
+    #[error("a consult is in progress: complete or cancel it first")]
+    ConsultInProgress,
+    #[error("a consult needs a person to talk to: use Transfer to send the call to the queue")]
+    ConsultNeedsPerson,
+    #[error("there is no transfer in progress")]
+    NoTransfer,
+    #[error("{0} has not answered yet: wait, or cancel the transfer")]
+    NotAnsweredYet(Party),
+    #[error("{0} has not answered yet")]
+    TargetStillRinging(Party),
+    #[error("leave is for a three-way call: to hand the call over, complete the transfer")]
+    LeaveNeedsThreeWay,
+    #[error("the call is three-way already")]
+    AlreadyThreeWay,
+    #[error("swap is for a consult once the target has answered")]
+    SwapNeedsAnswer,
+    #[error("Twilio made every change already: there is nothing to retry")]
+    NothingToRetry,
+    #[error("a transfer is in progress: the consult decides who is on hold")]
+    HoldDuringTransfer,
+    #[error("a call is ringing for you: answer it or let it ring")]
+    Ringing,
+    #[error("you are on a call")]
+    OnCall,
+    #[error("this call is no longer ringing for {0}")]
+    NoLongerRinging(Party),
+}

@@ -1,0 +1,104 @@
+//! The given/when/then of the center's tests: a contact center at a moment, the commands
+//! that move it, and what to ask of it afterwards.
+
+use crate::center::*;
+use crate::ids::{AgentId, CallSid, PhoneNumber};
+
+pub fn agent(name: &str) -> AgentId {
+    AgentId::parse(name).unwrap()
+}
+
+pub fn call(n: u8) -> CallSid {
+    CallSid::parse(&format!("CA{n:032x}")).unwrap()
+}
+
+/// The number caller `n` calls from.
+pub fn caller(n: u8) -> PhoneNumber {
+    PhoneNumber::parse(&format!("+1555000{n:04}")).unwrap()
+}
+
+pub const RULES: Rules = Rules { wrap_up: 15_000, ring_timeout: 30_000, offer_grace: 15_000, lease: 30_000 };
+
+/// A contact center at a moment in time, and what the last command decided.
+#[derive(Clone)]
+pub struct World {
+    pub state: State,
+    pub now: Millis,
+    pub last: Result<Decision, Refusal>,
+}
+
+pub fn given_agents(names: &[&str]) -> World {
+    let state = State::from_parts(names.iter().map(|n| Agent::new(agent(n))), []);
+    World { state, now: 1_000, last: Ok(Decision::default()) }
+}
+
+impl World {
+    pub fn at(mut self, now: Millis) -> Self {
+        self.now = now;
+        self
+    }
+
+    /// Applies a command that must be accepted.
+    pub fn and(mut self, command: Command) -> Self {
+        self = self.when(command);
+        if let Err(e) = &self.last {
+            panic!("setup command refused: {e}");
+        }
+        self
+    }
+
+    pub fn when(mut self, command: Command) -> Self {
+        self.last = self.state.handle(command, self.now, &RULES);
+        self
+    }
+
+    pub fn available(self, name: &str) -> Self {
+        self.and(Command::SetPresence { agent: agent(name), wanted: Wanted::Available })
+    }
+
+    pub fn arrives(self, n: u8) -> Self {
+        self.and(Command::CallArrived { call: call(n), from: Some(caller(n)), recorded: false })
+    }
+
+    pub fn answers(self, name: &str, n: u8, leg: LegNo) -> Self {
+        self.and(Command::LegAnswered { call: call(n), party: Party::Agent(agent(name)), leg, sid: None })
+    }
+
+    pub fn leg_ends(self, name: &str, n: u8, leg: LegNo, outcome: LegOutcome) -> Self {
+        self.and(Command::LegEnded { call: call(n), party: Party::Agent(agent(name)), leg, outcome })
+    }
+
+    pub fn presence(&self, name: &str) -> Presence {
+        self.state.agents[&agent(name)].presence.clone()
+    }
+
+    pub fn phase(&self, n: u8) -> Option<CallPhase> {
+        self.state.calls.get(&call(n)).map(Call::phase)
+    }
+
+    pub fn offered_to(&self, n: u8) -> Option<AgentId> {
+        match self.phase(n) {
+            Some(CallPhase::Offered { agent, .. }) => Some(agent),
+            _ => None,
+        }
+    }
+
+    pub fn decision(&self) -> &Decision {
+        self.last.as_ref().expect("the last command was accepted")
+    }
+
+    pub fn effects(&self) -> &[Effect] {
+        &self.decision().effects
+    }
+
+    pub fn refusal(&self) -> String {
+        match &self.last {
+            Err(e) => e.to_string(),
+            Ok(d) => panic!("expected a refusal, got {d:?}"),
+        }
+    }
+}
+
+pub fn dial(n: u8, name: &str, leg: LegNo) -> Effect {
+    Effect::Dial { call: call(n), party: Party::Agent(agent(name)), leg }
+}

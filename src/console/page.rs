@@ -1,0 +1,230 @@
+//! The console page: a sign-in form until the browser has a session, then the agent's console.
+//!
+//! Two sources, never mixed up: the phone (`#call-status`, Answer, Hang up) is this browser's
+//! state machine ([`Console`]), driven by the Voice SDK; everything else — presence, my call,
+//! the queue, the other agents, recent calls — is drawn only from the server's [`ConsoleView`],
+//! pushed over `/api/stream` (`feed`, `stream`), and drawn by `panels`. Clicks become [`Event`]s handed to the driver, which
+//! runs the machine's effects against the SDK and the server functions.
+
+use leptos::either::EitherOf3;
+use leptos::prelude::*;
+
+use super::dispatch::Dispatch;
+use super::feed::{follow_stream, keep_time};
+use super::live::{Link, Live};
+use super::state::{Console, Event};
+use super::words;
+use crate::api::dto::AgentInfo;
+use crate::api::session::{site_info, whoami, SignIn, SignOut};
+
+#[component]
+pub fn ConsolePage() -> impl IntoView {
+    // Errors as their text (all the page shows of them): the resources travel in the page, and
+    // an error type would bring its own decoder into the WASM.
+    let me = Resource::<_, JsonBytes>::new_with_options(|| (), |_| async { whoami().await.map_err(|e| e.to_string()) }, false);
+    let site = Resource::<_, JsonBytes>::new_with_options(|| (), |_| async { site_info().await.ok() }, false);
+    crate::live::hydrated();
+    view! {
+        <main class="console">
+            <Suspense fallback=|| ()>
+                {move || site.get().flatten().filter(|s| s.simulator).map(|s| view! {
+                    <p class="simulator-note">
+                        <span id="sim-badge" class="badge">"Simulator"</span>
+                        {format!(" No Twilio account in use: calls are simulated. Demo agents {} sign in with password \u{201c}{}\u{201d}. ",
+                            words::and_list(&s.demo_agents), s.demo_password.unwrap_or_default())}
+                        <a href="/phone">"Call as a customer"</a> " · " <a href="/simulator">"Watch the simulator"</a>
+                    </p>
+                })}
+            </Suspense>
+            <Suspense fallback=|| view! { <p class="status">"Loading…"</p> }>
+                {move || me.get().map(|who| match who {
+                    Ok(Some(agent)) => EitherOf3::A(view! { <AgentConsole me=agent on_sign_out=move || me.refetch()/> }),
+                    Ok(None) => EitherOf3::B(view! { <SignInForm on_signed_in=move || me.refetch()/> }),
+                    Err(e) => EitherOf3::C(view! { <p id="call-status" class="status error">{format!("ERROR: {e}")}</p> }),
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+/// The page's resources as JSON, read the way the server functions read their answers
+/// (`serde_json::from_slice`): Leptos's default codec reads with `from_str`, and each way of
+/// reading brings its own copy of serde_json's parser and of every type's decoder into the WASM.
+pub struct JsonBytes;
+
+impl<T: serde::Serialize> leptos::server::codee::Encoder<T> for JsonBytes {
+    type Error = serde_json::Error;
+    type Encoded = String;
+
+    fn encode(val: &T) -> Result<String, serde_json::Error> {
+        serde_json::to_string(val)
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> leptos::server::codee::Decoder<T> for JsonBytes {
+    type Error = serde_json::Error;
+    type Encoded = str;
+
+    fn decode(val: &str) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(val.as_bytes())
+    }
+}
+
+/// Works without WASM too: the form posts to the server function, which redirects back.
+#[component]
+fn SignInForm(on_signed_in: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    // Read at submit (a password manager may fill the fields without an input event).
+    let (identity, password) = (NodeRef::<leptos::html::Input>::new(), NodeRef::<leptos::html::Input>::new());
+    let value = |field: NodeRef<leptos::html::Input>| field.get_untracked().map(|el| el.value()).unwrap_or_default();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            on_signed_in();
+        }
+    });
+    let error = move || match action.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    view! {
+        <header class="console-header"><h1>"Support console"</h1></header>
+        <section class="panel" aria-label="Sign in">
+            <h2>"Sign in"</h2>
+            // A plain form (it posts to the server function without WASM); once live, the submit
+            // is taken over and sent as a server action. Not `ActionForm`: it would bring a
+            // query-string decoder into the console's WASM for two fields.
+            <form id="sign-in-form" class="sign-in" method="post" action="/api/sign_in"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    action.dispatch(SignIn { identity: value(identity), password: value(password) });
+                }>
+                <label for="identity">"Agent name"</label>
+                <input id="identity" name="identity" type="text" autocomplete="username" required autofocus node_ref=identity/>
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required node_ref=password/>
+                <button id="sign-in-button" type="submit" class="primary" disabled=move || action.pending().get()>
+                    "Sign in"
+                </button>
+            </form>
+            <p id="sign-in-error" class="form-error" role="alert">{error}</p>
+        </section>
+    }
+}
+
+#[component]
+fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + Clone) -> impl IntoView {
+    // The phone connects by itself: the server renders "Connecting as …" and the browser, once
+    // live, carries out what starting asked for (fetch a token, create and register the device).
+    let (started, first) = Console::started(me.identity.clone());
+    let console = RwSignal::new(started);
+    let dispatch = Dispatch::new(console, first);
+    let live = Live::new();
+    follow_stream(live, on_sign_out.clone());
+    keep_time(live);
+
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            on_sign_out();
+        }
+    });
+    let on = move |event: Event| move |_| dispatch.send(event.clone());
+    let panels = NodeRef::<leptos::html::Div>::new();
+    ask_before_leaving_a_call(console);
+    mount_panels(panels, live, console, dispatch);
+
+    view! {
+        <header class="console-header">
+            <h1>"Support console"</h1>
+            <p class="who">
+                "Signed in as " <strong>{me.display_name.clone()}</strong> " (" {me.identity.to_string()} ") "
+                <button id="sign-out-button" type="button" class="link" on:click=move |_| { sign_out.dispatch(SignOut {}); }>
+                    "Sign out"
+                </button>
+            </p>
+            <p id="call-status" class="status" role="status" aria-live="polite" class:error=move || console.with(Console::is_error)>
+                {move || console.with(Console::status_text)}
+            </p>
+            <p id="live-status" class="live-status" role="status" hidden=move || live.link.get() == Link::Up>
+                {move || match live.link.get() {
+                    Link::Connecting => "Connecting to the server…",
+                    Link::Up => "",
+                    Link::Down => "Connection to the server lost: reconnecting…",
+                }}
+            </p>
+        </header>
+        <section id="phone" class="panel" aria-labelledby="phone-title">
+            <h2 id="phone-title">"Phone"</h2>
+            <div class="buttons">
+                <button id="answer-call-button" type="button" class="primary"
+                    disabled=move || !console.with(Console::can_answer)
+                    on:click=on(Event::AnswerClicked)>
+                    "Answer"
+                </button>
+                <button id="hangup-call-button" type="button" class="danger"
+                    disabled=move || !console.with(Console::can_hang_up)
+                    on:click=on(Event::HangupClicked)>
+                    "Hang up"
+                </button>
+                <button id="reconnect-phone-button" type="button"
+                    hidden=move || !console.with(Console::can_reconnect)
+                    on:click=on(Event::ReconnectClicked)>
+                    "Reconnect phone"
+                </button>
+            </div>
+        </section>
+        // The panels show only the server's live view, which exists only in the browser (the
+        // stream): they are drawn there, into this element, once the page is live, and shown
+        // from the first view on (until then `#live-status` says the console is connecting).
+        <div id="console-panels" class="console-grid" node_ref=panels hidden=move || live.view.with(Option::is_none)></div>
+    }
+}
+
+/// Leaving the page during a live call asks first (the browser's own "Leave site?" prompt):
+/// closing it would drop the agent's audio. Closed anyway, the server sees the console gone
+/// within its lease and the contact-center rules decide what happens to the customer.
+#[cfg(feature = "hydrate")]
+fn ask_before_leaving_a_call(console: RwSignal<Console>) {
+    let handle = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        if console.with_untracked(Console::can_hang_up) {
+            ev.prevent_default();
+            ev.set_return_value("A call is in progress.");
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn ask_before_leaving_a_call(_console: RwSignal<Console>) {}
+
+/// Draws the panels into `target` once the page is live (browser only). Rendering them on the
+/// server would show nothing (no view has arrived yet) and would make the WASM carry hydration
+/// code for every panel: drawn in the browser alone they cost about half as much of the budget.
+#[cfg(feature = "hydrate")]
+fn mount_panels(target: NodeRef<leptos::html::Div>, live: Live, console: RwSignal<Console>, dispatch: Dispatch) {
+    // Held by the console: when it goes, the panels are unmounted and their effects disposed.
+    let mounted = StoredValue::new_local(None::<Box<dyn std::any::Any>>);
+    // Runs once, after the page is hydrated (or built): it tracks nothing, so it never runs
+    // again and never disposes what it mounted.
+    Effect::new(move |_| {
+        if let Some(el) = target.get_untracked() {
+            // The panels' code is a WASM module of its own (`--split`), fetched now: the page
+            // shows the phone at once, and the first download stays small.
+            leptos::task::spawn_local(async move {
+                let handle = draw_panels(el.into(), live, console, dispatch).await;
+                mounted.set_value(Some(handle));
+            });
+        }
+    });
+}
+
+/// A split point: everything the panels draw comes with this module.
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+fn draw_panels(el: web_sys::HtmlElement, live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> Box<dyn std::any::Any> {
+    // Untracked: whatever building the panels reads belongs to the panels' own effects.
+    Box::new(untrack(|| leptos::mount::mount_to_renderer(&el, move || super::panels::all(live, console, dispatch))))
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn mount_panels(_target: NodeRef<leptos::html::Div>, _live: Live, _console: RwSignal<Console>, _dispatch: Dispatch) {}

@@ -1,0 +1,285 @@
+//! The panels' words: plain functions of the server's view and the time, tested natively.
+
+use crate::center::{AwayReason, CallCard, CallHistory, LegCard, Millis, Party, Phase, Presence, QueueCard, Role, Side, Stage};
+use crate::ids::{AgentId, PhoneNumber};
+
+/// `m:ss`, or `h:mm:ss` from an hour on; nothing negative (clocks disagree a little).
+pub fn clock(ms: Millis) -> String {
+    let s = ms.max(0) / 1000;
+    let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// Seconds left until `until`, rounded up, as a clock: a wrap-up never shows 0:00 early.
+fn left(until: Millis, now: Millis) -> String {
+    clock((until - now + 999).max(0) / 1000 * 1000)
+}
+
+/// An agent's presence as the console shows it (`#presence`, a directory row).
+pub fn presence(p: &Presence, since: Millis, now: Millis) -> String {
+    match p {
+        Presence::Offline => "Offline".into(),
+        Presence::Available => format!("Available · {}", clock(now - since)),
+        Presence::Away { reason: AwayReason::Chosen } => format!("Away · {}", clock(now - since)),
+        Presence::Away { reason: AwayReason::MissedCall } => format!("Away — missed a call · {}", clock(now - since)),
+        Presence::Ringing { .. } => "Ringing".into(),
+        Presence::OnCall { .. } => "On a call".into(),
+        Presence::WrapUp { until } => format!("Wrap-up · {} left", left(*until, now)),
+    }
+}
+
+/// A CSS class per presence (the colour of its dot).
+pub fn presence_class(p: &Presence) -> &'static str {
+    p.word()
+}
+
+/// The caller, by their number (`None` or empty: Twilio gave none).
+pub fn caller(from: Option<&str>) -> String {
+    match from.filter(|f| !f.is_empty()) {
+        Some(number) => format!("Caller {number}"),
+        None => "Unknown caller".into(),
+    }
+}
+
+/// `#my-call-summary`: who, where the call is, for how long, and how long the caller waited.
+pub fn call_summary(c: &CallCard, now: Millis) -> String {
+    let who = caller(c.from.as_ref().map(PhoneNumber::as_str));
+    match c.phase {
+        Phase::Connected => format!("{who} · connected {} · waited {}", clock(now - c.since), clock(c.since - c.queued_at)),
+        Phase::Offered => format!("{who} · ringing {} · waiting {}", clock(now - c.since), clock(now - c.queued_at)),
+        other => format!("{who} · {} · waiting {}", other.as_str(), clock(now - c.queued_at)),
+    }
+}
+
+/// One participant of my call: who, their part in it, and their state.
+pub fn leg(l: &LegCard) -> String {
+    let who = match l.role {
+        Role::Customer => caller(Some(&l.name)),
+        _ => l.name.clone(),
+    };
+    let role = match l.role {
+        Role::Owner => " · has the call",
+        Role::Target => " · transfer target",
+        Role::Monitor => " · listening",
+        Role::Customer => "",
+    };
+    let muted = if l.muted { " · muted" } else { "" };
+    format!("{who}{role} · {}{muted}", l.state.as_str().replace('-', " "))
+}
+
+/// `#my-transfer`: the consult in progress (with its note), or who transferred the call here.
+/// The target (`me` is who the call is being transferred to) reads it from their side.
+pub fn transfer(c: &CallCard, me: &AgentId) -> Option<String> {
+    let with_note = |text: String, note: &str| if note.is_empty() { text } else { format!("{text} · note: {note}") };
+    match &c.transfer {
+        Some(t) if t.to == Party::Agent(me.clone()) => {
+            let by = &t.by.name;
+            let stage = match t.stage {
+                Stage::Ringing => "ringing; the caller is on hold".to_string(),
+                Stage::Talking { with: Side::Target } => format!("talking with {by}; the caller is on hold"),
+                Stage::Talking { with: Side::Customer } => format!("you are on hold; {by} is talking with the caller"),
+                Stage::ThreeWay => format!("three-way with {by} and the caller"),
+            };
+            Some(with_note(format!("Transfer from {by} to you: {stage}"), &t.note))
+        }
+        Some(t) => {
+            let to = &t.to_name;
+            let stage = match t.stage {
+                Stage::Ringing => format!("{to} is ringing; the caller is on hold"),
+                Stage::Talking { with: Side::Target } => format!("consulting {to}; the caller is on hold"),
+                Stage::Talking { with: Side::Customer } => format!("talking with the caller; {to} is on hold"),
+                Stage::ThreeWay => format!("three-way with {to}"),
+            };
+            Some(with_note(format!("Transfer from {}: {stage}", t.by.name), &t.note))
+        }
+        None => c.transferred_by.as_ref().map(|by| format!("Transferred by {}", by.name)),
+    }
+}
+
+pub fn queue(q: &QueueCard, now: Millis) -> String {
+    match (q.waiting, q.longest_since) {
+        (0, _) => "No one waiting".into(),
+        (n, Some(since)) => format!("{n} waiting · longest {}", clock(now - since)),
+        (n, None) => format!("{n} waiting"),
+    }
+}
+
+/// A recent call's timeline, each row at its offset from the first.
+pub fn timeline(call: &CallHistory) -> Vec<String> {
+    let start = call.rows.iter().map(|r| r.at).min().unwrap_or(0);
+    call.rows.iter().map(|r| format!("{} {}", clock(r.at - start), r.text)).collect()
+}
+
+/// "a", "a and b", "a, b and c".
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::center::{AgentName, CallAction, LegState, TimelineRow, TransferCard};
+    use crate::ids::CallSid;
+
+    fn sid() -> CallSid {
+        CallSid::parse(&format!("CA{:032x}", 7)).unwrap()
+    }
+
+    fn agent(name: &str) -> AgentId {
+        AgentId::parse(name).unwrap()
+    }
+
+    fn named(id: &str, name: &str) -> AgentName {
+        AgentName { id: agent(id), name: name.into() }
+    }
+
+    fn number(n: &str) -> PhoneNumber {
+        PhoneNumber::parse(n).unwrap()
+    }
+
+    const NOW: Millis = 1_700_000_000_000;
+
+    #[test]
+    fn clocks_count_minutes_and_seconds_then_hours() {
+        assert_eq!(clock(0), "0:00");
+        assert_eq!(clock(999), "0:00");
+        assert_eq!(clock(42_000), "0:42");
+        assert_eq!(clock(61_500), "1:01");
+        assert_eq!(clock(3_600_000 + 5_000), "1:00:05");
+        assert_eq!(clock(-3_000), "0:00", "a server clock a little ahead never shows negative time");
+    }
+
+    #[test]
+    fn presence_reads_as_a_person_says_it() {
+        let call = Presence::OnCall { call: sid() };
+        assert_eq!(presence(&Presence::Available, NOW - 42_000, NOW), "Available · 0:42");
+        assert_eq!(presence(&Presence::Away { reason: AwayReason::MissedCall }, NOW - 5_000, NOW), "Away — missed a call · 0:05");
+        assert_eq!(presence(&Presence::Away { reason: AwayReason::Chosen }, NOW - 65_000, NOW), "Away · 1:05");
+        assert_eq!(presence(&Presence::WrapUp { until: NOW + 11_200 }, NOW - 3_800, NOW), "Wrap-up · 0:12 left");
+        assert_eq!(presence(&Presence::WrapUp { until: NOW - 500 }, NOW - 15_500, NOW), "Wrap-up · 0:00 left");
+        assert_eq!(presence(&Presence::Ringing { call: sid() }, NOW, NOW), "Ringing");
+        assert_eq!(presence(&call, NOW - 9_000, NOW), "On a call");
+        assert_eq!(presence(&Presence::Offline, 0, NOW), "Offline");
+    }
+
+    #[test]
+    fn the_queue_says_how_many_wait_and_for_how_long() {
+        assert_eq!(queue(&QueueCard { waiting: 0, longest_since: None }, NOW), "No one waiting");
+        assert_eq!(queue(&QueueCard { waiting: 2, longest_since: Some(NOW - 45_000) }, NOW), "2 waiting · longest 0:45");
+        assert_eq!(queue(&QueueCard { waiting: 1, longest_since: None }, NOW), "1 waiting");
+    }
+
+    #[test]
+    fn my_call_names_the_caller_its_state_and_each_participant_by_their_name() {
+        let part = |party: Option<&str>, name: &str, role: Role, state: LegState| LegCard {
+            role,
+            party: party.map(|p| Party::parse(p).unwrap()),
+            name: name.into(),
+            state,
+            muted: false,
+        };
+        let card = CallCard {
+            call: sid(),
+            from: Some(number("+15551230000")),
+            queued_at: NOW - 90_000,
+            phase: Phase::Connected,
+            since: NOW - 75_000,
+            legs: vec![
+                part(None, "+15551230000", Role::Customer, LegState::OnHold),
+                part(Some("agent1"), "Agent 1", Role::Owner, LegState::Connected),
+                part(Some("agent2"), "Agent 2", Role::Target, LegState::Ringing),
+            ],
+            transfer: Some(TransferCard {
+                by: named("agent1", "Agent 1"),
+                to: Party::parse("agent2").unwrap(),
+                to_name: "Agent 2".into(),
+                note: "billing".into(),
+                stage: Stage::Ringing,
+                since: NOW,
+            }),
+            notice: None,
+            actions: vec![CallAction::Cancel],
+            transferred_by: None,
+        };
+        assert_eq!(call_summary(&card, NOW), "Caller +15551230000 · connected 1:15 · waited 0:15");
+        assert_eq!(leg(&card.legs[0]), "Caller +15551230000 · on hold");
+        assert_eq!(leg(&card.legs[1]), "Agent 1 · has the call · connected");
+        assert_eq!(leg(&card.legs[2]), "Agent 2 · transfer target · ringing");
+        assert_eq!(
+            transfer(&card, &agent("agent1")).unwrap(),
+            "Transfer from Agent 1: Agent 2 is ringing; the caller is on hold · note: billing"
+        );
+        // The target reads the same transfer from their side.
+        assert_eq!(
+            transfer(&card, &agent("agent2")).unwrap(),
+            "Transfer from Agent 1 to you: ringing; the caller is on hold · note: billing"
+        );
+        let stage = |stage: Stage| {
+            let mut c = card.clone();
+            c.transfer.as_mut().unwrap().stage = stage;
+            (transfer(&c, &agent("agent1")).unwrap(), transfer(&c, &agent("agent2")).unwrap())
+        };
+        assert_eq!(
+            stage(Stage::Talking { with: Side::Target }),
+            (
+                "Transfer from Agent 1: consulting Agent 2; the caller is on hold · note: billing".into(),
+                "Transfer from Agent 1 to you: talking with Agent 1; the caller is on hold · note: billing".into()
+            )
+        );
+        assert_eq!(
+            stage(Stage::Talking { with: Side::Customer }),
+            (
+                "Transfer from Agent 1: talking with the caller; Agent 2 is on hold · note: billing".into(),
+                "Transfer from Agent 1 to you: you are on hold; Agent 1 is talking with the caller · note: billing".into()
+            )
+        );
+        assert_eq!(
+            stage(Stage::ThreeWay),
+            (
+                "Transfer from Agent 1: three-way with Agent 2 · note: billing".into(),
+                "Transfer from Agent 1 to you: three-way with Agent 1 and the caller · note: billing".into()
+            )
+        );
+        let offered = CallCard {
+            phase: Phase::Offered,
+            since: NOW - 3_000,
+            from: None,
+            transfer: None,
+            transferred_by: Some(named("agent1", "Agent 1")),
+            ..card
+        };
+        assert_eq!(call_summary(&offered, NOW), "Unknown caller · ringing 0:03 · waiting 1:30");
+        assert_eq!(transfer(&offered, &agent("agent2")).unwrap(), "Transferred by Agent 1");
+    }
+
+    #[test]
+    fn a_timeline_counts_from_its_first_row() {
+        let call = CallHistory {
+            call: sid(),
+            from: Some(number("+1555")),
+            rows: vec![
+                TimelineRow { at: NOW, text: "queued (caller +1555)".into() },
+                TimelineRow { at: NOW + 2_000, text: "offered to agent1".into() },
+                TimelineRow { at: NOW + 65_000, text: "customer hung up".into() },
+            ],
+        };
+        assert_eq!(timeline(&call), vec!["0:00 queued (caller +1555)", "0:02 offered to agent1", "1:05 customer hung up"]);
+    }
+
+    #[test]
+    fn lists_read_as_english() {
+        let s = |v: &[&str]| and_list(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(s(&[]), "");
+        assert_eq!(s(&["agent1"]), "agent1");
+        assert_eq!(s(&["agent1", "agent2"]), "agent1 and agent2");
+        assert_eq!(s(&["agent1", "agent2", "agent3"]), "agent1, agent2 and agent3");
+    }
+}

@@ -1,0 +1,122 @@
+//! The running center of this instance: its copy of the live state, the queue of commands for
+//! the one writer, the broadcast of changes to the consoles and the effects worker.
+//!
+//! Each instance keeps the whole live state in memory (agents, calls not yet over): deciding and
+//! drawing consoles never reads the database. `decide` hands a command to the writer
+//! (`commit`), which decides it with the pure core and makes it durable in one transaction; the
+//! state is only ever changed by the core (`State::handle`, `State::apply`, `State::restore`).
+
+use std::sync::{Arc, RwLock};
+
+use tokio::sync::{broadcast, mpsc, oneshot, Notify};
+
+use super::consoles::Consoles;
+use crate::center::{Command, Decision, Event, Refusal, Rules, State};
+use crate::clock::now_ms;
+use crate::store::{Backend, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CenterError {
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// Something changed: the version it made and what was decided (empty when another instance
+/// decided it and this one read its rows).
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub version: i64,
+    pub events: Arc<Vec<Event>>,
+}
+
+impl Change {
+    /// Only console leases were renewed: nothing a console shows changed.
+    pub fn leases_only(&self) -> bool {
+        !self.events.is_empty() && self.events.iter().all(Event::is_lease)
+    }
+}
+
+pub(super) struct Cached {
+    pub(super) state: State,
+    /// The version this copy reflects; -1 forces a reload.
+    pub(super) version: i64,
+}
+
+pub(super) struct Job {
+    pub(super) command: Command,
+    pub(super) reply: oneshot::Sender<Result<Decision, CenterError>>,
+}
+
+/// The center, shared by every request of this instance.
+#[derive(Clone)]
+pub struct Center {
+    pub(super) inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    pub(super) store: Store,
+    pub(super) rules: Rules,
+    pub(super) cache: RwLock<Cached>,
+    pub(super) jobs: mpsc::Sender<Job>,
+    pub(super) changes: broadcast::Sender<Change>,
+    /// Wakes the effects worker when a decision wrote effects.
+    pub(super) effects: Arc<Notify>,
+    /// The console streams open on this instance, and the directory they share.
+    pub(super) consoles: Arc<Consoles>,
+    /// Held for a whole decision transaction, so that a reload after another instance's change
+    /// never replaces the copy while this instance is deciding on it.
+    pub(super) deciding: tokio::sync::Mutex<()>,
+}
+
+impl Center {
+    pub fn rules(&self) -> &Rules {
+        &self.inner.rules
+    }
+
+    pub(super) fn backend(&self) -> Backend {
+        self.inner.store.backend()
+    }
+
+    /// Decides `command` and returns once the decision is durable (or refused).
+    pub async fn decide(&self, command: Command) -> Result<Decision, CenterError> {
+        let (reply, answer) = oneshot::channel();
+        self.inner.jobs.send(Job { command, reply }).await.map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Whether `command` would decide anything now (tried on a copy: nothing is written).
+    pub fn would_decide(&self, command: &Command) -> bool {
+        let mut copy = self.read(State::clone);
+        copy.handle(command.clone(), now_ms(), &self.inner.rules).is_ok_and(|d| !d.is_empty())
+    }
+
+    /// Reads the live state (never held across an await).
+    pub fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        let cache = self.inner.cache.read().unwrap_or_else(|e| e.into_inner());
+        f(&cache.state)
+    }
+
+    /// The version of the state this instance holds.
+    pub(super) fn version(&self) -> i64 {
+        self.inner.cache.read().unwrap_or_else(|e| e.into_inner()).version
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.inner.changes.subscribe()
+    }
+
+    /// Tells this instance's consoles (and the effects worker) about a new version.
+    pub(super) fn announce(&self, change: Change, effects: bool) {
+        if effects {
+            self.inner.effects.notify_one();
+        }
+        let _ = self.inner.changes.send(change);
+    }
+
+    /// Notified whenever a decision wrote effects (the effects worker waits on it).
+    pub fn effects_written(&self) -> Arc<Notify> {
+        self.inner.effects.clone()
+    }
+}
