@@ -73,9 +73,11 @@ test("after signing in the phone connects by itself and the agent is available",
   await expect(page.locator("#presence-error")).toBeEmpty();
   await expect(page.locator("#queue")).toHaveText("No one waiting");
   await expect(page.locator("#my-call-summary")).toHaveText("No call");
-  // Everyone else is in the directory, by identity; nobody can be consulted or transferred to
-  // without a call, and no transfer step is offered.
+  // Everyone else is in the directory, by their name; nobody can be consulted or transferred
+  // to without a call, and no transfer step is offered.
   await expect(page.locator("#directory li")).toHaveCount(2);
+  await expect(page.locator("#agent-agent2 .agent-name")).toHaveText("Agent 2");
+  await expect(page.locator("#consult-agent2-button")).toHaveAttribute("aria-label", "Consult Agent 2, the caller on hold");
   await expect(page.locator("#agent-agent2")).toContainText("Offline");
   await expect(page.locator("#agent-agent3")).toContainText("Offline");
   await expect(page.locator("#consult-agent2-button")).toBeDisabled();
@@ -140,7 +142,7 @@ test("the longest-idle agent is offered the caller, answers, consults a colleagu
   expect(await dialCount("agent2", caller)).toBe(0);
   await expect(a1.page.locator("#presence")).toHaveText("Ringing");
   await expect(a1.page.locator("#my-call-summary")).toHaveText(/^Caller \+15551230000 · ringing \d:\d\d · waiting \d:\d\d$/);
-  await expectLegs(a1.page, ["Caller +15551230000 · waiting", "agent1 · has the call · ringing"]);
+  await expectLegs(a1.page, ["Caller +15551230000 · waiting", "Agent 1 · has the call · ringing"]);
   await expect(a2.page.locator("#agent-agent1")).toContainText("Ringing");
   await expect(a2.page.locator("#queue")).toHaveText("No one waiting");
   await expectPresenceButtons(a1.page, { available: false, away: false, endWrapUp: false });
@@ -155,7 +157,7 @@ test("the longest-idle agent is offered the caller, answers, consults a colleagu
   await legAnswered(request, leg1);
   await expect(a1.page.locator("#presence")).toHaveText("On a call");
   await expect(a1.page.locator("#my-call-summary")).toHaveText(/^Caller \+15551230000 · connected \d:\d\d · waited \d:\d\d$/);
-  await expectLegs(a1.page, ["Caller +15551230000 · connected", "agent1 · has the call · connected"]);
+  await expectLegs(a1.page, ["Caller +15551230000 · connected", "Agent 1 · has the call · connected"]);
   await expect(a1.page.locator("#my-transfer")).toBeEmpty();
   await expect(a2.page.locator("#agent-agent1")).toContainText("On a call");
   // Only an available colleague can be consulted or transferred to; no transfer step yet.
@@ -173,14 +175,14 @@ test("the longest-idle agent is offered the caller, answers, consults a colleagu
   const leg2 = await dialledLeg("agent2", caller);
   expect(leg2.leg).toBeGreaterThan(leg1.leg);
   await expectPhone(a1.page, "In call with customer", { hangup: true });
-  await expectLegs(a1.page, ["Caller +15551230000 · on hold", "agent1 · has the call · connected", "agent2 · transfer target · ringing"]);
-  await expect(a1.page.locator("#my-transfer")).toHaveText("Transfer from agent1: agent2 is ringing; the caller is on hold · note: billing question");
+  await expectLegs(a1.page, ["Caller +15551230000 · on hold", "Agent 1 · has the call · connected", "Agent 2 · transfer target · ringing"]);
+  await expect(a1.page.locator("#my-transfer")).toHaveText("Transfer from Agent 1: Agent 2 is ringing; the caller is on hold · note: billing question");
   await expect(a1.page.locator("#agent-agent2")).toContainText("Ringing");
   await expect(a1.page.locator("#consult-agent2-button")).toBeDisabled();
   await expectTransferButtons(a1.page, ["cancel"]);
   await expect(a2.page.locator("#presence")).toHaveText("Ringing");
   // The target sees who is transferring and the note while it rings, and acts on nothing.
-  await expect(a2.page.locator("#my-transfer")).toHaveText("Transfer from agent1 to you: ringing; the caller is on hold · note: billing question");
+  await expect(a2.page.locator("#my-transfer")).toHaveText("Transfer from Agent 1 to you: ringing; the caller is on hold · note: billing question");
 
   // Agent 2 answers with the keyboard: the agents talk, the caller stays on hold.
   await voice(a2.page).incoming(leg2.sid);
@@ -189,12 +191,12 @@ test("the longest-idle agent is offered the caller, answers, consults a colleagu
   await a2.page.keyboard.press("Enter");
   await expectPhone(a2.page, "In call with customer", { hangup: true });
   await legAnswered(request, leg2);
-  await expectLegs(a1.page, ["Caller +15551230000 · on hold", "agent1 · has the call · connected", "agent2 · transfer target · connected"]);
-  await expect(a1.page.locator("#my-transfer")).toHaveText("Transfer from agent1: consulting agent2; the caller is on hold · note: billing question");
+  await expectLegs(a1.page, ["Caller +15551230000 · on hold", "Agent 1 · has the call · connected", "Agent 2 · transfer target · connected"]);
+  await expect(a1.page.locator("#my-transfer")).toHaveText("Transfer from Agent 1: consulting Agent 2; the caller is on hold · note: billing question");
   await expectTransferButtons(a1.page, ["complete", "cancel", "three-way", "swap"]);
   await expect(a2.page.locator("#presence")).toHaveText("On a call");
-  await expect(a2.page.locator("#my-call-legs")).toContainText("agent1 · has the call · connected");
-  await expect(a2.page.locator("#my-transfer")).toHaveText("Transfer from agent1 to you: talking with agent1; the caller is on hold · note: billing question");
+  await expect(a2.page.locator("#my-call-legs")).toContainText("Agent 1 · has the call · connected");
+  await expect(a2.page.locator("#my-transfer")).toHaveText("Transfer from Agent 1 to you: talking with Agent 1; the caller is on hold · note: billing question");
   await expectTransferButtons(a2.page, []);
   await shot(a1.page, "06-consulting");
 
@@ -208,7 +210,7 @@ test("the longest-idle agent is offered the caller, answers, consults a colleagu
   await expect(a1.page.locator("#my-call-summary")).toHaveText("No call");
   await expect(a1.page.locator("#my-call-legs")).toBeHidden();
   await expectTransferButtons(a1.page, []);
-  await expectLegs(a2.page, ["Caller +15551230000 · connected", "agent2 · has the call · connected"]);
+  await expectLegs(a2.page, ["Caller +15551230000 · connected", "Agent 2 · has the call · connected"]);
   await expect(a2.page.locator("#my-transfer")).toBeEmpty();
   await expect(a2.page.locator("#agent-agent1")).toContainText("Wrap-up");
   await expect(a2.page.locator("#consult-agent1-button")).toBeDisabled();
@@ -385,10 +387,15 @@ test("call quality, reconnecting, mute and the keypad show on the phone; leaving
   // Mute is the SDK's; the keypad plays digits on the call.
   await a1.page.click("#mute-button");
   await expectPhone(a1.page, "In call with customer · muted", { hangup: true });
+  // The keypad opens when asked for, as softphones have it, and only during a call.
+  await expect(a1.page.locator("#keypad")).toBeHidden();
+  await a1.page.click("#keypad-button");
+  await expect(a1.page.locator("#keypad-button")).toHaveAttribute("aria-expanded", "true");
+  await expect(a1.page.locator("#keypad")).toBeVisible();
   await a1.page.click("#key-4");
   await a1.page.click("#key-star");
   await expect.poll(() => voice(a1.page).log()).toEqual(expect.arrayContaining(["mute", "digits 4", "digits *"]));
-  await expect(a1.page.locator("#my-call-legs")).toContainText("agent1 · has the call · connected · muted");
+  await expect(a1.page.locator("#my-call-legs")).toContainText("Agent 1 · has the call · connected · muted");
   // Closing the page mid-call: the browser asks first.
   let asked = false;
   a1.page.on("dialog", async (d) => {

@@ -103,8 +103,15 @@ test("audio devices: chosen, kept across reloads, given up when unplugged and ta
   const a1 = await consoleWith("agent1", recordTones);
   await expectPhone(a1.page, "Connected as: agent1");
   await expect(a1.page.locator("#presence")).toHaveText(/^Available · /);
-  const mic = a1.page.locator("#microphone-select");
-  const speaker = a1.page.locator("#speaker-select");
+  // Each choice under its own label, one above the other (not two bare selects on one line).
+  const mic = a1.page.getByLabel("Microphone", { exact: true });
+  const speaker = a1.page.getByLabel("Speaker", { exact: true });
+  await expect(mic).toHaveId("microphone-select");
+  await expect(speaker).toHaveId("speaker-select");
+  const [micBox, speakerBox] = [await mic.boundingBox(), await speaker.boundingBox()];
+  expect(speakerBox!.y).toBeGreaterThanOrEqual(micBox!.y + micBox!.height);
+  const micLabel = await a1.page.locator('label[for="microphone-select"]').boundingBox();
+  expect(micBox!.y).toBeGreaterThanOrEqual(micLabel!.y + micLabel!.height - 1);
   await expect(mic.locator("option")).toHaveText(["Default - Built-in microphone", "Built-in microphone", "USB headset microphone"]);
   await expect(speaker.locator("option")).toHaveText(["Default - Built-in speakers", "USB headset"]);
   await mic.selectOption("headset-mic");
@@ -127,6 +134,7 @@ test("audio devices: chosen, kept across reloads, given up when unplugged and ta
   customers.push(caller);
   const leg = await answeredCall(request, a1.page, "agent1", caller);
   await expectPhone(a1.page, "In call with customer", { hangup: true });
+  await a1.page.click("#keypad-button");
   await a1.page.click("#key-1");
   await a1.page.click("#key-hash");
   await expect.poll(() => log(a1.page)).toEqual(expect.arrayContaining(["digits 1", "digits #"]));

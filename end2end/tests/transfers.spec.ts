@@ -7,7 +7,7 @@
 // end2end/artifacts/xfer-*.png. Ring and wrap-up times are short here (support/env.ts).
 import { test, expect, type Page } from "@playwright/test";
 import { SIM_RING_SECS } from "../support/env";
-import { Agents, expectLegs, expectTransferButtons, shot, type Agent } from "../support/app";
+import { Agents, expectLegs, expectPhone, expectTransferButtons, shot, type Agent } from "../support/app";
 import { call, conferenceOf, customerOnHold, customerPhone, hangUp, roomOf, signedInAgent, simState, type Customer } from "../support/sim";
 
 let people: Agents;
@@ -39,7 +39,7 @@ async function agentOneOnACall(from: string, a1Viewport?: { width: number; heigh
   await expect(status(a1)).toHaveText("Incoming support call");
   await a1.page.click("#answer-call-button");
   await expect(status(a1)).toHaveText("In call with customer");
-  await expectLegs(a1.page, [`Caller ${from} · connected`, "agent1 · has the call · connected"]);
+  await expectLegs(a1.page, [`Caller ${from} · connected`, "Agent 1 · has the call · connected"]);
   await expectTransferButtons(a1.page, []);
   await talkingWith(phone, "agent1");
   return { a1, a2, a3, phone, from };
@@ -92,8 +92,8 @@ test("(a) consult, then complete: agent 2 gets the caller off hold and agent 1 w
 
   await consult(a1, "agent2", "refund for order 1234");
   // Agent 1: the caller on hold, agent 2 ringing; only Cancel makes sense until agent 2 answers.
-  await expectLegs(a1.page, [`Caller ${from} · on hold`, "agent1 · has the call · connected", "agent2 · transfer target · ringing"]);
-  await expect(transferLine(a1)).toHaveText("Transfer from agent1: agent2 is ringing; the caller is on hold · note: refund for order 1234");
+  await expectLegs(a1.page, [`Caller ${from} · on hold`, "Agent 1 · has the call · connected", "Agent 2 · transfer target · ringing"]);
+  await expect(transferLine(a1)).toHaveText("Transfer from Agent 1: Agent 2 is ringing; the caller is on hold · note: refund for order 1234");
   await expectTransferButtons(a1.page, ["cancel"]);
   await expect(a1.page.locator("#consult-agent3-button")).toBeDisabled();
   await expect(a1.page.locator("#transfer-agent3-button")).toBeDisabled();
@@ -102,7 +102,7 @@ test("(a) consult, then complete: agent 2 gets the caller off hold and agent 1 w
   // Agent 2 rings, and sees who is transferring and why; the steps are agent 1's.
   await expect(status(a2)).toHaveText("Incoming support call");
   await expect(presence(a2)).toHaveText("Ringing");
-  await expect(transferLine(a2)).toHaveText("Transfer from agent1 to you: ringing; the caller is on hold · note: refund for order 1234");
+  await expect(transferLine(a2)).toHaveText("Transfer from Agent 1 to you: ringing; the caller is on hold · note: refund for order 1234");
   await expectTransferButtons(a2.page, []);
   await expect(a3.page.locator("#agent-agent2")).toContainText("Ringing");
   await expect(a3.page.locator("#agent-agent1")).toContainText("On a call");
@@ -115,12 +115,12 @@ test("(a) consult, then complete: agent 2 gets the caller off hold and agent 1 w
 
   await a2.page.click("#answer-call-button");
   await expect(status(a2)).toHaveText("In call with customer");
-  const consulting = [`Caller ${from} · on hold`, "agent1 · has the call · connected", "agent2 · transfer target · connected"];
+  const consulting = [`Caller ${from} · on hold`, "Agent 1 · has the call · connected", "Agent 2 · transfer target · connected"];
   await expectLegs(a1.page, consulting);
   await expectLegs(a2.page, consulting);
-  await expect(transferLine(a1)).toHaveText("Transfer from agent1: consulting agent2; the caller is on hold · note: refund for order 1234");
+  await expect(transferLine(a1)).toHaveText("Transfer from Agent 1: consulting Agent 2; the caller is on hold · note: refund for order 1234");
   await expectTransferButtons(a1.page, ["complete", "cancel", "three-way", "swap"]);
-  await expect(transferLine(a2)).toHaveText("Transfer from agent1 to you: talking with agent1; the caller is on hold · note: refund for order 1234");
+  await expect(transferLine(a2)).toHaveText("Transfer from Agent 1 to you: talking with Agent 1; the caller is on hold · note: refund for order 1234");
   await expectTransferButtons(a2.page, []);
   await expect(presence(a2)).toHaveText("On a call");
   // The agents talk; the customer stays on hold and hears neither.
@@ -137,7 +137,7 @@ test("(a) consult, then complete: agent 2 gets the caller off hold and agent 1 w
   await expect(a1.page.locator("#transfer-note")).toHaveValue("");
   await expect(presence(a1)).toHaveText(/^(Wrap-up · \d:\d\d left|Available · \d:\d\d)$/);
   // Agent 2 has the call; the customer is off hold, talking with agent 2 alone.
-  await expectLegs(a2.page, [`Caller ${from} · connected`, "agent2 · has the call · connected"]);
+  await expectLegs(a2.page, [`Caller ${from} · connected`, "Agent 2 · has the call · connected"]);
   await expect(transferLine(a2)).toBeEmpty();
   await expect(status(a2)).toHaveText("In call with customer");
   await expect(presence(a2)).toHaveText("On a call");
@@ -160,12 +160,12 @@ test("(a) consult, then complete: agent 2 gets the caller off hold and agent 1 w
 
 test("(b) consult, then cancel: the customer is back with agent 1, off hold; cancelling while the target rings stops it", async () => {
   const { a1, a2, a3, phone, from } = await agentOneOnACall("+15557770002");
-  const alone = [`Caller ${from} · connected`, "agent1 · has the call · connected"];
+  const alone = [`Caller ${from} · connected`, "Agent 1 · has the call · connected"];
 
   await consult(a1, "agent2", "second opinion");
   await a2.page.click("#answer-call-button");
   await expect(status(a2)).toHaveText("In call with customer");
-  await expectLegs(a1.page, [`Caller ${from} · on hold`, "agent1 · has the call · connected", "agent2 · transfer target · connected"]);
+  await expectLegs(a1.page, [`Caller ${from} · on hold`, "Agent 1 · has the call · connected", "Agent 2 · transfer target · connected"]);
   await expectTransferButtons(a1.page, ["complete", "cancel", "three-way", "swap"]);
   await heldWithMusic(phone);
 
@@ -188,7 +188,7 @@ test("(b) consult, then cancel: the customer is back with agent 1, off hold; can
   // Again with agent 3, cancelled while it still rings: agent 3 stops ringing, still available.
   await consult(a1, "agent3");
   await expect(status(a3)).toHaveText("Incoming support call");
-  await expectLegs(a1.page, [`Caller ${from} · on hold`, "agent1 · has the call · connected", "agent3 · transfer target · ringing"]);
+  await expectLegs(a1.page, [`Caller ${from} · on hold`, "Agent 1 · has the call · connected", "Agent 3 · transfer target · ringing"]);
   await heldWithMusic(phone);
   await a1.page.click("#cancel-transfer-button");
   await noCall(a3);
@@ -216,7 +216,7 @@ test("(c) a consult the target lets ring out: the customer is back with agent 1,
   await expect(notice(a1)).toHaveText("consult to agent2 failed: no answer; customer back with the agent", {
     timeout: (SIM_RING_SECS + 6) * 1000,
   });
-  await expectLegs(a1.page, [`Caller ${from} · connected`, "agent1 · has the call · connected"]);
+  await expectLegs(a1.page, [`Caller ${from} · connected`, "Agent 1 · has the call · connected"]);
   await expect(transferLine(a1)).toBeEmpty();
   await expectTransferButtons(a1.page, []);
   await expect(status(a1)).toHaveText("In call with customer");
@@ -252,8 +252,10 @@ test("(d) a blind transfer to the queue: the customer waits again and the next a
   await a1.page.click("#away-button");
   await expect(presence(a1)).toHaveText(/^Away · /);
   for (const a of [a1, a2, a3]) await expect(a.page.locator("#queue")).toHaveText(/^1 waiting · longest \d:\d\d$/);
-  // The customer is held, hears their place in the queue and music; nobody else is in the room.
+  // The customer is held, hears why (as from every blind transfer), then their place in the
+  // queue and music; nobody else is in the room.
   await expect.poll(() => customerOnHold(phone)).toBe(true);
+  await expect(phone.page.locator("#phone-heard")).toContainText("Please hold while we transfer your call.");
   await expect(phone.page.locator("#phone-heard")).toContainText("You are caller number 1.", { timeout: 15_000 });
   await expect.poll(() => roomOf(phone)).toEqual(["customer (on hold)"]);
   await expect(phone.page.locator("#phone-status")).toHaveText(/in call/i);
@@ -268,7 +270,7 @@ test("(d) a blind transfer to the queue: the customer waits again and the next a
   await shot(a2.page, "xfer-d3-agent2-offered");
   await a2.page.click("#answer-call-button");
   await expect(status(a2)).toHaveText("In call with customer");
-  await expectLegs(a2.page, [`Caller ${from} · connected`, "agent2 · has the call · connected"]);
+  await expectLegs(a2.page, [`Caller ${from} · connected`, "Agent 2 · has the call · connected"]);
   await expectTransferButtons(a2.page, []);
   await talkingWith(phone, "agent2");
   for (const a of [a1, a2, a3]) await expect(a.page.locator("#queue")).toHaveText("No one waiting");
@@ -279,8 +281,8 @@ test("(d) a blind transfer to the queue: the customer waits again and the next a
   noErrors(a1, a2, a3, phone);
 });
 
-test("(e1) the customer hanging up while the target rings: it stops ringing and neither console shows a call", async () => {
-  const { a1, a2, phone } = await agentOneOnACall("+15557770005");
+test("(e1) the customer hanging up while the target rings: it stops ringing, neither console shows a call, both show why", async () => {
+  const { a1, a2, phone, from } = await agentOneOnACall("+15557770005");
   await consult(a1, "agent2");
   await expect(status(a2)).toHaveText("Incoming support call");
   await heldWithMusic(phone);
@@ -293,6 +295,14 @@ test("(e1) the customer hanging up while the target rings: it stops ringing and 
   await expect(presence(a1)).toHaveText(/^(Wrap-up · \d:\d\d left|Available · \d:\d\d)$/);
   const agent2Leg = (await simState(phone.page)).calls.filter((c) => c.to === "client:agent2").pop();
   expect(agent2Leg?.status).toBe("canceled");
+  // Agent 2 sees what happened on that call, as agent 1 does: the customer hung up.
+  await expectPhone(a2.page, "Connected as: agent2 · Call stopped ringing");
+  for (const a of [a1, a2]) {
+    const last = a.page.locator("#recent-calls .recent-call").first();
+    await expect(last.locator(".recent-caller")).toHaveText(`Caller ${from}`);
+    await expect(last.locator(".timeline")).toContainText("agent2 stopped ringing: the caller left");
+    await expect(last.locator(".timeline")).toContainText("customer hung up");
+  }
   await expect.poll(() => conferenceOf(phone)).toMatch(/^completed:/);
   await shot(a1.page, "xfer-e1-agent1-customer-gone");
   await shot(a2.page, "xfer-e2-agent2-stopped-ringing");
@@ -330,9 +340,9 @@ test("(f) swap, three-way, then leave, with agent 1 on a phone-width screen", as
 
   // Swap: agent 1 talks with the customer, agent 2 waits on hold.
   await a1.page.click("#swap-button");
-  await expectLegs(a1.page, [`Caller ${from} · connected`, "agent1 · has the call · connected", "agent2 · transfer target · on hold"]);
-  await expect(transferLine(a1)).toHaveText("Transfer from agent1: talking with the caller; agent2 is on hold · note: VIP");
-  await expect(transferLine(a2)).toHaveText("Transfer from agent1 to you: you are on hold; agent1 is talking with the caller · note: VIP");
+  await expectLegs(a1.page, [`Caller ${from} · connected`, "Agent 1 · has the call · connected", "Agent 2 · transfer target · on hold"]);
+  await expect(transferLine(a1)).toHaveText("Transfer from Agent 1: talking with the caller; Agent 2 is on hold · note: VIP");
+  await expect(transferLine(a2)).toHaveText("Transfer from Agent 1 to you: you are on hold; Agent 1 is talking with the caller · note: VIP");
   await expectTransferButtons(a1.page, ["complete", "cancel", "three-way", "swap"]);
   await talkingWith(phone, "agent1");
   await expect.poll(() => roomOf(phone)).toEqual(["agent1", "agent2 (on hold)", "customer"]);
@@ -341,9 +351,9 @@ test("(f) swap, three-way, then leave, with agent 1 on a phone-width screen", as
 
   // Three-way: everyone talks.
   await a1.page.click("#three-way-button");
-  await expectLegs(a1.page, [`Caller ${from} · connected`, "agent1 · has the call · connected", "agent2 · transfer target · connected"]);
-  await expect(transferLine(a1)).toHaveText("Transfer from agent1: three-way with agent2 · note: VIP");
-  await expect(transferLine(a2)).toHaveText("Transfer from agent1 to you: three-way with agent1 and the caller · note: VIP");
+  await expectLegs(a1.page, [`Caller ${from} · connected`, "Agent 1 · has the call · connected", "Agent 2 · transfer target · connected"]);
+  await expect(transferLine(a1)).toHaveText("Transfer from Agent 1: three-way with Agent 2 · note: VIP");
+  await expect(transferLine(a2)).toHaveText("Transfer from Agent 1 to you: three-way with Agent 1 and the caller · note: VIP");
   await expectTransferButtons(a1.page, ["complete", "cancel", "leave"]);
   await talkingWith(phone, "agent1", "agent2");
   await expect.poll(() => roomOf(phone)).toEqual(["agent1", "agent2", "customer"]);
@@ -355,7 +365,7 @@ test("(f) swap, three-way, then leave, with agent 1 on a phone-width screen", as
   // Agent 1 leaves: agent 2 has the call with the customer.
   await a1.page.click("#leave-button");
   await noCall(a1);
-  await expectLegs(a2.page, [`Caller ${from} · connected`, "agent2 · has the call · connected"]);
+  await expectLegs(a2.page, [`Caller ${from} · connected`, "Agent 2 · has the call · connected"]);
   await expect(transferLine(a2)).toBeEmpty();
   await talkingWith(phone, "agent2");
   await expect.poll(() => roomOf(phone)).toEqual(["agent2", "customer"]);
@@ -376,7 +386,7 @@ test("(g) numbers outside: a busy number fails the consult in plain words; one t
   await a1.page.fill("#transfer-number", "+15005550010");
   await a1.page.click("#consult-number-button");
   await expect(notice(a1)).toHaveText("consult to +15005550010 failed: busy; customer back with the agent");
-  await expectLegs(a1.page, [`Caller ${from} · connected`, "agent1 · has the call · connected"]);
+  await expectLegs(a1.page, [`Caller ${from} · connected`, "Agent 1 · has the call · connected"]);
   await expectTransferButtons(a1.page, []);
   await talkingWith(phone, "agent1");
   await shot(a1.page, "xfer-g1-agent1-busy-number");
@@ -384,7 +394,7 @@ test("(g) numbers outside: a busy number fails the consult in plain words; one t
   // A number that answers by itself: consulted, then handed the call.
   await a1.page.fill("#transfer-number", "+15557654321");
   await a1.page.click("#consult-number-button");
-  await expectLegs(a1.page, [`Caller ${from} · on hold`, "agent1 · has the call · connected", "+15557654321 · transfer target · connected"]);
+  await expectLegs(a1.page, [`Caller ${from} · on hold`, "Agent 1 · has the call · connected", "+15557654321 · transfer target · connected"]);
   await expect(notice(a1)).toBeEmpty();
   await expectTransferButtons(a1.page, ["complete", "cancel", "three-way", "swap"]);
   await heldWithMusic(phone);
@@ -408,7 +418,7 @@ test("(h) the target hanging up during the consult: the customer is back with ag
   await noCall(a2);
   await expect(presence(a2)).toHaveText(/^(Wrap-up · \d:\d\d left|Available · \d:\d\d)$/);
   await expect(notice(a1)).toHaveText("agent2 hung up; customer back with the agent");
-  await expectLegs(a1.page, [`Caller ${from} · connected`, "agent1 · has the call · connected"]);
+  await expectLegs(a1.page, [`Caller ${from} · connected`, "Agent 1 · has the call · connected"]);
   await expectTransferButtons(a1.page, []);
   await talkingWith(phone, "agent1");
   await shot(a1.page, "xfer-h1-agent1-target-hung-up");
@@ -425,12 +435,12 @@ test("(i) agent 1 hanging up while the target rings: the customer waits on hold 
   // The customer stays on hold with music, never alone in silence, while agent 2 still rings.
   await heldWithMusic(phone);
   await expect(status(a2)).toHaveText("Incoming support call");
-  await expect(transferLine(a2)).toHaveText("Transferred by agent1");
+  await expect(transferLine(a2)).toHaveText("Transferred by Agent 1");
   await expect(a2.page.locator("#my-call-summary")).toHaveText(new RegExp(`^Caller \\${from} · ringing `));
   await shot(a2.page, "xfer-i1-agent2-ringing-transferred-by-agent1");
   await a2.page.click("#answer-call-button");
   await expect(status(a2)).toHaveText("In call with customer");
-  await expectLegs(a2.page, [`Caller ${from} · connected`, "agent2 · has the call · connected"]);
+  await expectLegs(a2.page, [`Caller ${from} · connected`, "Agent 2 · has the call · connected"]);
   await talkingWith(phone, "agent2");
   await expect.poll(() => roomOf(phone)).toEqual(["agent2", "customer"]);
   await shot(a2.page, "xfer-i2-agent2-has-the-call");
@@ -444,13 +454,13 @@ test("(j) a blind transfer to agent 2: agent 1 is free at once, the customer hea
   await noCall(a1);
   await expect(presence(a1)).toHaveText(/^(Wrap-up · \d:\d\d left|Available · \d:\d\d)$/);
   await expect(status(a2)).toHaveText("Incoming support call");
-  await expect(transferLine(a2)).toHaveText("Transferred by agent1");
+  await expect(transferLine(a2)).toHaveText("Transferred by Agent 1");
   await expect.poll(() => customerOnHold(phone)).toBe(true);
   await expect(phone.page.locator("#phone-heard")).toContainText("Please hold while we transfer your call.");
   await shot(a2.page, "xfer-j1-agent2-ringing-blind");
   await shot(phone.page, "xfer-j2-customer-being-transferred");
   await a2.page.click("#answer-call-button");
-  await expectLegs(a2.page, [`Caller ${from} · connected`, "agent2 · has the call · connected"]);
+  await expectLegs(a2.page, [`Caller ${from} · connected`, "Agent 2 · has the call · connected"]);
   await expect(transferLine(a2)).toBeEmpty();
   await talkingWith(phone, "agent2");
   noErrors(a1, a2, phone);
@@ -461,22 +471,23 @@ test("hold with music, resume, mute and the keypad on agent 1's call", async () 
   await expect(a1.page.locator("#resume-button")).toBeDisabled();
   await a1.page.click("#hold-button");
   await heldWithMusic(phone);
-  await expectLegs(a1.page, [`Caller ${from} · on hold`, "agent1 · has the call · connected"]);
+  await expectLegs(a1.page, [`Caller ${from} · on hold`, "Agent 1 · has the call · connected"]);
   await expect(a1.page.locator("#hold-button")).toBeDisabled();
   await shot(a1.page, "xfer-k1-agent1-holds-the-customer");
   await a1.page.click("#resume-button");
   await talkingWith(phone, "agent1");
-  await expectLegs(a1.page, [`Caller ${from} · connected`, "agent1 · has the call · connected"]);
+  await expectLegs(a1.page, [`Caller ${from} · connected`, "Agent 1 · has the call · connected"]);
 
   // Mute is the browser's; the server shows it on agent 1's leg.
   await a1.page.click("#mute-button");
   await expect(a1.page.locator("#mute-button")).toHaveText("Unmute");
   await expect(status(a1)).toHaveText("In call with customer · muted");
-  await expectLegs(a1.page, [`Caller ${from} · connected`, "agent1 · has the call · connected · muted"]);
+  await expectLegs(a1.page, [`Caller ${from} · connected`, "Agent 1 · has the call · connected · muted"]);
   await a1.page.click("#mute-button");
-  await expectLegs(a1.page, [`Caller ${from} · connected`, "agent1 · has the call · connected"]);
+  await expectLegs(a1.page, [`Caller ${from} · connected`, "Agent 1 · has the call · connected"]);
 
   // The keypad is live during the call (digits go to the SDK's sendDigits).
+  await a1.page.click("#keypad-button");
   await expect(a1.page.locator("#key-5")).toBeEnabled();
   await a1.page.click("#key-5");
   await a1.page.click("#key-hash");

@@ -45,15 +45,15 @@ test("the tutorial's six steps: customer, agent 1 and agent 2 through a warm tra
   await a1.page.fill("#transfer-note", "wants to upgrade");
   await a1.page.click("#consult-agent2-button");
   await expect(status(a2)).toHaveText("Incoming support call");
-  await expect(a1.page.locator("#my-call-legs")).toContainText("agent2 · transfer target · ringing");
+  await expect(a1.page.locator("#my-call-legs")).toContainText("Agent 2 · transfer target · ringing");
   await expect(a1.page.locator("#my-call-legs")).toContainText(/Caller .* · on hold/);
-  await expect(a2.page.locator("#my-transfer")).toContainText("Transfer from agent1");
+  await expect(a2.page.locator("#my-transfer")).toContainText("Transfer from Agent 1");
   await expect(a2.page.locator("#my-transfer")).toContainText("note: wants to upgrade");
   await expect(phone.page.locator("#phone-hearing")).not.toContainText("conference with agent1");
   await a2.page.click("#answer-call-button");
   await expect(status(a2)).toHaveText("In call with customer");
-  await expect(a1.page.locator("#my-call-legs")).toContainText("agent2 · transfer target · connected");
-  await expect(a1.page.locator("#my-transfer")).toContainText("consulting agent2; the caller is on hold");
+  await expect(a1.page.locator("#my-call-legs")).toContainText("Agent 2 · transfer target · connected");
+  await expect(a1.page.locator("#my-transfer")).toContainText("consulting Agent 2; the caller is on hold");
   // Agent 2 is on the call: nobody left to consult; only agent 1 (who has the call) acts on it.
   await expect(a2.page.locator("#consult-agent1-button")).toBeDisabled();
   await expect(a2.page.locator("#consult-agent3-button")).toBeDisabled();
@@ -72,7 +72,7 @@ test("the tutorial's six steps: customer, agent 1 and agent 2 through a warm tra
   await expect(phone.page.locator("#phone-status")).toHaveText(/in call/i);
   await expect(phone.page.locator("#phone-hearing")).toHaveText("conference with agent2");
   await expect(status(a2)).toHaveText("In call with customer");
-  await expect(a2.page.locator("#my-call-legs")).toContainText("agent2 · has the call · connected");
+  await expect(a2.page.locator("#my-call-legs")).toContainText("Agent 2 · has the call · connected");
   await expect(a2.page.locator("#my-call-legs")).not.toContainText("agent1");
 
   // The customer hangs up: the conference ends and agent 2 is free again after wrap-up.
@@ -116,7 +116,7 @@ test("agent 2 hanging up after agent 1 left ends the call for the customer", asy
   await a1.page.click("#consult-agent2-button");
   await a2.page.click("#answer-call-button");
   await expect(status(a2)).toHaveText("In call with customer");
-  await expect(a1.page.locator("#my-call-legs")).toContainText("agent2 · transfer target · connected");
+  await expect(a1.page.locator("#my-call-legs")).toContainText("Agent 2 · transfer target · connected");
   await a1.page.click("#hangup-call-button");
   await expect(status(a1)).toHaveText("Connected as: agent1");
   await a2.page.click("#hangup-call-button");
@@ -273,6 +273,7 @@ test("the agent's phone in the simulator: keypad digits reach the customer, the 
   await a1.page.click("#answer-call-button");
   await expect(status(a1)).toHaveText("In call with customer");
   // A phone menu wants digits: the customer's call hears them.
+  await a1.page.click("#keypad-button");
   for (const key of ["#key-1", "#key-2", "#key-hash"]) await a1.page.click(key);
   const sid = await phone.sid();
   const heard = async () => (await simState(phone.page)).calls.find((c) => c.sid === sid)?.digits_heard;

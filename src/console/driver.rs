@@ -11,8 +11,8 @@ use std::rc::{Rc, Weak};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::audio::{AudioDevice, AudioEffect, Kind};
-use super::state::{Console, Effect, Event, Mic};
+use super::phone::{AudioDevice, AudioTask, Kind};
+use super::phone::{Console, Input, Mic, Task};
 use super::tab_channel::TabChannel;
 use crate::api::console::{get_token, set_presence, transfer};
 use crate::center::CallAction;
@@ -36,7 +36,7 @@ pub struct Driver {
 impl Driver {
     /// Starts driving `console`, first carrying out `initial` (the effects of the event that
     /// created it, [`Console::started`]) once the page is live.
-    pub fn start(console: RwSignal<Console>, initial: Vec<Effect>) -> Rc<dyn Fn(Event)> {
+    pub fn start(console: RwSignal<Console>, initial: Vec<Task>) -> Rc<dyn Fn(Input)> {
         let driver = Rc::new_cyclic(|me| Driver {
             console,
             device: RefCell::new(None),
@@ -50,7 +50,7 @@ impl Driver {
             let me = driver.me.clone();
             *driver.tabs.borrow_mut() = TabChannel::open(&agent, move |from, earlier, signal| {
                 if let Some(d) = me.upgrade() {
-                    d.dispatch(Event::TabHeard { from, earlier, signal });
+                    d.dispatch(Input::TabHeard { from, earlier, signal });
                 }
             });
         }
@@ -58,14 +58,14 @@ impl Driver {
         let me = driver.me.clone();
         let closing = window_event_listener(leptos::ev::pagehide, move |_| {
             if let Some(d) = me.upgrade() {
-                d.handle(Event::PageClosing);
+                d.handle(Input::PageClosing);
             }
         });
         std::mem::forget(closing); // for the page's lifetime, like the driver itself
         let me = driver.me.clone();
         spawn_local(async move {
             if let Some(driver) = me.upgrade() {
-                driver.handle(Event::AudioRestored { microphone: stored(Kind::Microphone), speaker: stored(Kind::Speaker) });
+                driver.handle(Input::AudioRestored { microphone: stored(Kind::Microphone), speaker: stored(Kind::Speaker) });
                 for effect in initial {
                     driver.run(effect);
                 }
@@ -76,9 +76,9 @@ impl Driver {
         Rc::new(move |event| owner.dispatch(event))
     }
 
-    fn dispatch(&self, event: Event) {
+    fn dispatch(&self, event: Input) {
         // The status line says it in words; the code is kept here, for whoever debugs it.
-        if let Event::DeviceError { code, message } | Event::CallError { code, message } = &event {
+        if let Input::DeviceError { code, message } | Input::CallError { code, message } = &event {
             leptos::logging::warn!("voice error {}: {message}", code.map(|c| c.to_string()).unwrap_or_else(|| "-".into()));
         }
         let me = self.me.clone();
@@ -89,7 +89,7 @@ impl Driver {
         });
     }
 
-    fn handle(&self, event: Event) {
+    fn handle(&self, event: Input) {
         let mut effects = Vec::new();
         self.console.update(|c| effects = c.apply(event));
         for effect in effects {
@@ -97,45 +97,45 @@ impl Driver {
         }
     }
 
-    fn run(&self, effect: Effect) {
+    fn run(&self, effect: Task) {
         match effect {
-            Effect::FetchToken(agent) => {
+            Task::FetchToken(agent) => {
                 let me = self.me.clone();
                 spawn_local(async move {
                     let event = match get_token(agent.to_string()).await {
-                        Ok(t) => Event::TokenReceived(t.token),
-                        Err(e) => Event::TokenFailed(e.to_string()),
+                        Ok(t) => Input::TokenReceived(t.token),
+                        Err(e) => Input::TokenFailed(e.to_string()),
                     };
                     if let Some(d) = me.upgrade() {
                         d.handle(event);
                     }
                 });
             }
-            Effect::RefreshToken(agent) => {
+            Task::RefreshToken(agent) => {
                 let me = self.me.clone();
                 spawn_local(async move {
                     let event = match get_token(agent.to_string()).await {
-                        Ok(t) => Event::TokenRefreshed(t.token),
-                        Err(e) => Event::TokenRefreshFailed(e.to_string()),
+                        Ok(t) => Input::TokenRefreshed(t.token),
+                        Err(e) => Input::TokenRefreshFailed(e.to_string()),
                     };
                     if let Some(d) = me.upgrade() {
                         d.handle(event);
                     }
                 });
             }
-            Effect::CreateDevice { token } => self.create_device(&token),
-            Effect::UpdateToken(token) => {
+            Task::CreateDevice { token } => self.create_device(&token),
+            Task::UpdateToken(token) => {
                 if let Some(Err(e)) = self.device.borrow().as_ref().map(|d| d.update_token(&token)) {
-                    self.dispatch(Event::DeviceError { code: e.code, message: e.message });
+                    self.dispatch(Input::DeviceError { code: e.code, message: e.message });
                 }
             }
-            Effect::DestroyDevice => {
+            Task::DestroyDevice => {
                 let device = self.device.borrow_mut().take();
                 if let Some(device) = device {
                     device.destroy();
                 }
             }
-            Effect::WatchCall { call_sid } => {
+            Task::WatchCall { call_sid } => {
                 let Some(call) = self.incoming.borrow_mut().remove(&call_sid) else { return };
                 let me = self.me.clone();
                 let on_event: Rc<dyn Fn(CallEvent)> = Rc::new(move |ev: CallEvent| {
@@ -145,30 +145,30 @@ impl Driver {
                 });
                 match call.watch(on_event) {
                     Ok(active) => *self.call.borrow_mut() = Some(active),
-                    Err(e) => self.dispatch(Event::CallError { code: e.code, message: e.message }),
+                    Err(e) => self.dispatch(Input::CallError { code: e.code, message: e.message }),
                 }
             }
-            Effect::RejectIncoming { call_sid } => {
+            Task::RejectIncoming { call_sid } => {
                 let call = self.incoming.borrow_mut().remove(&call_sid);
                 if let Some(call) = call {
                     let _ = call.reject();
                 }
             }
-            Effect::AcceptCall => {
+            Task::AcceptCall => {
                 if let Some(Err(e)) = self.call.borrow().as_ref().map(|c| c.accept()) {
-                    self.dispatch(Event::CallError { code: e.code, message: e.message });
+                    self.dispatch(Input::CallError { code: e.code, message: e.message });
                 }
             }
-            Effect::DisconnectCall => {
+            Task::DisconnectCall => {
                 let call = self.call.borrow_mut().take();
                 if let Some(call) = call {
                     let _ = call.hang_up();
                 }
             }
-            Effect::MuteCall(muted) => {
+            Task::MuteCall(muted) => {
                 let result = self.call.borrow().as_ref().map(|call| call.mute(muted));
                 if let Some(Err(e)) = result {
-                    self.dispatch(Event::CallError { code: e.code, message: e.message });
+                    self.dispatch(Input::CallError { code: e.code, message: e.message });
                     return;
                 }
                 // The server shows it on the call's legs; a failure to tell it changes no audio.
@@ -179,27 +179,27 @@ impl Driver {
                     }
                 });
             }
-            Effect::SendDigits(digits) => {
+            Task::SendDigits(digits) => {
                 let result = self.call.borrow().as_ref().map(|call| call.send_digits(&digits));
                 if let Some(Err(e)) = result {
-                    self.dispatch(Event::CallError { code: e.code, message: e.message });
+                    self.dispatch(Input::CallError { code: e.code, message: e.message });
                 }
             }
-            Effect::CallTransferServer(request) => {
+            Task::CallTransferServer(request) => {
                 let me = self.me.clone();
                 spawn_local(async move {
                     // The call as it now stands arrives with the stream's next view.
                     let to = request.to.as_ref().map(|t| t.as_str().to_string());
                     let event = match transfer(request.action.as_str().into(), to, request.note).await {
-                        Ok(_) => Event::TransferDone,
-                        Err(e) => Event::TransferFailed(e.to_string()),
+                        Ok(_) => Input::TransferDone,
+                        Err(e) => Input::TransferFailed(e.to_string()),
                     };
                     if let Some(d) = me.upgrade() {
                         d.handle(event);
                     }
                 });
             }
-            Effect::CheckMicrophone => {
+            Task::CheckMicrophone => {
                 let me = self.me.clone();
                 spawn_local(async move {
                     let mic = match microphone::check().await {
@@ -213,12 +213,12 @@ impl Driver {
                         // Allowed after the SDK listed its devices: the labels come now.
                         microphone::devices_changed();
                     }
-                    d.handle(Event::MicChecked(mic));
+                    d.handle(Input::MicChecked(mic));
                     if d.mic_watch.borrow().is_none() {
                         let again = d.me.clone();
                         let watch = microphone::PermissionWatch::start(move || {
                             if let Some(d) = again.upgrade() {
-                                d.dispatch(Event::CheckMicClicked);
+                                d.dispatch(Input::CheckMicClicked);
                             }
                         })
                         .await;
@@ -226,23 +226,23 @@ impl Driver {
                     }
                 });
             }
-            Effect::PostTab(signal) => {
+            Task::PostTab(signal) => {
                 if let Some(tabs) = self.tabs.borrow().as_ref() {
                     tabs.post(signal);
                 }
             }
-            Effect::StartTabTimer { ms, seq } => {
+            Task::StartTabTimer { ms, seq } => {
                 let me = self.me.clone();
                 set_timeout(
                     move || {
                         if let Some(d) = me.upgrade() {
-                            d.handle(Event::TabTimerFired(seq));
+                            d.handle(Input::TabTimerFired(seq));
                         }
                     },
                     std::time::Duration::from_millis(ms.into()),
                 );
             }
-            Effect::Audio(AudioEffect::Use { kind, id }) => {
+            Task::Audio(AudioTask::Use { kind, id }) => {
                 let switching = self.device.borrow().as_ref().map(|d| match kind {
                     Kind::Microphone => {
                         Box::pin(d.use_microphone(id.as_deref())) as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>
@@ -254,12 +254,12 @@ impl Driver {
                 spawn_local(async move {
                     if let Err(e) = switching.await {
                         if let Some(d) = me.upgrade() {
-                            d.handle(Event::AudioRefused { kind, message: e.message });
+                            d.handle(Input::AudioRefused { kind, message: e.message });
                         }
                     }
                 });
             }
-            Effect::Audio(AudioEffect::Save { kind, chosen }) => {
+            Task::Audio(AudioTask::Save { kind, chosen }) => {
                 if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
                     let _ = match chosen {
                         Some(device) => storage.set_item(&storage_key(kind), &device.stored()),
@@ -267,18 +267,18 @@ impl Driver {
                     };
                 }
             }
-            Effect::PlayTones { digits, sink } => {
-                let keys: Vec<_> = digits.chars().map(super::audio::dtmf).collect();
+            Task::PlayTones { digits, sink } => {
+                let keys: Vec<_> = digits.chars().map(super::phone::dtmf).collect();
                 tone::play_keys(&keys, sink.as_deref())
             }
-            Effect::PlayTestTone { sink } => tone::play_test(super::audio::TEST_TONE, sink.as_deref()),
-            Effect::SetPresence(wanted) => {
+            Task::PlayTestTone { sink } => tone::play_test(super::phone::TEST_TONE, sink.as_deref()),
+            Task::SetPresence(wanted) => {
                 let me = self.me.clone();
                 spawn_local(async move {
                     // The new presence itself arrives with the stream's next view.
                     let event = match set_presence(wanted.as_str().to_string()).await {
-                        Ok(_) => Event::PresenceSet,
-                        Err(e) => Event::PresenceRefused(e.to_string()),
+                        Ok(_) => Input::PresenceSet,
+                        Err(e) => Input::PresenceRefused(e.to_string()),
                     };
                     if let Some(d) = me.upgrade() {
                         d.handle(event);
@@ -310,12 +310,12 @@ impl Driver {
                 spawn_local(async move {
                     if let Err(e) = registering.await {
                         if let Some(d) = me.upgrade() {
-                            d.handle(Event::DeviceError { code: e.code, message: e.message });
+                            d.handle(Input::DeviceError { code: e.code, message: e.message });
                         }
                     }
                 });
             }
-            Err(e) => self.dispatch(Event::DeviceError { code: e.code, message: e.message }),
+            Err(e) => self.dispatch(Input::DeviceError { code: e.code, message: e.message }),
         }
     }
 
@@ -327,36 +327,36 @@ impl Driver {
         let listed = |devices: Vec<MediaDevice>| devices.into_iter().map(|d| AudioDevice::new(d.id, d.label)).collect::<Vec<_>>();
         let (microphones, speakers) = (listed(microphones), listed(speakers));
         if !microphones.is_empty() || !speakers.is_empty() {
-            self.dispatch(Event::AudioListed { microphones, speakers });
+            self.dispatch(Input::AudioListed { microphones, speakers });
         }
     }
 }
 
 /// The console's reading of what the Device reports (`Destroyed` counts as `Unregistered`);
 /// `None` for a change of audio devices, whose lists the driver reads from the device.
-fn device_event(ev: &DeviceEvent) -> Option<Event> {
+fn device_event(ev: &DeviceEvent) -> Option<Input> {
     Some(match ev {
-        DeviceEvent::Registered => Event::Registered,
-        DeviceEvent::Unregistered | DeviceEvent::Destroyed => Event::Unregistered,
-        DeviceEvent::Error { code, message } => Event::DeviceError { code: *code, message: message.clone() },
-        DeviceEvent::Incoming(call) => Event::Incoming { call_sid: call.call_sid().clone(), from: call.from().to_string() },
-        DeviceEvent::TokenWillExpire => Event::TokenWillExpire,
+        DeviceEvent::Registered => Input::Registered,
+        DeviceEvent::Unregistered | DeviceEvent::Destroyed => Input::Unregistered,
+        DeviceEvent::Error { code, message } => Input::DeviceError { code: *code, message: message.clone() },
+        DeviceEvent::Incoming(call) => Input::Incoming { call_sid: call.call_sid().clone(), from: call.from().to_string() },
+        DeviceEvent::TokenWillExpire => Input::TokenWillExpire,
         DeviceEvent::AudioDevicesChanged => return None,
     })
 }
 
 /// The console's reading of what a watched call reports.
-fn call_event(ev: CallEvent) -> Event {
+fn call_event(ev: CallEvent) -> Input {
     match ev {
-        CallEvent::Accepted => Event::Accepted,
-        CallEvent::Disconnected => Event::Disconnected,
-        CallEvent::Cancelled => Event::Cancelled,
-        CallEvent::Rejected => Event::Rejected,
-        CallEvent::Error { code, message } => Event::CallError { code, message },
-        CallEvent::Warning(name) => Event::QualityWarning(name),
-        CallEvent::WarningCleared(name) => Event::QualityCleared(name),
-        CallEvent::Reconnecting => Event::Reconnecting,
-        CallEvent::Reconnected => Event::Reconnected,
+        CallEvent::Accepted => Input::Accepted,
+        CallEvent::Disconnected => Input::Disconnected,
+        CallEvent::Cancelled => Input::Cancelled,
+        CallEvent::Rejected => Input::Rejected,
+        CallEvent::Error { code, message } => Input::CallError { code, message },
+        CallEvent::Warning(name) => Input::QualityWarning(name),
+        CallEvent::WarningCleared(name) => Input::QualityCleared(name),
+        CallEvent::Reconnecting => Input::Reconnecting,
+        CallEvent::Reconnected => Input::Reconnected,
     }
 }
 

@@ -6,10 +6,9 @@
 //! - `panels/`: presence, my call, transfers, audio, queue, directory, recent calls;
 //! - `words`: what the panels say, as plain functions of the view;
 //! - `live`, `feed`: the server's last view and how it keeps coming (`stream`, `wire` read it);
-//! - `state` (the machine), `audio`, `tab`: the phone's rules; `dispatch` and `driver` carry
-//!   them out on the Voice SDK (`crate::voice`) and the server functions.
+//! - `phone/`: the phone as a state machine, by concern; `dispatch` and `driver` carry out its
+//!   tasks on the Voice SDK (`crate::voice`) and the server functions (`tab_channel`: the tabs).
 
-pub mod audio;
 mod dispatch;
 #[cfg(feature = "hydrate")]
 mod driver;
@@ -18,10 +17,9 @@ pub mod live;
 pub mod page;
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 mod panels;
-pub mod state;
+pub mod phone;
 #[cfg(feature = "hydrate")]
 mod stream;
-pub mod tab;
 #[cfg(feature = "hydrate")]
 mod tab_channel;
 #[cfg(feature = "hydrate")]

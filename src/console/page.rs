@@ -3,7 +3,7 @@
 //! Two sources, never mixed up: the phone (`#call-status`, Answer, Hang up) is this browser's
 //! state machine ([`Console`]), driven by the Voice SDK; everything else — presence, my call,
 //! the queue, the other agents, recent calls — is drawn only from the server's [`ConsoleView`],
-//! pushed over `/api/stream` (`feed`, `stream`), and drawn by `panels`. Clicks become [`Event`]s handed to the driver, which
+//! pushed over `/api/stream` (`feed`, `stream`), and drawn by `panels`. Clicks become [`Input`]s handed to the driver, which
 //! runs the machine's effects against the SDK and the server functions.
 
 use leptos::either::EitherOf3;
@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use super::dispatch::Dispatch;
 use super::feed::{follow_stream, keep_time};
 use super::live::{Link, Live};
-use super::state::{Console, Event};
+use super::phone::{Console, Input};
 use super::words;
 use crate::api::dto::AgentInfo;
 use crate::api::session::{site_info, whoami, SignIn, SignOut};
@@ -128,7 +128,7 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
             on_sign_out();
         }
     });
-    let on = move |event: Event| move |_| dispatch.send(event.clone());
+    let on = move |event: Input| move |_| dispatch.send(event.clone());
     let panels = NodeRef::<leptos::html::Div>::new();
     ask_before_leaving_a_call(console);
     mount_panels(panels, live, console, dispatch);
@@ -158,17 +158,17 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
             <div class="buttons">
                 <button id="answer-call-button" type="button" class="primary"
                     disabled=move || !console.with(Console::can_answer)
-                    on:click=on(Event::AnswerClicked)>
+                    on:click=on(Input::AnswerClicked)>
                     "Answer"
                 </button>
                 <button id="hangup-call-button" type="button" class="danger"
                     disabled=move || !console.with(Console::can_hang_up)
-                    on:click=on(Event::HangupClicked)>
+                    on:click=on(Input::HangupClicked)>
                     "Hang up"
                 </button>
                 <button id="reconnect-phone-button" type="button"
                     hidden=move || !console.with(Console::can_reconnect)
-                    on:click=on(Event::ReconnectClicked)>
+                    on:click=on(Input::ReconnectClicked)>
                     "Reconnect phone"
                 </button>
             </div>

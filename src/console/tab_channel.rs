@@ -4,7 +4,7 @@
 use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent};
 
-use super::tab::{TabId, TabSignal};
+use super::phone::{TabId, TabSignal};
 use crate::ids::AgentId;
 
 pub struct TabChannel {

@@ -3,13 +3,13 @@
 
 use leptos::prelude::*;
 
-use crate::console::audio::{self, AudioDevice, Kind};
 use crate::console::dispatch::Dispatch;
-use crate::console::state::{Console, Event};
+use crate::console::phone::{self as audio, AudioDevice, Kind};
+use crate::console::phone::{Console, Input};
 
 pub fn panel(console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
     let select = move |kind: Kind, label: &'static str| {
-        let on_change = move |ev: leptos::ev::Event| dispatch.send(Event::AudioChosen { kind, id: event_target_value(&ev) });
+        let on_change = move |ev: leptos::ev::Event| dispatch.send(Input::AudioChosen { kind, id: event_target_value(&ev) });
         let id = format!("{}-select", kind.as_str());
         view! {
             <div class="field">
@@ -38,7 +38,7 @@ pub fn panel(console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
             {select(Kind::Microphone, "Microphone")}
             {select(Kind::Speaker, "Speaker")}
             <div class="buttons">
-                <button id="test-speaker-button" type="button" on:click=move |_| dispatch.send(Event::TestSpeakerClicked)>"Test speaker"</button>
+                <button id="test-speaker-button" type="button" on:click=move |_| dispatch.send(Input::TestSpeakerClicked)>"Test speaker"</button>
             </div>
             <p id="audio-note" role="status">{move || console.with(|c| c.audio().note())}</p>
         </section>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::{audio, directory, my_call, presence, queue, recent, transfer};
 use crate::console::dispatch::Dispatch;
 use crate::console::live::Live;
-use crate::console::state::Console;
+use crate::console::phone::Console;
 use crate::ids::CallSid;
 
 pub fn all(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {

@@ -7,7 +7,7 @@ use super::offers::offered;
 use crate::center::{AgentCard, CallAction, Millis, Presence, Target};
 use crate::console::dispatch::Dispatch;
 use crate::console::live::Live;
-use crate::console::state::{Console, Event, TransferRequest};
+use crate::console::phone::{Console, Input, TransferRequest};
 use crate::console::words;
 use crate::ids::AgentId;
 
@@ -45,7 +45,7 @@ fn row(id: AgentId, live: Live, console: RwSignal<Console>, dispatch: Dispatch, 
         move |_| {
             let note = note.get_untracked();
             let to = Target::Agent(card.get_value());
-            dispatch.send(Event::TransferRequested(TransferRequest::to(action, to, Some(&note))))
+            dispatch.send(Input::TransferRequested(TransferRequest::to(action, to, Some(&note))))
         }
     };
     view! {

@@ -7,7 +7,7 @@ use super::offers::offered;
 use crate::center::CallAction;
 use crate::console::dispatch::Dispatch;
 use crate::console::live::Live;
-use crate::console::state::{Console, Event, TransferRequest};
+use crate::console::phone::{Console, Input, TransferRequest};
 use crate::console::words;
 use crate::ids::CallSid;
 
@@ -15,7 +15,7 @@ pub fn panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl
     let call = move || live.with(|v| v.call.clone()).flatten();
     let step = move |action: CallAction| {
         let enabled = offered(live, console, action);
-        (enabled, move |_| dispatch.send(Event::TransferRequested(TransferRequest::step(action))))
+        (enabled, move |_| dispatch.send(Input::TransferRequested(TransferRequest::step(action))))
     };
     let (complete, on_complete) = step(CallAction::Complete);
     let (cancel, on_cancel) = step(CallAction::Cancel);
@@ -39,7 +39,7 @@ pub fn panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl
     let key = move |k: &'static str| {
         view! {
             <button id=format!("key-{}", match k { "*" => "star", "#" => "hash", d => d }) type="button" class="key"
-                disabled=move || !in_call() on:click=move |_| dispatch.send(Event::DigitsPressed(k.into()))>{k}</button>
+                disabled=move || !in_call() on:click=move |_| dispatch.send(Input::DigitsPressed(k.into()))>{k}</button>
         }
     };
     view! {
@@ -67,7 +67,7 @@ pub fn panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl
             </div>
             <div class="actions" role="group" aria-label="Phone">
                 <button id="mute-button" type="button" aria-pressed=move || muted().to_string() disabled=move || !in_call()
-                    on:click=move |_| dispatch.send(Event::MuteClicked)>{move || if muted() { "Unmute" } else { "Mute" }}</button>
+                    on:click=move |_| dispatch.send(Input::MuteClicked)>{move || if muted() { "Unmute" } else { "Mute" }}</button>
                 <button id="hold-button" type="button" disabled=move || !hold() on:click=on_hold>"Hold"</button>
                 <button id="resume-button" type="button" disabled=move || !resume() on:click=on_resume>"Resume"</button>
                 <button id="keypad-button" type="button" aria-controls="keypad" aria-expanded=move || keypad_open.get().to_string()

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::center::CallAction;
 use crate::console::live::Live;
-use crate::console::state::Console;
+use crate::console::phone::Console;
 
 pub fn offered(live: Live, console: RwSignal<Console>, action: CallAction) -> impl Fn() -> bool + Copy + Send + Sync {
     move || {

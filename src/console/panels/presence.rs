@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::center::{PresenceAction, Wanted};
 use crate::console::dispatch::Dispatch;
 use crate::console::live::Live;
-use crate::console::state::{Console, Event};
+use crate::console::phone::{Console, Input};
 use crate::console::words;
 
 pub fn panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl IntoView {
@@ -19,7 +19,7 @@ pub fn panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl
             !pending && (phone || !needs_phone) && live.with(|v| v.presence_actions.contains(&action)).unwrap_or(false)
         }
     };
-    let ask = move |action: PresenceAction| move |_| dispatch.send(Event::PresenceRequested(action.wanted()));
+    let ask = move |action: PresenceAction| move |_| dispatch.send(Input::PresenceRequested(action.wanted()));
     view! {
         <section id="presence-panel" class="panel" aria-labelledby="presence-title">
             <h2 id="presence-title">"My presence"</h2>
@@ -47,10 +47,10 @@ pub fn panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl
                 <p id="microphone-status" class="form-error">
                     {move || console.with(Console::mic_problem).map(|p| format!("Microphone: {p}"))}
                 </p>
-                <button id="check-microphone-button" type="button" on:click=move |_| dispatch.send(Event::CheckMicClicked)>"Check again"</button>
+                <button id="check-microphone-button" type="button" on:click=move |_| dispatch.send(Input::CheckMicClicked)>"Check again"</button>
             </div>
             <button id="take-over-button" type="button" class="primary" hidden=move || !console.with(Console::can_take_over)
-                on:click=move |_| dispatch.send(Event::TakeOverClicked)>
+                on:click=move |_| dispatch.send(Input::TakeOverClicked)>
                 "Use the phone here"
             </button>
         </section>

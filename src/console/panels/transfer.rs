@@ -8,7 +8,7 @@ use super::offers::offered;
 use crate::center::{CallAction, Target};
 use crate::console::dispatch::Dispatch;
 use crate::console::live::Live;
-use crate::console::state::{Console, Event, TransferRequest};
+use crate::console::phone::{Console, Input, TransferRequest};
 use crate::ids::E164;
 
 pub fn panel(
@@ -24,7 +24,7 @@ pub fn panel(
     let dialled = move || number.with(|n| (!n.trim().is_empty()).then(|| E164::parse(n).map_err(|e| e.0)));
     let send = move |action: CallAction, to: Target| {
         let note = note.get_untracked();
-        dispatch.send(Event::TransferRequested(TransferRequest::to(action, to, Some(&note))));
+        dispatch.send(Input::TransferRequested(TransferRequest::to(action, to, Some(&note))));
     };
     let to_number = move |action: CallAction| {
         move |_| {

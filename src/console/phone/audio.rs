@@ -87,7 +87,7 @@ impl Side {
 
 /// What the console must do about audio devices.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AudioEffect {
+pub enum AudioTask {
     /// Ask the SDK to use this device (`None`: the default) for this and future calls.
     Use { kind: Kind, id: Option<String> },
     /// Keep the agent's choice in the browser's storage (`None`: forget it).
@@ -134,19 +134,19 @@ impl Audio {
     }
 
     /// The browser's lists, first or changed (a device plugged in or unplugged).
-    pub fn listed(&mut self, microphones: Vec<AudioDevice>, speakers: Vec<AudioDevice>) -> Vec<AudioEffect> {
+    pub fn listed(&mut self, microphones: Vec<AudioDevice>, speakers: Vec<AudioDevice>) -> Vec<AudioTask> {
         let first = !self.listed;
         self.listed = true;
         self.microphone.available = microphones;
         self.speaker.available = speakers;
-        let mut effects = Vec::new();
+        let mut tasks = Vec::new();
         for kind in [Kind::Microphone, Kind::Speaker] {
             let side = self.side_mut(kind);
             let Some(chosen) = side.chosen.clone() else {
                 // Following the default: the browser moves it by itself.
                 if side.using.is_some() {
                     side.using = None;
-                    effects.push(AudioEffect::Use { kind, id: None });
+                    tasks.push(AudioTask::Use { kind, id: None });
                 }
                 continue;
             };
@@ -154,21 +154,21 @@ impl Audio {
             let in_use = side.using.as_deref() == Some(chosen.id.as_str());
             if present && !in_use {
                 side.using = Some(chosen.id.clone());
-                effects.push(AudioEffect::Use { kind, id: Some(chosen.id.clone()) });
+                tasks.push(AudioTask::Use { kind, id: Some(chosen.id.clone()) });
                 side.note = (!first).then(|| format!("{} is back: using it again", chosen.name()));
             } else if !present && (in_use || first) {
                 side.using = None;
-                effects.push(AudioEffect::Use { kind, id: None });
+                tasks.push(AudioTask::Use { kind, id: None });
                 let what = if first { "is not plugged in" } else { "was unplugged" };
                 side.note = Some(format!("{} {what}: using the default {} until it is back", chosen.name(), kind.as_str()));
             }
         }
-        effects
+        tasks
     }
 
     /// The agent picked a device (`default` to follow the system). An id the browser does not
     /// list (a stale page) changes nothing.
-    pub fn choose(&mut self, kind: Kind, id: &str) -> Vec<AudioEffect> {
+    pub fn choose(&mut self, kind: Kind, id: &str) -> Vec<AudioTask> {
         let side = self.side_mut(kind);
         let chosen = if id.is_empty() || id == DEFAULT {
             None
@@ -184,7 +184,7 @@ impl Audio {
         side.using = chosen.as_ref().map(|d| d.id.clone());
         side.chosen = chosen.clone();
         side.note = None;
-        vec![AudioEffect::Save { kind, chosen: chosen.clone() }, AudioEffect::Use { kind, id: chosen.map(|d| d.id) }]
+        vec![AudioTask::Save { kind, chosen: chosen.clone() }, AudioTask::Use { kind, id: chosen.map(|d| d.id) }]
     }
 
     /// The SDK would not use the device: the default is in use, and the agent is told why. The
@@ -224,7 +224,7 @@ pub const TEST_TONE: (u16, u32) = (660, 600);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use AudioEffect as F;
+    use AudioTask as F;
 
     fn headset() -> AudioDevice {
         AudioDevice::new("headset", "USB headset")
@@ -247,7 +247,7 @@ mod tests {
         list
     }
 
-    fn use_(kind: Kind, id: Option<&str>) -> AudioEffect {
+    fn use_(kind: Kind, id: Option<&str>) -> AudioTask {
         F::Use { kind, id: id.map(str::to_string) }
     }
 
