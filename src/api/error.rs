@@ -8,8 +8,6 @@
 //! error (storage) that is logged, once, when it is turned into an answer ([`Failure::public`])
 //! and told only as "unavailable".
 
-use std::fmt::Write as _;
-
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
 
@@ -83,31 +81,33 @@ impl ApiError {
         }
     }
 
-    /// `Kind|sentence`: how it travels to the browser.
+    /// `Kind|what it carries`: how it travels to the browser (read back by [`ApiError::decode`]
+    /// with no searching: the WASM stays small). What it carries is its sentence, so a script
+    /// reading the body reads why; a wait's minutes go first (`RateLimited|7|too many …`).
     pub fn encode(&self) -> String {
-        let mut out = String::from(self.kind());
-        let _ = write!(out, "|{self}");
-        out
+        match self {
+            ApiError::Unreachable(m) => format!("{}|{m}", self.kind()),
+            ApiError::RateLimited(minutes) => format!("{}|{minutes}|{self}", self.kind()),
+            _ => format!("{}|{self}", self.kind()),
+        }
     }
 
     /// Reads what [`ApiError::encode`] wrote; anything else is an internal error.
     pub fn decode(text: &str) -> ApiError {
-        let Some((kind, message)) = text.split_once('|') else { return ApiError::Internal };
-        let message = message.to_string();
+        let Some((kind, payload)) = text.split_once('|') else { return ApiError::Internal };
+        let payload = payload.to_string();
         match kind {
-            "BadInput" => ApiError::BadInput(message),
+            "BadInput" => ApiError::BadInput(payload),
             "NotSignedIn" => ApiError::NotSignedIn,
             "BadCredentials" => ApiError::BadCredentials,
-            "Forbidden" => ApiError::Forbidden(message),
-            "NotFound" => ApiError::NotFound(message),
-            "NotNow" => ApiError::NotNow(message),
+            "Forbidden" => ApiError::Forbidden(payload),
+            "NotFound" => ApiError::NotFound(payload),
+            "NotNow" => ApiError::NotNow(payload),
             "TooLarge" => ApiError::TooLarge,
-            "TooMany" => ApiError::TooMany(message),
-            "RateLimited" => {
-                ApiError::RateLimited(message.rsplit(" in ").next().and_then(|m| m.split(' ').next()?.parse().ok()).unwrap_or(15))
-            }
+            "TooMany" => ApiError::TooMany(payload),
+            "RateLimited" => ApiError::RateLimited(payload.split('|').next().and_then(|m| m.parse().ok()).unwrap_or(15)),
             "Unavailable" => ApiError::Unavailable,
-            "Unreachable" => ApiError::Unreachable(message.trim_start_matches("the server could not be reached: ").to_string()),
+            "Unreachable" => ApiError::Unreachable(payload),
             _ => ApiError::Internal,
         }
     }
@@ -136,7 +136,7 @@ impl Decodes<ApiError> for ApiErrorEncoding {
     type Error = std::convert::Infallible;
 
     fn decode(bytes: Bytes) -> Result<ApiError, Self::Error> {
-        Ok(ApiError::decode(&String::from_utf8_lossy(&bytes)))
+        Ok(std::str::from_utf8(&bytes).map(ApiError::decode).unwrap_or(ApiError::Internal))
     }
 }
 
@@ -147,6 +147,8 @@ impl FromServerFnError for ApiError {
     /// mistake (the sentence names the field); a request that did not get through is told as such.
     fn from_server_fn_error(e: ServerFnErrorErr) -> Self {
         match e {
+            // On the server only: the browser never reads arguments.
+            #[cfg(feature = "ssr")]
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => ApiError::BadInput(e.to_string()),
             ServerFnErrorErr::Request(m) => ApiError::Unreachable(m),
             _ => ApiError::Internal,
@@ -274,6 +276,7 @@ mod tests {
         }
         assert_eq!(ApiError::decode("garbage"), ApiError::Internal);
         assert_eq!(ApiError::NotNow("x".into()).encode(), "NotNow|x");
+        assert_eq!(ApiError::RateLimited(3).encode(), "RateLimited|3|too many failed sign-ins; try again in 3 minutes");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use super::tab_channel::TabChannel;
 use crate::api::console::{get_token, set_presence, transfer};
 use crate::center::CallAction;
 use crate::ids::CallSid;
-use crate::voice::device::{ActiveCall, CallEvent, DeviceEvent, IncomingCall, MediaDevice, VoiceDevice};
+use crate::voice::device::{ActiveCall, AudioSide, CallEvent, DeviceEvent, IncomingCall, MediaDevice, VoiceDevice};
 use crate::voice::{microphone, tone};
 
 pub struct Driver {
@@ -243,13 +243,11 @@ impl Driver {
                 );
             }
             Task::Audio(AudioTask::Use { kind, id }) => {
-                let switching = self.device.borrow().as_ref().map(|d| match kind {
-                    Kind::Microphone => {
-                        Box::pin(d.use_microphone(id.as_deref())) as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>
-                    }
-                    Kind::Speaker => Box::pin(d.use_speaker(id.as_deref())),
-                });
-                let Some(switching) = switching else { return };
+                let side = match kind {
+                    Kind::Microphone => AudioSide::Microphone,
+                    Kind::Speaker => AudioSide::Speaker,
+                };
+                let Some(switching) = self.device.borrow().as_ref().map(|d| d.use_audio(side, id.as_deref())) else { return };
                 let me = self.me.clone();
                 spawn_local(async move {
                     if let Err(e) = switching.await {

@@ -15,7 +15,7 @@ use super::live::{Link, Live};
 use super::phone::{Console, Input};
 use super::words;
 use crate::api::dto::AgentInfo;
-use crate::api::session::{site_info, whoami, SignIn, SignOut};
+use crate::api::session::{sign_in, sign_out, site_info, whoami};
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
@@ -73,18 +73,27 @@ impl<T: serde::de::DeserializeOwned> leptos::server::codee::Decoder<T> for JsonB
 /// Works without WASM too: the form posts to the server function, which redirects back.
 #[component]
 fn SignInForm(on_signed_in: impl Fn() + Send + Sync + 'static) -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
+    // The server function called as it is, not through a `ServerAction`: an action brings the
+    // decoding of errors from a redirect's URL (base64 and all) into the WASM, for a form that
+    // only redirects when there is no WASM at all.
+    let (pending, error) = (RwSignal::new(false), RwSignal::new(None::<String>));
+    let on_signed_in = StoredValue::new(on_signed_in);
     // Read at submit (a password manager may fill the fields without an input event).
     let (identity, password) = (NodeRef::<leptos::html::Input>::new(), NodeRef::<leptos::html::Input>::new());
     let value = |field: NodeRef<leptos::html::Input>| field.get_untracked().map(|el| el.value()).unwrap_or_default();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            on_signed_in();
-        }
-    });
-    let error = move || match action.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
+    let submit = move |identity: String, password: String| {
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            let result = sign_in(identity, password).await;
+            pending.set(false);
+            match result {
+                Ok(_) => {
+                    error.set(None);
+                    on_signed_in.with_value(|f| f());
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
     };
     view! {
         <header class="console-header"><h1>"Support console"</h1></header>
@@ -96,17 +105,19 @@ fn SignInForm(on_signed_in: impl Fn() + Send + Sync + 'static) -> impl IntoView 
             <form id="sign-in-form" class="sign-in" method="post" action="/api/sign_in"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    action.dispatch(SignIn { identity: value(identity), password: value(password) });
+                    if !pending.get_untracked() {
+                        submit(value(identity), value(password));
+                    }
                 }>
                 <label for="identity">"Agent name"</label>
                 <input id="identity" name="identity" type="text" autocomplete="username" required autofocus node_ref=identity/>
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required node_ref=password/>
-                <button id="sign-in-button" type="submit" class="primary" disabled=move || action.pending().get()>
+                <button id="sign-in-button" type="submit" class="primary" disabled=move || pending.get()>
                     "Sign in"
                 </button>
             </form>
-            <p id="sign-in-error" class="form-error" role="alert">{error}</p>
+            <p id="sign-in-error" class="form-error" role="alert">{move || error.get()}</p>
         </section>
     }
 }
@@ -122,12 +133,17 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
     follow_stream(live, on_sign_out.clone());
     keep_time(live);
 
-    let sign_out = ServerAction::<SignOut>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = sign_out.value().get() {
-            on_sign_out();
+    let sign_out_clicked = {
+        let on_sign_out = on_sign_out.clone();
+        move |_| {
+            let on_sign_out = on_sign_out.clone();
+            leptos::task::spawn_local(async move {
+                if sign_out().await.is_ok() {
+                    on_sign_out();
+                }
+            });
         }
-    });
+    };
     let on = move |event: Input| move |_| dispatch.send(event.clone());
     let panels = NodeRef::<leptos::html::Div>::new();
     ask_before_leaving_a_call(console);
@@ -138,7 +154,7 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
             <h1>"Support console"</h1>
             <p class="who">
                 "Signed in as " <strong>{me.display_name.clone()}</strong> " (" {me.identity.to_string()} ") "
-                <button id="sign-out-button" type="button" class="link" on:click=move |_| { sign_out.dispatch(SignOut {}); }>
+                <button id="sign-out-button" type="button" class="link" on:click=sign_out_clicked>
                     "Sign out"
                 </button>
             </p>

@@ -135,27 +135,32 @@ impl VoiceDevice {
         (devices_of(&audio.available_input_devices()), devices_of(&audio.available_output_devices()))
     }
 
-    /// Uses this microphone (`None`: the default) for the call and the ones after. Resolves
-    /// once the SDK has switched.
-    pub fn use_microphone(&self, id: Option<&str>) -> impl Future<Output = Result<(), VoiceError>> + 'static {
-        let started = match (self.device.audio(), id) {
-            (None, _) => vec![Err(JsValue::from_str("the SDK has no audio helper"))],
-            (Some(a), Some(id)) => vec![a.set_input_device(id)],
-            (Some(a), None) => vec![a.unset_input_device()],
+    /// Uses this microphone or speaker (`None`: the default) for the call and the ones after;
+    /// a speaker also carries the ring. Resolves once the SDK has switched.
+    pub fn use_audio(&self, side: AudioSide, id: Option<&str>) -> impl Future<Output = Result<(), VoiceError>> + 'static {
+        let started: Vec<Result<Promise, JsValue>> = match (self.device.audio(), side, id) {
+            (None, ..) => vec![Err(JsValue::from_str("the SDK has no audio helper"))],
+            (Some(a), AudioSide::Microphone, Some(id)) => vec![a.set_input_device(id)],
+            (Some(a), AudioSide::Microphone, None) => vec![a.unset_input_device()],
+            (Some(a), AudioSide::Speaker, id) => {
+                let id = id.unwrap_or(DEFAULT_DEVICE);
+                vec![a.speaker_devices().set(id), a.ringtone_devices().set(id)]
+            }
         };
-        settle_all(started)
+        async move {
+            for promise in started {
+                settle(promise).await?;
+            }
+            Ok(())
+        }
     }
+}
 
-    /// Uses this speaker (`None`: the default) for the call and the ring. Resolves once the
-    /// SDK has switched.
-    pub fn use_speaker(&self, id: Option<&str>) -> impl Future<Output = Result<(), VoiceError>> + 'static {
-        let id = id.unwrap_or(DEFAULT_DEVICE);
-        let started = match self.device.audio() {
-            None => vec![Err(JsValue::from_str("the SDK has no audio helper"))],
-            Some(a) => vec![a.speaker_devices().set(id), a.ringtone_devices().set(id)],
-        };
-        settle_all(started)
-    }
+/// Which of the agent's audio devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AudioSide {
+    Microphone,
+    Speaker,
 }
 
 /// The browser's id of the device that follows the system's choice.
@@ -167,14 +172,6 @@ pub struct MediaDevice {
     pub id: String,
     /// Empty until the page may use the microphone (browsers hide labels until then).
     pub label: String,
-}
-
-/// Awaits the SDK's promises in turn.
-async fn settle_all(started: Vec<Result<Promise, JsValue>>) -> Result<(), VoiceError> {
-    for promise in started {
-        settle(promise).await?;
-    }
-    Ok(())
 }
 
 impl VoiceDevice {
