@@ -532,3 +532,34 @@ async fn three_agents_and_five_callers_on_sqlite() {
 async fn three_agents_and_five_callers_on_postgresql() {
     three_agents_and_five_callers(Stack::start_postgres().await).await;
 }
+
+/// An agent's browser never rings for two calls at once: when a caller hangs up while their
+/// offer rings and the same decision offers the agent the next caller, the cancel of the old
+/// leg reaches Twilio before the new dial, however slow the cancel is (here Twilio drops the
+/// first attempt after 300 ms and the retry goes through).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agents_old_offer_is_cancelled_at_twilio_before_their_next_one_is_dialled() {
+    use warm_transfer::simulator::{Fault, FaultRule};
+    let stack = Stack::start_with(false, &[("OUTBOX_BACKOFF_MS", "50")]).await;
+    assert_eq!(stack.server_fn_as("agent1", "presence", &[("status", "available")]).await.status(), 200);
+    let first = stack.sim.place_customer_call(CUSTOMER);
+    let old = stack.rings("agent1").await;
+    stack.sim.place_customer_call("+15551230001");
+    let store = stack.store().await;
+    eventually("the second caller to queue", || async { (store.live_calls().await.unwrap().len() == 2).then_some(()) }).await;
+    let cancel = format!("/Calls/{old}.json");
+    stack.sim.fail_next(FaultRule::new("POST", &cancel, 1, Fault::Delay(Duration::from_millis(300))));
+    stack.sim.hangup(&first).unwrap();
+    let next =
+        eventually("agent1 to ring for the next caller", || async { stack.sim.ringing_for("agent1").into_iter().find(|r| r.call_sid != old) })
+            .await;
+    let log = stack.sim.api_requests();
+    let cancels: Vec<u64> = log.iter().filter(|r| r.method == "POST" && r.path.ends_with(&cancel)).map(|r| r.id).collect();
+    let dials: Vec<u64> = log.iter().filter(|r| r.method == "POST" && r.path.ends_with("/Calls.json")).map(|r| r.id).collect();
+    assert_eq!(dials.len(), 2, "{log:?}");
+    assert!(cancels.len() >= 2, "the dropped cancel was tried again: {log:?}");
+    assert!(cancels.iter().all(|c| *c < dials[1]), "the old leg's cancel reached Twilio before the next dial: {log:?}");
+    let s = stack.sim.snapshot();
+    assert_eq!(status_of(&s, &old), CallStatus::Canceled);
+    assert_ne!(next.call_sid, old);
+}

@@ -1,0 +1,130 @@
+//! The two schemas say the same: SQLite's and PostgreSQL's migrations, applied for real, give
+//! the same tables, columns (kind of value, whether it may be empty, its default) and indexes.
+//! Only the spelling of types differs (`INTEGER … AUTOINCREMENT` is `BIGSERIAL`): a column added
+//! to one and forgotten in the other fails here, not in production on the other database.
+
+use std::collections::BTreeMap;
+
+use sqlx::{Connection, Row};
+
+/// table → column → (kind, not null, default), and the indexes (name → table and columns).
+#[derive(Debug, PartialEq, Eq)]
+struct Schema {
+    columns: BTreeMap<String, BTreeMap<String, (String, bool, Option<String>)>>,
+    indexes: BTreeMap<String, (String, Vec<String>)>,
+}
+
+/// One word per kind of value, whatever the database calls it.
+fn kind(declared: &str) -> String {
+    let t = declared.to_ascii_lowercase();
+    if t.contains("int") || t.contains("serial") {
+        "integer".into()
+    } else if t.contains("char") || t.contains("text") {
+        "text".into()
+    } else {
+        t
+    }
+}
+
+/// A default as written, without the databases' decorations (`'x'::text`, a sequence's
+/// `nextval`, which is how an auto-increment shows).
+fn default(d: Option<String>) -> Option<String> {
+    let d = d?;
+    if d.starts_with("nextval(") {
+        return None;
+    }
+    Some(d.split("::").next().unwrap_or(&d).trim_matches(|c| c == '(' || c == ')').to_string())
+}
+
+const SKIPPED: [&str; 2] = ["_sqlx_migrations", "sqlite_sequence"];
+
+async fn sqlite_schema() -> Schema {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("schema.db").display());
+    warm_transfer::store::Store::connect(&url).await.unwrap();
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let mut schema = Schema { columns: BTreeMap::new(), indexes: BTreeMap::new() };
+    let tables: Vec<String> =
+        sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table'").fetch_all(&mut conn).await.unwrap().iter().map(|r| r.get(0)).collect();
+    for table in tables.into_iter().filter(|t| !SKIPPED.contains(&t.as_str())) {
+        let mut columns = BTreeMap::new();
+        for r in sqlx::query(&format!("PRAGMA table_info({table})")).fetch_all(&mut conn).await.unwrap() {
+            let (name, declared, not_null, dflt, pk): (String, String, i64, Option<String>, i64) =
+                (r.get("name"), r.get("type"), r.get("notnull"), r.get("dflt_value"), r.get("pk"));
+            // A primary key is never empty, whether or not the table says so.
+            columns.insert(name, (kind(&declared), not_null == 1 || pk > 0, default(dflt)));
+        }
+        let indexes = sqlx::query(&format!("PRAGMA index_list({table})")).fetch_all(&mut conn).await.unwrap();
+        for index in indexes {
+            let (name, origin): (String, String) = (index.get("name"), index.get("origin"));
+            // Indexes the database made for a key or a UNIQUE constraint are named differently.
+            if origin != "c" {
+                continue;
+            }
+            let cols = sqlx::query(&format!("PRAGMA index_info({name})")).fetch_all(&mut conn).await.unwrap();
+            schema.indexes.insert(name, (table.clone(), cols.iter().map(|c| c.get("name")).collect()));
+        }
+        schema.columns.insert(table, columns);
+    }
+    schema
+}
+
+async fn postgres_schema() -> Schema {
+    let url = crate::common::fresh_postgres_url().await;
+    warm_transfer::store::Store::connect(&url).await.unwrap();
+    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+    let mut schema = Schema { columns: BTreeMap::new(), indexes: BTreeMap::new() };
+    let rows = sqlx::query(
+        "SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
+         WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    for r in rows {
+        let (table, name, declared, nullable, dflt): (String, String, String, String, Option<String>) =
+            (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
+        if SKIPPED.contains(&table.as_str()) {
+            continue;
+        }
+        schema.columns.entry(table).or_default().insert(name, (kind(&declared), nullable == "NO", default(dflt)));
+    }
+    let indexes = sqlx::query(
+        "SELECT i.relname, t.relname, array_agg(a.attname ORDER BY k.n)
+         FROM pg_index x
+         JOIN pg_class i ON i.oid = x.indexrelid
+         JOIN pg_class t ON t.oid = x.indrelid
+         JOIN pg_namespace s ON s.oid = t.relnamespace
+         CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, n)
+         JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+         WHERE s.nspname = 'public' AND NOT x.indisprimary AND NOT x.indisunique
+         GROUP BY i.relname, t.relname",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    for r in indexes {
+        let (name, table, cols): (String, String, Vec<String>) = (r.get(0), r.get(1), r.get(2));
+        if !SKIPPED.contains(&table.as_str()) {
+            schema.indexes.insert(name, (table, cols));
+        }
+    }
+    schema
+}
+
+#[tokio::test]
+async fn sqlite_and_postgresql_have_the_same_schema() {
+    let (sqlite, postgres) = (sqlite_schema().await, postgres_schema().await);
+    assert!(!sqlite.columns.is_empty() && sqlite.columns.contains_key("customer_calls"), "{sqlite:?}");
+    for table in sqlite.columns.keys().chain(postgres.columns.keys()) {
+        assert_eq!(sqlite.columns.get(table), postgres.columns.get(table), "table {table}: SQLite (left) and PostgreSQL (right) differ");
+    }
+    assert_eq!(sqlite.indexes, postgres.indexes, "indexes: SQLite (left) and PostgreSQL (right) differ");
+    // The same migrations, by name, in the same order.
+    let names = |dir: &str| {
+        let mut v: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("migrations/sqlite"), names("migrations/postgres"));
+}
