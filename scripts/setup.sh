@@ -64,6 +64,41 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# PostgreSQL for the tests (TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test).
+# CI and dev machines run one; when nothing answers on 127.0.0.1:5432, Debian's server binaries
+# start a throwaway cluster of our own: trust auth, listening on 127.0.0.1 only, data under /tmp.
+# (Debian's own `main` cluster is not used: its pg_hba asks 127.0.0.1 for a password.)
+PG_PORT=5432
+PG_DATA=/tmp/warm-transfer-postgres
+pg_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$PG_PORT") 2>/dev/null; }
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1; }
+as_pg_owner() { # initdb and postgres refuse to run as root
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+if [ -z "${TEST_POSTGRES_URL:-}" ] && ! pg_answers; then
+  if [ -z "$(pg_bin)" ]; then
+    log "installing postgresql from Debian"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  bin=$(pg_bin)
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    log "creating a throwaway PostgreSQL cluster in $PG_DATA"
+    rm -rf "$PG_DATA"
+    mkdir -p "$PG_DATA"
+    [ "$(id -u)" = 0 ] && chown postgres: "$PG_DATA"
+    as_pg_owner "$bin/initdb" -D "$PG_DATA" -U postgres --auth=trust --encoding=UTF8 >/dev/null
+  fi
+  log "starting PostgreSQL on 127.0.0.1:$PG_PORT ($PG_DATA)"
+  as_pg_owner "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DATA" start >/dev/null
+  pg_answers || { log "PostgreSQL did not start: see $PG_DATA/server.log"; exit 1; }
+  psql_() { "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAq "$@"; }
+  if [ -z "$(psql_ -c "select 1 from pg_database where datname = 'test'")" ]; then
+    psql_ -c "create database test"
+  fi
+fi
+
 # The Twilio Voice SDK, Playwright and Prism come from package-lock.json.
 if [ -f package-lock.json ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   log "installing npm packages from package-lock.json"

@@ -19,7 +19,7 @@ cargo clippy --features ssr --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 step "unit + integration tests (cargo test --features ssr)"
-# PostgreSQL is exercised for real when reachable (CI and dev machines run it on 127.0.0.1).
+# PostgreSQL is exercised for real: setup.sh made sure one answers on 127.0.0.1:5432.
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 cargo test --features ssr -- --test-threads 4
 
