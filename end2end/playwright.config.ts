@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { env, PORT, simEnv, SIM_PORT } from "./support/env";
+import { env, PORT, simEnv, SIM_PORT, STAND_IN_PORT } from "./support/env";
 
 // Debian's chromium, never a downloaded browser (see README / BUILD-NOTES).
 export default defineConfig({
@@ -32,7 +32,10 @@ export default defineConfig({
     },
   },
   // The release binary `cargo leptos build --release` produced, started from the repository root.
+  // First api.twilio.com for the console server: the built-in simulator answering only, with
+  // the same credentials, listing what it received at /requests (see support/app.ts).
   webServer: [
+    { command: `target/release/warm-transfer stand-in --port ${STAND_IN_PORT}`, cwd: "..", url: `http://127.0.0.1:${STAND_IN_PORT}/requests`, timeout: 60_000, env, stdout: "pipe", stderr: "pipe" },
     { command: "target/release/warm-transfer", cwd: "..", url: `http://127.0.0.1:${PORT}/healthz`, timeout: 60_000, env, stdout: "pipe", stderr: "pipe" },
     { command: "target/release/warm-transfer", cwd: "..", url: `http://127.0.0.1:${SIM_PORT}/healthz`, timeout: 60_000, env: simEnv, stdout: "pipe", stderr: "pipe" },
   ],

@@ -1,5 +1,10 @@
 //! A minimal, fast stand-in for api.twilio.com, for benchmarks (`scripts/bench.sh`).
 //!
+//! Tests use the simulator answering only (`warm-transfer stand-in`, `Answering::Echo`), which
+//! checks credentials and logs every request; this one does neither, so under thousands of
+//! requests a second it costs the server under test as little as possible, and it builds the same
+//! against an older checkout for before/after figures.
+//!
 //! `POST …/Calls.json` answers `201 {"sid": "CA<32 hex>", "status": "queued"}` with a fresh sid
 //! per request; anything else answers `204`. It records nothing and checks no credentials, so
 //! it costs the server under test as little as possible.

@@ -1,4 +1,5 @@
-//! The server binary's subcommands: `warm-transfer agent add|list|remove`.
+//! The server binary's subcommands: `warm-transfer agent add|list|remove`, and `stand-in`
+//! (a local api.twilio.com for the browser tests, [`stand_in`]).
 //! Passwords are read from standard input (a prompt without echo on a terminal), never from
 //! argv, where any user of the machine could read them in the process list.
 
@@ -10,19 +11,25 @@ use crate::center::AgentRole;
 use crate::ids::AgentId;
 use crate::store::Store;
 
+mod stand_in;
+
 pub const USAGE: &str = "usage:
   warm-transfer                                   serve the app (settings: README)
   warm-transfer agent add <identity> [--name \"Display Name\"] [--role agent|supervisor]
                                                   create an agent or reset their password;
                                                   the password is read from standard input
   warm-transfer agent list
-  warm-transfer agent remove <identity>";
+  warm-transfer agent remove <identity>
+  warm-transfer stand-in [--port 3311]            a local api.twilio.com that accepts the app's
+                                                  credentials (TWILIO_*), answers every request
+                                                  and lists them at GET /requests (for tests)";
 
 /// Runs a subcommand; `None` when the arguments ask to serve.
 pub async fn run(args: &[String]) -> Option<ExitCode> {
     match args.first().map(String::as_str) {
         None => None,
         Some("agent") => Some(report(agent(&args[1..]).await)),
+        Some("stand-in") => Some(report(stand_in::serve(&args[1..]).await)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Some(ExitCode::SUCCESS)

@@ -163,11 +163,14 @@ export function newCallSid(): string {
   return "CA" + randomBytes(16).toString("hex");
 }
 
+/** One request the stand-in received; `sid` is the call it created ("" for anything else). */
 export type StandInRequest = { method: string; path: string; form: Record<string, string>; sid: string };
 
+/** Every request `warm-transfer stand-in` received, oldest first. */
 export async function standInRequests(): Promise<StandInRequest[]> {
-  const res = await fetch(`http://127.0.0.1:${STAND_IN_PORT}/__requests`);
-  return res.json();
+  const res = await fetch(`http://127.0.0.1:${STAND_IN_PORT}/requests`);
+  const log: { method: string; path: string; form: [string, string][]; created: string | null }[] = await res.json();
+  return log.map((r) => ({ method: r.method, path: r.path, form: Object.fromEntries(r.form), sid: r.created ?? "" }));
 }
 
 /** One agent leg the server asked Twilio (the stand-in) for, and how to play Twilio's part. */

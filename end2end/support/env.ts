@@ -1,5 +1,5 @@
 // Settings the browser tests run the server with: fake Twilio credentials, a local stand-in for
-// api.twilio.com (started in global-setup), and a fresh SQLite file per run.
+// api.twilio.com (`warm-transfer stand-in`, see playwright.config.ts), and a fresh SQLite file per run.
 import * as os from "node:os";
 import * as path from "node:path";
 

@@ -9,7 +9,7 @@
 //! twimlets.com) is treated as an audio file and "played" without leaving the machine.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, SystemTime};
 
@@ -51,6 +51,23 @@ pub struct SimulatorConfig {
     /// How long one loop of a finite `<Play>` in a wait or hold document is taken to last before
     /// a `<Redirect>` after it is followed (the audio is never downloaded, so its length is unknown).
     pub background_play_secs: u32,
+    /// Whether the REST API simulates calls or only answers (see [`Answering`]).
+    pub answering: Answering,
+    /// How many REST requests the log keeps (the newest).
+    pub request_log: usize,
+}
+
+/// How the simulator's REST API answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answering {
+    /// Calls and conferences are simulated: requests change them, the app gets the webhooks
+    /// and callbacks Twilio would send, unknown resources are 404.
+    Simulate,
+    /// A bare stand-in for tests that play Twilio's webhooks by hand: every authenticated request
+    /// that no fault fails succeeds, answered from its own contents (a created call gets the next
+    /// `CA` + 32 hex digits, counting from 1); nothing is simulated, the app is never called, and
+    /// the log keeps every request with its form.
+    Echo,
 }
 
 impl SimulatorConfig {
@@ -67,6 +84,8 @@ impl SimulatorConfig {
             tick_interval: Duration::from_millis(250),
             request_timeout: Duration::from_secs(10),
             background_play_secs: 5,
+            answering: Answering::Simulate,
+            request_log: super::faults::LOG_KEPT,
         }
     }
 }
@@ -141,6 +160,8 @@ pub(super) struct Inner {
     faults: Mutex<FaultBook>,
     /// The identities whose simulated headset is unplugged (every headset starts plugged in).
     unplugged: Mutex<HashSet<String>>,
+    /// Calls created in [`Answering::Echo`], the source of their SIDs.
+    echoed: AtomicU64,
 }
 
 /// How many headsets may be unplugged at once: the endpoint is open, and each is remembered.
@@ -165,6 +186,7 @@ impl Simulator {
         let (work, queue) = mpsc::unbounded_channel();
         let (events, _) = broadcast::channel(256);
         let tick = cfg.tick_interval;
+        let faults = FaultBook::keeping(cfg.request_log);
         let inner = Arc::new(Inner {
             cfg,
             engine: Mutex::new(engine),
@@ -173,8 +195,9 @@ impl Simulator {
             in_flight: AtomicUsize::new(0),
             events,
             last_state: Mutex::new(None),
-            faults: Mutex::new(FaultBook::default()),
+            faults: Mutex::new(faults),
             unplugged: Mutex::new(HashSet::new()),
+            echoed: AtomicU64::new(0),
         });
         tokio::spawn(perform_effects(Arc::downgrade(&inner), queue));
         tokio::spawn(tick_ring_timeouts(Arc::downgrade(&inner), tick));
@@ -298,10 +321,16 @@ impl Simulator {
         self.faults().clear();
     }
 
-    /// The newest requests the REST API received (up to [`super::faults::LOG_KEPT`]), oldest
-    /// first, each with its status and the injected fault that failed it, if any.
+    /// The newest requests the REST API received (up to [`SimulatorConfig::request_log`]), oldest
+    /// first, each with its form, status, the SID it created and the injected fault that failed it.
     pub fn api_requests(&self) -> Vec<ApiRequest> {
         self.faults().log()
+    }
+
+    /// The SID of the next call created in [`Answering::Echo`]: `CA` and the count in 32 hex digits.
+    pub(super) fn next_echoed_sid(&self) -> CallSid {
+        let n = self.inner.echoed.fetch_add(1, Ordering::Relaxed) + 1;
+        CallSid::parse(&format!("CA{n:032x}")).expect("CA and 32 hex digits")
     }
 
     pub(super) fn faults(&self) -> std::sync::MutexGuard<'_, FaultBook> {

@@ -13,13 +13,16 @@
 //!
 //! Rules are checked in the order they were added; the first match is used up by one request and
 //! forgotten once used up. Only requests that pass authentication reach the rules.
+//!
+//! The log keeps what a test asks about a request: its form, the account or API key it came
+//! from (never the password), the status it was answered with and the SID it created.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use serde::Serialize;
 
-/// How many requests [`FaultBook::log`] keeps (the newest).
+/// How many requests [`FaultBook::log`] keeps by default (the newest).
 pub const LOG_KEPT: usize = 500;
 
 /// What a matching request gets instead of being carried out.
@@ -80,6 +83,13 @@ pub struct ApiRequest {
     pub id: u64,
     pub method: String,
     pub path: String,
+    /// The form body's pairs in order, repeated keys kept.
+    pub form: Vec<(String, String)>,
+    /// The user of its HTTP Basic credentials (an account or API key SID), whether or not they
+    /// were accepted; the password is never kept.
+    pub user: Option<String>,
+    /// The SID of the call the request created, if it created one.
+    pub created: Option<String>,
     /// The status answered; `None` while it is being handled, or when the client gave up first.
     pub status: Option<u16>,
     /// The injected fault that failed it ([`Fault::describe`]).
@@ -87,6 +97,11 @@ pub struct ApiRequest {
 }
 
 impl ApiRequest {
+    /// The form's first value for `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.form.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
     /// Failed: by an injected fault, or answered with an error status.
     pub fn failed(&self) -> bool {
         self.fault.is_some() || self.status.is_some_and(|s| s >= 400)
@@ -94,14 +109,27 @@ impl ApiRequest {
 }
 
 /// The rules waiting to fire and the log of requests.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FaultBook {
     rules: Vec<FaultRule>,
     log: VecDeque<ApiRequest>,
+    /// How many requests the log keeps.
+    kept: usize,
     last_id: u64,
 }
 
+impl Default for FaultBook {
+    fn default() -> Self {
+        Self::keeping(LOG_KEPT)
+    }
+}
+
 impl FaultBook {
+    /// A book whose log keeps the newest `kept` requests (at least one).
+    pub fn keeping(kept: usize) -> Self {
+        FaultBook { rules: Vec::new(), log: VecDeque::new(), kept: kept.max(1), last_id: 0 }
+    }
+
     pub fn add(&mut self, rule: FaultRule) {
         if rule.times > 0 {
             self.rules.push(rule);
@@ -125,12 +153,13 @@ impl FaultBook {
     }
 
     /// A request arrived; its id for [`FaultBook::failed_by`] and [`FaultBook::answered`].
-    pub fn arrived(&mut self, method: &str, path: &str) -> u64 {
+    pub fn arrived(&mut self, method: &str, path: &str, form: Vec<(String, String)>, user: Option<String>) -> u64 {
         self.last_id += 1;
-        if self.log.len() == LOG_KEPT {
+        if self.log.len() == self.kept {
             self.log.pop_front();
         }
-        self.log.push_back(ApiRequest { id: self.last_id, method: method.to_string(), path: path.to_string(), status: None, fault: None });
+        let (method, path) = (method.to_string(), path.to_string());
+        self.log.push_back(ApiRequest { id: self.last_id, method, path, form, user, created: None, status: None, fault: None });
         self.last_id
     }
 
@@ -140,9 +169,10 @@ impl FaultBook {
         }
     }
 
-    pub fn answered(&mut self, id: u64, status: u16) {
+    pub fn answered(&mut self, id: u64, status: u16, created: Option<String>) {
         if let Some(entry) = self.entry(id) {
             entry.status = Some(status);
+            entry.created = created;
         }
     }
 
@@ -150,7 +180,7 @@ impl FaultBook {
         self.log.iter_mut().rev().find(|e| e.id == id)
     }
 
-    /// The newest [`LOG_KEPT`] requests, oldest first.
+    /// The newest requests (as many as it keeps), oldest first.
     pub fn log(&self) -> Vec<ApiRequest> {
         self.log.iter().cloned().collect()
     }
@@ -189,24 +219,40 @@ mod tests {
     #[test]
     fn the_log_shows_each_request_how_it_was_answered_and_what_failed_it() {
         let mut book = FaultBook::default();
-        let ok = book.arrived("GET", "/a");
-        book.answered(ok, 200);
-        let faulted = book.arrived("POST", "/b");
+        let ok = book.arrived("GET", "/a", vec![], None);
+        book.answered(ok, 200, None);
+        let form = vec![("To".to_string(), "client:agent1".to_string())];
+        let created = book.arrived("POST", "/Calls.json", form, Some("SKkey".into()));
+        book.answered(created, 201, Some("CA1".into()));
+        let faulted = book.arrived("POST", "/b", vec![], None);
         book.failed_by(faulted, &Fault::Status(42));
-        book.answered(faulted, 500);
-        let dropped = book.arrived("POST", "/c");
+        book.answered(faulted, 500, None);
+        let dropped = book.arrived("POST", "/c", vec![], None);
         book.failed_by(dropped, &Fault::Delay(Duration::from_millis(1500)));
         let log = book.log();
-        assert_eq!(log.iter().map(|r| (r.id, r.failed())).collect::<Vec<_>>(), [(1, false), (2, true), (3, true)]);
-        assert_eq!(log[1].fault.as_deref(), Some("injected HTTP 500"));
-        assert_eq!(log[2].fault.as_deref(), Some("injected delay of 1500 ms, then dropped"));
-        assert_eq!(log[2].status, None);
+        assert_eq!(log.iter().map(|r| (r.id, r.failed())).collect::<Vec<_>>(), [(1, false), (2, false), (3, true), (4, true)]);
+        assert_eq!(
+            (log[1].get("To"), log[1].user.as_deref(), log[1].created.as_deref()),
+            (Some("client:agent1"), Some("SKkey"), Some("CA1"))
+        );
+        assert_eq!(log[2].fault.as_deref(), Some("injected HTTP 500"));
+        assert_eq!(log[3].fault.as_deref(), Some("injected delay of 1500 ms, then dropped"));
+        assert_eq!(log[3].status, None);
 
         for _ in 0..LOG_KEPT {
-            book.arrived("GET", "/more");
+            book.arrived("GET", "/more", vec![], None);
         }
         let log = book.log();
         assert_eq!(log.len(), LOG_KEPT);
-        assert_eq!(log[0].id, 4, "the oldest make room");
+        assert_eq!(log[0].id, 5, "the oldest make room");
+    }
+
+    #[test]
+    fn a_book_can_keep_a_longer_log() {
+        let mut book = FaultBook::keeping(2000);
+        for _ in 0..1500 {
+            book.arrived("POST", "/Calls.json", vec![], None);
+        }
+        assert_eq!(book.log().len(), 1500);
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! - [`twiml`] reads the TwiML documents the app answers with;
 //! - [`engine`] is a pure state machine of calls and conferences (no I/O, time passed in);
-//! - [`rest`] emulates `api.twilio.com` for the requests the app makes;
+//! - [`rest`] emulates `api.twilio.com` for the requests the app makes (or, for tests that play
+//!   Twilio's webhooks by hand, only answers and records them: [`Answering::Echo`]);
 //! - [`faults`] makes chosen REST requests fail (an error status or a timeout) and logs them all;
 //! - [`driver`] connects the engine to the world: it posts signed webhooks and callbacks to the
 //!   app, ticks ring timeouts, and broadcasts what happens;
@@ -17,5 +18,5 @@ pub mod rest;
 pub mod time;
 pub mod twiml;
 
-pub use driver::{SimEvent, Simulator, SimulatorConfig};
+pub use driver::{Answering, SimEvent, Simulator, SimulatorConfig};
 pub use faults::{ApiRequest, Fault, FaultRule};

@@ -1,18 +1,15 @@
 //! Test harness: the real application on port 0 with a fresh database, and a local stand-in for
-//! api.twilio.com that records every request and can be told to fail.
+//! api.twilio.com (the simulator, only answering) that records every request and can be told to fail.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
 use warm_transfer::application::Application;
-use warm_transfer::config::Settings;
+use warm_transfer::config::{Secret, Settings};
 use warm_transfer::ids::AgentId;
+use warm_transfer::simulator::{Answering, ApiRequest, Fault, FaultRule, Simulator, SimulatorConfig};
 use warm_transfer::twilio::signature;
 
 pub const ACCOUNT_SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -26,49 +23,51 @@ pub const PUBLIC_BASE: &str = "https://support.example.com";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Ok,
+    /// Every request fails with this HTTP status (and Twilio's error body).
     Status(u16),
+    /// Every request is held 30 s, then dropped (504).
     Hang,
 }
 
-#[derive(Debug, Clone)]
-pub struct Recorded {
-    pub method: String,
-    pub path: String,
-    pub authorization: Option<String>,
-    pub form: Vec<(String, String)>,
-}
+/// One request the stand-in received: method, path, form, Basic user, status, created SID.
+pub type Recorded = ApiRequest;
 
-impl Recorded {
-    pub fn get(&self, k: &str) -> Option<&str> {
-        self.form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
-    }
-}
-
+/// api.twilio.com for these tests: the built-in simulator answering every request from its own
+/// contents ([`Answering::Echo`]) and logging it, while the tests play Twilio's webhooks by hand.
+/// It checks the app's credentials as Twilio does; its fault injection is [`StandIn::set_mode`].
 #[derive(Clone)]
 pub struct StandIn {
     pub base_url: String,
-    requests: Arc<Mutex<Vec<Recorded>>>,
-    mode: Arc<Mutex<Mode>>,
-    counter: Arc<Mutex<u64>>,
+    sim: Simulator,
 }
 
 impl StandIn {
     pub async fn start() -> Self {
+        let mut cfg = SimulatorConfig::new(ACCOUNT_SID, Secret::new(AUTH_TOKEN), API_KEY, Secret::new(API_SECRET), PUBLIC_BASE, NUMBER);
+        cfg.answering = Answering::Echo;
+        // The load tests make thousands of requests; every one is asked about.
+        cfg.request_log = 1_000_000;
+        let sim = Simulator::new(cfg);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
-        let stand_in =
-            StandIn { base_url, requests: Default::default(), mode: Arc::new(Mutex::new(Mode::Ok)), counter: Default::default() };
-        let app = axum::Router::new().fallback(handle).with_state(stand_in.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        stand_in
+        let api = warm_transfer::simulator::rest::router(sim.clone());
+        tokio::spawn(async move { axum::serve(listener, api).await.unwrap() });
+        StandIn { base_url, sim }
     }
 
+    /// From now on every request is answered `mode`'s way.
     pub fn set_mode(&self, mode: Mode) {
-        *self.mode.lock().unwrap() = mode;
+        self.sim.clear_faults();
+        let fault = match mode {
+            Mode::Ok => return,
+            Mode::Status(code) => Fault::Status(code),
+            Mode::Hang => Fault::Delay(Duration::from_secs(30)),
+        };
+        self.sim.fail_next(FaultRule::new("*", "", u32::MAX, fault));
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
-        self.requests.lock().unwrap().clone()
+        self.sim.api_requests()
     }
 
     /// Calls.json creations, in order.
@@ -86,46 +85,6 @@ impl StandIn {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("expected {n} dials, stand-in saw {:?}", self.requests());
-    }
-}
-
-async fn handle(State(s): State<StandIn>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let creates = method == Method::POST && uri.path().ends_with("/Calls.json");
-    s.requests.lock().unwrap().push(Recorded {
-        method: method.to_string(),
-        path: uri.path().to_string(),
-        authorization: headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string),
-        form: form_urlencoded::parse(&body).into_owned().collect(),
-    });
-    let mode = *s.mode.lock().unwrap();
-    match mode {
-        Mode::Hang => {
-            tokio::time::sleep(Duration::from_secs(30)).await;
-            StatusCode::GATEWAY_TIMEOUT.into_response()
-        }
-        Mode::Status(code) => (
-            StatusCode::from_u16(code).unwrap(),
-            [("content-type", "application/json")],
-            format!(r#"{{"code": 20003, "message": "stand-in says {code}", "more_info": "https://www.twilio.com/docs/errors/20003", "status": {code}}}"#),
-        )
-            .into_response(),
-        Mode::Ok => {
-            // Only created calls get a new sid (the nth dial is `stand_in_sid(n)`).
-            let n = {
-                let mut c = s.counter.lock().unwrap();
-                if creates {
-                    *c += 1;
-                }
-                *c
-            };
-            let sid = format!("CA{n:032x}");
-            (
-                StatusCode::CREATED,
-                [("content-type", "application/json")],
-                format!(r#"{{"sid": "{sid}", "status": "queued", "account_sid": "{ACCOUNT_SID}"}}"#),
-            )
-                .into_response()
-        }
     }
 }
 
@@ -375,7 +334,7 @@ impl StandIn {
     }
 }
 
-/// The CallSid the stand-in gives its `n`th created resource (1-based), as the app will know it.
+/// The CallSid the stand-in gives its `n`th created call (1-based), as the app will know it.
 pub fn stand_in_sid(n: u64) -> String {
     format!("CA{n:032x}")
 }

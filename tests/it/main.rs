@@ -19,4 +19,5 @@ mod simulator_engine;
 mod simulator_flow;
 mod simulator_pages;
 mod simulator_transfers;
+mod stand_in;
 mod transfers;

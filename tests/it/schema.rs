@@ -7,10 +7,13 @@ use std::collections::BTreeMap;
 
 use sqlx::{Connection, Row};
 
-/// table → column → (kind, not null, default), and the indexes (name → table and columns).
+/// A column: its kind of value, whether it is NOT NULL, its default.
+type Column = (String, bool, Option<String>);
+
+/// table → column → [`Column`], and the indexes (name → table and columns).
 #[derive(Debug, PartialEq, Eq)]
 struct Schema {
-    columns: BTreeMap<String, BTreeMap<String, (String, bool, Option<String>)>>,
+    columns: BTreeMap<String, BTreeMap<String, Column>>,
     indexes: BTreeMap<String, (String, Vec<String>)>,
 }
 
@@ -44,8 +47,13 @@ async fn sqlite_schema() -> Schema {
     warm_transfer::store::Store::connect(&url).await.unwrap();
     let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
     let mut schema = Schema { columns: BTreeMap::new(), indexes: BTreeMap::new() };
-    let tables: Vec<String> =
-        sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table'").fetch_all(&mut conn).await.unwrap().iter().map(|r| r.get(0)).collect();
+    let tables: Vec<String> = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
     for table in tables.into_iter().filter(|t| !SKIPPED.contains(&t.as_str())) {
         let mut columns = BTreeMap::new();
         for r in sqlx::query(&format!("PRAGMA table_info({table})")).fetch_all(&mut conn).await.unwrap() {

@@ -550,9 +550,10 @@ async fn an_agents_old_offer_is_cancelled_at_twilio_before_their_next_one_is_dia
     let cancel = format!("/Calls/{old}.json");
     stack.sim.fail_next(FaultRule::new("POST", &cancel, 1, Fault::Delay(Duration::from_millis(300))));
     stack.sim.hangup(&first).unwrap();
-    let next =
-        eventually("agent1 to ring for the next caller", || async { stack.sim.ringing_for("agent1").into_iter().find(|r| r.call_sid != old) })
-            .await;
+    let next = eventually("agent1 to ring for the next caller", || async {
+        stack.sim.ringing_for("agent1").into_iter().find(|r| r.call_sid != old)
+    })
+    .await;
     let log = stack.sim.api_requests();
     let cancels: Vec<u64> = log.iter().filter(|r| r.method == "POST" && r.path.ends_with(&cancel)).map(|r| r.id).collect();
     let dials: Vec<u64> = log.iter().filter(|r| r.method == "POST" && r.path.ends_with("/Calls.json")).map(|r| r.id).collect();

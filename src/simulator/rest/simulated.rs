@@ -1,0 +1,187 @@
+//! The routes answered from the engine: requests change simulated calls and conferences.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+
+use super::wire::{
+    call_json, call_sid_of, conference_json, created_call, ok, page, participant_json, strip_json, ApiError, ApiResult, Form, ACCOUNT,
+};
+use crate::simulator::driver::Simulator;
+use crate::simulator::engine::{NewParticipant, OutboundCall, ParticipantUpdate, SimError};
+
+pub(super) fn routes() -> Router<Simulator> {
+    let account = ACCOUNT;
+    Router::new()
+        .route(&format!("{account}/Calls.json"), post(create_call))
+        .route(&format!("{account}/Calls/{{call}}"), get(fetch_call).post(update_call))
+        .route(&format!("{account}/Conferences.json"), get(list_conferences))
+        .route(&format!("{account}/Conferences/{{conference}}"), get(fetch_conference).post(update_conference))
+        .route(&format!("{account}/Conferences/{{conference}}/Participants.json"), get(list_participants).post(add_participant))
+        .route(
+            &format!("{account}/Conferences/{{conference}}/Participants/{{who}}"),
+            get(fetch_participant).post(update_participant).delete(remove_participant),
+        )
+}
+
+// ---- calls ---------------------------------------------------------------------------------------
+
+async fn create_call(State(sim): State<Simulator>, uri: Uri, body: Bytes) -> ApiResult {
+    let form = Form::parse(&body);
+    let req = OutboundCall {
+        to: form.require("To", 21201, "No 'To' number is specified")?,
+        from: form.require("From", 21603, "A 'From' phone number is required")?,
+        url: form.require("Url", 21205, "Url parameter is required")?,
+        method: form.get("Method"),
+        timeout_secs: form.number("Timeout")?,
+        status_callback: form.get("StatusCallback"),
+        status_callback_event: form.all("StatusCallbackEvent"),
+        status_callback_method: form.get("StatusCallbackMethod"),
+    };
+    let account = sim.config().account_sid.clone();
+    let view = sim
+        .apply(|e, now| e.create_call(req, now).map(|sid| e.call(sid.as_str()).expect("just created")))
+        .map_err(|e| ApiError::from_sim(e, &uri))?;
+    let mut body = call_json(&account, &view);
+    // Twilio's answer to a create always says queued; the simulated call already rings.
+    body["status"] = json!("queued");
+    Ok(created_call(body, view.call_sid))
+}
+
+async fn fetch_call(State(sim): State<Simulator>, Path((_, call)): Path<(String, String)>, uri: Uri) -> ApiResult {
+    let sid = call_sid_of(&call, &uri)?;
+    let view = sim.apply(|e, _| e.call(sid.as_str())).ok_or_else(|| ApiError::not_found(&uri))?;
+    Ok(ok(call_json(&sim.config().account_sid, &view)))
+}
+
+/// `Status=canceled` (before answer) or `completed` hangs the call up.
+async fn update_call(State(sim): State<Simulator>, Path((_, call)): Path<(String, String)>, uri: Uri, body: Bytes) -> ApiResult {
+    let sid = call_sid_of(&call, &uri)?;
+    let form = Form::parse(&body);
+    let status = form.get("Status");
+    let view = sim
+        .apply(|e, now| {
+            if let Some(status) = &status {
+                e.update_call_status(&sid, status, now)?;
+            }
+            e.call(sid.as_str()).ok_or_else(|| SimError::UnknownCall(sid.to_string()))
+        })
+        .map_err(|e| ApiError::from_sim(e, &uri))?;
+    Ok(ok(call_json(&sim.config().account_sid, &view)))
+}
+
+// ---- conferences ---------------------------------------------------------------------------------
+
+async fn list_conferences(State(sim): State<Simulator>, uri: Uri) -> ApiResult {
+    let query = Form::parse(uri.query().unwrap_or_default().as_bytes());
+    let (name, status) = (query.get("FriendlyName"), query.get("Status"));
+    let found = sim.apply(|e, _| e.find_conferences(name.as_deref(), status.as_deref()));
+    let account = &sim.config().account_sid;
+    let list: Vec<Value> = found.iter().map(|c| conference_json(account, c)).collect();
+    Ok(ok(page("conferences", &uri, list)))
+}
+
+async fn fetch_conference(State(sim): State<Simulator>, Path((_, conference)): Path<(String, String)>, uri: Uri) -> ApiResult {
+    let sid = strip_json(&conference).ok_or_else(|| ApiError::not_found(&uri))?.to_string();
+    let view = sim.apply(|e, _| e.conference(&sid)).ok_or_else(|| ApiError::not_found(&uri))?;
+    Ok(ok(conference_json(&sim.config().account_sid, &view)))
+}
+
+/// `Status=completed` ends the conference for everyone.
+async fn update_conference(
+    State(sim): State<Simulator>,
+    Path((_, conference)): Path<(String, String)>,
+    uri: Uri,
+    body: Bytes,
+) -> ApiResult {
+    let sid = strip_json(&conference).ok_or_else(|| ApiError::not_found(&uri))?.to_string();
+    let form = Form::parse(&body);
+    let view = sim
+        .apply(|e, now| {
+            match form.get("Status").as_deref() {
+                Some("completed") => e.end_conference(&sid, now)?,
+                Some(other) => return Err(SimError::Invalid(format!("Status must be completed, not {other:?}"))),
+                None if e.conference(&sid).is_none() => return Err(SimError::UnknownConference(sid.clone())),
+                None => {}
+            }
+            e.conference(&sid).ok_or_else(|| SimError::UnknownConference(sid.clone()))
+        })
+        .map_err(|e| ApiError::from_sim(e, &uri))?;
+    Ok(ok(conference_json(&sim.config().account_sid, &view)))
+}
+
+// ---- participants --------------------------------------------------------------------------------
+
+async fn list_participants(State(sim): State<Simulator>, Path((_, conference)): Path<(String, String)>, uri: Uri) -> ApiResult {
+    let view = sim.apply(|e, _| e.live_conference(&conference)).map_err(|e| ApiError::from_sim(e, &uri))?;
+    let account = &sim.config().account_sid;
+    let list: Vec<Value> = view.participants.iter().map(|p| participant_json(account, p)).collect();
+    Ok(ok(page("participants", &uri, list)))
+}
+
+async fn add_participant(State(sim): State<Simulator>, Path((_, conference)): Path<(String, String)>, uri: Uri, body: Bytes) -> ApiResult {
+    let form = Form::parse(&body);
+    let req = NewParticipant {
+        from: form.require("From", 21603, "A 'From' phone number is required")?,
+        to: form.require("To", 21201, "No 'To' number is specified")?,
+        label: form.get("Label"),
+        start_conference_on_enter: form.flag("StartConferenceOnEnter")?,
+        end_conference_on_exit: form.flag("EndConferenceOnExit")?,
+        muted: form.flag("Muted")?,
+        beep: form.get("Beep"),
+        wait_url: form.0.iter().find(|(k, _)| k == "WaitUrl").map(|(_, v)| v.clone()),
+        wait_method: form.get("WaitMethod"),
+        timeout_secs: form.number("Timeout")?,
+        status_callback: form.get("StatusCallback"),
+        status_callback_event: form.all("StatusCallbackEvent"),
+        status_callback_method: form.get("StatusCallbackMethod"),
+        conference_status_callback: form.get("ConferenceStatusCallback"),
+        conference_status_callback_event: form.all("ConferenceStatusCallbackEvent"),
+        conference_status_callback_method: form.get("ConferenceStatusCallbackMethod"),
+    };
+    let view = sim.apply(|e, now| e.add_participant(&conference, req, now)).map_err(|e| ApiError::from_sim(e, &uri))?;
+    Ok(created_call(participant_json(&sim.config().account_sid, &view), view.call_sid))
+}
+
+async fn fetch_participant(
+    State(sim): State<Simulator>,
+    Path((_, conference, who)): Path<(String, String, String)>,
+    uri: Uri,
+) -> ApiResult {
+    let who = strip_json(&who).ok_or_else(|| ApiError::not_found(&uri))?.to_string();
+    let view = sim.apply(|e, _| e.participant(&conference, &who)).map_err(|e| ApiError::from_sim(e, &uri))?;
+    Ok(ok(participant_json(&sim.config().account_sid, &view)))
+}
+
+async fn update_participant(
+    State(sim): State<Simulator>,
+    Path((_, conference, who)): Path<(String, String, String)>,
+    uri: Uri,
+    body: Bytes,
+) -> ApiResult {
+    let who = strip_json(&who).ok_or_else(|| ApiError::not_found(&uri))?.to_string();
+    let form = Form::parse(&body);
+    let update = ParticipantUpdate {
+        hold: form.flag("Hold")?,
+        hold_url: form.get("HoldUrl"),
+        hold_method: form.get("HoldMethod"),
+        muted: form.flag("Muted")?,
+        end_conference_on_exit: form.flag("EndConferenceOnExit")?,
+    };
+    let view = sim.apply(|e, now| e.update_participant(&conference, &who, update, now)).map_err(|e| ApiError::from_sim(e, &uri))?;
+    Ok(ok(participant_json(&sim.config().account_sid, &view)))
+}
+
+async fn remove_participant(
+    State(sim): State<Simulator>,
+    Path((_, conference, who)): Path<(String, String, String)>,
+    uri: Uri,
+) -> ApiResult {
+    let who = strip_json(&who).ok_or_else(|| ApiError::not_found(&uri))?.to_string();
+    sim.apply(|e, now| e.remove_participant(&conference, &who, now)).map_err(|e| ApiError::from_sim(e, &uri))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
