@@ -187,7 +187,7 @@ async fn error_status(res: Response) -> Response {
     let (mut parts, body) = res.into_parts();
     // Error bodies are a line of text; the limit only guards against a surprise.
     let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
-    let error = std::str::from_utf8(&bytes).map(crate::api::error::ApiError::decode).unwrap_or(crate::api::error::ApiError::Internal);
+    let error = std::str::from_utf8(&bytes).map(crate::error::ApiError::decode).unwrap_or(crate::error::ApiError::Internal);
     parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }

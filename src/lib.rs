@@ -7,6 +7,7 @@
 pub mod api;
 pub mod center;
 pub mod console;
+pub mod error;
 pub mod ids;
 pub mod live;
 pub mod pages;

@@ -2,15 +2,15 @@
 //! (`/api/token`, `/api/transfer`, `/api/presence`) so scripts and integrations can use them
 //! too. Each acts only for the agent signed in on the request; strings become the core's types
 //! here, the rules live in `center` (through `calls::service`), the errors' statuses in
-//! `api::error`. The console's live view comes over `/api/stream`.
+//! `crate::error`; the phone's token is issued here. The console's live view comes over `/api/stream`.
 
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use super::context::Ctx;
 use super::dto::{Unread, VoiceToken};
-use super::error::ApiError;
 use crate::center::{AgentCard, CallCard};
+use crate::error::ApiError;
 
 /// "A token for me": a Voice token for the signed-in agent, and only for them.
 #[server(prefix = "/api", endpoint = "token")]
@@ -20,7 +20,27 @@ pub async fn get_token(agent: String) -> Result<VoiceToken, ApiError> {
     if agent != me.agent.as_str() {
         return Err(ApiError::Forbidden(format!("you are signed in as {}; a token is only issued for your own identity", me.agent)));
     }
-    Ok(crate::calls::service::issue_token(&cx.state, &me.agent))
+    Ok(issue_token(&cx.state, &me.agent))
+}
+
+/// A Voice access token letting `agent`'s browser receive calls. The caller has checked who
+/// the agent is (the signed-in session).
+#[cfg(feature = "ssr")]
+fn issue_token(state: &crate::state::AppState, agent: &crate::ids::AgentId) -> VoiceToken {
+    use crate::twilio::access_token::{voice_token, TokenRequest, VoiceGrant};
+    let twilio = &state.settings.twilio;
+    let ttl_secs = state.settings.token_ttl.as_secs();
+    let now_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let token = voice_token(&TokenRequest {
+        account_sid: &twilio.account_sid,
+        api_key_sid: &twilio.api_key,
+        api_key_secret: twilio.api_secret.expose(),
+        identity: agent.as_str(),
+        ttl_secs,
+        now_unix,
+        grant: &VoiceGrant { incoming_allow: true, outgoing_application_sid: None },
+    });
+    VoiceToken { identity: agent.to_string(), token, ttl_secs }
 }
 
 /// A step on the signed-in agent's call, the one way to take any: `action` is one of

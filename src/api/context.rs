@@ -5,8 +5,8 @@ use axum::http::{request::Parts, HeaderMap, HeaderValue};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use super::error::{ApiError, Failure};
 use crate::auth::{self, SignedIn};
+use crate::error::{ApiError, Failure};
 use crate::state::AppState;
 
 /// Everything a server function needs from its request, taken before its first `.await`:

@@ -6,12 +6,13 @@
 //! - [`simulator`]: the simulator pages' view of the built-in Twilio;
 //! - [`stream`] (server): `GET /api/stream`, the agent's live view as server-sent events;
 //! - [`dto`]: what those answer, shared by server and browser.
+//!
+//! What they answer when they refuse is `crate::error`, shared with the webhooks.
 
 pub mod console;
 #[cfg(feature = "ssr")]
 mod context;
 pub mod dto;
-pub mod error;
 pub mod session;
 pub mod simulator;
 #[cfg(feature = "ssr")]

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::context::Ctx;
 use super::dto::{AgentInfo, SiteMode};
-use super::error::ApiError;
+use crate::error::ApiError;
 #[cfg(feature = "ssr")]
-use super::error::Failure;
+use crate::error::Failure;
 
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(identity: String, password: String) -> Result<AgentInfo, ApiError> {

@@ -11,7 +11,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::error::ApiError;
+use crate::error::ApiError;
 
 /// Everything the simulator pages show, shared by server and browser.
 ///

@@ -1,35 +1,15 @@
 //! The operations the edges (webhooks, server functions) call. Each takes typed input, asks the
 //! center, and turns its answer into what the edge renders; the rules themselves live in
-//! `crate::center`, the errors' statuses and sentences in `api::error`.
+//! `crate::center`, the errors' statuses and sentences in `crate::error`.
 
-use crate::api::dto::VoiceToken;
-use crate::api::error::{ApiError, Failure};
 use crate::calls::flow;
 use crate::center::{AgentCard, CallAction, CallCard, Command, LegNo, LegOutcome, Party, Refusal, Target, Wanted};
+use crate::error::{ApiError, Failure};
 use crate::ids::{AgentId, CallSid, PhoneNumber};
 use crate::runtime::CenterError;
 use crate::state::AppState;
 use crate::store::StatusCallback;
-use crate::twilio::access_token::{voice_token, TokenRequest, VoiceGrant};
 use crate::twilio::twiml::Response;
-
-/// A Voice access token letting `agent`'s browser receive calls. The caller has checked who
-/// the agent is (the signed-in session).
-pub fn issue_token(state: &AppState, agent: &AgentId) -> VoiceToken {
-    let twilio = &state.settings.twilio;
-    let ttl_secs = state.settings.token_ttl.as_secs();
-    let now_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let token = voice_token(&TokenRequest {
-        account_sid: &twilio.account_sid,
-        api_key_sid: &twilio.api_key,
-        api_key_secret: twilio.api_secret.expose(),
-        identity: agent.as_str(),
-        ttl_secs,
-        now_unix,
-        grant: &VoiceGrant { incoming_allow: true, outgoing_application_sid: None },
-    });
-    VoiceToken { identity: agent.to_string(), token, ttl_secs }
-}
 
 /// How the voice webhook went, for its log line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -558,7 +558,10 @@ impl Decider<'_> {
     /// the call at the head of the queue. An agent who is part of any call, in any role, is not
     /// free.
     fn route(&mut self) {
-        if self.state.queue.is_empty() {
+        // Runs after every command: the cheap checks first. A long queue is exactly when nobody
+        // is available, and who is engaged is a walk over every call.
+        let now = self.now;
+        if self.state.queue.is_empty() || !self.state.agents.values().any(|a| a.presence == Presence::Available && a.online(now)) {
             return;
         }
         let mut engaged: BTreeSet<AgentId> = self.state.engaged().into_iter().cloned().collect();

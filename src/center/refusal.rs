@@ -1,5 +1,5 @@
 //! Why a command was refused: the state is unchanged, and the reason says why in words an agent
-//! acts on. One type for every edge; each turns it into its own answer (`api::error`).
+//! acts on. One type for every edge; each turns it into its own answer (`crate::error`).
 
 use super::party::Party;
 use crate::ids::{AgentId, CallSid};

@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::Method;
 
-use crate::api::error::ApiError;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The parameters of a webhook request, in the order Twilio sent them.

@@ -5,9 +5,9 @@ use axum::routing::post;
 use axum::Router;
 
 use super::form::TwilioForm;
-use crate::api::error::{ApiError, Failure};
 use crate::calls::{flow, service};
 use crate::center::{LegNo, Party};
+use crate::error::{ApiError, Failure};
 use crate::ids::{CallSid, ConferenceSid, PhoneNumber};
 use crate::state::AppState;
 use crate::store::{CallbackKind, StatusCallback};

@@ -19,9 +19,9 @@ pub(super) fn routes() -> Router<Simulator> {
     let account = ACCOUNT;
     Router::new()
         .route(&format!("{account}/Calls.json"), post(create_call))
-        .route(&format!("{account}/Calls/{{call}}"), post(update_call))
+        .route(&format!("{account}/Calls/{{call}}"), post(update_status))
         .route(&format!("{account}/Conferences.json"), get(|uri: Uri| async move { ok(page("conferences", &uri, Vec::new())) }))
-        .route(&format!("{account}/Conferences/{{conference}}"), post(update_conference))
+        .route(&format!("{account}/Conferences/{{conference}}"), post(update_status))
         .route(
             &format!("{account}/Conferences/{{conference}}/Participants.json"),
             get(|uri: Uri| async move { ok(page("participants", &uri, Vec::new())) }).post(add_participant),
@@ -51,19 +51,9 @@ async fn create_call(State(sim): State<Simulator>, body: Bytes) -> Response {
     created_call(body, sid)
 }
 
-async fn update_call(State(sim): State<Simulator>, Path((_, call)): Path<(String, String)>, uri: Uri, body: Bytes) -> ApiResult {
-    let sid = resource(&call, &uri)?;
-    let status = Form::parse(&body).get("Status").unwrap_or_else(|| "in-progress".into());
-    Ok(ok(json!({ "sid": sid, "account_sid": sim.config().account_sid, "status": status })))
-}
-
-async fn update_conference(
-    State(sim): State<Simulator>,
-    Path((_, conference)): Path<(String, String)>,
-    uri: Uri,
-    body: Bytes,
-) -> ApiResult {
-    let sid = resource(&conference, &uri)?;
+/// `POST Calls/{CA}.json` or `Conferences/{CF}.json`: the resource with the status asked for.
+async fn update_status(State(sim): State<Simulator>, Path((_, resource_sid)): Path<(String, String)>, uri: Uri, body: Bytes) -> ApiResult {
+    let sid = resource(&resource_sid, &uri)?;
     let status = Form::parse(&body).get("Status").unwrap_or_else(|| "in-progress".into());
     Ok(ok(json!({ "sid": sid, "account_sid": sim.config().account_sid, "status": status })))
 }
