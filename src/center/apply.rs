@@ -13,6 +13,13 @@ use crate::ids::CallSid;
 impl State {
     /// Applies one decided event.
     pub fn apply(&mut self, event: &Event, now: Millis) {
+        self.change(event, now);
+        if let Some(call) = event.call() {
+            self.reindex(call);
+        }
+    }
+
+    fn change(&mut self, event: &Event, now: Millis) {
         match event {
             Event::Queued { call, from } => self.insert_call(Call::new(call.clone(), from.clone(), now)),
             Event::Offered { call, agent, leg } => {
@@ -143,11 +150,7 @@ impl State {
                 }
                 hold_customer(c, None);
             }
-            Event::Ended { call, .. } => {
-                if let Some(c) = self.calls.remove(call) {
-                    self.queue.remove(&c.queue_key());
-                }
-            }
+            Event::Ended { call, .. } => self.remove_call(call),
             Event::ConferenceKnown { call, conference } => {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.conference = Some(conference.clone());

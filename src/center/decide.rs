@@ -494,30 +494,10 @@ impl Decider<'_> {
         }
     }
 
-    /// The accounts as stored: new ones join offline, renamed ones change, and (from a complete
-    /// list) one whose account is gone leaves, once nothing of theirs is live.
+    /// The accounts as stored: see [`State::roster_events`].
     fn roster(&mut self, accounts: Vec<Account>, complete: bool) {
-        for account in &accounts {
-            match self.state.agents.get(&account.id) {
-                None => self.emit(Event::AccountAdded { agent: account.id.clone(), name: account.name.clone(), role: account.role }),
-                Some(a) if a.name != account.name || a.role != account.role => {
-                    self.emit(Event::AccountChanged { agent: account.id.clone(), name: account.name.clone(), role: account.role })
-                }
-                Some(_) => {}
-            }
-        }
-        if complete {
-            let engaged: Vec<AgentId> = self.state.engaged().into_iter().cloned().collect();
-            let removed: Vec<AgentId> = self
-                .state
-                .agents
-                .values()
-                .filter(|a| a.presence == Presence::Offline && !engaged.contains(&a.id) && !accounts.iter().any(|s| s.id == a.id))
-                .map(|a| a.id.clone())
-                .collect();
-            for agent in removed {
-                self.emit(Event::AccountRemoved { agent });
-            }
+        for event in self.state.roster_events(&accounts, complete) {
+            self.emit(event);
         }
     }
 
@@ -541,8 +521,7 @@ impl Decider<'_> {
         // callback must not keep a caller waiting (or on hold) forever.
         let overdue: Vec<_> = self
             .state
-            .calls
-            .values()
+            .attended()
             .filter(|c| c.ringing_since().is_some_and(|since| since + self.rules.ring_timeout + self.rules.offer_grace <= now))
             .filter_map(|c| c.ringing_leg().map(|(party, leg)| (c.sid.clone(), party, leg)))
             .collect();

@@ -4,8 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::agent::{Agent, Presence};
+use super::agent::{Account, Agent, Presence};
 use super::call::Call;
+use super::event::Event;
+use super::party::Role;
 use super::rules::{Millis, Rules};
 use crate::ids::{AgentId, CallSid};
 
@@ -15,6 +17,9 @@ pub struct State {
     pub calls: HashMap<CallSid, Call>,
     /// The queued calls in queue order (kept in step with `calls` by `apply`).
     pub(super) queue: BTreeSet<(Millis, CallSid)>,
+    /// The calls someone besides the caller is on or rung for (kept in step with `calls` by
+    /// `apply`): what routing and the ticker walk, so that a long queue costs them nothing.
+    pub(super) attended: BTreeSet<CallSid>,
 }
 
 impl State {
@@ -37,14 +42,10 @@ impl State {
             self.agents.insert(agent.id.clone(), agent);
         }
         for sid in named {
-            if let Some(c) = self.calls.remove(sid) {
-                self.queue.remove(&c.queue_key());
-            }
+            self.remove_call(sid);
         }
         for call in live {
-            if let Some(c) = self.calls.remove(&call.sid) {
-                self.queue.remove(&c.queue_key());
-            }
+            self.remove_call(&call.sid);
             self.insert_call(call);
         }
     }
@@ -53,7 +54,33 @@ impl State {
         if call.is_queued() {
             self.queue.insert(call.queue_key());
         }
-        self.calls.insert(call.sid.clone(), call);
+        let sid = call.sid.clone();
+        self.calls.insert(sid.clone(), call);
+        self.reindex(&sid);
+    }
+
+    pub(super) fn remove_call(&mut self, sid: &CallSid) {
+        if let Some(c) = self.calls.remove(sid) {
+            self.queue.remove(&c.queue_key());
+        }
+        self.attended.remove(sid);
+    }
+
+    /// Brings `attended` in step with this call as it now is (or is no more).
+    pub(super) fn reindex(&mut self, sid: &CallSid) {
+        match self.calls.get(sid) {
+            Some(c) if c.parties.iter().any(|p| p.role != Role::Customer) => {
+                self.attended.insert(sid.clone());
+            }
+            _ => {
+                self.attended.remove(sid);
+            }
+        }
+    }
+
+    /// The calls someone besides the caller is on or rung for.
+    pub fn attended(&self) -> impl Iterator<Item = &Call> {
+        self.attended.iter().filter_map(|sid| self.calls.get(sid))
     }
 
     /// Queued calls, oldest first.
@@ -76,16 +103,40 @@ impl State {
         self.agents.get(agent)?.presence.call().and_then(|c| self.calls.get(c))
     }
 
+    /// What the accounts as stored change: new ones join offline, renamed ones change, and
+    /// (from a complete list) one whose account is gone leaves, once nothing of theirs is live.
+    /// Asked on its own every few seconds, so that an unchanged roster costs no decision.
+    pub fn roster_events(&self, accounts: &[Account], complete: bool) -> Vec<Event> {
+        let mut events = Vec::new();
+        for account in accounts {
+            let (agent, name, role) = (account.id.clone(), account.name.clone(), account.role);
+            match self.agents.get(&account.id) {
+                None => events.push(Event::AccountAdded { agent, name, role }),
+                Some(a) if a.name != account.name || a.role != account.role => events.push(Event::AccountChanged { agent, name, role }),
+                Some(_) => {}
+            }
+        }
+        if complete {
+            let gone = |a: &&Agent| a.presence == Presence::Offline && !accounts.iter().any(|s| s.id == a.id);
+            let mut removed = self.agents.values().filter(gone).peekable();
+            if removed.peek().is_some() {
+                let engaged = self.engaged();
+                events.extend(removed.filter(|a| !engaged.contains(&a.id)).map(|a| Event::AccountRemoved { agent: a.id.clone() }));
+            }
+        }
+        events
+    }
+
     /// Every agent who is part of a call in any role (on it, rung for it, listening in).
     pub fn engaged(&self) -> HashSet<&AgentId> {
-        self.calls.values().flat_map(Call::agents).collect()
+        self.attended().flat_map(Call::agents).collect()
     }
 
     /// Whether `agent` can be offered a call or a transfer now: available, their console there,
     /// and on no call in any role.
     pub fn free(&self, agent: &AgentId, now: Millis) -> bool {
         self.agents.get(agent).is_some_and(|a| a.presence == Presence::Available && a.online(now))
-            && !self.calls.values().any(|c| c.agents().any(|a| a == agent))
+            && !self.attended().any(|c| c.agents().any(|a| a == agent))
     }
 
     /// The soonest moment something falls due by itself (a wrap-up ends, an offer is overdue, a
@@ -99,7 +150,7 @@ impl State {
             let lease = a.online_until.filter(|_| a.presence != Presence::Offline);
             wrap.into_iter().chain(lease)
         });
-        let offers = self.calls.values().filter_map(|c| c.ringing_since()).map(|since| since + rules.ring_timeout + rules.offer_grace);
+        let offers = self.attended().filter_map(|c| c.ringing_since()).map(|since| since + rules.ring_timeout + rules.offer_grace);
         agents.chain(offers).min()
     }
 }

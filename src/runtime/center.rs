@@ -12,7 +12,6 @@ use tokio::sync::{broadcast, mpsc, oneshot, Notify};
 
 use super::consoles::Consoles;
 use crate::center::{Command, Decision, Event, Refusal, Rules, State};
-use crate::clock::now_ms;
 use crate::store::{Backend, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -84,12 +83,6 @@ impl Center {
         let (reply, answer) = oneshot::channel();
         self.inner.jobs.send(Job { command, reply }).await.map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
-    }
-
-    /// Whether `command` would decide anything now (tried on a copy: nothing is written).
-    pub fn would_decide(&self, command: &Command) -> bool {
-        let mut copy = self.read(State::clone);
-        copy.handle(command.clone(), now_ms(), &self.inner.rules).is_ok_and(|d| !d.is_empty())
     }
 
     /// Reads the live state (never held across an await).

@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 use tokio::sync::{broadcast, mpsc};
 
-use super::engine::{CallStatus, Effect, Engine, EngineConfig, RingingCall, SimError, SimState, StopReason};
+use super::engine::{CallStatus, Engine, EngineConfig, RingingCall, SimEffect, SimError, SimState, StopReason};
 use super::faults::{ApiRequest, Fault, FaultBook, FaultRule};
 use super::twiml::{self, Instruction};
 use crate::config::Secret;
@@ -150,7 +150,7 @@ pub(super) struct Inner {
     pub(super) cfg: SimulatorConfig,
     engine: Mutex<Engine>,
     http: reqwest::Client,
-    work: mpsc::UnboundedSender<Effect>,
+    work: mpsc::UnboundedSender<SimEffect>,
     /// Effects queued or being performed; [`Simulator::settle`] waits for 0.
     in_flight: AtomicUsize,
     events: broadcast::Sender<SimEvent>,
@@ -362,16 +362,16 @@ impl Simulator {
 
 impl Inner {
     /// UI notifications go out at once; requests to the app queue up for the worker, in order.
-    fn dispatch(&self, effects: Vec<Effect>) {
+    fn dispatch(&self, effects: Vec<SimEffect>) {
         for effect in effects {
             let event = match effect {
-                Effect::Ring { identity, call_sid, from } => SimEvent::Ring { identity, call_sid, from },
-                Effect::StopRinging { identity, call_sid, reason } => SimEvent::StopRinging { identity, call_sid, reason },
-                Effect::Warning { call_sid, message } => {
+                SimEffect::Ring { identity, call_sid, from } => SimEvent::Ring { identity, call_sid, from },
+                SimEffect::StopRinging { identity, call_sid, reason } => SimEvent::StopRinging { identity, call_sid, reason },
+                SimEffect::Warning { call_sid, message } => {
                     tracing::warn!(call_sid = call_sid.as_ref().map(|s| s.as_str()).unwrap_or("-"), %message, "simulator");
                     SimEvent::Warning { call_sid, message }
                 }
-                work @ (Effect::FetchTwiml { .. } | Effect::Callback { .. }) => {
+                work @ (SimEffect::FetchTwiml { .. } | SimEffect::Callback { .. }) => {
                     self.in_flight.fetch_add(1, Ordering::SeqCst);
                     if self.work.send(work).is_err() {
                         self.in_flight.fetch_sub(1, Ordering::SeqCst);
@@ -442,18 +442,18 @@ impl Inner {
 }
 
 /// The worker: performs queued effects one at a time, feeding documents back into the engine.
-async fn perform_effects(inner: Weak<Inner>, mut queue: mpsc::UnboundedReceiver<Effect>) {
+async fn perform_effects(inner: Weak<Inner>, mut queue: mpsc::UnboundedReceiver<SimEffect>) {
     while let Some(effect) = queue.recv().await {
         let Some(inner) = inner.upgrade() else { return };
         match effect {
-            Effect::FetchTwiml { call_sid, fetch_id, url, method, params } => {
+            SimEffect::FetchTwiml { call_sid, fetch_id, url, method, params } => {
                 let result = inner.fetch_document(&method, &url, &params).await;
                 let sim = Simulator { inner: inner.clone() };
                 // A result the call no longer waits for is dropped by the engine; errors here are
                 // only "the call is gone", which is fine.
                 let _ = sim.apply(|e, now| e.twiml_result_for(&call_sid, fetch_id, result, now));
             }
-            Effect::Callback { url, method, params } => {
+            SimEffect::Callback { url, method, params } => {
                 if let Err(e) = inner.request("callback", &method, &url, &params).await {
                     tracing::debug!(%url, error = %e, "simulator callback not delivered");
                 }

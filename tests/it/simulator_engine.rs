@@ -9,8 +9,8 @@ use warm_transfer::center::Party;
 use warm_transfer::config::Settings;
 use warm_transfer::ids::CallSid;
 use warm_transfer::simulator::engine::{
-    CallStatus, CallView, ConferenceStatus, ConferenceView, Effect, Engine, EngineConfig, NewParticipant, OutboundCall, ParticipantUpdate,
-    SimError, StopReason, DEFAULT_HOLD_MUSIC,
+    CallStatus, CallView, ConferenceStatus, ConferenceView, Engine, EngineConfig, NewParticipant, OutboundCall, ParticipantUpdate,
+    SimEffect, SimError, StopReason, DEFAULT_HOLD_MUSIC,
 };
 use warm_transfer::simulator::twiml::{self, Instruction};
 use warm_transfer::twilio::twiml::{Conference, Response};
@@ -59,9 +59,9 @@ struct World {
     settings: Settings,
     now: SystemTime,
     /// Every effect so far, in order.
-    log: Vec<Effect>,
+    log: Vec<SimEffect>,
     /// Fetches left unanswered on purpose (`auto_fetch = false`).
-    pending: Vec<Effect>,
+    pending: Vec<SimEffect>,
     auto_fetch: bool,
     /// Documents served instead of the app's, by URL (raw TwiML the app's writer cannot produce).
     documents: Vec<(String, String)>,
@@ -93,7 +93,7 @@ impl World {
     }
 
     /// Ticks at `secs_after_t0`; returns what happened.
-    fn tick_at(&mut self, secs_after_t0: u64) -> Vec<Effect> {
+    fn tick_at(&mut self, secs_after_t0: u64) -> Vec<SimEffect> {
         self.at(secs_after_t0);
         self.engine.tick(self.now);
         self.pump()
@@ -105,7 +105,7 @@ impl World {
 
     /// Collects the engine's effects, answering fetches until there are none; returns what
     /// happened in this step.
-    fn pump(&mut self) -> Vec<Effect> {
+    fn pump(&mut self) -> Vec<SimEffect> {
         let mut step = Vec::new();
         loop {
             let effects = self.engine.take_effects();
@@ -115,7 +115,7 @@ impl World {
             for e in effects {
                 step.push(e.clone());
                 self.log.push(e.clone());
-                if let Effect::FetchTwiml { call_sid, fetch_id, url, .. } = &e {
+                if let SimEffect::FetchTwiml { call_sid, fetch_id, url, .. } = &e {
                     if self.auto_fetch {
                         let doc = self.app_document(call_sid, url);
                         self.engine.twiml_result_for(call_sid, *fetch_id, doc, self.now).unwrap();
@@ -167,12 +167,12 @@ impl World {
         sid
     }
 
-    fn answer(&mut self, sid: &CallSid) -> Vec<Effect> {
+    fn answer(&mut self, sid: &CallSid) -> Vec<SimEffect> {
         self.engine.answer(sid, self.now).unwrap();
         self.pump()
     }
 
-    fn hangup(&mut self, sid: &CallSid) -> Vec<Effect> {
+    fn hangup(&mut self, sid: &CallSid) -> Vec<SimEffect> {
         self.engine.hangup(sid, self.now).unwrap();
         self.pump()
     }
@@ -202,36 +202,36 @@ impl World {
 }
 
 /// `(url, method)` of each TwiML fetch.
-fn fetches(effects: &[Effect]) -> Vec<(String, String)> {
+fn fetches(effects: &[SimEffect]) -> Vec<(String, String)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::FetchTwiml { url, method, .. } => Some((url.clone(), method.clone())),
+            SimEffect::FetchTwiml { url, method, .. } => Some((url.clone(), method.clone())),
             _ => None,
         })
         .collect()
 }
 
-fn callbacks(effects: &[Effect]) -> Vec<Params> {
+fn callbacks(effects: &[SimEffect]) -> Vec<Params> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Callback { params, .. } => Some(params.clone()),
+            SimEffect::Callback { params, .. } => Some(params.clone()),
             _ => None,
         })
         .collect()
 }
 
-fn conference_events(effects: &[Effect]) -> Vec<Params> {
+fn conference_events(effects: &[SimEffect]) -> Vec<Params> {
     callbacks(effects).into_iter().filter(|p| get(p, "ConferenceSid").is_some()).collect()
 }
 
-fn call_events(effects: &[Effect], sid: &CallSid) -> Vec<Params> {
+fn call_events(effects: &[SimEffect], sid: &CallSid) -> Vec<Params> {
     callbacks(effects).into_iter().filter(|p| get(p, "ConferenceSid").is_none() && get(p, "CallSid") == Some(sid.as_str())).collect()
 }
 
 /// `(event, CallSid or "-")` of each conference callback.
-fn event_names(effects: &[Effect]) -> Vec<(String, String)> {
+fn event_names(effects: &[SimEffect]) -> Vec<(String, String)> {
     conference_events(effects)
         .iter()
         .map(|p| (get(p, "StatusCallbackEvent").unwrap().to_string(), get(p, "CallSid").unwrap_or("-").to_string()))
@@ -254,7 +254,9 @@ fn the_tutorials_six_steps_run_at_engine_level() {
     // A customer calls: Twilio asks the app's voice URL, with Twilio's form.
     let customer = w.engine.incoming_call(CUSTOMER, NUMBER, w.now);
     let effects = w.pump();
-    let [Effect::FetchTwiml { call_sid, url, method, params, .. }] = effects.as_slice() else { panic!("expected one fetch: {effects:?}") };
+    let [SimEffect::FetchTwiml { call_sid, url, method, params, .. }] = effects.as_slice() else {
+        panic!("expected one fetch: {effects:?}")
+    };
     assert_eq!(call_sid, &customer);
     assert_eq!((url.as_str(), method.as_str()), ("https://support.example.com/conference/connect/client", "POST"));
     for (name, value) in [
@@ -282,7 +284,7 @@ fn the_tutorials_six_steps_run_at_engine_level() {
     assert!(room.sid.as_str().starts_with("CF"));
 
     // While waiting, the customer hears the wait URL: the message, then music.
-    let Some(Effect::FetchTwiml { url, method, params, .. }) = w.pending.pop() else { panic!("no wait fetch") };
+    let Some(SimEffect::FetchTwiml { url, method, params, .. }) = w.pending.pop() else { panic!("no wait fetch") };
     assert_eq!((url.as_str(), method.as_str()), ("https://support.example.com/conference/wait", "POST"));
     assert_eq!(get(&params, "CallStatus"), Some("in-progress"));
     w.engine.twiml_result(&customer, Ok(read(&looping_wait(&w.settings))), w.now).unwrap();
@@ -297,7 +299,7 @@ fn the_tutorials_six_steps_run_at_engine_level() {
     // The app dials agent1: the browser rings.
     let agent1 = w.dial(&customer, "agent1");
     assert!(
-        matches!(w.log.last(), Some(Effect::Ring { identity, call_sid, from }) if identity == "agent1" && call_sid == &agent1 && from == NUMBER)
+        matches!(w.log.last(), Some(SimEffect::Ring { identity, call_sid, from }) if identity == "agent1" && call_sid == &agent1 && from == NUMBER)
     );
     assert_eq!(w.engine.ringing_for("agent1").len(), 1);
     assert_eq!(w.call(&agent1).status, CallStatus::Ringing);
@@ -305,10 +307,10 @@ fn the_tutorials_six_steps_run_at_engine_level() {
     // agent1 answers: the join document starts the conference; customer and agent hear each other.
     w.at(5);
     let effects = w.answer(&agent1);
-    assert!(effects.iter().any(|e| matches!(e, Effect::StopRinging { reason: StopReason::AnsweredElsewhere, .. })));
+    assert!(effects.iter().any(|e| matches!(e, SimEffect::StopRinging { reason: StopReason::AnsweredElsewhere, .. })));
     assert!(effects
         .iter()
-        .any(|e| matches!(e, Effect::FetchTwiml { url, .. } if url == &format!("{BASE}/conference/{customer}/connect/agent1?leg=1"))));
+        .any(|e| matches!(e, SimEffect::FetchTwiml { url, .. } if url == &format!("{BASE}/conference/{customer}/connect/agent1?leg=1"))));
     assert_eq!(event_names(&effects), vec![ev("participant-join", &agent1), conf_ev("conference-start")]);
     assert!(w.engine.ringing_for("agent1").is_empty());
     let room = w.room(&customer);
@@ -372,7 +374,7 @@ fn a_customer_hanging_up_while_waiting_ends_the_conference_but_the_agents_call_r
     assert_eq!(get(&end, "StatusCallbackEvent"), Some("conference-end"));
     assert_eq!(get(&end, "ReasonConferenceEnded"), Some("participant-with-end-conference-on-exit-left"));
     // Twilio does not cancel a separate call that was on its way into the room.
-    assert!(!effects.iter().any(|e| matches!(e, Effect::StopRinging { .. })), "{effects:?}");
+    assert!(!effects.iter().any(|e| matches!(e, SimEffect::StopRinging { .. })), "{effects:?}");
     assert_eq!(w.call(&agent1).status, CallStatus::Ringing);
     assert_eq!(w.engine.ringing_for("agent1").len(), 1);
 
@@ -380,7 +382,9 @@ fn a_customer_hanging_up_while_waiting_ends_the_conference_but_the_agents_call_r
     w.at(4);
     w.engine.update_call_status(&agent1, "canceled", w.now).unwrap();
     let effects = w.pump();
-    assert!(effects.iter().any(|e| matches!(e, Effect::StopRinging { identity, reason: StopReason::Cancel, .. } if identity == "agent1")));
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, SimEffect::StopRinging { identity, reason: StopReason::Cancel, .. } if identity == "agent1")));
     assert_eq!(w.call(&agent1).status, CallStatus::Canceled);
     let done = call_events(&effects, &agent1);
     assert_eq!(get(&done[0], "CallStatus"), Some("canceled"));
@@ -439,7 +443,7 @@ fn an_unanswered_agent_call_reports_no_answer_after_its_timeout_and_the_customer
     w.at(timeout);
     w.engine.tick(w.now);
     let effects = w.pump();
-    assert!(effects.iter().any(|e| matches!(e, Effect::StopRinging { reason: StopReason::Timeout, .. })));
+    assert!(effects.iter().any(|e| matches!(e, SimEffect::StopRinging { reason: StopReason::Timeout, .. })));
     assert_eq!(w.call(&agent1).status, CallStatus::NoAnswer);
     assert_eq!(get(&call_events(&effects, &agent1)[0], "CallStatus"), Some("no-answer"));
 
@@ -456,7 +460,7 @@ fn a_rejected_call_is_busy_and_stops_ringing() {
     let agent1 = w.dial(&customer, "agent1");
     w.engine.reject(&agent1, w.now).unwrap();
     let effects = w.pump();
-    assert!(effects.iter().any(|e| matches!(e, Effect::StopRinging { reason: StopReason::Rejected, .. })));
+    assert!(effects.iter().any(|e| matches!(e, SimEffect::StopRinging { reason: StopReason::Rejected, .. })));
     assert_eq!(w.call(&agent1).status, CallStatus::Busy);
     assert_eq!(
         w.engine.answer(&agent1, w.now),
@@ -471,7 +475,7 @@ fn a_duplicate_participant_label_is_rejected() {
     // A second leg answering with the same join document (label agent1) is refused and ends.
     let again = w.dial(&customer, "agent1");
     let effects = w.answer(&again);
-    assert!(effects.iter().any(|e| matches!(e, Effect::Warning { message, .. } if message.contains("already in use"))), "{effects:?}");
+    assert!(effects.iter().any(|e| matches!(e, SimEffect::Warning { message, .. } if message.contains("already in use"))), "{effects:?}");
     assert_eq!(w.call(&again).status, CallStatus::Completed);
     assert_eq!(w.room(&customer).participants.len(), 2);
 
@@ -529,7 +533,7 @@ fn callbacks_carry_twilios_fields_and_an_rfc_2822_timestamp_from_the_time_given(
     assert!(w
         .log
         .iter()
-        .any(|e| matches!(e, Effect::Callback { url, method, .. } if url == &format!("{BASE}/twilio/status") && method == "POST")));
+        .any(|e| matches!(e, SimEffect::Callback { url, method, .. } if url == &format!("{BASE}/twilio/status") && method == "POST")));
 }
 
 #[test]
@@ -571,7 +575,9 @@ fn callbacks_are_filtered_by_the_requested_events_of_the_first_participant_with_
         .log
         .iter()
         .filter_map(|e| match e {
-            Effect::Callback { url, params, .. } => Some((url.clone(), get(params, "StatusCallbackEvent").unwrap_or("call").to_string())),
+            SimEffect::Callback { url, params, .. } => {
+                Some((url.clone(), get(params, "StatusCallbackEvent").unwrap_or("call").to_string()))
+            }
             _ => None,
         })
         .collect();
@@ -656,7 +662,7 @@ fn hold_and_unhold_emit_their_events_and_the_held_participant_hears_hold_music()
     let effects = w.pump();
     assert!(effects
         .iter()
-        .any(|e| matches!(e, Effect::FetchTwiml { url, method, .. } if url == "https://music.example.com/hold.mp3" && method == "GET")));
+        .any(|e| matches!(e, SimEffect::FetchTwiml { url, method, .. } if url == "https://music.example.com/hold.mp3" && method == "GET")));
     assert_eq!(w.hearing(&agent1), "Play: https://music.example.com/hold.mp3 (looping)");
     assert_eq!(w.hearing(&customer), "conference: nobody else");
 
@@ -682,7 +688,7 @@ fn a_stale_wait_document_is_dropped_once_the_conference_has_started() {
     let customer = w.engine.incoming_call(CUSTOMER, NUMBER, w.now);
     w.engine.twiml_result(&customer, Ok(read(&flow::customer_twiml(&w.settings, &customer))), w.now).unwrap();
     w.pump();
-    let Some(Effect::FetchTwiml { fetch_id: wait_fetch, .. }) = w.pending.pop() else { panic!() };
+    let Some(SimEffect::FetchTwiml { fetch_id: wait_fetch, .. }) = w.pending.pop() else { panic!() };
 
     let agent1 = w.engine.create_call(flow::agent_dial(&w.settings, &customer, &Party::parse("agent1").unwrap(), 1), w.now).unwrap();
     w.engine.answer(&agent1, w.now).unwrap();
@@ -706,7 +712,7 @@ fn a_document_that_cannot_be_fetched_plays_the_application_error_and_hangs_up() 
     let customer = w.engine.incoming_call(CUSTOMER, NUMBER, w.now);
     w.engine.twiml_result(&customer, Err("HTTP 500".into()), w.now).unwrap();
     let effects = w.pump();
-    assert!(effects.iter().any(|e| matches!(e, Effect::Warning { message, .. } if message.contains("HTTP 500"))));
+    assert!(effects.iter().any(|e| matches!(e, SimEffect::Warning { message, .. } if message.contains("HTTP 500"))));
     let call = w.call(&customer);
     assert_eq!(call.status, CallStatus::Completed);
     assert!(call.hearing.iter().any(|h| h.contains("application error")));
@@ -875,7 +881,7 @@ fn a_wait_document_ending_in_a_redirect_is_fetched_again_once_its_music_has_play
 
     // The music is over: the redirect fetches the wait document again, with the call's parameters.
     let effects = w.tick_at(BACKGROUND_PLAY_SECS);
-    let [Effect::FetchTwiml { call_sid, url, method, params, .. }] = &effects[..] else { panic!("expected one fetch: {effects:?}") };
+    let [SimEffect::FetchTwiml { call_sid, url, method, params, .. }] = &effects[..] else { panic!("expected one fetch: {effects:?}") };
     assert_eq!((call_sid, url, method.as_str()), (&customer, &wait_url(), "POST"));
     assert_eq!(get(params, "CallSid"), Some(customer.as_str()));
     assert_eq!(get(params, "From"), Some(CUSTOMER));
@@ -1005,7 +1011,7 @@ fn a_redirect_in_a_calls_own_document_fetches_the_new_document_and_runs_it_inste
     w.pump();
     let effects = w.answer(&agent);
     assert_eq!(fetches(&effects), vec![(first.clone(), "POST".to_string()), (second.clone(), "GET".to_string())]);
-    let Some(Effect::FetchTwiml { params, .. }) = effects.iter().filter(|e| matches!(e, Effect::FetchTwiml { .. })).nth(1) else {
+    let Some(SimEffect::FetchTwiml { params, .. }) = effects.iter().filter(|e| matches!(e, SimEffect::FetchTwiml { .. })).nth(1) else {
         panic!()
     };
     assert_eq!(get(params, "CallSid"), Some(agent.as_str()));

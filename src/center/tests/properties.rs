@@ -7,7 +7,7 @@ use proptest::prelude::*;
 
 use super::given::{agent, call, caller, RULES};
 use crate::center::*;
-use crate::ids::E164;
+use crate::ids::{CallSid, E164};
 
 const AGENTS: [&str; 3] = ["agent1", "agent2", "agent3"];
 const OUTSIDE: &str = "+14155550100";
@@ -203,6 +203,12 @@ proptest! {
                 let _ = state.handle(command, now, &RULES);
             }
             views_offer_what_the_center_takes(&state, now)?;
+            // The index routing and the ticker walk is the calls anyone besides the caller is on.
+            let attended: Vec<&CallSid> = state.attended().map(|c| &c.sid).collect();
+            let mut expected: Vec<&CallSid> =
+                state.calls.values().filter(|c| c.parties.iter().any(|p| p.role != Role::Customer)).map(|c| &c.sid).collect();
+            expected.sort();
+            prop_assert_eq!(attended, expected);
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, SystemTime};
 
-use super::model::{Call, CallStatus, Conference, Direction, Effect, FetchPurpose, OnAnswer, SimError, StopReason, Subscription};
+use super::model::{Call, CallStatus, Conference, Direction, FetchPurpose, OnAnswer, SimEffect, SimError, StopReason, Subscription};
 use super::phone_book::{self, Callee};
 use crate::ids::{CallSid, ConferenceSid};
 use crate::simulator::twiml::{ConferenceJoin, Instruction};
@@ -40,7 +40,7 @@ pub struct Engine {
     pub(super) fetch_counter: u64,
     pub(super) calls: BTreeMap<String, Call>,
     pub(super) conferences: BTreeMap<String, Conference>,
-    pub(super) effects: Vec<Effect>,
+    pub(super) effects: Vec<SimEffect>,
 }
 
 impl Engine {
@@ -53,7 +53,7 @@ impl Engine {
     }
 
     /// Everything the world should do since the last call, in order.
-    pub fn take_effects(&mut self) -> Vec<Effect> {
+    pub fn take_effects(&mut self) -> Vec<SimEffect> {
         std::mem::take(&mut self.effects)
     }
 
@@ -71,7 +71,7 @@ impl Engine {
     }
 
     pub(super) fn warn(&mut self, call_sid: Option<&CallSid>, message: impl Into<String>) {
-        self.effects.push(Effect::Warning { call_sid: call_sid.cloned(), message: message.into() });
+        self.effects.push(SimEffect::Warning { call_sid: call_sid.cloned(), message: message.into() });
     }
 
     pub(super) fn call_mut(&mut self, sid: &CallSid) -> Result<&mut Call, SimError> {
@@ -175,7 +175,7 @@ impl Engine {
         call.ringing_since = Some(now);
         call.updated_at = now;
         call.hear("ringing");
-        let ring = call.client_identity().map(|identity| Effect::Ring {
+        let ring = call.client_identity().map(|identity| SimEffect::Ring {
             identity: identity.to_string(),
             call_sid: sid.clone(),
             from: call.from.clone(),
@@ -290,7 +290,7 @@ impl Engine {
         if purpose == FetchPurpose::Hold {
             params.extend(call.conference.as_ref().map(|cf| ("ConferenceSid", cf.to_string())));
         }
-        self.effects.push(Effect::FetchTwiml {
+        self.effects.push(SimEffect::FetchTwiml {
             call_sid: sid.clone(),
             fetch_id: id,
             url: url.to_string(),
@@ -299,7 +299,7 @@ impl Engine {
         });
     }
 
-    /// The answer to the call's latest outstanding [`Effect::FetchTwiml`].
+    /// The answer to the call's latest outstanding [`SimEffect::FetchTwiml`].
     pub fn twiml_result(&mut self, sid: &CallSid, result: Result<Vec<Instruction>, String>, now: SystemTime) -> Result<(), SimError> {
         let fetch_id = self.call_mut(sid)?.fetch.map(|(id, _)| id);
         match fetch_id {
@@ -308,7 +308,7 @@ impl Engine {
         }
     }
 
-    /// The answer to one [`Effect::FetchTwiml`]; an answer the call no longer waits for (it hung
+    /// The answer to one [`SimEffect::FetchTwiml`]; an answer the call no longer waits for (it hung
     /// up, the conference started, the hold ended) is dropped.
     pub fn twiml_result_for(
         &mut self,
@@ -395,7 +395,7 @@ impl Engine {
 
     pub(super) fn stop_ringing(&mut self, sid: &CallSid, reason: StopReason) {
         if let Some(identity) = self.calls.get(sid.as_str()).and_then(|c| c.client_identity()) {
-            self.effects.push(Effect::StopRinging { identity: identity.to_string(), call_sid: sid.clone(), reason });
+            self.effects.push(SimEffect::StopRinging { identity: identity.to_string(), call_sid: sid.clone(), reason });
         }
     }
 

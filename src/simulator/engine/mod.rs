@@ -2,7 +2,7 @@
 //! conferences and their participants, and the callbacks Twilio sends about them.
 //!
 //! No I/O and no clock: every operation takes the current time, and whatever should happen in
-//! the world (fetch a document, post a callback, ring a browser) is queued as an [`Effect`] for
+//! the world (fetch a document, post a callback, ring a browser) is queued as a [`SimEffect`] for
 //! the driver to collect with [`Engine::take_effects`]. Same inputs, same outputs: SIDs come from
 //! a counter (mixed with a seed so two runs of the simulator do not reuse each other's SIDs).
 //!
@@ -57,7 +57,7 @@ mod view;
 
 pub use conference::{NewParticipant, ParticipantUpdate};
 pub use digits::MAX_DIGITS;
-pub use model::{CallStatus, ConferenceStatus, Direction, Effect, ParticipantStatus, SimError, StopReason};
+pub use model::{CallStatus, ConferenceStatus, Direction, ParticipantStatus, SimEffect, SimError, StopReason};
 pub use view::{CallView, ConferenceView, ParticipantView, RingingCall, SimState};
 
 pub use calls::{Engine, EngineConfig, OutboundCall, APPLICATION_ERROR, DEFAULT_HOLD_MUSIC, DEFAULT_TIMEOUT_SECS};

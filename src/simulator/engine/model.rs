@@ -99,7 +99,7 @@ pub enum StopReason {
 /// What the engine asks the outside world to do; the driver performs these in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
-pub enum Effect {
+pub enum SimEffect {
     /// Request TwiML for a call and hand the result back with
     /// [`Engine::twiml_result_for`](super::Engine::twiml_result_for) quoting `fetch_id`.
     FetchTwiml {

@@ -4,7 +4,7 @@
 use std::time::SystemTime;
 
 use super::calls::Engine;
-use super::model::{Effect, Participant};
+use super::model::{Participant, SimEffect};
 use crate::ids::CallSid;
 use crate::simulator::time::{rfc2822, secs_between};
 
@@ -60,7 +60,7 @@ impl Engine {
             let talked = call.answered_at.map_or(0, |t| secs_between(t, now));
             params.push(("CallDuration", talked.to_string()));
         }
-        self.effects.push(Effect::Callback {
+        self.effects.push(SimEffect::Callback {
             url: sub.url,
             method: sub.method,
             params: params.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
@@ -103,7 +103,7 @@ impl Engine {
             ("Timestamp", rfc2822(now)),
         ];
         params.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
-        self.effects.push(Effect::Callback {
+        self.effects.push(SimEffect::Callback {
             url: sub.url,
             method: sub.method,
             params: params.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),

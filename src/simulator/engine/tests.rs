@@ -25,7 +25,7 @@ struct World {
     engine: Engine,
     secs: u64,
     documents: Vec<(String, String)>,
-    log: Vec<Effect>,
+    log: Vec<SimEffect>,
 }
 
 impl World {
@@ -59,7 +59,7 @@ impl World {
     }
 
     /// Answers every fetch until nothing more happens; returns this step's effects.
-    fn pump(&mut self) -> Vec<Effect> {
+    fn pump(&mut self) -> Vec<SimEffect> {
         let mut step = Vec::new();
         loop {
             let effects = self.engine.take_effects();
@@ -67,7 +67,7 @@ impl World {
                 return step;
             }
             for e in effects {
-                if let Effect::FetchTwiml { call_sid, fetch_id, url, .. } = &e {
+                if let SimEffect::FetchTwiml { call_sid, fetch_id, url, .. } = &e {
                     let doc = match self.documents.iter().find(|(u, _)| u == url) {
                         Some((_, xml)) => twiml::parse(xml).map_err(|e| e.to_string()),
                         None => Ok(vec![Instruction::Play { url: url.clone(), loop_count: 0 }]),
@@ -80,7 +80,7 @@ impl World {
         }
     }
 
-    fn tick_at(&mut self, secs: u64) -> Vec<Effect> {
+    fn tick_at(&mut self, secs: u64) -> Vec<SimEffect> {
         self.secs = secs;
         self.engine.tick(self.now());
         self.pump()
@@ -138,22 +138,24 @@ fn get<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
 }
 
 /// `StatusCallbackEvent` of each conference callback.
-fn conference_events(effects: &[Effect]) -> Vec<String> {
+fn conference_events(effects: &[SimEffect]) -> Vec<String> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Callback { url, params, .. } if url == EVENTS => get(params, "StatusCallbackEvent").map(str::to_string),
+            SimEffect::Callback { url, params, .. } if url == EVENTS => get(params, "StatusCallbackEvent").map(str::to_string),
             _ => None,
         })
         .collect()
 }
 
 /// `(CallStatus, CallDuration)` of each call progress callback about `sid`.
-fn progress(effects: &[Effect], sid: &CallSid) -> Vec<(String, Option<String>)> {
+fn progress(effects: &[SimEffect], sid: &CallSid) -> Vec<(String, Option<String>)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Callback { params, .. } if get(params, "ConferenceSid").is_none() && get(params, "CallSid") == Some(sid.as_str()) => {
+            SimEffect::Callback { params, .. }
+                if get(params, "ConferenceSid").is_none() && get(params, "CallSid") == Some(sid.as_str()) =>
+            {
                 Some((get(params, "CallStatus")?.to_string(), get(params, "CallDuration").map(str::to_string)))
             }
             _ => None,
@@ -161,7 +163,7 @@ fn progress(effects: &[Effect], sid: &CallSid) -> Vec<(String, Option<String>)> 
         .collect()
 }
 
-fn statuses(effects: &[Effect], sid: &CallSid) -> Vec<String> {
+fn statuses(effects: &[SimEffect], sid: &CallSid) -> Vec<String> {
     progress(effects, sid).into_iter().map(|(s, _)| s).collect()
 }
 
@@ -217,7 +219,7 @@ fn the_hold_state_the_request_finds_decides_not_the_hold_it_asks_for() {
     let view = w.update("agent1", ParticipantUpdate { hold: Some(false), end_conference_on_exit: Some(false), ..Default::default() });
     assert!(!view.on_hold);
     assert!(view.end_conference_on_exit, "the change arrived while held");
-    assert!(w.log.iter().any(|e| matches!(e, Effect::Warning { message, .. } if message.contains("ignored"))));
+    assert!(w.log.iter().any(|e| matches!(e, SimEffect::Warning { message, .. } if message.contains("ignored"))));
 
     // Unheld now, so the same change goes through.
     assert!(!w.update("agent1", end_on_exit(false)).end_conference_on_exit);
@@ -243,7 +245,7 @@ fn a_hold_url_is_fetched_by_get_unless_told_with_the_held_calls_sid_and_the_conf
         .unwrap();
     let effects = w.pump();
     let fetch = effects.iter().find_map(|e| match e {
-        Effect::FetchTwiml { call_sid, url, method, params, .. } if url == &hold_url => Some((call_sid, method, params)),
+        SimEffect::FetchTwiml { call_sid, url, method, params, .. } if url == &hold_url => Some((call_sid, method, params)),
         _ => None,
     });
     let (call_sid, method, params) = fetch.expect("the hold document is fetched");
@@ -269,7 +271,7 @@ fn a_hold_url_is_fetched_by_get_unless_told_with_the_held_calls_sid_and_the_conf
     );
     assert!(view.on_hold);
     assert!(w.log.iter().any(
-        |e| matches!(e, Effect::FetchTwiml { call_sid, url, method, .. } if call_sid == &agent && url == &hold_url && method == "POST")
+        |e| matches!(e, SimEffect::FetchTwiml { call_sid, url, method, .. } if call_sid == &agent && url == &hold_url && method == "POST")
     ));
 }
 
@@ -290,7 +292,7 @@ fn removing_a_ringing_participant_by_label_cancels_its_call() {
     w.engine.remove_participant("room", "agent2", w.now()).unwrap();
     let effects = w.pump();
     assert_eq!(w.status(&added.call_sid), CallStatus::Canceled);
-    assert!(effects.iter().any(|e| matches!(e, Effect::StopRinging { reason: StopReason::Cancel, .. })));
+    assert!(effects.iter().any(|e| matches!(e, SimEffect::StopRinging { reason: StopReason::Cancel, .. })));
     assert!(w.engine.ringing_for("agent2").is_empty());
     assert!(w.room().labelled("agent2").is_none());
     assert_eq!(w.call(&customer).now_hearing, "conference with agent1");
@@ -319,12 +321,12 @@ fn a_number_answers_by_itself_after_a_short_ring_runs_its_document_and_stays_unt
     w.secs = 10;
     let outside = w.dial(OUTSIDE, &format!("{APP}/outside"), None).unwrap();
     assert_eq!(w.status(&outside), CallStatus::Ringing);
-    assert!(!w.log.iter().any(|e| matches!(e, Effect::Ring { call_sid, .. } if call_sid == &outside)));
+    assert!(!w.log.iter().any(|e| matches!(e, SimEffect::Ring { call_sid, .. } if call_sid == &outside)));
     assert!(w.engine.ringing_for(OUTSIDE).is_empty(), "no browser rings");
 
     assert!(statuses(&w.tick_at(10 + RING_SECS - 1), &outside).is_empty());
     let effects = w.tick_at(10 + RING_SECS);
-    assert!(effects.iter().any(|e| matches!(e, Effect::FetchTwiml { url, .. } if url == &format!("{APP}/outside"))));
+    assert!(effects.iter().any(|e| matches!(e, SimEffect::FetchTwiml { url, .. } if url == &format!("{APP}/outside"))));
     assert_eq!(w.status(&outside), CallStatus::InProgress);
     assert_eq!(w.call(&customer).now_hearing, format!("conference with agent1, outside"));
 
@@ -372,7 +374,7 @@ fn the_busy_number_is_busy_after_a_short_ring() {
         progress(&w.log, &call),
         [("initiated".to_string(), None), ("ringing".to_string(), None), ("busy".to_string(), Some("0".to_string()))]
     );
-    assert!(!w.log.iter().any(|e| matches!(e, Effect::FetchTwiml { .. })), "its document is never asked for");
+    assert!(!w.log.iter().any(|e| matches!(e, SimEffect::FetchTwiml { .. })), "its document is never asked for");
 }
 
 #[test]
