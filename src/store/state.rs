@@ -111,13 +111,17 @@ impl Rows {
         let mut ended: HashMap<&CallSid, EndReason> = HashMap::new();
         for event in events {
             match event {
-                Event::PresenceChanged { agent, .. } | Event::Seen { agent, .. } | Event::AccountAdded { agent, .. } => {
+                Event::PresenceChanged { agent, .. } | Event::Seen { agent, .. } => {
                     agents.insert(agent.clone());
                 }
                 Event::Ended { call, reason } => {
                     ended.insert(call, *reason);
                 }
-                Event::AccountChanged { agent, .. } | Event::AccountRemoved { agent } => rows.accounts.push(agent.to_string()),
+                // An account joins as its row stands (offline, the columns' defaults): the CLI
+                // wrote it, and the core's new agent is the same, so only others must read it.
+                Event::AccountAdded { agent, .. } | Event::AccountChanged { agent, .. } | Event::AccountRemoved { agent } => {
+                    rows.accounts.push(agent.to_string())
+                }
                 _ => {}
             }
             if let Some(call) = event.call() {
