@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 
 use super::announce::{Announcement, CHANNEL};
 use super::center::{Cached, Center, CenterError, Change, Job};
+use super::checkpoint::Checkpoints;
 use crate::center::{Account, Command, Decision, Event, Refusal};
 use crate::clock::now_ms;
 use crate::ids::AgentId;
@@ -27,7 +28,20 @@ use crate::store::{Backend, StoreError};
 pub(super) const MAX_BATCH: usize = 128;
 
 pub(super) async fn write_loop(center: Center, mut queue: mpsc::Receiver<Job>) {
-    while let Some(first) = queue.recv().await {
+    let store = center.inner.store.clone();
+    let mut checkpoints = Checkpoints::new(store.backend());
+    loop {
+        let next = match checkpoints.quiet() {
+            Some(quiet) => match tokio::time::timeout(quiet, queue.recv()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    checkpoints.run(&store).await;
+                    continue;
+                }
+            },
+            None => queue.recv().await,
+        };
+        let Some(first) = next else { break };
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match queue.try_recv() {
@@ -61,6 +75,7 @@ pub(super) async fn write_loop(center: Center, mut queue: mpsc::Receiver<Job>) {
                 }
             }
         }
+        checkpoints.written();
     }
 }
 

@@ -20,4 +20,5 @@ mod simulator_flow;
 mod simulator_pages;
 mod simulator_transfers;
 mod stand_in;
+mod storage;
 mod transfers;
