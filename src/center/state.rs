@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::agent::{Account, Agent, Presence};
+use super::agent::{Account, Agent, AgentRole, Presence};
 use super::call::Call;
 use super::event::Event;
 use super::party::Role;
@@ -109,15 +109,18 @@ impl State {
     pub fn roster_events(&self, accounts: &[Account], complete: bool) -> Vec<Event> {
         let mut events = Vec::new();
         for account in accounts {
-            let (agent, name, role) = (account.id.clone(), account.name.clone(), account.role);
-            match self.agents.get(&account.id) {
-                None => events.push(Event::AccountAdded { agent, name, role }),
-                Some(a) if a.name != account.name || a.role != account.role => events.push(Event::AccountChanged { agent, name, role }),
-                Some(_) => {}
-            }
+            let made: fn(AgentId, String, AgentRole) -> Event = match self.agents.get(&account.id) {
+                None => |agent, name, role| Event::AccountAdded { agent, name, role },
+                Some(a) if a.name != account.name || a.role != account.role => {
+                    |agent, name, role| Event::AccountChanged { agent, name, role }
+                }
+                Some(_) => continue,
+            };
+            events.push(made(account.id.clone(), account.name.clone(), account.role));
         }
         if complete {
-            let gone = |a: &&Agent| a.presence == Presence::Offline && !accounts.iter().any(|s| s.id == a.id);
+            let stored: HashSet<&AgentId> = accounts.iter().map(|a| &a.id).collect();
+            let gone = |a: &&Agent| a.presence == Presence::Offline && !stored.contains(&a.id);
             let mut removed = self.agents.values().filter(gone).peekable();
             if removed.peek().is_some() {
                 let engaged = self.engaged();

@@ -1,8 +1,9 @@
 //! The running center of this instance (server only): the one writer that decides commands
 //! with the pure core (`crate::center`) and makes each decision durable in one transaction
-//! (`commit`; on SQLite it also checkpoints the log, `checkpoint`), the timers (`timers`: ticks, heartbeats, the roster), the consoles connected here
-//! and the directory they share (`consoles`), and, on PostgreSQL, following the other instances
-//! (`announce`, `replica`). Storage itself is `crate::store` (SQL only); every change to the
+//! (`commit`; on SQLite it also checkpoints the log in quiet moments, `checkpoint`), the timers
+//! (`timers`: ticks, heartbeats, the roster), the consoles connected here and the directory they
+//! share (`consoles`), and, on PostgreSQL, following the other instances (`announce`,
+//! `replica`). Storage itself is `crate::store` (SQL only); every change to the
 //! live state goes through the core.
 
 mod announce;

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::wire::{created_call, ok, page, strip_json, ApiError, ApiResult, Form, ACCOUNT};
+use super::wire::{created_call, ok, page, resource, ApiResult, Form, ACCOUNT};
 use crate::simulator::driver::Simulator;
 
 pub(super) fn routes() -> Router<Simulator> {
@@ -30,11 +30,6 @@ pub(super) fn routes() -> Router<Simulator> {
             &format!("{account}/Conferences/{{conference}}/Participants/{{who}}"),
             post(update_participant).delete(|| async { StatusCode::NO_CONTENT }),
         )
-}
-
-/// The last path segment without `.json`.
-fn resource<'a>(segment: &'a str, uri: &Uri) -> Result<&'a str, ApiError> {
-    strip_json(segment).ok_or_else(|| ApiError::not_found(uri))
 }
 
 async fn create_call(State(sim): State<Simulator>, body: Bytes) -> Response {

@@ -9,7 +9,7 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use super::wire::{
-    call_json, call_sid_of, conference_json, created_call, ok, page, participant_json, strip_json, ApiError, ApiResult, Form, ACCOUNT,
+    call_json, call_sid_of, conference_json, created_call, ok, page, participant_json, resource, ApiError, ApiResult, Form, ACCOUNT,
 };
 use crate::simulator::driver::Simulator;
 use crate::simulator::engine::{NewParticipant, OutboundCall, ParticipantUpdate, SimError};
@@ -86,7 +86,7 @@ async fn list_conferences(State(sim): State<Simulator>, uri: Uri) -> ApiResult {
 }
 
 async fn fetch_conference(State(sim): State<Simulator>, Path((_, conference)): Path<(String, String)>, uri: Uri) -> ApiResult {
-    let sid = strip_json(&conference).ok_or_else(|| ApiError::not_found(&uri))?.to_string();
+    let sid = resource(&conference, &uri)?.to_string();
     let view = sim.apply(|e, _| e.conference(&sid)).ok_or_else(|| ApiError::not_found(&uri))?;
     Ok(ok(conference_json(&sim.config().account_sid, &view)))
 }
@@ -98,7 +98,7 @@ async fn update_conference(
     uri: Uri,
     body: Bytes,
 ) -> ApiResult {
-    let sid = strip_json(&conference).ok_or_else(|| ApiError::not_found(&uri))?.to_string();
+    let sid = resource(&conference, &uri)?.to_string();
     let form = Form::parse(&body);
     let view = sim
         .apply(|e, now| {
@@ -152,7 +152,7 @@ async fn fetch_participant(
     Path((_, conference, who)): Path<(String, String, String)>,
     uri: Uri,
 ) -> ApiResult {
-    let who = strip_json(&who).ok_or_else(|| ApiError::not_found(&uri))?.to_string();
+    let who = resource(&who, &uri)?.to_string();
     let view = sim.apply(|e, _| e.participant(&conference, &who)).map_err(|e| ApiError::from_sim(e, &uri))?;
     Ok(ok(participant_json(&sim.config().account_sid, &view)))
 }
@@ -163,7 +163,7 @@ async fn update_participant(
     uri: Uri,
     body: Bytes,
 ) -> ApiResult {
-    let who = strip_json(&who).ok_or_else(|| ApiError::not_found(&uri))?.to_string();
+    let who = resource(&who, &uri)?.to_string();
     let form = Form::parse(&body);
     let update = ParticipantUpdate {
         hold: form.flag("Hold")?,
@@ -181,7 +181,7 @@ async fn remove_participant(
     Path((_, conference, who)): Path<(String, String, String)>,
     uri: Uri,
 ) -> ApiResult {
-    let who = strip_json(&who).ok_or_else(|| ApiError::not_found(&uri))?.to_string();
+    let who = resource(&who, &uri)?.to_string();
     sim.apply(|e, now| e.remove_participant(&conference, &who, now)).map_err(|e| ApiError::from_sim(e, &uri))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

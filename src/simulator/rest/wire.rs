@@ -100,13 +100,14 @@ impl Form {
     }
 }
 
-/// `Calls/CA….json` → `CA…`; the `.json` suffix is part of the captured segment.
-pub(super) fn strip_json(segment: &str) -> Option<&str> {
-    segment.strip_suffix(".json")
+/// `Calls/CA….json` → `CA…` (the `.json` suffix is part of the captured segment), or 404 for
+/// the request's URI.
+pub(super) fn resource<'a>(segment: &'a str, uri: &Uri) -> Result<&'a str, ApiError> {
+    segment.strip_suffix(".json").ok_or_else(|| ApiError::not_found(uri))
 }
 
 pub(super) fn call_sid_of(segment: &str, uri: &Uri) -> Result<CallSid, ApiError> {
-    strip_json(segment).and_then(|s| CallSid::parse(s).ok()).ok_or_else(|| ApiError::not_found(uri))
+    resource(segment, uri).and_then(|s| CallSid::parse(s).map_err(|_| ApiError::not_found(uri)))
 }
 
 /// The SID of the call a request created, put on its answer for the request log.
