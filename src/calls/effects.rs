@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::calls::flow;
-use crate::center::{Command, Effect, LegOutcome, Move, Who};
+use crate::center::{CoachRefusal, Command, Effect, LegOutcome, MonitorMode, Move, Who};
 use crate::config::Settings;
-use crate::ids::{CallSid, ConferenceSid};
+use crate::ids::{AgentId, CallSid, ConferenceSid};
 use crate::runtime::Center;
 use crate::store::{EffectRow, EffectStatus, Store, StoreError};
 use crate::twilio::rest::{RestError, TwilioClient, UpdateParticipant};
@@ -104,6 +104,30 @@ impl EffectsWorker {
                 Err(e) => Outcome::Failed(e),
             },
             Effect::Arrange { call, moves } => self.arrange(call, moves).await,
+            Effect::AddMonitor { call, supervisor, leg } => match self.conference_of(call).await {
+                Ok(Some(conference)) => {
+                    let request = flow::monitor_participant(&self.settings, call, supervisor, *leg);
+                    match self.twilio.add_participant(conference.as_str(), &request).await {
+                        Ok(p) => match p.call_sid.as_deref().map(CallSid::parse) {
+                            Some(Ok(sid)) => {
+                                tracing::info!(call = %call, %supervisor, leg, leg_sid = %sid, "supervisor's phone rung to listen");
+                                Outcome::Done(Some(sid))
+                            }
+                            _ => Outcome::Failed(RestError::Decode("Twilio answered a new participant without a valid call_sid".into())),
+                        },
+                        Err(e) => Outcome::Failed(e),
+                    }
+                }
+                // The call's conference is over: nothing to listen to.
+                Ok(None) => Outcome::Failed(RestError::Api {
+                    status: 404,
+                    code: None,
+                    message: "the call's conference is over".into(),
+                    more_info: None,
+                }),
+                Err(e) => Outcome::Failed(e),
+            },
+            Effect::UpdateMonitor { call, supervisor, mode, coach } => self.update_monitor(call, supervisor, *mode, coach.as_ref()).await,
         };
         if let Err(e) = self.record(&row, outcome).await {
             tracing::error!(id = row.id, error = %e, "could not record an effect's outcome");
@@ -135,6 +159,14 @@ impl EffectsWorker {
                     }
                     // The owner is told, and may ask again.
                     Effect::Arrange { call, .. } => Some(Command::ArrangeFailed { call: call.clone(), reason: e.to_string() }),
+                    // The supervisor's phone could not be added (the conference ended, or is
+                    // full): they are not on the call.
+                    Effect::AddMonitor { call, supervisor, leg } => Some(Command::LegEnded {
+                        call: call.clone(),
+                        party: crate::center::Party::Agent(supervisor.clone()),
+                        leg: *leg,
+                        outcome: LegOutcome::Unplaced,
+                    }),
                     _ => None,
                 };
                 if let Some(command) = command {
@@ -185,6 +217,37 @@ impl EffectsWorker {
         }
         tracing::info!(call = %call, moves = moves.len(), "conference arranged");
         Outcome::Done(None)
+    }
+
+    /// One update of the supervisor's participant. Twilio's refusals to coach (16027: the agent
+    /// is on hold; 16028: the agent is not in the conference) are told to the center, which
+    /// keeps the supervisor listening; never an error for anyone.
+    async fn update_monitor(&self, call: &CallSid, supervisor: &AgentId, mode: MonitorMode, coach: Option<&CallSid>) -> Outcome {
+        let conference = match self.conference_of(call).await {
+            Ok(Some(cf)) => cf,
+            Ok(None) => return Outcome::Done(None),
+            Err(e) => return Outcome::Failed(e),
+        };
+        let update = flow::monitor_update(mode, coach);
+        match self.twilio.update_participant(conference.as_str(), supervisor.as_str(), &update).await {
+            Ok(_) => {
+                tracing::info!(call = %call, %supervisor, mode = mode.as_str(), "supervisor's mode changed");
+                Outcome::Done(None)
+            }
+            Err(e) => match e.code().and_then(CoachRefusal::from_code) {
+                Some(why) => {
+                    tracing::info!(call = %call, %supervisor, error = %e, "Twilio would not coach");
+                    let command = Command::CoachRefused { call: call.clone(), supervisor: supervisor.clone(), why };
+                    if let Err(e) = self.center.decide(command).await {
+                        tracing::error!(call = %call, error = %e, "could not report a refused coaching to the center");
+                    }
+                    Outcome::Done(None)
+                }
+                // The supervisor's leg is gone already: its end is reported by its own callback.
+                None if e.status() == Some(404) => Outcome::Done(None),
+                None => Outcome::Failed(e),
+            },
+        }
     }
 
     /// The path segment Twilio knows a participant by: the customer's CallSid, or the label

@@ -1,9 +1,9 @@
 //! Pure decisions of the warm-transfer flow. No I/O: everything here is a function of its inputs.
 
-use crate::center::{LegNo, Music, Party};
+use crate::center::{LegNo, MonitorMode, Music, Party};
 use crate::config::Settings;
-use crate::ids::CallSid;
-use crate::twilio::rest::CreateCall;
+use crate::ids::{AgentId, CallSid};
+use crate::twilio::rest::{AddParticipant, CreateCall, UpdateParticipant};
 use crate::twilio::twiml::{Conference, Response};
 use std::time::Duration;
 
@@ -136,6 +136,44 @@ pub fn agent_dial(settings: &Settings, call: &CallSid, party: &Party, leg: LegNo
     }
 }
 
+/// Where Twilio reports the progress of a supervisor's monitoring leg.
+pub fn monitor_status_path(call: &CallSid, supervisor: &AgentId, leg: LegNo) -> String {
+    format!("/twilio/monitor/{call}/{supervisor}/{leg}")
+}
+
+/// The REST request that rings a supervisor's browser into the call's conference as a listener:
+/// muted, **without a beep** (Twilio's default beeps on entering, announcing the listener),
+/// never ending the conference by leaving, never starting one, labelled with their identity so
+/// every later change (and the removal) addresses this one participant.
+pub fn monitor_participant(settings: &Settings, call: &CallSid, supervisor: &AgentId, leg: LegNo) -> AddParticipant {
+    AddParticipant {
+        from: settings.twilio.number.clone(),
+        to: format!("client:{supervisor}"),
+        label: Some(supervisor.to_string()),
+        start_conference_on_enter: Some(false),
+        end_conference_on_exit: Some(false),
+        status_callback: Some(settings.public_url(&monitor_status_path(call, supervisor, leg))),
+        status_callback_event: CALL_EVENTS.iter().map(|e| e.to_string()).collect(),
+        timeout_secs: Some(settings.ring_timeout_secs),
+        beep: Some("false".into()),
+        wait_url: None,
+        muted: Some(true),
+        coaching: None,
+        call_sid_to_coach: None,
+    }
+}
+
+/// The one update that puts a monitoring supervisor in `mode`: listening (muted, not
+/// coaching), whispering (heard only by the agent on `coach`) or barging (heard by all).
+pub fn monitor_update(mode: MonitorMode, coach: Option<&CallSid>) -> UpdateParticipant {
+    UpdateParticipant {
+        muted: Some(mode.muted()),
+        coaching: Some(mode.coaching()),
+        call_sid_to_coach: coach.filter(|_| mode.coaching()).map(|c| c.to_string()),
+        ..UpdateParticipant::default()
+    }
+}
+
 /// Exponential backoff with full jitter: `jitter` in [0, 1) picks the point in the window so
 /// many instances retrying one Twilio outage do not hammer it in step.
 pub fn retry_delay(attempt: u32, base: Duration, max: Duration, jitter: f64) -> Duration {
@@ -234,6 +272,38 @@ mod tests {
         let doc = roxmltree::Document::parse(&xml).unwrap();
         assert!(doc.descendants().any(|n| n.has_tag_name("Say")));
         assert!(doc.descendants().any(|n| n.has_tag_name("Conference")));
+    }
+
+    #[test]
+    fn a_listening_supervisor_joins_muted_without_a_beep_and_never_ends_the_call() {
+        let sup = AgentId::parse("supervisor1").unwrap();
+        let add = monitor_participant(&settings(), &ca01(), &sup, 5);
+        assert_eq!(add.to, "client:supervisor1");
+        assert_eq!(add.from, "+15005550006");
+        assert_eq!(add.label.as_deref(), Some("supervisor1"));
+        assert_eq!(add.muted, Some(true));
+        assert_eq!(add.beep.as_deref(), Some("false"));
+        assert_eq!(add.end_conference_on_exit, Some(false));
+        assert_eq!(add.start_conference_on_enter, Some(false));
+        assert_eq!(add.coaching, None);
+        assert_eq!(
+            add.status_callback.as_deref(),
+            Some(format!("https://support.example.com/twilio/monitor/{}/supervisor1/5", ca01()).as_str())
+        );
+    }
+
+    #[test]
+    fn each_mode_is_one_update_of_mute_and_coaching() {
+        let agent_leg = CallSid::parse(&format!("CA{:032x}", 9)).unwrap();
+        let listen = monitor_update(MonitorMode::Listen, Some(&agent_leg));
+        assert_eq!((listen.muted, listen.coaching, listen.call_sid_to_coach.as_deref()), (Some(true), Some(false), None));
+        let whisper = monitor_update(MonitorMode::Whisper, Some(&agent_leg));
+        assert_eq!((whisper.muted, whisper.coaching), (Some(false), Some(true)));
+        assert_eq!(whisper.call_sid_to_coach.as_deref(), Some(agent_leg.as_str()));
+        let barge = monitor_update(MonitorMode::Barge, None);
+        assert_eq!((barge.muted, barge.coaching, barge.call_sid_to_coach.as_deref()), (Some(false), Some(false), None));
+        // Neither touches hold nor the exit rule.
+        assert_eq!((barge.hold, barge.end_conference_on_exit), (None, None));
     }
 
     #[test]

@@ -70,6 +70,41 @@ pub async fn agent_leg_status(state: &AppState, call: CallSid, party: Party, leg
     Ok(())
 }
 
+/// Twilio reported on a supervisor's monitoring leg: answered, they are in the conference; a
+/// final status, they left (or never joined). An answer the center no longer expects (the call
+/// ended while the phone rang, or they left meanwhile) is hung up: nobody stays on a dead line.
+pub async fn monitor_leg_status(
+    state: &AppState,
+    call: CallSid,
+    supervisor: AgentId,
+    leg: LegNo,
+    cb: StatusCallback,
+) -> Result<(), Failure> {
+    state.store.record_callback(&cb).await?;
+    let party = Party::Agent(supervisor.clone());
+    if cb.event == "in-progress" {
+        let command = Command::MonitorAnswered { call: call.clone(), supervisor, leg, sid: cb.call_sid.clone() };
+        match state.center.decide(command).await {
+            Ok(_) => {}
+            Err(CenterError::Refused(reason)) => {
+                tracing::info!(call = %call, %party, leg, %reason, "a monitoring leg answered too late: hanging it up");
+                if let Some(sid) = cb.call_sid.clone() {
+                    let twilio = state.twilio.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = twilio.hang_up_call(sid.as_str()).await {
+                            tracing::warn!(leg_sid = %sid, error = %e, "could not hang up a late monitoring leg");
+                        }
+                    });
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else if let Some(outcome) = LegOutcome::from_call_status(&cb.event) {
+        state.center.decide(Command::LegEnded { call, party, leg, outcome }).await?;
+    }
+    Ok(())
+}
+
 /// A conference status callback for a customer's conference (named after their CallSid): when
 /// the conference ends, or the customer leaves it, the call is over.
 pub async fn status_callback(state: &AppState, cb: StatusCallback) -> Result<(), Failure> {

@@ -40,6 +40,8 @@ pub enum AwayReason {
     /// An offered call rang out, was declined, or could not reach them: they are set away so
     /// the next caller does not ring an empty desk.
     MissedCall,
+    /// A supervisor set them away (the reason is on the record).
+    Supervisor,
 }
 
 /// Where an agent is. Agents with a call hold its id, so "ringing for nothing" cannot be written.

@@ -176,7 +176,37 @@ impl State {
                     p.muted = *muted;
                 }
             }
-            Event::OfferWithdrawn { .. } | Event::Left { .. } => {}
+            Event::MonitorRinging { call, supervisor, leg, mode } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                c.parties.retain(|p| p.agent() != Some(supervisor));
+                c.parties.push(Participant::monitor(supervisor.clone(), *leg, *mode, now));
+                c.legs = c.legs.max(*leg);
+            }
+            Event::MonitorJoined { call, supervisor, sid } => {
+                if let Some(p) = self.calls.get_mut(call).and_then(|c| c.monitor_mut(supervisor)) {
+                    p.joined = true;
+                    p.since = now;
+                    p.sid = sid.clone();
+                }
+            }
+            Event::MonitorModeSet { call, supervisor, mode, coaching, note } => {
+                if let Some(p) = self.calls.get_mut(call).and_then(|c| c.monitor_mut(supervisor)) {
+                    p.mode = Some(*mode);
+                    p.coaching = coaching.clone();
+                    p.note = note.clone();
+                }
+            }
+            Event::MonitorLeft { call, supervisor } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.parties.retain(|p| !(p.role == Role::Monitor && p.agent() == Some(supervisor)));
+                }
+            }
+            Event::HandRaised { call, raised, .. } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.help = raised.then_some(now);
+                }
+            }
+            Event::OfferWithdrawn { .. } | Event::Left { .. } | Event::CoachRefused { .. } | Event::Supervised { .. } => {}
             Event::PresenceChanged { agent, presence, since } => {
                 // Off a call: its mute is over with it.
                 let left = self.agents.get(agent).map(|a| a.presence.clone()).filter(|p| p != presence).and_then(|p| p.call().cloned());

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::party::{Party, Role, Who};
+use super::party::{MonitorMode, Party, Role, Who};
 use super::rules::Millis;
 use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, E164};
 
@@ -196,6 +196,15 @@ pub struct Participant {
     /// An agent whose browser has muted its microphone.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub muted: bool,
+    /// A supervisor monitoring the call (role [`Role::Monitor`]): how they are on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<MonitorMode>,
+    /// The agent a whispering supervisor coaches (the owner when it was set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coaching: Option<AgentId>,
+    /// Why a supervisor's mode changed by itself (Twilio refused to coach, the call moved on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Participant {
@@ -209,12 +218,32 @@ impl Participant {
             since: now,
             held: None,
             muted: false,
+            mode: None,
+            coaching: None,
+            note: None,
         }
     }
 
     /// A leg just dialled for `party`, ringing.
     pub fn ringing(party: Party, role: Role, leg: LegNo, now: Millis) -> Self {
-        Participant { who: Who::Party(party), role, leg, sid: None, joined: false, since: now, held: None, muted: false }
+        Participant {
+            who: Who::Party(party),
+            role,
+            leg,
+            sid: None,
+            joined: false,
+            since: now,
+            held: None,
+            muted: false,
+            mode: None,
+            coaching: None,
+            note: None,
+        }
+    }
+
+    /// A supervisor's monitoring leg, just dialled (in the mode asked for).
+    pub fn monitor(supervisor: AgentId, leg: LegNo, mode: MonitorMode, now: Millis) -> Self {
+        Participant { mode: Some(mode), ..Participant::ringing(Party::Agent(supervisor), Role::Monitor, leg, now) }
     }
 
     pub fn party(&self) -> Option<&Party> {
@@ -275,6 +304,9 @@ pub struct Call {
     pub conference: Option<ConferenceSid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notice: Option<CallNotice>,
+    /// Since when the owner has asked a supervisor for help (cleared when one joins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<Millis>,
 }
 
 impl Call {
@@ -292,6 +324,7 @@ impl Call {
             started: false,
             conference: None,
             notice: None,
+            help: None,
         }
     }
 
@@ -307,6 +340,20 @@ impl Call {
     /// The participant that is this agent, in whatever part.
     pub fn participant(&self, agent: &AgentId) -> Option<&Participant> {
         self.parties.iter().find(|p| p.agent() == Some(agent))
+    }
+
+    /// The supervisors monitoring the call (or whose phone rings to).
+    pub fn monitors(&self) -> impl Iterator<Item = &Participant> {
+        self.parties.iter().filter(|p| p.role == Role::Monitor)
+    }
+
+    /// This supervisor's monitoring participant, if they monitor the call.
+    pub fn monitor(&self, supervisor: &AgentId) -> Option<&Participant> {
+        self.monitors().find(|p| p.agent() == Some(supervisor))
+    }
+
+    pub(super) fn monitor_mut(&mut self, supervisor: &AgentId) -> Option<&mut Participant> {
+        self.parties.iter_mut().find(|p| p.role == Role::Monitor && p.agent() == Some(supervisor))
     }
 
     /// Every agent on the call or rung for it, in any part.
@@ -413,6 +460,8 @@ struct Stored {
     conference: Option<String>,
     #[serde(default)]
     notice: Option<CallNotice>,
+    #[serde(default)]
+    help: Option<Millis>,
     // The previous version's fields.
     #[serde(default)]
     phase: Option<StoredPhase>,
@@ -499,6 +548,7 @@ impl<'de> Deserialize<'de> for Call {
             started: s.started,
             conference: s.conference.and_then(|c| ConferenceSid::parse(&c).ok()),
             notice: s.notice,
+            help: s.help,
         };
         call.parties = match (s.parties, s.phase) {
             (Some(parties), _) => parties,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::agent::Account;
 use super::call::{LegNo, LegOutcome};
-use super::party::Party;
+use super::party::{MonitorMode, Party};
 use crate::ids::{AgentId, CallSid, ConferenceSid, IdError, PhoneNumber, E164};
 
 /// The presence an agent (or a script) may ask for.
@@ -177,10 +177,13 @@ pub enum CallAction {
     Resume,
     Mute,
     Unmute,
+    /// Ask a supervisor for help ("raise a hand"), or take the request back.
+    AskHelp,
+    CancelHelp,
 }
 
 impl CallAction {
-    pub const ALL: [CallAction; 12] = [
+    pub const ALL: [CallAction; 14] = [
         CallAction::Consult,
         CallAction::Transfer,
         CallAction::Complete,
@@ -193,6 +196,8 @@ impl CallAction {
         CallAction::Resume,
         CallAction::Mute,
         CallAction::Unmute,
+        CallAction::AskHelp,
+        CallAction::CancelHelp,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -209,6 +214,8 @@ impl CallAction {
             CallAction::Resume => "resume",
             CallAction::Mute => "mute",
             CallAction::Unmute => "unmute",
+            CallAction::AskHelp => "ask-help",
+            CallAction::CancelHelp => "cancel-help",
         }
     }
 
@@ -234,6 +241,7 @@ impl CallAction {
             CallAction::Retry => TransferAction::Retry,
             CallAction::Hold | CallAction::Resume => return Ok(Command::Hold { agent, hold: self == CallAction::Hold }),
             CallAction::Mute | CallAction::Unmute => return Ok(Command::Mute { agent, muted: self == CallAction::Mute }),
+            CallAction::AskHelp | CallAction::CancelHelp => return Ok(Command::RaiseHand { agent, raised: self == CallAction::AskHelp }),
         };
         Ok(Command::Transfer { agent, action })
     }
@@ -242,6 +250,68 @@ impl CallAction {
 impl std::fmt::Display for CallAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// What a supervisor does to an agent's presence from the floor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum SupervisorAction {
+    /// Away, with the reason the supervisor gives (on the record).
+    SetAway {
+        reason: String,
+    },
+    SetOffline,
+    /// Available again before the wrap-up is over.
+    EndWrapUp,
+}
+
+impl SupervisorAction {
+    /// The floor's word for it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SupervisorAction::SetAway { .. } => "set-away",
+            SupervisorAction::SetOffline => "set-offline",
+            SupervisorAction::EndWrapUp => "end-wrap-up",
+        }
+    }
+
+    /// What the floor sends: the action's word, and for `set-away` its reason.
+    pub fn parse(action: &str, reason: Option<&str>) -> Option<Self> {
+        Some(match action.trim() {
+            "set-away" => SupervisorAction::SetAway { reason: reason.unwrap_or_default().trim().chars().take(200).collect() },
+            "set-offline" => SupervisorAction::SetOffline,
+            "end-wrap-up" => SupervisorAction::EndWrapUp,
+            _ => return None,
+        })
+    }
+}
+
+/// Why Twilio would not let a supervisor coach an agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CoachRefusal {
+    /// Twilio's 16027: the agent to coach is on hold.
+    AgentOnHold,
+    /// Twilio's 16028: the agent to coach is not (or no longer) in the conference.
+    AgentNotInConference,
+}
+
+impl CoachRefusal {
+    /// Twilio's error code for it.
+    pub fn from_code(code: i64) -> Option<Self> {
+        match code {
+            16027 => Some(CoachRefusal::AgentOnHold),
+            16028 => Some(CoachRefusal::AgentNotInConference),
+            _ => None,
+        }
+    }
+
+    pub fn words(self) -> &'static str {
+        match self {
+            CoachRefusal::AgentOnHold => "the agent is on hold",
+            CoachRefusal::AgentNotInConference => "the agent is not in the call any more",
+        }
     }
 }
 
@@ -283,6 +353,20 @@ pub enum Command {
     /// offline, changed ones are renamed. `complete`: these are all of them, and an agent with
     /// no account any more leaves once nothing of theirs is live.
     Roster { accounts: Vec<Account>, complete: bool },
+    /// A supervisor listens to, coaches (whispers to the agent) or barges into a call; asked
+    /// again on the call they monitor, it switches mode.
+    Monitor { supervisor: AgentId, call: CallSid, mode: MonitorMode },
+    /// The supervisor leaves the call they monitor.
+    StopMonitoring { supervisor: AgentId },
+    /// The supervisor's monitoring leg `leg` of `call` answered: they are in the conference
+    /// (Twilio's `sid` for the leg).
+    MonitorAnswered { call: CallSid, supervisor: AgentId, leg: LegNo, sid: Option<CallSid> },
+    /// Twilio would not let the supervisor coach (16027, 16028): they stay listening.
+    CoachRefused { call: CallSid, supervisor: AgentId, why: CoachRefusal },
+    /// The agent who has the call asks a supervisor for help (`raised`), or takes it back.
+    RaiseHand { agent: AgentId, raised: bool },
+    /// A supervisor changes an agent's presence.
+    Supervise { supervisor: AgentId, agent: AgentId, action: SupervisorAction },
     /// Time passed: wrap-ups end, overdue offers are given up, lapsed consoles go offline.
     Tick,
 }
@@ -295,9 +379,15 @@ impl Command {
             Command::SetPresence { agent, .. }
             | Command::SignedOut { agent }
             | Command::Hold { agent, .. }
-            | Command::Mute { agent, .. } => {
+            | Command::Mute { agent, .. }
+            | Command::RaiseHand { agent, .. } => {
                 vec![agent]
             }
+            Command::Monitor { supervisor, .. }
+            | Command::StopMonitoring { supervisor }
+            | Command::MonitorAnswered { supervisor, .. }
+            | Command::CoachRefused { supervisor, .. } => vec![supervisor],
+            Command::Supervise { supervisor, agent, .. } => vec![supervisor, agent],
             Command::Heartbeat { agents } => agents.iter().collect(),
             Command::Transfer { agent, action } => match action {
                 TransferAction::Consult { to: Target::Agent(to), .. } | TransferAction::Blind { to: Target::Agent(to) } => vec![agent, to],

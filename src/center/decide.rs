@@ -62,9 +62,16 @@ impl State {
             Command::Mute { agent, muted } => d.mute(agent, muted)?,
             Command::ArrangeFailed { call, reason } => d.arrange_failed(call, reason),
             Command::Roster { accounts, complete } => d.roster(accounts, complete),
+            Command::Monitor { supervisor, call, mode } => d.monitor(supervisor, call, mode)?,
+            Command::StopMonitoring { supervisor } => d.stop_monitoring(supervisor)?,
+            Command::MonitorAnswered { call, supervisor, leg, sid } => d.monitor_answered(call, supervisor, leg, sid)?,
+            Command::CoachRefused { call, supervisor, why } => d.coach_refused(call, supervisor, why),
+            Command::RaiseHand { agent, raised } => d.raise_hand(agent, raised)?,
+            Command::Supervise { supervisor, agent, action } => d.supervise(supervisor, agent, action)?,
             Command::Tick => d.tick(),
         }
         d.route();
+        d.follow_owners();
         d.arrange();
         Ok(d.out)
     }
@@ -73,7 +80,7 @@ impl State {
 pub(super) struct Decider<'a> {
     pub(super) state: &'a mut State,
     pub(super) now: Millis,
-    rules: &'a Rules,
+    pub(super) rules: &'a Rules,
     pub(super) out: Decision,
     /// Who each touched call had on hold before this decision.
     pub(super) before: BTreeMap<CallSid, Vec<(Who, Option<Music>)>>,
@@ -84,7 +91,7 @@ pub(super) struct Decider<'a> {
 }
 
 impl Decider<'_> {
-    fn emit(&mut self, event: Event) {
+    pub(super) fn emit(&mut self, event: Event) {
         if let Some(c) = event.call().and_then(|sid| self.state.calls.get(sid)) {
             self.before.entry(c.sid.clone()).or_insert_with(|| c.parties.iter().map(|p| (p.who.clone(), p.held)).collect());
         }
@@ -96,7 +103,7 @@ impl Decider<'_> {
         self.out.effects.push(effect);
     }
 
-    fn presence(&mut self, agent: &AgentId, presence: Presence) {
+    pub(super) fn presence(&mut self, agent: &AgentId, presence: Presence) {
         let unchanged = self.state.agents.get(agent).is_none_or(|a| a.presence == presence);
         if !unchanged {
             self.emit(Event::PresenceChanged { agent: agent.clone(), presence, since: self.now });
@@ -123,7 +130,7 @@ impl Decider<'_> {
         }
     }
 
-    fn agent_known(&self, agent: &AgentId) -> Result<(), Refusal> {
+    pub(super) fn agent_known(&self, agent: &AgentId) -> Result<(), Refusal> {
         if self.state.agents.contains_key(agent) {
             Ok(())
         } else {
@@ -135,7 +142,7 @@ impl Decider<'_> {
         self.state.agents.get(agent).is_some_and(|a| a.online(self.now))
     }
 
-    fn remove(&mut self, call: &CallSid, party: Party) {
+    pub(super) fn remove(&mut self, call: &CallSid, party: Party) {
         self.removals.push((call.clone(), Who::Party(party)));
     }
 
@@ -225,6 +232,9 @@ impl Decider<'_> {
             (Role::Owner, Party::Phone(number)) => {
                 self.emit(Event::OutsideMissed { call: call.clone(), number: number.clone(), outcome: unanswered });
             }
+            (Role::Monitor, Party::Agent(supervisor)) => {
+                self.emit(Event::MonitorLeft { call: call.clone(), supervisor: supervisor.clone() })
+            }
             (Role::Customer | Role::Monitor, _) => {}
         }
     }
@@ -262,6 +272,7 @@ impl Decider<'_> {
     /// (the other side ended it) they are hung up.
     fn end_call(&mut self, call: &CallSid, reason: EndReason) {
         let Some(c) = self.state.calls.get(call).cloned() else { return };
+        self.monitors_leave(&c);
         for p in c.parties.iter().filter(|p| matches!(p.role, Role::Owner | Role::Target)) {
             let Some(party) = p.party() else { continue };
             match (p.joined, party) {
@@ -284,7 +295,7 @@ impl Decider<'_> {
     // ---- transfers -----------------------------------------------------------------------------
 
     /// The call `agent` owns, or why they cannot act on one.
-    fn owned_call(&self, agent: &AgentId) -> Result<Call, Refusal> {
+    pub(super) fn owned_call(&self, agent: &AgentId) -> Result<Call, Refusal> {
         let Presence::OnCall { call } = &self.state.agents[agent].presence else { return Err(Reason::NotOnCall.into()) };
         let c = self.state.calls.get(call).ok_or(Reason::NotOnCall)?;
         match c.owner() {
@@ -479,7 +490,7 @@ impl Decider<'_> {
     /// The agent's console is gone: a ringing leg (an offer or a transfer) is given up at once,
     /// and the agent is offline. A call in progress is left alone (the audio may well outlive
     /// the page); its end comes from Twilio.
-    fn gone(&mut self, agent: &AgentId) {
+    pub(super) fn gone(&mut self, agent: &AgentId) {
         match self.state.agents[agent].presence.clone() {
             Presence::OnCall { .. } | Presence::Offline => {}
             Presence::Ringing { call } => {

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::call::{LegNo, Music};
-use super::party::{Party, Who};
-use crate::ids::CallSid;
+use super::party::{MonitorMode, Party, Who};
+use crate::ids::{AgentId, CallSid};
 
 /// One change to a call's conference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +41,13 @@ pub enum Effect {
     /// after joining: Twilio ignores such a change on a held participant, so every participant
     /// joins with the flag it keeps (see `calls::flow`).
     Arrange { call: CallSid, moves: Vec<Move> },
+    /// Ring a supervisor's phone into the call's conference as a listener: muted, without a
+    /// beep (Twilio beeps by default), never ending the conference by leaving, labelled with
+    /// their identity (so a later change or removal addresses them by name).
+    AddMonitor { call: CallSid, supervisor: AgentId, leg: LegNo },
+    /// Change how the supervisor is on the call: muted or not, coaching the agent on leg
+    /// `coach` (Twilio's `CallSidToCoach`) or not. One request on the same participant.
+    UpdateMonitor { call: CallSid, supervisor: AgentId, mode: MonitorMode, coach: Option<CallSid> },
 }
 
 /// The kinds of effect, as the outbox files them.
@@ -50,6 +57,8 @@ pub enum EffectKind {
     CancelLeg,
     HangUpCaller,
     Arrange,
+    AddMonitor,
+    UpdateMonitor,
 }
 
 impl EffectKind {
@@ -59,6 +68,8 @@ impl EffectKind {
             EffectKind::CancelLeg => "cancel-leg",
             EffectKind::HangUpCaller => "hang-up-caller",
             EffectKind::Arrange => "arrange",
+            EffectKind::AddMonitor => "add-monitor",
+            EffectKind::UpdateMonitor => "update-monitor",
         }
     }
 }
@@ -66,9 +77,12 @@ impl EffectKind {
 impl Effect {
     pub fn call(&self) -> &CallSid {
         match self {
-            Effect::Dial { call, .. } | Effect::CancelLeg { call, .. } | Effect::HangUpCaller { call } | Effect::Arrange { call, .. } => {
-                call
-            }
+            Effect::Dial { call, .. }
+            | Effect::CancelLeg { call, .. }
+            | Effect::HangUpCaller { call }
+            | Effect::Arrange { call, .. }
+            | Effect::AddMonitor { call, .. }
+            | Effect::UpdateMonitor { call, .. } => call,
         }
     }
 
@@ -78,14 +92,18 @@ impl Effect {
             Effect::CancelLeg { .. } => EffectKind::CancelLeg,
             Effect::HangUpCaller { .. } => EffectKind::HangUpCaller,
             Effect::Arrange { .. } => EffectKind::Arrange,
+            Effect::AddMonitor { .. } => EffectKind::AddMonitor,
+            Effect::UpdateMonitor { .. } => EffectKind::UpdateMonitor,
         }
     }
 
-    /// The leg a dial or a cancel is about (stored beside the effect, to find a leg's dial).
-    pub fn leg(&self) -> Option<(&Party, LegNo)> {
+    /// The leg a dial, a supervisor's leg or a cancel is about (stored beside the effect, to
+    /// find a leg's dial).
+    pub fn leg(&self) -> Option<(Party, LegNo)> {
         match self {
-            Effect::Dial { party, leg, .. } | Effect::CancelLeg { party, leg, .. } => Some((party, *leg)),
-            Effect::HangUpCaller { .. } | Effect::Arrange { .. } => None,
+            Effect::Dial { party, leg, .. } | Effect::CancelLeg { party, leg, .. } => Some((party.clone(), *leg)),
+            Effect::AddMonitor { supervisor, leg, .. } => Some((Party::Agent(supervisor.clone()), *leg)),
+            Effect::HangUpCaller { .. } | Effect::Arrange { .. } | Effect::UpdateMonitor { .. } => None,
         }
     }
 }

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::agent::{AgentRole, Presence};
 use super::call::{EndReason, LegNo, LegOutcome, Side};
-use super::command::Target;
-use super::party::Party;
+use super::command::{CoachRefusal, SupervisorAction, Target};
+use super::party::{MonitorMode, Party};
 use super::rules::Millis;
 use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, E164};
 
@@ -152,6 +152,57 @@ pub enum Event {
         agent: AgentId,
         until: Millis,
     },
+    /// A supervisor's phone rings to monitor the call (leg `leg`), in `mode` once it answers.
+    MonitorRinging {
+        call: CallSid,
+        supervisor: AgentId,
+        leg: LegNo,
+        mode: MonitorMode,
+    },
+    /// The supervisor's monitoring leg answered: they are in the conference (the mode follows).
+    MonitorJoined {
+        call: CallSid,
+        supervisor: AgentId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sid: Option<CallSid>,
+    },
+    /// The supervisor listens, coaches `coaching`, or barges in; `note` says why it changed by
+    /// itself (the call was transferred, Twilio refused).
+    MonitorModeSet {
+        call: CallSid,
+        supervisor: AgentId,
+        mode: MonitorMode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        coaching: Option<AgentId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// Twilio would not let the supervisor coach: they stay listening.
+    CoachRefused {
+        call: CallSid,
+        supervisor: AgentId,
+        why: CoachRefusal,
+    },
+    /// The supervisor left the call (or their phone hung up, or the call ended).
+    MonitorLeft {
+        call: CallSid,
+        supervisor: AgentId,
+    },
+    /// The agent who has the call asked for help (`raised`), or the request is over (`by`: the
+    /// supervisor who joined, if one did).
+    HandRaised {
+        call: CallSid,
+        agent: AgentId,
+        raised: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<AgentId>,
+    },
+    /// A supervisor changed an agent's presence (the presence change follows).
+    Supervised {
+        supervisor: AgentId,
+        agent: AgentId,
+        action: SupervisorAction,
+    },
     /// A new account joined the roster (offline).
     AccountAdded {
         agent: AgentId,
@@ -206,8 +257,15 @@ impl Event {
             | Event::ArrangeFailed { call, .. }
             | Event::Rearranged { call, .. }
             | Event::CustomerHeld { call, .. }
-            | Event::Muted { call, .. } => Some(call),
-            Event::PresenceChanged { .. }
+            | Event::Muted { call, .. }
+            | Event::MonitorRinging { call, .. }
+            | Event::MonitorJoined { call, .. }
+            | Event::MonitorModeSet { call, .. }
+            | Event::CoachRefused { call, .. }
+            | Event::MonitorLeft { call, .. }
+            | Event::HandRaised { call, .. } => Some(call),
+            Event::Supervised { .. }
+            | Event::PresenceChanged { .. }
             | Event::Seen { .. }
             | Event::AccountAdded { .. }
             | Event::AccountChanged { .. }
@@ -228,7 +286,14 @@ impl Event {
             | Event::Seen { agent, .. }
             | Event::AccountAdded { agent, .. }
             | Event::AccountChanged { agent, .. }
-            | Event::AccountRemoved { agent } => Some(agent),
+            | Event::AccountRemoved { agent }
+            | Event::HandRaised { agent, .. } => Some(agent),
+            Event::MonitorRinging { supervisor, .. }
+            | Event::MonitorJoined { supervisor, .. }
+            | Event::MonitorModeSet { supervisor, .. }
+            | Event::CoachRefused { supervisor, .. }
+            | Event::MonitorLeft { supervisor, .. }
+            | Event::Supervised { supervisor, .. } => Some(supervisor),
             Event::ConsultStarted { by, .. }
             | Event::ConsultCancelled { by, .. }
             | Event::TransferCompleted { by, .. }
@@ -278,6 +343,13 @@ impl Event {
             Event::AccountAdded { .. } => "account-added",
             Event::AccountChanged { .. } => "account-changed",
             Event::AccountRemoved { .. } => "account-removed",
+            Event::MonitorRinging { .. } => "monitor-ringing",
+            Event::MonitorJoined { .. } => "monitor-joined",
+            Event::MonitorModeSet { .. } => "monitor-mode-set",
+            Event::CoachRefused { .. } => "coach-refused",
+            Event::MonitorLeft { .. } => "monitor-left",
+            Event::HandRaised { .. } => "hand-raised",
+            Event::Supervised { .. } => "supervised",
         }
     }
 
@@ -288,6 +360,7 @@ impl Event {
             Event::Seen { .. }
                 | Event::ConferenceKnown { .. }
                 | Event::Muted { .. }
+                | Event::MonitorJoined { .. }
                 | Event::AccountAdded { .. }
                 | Event::AccountChanged { .. }
                 | Event::AccountRemoved { .. }
@@ -340,6 +413,33 @@ impl Event {
             Event::AccountAdded { agent, name, .. } => format!("{agent} ({name}) joined"),
             Event::AccountChanged { agent, name, role } => format!("{agent} is now {name}, {}", role.as_str()),
             Event::AccountRemoved { agent } => format!("{agent} was removed"),
+            Event::MonitorRinging { supervisor, mode, .. } => format!("{supervisor} joining to {}", mode.as_str()),
+            Event::MonitorJoined { supervisor, .. } => format!("{supervisor} joined"),
+            Event::MonitorModeSet { supervisor, mode, coaching, note, .. } => {
+                let what = match (mode, coaching) {
+                    (MonitorMode::Listen, _) => format!("{supervisor} listening"),
+                    (MonitorMode::Whisper, Some(agent)) => format!("{supervisor} coaching {agent}"),
+                    (MonitorMode::Whisper, None) => format!("{supervisor} coaching"),
+                    (MonitorMode::Barge, _) => format!("{supervisor} barged in"),
+                };
+                match note {
+                    Some(note) => format!("{what} ({note})"),
+                    None => what,
+                }
+            }
+            Event::CoachRefused { supervisor, why, .. } => {
+                format!("Twilio would not let {supervisor} coach: {}; {supervisor} stays listening", why.words())
+            }
+            Event::MonitorLeft { supervisor, .. } => format!("{supervisor} left"),
+            Event::HandRaised { agent, raised: true, .. } => format!("{agent} asked for help"),
+            Event::HandRaised { agent, by: Some(by), .. } => format!("{by} answered {agent}'s request for help"),
+            Event::HandRaised { agent, .. } => format!("{agent}'s request for help is over"),
+            Event::Supervised { supervisor, agent, action } => match action {
+                SupervisorAction::SetAway { reason } if reason.is_empty() => format!("{supervisor} set {agent} away"),
+                SupervisorAction::SetAway { reason } => format!("{supervisor} set {agent} away: {reason}"),
+                SupervisorAction::SetOffline => format!("{supervisor} set {agent} offline"),
+                SupervisorAction::EndWrapUp => format!("{supervisor} ended {agent}'s wrap-up"),
+            },
         }
     }
 }

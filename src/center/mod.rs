@@ -11,7 +11,8 @@
 //! - `rules`, `party`, `agent`, `call`: the vocabulary and the state's parts;
 //! - `state`: the whole center and questions about it;
 //! - `command`, `event`, `effect`, `refusal`: what goes in and what comes out;
-//! - `decide` (the rules), `apply` (what an event changes), `arrange` (conference changes);
+//! - `decide` (the rules), `supervise` (the supervisor's), `apply` (what an event changes),
+//!   `arrange` (conference changes);
 //! - `view`: what each console shows, with the steps that make sense now.
 
 mod agent;
@@ -26,6 +27,7 @@ mod party;
 mod refusal;
 mod rules;
 mod state;
+mod supervise;
 mod view;
 
 #[cfg(test)]
@@ -33,15 +35,16 @@ mod tests;
 
 pub use agent::{Account, Agent, AgentRole, AwayReason, Presence};
 pub use call::{Call, CallNotice, CallPhase, EndReason, LegNo, LegOutcome, Music, Participant, Side, Stage, Transfer};
-pub use command::{CallAction, Command, MissingTarget, PresenceAction, Target, TransferAction, Wanted};
+pub use command::{CallAction, CoachRefusal, Command, MissingTarget, PresenceAction, SupervisorAction, Target, TransferAction, Wanted};
 pub use decide::{Decision, NOTE_MAX_CHARS};
 pub use effect::{Effect, EffectKind, Move};
 pub use event::Event;
-pub use party::{Party, Role, Who};
+pub use party::{MonitorMode, Party, Role, Who};
 pub use refusal::{Reason, Refusal};
 pub use rules::{Millis, Rules};
 pub use state::State;
+pub use supervise::CONFERENCE_LIMIT;
 pub use view::{
-    presence_actions, AgentCard, AgentName, CallCard, CallHistory, ConsoleView, LegCard, LegState, Phase, QueueCard, TimelineRow,
-    TransferCard,
+    presence_actions, AgentCard, AgentName, CallCard, CallHistory, ConsoleView, LegCard, LegState, MonitorCard, Phase, QueueCard,
+    TimelineRow, TransferCard,
 };

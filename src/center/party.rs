@@ -119,3 +119,42 @@ impl Role {
         matches!(self, Role::Customer | Role::Target)
     }
 }
+
+/// How a supervisor is on a call they monitor. Switching mode changes the same participant in
+/// the conference (one request), never a new leg.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MonitorMode {
+    /// Hears everyone, heard by no one (muted, joined without a beep).
+    Listen,
+    /// Heard by the agent who has the call only (Twilio's coaching).
+    Whisper,
+    /// Heard by everyone.
+    Barge,
+}
+
+impl MonitorMode {
+    pub const ALL: [MonitorMode; 3] = [MonitorMode::Listen, MonitorMode::Whisper, MonitorMode::Barge];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MonitorMode::Listen => "listen",
+            MonitorMode::Whisper => "whisper",
+            MonitorMode::Barge => "barge",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s.trim())
+    }
+
+    /// Twilio's `Muted` for the supervisor's participant: only a listener is muted.
+    pub fn muted(self) -> bool {
+        self == MonitorMode::Listen
+    }
+
+    /// Twilio's `Coaching`.
+    pub fn coaching(self) -> bool {
+        self == MonitorMode::Whisper
+    }
+}

@@ -59,4 +59,26 @@ pub enum Reason {
     OnCall,
     #[error("this call is no longer ringing for {0}")]
     NoLongerRinging(Party),
+    #[error("only a supervisor can do that")]
+    SupervisorsOnly,
+    #[error("no agent is talking on this call yet: it can be monitored once an agent has it")]
+    NotMonitorable,
+    #[error("you are on this call yourself")]
+    YourOwnCall,
+    #[error("you are monitoring another call ({0}): leave it first")]
+    MonitoringAnother(CallSid),
+    #[error("you are not monitoring a call")]
+    NotMonitoring,
+    #[error("no agent has this call to coach")]
+    NobodyToCoach,
+    #[error("{0}'s phone has not joined the call yet: listen until it has")]
+    CoachLegUnknown(AgentId),
+    #[error("the call's conference is full ({0} participants)")]
+    ConferenceFull(usize),
+    #[error("{agent} is {presence}: that can wait until they are off the call")]
+    AgentBusy { agent: AgentId, presence: &'static str },
+    #[error("{0} is offline already")]
+    AgentOffline(AgentId),
+    #[error("{0} is not in wrap-up")]
+    NotInWrapUp(AgentId),
 }

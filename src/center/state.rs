@@ -103,6 +103,11 @@ impl State {
         self.agents.get(agent)?.presence.call().and_then(|c| self.calls.get(c))
     }
 
+    /// The call this supervisor monitors (or whose monitoring leg rings for them).
+    pub fn monitored_by(&self, supervisor: &AgentId) -> Option<&Call> {
+        self.attended().find(|c| c.monitor(supervisor).is_some())
+    }
+
     /// What the accounts as stored change: new ones join offline, renamed ones change, and
     /// (from a complete list) one whose account is gone leaves, once nothing of theirs is live.
     /// Asked on its own every few seconds, so that an unchanged roster costs no decision.

@@ -7,9 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::agent::{AwayReason, Presence};
-use super::call::{Call, CallNotice, CallPhase, Stage};
+use super::call::{Call, CallNotice, CallPhase, Participant, Stage};
 use super::command::{CallAction, PresenceAction};
-use super::party::{Party, Role};
+use super::party::{MonitorMode, Party, Role};
 use super::rules::Millis;
 use super::state::State;
 use crate::ids::{AgentId, CallSid, PhoneNumber};
@@ -98,6 +98,10 @@ pub struct LegCard {
     /// An agent whose browser has muted its microphone.
     #[serde(default)]
     pub muted: bool,
+    /// A supervisor on the call: how (an agent sees a whisper meant for them and a barge; the
+    /// floor sees every supervisor, listeners too).
+    #[serde(default)]
+    pub monitor: Option<MonitorMode>,
 }
 
 /// A consult in progress, as both agents see it.
@@ -137,6 +141,30 @@ pub struct CallCard {
     /// Who transferred this call to me, if someone did (shown while it rings).
     #[serde(default)]
     pub transferred_by: Option<AgentName>,
+    /// Since when the agent who has the call has asked a supervisor for help.
+    #[serde(default)]
+    pub help: Option<Millis>,
+}
+
+/// The call a supervisor monitors, as their console shows it (their phone answers it by itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitorCard {
+    pub call: CallSid,
+    #[serde(default)]
+    pub from: Option<PhoneNumber>,
+    /// The agent who has the call.
+    #[serde(default)]
+    pub owner: Option<AgentName>,
+    pub mode: MonitorMode,
+    /// The supervisor's phone is in the conference (`false` while it rings).
+    #[serde(default)]
+    pub joined: bool,
+    /// Whom a whisper is heard by.
+    #[serde(default)]
+    pub coaching: Option<AgentName>,
+    /// Why the mode changed by itself (Twilio refused to coach, the call was transferred).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,6 +206,9 @@ pub struct ConsoleView {
     pub agents: Vec<AgentCard>,
     /// The agent's last few calls, newest first (filled in by the store).
     pub recent: Vec<CallHistory>,
+    /// A supervisor: the call they monitor.
+    #[serde(default)]
+    pub monitoring: Option<MonitorCard>,
     /// The server's clock when this view was made, so the browser counts durations from it.
     pub now: Millis,
 }
@@ -199,7 +230,23 @@ impl State {
         let call = self.call_of(agent).map(|c| self.call_card(c, agent));
         let queue = QueueCard { waiting: self.queue_len(), longest_since: self.queued().next().map(|c| c.queued_at) };
         let presence_actions = presence_actions(&me.presence);
-        Some(ConsoleView { me, presence_actions, call, queue, agents: Vec::new(), recent: Vec::new(), now })
+        let monitoring = self.monitor_card(agent);
+        Some(ConsoleView { me, presence_actions, call, queue, agents: Vec::new(), recent: Vec::new(), monitoring, now })
+    }
+
+    /// The call `supervisor` monitors, as their console shows it.
+    pub fn monitor_card(&self, supervisor: &AgentId) -> Option<MonitorCard> {
+        let c = self.monitored_by(supervisor)?;
+        let p = c.monitor(supervisor)?;
+        Some(MonitorCard {
+            call: c.sid.clone(),
+            from: c.from.clone(),
+            owner: c.owner().map(|o| self.agent_name(o)),
+            mode: p.mode.unwrap_or(MonitorMode::Listen),
+            joined: p.joined,
+            coaching: p.coaching.as_ref().filter(|_| p.mode == Some(MonitorMode::Whisper)).map(|a| self.agent_name(a)),
+            note: p.note.clone(),
+        })
     }
 
     /// Who a party is to a person: an agent's display name, or the number.
@@ -210,18 +257,27 @@ impl State {
         }
     }
 
-    fn agent_name(&self, agent: &AgentId) -> AgentName {
+    pub(super) fn agent_name(&self, agent: &AgentId) -> AgentName {
         let name = self.agents.get(agent).map(|a| a.name.clone()).unwrap_or_else(|| agent.to_string());
         AgentName { id: agent.clone(), name }
     }
 
-    /// The call as `viewer` (the owner, the agent it is offered to, or a transfer's target) sees it.
-    pub fn call_card(&self, c: &Call, viewer: &AgentId) -> CallCard {
+    /// The call's participants as `viewer` sees them (`None`: the floor, which sees everyone).
+    /// An agent sees a supervisor who barged in, and one who whispers to them; a listener is
+    /// shown on the floor only.
+    pub fn call_legs(&self, c: &Call, viewer: Option<&AgentId>) -> Vec<LegCard> {
         let phase = c.phase();
         let waiting = matches!(phase, CallPhase::Queued | CallPhase::Offered { .. } | CallPhase::Outside { answered: false, .. });
-        let mut parties: Vec<_> = c.parties.iter().collect();
+        let shown = |p: &&Participant| match (viewer, p.role, p.mode) {
+            (None, _, _) | (_, _, None) => true,
+            (Some(v), Role::Monitor, _) if p.agent() == Some(v) => true,
+            (Some(_), _, Some(MonitorMode::Barge)) => p.joined,
+            (Some(v), _, Some(MonitorMode::Whisper)) => p.joined && p.coaching.as_ref() == Some(v),
+            (Some(_), _, Some(MonitorMode::Listen)) => false,
+        };
+        let mut parties: Vec<_> = c.parties.iter().filter(shown).collect();
         parties.sort_by_key(|p| p.role);
-        let legs = parties
+        parties
             .into_iter()
             .map(|p| {
                 let state = match p.held {
@@ -234,9 +290,15 @@ impl State {
                     Some(party) => self.name_of(party),
                     None => c.from.as_ref().map(|f| f.to_string()).unwrap_or_default(),
                 };
-                LegCard { role: p.role, party: p.party().cloned(), name, state, muted: p.muted }
+                LegCard { role: p.role, party: p.party().cloned(), name, state, muted: p.muted, monitor: p.mode }
             })
-            .collect();
+            .collect()
+    }
+
+    /// The call as `viewer` (the owner, the agent it is offered to, or a transfer's target) sees it.
+    pub fn call_card(&self, c: &Call, viewer: &AgentId) -> CallCard {
+        let phase = c.phase();
+        let legs = self.call_legs(c, Some(viewer));
         let (kind, since, transferred_by) = match &phase {
             CallPhase::Queued => (Phase::Queued, c.queued_at, None),
             CallPhase::Offered { since, by, .. } => (Phase::Offered, *since, by.as_ref()),
@@ -262,6 +324,7 @@ impl State {
             notice: c.notice.clone().filter(|_| c.owner() == Some(viewer)),
             actions: self.call_actions(c, viewer),
             transferred_by: transferred_by.map(|by| self.agent_name(by)),
+            help: c.help,
         }
     }
 
@@ -285,6 +348,7 @@ impl State {
             if c.notice.as_ref().is_some_and(|n| n.retry) {
                 out.push(A::Retry);
             }
+            out.push(if c.help.is_some() { A::CancelHelp } else { A::AskHelp });
         }
         let on_it = self.agents.get(agent).is_some_and(|a| a.presence == Presence::OnCall { call: c.sid.clone() });
         if on_it {
@@ -302,7 +366,7 @@ pub fn presence_actions(p: &Presence) -> Vec<PresenceAction> {
         Presence::Available => vec![A::Away],
         Presence::Away { reason: AwayReason::Chosen } => vec![A::Available],
         // "Away" again turns a missed call into a chosen absence.
-        Presence::Away { reason: AwayReason::MissedCall } => vec![A::Available, A::Away],
+        Presence::Away { reason: AwayReason::MissedCall | AwayReason::Supervisor } => vec![A::Available, A::Away],
         Presence::Ringing { .. } | Presence::OnCall { .. } => vec![],
         Presence::WrapUp { .. } => vec![A::Away, A::EndWrapUp],
     }

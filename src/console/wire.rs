@@ -150,6 +150,7 @@ fn presence(v: JsValue) -> Read<Presence> {
             reason: match o.text("reason")?.as_str() {
                 "chosen" => AwayReason::Chosen,
                 "missed-call" => AwayReason::MissedCall,
+                "supervisor" => AwayReason::Supervisor,
                 _ => return Err("reason"),
             },
         },

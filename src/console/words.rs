@@ -26,6 +26,7 @@ pub fn presence(p: &Presence, since: Millis, now: Millis) -> String {
         Presence::Available => format!("Available · {}", clock(now - since)),
         Presence::Away { reason: AwayReason::Chosen } => format!("Away · {}", clock(now - since)),
         Presence::Away { reason: AwayReason::MissedCall } => format!("Away — missed a call · {}", clock(now - since)),
+        Presence::Away { reason: AwayReason::Supervisor } => format!("Away — set by a supervisor · {}", clock(now - since)),
         Presence::Ringing { .. } => "Ringing".into(),
         Presence::OnCall { .. } => "On a call".into(),
         Presence::WrapUp { until } => format!("Wrap-up · {} left", left(*until, now)),
@@ -185,6 +186,7 @@ mod tests {
             name: name.into(),
             state,
             muted: false,
+            monitor: None,
         };
         let card = CallCard {
             call: sid(),
@@ -208,6 +210,7 @@ mod tests {
             notice: None,
             actions: vec![CallAction::Cancel],
             transferred_by: None,
+            help: None,
         };
         assert_eq!(call_summary(&card, NOW), "Caller +15551230000 · connected 1:15 · waited 0:15");
         assert_eq!(leg(&card.legs[0]), "Caller +15551230000 · on hold");

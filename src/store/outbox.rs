@@ -17,7 +17,7 @@ use crate::ids::CallSid;
 pub async fn write_effects(tx: &mut Tx<'_>, effects: &[Effect], now: i64) -> Result<(), StoreError> {
     for effect in effects {
         let (party, leg) = match effect.leg() {
-            Some((party, leg)) => (Some(party.as_str()), Some(i64::from(leg))),
+            Some((party, leg)) => (Some(party.to_string()), Some(i64::from(leg))),
             None => (None, None),
         };
         sqlx::query(
@@ -55,8 +55,9 @@ impl Store {
             "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2
              WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
                  SELECT e.id FROM effects e WHERE e.status = 'pending' AND e.next_attempt_at <= $2 AND e.claimed_until <= $2
-                 AND NOT (e.kind = 'arrange' AND EXISTS (
-                     SELECT 1 FROM effects p WHERE p.kind = 'arrange' AND p.call_sid = e.call_sid AND p.status = 'pending' AND p.id < e.id))
+                 AND NOT (e.kind IN ('arrange', 'add-monitor', 'update-monitor') AND EXISTS (
+                     SELECT 1 FROM effects p WHERE p.kind IN ('arrange', 'add-monitor', 'update-monitor')
+                     AND p.call_sid = e.call_sid AND p.status = 'pending' AND p.id < e.id))
                  AND NOT (e.kind = 'dial' AND EXISTS (
                      SELECT 1 FROM effects p WHERE p.kind = 'cancel-leg' AND p.agent_id = e.agent_id AND p.status = 'pending' AND p.id < e.id))
                  ORDER BY e.id LIMIT $3)
@@ -123,12 +124,13 @@ impl Store {
     /// The dial of one leg, if it was written.
     pub async fn dial_of_leg(&self, call: &CallSid, party: &Party, leg: u32) -> Result<Option<DialRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, status, claimed_until, leg_sid FROM effects WHERE kind = $1 AND call_sid = $2 AND agent_id = $3 AND leg = $4",
+            "SELECT id, status, claimed_until, leg_sid FROM effects WHERE kind IN ($1, $5) AND call_sid = $2 AND agent_id = $3 AND leg = $4",
         )
         .bind(EffectKind::Dial.as_str())
         .bind(call.as_str())
         .bind(party.as_str())
         .bind(i64::from(leg))
+        .bind(EffectKind::AddMonitor.as_str())
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };

@@ -86,6 +86,10 @@ pub struct AddParticipant {
     /// `true`, `false`, `onEnter` or `onExit`.
     pub beep: Option<String>,
     pub wait_url: Option<String>,
+    pub muted: Option<bool>,
+    /// Heard only by the participant on `call_sid_to_coach` (the two go together).
+    pub coaching: Option<bool>,
+    pub call_sid_to_coach: Option<String>,
 }
 
 /// `POST /Conferences/{CF}/Participants/{CallSid or label}.json`: hold, mute, change flags.
@@ -96,6 +100,10 @@ pub struct UpdateParticipant {
     pub muted: Option<bool>,
     pub end_conference_on_exit: Option<bool>,
     pub announce_url: Option<String>,
+    /// Heard only by the participant on `call_sid_to_coach` (which Twilio requires with
+    /// `Coaching=true`).
+    pub coaching: Option<bool>,
+    pub call_sid_to_coach: Option<String>,
 }
 
 /// A call resource (`CA…`) as Twilio answers it; unknown fields are ignored.
@@ -168,6 +176,14 @@ impl RestError {
             RestError::Api { status, .. } => *status == 429 || (500..=599).contains(status),
             RestError::Timeout | RestError::Transport(_) => true,
             RestError::Decode(_) => false,
+        }
+    }
+
+    /// Twilio's error code, for API errors that carry one.
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            RestError::Api { code, .. } => *code,
+            _ => None,
         }
     }
 
@@ -526,6 +542,9 @@ impl AddParticipant {
             .num("Timeout", self.timeout_secs)
             .opt("Beep", &self.beep)
             .opt("WaitUrl", &self.wait_url)
+            .flag("Muted", self.muted)
+            .flag("Coaching", self.coaching)
+            .opt("CallSidToCoach", &self.call_sid_to_coach)
             .0
     }
 }
@@ -538,6 +557,8 @@ impl UpdateParticipant {
             .flag("Muted", self.muted)
             .flag("EndConferenceOnExit", self.end_conference_on_exit)
             .opt("AnnounceUrl", &self.announce_url)
+            .flag("Coaching", self.coaching)
+            .opt("CallSidToCoach", &self.call_sid_to_coach)
             .0
     }
 }
@@ -697,6 +718,9 @@ mod tests {
             timeout_secs: Some(20),
             beep: Some("onEnter".into()),
             wait_url: Some("https://x.test/hold-music".into()),
+            muted: Some(true),
+            coaching: Some(true),
+            call_sid_to_coach: Some(CALL.into()),
         };
         let form = req.to_form();
         assert_eq!(
@@ -713,6 +737,9 @@ mod tests {
                 ("Timeout", "20"),
                 ("Beep", "onEnter"),
                 ("WaitUrl", "https://x.test/hold-music"),
+                ("Muted", "true"),
+                ("Coaching", "true"),
+                ("CallSidToCoach", CALL),
             ]
         );
         let encoded = encode_form(&form);
@@ -732,8 +759,19 @@ mod tests {
             muted: Some(false),
             end_conference_on_exit: Some(true),
             announce_url: Some("https://x.test/a".into()),
+            coaching: Some(true),
+            call_sid_to_coach: Some(CALL.into()),
         };
-        assert_eq!(pairs(&all.to_form()), vec![("Muted", "false"), ("EndConferenceOnExit", "true"), ("AnnounceUrl", "https://x.test/a")]);
+        assert_eq!(
+            pairs(&all.to_form()),
+            vec![
+                ("Muted", "false"),
+                ("EndConferenceOnExit", "true"),
+                ("AnnounceUrl", "https://x.test/a"),
+                ("Coaching", "true"),
+                ("CallSidToCoach", CALL)
+            ]
+        );
         assert!(UpdateParticipant::default().to_form().is_empty());
     }
 

@@ -8,7 +8,7 @@ use super::form::TwilioForm;
 use crate::calls::{flow, service};
 use crate::center::{LegNo, Party};
 use crate::error::{ApiError, Failure};
-use crate::ids::{CallSid, ConferenceSid, PhoneNumber};
+use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber};
 use crate::state::AppState;
 use crate::store::{CallbackKind, StatusCallback};
 use crate::twilio::twiml;
@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/conference/{conference_id}/connect/{party}", post(agent_join))
         .route(flow::STATUS_PATH, post(status))
         .route("/twilio/legs/{call_sid}/{party}/{leg}", post(agent_leg_status))
+        .route("/twilio/monitor/{call_sid}/{supervisor}/{leg}", post(monitor_leg_status))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
@@ -127,6 +128,27 @@ async fn agent_leg_status(
     let event = cb.event.clone();
     service::agent_leg_status(&state, call.clone(), party.clone(), leg, cb).await?;
     tracing::info!(route = "leg-status", call = %call, agent = %party, leg, event = %event, outcome = "applied");
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+/// Progress of a supervisor's monitoring leg (added to the conference by REST, so its answer
+/// is told by this callback, not by a join document).
+async fn monitor_leg_status(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    form: TwilioForm,
+) -> Result<Response, Failure> {
+    let Path((call, supervisor, leg)) = path.map_err(|e| bad(e.body_text()))?;
+    let call = CallSid::parse(&call).map_err(bad)?;
+    let supervisor = AgentId::parse(&supervisor).map_err(|e| bad(format!("supervisor: {e}")))?;
+    let leg = leg_number(Some(&leg))?;
+    let cb = parse_callback(&form).inspect_err(|e| tracing::info!(route = "monitor-status", outcome = %e, "refused"))?;
+    if cb.kind != CallbackKind::Call {
+        return Err(bad("missing required parameter CallStatus").into());
+    }
+    let event = cb.event.clone();
+    service::monitor_leg_status(&state, call.clone(), supervisor.clone(), leg, cb).await?;
+    tracing::info!(route = "monitor-status", call = %call, %supervisor, leg, event = %event, outcome = "applied");
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 

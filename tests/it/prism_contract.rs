@@ -11,6 +11,8 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use warm_transfer::calls::flow;
+use warm_transfer::center::MonitorMode;
 use warm_transfer::config::Secret;
 use warm_transfer::twilio::rest::{AddParticipant, CreateCall, RestConfig, RestError, TwilioClient, UpdateParticipant};
 
@@ -181,6 +183,9 @@ async fn every_rest_call_the_app_makes_validates_against_twilios_spec() {
         timeout_secs: Some(30),
         beep: Some("false".into()),
         wait_url: Some("http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical".into()),
+        muted: None,
+        coaching: None,
+        call_sid_to_coach: None,
     };
     let p = accepted(&prism, "add participant by conference SID", c.add_participant(CONF, &agent2).await);
     assert!(p.call_sid.is_some(), "{p:?}");
@@ -209,6 +214,17 @@ async fn every_rest_call_the_app_makes_validates_against_twilios_spec() {
         )
         .await,
     );
+
+    // The supervisor's leg, as the app adds it and changes its mode.
+    let settings = crate::common::settings_with("sqlite::memory:", "https://api.twilio.com", &[]);
+    let supervisor = warm_transfer::ids::AgentId::parse("supervisor1").unwrap();
+    let customer = warm_transfer::ids::CallSid::parse(CALL).unwrap();
+    let listen = flow::monitor_participant(&settings, &customer, &supervisor, 3);
+    accepted(&prism, "add a listening supervisor", c.add_participant(CONF, &listen).await);
+    for mode in MonitorMode::ALL {
+        let update = flow::monitor_update(mode, Some(&customer));
+        accepted(&prism, &format!("supervisor mode {}", mode.as_str()), c.update_participant(CONF, "supervisor1", &update).await);
+    }
 
     accepted(&prism, "remove participant", c.remove_participant(CONF, CALL).await);
     accepted(&prism, "end conference", c.end_conference(CONF).await);

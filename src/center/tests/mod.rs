@@ -4,4 +4,5 @@ mod calls;
 mod given;
 mod properties;
 mod roster;
+mod supervisor;
 mod transfers;

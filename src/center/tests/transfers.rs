@@ -100,11 +100,12 @@ impl World {
 
     fn actions(&self, name: &str) -> Vec<&'static str> {
         let c = &self.state.calls[&call(1)];
-        // Mute is the browser's to decide; the transfer steps are what these sentences are about.
+        // Mute is the browser's to decide, asking for help is always there for the owner; the
+        // transfer steps are what these sentences are about.
         self.state
             .call_actions(c, &agent(name))
             .into_iter()
-            .filter(|a| !matches!(a, CallAction::Mute | CallAction::Unmute))
+            .filter(|a| !matches!(a, CallAction::Mute | CallAction::Unmute | CallAction::AskHelp | CallAction::CancelHelp))
             .map(CallAction::as_str)
             .collect()
     }
