@@ -74,6 +74,9 @@ pub struct SimCallDto {
     pub digits_sent: String,
     #[serde(default)]
     pub digits_heard: String,
+    /// The room's beeps this call heard ("supervisor1 joined").
+    #[serde(default)]
+    pub beeps: Vec<String>,
     pub conference_sid: Option<String>,
 }
 
@@ -101,6 +104,9 @@ pub struct SimParticipantDto {
     pub status: String,
     pub on_hold: bool,
     pub muted: bool,
+    /// The name of the participant this one coaches (only they hear it).
+    #[serde(default)]
+    pub coaching: Option<String>,
     /// What this participant hears now.
     pub hearing: String,
 }
@@ -192,6 +198,7 @@ mod server {
             }
             SimError::WrongState { .. } | SimError::DuplicateLabel { .. } => ApiError::NotNow(e.to_string()),
             SimError::Invalid(_) | SimError::InvalidNumber(_) => ApiError::BadInput(e.to_string()),
+            SimError::CoachOnHold(_) | SimError::CoachNotInConference(_) | SimError::ConferenceFull(..) => ApiError::NotNow(e.to_string()),
         }
     }
 
@@ -237,6 +244,7 @@ mod server {
             hearing: c.hearing,
             digits_sent: c.digits_sent,
             digits_heard: c.digits_heard,
+            beeps: c.beeps,
             conference_sid: c.conference_sid.map(|s| s.to_string()),
         }
     }
@@ -260,6 +268,14 @@ mod server {
                     .to_string(),
                     on_hold: p.on_hold,
                     muted: p.muted,
+                    coaching: p.coaching.as_ref().map(|coached| {
+                        c.participants
+                            .iter()
+                            .find(|o| &o.call_sid == coached)
+                            .and_then(|o| o.label.clone())
+                            .or_else(|| name_of(coached.as_str()))
+                            .unwrap_or_else(|| coached.to_string())
+                    }),
                     hearing: p.hearing.clone(),
                 })
                 .collect(),
@@ -336,6 +352,7 @@ mod tests {
             hearing: vec![],
             digits_sent: String::new(),
             digits_heard: String::new(),
+            beeps: Vec::new(),
             conference_sid: None,
         };
         for live in ["queued", "ringing", "in-progress"] {

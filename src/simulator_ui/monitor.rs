@@ -158,6 +158,7 @@ fn participant_item(p: &SimParticipantDto) -> impl IntoView {
         <li class="sim-participant" data-call-sid=p.call_sid.clone() data-label=p.label.clone()>
             <strong>{p.name.clone()}</strong> " "
             {flags.into_iter().map(|f| view! { <span class="flag">{f}</span> " " }).collect_view()}
+            {p.coaching.clone().map(|who| view! { <span class="flag flag-coaching">"coaching " {who} " (only they hear it)"</span> " " })}
             <code>{p.call_sid.clone()}</code>
             <span class="sim-hears">"hears: " {p.hearing.clone()}</span>
         </li>
@@ -197,6 +198,7 @@ fn call_item(c: &SimCallDto, finished: bool) -> AnyView {
         .map(|(verb, d)| format!("{verb} {d}"))
         .collect();
     let digits = (!digits.is_empty()).then(|| view! { <p class="sim-digits">"DTMF: " {digits.join(" · ")}</p> });
+    let beeps = (!c.beeps.is_empty()).then(|| view! { <p class="sim-beeps">"beeps heard: " {c.beeps.join(" · ")}</p> });
     let quality = (c.to.starts_with("client:") && c.status == "in-progress").then(|| quality_forms(&c.sid));
     view! {
         <li class="sim-item sim-call" class:finished=finished data-sid=c.sid.clone() data-status=c.status.clone()>
@@ -206,6 +208,7 @@ fn call_item(c: &SimCallDto, finished: bool) -> AnyView {
             </p>
             <p class="sim-hears">"hears: " {if c.now_hearing.is_empty() { "nothing".to_string() } else { c.now_hearing.clone() }}</p>
             {digits}
+            {beeps}
             {quality}
             <p class="sim-muted"><code>{c.sid.clone()}</code> " · " {c.direction.clone()} {conference}</p>
         </li>

@@ -1040,3 +1040,102 @@ fn a_redirect_in_a_calls_own_document_fetches_the_new_document_and_runs_it_inste
 fn looping_wait(s: &warm_transfer::config::Settings) -> warm_transfer::twilio::twiml::Response {
     warm_transfer::twilio::twiml::Response::new().say(flow::WAIT_MESSAGE).play(s.wait_music_url.clone(), Some(0))
 }
+
+// ---- a supervisor on the call: who hears whom ------------------------------------------------
+
+/// supervisor1 added to the call's conference as the app adds a listener, and answering.
+fn with_listener(w: &mut World, customer: &CallSid) -> CallSid {
+    let supervisor = warm_transfer::ids::AgentId::parse("supervisor1").unwrap();
+    let add = flow::monitor_participant(&w.settings, customer, &supervisor, 2);
+    let conference = w.room(customer).sid.to_string();
+    let req = NewParticipant {
+        from: add.from,
+        to: add.to,
+        label: add.label,
+        start_conference_on_enter: add.start_conference_on_enter,
+        end_conference_on_exit: add.end_conference_on_exit,
+        muted: add.muted,
+        beep: add.beep,
+        status_callback: add.status_callback,
+        status_callback_event: add.status_callback_event,
+        timeout_secs: add.timeout_secs,
+        ..NewParticipant::default()
+    };
+    let p = w.engine.add_participant(&conference, req, w.now).unwrap();
+    w.pump();
+    w.answer(&p.call_sid);
+    p.call_sid
+}
+
+fn mode(w: &mut World, customer: &CallSid, m: warm_transfer::center::MonitorMode, coach: Option<&CallSid>) -> Result<(), SimError> {
+    let u = flow::monitor_update(m, coach);
+    let conference = w.room(customer).sid.to_string();
+    let update = ParticipantUpdate { muted: u.muted, coaching: u.coaching, call_sid_to_coach: u.call_sid_to_coach, ..Default::default() };
+    w.engine.update_participant(&conference, "supervisor1", update, w.now)?;
+    w.pump();
+    Ok(())
+}
+
+#[test]
+fn a_listener_hears_everyone_is_heard_by_no_one_and_joins_and_leaves_without_a_beep() {
+    use warm_transfer::center::MonitorMode;
+    let (mut w, customer, agent1) = World::customer_with_agent1();
+    w.at(10);
+    let sup = with_listener(&mut w, &customer);
+    assert_eq!(w.hearing(&sup), format!("conference with {CUSTOMER}, agent1"));
+    assert_eq!(w.hearing(&customer), "conference with agent1");
+    assert_eq!(w.hearing(&agent1), format!("conference with {CUSTOMER}"));
+
+    // Whisper: only agent1 hears the supervisor.
+    mode(&mut w, &customer, MonitorMode::Whisper, Some(&agent1)).unwrap();
+    assert_eq!(w.hearing(&agent1), format!("conference with {CUSTOMER}, supervisor1 (coaching)"));
+    assert_eq!(w.hearing(&customer), "conference with agent1");
+    let room = w.room(&customer);
+    assert_eq!(room.labelled("supervisor1").unwrap().coaching.as_ref(), Some(&agent1));
+
+    // Barge: everyone hears them.
+    mode(&mut w, &customer, MonitorMode::Barge, None).unwrap();
+    assert_eq!(w.hearing(&customer), "conference with agent1, supervisor1");
+    assert_eq!(w.hearing(&agent1), format!("conference with {CUSTOMER}, supervisor1"));
+
+    // Leaving: removed by label.
+    let conference = w.room(&customer).sid.to_string();
+    w.engine.remove_participant(&conference, "supervisor1", w.now).unwrap();
+    w.pump();
+    assert_eq!(w.hearing(&customer), "conference with agent1");
+    // agent1 joined with Twilio's default beep; the supervisor never beeped.
+    assert_eq!(w.call(&customer).beeps, ["agent1 joined"]);
+    assert!(w.call(&agent1).beeps.is_empty(), "{:?}", w.call(&agent1).beeps);
+}
+
+#[test]
+fn coaching_an_agent_on_hold_is_16027_and_one_not_in_the_conference_16028_changing_nothing() {
+    use warm_transfer::center::MonitorMode;
+    let (mut w, customer, agent1) = World::customer_with_agent1();
+    let _sup = with_listener(&mut w, &customer);
+    let conference = w.room(&customer).sid.to_string();
+    w.engine.update_participant(&conference, "agent1", ParticipantUpdate { hold: Some(true), ..Default::default() }, w.now).unwrap();
+    w.pump();
+    let refused = mode(&mut w, &customer, MonitorMode::Whisper, Some(&agent1)).unwrap_err();
+    assert!(matches!(refused, SimError::CoachOnHold(_)), "{refused:?}");
+    let room = w.room(&customer);
+    let sup = room.labelled("supervisor1").unwrap();
+    assert!(sup.muted && sup.coaching.is_none(), "a refused request changes nothing");
+
+    let gone = CallSid::parse(&format!("CA{:032x}", 77)).unwrap();
+    let refused = mode(&mut w, &customer, MonitorMode::Whisper, Some(&gone)).unwrap_err();
+    assert!(matches!(refused, SimError::CoachNotInConference(_)), "{refused:?}");
+}
+
+#[test]
+fn a_conference_holds_250_participants_and_refuses_the_next_with_16020() {
+    let (mut w, customer, _agent1) = World::customer_with_agent1();
+    let conference = w.room(&customer).sid.to_string();
+    for n in 2..250 {
+        let req = NewParticipant { from: NUMBER.into(), to: format!("+1555000{n:04}"), ..NewParticipant::default() };
+        w.engine.add_participant(&conference, req, w.now).unwrap();
+    }
+    let req = NewParticipant { from: NUMBER.into(), to: "+15559990000".into(), ..NewParticipant::default() };
+    let refused = w.engine.add_participant(&conference, req, w.now).unwrap_err();
+    assert!(matches!(refused, SimError::ConferenceFull(_, 250)), "{refused:?}");
+}

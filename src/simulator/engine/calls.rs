@@ -154,6 +154,7 @@ impl Engine {
             now_hearing: String::new(),
             digits_sent: String::new(),
             digits_heard: String::new(),
+            beeps: Vec::new(),
             script: VecDeque::new(),
             fetch: None,
             conference: None,

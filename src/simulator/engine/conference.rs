@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 use super::calls::{check_to, normalise_method, subscription, Engine, DEFAULT_HOLD_MUSIC};
 use super::model::{CallStatus, Conference, ConferenceStatus, FetchPurpose, Participant, ParticipantStatus, Refetch, SimError};
 use super::view::ParticipantView;
+use crate::center::CONFERENCE_LIMIT;
 use crate::ids::{CallSid, ConferenceSid};
 use crate::simulator::twiml::{ConferenceJoin, Instruction};
 
@@ -18,6 +19,8 @@ pub struct NewParticipant {
     pub start_conference_on_enter: Option<bool>,
     pub end_conference_on_exit: Option<bool>,
     pub muted: Option<bool>,
+    pub coaching: Option<bool>,
+    pub call_sid_to_coach: Option<String>,
     pub beep: Option<String>,
     pub wait_url: Option<String>,
     pub wait_method: Option<String>,
@@ -40,6 +43,8 @@ pub struct ParticipantUpdate {
     pub hold_method: Option<String>,
     pub muted: Option<bool>,
     pub end_conference_on_exit: Option<bool>,
+    pub coaching: Option<bool>,
+    pub call_sid_to_coach: Option<String>,
 }
 
 /// How a participant left, which decides the reason a conference gives for ending.
@@ -101,13 +106,59 @@ impl Engine {
         }
     }
 
+    /// Whom a participant coaches after a request's `Coaching` and `CallSidToCoach` (`None`:
+    /// the request does not touch it). Twilio's rules: the two go together; the participant to
+    /// coach must be in the conference (16028) and not on hold (16027).
+    fn coach_of(conf: &Conference, coaching: Option<bool>, to_coach: Option<&str>) -> Result<Option<Option<CallSid>>, SimError> {
+        match (coaching, to_coach.map(str::trim).filter(|s| !s.is_empty())) {
+            (None, None) => Ok(None),
+            (Some(false), _) => Ok(Some(None)),
+            (None, Some(_)) => Err(SimError::Invalid("CallSidToCoach is only valid with Coaching=true".into())),
+            (Some(true), None) => Err(SimError::Invalid("Coaching=true needs CallSidToCoach".into())),
+            (Some(true), Some(sid)) => {
+                let target = conf
+                    .participants
+                    .iter()
+                    .find(|p| p.call_sid.as_str() == sid && p.status == ParticipantStatus::Connected)
+                    .ok_or_else(|| SimError::CoachNotInConference(sid.to_string()))?;
+                if target.hold {
+                    return Err(SimError::CoachOnHold(sid.to_string()));
+                }
+                Ok(Some(Some(target.call_sid.clone())))
+            }
+        }
+    }
+
+    /// The room beeps for `who` entering or leaving (as its `beep` says): everyone else
+    /// connected and not on hold hears it.
+    fn beep(&mut self, conf_sid: &str, who: &Participant, entering: bool) {
+        let wanted = match who.beep.as_str() {
+            "true" => true,
+            "onEnter" => entering,
+            "onExit" => !entering,
+            _ => false,
+        };
+        let Some(conf) = self.conferences.get(conf_sid).filter(|_| wanted) else { return };
+        let name = who.label.clone().or_else(|| self.calls.get(who.call_sid.as_str()).map(|c| c.party().to_string())).unwrap_or_default();
+        let listeners: Vec<CallSid> =
+            conf.connected().filter(|p| p.call_sid != who.call_sid && !p.hold).map(|p| p.call_sid.clone()).collect();
+        let heard = format!("{name} {}", if entering { "joined" } else { "left" });
+        for sid in listeners {
+            if let Some(call) = self.calls.get_mut(sid.as_str()) {
+                call.beeps.push(heard.clone());
+            }
+        }
+    }
+
     /// `<Dial><Conference>` (or answering a REST-added participant's call): into the live room of
     /// that name, created if there is none.
     pub(super) fn join_conference(&mut self, call_sid: &CallSid, join: &ConferenceJoin, now: SystemTime) -> Result<(), SimError> {
         let conf_sid = self.open_conference(&join.name, now);
         let conf = &self.conferences[&conf_sid];
         self.check_label(conf, join.participant_label.as_deref(), call_sid)?;
-        let participant = Participant::new(call_sid, join, ParticipantStatus::Connected, now);
+        let mut participant = Participant::new(call_sid, join, ParticipantStatus::Connected, now);
+        // A REST-added participant keeps whom it was added to coach.
+        participant.coaching = conf.participants.iter().find(|p| &p.call_sid == call_sid).and_then(|p| p.coaching.clone());
         let conference_callback =
             subscription(join.status_callback.clone(), join.status_callback_event.clone(), Some(join.status_callback_method.clone()), &[])?;
         let conf = self.conferences.get_mut(&conf_sid).expect("opened above");
@@ -125,6 +176,7 @@ impl Engine {
             call.conference = Some(sid);
         }
         self.participant_event(&conf_sid, "participant-join", &participant, &[], now);
+        self.beep(&conf_sid, &participant, true);
 
         let conf = &self.conferences[&conf_sid];
         let ready = conf.connected().count() >= 2 && conf.connected().any(|p| p.start_conference_on_enter);
@@ -281,12 +333,13 @@ impl Engine {
     /// the room waits, else everyone else who is neither held nor muted.
     fn refresh_audio(&mut self, conf_sid: &str) {
         let Some(conf) = self.conferences.get(conf_sid) else { return };
-        let audible: Vec<(CallSid, String)> = conf
+        // Who can be heard, and by whom: a coach only by the participant they coach.
+        let audible: Vec<(CallSid, String, Option<CallSid>)> = conf
             .connected()
             .filter(|p| !p.hold && !p.muted)
             .map(|p| {
                 let name = p.label.clone().or_else(|| self.calls.get(p.call_sid.as_str()).map(|c| c.party().to_string()));
-                (p.call_sid.clone(), name.unwrap_or_default())
+                (p.call_sid.clone(), name.unwrap_or_default(), p.coaching.clone())
             })
             .collect();
         let hearing: Vec<(CallSid, String)> = conf
@@ -297,7 +350,11 @@ impl Engine {
                 } else if conf.status == ConferenceStatus::Waiting {
                     p.wait_audio.clone()
                 } else {
-                    let others: Vec<&str> = audible.iter().filter(|(sid, _)| sid != &p.call_sid).map(|(_, n)| n.as_str()).collect();
+                    let others: Vec<String> = audible
+                        .iter()
+                        .filter(|(sid, _, coaching)| sid != &p.call_sid && coaching.as_ref().is_none_or(|c| c == &p.call_sid))
+                        .map(|(_, n, coaching)| if coaching.is_some() { format!("{n} (coaching)") } else { n.clone() })
+                        .collect();
                     if others.is_empty() {
                         "conference: nobody else".to_string()
                     } else {
@@ -342,6 +399,9 @@ impl Engine {
         // Calls still ringing to join do not keep a room open (as with a <Dial> on its way in).
         let remaining = conf.connected().count();
         self.detach(&gone, conf_sid, now);
+        if gone.status == ParticipantStatus::Connected {
+            self.beep(conf_sid, &gone, false);
+        }
         let reason = if gone.end_conference_on_exit && gone.status == ParticipantStatus::Connected {
             Some(match how {
                 Leave::HungUp => "participant-with-end-conference-on-exit-left",
@@ -425,11 +485,15 @@ impl Engine {
             Err(_) => self.open_conference(conference, now),
         };
         let conf = &self.conferences[&conf_sid];
+        if conf.participants.len() >= CONFERENCE_LIMIT {
+            return Err(SimError::ConferenceFull(conf.friendly_name.clone(), CONFERENCE_LIMIT));
+        }
         if let Some(label) = req.label.as_deref() {
             if conf.participants.iter().any(|p| p.label.as_deref() == Some(label)) {
                 return Err(SimError::DuplicateLabel { label: label.to_string(), conference: conf.friendly_name.clone() });
             }
         }
+        let coaching = Self::coach_of(conf, req.coaching, req.call_sid_to_coach.as_deref())?.flatten();
         let mut join = ConferenceJoin::named(conf.friendly_name.clone());
         join.start_conference_on_enter = req.start_conference_on_enter.unwrap_or(true);
         join.end_conference_on_exit = req.end_conference_on_exit.unwrap_or(false);
@@ -447,7 +511,9 @@ impl Engine {
         let timeout = req.timeout_secs.unwrap_or(super::calls::DEFAULT_TIMEOUT_SECS);
         let call_sid = self.create_participant_call(&req.from, &req.to, join.clone(), timeout, call_callback, now);
         let conf = self.conferences.get_mut(&conf_sid).expect("resolved above");
-        conf.participants.push(Participant::new(&call_sid, &join, ParticipantStatus::Ringing, now));
+        let mut ringing = Participant::new(&call_sid, &join, ParticipantStatus::Ringing, now);
+        ringing.coaching = coaching;
+        conf.participants.push(ringing);
         // The answer shows the participant as it was created: an unreachable number's call fails
         // (and leaves) at once, after Twilio has accepted the request.
         let created = self.participant(&conf_sid, call_sid.as_str());
@@ -470,6 +536,8 @@ impl Engine {
         let conf = self.conference_mut(&conf_sid)?;
         let i = conf.position(who).ok_or_else(|| SimError::UnknownParticipant(who.to_string()))?;
         let hold_method = normalise_method(update.hold_method.as_deref(), "GET")?;
+        // Checked before anything changes: a refused request changes nothing.
+        let coaching = Self::coach_of(conf, update.coaching, update.call_sid_to_coach.as_deref())?;
         let p = &mut conf.participants[i];
         let call_sid = p.call_sid.clone();
         // Twilio's hold quirk: judged by the hold state the request finds, before its own `Hold`.
@@ -497,6 +565,10 @@ impl Engine {
         if let Some(muted) = update.muted.filter(|m| *m != p.muted) {
             p.muted = muted;
             events.push(if muted { "participant-mute" } else { "participant-unmute" });
+        }
+        if let Some(coaching) = coaching.filter(|c| *c != p.coaching) {
+            p.coaching = coaching;
+            events.push("participant-modify");
         }
         if let Some(end) = update.end_conference_on_exit.filter(|e| *e != p.end_conference_on_exit) {
             if was_held {

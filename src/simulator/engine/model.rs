@@ -151,6 +151,15 @@ pub enum SimError {
     InvalidNumber(String),
     #[error("{0}")]
     Invalid(String),
+    /// Twilio's 16027.
+    #[error("The participant to coach ({0}) is on hold")]
+    CoachOnHold(String),
+    /// Twilio's 16028.
+    #[error("The participant to coach ({0}) is not in the conference")]
+    CoachNotInConference(String),
+    /// Twilio's 16020.
+    #[error("Conference {0} is full: it holds at most {1} participants")]
+    ConferenceFull(String, usize),
 }
 
 /// Who gets told about what (a call's or a conference's status callback).
@@ -217,6 +226,8 @@ pub(super) struct Call {
     /// DTMF sent on this leg (`w` pauses included), and heard from others in its conference.
     pub digits_sent: String,
     pub digits_heard: String,
+    /// The room's beeps this call heard (someone joining or leaving with a beep).
+    pub beeps: Vec<String>,
     /// The rest of the call's document after the verb being executed: Twilio carries on with
     /// it when the caller leaves a conference.
     pub script: VecDeque<Instruction>,
@@ -272,6 +283,10 @@ pub(super) struct Participant {
     pub end_conference_on_exit: bool,
     pub muted: bool,
     pub hold: bool,
+    /// Heard only by the participant on this call (Twilio's `Coaching` + `CallSidToCoach`).
+    pub coaching: Option<CallSid>,
+    /// When the room beeps for this participant: `true`, `false`, `onEnter` or `onExit`.
+    pub beep: String,
     pub wait_url: Option<String>,
     pub wait_method: String,
     /// What this participant hears while the conference waits (from its wait document).
@@ -295,6 +310,8 @@ impl Participant {
             end_conference_on_exit: join.end_conference_on_exit,
             muted: join.muted,
             hold: false,
+            coaching: None,
+            beep: join.beep.clone(),
             wait_url: join.wait_url.clone(),
             wait_method: join.wait_method.clone(),
             wait_audio: String::new(),

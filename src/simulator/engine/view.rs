@@ -32,6 +32,8 @@ pub struct CallView {
     /// the latest 1000 of each.
     pub digits_sent: String,
     pub digits_heard: String,
+    /// The room's beeps this call heard ("agent1 joined", "supervisor1 left").
+    pub beeps: Vec<String>,
     pub conference_sid: Option<ConferenceSid>,
     /// RFC 2822, as Twilio writes dates.
     pub date_created: String,
@@ -64,6 +66,8 @@ pub struct ParticipantView {
     pub muted: bool,
     pub start_conference_on_enter: bool,
     pub end_conference_on_exit: bool,
+    /// The call this participant coaches: only that participant hears them.
+    pub coaching: Option<CallSid>,
     /// What this participant hears now.
     pub hearing: String,
     pub date_created: String,
@@ -139,6 +143,7 @@ impl Engine {
                     muted: p.muted,
                     start_conference_on_enter: p.start_conference_on_enter,
                     end_conference_on_exit: p.end_conference_on_exit,
+                    coaching: p.coaching.clone(),
                     hearing: match p.status {
                         ParticipantStatus::Ringing => "ringing".into(),
                         ParticipantStatus::Connected => {
@@ -180,6 +185,7 @@ fn call_view(c: &Call) -> CallView {
         hearing: c.hearing.clone(),
         digits_sent: c.digits_sent.clone(),
         digits_heard: c.digits_heard.clone(),
+        beeps: c.beeps.clone(),
         conference_sid: c.conference.clone(),
         date_created: rfc2822(c.created_at),
         date_updated: rfc2822(c.updated_at),

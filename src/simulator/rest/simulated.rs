@@ -132,6 +132,8 @@ async fn add_participant(State(sim): State<Simulator>, Path((_, conference)): Pa
         start_conference_on_enter: form.flag("StartConferenceOnEnter")?,
         end_conference_on_exit: form.flag("EndConferenceOnExit")?,
         muted: form.flag("Muted")?,
+        coaching: form.flag("Coaching")?,
+        call_sid_to_coach: form.get("CallSidToCoach"),
         beep: form.get("Beep"),
         wait_url: form.0.iter().find(|(k, _)| k == "WaitUrl").map(|(_, v)| v.clone()),
         wait_method: form.get("WaitMethod"),
@@ -171,6 +173,8 @@ async fn update_participant(
         hold_method: form.get("HoldMethod"),
         muted: form.flag("Muted")?,
         end_conference_on_exit: form.flag("EndConferenceOnExit")?,
+        coaching: form.flag("Coaching")?,
+        call_sid_to_coach: form.get("CallSidToCoach"),
     };
     let view = sim.apply(|e, now| e.update_participant(&conference, &who, update, now)).map_err(|e| ApiError::from_sim(e, &uri))?;
     Ok(ok(participant_json(&sim.config().account_sid, &view)))

@@ -42,6 +42,9 @@ impl ApiError {
             SimError::InvalidNumber(_) => Self::new(StatusCode::BAD_REQUEST, INVALID_NUMBER, e.to_string()),
             SimError::Invalid(m) => Self::invalid(m),
             SimError::DuplicateLabel { .. } => Self::invalid(e.to_string()),
+            SimError::CoachOnHold(_) => Self::new(StatusCode::BAD_REQUEST, 16027, e.to_string()),
+            SimError::CoachNotInConference(_) => Self::new(StatusCode::BAD_REQUEST, 16028, e.to_string()),
+            SimError::ConferenceFull(..) => Self::new(StatusCode::BAD_REQUEST, 16020, e.to_string()),
         }
     }
 }
@@ -191,8 +194,8 @@ pub(super) fn participant_json(account: &str, p: &ParticipantView) -> Value {
         "label": p.label,
         "hold": p.on_hold,
         "muted": p.muted,
-        "coaching": false,
-        "call_sid_to_coach": null,
+        "coaching": p.coaching.is_some(),
+        "call_sid_to_coach": p.coaching,
         "start_conference_on_enter": p.start_conference_on_enter,
         "end_conference_on_exit": p.end_conference_on_exit,
         "status": match p.status {
