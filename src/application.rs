@@ -13,7 +13,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 
 use crate::calls::effects::EffectsWorker;
-use crate::config::{Mode, Settings, DEMO_AGENTS, DEMO_PASSWORD};
+use crate::config::{Mode, Settings, DEMO_AGENTS, DEMO_PASSWORD, DEMO_SUPERVISOR};
 use crate::pages::{shell, Page};
 use crate::simulator::{Simulator, SimulatorConfig};
 use crate::state::{AppState, Shared};
@@ -100,6 +100,7 @@ impl Application {
             store: store.clone(),
             twilio: twilio.clone(),
             center: center.clone(),
+            floor: crate::runtime::Floor::new(center.clone(), store.clone(), settings.floor.clone()),
             leptos_options: leptos_options(local),
             voice_sdk,
             simulator,
@@ -145,6 +146,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::webhooks::router())
         .route("/healthz", get(healthz))
         .route("/api/stream", get(crate::api::stream::stream))
+        .route("/api/floor/stream", get(crate::api::floor_stream::stream))
         .route("/vendor/twilio.min.js", get(voice_sdk));
     // Pages and server functions find the state in their reactive context.
     let context = {
@@ -155,7 +157,26 @@ pub fn router(state: AppState) -> Router {
     for page in Page::ROUTED {
         let options = state.leptos_options.clone();
         let render = leptos_axum::render_app_to_stream_with_context(context.clone(), move || shell(options.clone(), page));
-        app = app.route(page.path().expect("routed pages have a path"), get(move |req: Request| render(req)));
+        let path = page.path().expect("routed pages have a path");
+        if page == Page::Floor {
+            // The floor's page is a supervisor's: an agent signed in gets 403 (signed out, the
+            // page shows the sign-in form, as the console does).
+            let state = state.clone();
+            app = app.route(
+                path,
+                get(move |req: Request| {
+                    let (state, render) = (state.clone(), render.clone());
+                    async move {
+                        match floor_gate(&state, req.headers()).await {
+                            Some(refused) => refused,
+                            None => render(req).await.into_response(),
+                        }
+                    }
+                }),
+            );
+        } else {
+            app = app.route(path, get(move |req: Request| render(req)));
+        }
     }
     // Server functions at their stable `/api/...` endpoints.
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
@@ -175,6 +196,31 @@ pub fn router(state: AppState) -> Router {
         // The simulator's REST API answers at TWILIO_API_BASE_URL = {base}/sim.
         Some(sim) => app.nest_service("/sim", crate::simulator::rest::router(sim.clone())).merge(crate::simulator::browser::router(sim)),
         None => app,
+    }
+}
+
+/// Who may open the floor's page: `None` lets it render (a supervisor, or nobody signed in yet);
+/// otherwise the answer to send instead.
+async fn floor_gate(state: &AppState, headers: &axum::http::HeaderMap) -> Option<Response> {
+    use axum::http::StatusCode;
+    let Ok(me) = crate::auth::current_agent(&state.store, headers).await else { return None };
+    match state.store.agent_role(&me.agent).await {
+        Ok(Some(crate::center::AgentRole::Supervisor)) => None,
+        Ok(_) => Some(
+            (
+                StatusCode::FORBIDDEN,
+                axum::response::Html(
+                    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>warm-transfer · forbidden</title></head>\
+                     <body><main class=\"console\"><p class=\"not-found\">The floor is for supervisors. \
+                     <a href=\"/\">Go to the agent console</a></p></main></body></html>",
+                ),
+            )
+                .into_response(),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "storage failed while opening the floor");
+            Some((StatusCode::SERVICE_UNAVAILABLE, "storage is unavailable").into_response())
+        }
     }
 }
 
@@ -200,19 +246,24 @@ async fn start_simulator(settings: &mut Settings, store: &Store, local_url: &str
     if settings.public_base_url != local_url {
         config.app_local_url = Some(local_url.to_string());
     }
-    for agent in DEMO_AGENTS {
+    let demo = DEMO_AGENTS.iter().map(|a| (*a, format!("Agent {}", &a[5..]))).chain([(DEMO_SUPERVISOR, "Supervisor 1".to_string())]);
+    for (agent, name) in demo {
         let id = crate::ids::AgentId::parse(agent).map_err(|e| StartError::Demo(e.0))?;
         if store.agent(&id).await?.is_none() {
             let hash = crate::auth::on_password_thread(|| crate::auth::hash_password(DEMO_PASSWORD))
                 .await
                 .ok_or_else(|| StartError::Demo("the password thread is gone".into()))?
                 .map_err(|e| StartError::Demo(e.to_string()))?;
-            store.upsert_agent(&id, &format!("Agent {}", &agent[5..]), &hash).await?;
+            store.upsert_agent(&id, &name, &hash).await?;
+            if agent == DEMO_SUPERVISOR {
+                store.set_agent_role(&id, crate::center::AgentRole::Supervisor).await?;
+            }
         }
     }
     tracing::warn!(
         "SIMULATOR MODE: no Twilio account is used; calls are simulated. Sign in as {} with password '{DEMO_PASSWORD}', \
-         call from /phone, watch /simulator. Set the TWILIO_* settings (README) for real calls.",
+         or as {DEMO_SUPERVISOR} for the floor (/floor); call from /phone, watch /simulator. Set the TWILIO_* settings \
+         (README) for real calls.",
         DEMO_AGENTS.join(" or ")
     );
     Ok(Simulator::new(config))

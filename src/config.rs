@@ -70,6 +70,34 @@ pub struct Settings {
     /// Check `X-Twilio-Signature` on every webhook. Off only for local development
     /// (`TWILIO_VERIFY_SIGNATURES=false`), and start-up then warns loudly.
     pub verify_signatures: bool,
+    pub floor: FloorSettings,
+}
+
+/// The supervisor's floor: when the day begins and how the service level is counted.
+#[derive(Debug, Clone)]
+pub struct FloorSettings {
+    /// Today starts at midnight here (`FLOOR_TIME_ZONE`, an IANA name; default UTC).
+    pub time_zone: chrono_tz::Tz,
+    /// `SERVICE_LEVEL_SECS` (answered within, default 20) and `SHORT_ABANDON_SECS` (default 5).
+    pub thresholds: crate::center::Thresholds,
+}
+
+impl FloorSettings {
+    /// When the day that holds `now` began: midnight in the floor's time zone (the first moment
+    /// of the day where a time change skips midnight).
+    pub fn day_start(&self, now: i64) -> i64 {
+        use chrono::{NaiveTime, TimeZone};
+        let Some(utc) = chrono::DateTime::from_timestamp_millis(now) else { return now };
+        let local = utc.with_timezone(&self.time_zone).date_naive();
+        let mut at = local.and_time(NaiveTime::MIN);
+        for _ in 0..24 {
+            if let Some(start) = self.time_zone.from_local_datetime(&at).earliest() {
+                return start.timestamp_millis();
+            }
+            at += chrono::Duration::hours(1);
+        }
+        now
+    }
 }
 
 /// Retry policy for dials waiting in the outbox.
@@ -96,6 +124,8 @@ pub const SIM_NUMBER: &str = "+15005550006";
 /// Demo agents a new user can sign in as straight away in simulator mode (made at start when
 /// missing), and their shared password.
 pub const DEMO_AGENTS: [&str; 3] = ["agent1", "agent2", "agent3"];
+/// The demo supervisor (same password): signs in to the floor (`/floor`).
+pub const DEMO_SUPERVISOR: &str = "supervisor1";
 pub const DEMO_PASSWORD: &str = "simulator";
 
 fn random_secret() -> String {
@@ -205,6 +235,18 @@ impl Settings {
                 Some("false") | Some("0") => false,
                 Some(_) => return Err(invalid("TWILIO_VERIFY_SIGNATURES", "expected true or false")),
             },
+            floor: FloorSettings {
+                time_zone: match get("FLOOR_TIME_ZONE") {
+                    None => chrono_tz::UTC,
+                    Some(name) => name
+                        .parse()
+                        .map_err(|_| invalid("FLOOR_TIME_ZONE", format!("unknown time zone '{name}' (e.g. UTC, Europe/Paris)")))?,
+                },
+                thresholds: crate::center::Thresholds {
+                    answer_within: millis(&get, "SERVICE_LEVEL_SECS", 20)? as i64 * 1000,
+                    short_abandon: millis(&get, "SHORT_ABANDON_SECS", 5)? as i64 * 1000,
+                },
+            },
         })
     }
 
@@ -278,6 +320,24 @@ mod tests {
 
     fn parse(env: &HashMap<&str, &str>) -> Result<Settings, ConfigError> {
         Settings::from_lookup(|k| env.get(k).map(|v| v.to_string()))
+    }
+
+    #[test]
+    fn the_floors_day_starts_at_midnight_in_its_time_zone() {
+        let mut env = full();
+        // 2026-12-01 03:30 UTC is still 30 November in New York (UTC-5 in winter).
+        let now = 1_796_095_800_000;
+        let utc = parse(&env).unwrap().floor;
+        assert_eq!(utc.day_start(now), 1_796_083_200_000, "2026-12-01 00:00 UTC");
+        env.insert("FLOOR_TIME_ZONE", "America/New_York");
+        let ny = parse(&env).unwrap().floor;
+        assert_eq!(ny.day_start(now), 1_796_014_800_000, "2026-11-30 00:00 EST = 05:00 UTC");
+        assert_eq!(utc.thresholds, crate::center::Thresholds::default());
+        env.insert("FLOOR_TIME_ZONE", "Mars/Olympus");
+        assert!(matches!(parse(&env), Err(ConfigError::Invalid { name: "FLOOR_TIME_ZONE", .. })));
+        env.insert("FLOOR_TIME_ZONE", "UTC");
+        env.insert("SERVICE_LEVEL_SECS", "30");
+        assert_eq!(parse(&env).unwrap().floor.thresholds.answer_within, 30_000);
     }
 
     #[test]

@@ -166,7 +166,7 @@ mod server {
 
     use super::ApiError;
     use crate::auth::AuthError;
-    use crate::center::Refusal;
+    use crate::center::{Reason, Refusal};
     use crate::ids::IdError;
     use crate::runtime::CenterError;
     use crate::store::StoreError;
@@ -198,6 +198,8 @@ mod server {
         fn from(r: Refusal) -> Self {
             match r {
                 Refusal::UnknownAgent(_) | Refusal::UnknownCall(_) => ApiError::NotFound(r.to_string()),
+                // What an agent asks of the floor: not theirs to ask, whatever the moment.
+                Refusal::NotNow(reason @ Reason::SupervisorsOnly) => ApiError::Forbidden(reason.to_string()),
                 Refusal::NotNow(reason) => ApiError::NotNow(reason.to_string()),
             }
         }

@@ -8,6 +8,7 @@ pub mod api;
 pub mod center;
 pub mod console;
 pub mod error;
+pub mod floor;
 pub mod ids;
 pub mod live;
 pub mod pages;
@@ -51,7 +52,8 @@ pub fn hydrate() {
     console_error_panic_hook::set_once();
     let path = leptos::prelude::location().pathname().unwrap_or_default();
     match Page::at(&path) {
-        Page::Console => leptos::mount::hydrate_body(console::page::ConsolePage),
+        Page::Console => leptos::mount::hydrate_body(|| leptos::prelude::view! { <console::page::ConsolePage/> }),
+        Page::Floor => leptos::mount::hydrate_body(|| leptos::prelude::view! { <console::page::ConsolePage floor=true/> }),
         // Not Leptos's spawn: its executor is set up by `hydrate_body`, inside the split module.
         Page::Phone => wasm_bindgen_futures::spawn_local(simulator_ui::hydrate_phone()),
         Page::Monitor => wasm_bindgen_futures::spawn_local(simulator_ui::hydrate_monitor()),

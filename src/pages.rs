@@ -1,6 +1,7 @@
 //! The HTML shell and the pages of the browser app.
 //!
-//! Each page is a document of its own, reached by an ordinary link: the agent console (`/`),
+//! Each page is a document of its own, reached by an ordinary link: the agent console (`/`), the
+//! supervisor's floor beside it (`/floor`),
 //! and in simulator mode the customer's phone (`/phone`) and the monitor (`/simulator`). Nothing
 //! navigates between them without a page load, so the browser bundle carries no client-side
 //! router (it cost ~50 KB gzip of the 250 KB WASM budget); the server picks the page by path
@@ -13,6 +14,8 @@ use leptos::prelude::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
     Console,
+    /// The supervisor's floor, beside their console.
+    Floor,
     Phone,
     Monitor,
     /// Any other path: a 404 with a way back.
@@ -21,11 +24,12 @@ pub enum Page {
 
 impl Page {
     /// The pages with a path of their own.
-    pub const ROUTED: [Page; 3] = [Page::Console, Page::Phone, Page::Monitor];
+    pub const ROUTED: [Page; 4] = [Page::Console, Page::Floor, Page::Phone, Page::Monitor];
 
     pub fn path(self) -> Option<&'static str> {
         match self {
             Page::Console => Some("/"),
+            Page::Floor => Some("/floor"),
             Page::Phone => Some("/phone"),
             Page::Monitor => Some("/simulator"),
             Page::NotFound => None,
@@ -40,6 +44,7 @@ impl Page {
     fn title(self) -> &'static str {
         match self {
             Page::Console => "warm-transfer · agent console",
+            Page::Floor => "warm-transfer · supervisor's floor",
             Page::Phone => "warm-transfer · customer phone (simulator)",
             Page::Monitor => "warm-transfer · simulator monitor",
             Page::NotFound => "warm-transfer · page not found",
@@ -75,6 +80,7 @@ pub fn shell(options: LeptosOptions, page: Page) -> impl IntoView {
 fn PageBody(page: Page) -> impl IntoView {
     match page {
         Page::Console => view! { <ConsolePage/> }.into_any(),
+        Page::Floor => view! { <ConsolePage floor=true/> }.into_any(),
         Page::Phone => view! { <PhonePage/> }.into_any(),
         Page::Monitor => view! { <MonitorPage/> }.into_any(),
         Page::NotFound => view! { <NotFound/> }.into_any(),

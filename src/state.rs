@@ -32,6 +32,8 @@ pub struct Shared {
     pub twilio: TwilioClient,
     /// The contact center: its live state, and every decision made durable.
     pub center: Center,
+    /// The supervisors' floor: today's figures and the floor's view, made when a floor asks.
+    pub floor: crate::runtime::Floor,
     pub leptos_options: LeptosOptions,
     /// The Twilio Voice SDK bundle, read once at start-up (see `voice_sdk_path`); in simulator
     /// mode, the simulated Device instead.

@@ -28,6 +28,9 @@ pub struct SiteMode {
 pub struct AgentInfo {
     pub identity: crate::ids::AgentId,
     pub display_name: String,
+    /// A supervisor also runs the floor.
+    #[serde(default)]
+    pub supervisor: bool,
 }
 
 /// A server function's answer the console itself never reads (what changed reaches it over the

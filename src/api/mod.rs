@@ -4,7 +4,9 @@
 //! - [`console`]: the agent's phone token, steps on their call, presence;
 //! - [`session`]: sign-in, sign-out, who is signed in, the deployment's mode;
 //! - [`simulator`]: the simulator pages' view of the built-in Twilio;
+//! - [`floor`]: the supervisor's steps (listen, whisper, barge, leave; an agent's presence);
 //! - [`stream`] (server): `GET /api/stream`, the agent's live view as server-sent events;
+//! - [`floor_stream`] (server): `GET /api/floor/stream`, the floor as server-sent events;
 //! - [`dto`]: what those answer, shared by server and browser.
 //!
 //! What they answer when they refuse is `crate::error`, shared with the webhooks.
@@ -13,6 +15,9 @@ pub mod console;
 #[cfg(feature = "ssr")]
 mod context;
 pub mod dto;
+pub mod floor;
+#[cfg(feature = "ssr")]
+pub mod floor_stream;
 pub mod session;
 pub mod simulator;
 #[cfg(feature = "ssr")]

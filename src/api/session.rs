@@ -15,7 +15,15 @@ pub async fn sign_in(identity: String, password: String) -> Result<AgentInfo, Ap
     let cx = Ctx::take();
     let (me, token) = crate::auth::sign_in(&cx.state.store, &identity, &password).await.map_err(|e| Failure::from(e).public())?;
     cx.set_cookie(crate::auth::session_cookie(&token, cx.secure_cookies()));
-    Ok(AgentInfo { identity: me.agent, display_name: me.display_name })
+    let supervisor = is_supervisor(&cx.state, &me.agent).await?;
+    Ok(AgentInfo { identity: me.agent, display_name: me.display_name, supervisor })
+}
+
+/// Whether the account is a supervisor's, as stored (a role the CLI just gave counts at once).
+#[cfg(feature = "ssr")]
+async fn is_supervisor(state: &crate::state::AppState, agent: &crate::ids::AgentId) -> Result<bool, ApiError> {
+    let role = state.store.agent_role(agent).await.map_err(|e| Failure::from(e).public())?;
+    Ok(role == Some(crate::center::AgentRole::Supervisor))
 }
 
 #[server(prefix = "/api", endpoint = "sign_out")]
@@ -34,7 +42,10 @@ pub async fn sign_out() -> Result<(), ApiError> {
 pub async fn whoami() -> Result<Option<AgentInfo>, ApiError> {
     let cx = Ctx::take();
     match cx.signed_in().await {
-        Ok(me) => Ok(Some(AgentInfo { identity: me.agent, display_name: me.display_name })),
+        Ok(me) => {
+            let supervisor = is_supervisor(&cx.state, &me.agent).await?;
+            Ok(Some(AgentInfo { identity: me.agent, display_name: me.display_name, supervisor }))
+        }
         Err(ApiError::NotSignedIn) => Ok(None),
         Err(e) => Err(e),
     }
@@ -42,11 +53,11 @@ pub async fn whoami() -> Result<Option<AgentInfo>, ApiError> {
 
 #[server(prefix = "/api", endpoint = "site")]
 pub async fn site_info() -> Result<SiteMode, ApiError> {
-    use crate::config::{DEMO_AGENTS, DEMO_PASSWORD};
+    use crate::config::{DEMO_AGENTS, DEMO_PASSWORD, DEMO_SUPERVISOR};
     let simulator = Ctx::take().state.simulator.is_some();
     Ok(SiteMode {
         simulator,
-        demo_agents: if simulator { DEMO_AGENTS.iter().map(|a| a.to_string()).collect() } else { vec![] },
+        demo_agents: if simulator { DEMO_AGENTS.iter().chain([&DEMO_SUPERVISOR]).map(|a| a.to_string()).collect() } else { vec![] },
         demo_password: simulator.then(|| DEMO_PASSWORD.to_string()),
     })
 }

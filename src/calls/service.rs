@@ -3,7 +3,9 @@
 //! `crate::center`, the errors' statuses and sentences in `crate::error`.
 
 use crate::calls::flow;
-use crate::center::{AgentCard, CallAction, CallCard, Command, LegNo, LegOutcome, Party, Refusal, Target, Wanted};
+use crate::center::{
+    AgentCard, CallAction, CallCard, Command, LegNo, LegOutcome, MonitorCard, MonitorMode, Party, Refusal, SupervisorAction, Target, Wanted,
+};
 use crate::error::{ApiError, Failure};
 use crate::ids::{AgentId, CallSid, PhoneNumber};
 use crate::runtime::CenterError;
@@ -146,6 +148,30 @@ pub async fn step(
     state.center.decide(command).await?;
     tracing::info!(%agent, step = %action, "call step");
     Ok(state.center.read(|s| s.call_of(agent).map(|c| s.call_card(c, agent))))
+}
+
+/// A supervisor listens to, coaches on, or barges into `call` (or switches mode on the call they
+/// monitor); their console then shows the call they monitor, and their phone answers it.
+pub async fn monitor(state: &AppState, supervisor: &AgentId, call: CallSid, mode: MonitorMode) -> Result<Option<MonitorCard>, Failure> {
+    state.center.decide(Command::Monitor { supervisor: supervisor.clone(), call: call.clone(), mode }).await?;
+    tracing::info!(%supervisor, call = %call, mode = mode.as_str(), "monitoring");
+    Ok(state.center.read(|s| s.monitor_card(supervisor)))
+}
+
+/// The supervisor leaves the call they monitor.
+pub async fn stop_monitoring(state: &AppState, supervisor: &AgentId) -> Result<(), Failure> {
+    state.center.decide(Command::StopMonitoring { supervisor: supervisor.clone() }).await?;
+    tracing::info!(%supervisor, "left the call monitored");
+    Ok(())
+}
+
+/// A supervisor sets an agent away (with a reason) or offline, or ends their wrap-up: the
+/// agent's card as it now is.
+pub async fn supervise(state: &AppState, supervisor: &AgentId, agent: &AgentId, action: SupervisorAction) -> Result<AgentCard, Failure> {
+    let word = action.as_str();
+    state.center.decide(Command::Supervise { supervisor: supervisor.clone(), agent: agent.clone(), action }).await?;
+    tracing::info!(%supervisor, %agent, action = word, "supervised");
+    state.center.read(|s| s.card(agent)).ok_or_else(|| Refusal::UnknownAgent(agent.clone()).into())
 }
 
 /// The agent signed out: offline (a ringing offer goes to the next agent).

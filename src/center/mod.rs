@@ -13,7 +13,9 @@
 //! - `command`, `event`, `effect`, `refusal`: what goes in and what comes out;
 //! - `decide` (the rules), `supervise` (the supervisor's), `apply` (what an event changes),
 //!   `arrange` (conference changes);
-//! - `view`: what each console shows, with the steps that make sense now.
+//! - `view`: what each console shows, with the steps that make sense now;
+//! - `figures`: today's figures for the floor, folded from the stored events; `floor`: what
+//!   the supervisor's floor shows.
 
 mod agent;
 mod apply;
@@ -23,6 +25,8 @@ mod command;
 mod decide;
 mod effect;
 mod event;
+mod figures;
+mod floor;
 mod party;
 mod refusal;
 mod rules;
@@ -39,6 +43,8 @@ pub use command::{CallAction, CoachRefusal, Command, MissingTarget, PresenceActi
 pub use decide::{Decision, NOTE_MAX_CHARS};
 pub use effect::{Effect, EffectKind, Move};
 pub use event::Event;
+pub use figures::{AgentDay, Day, Figures, Thresholds};
+pub use floor::{FloorAgent, FloorCall, FloorMonitor, FloorQueue, FloorView, WaitingCaller, CALLERS_SHOWN};
 pub use party::{MonitorMode, Party, Role, Who};
 pub use refusal::{Reason, Refusal};
 pub use rules::{Millis, Rules};

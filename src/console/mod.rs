@@ -23,5 +23,5 @@ mod stream;
 #[cfg(feature = "hydrate")]
 mod tab_channel;
 #[cfg(feature = "hydrate")]
-mod wire;
+pub(crate) mod wire;
 pub mod words;

@@ -17,8 +17,9 @@ use super::words;
 use crate::api::dto::AgentInfo;
 use crate::api::session::{sign_in, sign_out, site_info, whoami};
 
+/// The console; with `floor`, the supervisor's floor beside it (`/floor`).
 #[component]
-pub fn ConsolePage() -> impl IntoView {
+pub fn ConsolePage(#[prop(optional)] floor: bool) -> impl IntoView {
     // Errors as their text (all the page shows of them): the resources travel in the page, and
     // an error type would bring its own decoder into the WASM.
     let me = Resource::<_, JsonBytes>::new_with_options(|| (), |_| async { whoami().await.map_err(|e| e.to_string()) }, false);
@@ -38,7 +39,7 @@ pub fn ConsolePage() -> impl IntoView {
             </Suspense>
             <Suspense fallback=|| view! { <p class="status">"Loading…"</p> }>
                 {move || me.get().map(|who| match who {
-                    Ok(Some(agent)) => EitherOf3::A(view! { <AgentConsole me=agent on_sign_out=move || me.refetch()/> }),
+                    Ok(Some(agent)) => EitherOf3::A(view! { <AgentConsole me=agent floor on_sign_out=move || me.refetch()/> }),
                     Ok(None) => EitherOf3::B(view! { <SignInForm on_signed_in=move || me.refetch()/> }),
                     Err(e) => EitherOf3::C(view! { <p id="call-status" class="status error">{format!("ERROR: {e}")}</p> }),
                 })}
@@ -123,7 +124,7 @@ fn SignInForm(on_signed_in: impl Fn() + Send + Sync + 'static) -> impl IntoView 
 }
 
 #[component]
-fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + Clone) -> impl IntoView {
+fn AgentConsole(me: AgentInfo, floor: bool, on_sign_out: impl Fn() + Send + Sync + 'static + Clone) -> impl IntoView {
     // The phone connects by itself: the server renders "Connecting as …" and the browser, once
     // live, carries out what starting asked for (fetch a token, create and register the device).
     let (started, first) = Console::started(me.identity.clone());
@@ -148,6 +149,19 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
     let panels = NodeRef::<leptos::html::Div>::new();
     ask_before_leaving_a_call(console);
     mount_panels(panels, live, console, dispatch);
+    // A supervisor's phone answers the leg that monitors a call by itself: they asked for it
+    // on the floor a moment ago (and, monitoring, no other call is offered to them).
+    Effect::new(move |_| {
+        let monitor_ringing = live.with(|v| v.monitoring.as_ref().is_some_and(|m| !m.joined)).unwrap_or(false);
+        if monitor_ringing && console.with(Console::can_answer) {
+            dispatch.send(Input::AnswerClicked);
+        }
+    });
+    let show_floor = floor && me.supervisor;
+    let floor_el = NodeRef::<leptos::html::Div>::new();
+    mount_floor(floor_el, show_floor, me.identity.clone(), live);
+    let floor_link = (me.supervisor && !floor).then(|| view! { " · " <a id="floor-link" href="/floor">"Open the floor"</a> });
+    let console_link = show_floor.then(|| view! { " · " <a id="console-link" href="/">"Console only"</a> });
 
     view! {
         <header class="console-header">
@@ -157,6 +171,8 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
                 <button id="sign-out-button" type="button" class="link" on:click=sign_out_clicked>
                     "Sign out"
                 </button>
+                {floor_link}
+                {console_link}
             </p>
             <p id="call-status" class="status" role="status" aria-live="polite" class:error=move || console.with(Console::is_error)>
                 {move || console.with(Console::status_text)}
@@ -193,8 +209,31 @@ fn AgentConsole(me: AgentInfo, on_sign_out: impl Fn() + Send + Sync + 'static + 
         // stream): they are drawn there, into this element, once the page is live, and shown
         // from the first view on (until then `#live-status` says the console is connecting).
         <div id="console-panels" class="console-grid" node_ref=panels hidden=move || live.view.with(Option::is_none)></div>
+        // The floor, drawn in the browser from its own stream (a module of its own).
+        <div id="floor" node_ref=floor_el hidden=!show_floor></div>
     }
 }
+
+/// Draws the floor into `target` once the page is live (browser only), when `show`.
+#[cfg(feature = "hydrate")]
+fn mount_floor(target: NodeRef<leptos::html::Div>, show: bool, me: crate::ids::AgentId, live: Live) {
+    if !show {
+        return;
+    }
+    let mounted = StoredValue::new_local(None::<Box<dyn std::any::Any>>);
+    Effect::new(move |_| {
+        if let Some(el) = target.get_untracked() {
+            let me = me.clone();
+            leptos::task::spawn_local(async move {
+                let handle = crate::floor::draw(el.into(), me, live.now).await;
+                mounted.set_value(Some(handle));
+            });
+        }
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn mount_floor(_target: NodeRef<leptos::html::Div>, _show: bool, _me: crate::ids::AgentId, _live: Live) {}
 
 /// Leaving the page during a live call asks first (the browser's own "Leave site?" prompt):
 /// closing it would drop the agent's audio. Closed anyway, the server sees the console gone

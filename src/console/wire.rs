@@ -9,13 +9,13 @@ use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::JsValue;
 
 use crate::center::{
-    AgentCard, AgentName, AwayReason, CallAction, CallCard, CallHistory, CallNotice, ConsoleView, LegCard, LegState, Millis, Party, Phase,
-    Presence, PresenceAction, QueueCard, Role, Stage, TimelineRow, TransferCard,
+    AgentCard, AgentName, AwayReason, CallAction, CallCard, CallHistory, CallNotice, ConsoleView, LegCard, LegState, Millis, MonitorCard,
+    MonitorMode, Party, Phase, Presence, PresenceAction, QueueCard, Role, Stage, TimelineRow, TransferCard,
 };
 use crate::ids::{AgentId, CallSid, PhoneNumber};
 
 /// The value, or the name of the field (or the JSON) that is not as it should be.
-type Read<T> = Result<T, &'static str>;
+pub(crate) type Read<T> = Result<T, &'static str>;
 
 /// A `ConsoleView` as the server writes it.
 pub fn console_view(json: &str) -> Read<ConsoleView> {
@@ -27,15 +27,15 @@ pub fn directory(json: &str) -> Read<Vec<AgentCard>> {
     list(parse(json)?, agent_card)
 }
 
-fn parse(json: &str) -> Read<JsValue> {
+pub(crate) fn parse(json: &str) -> Read<JsValue> {
     JSON::parse(json).map_err(|_| "not JSON")
 }
 
 /// A JSON object.
-struct Obj(JsValue);
+pub(crate) struct Obj(JsValue);
 
 impl Obj {
-    fn new(v: JsValue) -> Read<Obj> {
+    pub(crate) fn new(v: JsValue) -> Read<Obj> {
         if v.is_object() && !Array::is_array(&v) {
             Ok(Obj(v))
         } else {
@@ -44,34 +44,34 @@ impl Obj {
     }
 
     /// The field, `None` when missing or `null`.
-    fn get(&self, key: &str) -> Option<JsValue> {
+    pub(crate) fn get(&self, key: &str) -> Option<JsValue> {
         Reflect::get(&self.0, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
     }
 
-    fn req(&self, key: &'static str) -> Read<JsValue> {
+    pub(crate) fn req(&self, key: &'static str) -> Read<JsValue> {
         self.get(key).ok_or(key)
     }
 
-    fn text(&self, key: &'static str) -> Read<String> {
+    pub(crate) fn text(&self, key: &'static str) -> Read<String> {
         self.req(key)?.as_string().ok_or(key)
     }
 
-    fn int(&self, key: &'static str) -> Read<Millis> {
+    pub(crate) fn int(&self, key: &'static str) -> Read<Millis> {
         int(self.req(key)?).map_err(|_| key)
     }
 
     /// A `bool` marked `#[serde(default)]`.
-    fn flag(&self, key: &'static str) -> Read<bool> {
+    pub(crate) fn flag(&self, key: &'static str) -> Read<bool> {
         self.get(key).map_or(Ok(false), |v| v.as_bool().ok_or(key))
     }
 
     /// An `Option` field (may be missing or `null`).
-    fn opt<T>(&self, key: &'static str, read: fn(JsValue) -> Read<T>) -> Read<Option<T>> {
+    pub(crate) fn opt<T>(&self, key: &'static str, read: fn(JsValue) -> Read<T>) -> Read<Option<T>> {
         self.get(key).map(read).transpose()
     }
 
     /// A list; `required` unless the field is `#[serde(default)]`.
-    fn list<T>(&self, key: &'static str, required: bool, read: fn(JsValue) -> Read<T>) -> Read<Vec<T>> {
+    pub(crate) fn list<T>(&self, key: &'static str, required: bool, read: fn(JsValue) -> Read<T>) -> Read<Vec<T>> {
         match self.get(key) {
             None if !required => Ok(Vec::new()),
             v => list(v.ok_or(key)?, read),
@@ -79,44 +79,44 @@ impl Obj {
     }
 }
 
-fn text(v: JsValue) -> Read<String> {
+pub(crate) fn text(v: JsValue) -> Read<String> {
     v.as_string().ok_or("a string")
 }
 
-fn int(v: JsValue) -> Read<Millis> {
+pub(crate) fn int(v: JsValue) -> Read<Millis> {
     v.as_f64().filter(|n| n.fract() == 0.0).map(|n| n as Millis).ok_or("an integer")
 }
 
-fn list<T>(v: JsValue, read: fn(JsValue) -> Read<T>) -> Read<Vec<T>> {
+pub(crate) fn list<T>(v: JsValue, read: fn(JsValue) -> Read<T>) -> Read<Vec<T>> {
     if !Array::is_array(&v) {
         return Err("a list");
     }
     Array::from(&v).iter().map(read).collect()
 }
 
-fn agent(v: JsValue) -> Read<AgentId> {
+pub(crate) fn agent(v: JsValue) -> Read<AgentId> {
     AgentId::parse(&text(v)?).map_err(|_| "an agent's identity")
 }
 
-fn call_sid(v: JsValue) -> Read<CallSid> {
+pub(crate) fn call_sid(v: JsValue) -> Read<CallSid> {
     CallSid::parse(&text(v)?).map_err(|_| "a CallSid")
 }
 
 /// A word of the view's vocabulary, read with that type's own parser.
-fn word<T>(v: JsValue, parse: fn(&str) -> Option<T>, what: &'static str) -> Read<T> {
+pub(crate) fn word<T>(v: JsValue, parse: fn(&str) -> Option<T>, what: &'static str) -> Read<T> {
     parse(&text(v)?).ok_or(what)
 }
 
-fn party(v: JsValue) -> Read<Party> {
+pub(crate) fn party(v: JsValue) -> Read<Party> {
     Party::parse(&text(v)?).map_err(|_| "an agent or a number")
 }
 
 /// The caller's number (`null` when Twilio gave none).
-fn caller(v: JsValue) -> Read<PhoneNumber> {
+pub(crate) fn caller(v: JsValue) -> Read<PhoneNumber> {
     PhoneNumber::parse(&text(v)?).map_err(|_| "a phone number")
 }
 
-fn name(v: JsValue) -> Read<AgentName> {
+pub(crate) fn name(v: JsValue) -> Read<AgentName> {
     let o = Obj::new(v)?;
     Ok(AgentName { id: agent(o.req("id")?)?, name: o.text("name")? })
 }
@@ -130,6 +130,7 @@ fn view(v: JsValue) -> Read<ConsoleView> {
         queue: queue(o.req("queue")?)?,
         agents: o.list("agents", false, agent_card)?,
         recent: o.list("recent", true, history)?,
+        monitoring: o.opt("monitoring", monitor_card)?,
         now: o.int("now")?,
     })
 }
@@ -140,7 +141,7 @@ fn agent_card(v: JsValue) -> Read<AgentCard> {
 }
 
 /// `{"state": "away", "reason": "missed-call"}` and the like (see `Presence`).
-fn presence(v: JsValue) -> Read<Presence> {
+pub(crate) fn presence(v: JsValue) -> Read<Presence> {
     let o = Obj::new(v)?;
     let state = o.text("state")?;
     Ok(match state.as_str() {
@@ -174,10 +175,24 @@ fn call_card(v: JsValue) -> Read<CallCard> {
         notice: o.opt("notice", notice)?,
         actions: o.list("actions", false, |v| word(v, CallAction::parse, "actions"))?,
         transferred_by: o.opt("transferred_by", name)?,
+        help: o.opt("help", int)?,
     })
 }
 
-fn leg(v: JsValue) -> Read<LegCard> {
+fn monitor_card(v: JsValue) -> Read<MonitorCard> {
+    let o = Obj::new(v)?;
+    Ok(MonitorCard {
+        call: call_sid(o.req("call")?)?,
+        from: o.opt("from", caller)?,
+        owner: o.opt("owner", name)?,
+        mode: word(o.req("mode")?, MonitorMode::parse, "mode")?,
+        joined: o.flag("joined")?,
+        coaching: o.opt("coaching", name)?,
+        note: o.opt("note", text)?,
+    })
+}
+
+pub(crate) fn leg(v: JsValue) -> Read<LegCard> {
     let o = Obj::new(v)?;
     Ok(LegCard {
         role: word(o.req("role")?, Role::parse, "role")?,
@@ -185,6 +200,7 @@ fn leg(v: JsValue) -> Read<LegCard> {
         name: o.text("name")?,
         state: word(o.req("state")?, LegState::parse, "state")?,
         muted: o.flag("muted")?,
+        monitor: o.opt("monitor", |v| word(v, MonitorMode::parse, "monitor"))?,
     })
 }
 

@@ -1,6 +1,8 @@
 //! The panels' words: plain functions of the server's view and the time, tested natively.
 
-use crate::center::{AwayReason, CallCard, CallHistory, LegCard, Millis, Party, Phase, Presence, QueueCard, Role, Side, Stage};
+use crate::center::{
+    AwayReason, CallCard, CallHistory, LegCard, Millis, MonitorMode, Party, Phase, Presence, QueueCard, Role, Side, Stage,
+};
 use crate::ids::{AgentId, PhoneNumber};
 
 /// `m:ss`, or `h:mm:ss` from an hour on; nothing negative (clocks disagree a little).
@@ -62,14 +64,31 @@ pub fn leg(l: &LegCard) -> String {
         Role::Customer => caller(Some(&l.name)),
         _ => l.name.clone(),
     };
-    let role = match l.role {
-        Role::Owner => " · has the call",
-        Role::Target => " · transfer target",
-        Role::Monitor => " · listening",
-        Role::Customer => "",
+    let role = match (l.role, l.monitor) {
+        (Role::Owner, _) => " · has the call",
+        (Role::Target, _) => " · transfer target",
+        (Role::Monitor, Some(MonitorMode::Whisper)) => " · supervisor, coaching (only the agent hears)",
+        (Role::Monitor, Some(MonitorMode::Barge)) => " · supervisor, joined the call",
+        (Role::Monitor, _) => " · supervisor, listening",
+        (Role::Customer, _) => "",
     };
     let muted = if l.muted { " · muted" } else { "" };
     format!("{who}{role} · {}{muted}", l.state.as_str().replace('-', " "))
+}
+
+/// `#my-supervisor`: a supervisor the agent hears ("coached by …", "… joined the call").
+pub fn supervisor(c: &CallCard) -> Option<String> {
+    let lines: Vec<String> = c
+        .legs
+        .iter()
+        .filter(|l| l.role == Role::Monitor)
+        .filter_map(|l| match l.monitor {
+            Some(MonitorMode::Whisper) => Some(format!("Coached by {}: only you hear them", l.name)),
+            Some(MonitorMode::Barge) => Some(format!("{} joined the call: everyone hears them", l.name)),
+            _ => None,
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 /// `#my-transfer`: the consult in progress (with its note), or who transferred the call here.

@@ -92,7 +92,7 @@ impl Center {
     }
 
     /// The version of the state this instance holds.
-    pub(super) fn version(&self) -> i64 {
+    pub fn version(&self) -> i64 {
         self.inner.cache.read().unwrap_or_else(|e| e.into_inner()).version
     }
 

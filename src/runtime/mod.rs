@@ -2,7 +2,7 @@
 //! with the pure core (`crate::center`) and makes each decision durable in one transaction
 //! (`commit`; on SQLite it also checkpoints the log in quiet moments, `checkpoint`), the timers
 //! (`timers`: ticks, heartbeats, the roster), the consoles connected here and the directory they
-//! share (`consoles`), and, on PostgreSQL, following the other instances (`announce`,
+//! share (`consoles`), the supervisors' floor and today's figures (`floor`), and, on PostgreSQL, following the other instances (`announce`,
 //! `replica`). Storage itself is `crate::store` (SQL only); every change to the
 //! live state goes through the core.
 
@@ -12,6 +12,7 @@ mod checkpoint;
 mod commit;
 mod connect;
 mod consoles;
+mod floor;
 mod replica;
 mod roster;
 mod start;
@@ -19,3 +20,4 @@ mod timers;
 
 pub use center::{Center, CenterError, Change};
 pub use consoles::{ConnectionGuard, Directory};
+pub use floor::{Floor, FloorFrame};

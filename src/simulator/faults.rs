@@ -32,6 +32,9 @@ pub enum Fault {
     Status(u16),
     /// Hold the request this long, then drop it.
     Delay(Duration),
+    /// Answer with this HTTP status and this Twilio error code (e.g. 400 and 16027: the
+    /// participant to coach is on hold), as Twilio refuses a request it understood.
+    Refuse { status: u16, code: u32 },
 }
 
 /// "Fail the next `times` requests with `method` whose path contains `path_contains`."
@@ -62,6 +65,7 @@ impl Fault {
     pub fn describe(&self) -> String {
         match self {
             Fault::Status(status) => format!("injected HTTP {}", status_of(*status)),
+            Fault::Refuse { status, code } => format!("injected HTTP {} (error {code})", status_of(*status)),
             Fault::Delay(d) => format!("injected delay of {} ms, then dropped", d.as_millis()),
         }
     }

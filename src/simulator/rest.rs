@@ -96,6 +96,10 @@ async fn inject_faults(State(sim): State<Simulator>, req: Request, next: Next) -
             let reason = status.canonical_reason().unwrap_or("Error");
             ApiError::new(status, 20_000 + u32::from(status.as_u16()), reason).into_response()
         }
+        Fault::Refuse { status, code } => {
+            let status = StatusCode::from_u16(faults::status_of(status)).unwrap_or(StatusCode::BAD_REQUEST);
+            ApiError::new(status, code, format!("Twilio refused the request (error {code}, injected)")).into_response()
+        }
         Fault::Delay(delay) => {
             tokio::time::sleep(delay).await;
             let message = "Gateway Timeout (the simulator dropped this request: an injected delay)";

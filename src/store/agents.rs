@@ -56,6 +56,15 @@ impl Store {
         })
     }
 
+    /// What an account may do, as stored (`None`: no such account).
+    pub async fn agent_role(&self, identity: &AgentId) -> Result<Option<AgentRole>, StoreError> {
+        let row = sqlx::query("SELECT role FROM agents WHERE identity = $1").bind(identity.as_str()).fetch_optional(&self.pool).await?;
+        Ok(match row {
+            Some(r) => Some(AgentRole::parse(&r.try_get::<String, _>(0)?).unwrap_or_default()),
+            None => None,
+        })
+    }
+
     /// What an account may do.
     pub async fn set_agent_role(&self, identity: &AgentId, role: AgentRole) -> Result<(), StoreError> {
         sqlx::query("UPDATE agents SET role = $1 WHERE identity = $2")

@@ -23,6 +23,12 @@ impl Store {
         rows.iter().map(|r| r.try_get(0)).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
     }
 
+    /// An agent's log (presence changes, a supervisor's actions), oldest first.
+    pub async fn agent_log_texts(&self, agent: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT text FROM agent_log WHERE agent_id = $1 ORDER BY id").bind(agent).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| r.try_get(0)).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
+    }
+
     /// Whether the call is waiting or being handled (`true`), or over / unknown (`false`).
     pub async fn call_live(&self, call_sid: &str) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT live FROM customer_calls WHERE call_sid = $1").bind(call_sid).fetch_optional(&self.pool).await?;

@@ -96,6 +96,8 @@ pub struct Rows {
     pub live_calls: Vec<(String, String, i64, String)>,
     pub ended_calls: Vec<(String, &'static str)>,
     pub timeline: Vec<(String, Option<String>, &'static str, String, String)>,
+    /// Rows about an agent and no call: presence changes, a supervisor's actions.
+    pub agent_log: Vec<(String, &'static str, String, String)>,
     pub effects: Vec<Effect>,
     /// Accounts that joined, changed or left the roster (their rows are the CLI's: nothing to
     /// write, but other instances must read them again).
@@ -123,6 +125,10 @@ impl Rows {
                     rows.accounts.push(agent.to_string())
                 }
                 _ => {}
+            }
+            if let Event::PresenceChanged { agent, .. } | Event::Supervised { agent, .. } = event {
+                let json = serde_json::to_string(event).unwrap_or_default();
+                rows.agent_log.push((agent.to_string(), event.kind(), event.describe(), json));
             }
             if let Some(call) = event.call() {
                 calls.insert(call.clone());
@@ -153,7 +159,11 @@ impl Rows {
 
     /// Whether anything but the console leases changed.
     pub fn only_agents(&self) -> bool {
-        self.effects.is_empty() && self.timeline.is_empty() && self.live_calls.is_empty() && self.ended_calls.is_empty()
+        self.effects.is_empty()
+            && self.timeline.is_empty()
+            && self.live_calls.is_empty()
+            && self.ended_calls.is_empty()
+            && self.agent_log.is_empty()
     }
 }
 
@@ -194,6 +204,16 @@ pub async fn write_rows(tx: &mut Tx<'_>, rows: &Rows, now: i64) -> Result<(), St
         sqlx::query("INSERT INTO timeline (call_sid, agent_id, at, kind, text, event) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(call)
             .bind(agent.as_deref())
+            .bind(now)
+            .bind(*kind)
+            .bind(text)
+            .bind(event)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (agent, kind, text, event) in &rows.agent_log {
+        sqlx::query("INSERT INTO agent_log (agent_id, at, kind, text, event) VALUES ($1, $2, $3, $4, $5)")
+            .bind(agent)
             .bind(now)
             .bind(*kind)
             .bind(text)

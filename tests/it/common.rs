@@ -66,6 +66,11 @@ impl StandIn {
         self.sim.fail_next(FaultRule::new("*", "", u32::MAX, fault));
     }
 
+    /// The simulator behind the stand-in (its faults, its log).
+    pub fn sim(&self) -> &Simulator {
+        &self.sim
+    }
+
     pub fn requests(&self) -> Vec<Recorded> {
         self.sim.api_requests()
     }

@@ -21,4 +21,5 @@ mod simulator_pages;
 mod simulator_transfers;
 mod stand_in;
 mod storage;
+mod supervisor;
 mod transfers;

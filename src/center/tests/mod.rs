@@ -1,6 +1,7 @@
 //! Every rule of the center as a given/when/then sentence, with no database and no clock.
 
 mod calls;
+mod figures;
 mod given;
 mod properties;
 mod roster;

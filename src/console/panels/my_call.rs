@@ -25,6 +25,8 @@ pub fn panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl
     let (retry, on_retry) = step(CallAction::Retry);
     let (hold, on_hold) = step(CallAction::Hold);
     let (resume, on_resume) = step(CallAction::Resume);
+    let (ask_help, on_ask_help) = step(CallAction::AskHelp);
+    let (cancel_help, on_cancel_help) = step(CallAction::CancelHelp);
     let in_call = move || console.with(Console::can_hang_up);
     let muted = move || console.with(Console::muted);
     // The keypad is opened when needed and closes when the call it was opened for is over.
@@ -56,6 +58,7 @@ pub fn panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl
             <p id="my-transfer" class="transfer-line">
                 {move || live.with(|v| v.call.as_ref().and_then(|c| words::transfer(c, &v.me.id))).flatten()}
             </p>
+            <p id="my-supervisor" class="supervisor-line" role="status">{move || call().and_then(|c| words::supervisor(&c))}</p>
             <p id="call-notice" class="form-error" role="alert">{move || call().and_then(|c| c.notice.map(|n| n.text))}</p>
             <div class="actions" role="group" aria-label="Transfer steps">
                 <button id="complete-transfer-button" type="button" disabled=move || !complete() on:click=on_complete>"Complete transfer"</button>
@@ -70,6 +73,12 @@ pub fn panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl
                     on:click=move |_| dispatch.send(Input::MuteClicked)>{move || if muted() { "Unmute" } else { "Mute" }}</button>
                 <button id="hold-button" type="button" disabled=move || !hold() on:click=on_hold>"Hold"</button>
                 <button id="resume-button" type="button" disabled=move || !resume() on:click=on_resume>"Resume"</button>
+                <button id="ask-help-button" type="button" hidden=move || cancel_help() disabled=move || !ask_help() on:click=on_ask_help>
+                    "Ask for help"
+                </button>
+                <button id="cancel-help-button" type="button" hidden=move || !cancel_help() on:click=on_cancel_help>
+                    "Help requested · cancel"
+                </button>
                 <button id="keypad-button" type="button" aria-controls="keypad" aria-expanded=move || keypad_open.get().to_string()
                     disabled=move || !in_call() on:click=move |_| keypad_open.update(|open| *open = !*open)>
                     {move || if keypad_open.get() { "Hide keypad" } else { "Keypad" }}

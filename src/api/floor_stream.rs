@@ -1,0 +1,92 @@
+//! The supervisor's floor, live: `GET /api/floor/stream`, server-sent events each holding the
+//! whole [`FloorView`](crate::center::FloorView), the first at once and a new one after every
+//! change that alters it (the same bytes for every floor open, made once per change). Only a
+//! supervisor's session opens it: an agent gets 403, no session 401.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{self, Stream};
+use tokio::sync::broadcast;
+
+use crate::auth::{self, AuthError};
+use crate::center::AgentRole;
+use crate::runtime::{Change, FloorFrame};
+use crate::state::AppState;
+
+/// A comment line is sent after this long without an event, so that proxies keep the stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Whether the session on `headers` is a supervisor's: `Err` is the answer to give otherwise.
+pub async fn supervisor(state: &AppState, headers: &HeaderMap) -> Result<crate::ids::AgentId, Response> {
+    let agent = match auth::current_agent(&state.store, headers).await {
+        Ok(me) => me.agent,
+        Err(AuthError::Store(e)) => {
+            tracing::error!(error = %e, "storage failed while checking a supervisor");
+            return Err((StatusCode::SERVICE_UNAVAILABLE, "storage is unavailable").into_response());
+        }
+        Err(e) => return Err((StatusCode::UNAUTHORIZED, e.to_string()).into_response()),
+    };
+    match state.store.agent_role(&agent).await {
+        Ok(Some(AgentRole::Supervisor)) => Ok(agent),
+        Ok(_) => Err((StatusCode::FORBIDDEN, "the floor is for supervisors").into_response()),
+        Err(e) => {
+            tracing::error!(error = %e, "storage failed while checking a supervisor");
+            Err((StatusCode::SERVICE_UNAVAILABLE, "storage is unavailable").into_response())
+        }
+    }
+}
+
+struct Session {
+    state: AppState,
+    changes: broadcast::Receiver<Change>,
+    last: Option<Arc<FloorFrame>>,
+    sent: tokio::time::Instant,
+}
+
+pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(answer) = supervisor(&state, &headers).await {
+        return answer;
+    }
+    let changes = state.center.subscribe();
+    let session = Session { state, changes, last: None, sent: tokio::time::Instant::now() };
+    ([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(frames(session))).into_response()
+}
+
+fn frames(session: Session) -> impl Stream<Item = Result<Bytes, Infallible>> {
+    stream::unfold(Some(session), |session| async move {
+        let mut s = session?;
+        loop {
+            match s.state.floor.frame().await {
+                Ok(frame) => {
+                    let same = s.last.as_ref().is_some_and(|last| Arc::ptr_eq(last, &frame) || last.json == frame.json);
+                    if !same {
+                        let event = frame.event();
+                        s.last = Some(frame);
+                        s.sent = tokio::time::Instant::now();
+                        return Some((Ok(event), Some(s)));
+                    }
+                    s.last = Some(frame);
+                }
+                Err(e) => tracing::error!(error = %e, "the floor could not be read"),
+            }
+            loop {
+                let Ok(change) = tokio::time::timeout_at(s.sent + KEEP_ALIVE, s.changes.recv()).await else {
+                    s.sent = tokio::time::Instant::now();
+                    return Some((Ok(Bytes::from_static(b":\n\n")), Some(s)));
+                };
+                match change {
+                    // Leases renewed: nothing the floor shows changed.
+                    Ok(change) if change.leases_only() => continue,
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        }
+    })
+}

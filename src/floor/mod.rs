@@ -1,0 +1,34 @@
+//! The supervisor's floor in the browser: the live queue and today's figures, every agent, every
+//! live call with everyone on it, the raised hands, and the supervisor's steps (listen, whisper,
+//! barge, leave; an agent away, offline, out of wrap-up). Drawn on `/floor` beside the console
+//! (the supervisor's phone is the console's: it answers a monitoring leg by itself).
+//!
+//! Its code is a WASM module of its own (`draw`, a split point): an agent's console never
+//! downloads it.
+//!
+//! - `words`: what the floor says, as plain functions of the view and the time (tested natively);
+//! - `wire`, `stream` (browser): the floor's JSON read by hand, and its live feed;
+//! - `panels` (browser): the tiles, the hands, the agents, the calls.
+
+#[cfg(feature = "hydrate")]
+mod panels;
+#[cfg(feature = "hydrate")]
+mod stream;
+#[cfg(feature = "hydrate")]
+mod wire;
+pub mod words;
+
+/// Where the server pushes the floor.
+pub const STREAM_URL: &str = "/api/floor/stream";
+
+/// Draws the floor into `el` (a split point: everything the floor draws comes with this module).
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+pub fn draw(
+    el: web_sys::HtmlElement,
+    me: crate::ids::AgentId,
+    now: leptos::prelude::RwSignal<crate::center::Millis>,
+) -> Box<dyn std::any::Any> {
+    use leptos::prelude::untrack;
+    Box::new(untrack(|| leptos::mount::mount_to_renderer(&el, move || panels::all(me, now))))
+}

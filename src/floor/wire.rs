@@ -1,0 +1,106 @@
+//! Reads the floor's JSON in the browser, field by field, with the console's reader (see
+//! `console::wire`): the same JSON serde writes on the server (`FloorView`).
+
+use wasm_bindgen::JsValue;
+
+use crate::center::{
+    AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorQueue, FloorView, MonitorMode, Phase, Stage, WaitingCaller,
+};
+use crate::console::wire::{agent, call_sid, caller, int, leg, name, parse, presence, text, word, Obj, Read};
+
+pub fn floor_view(json: &str) -> Read<FloorView> {
+    let o = Obj::new(parse(json)?)?;
+    Ok(FloorView {
+        queue: queue(o.req("queue")?)?,
+        agents: o.list("agents", true, floor_agent)?,
+        calls: o.list("calls", true, floor_call)?,
+        now: o.int("now")?,
+    })
+}
+
+fn count(o: &Obj, key: &'static str) -> Read<u32> {
+    u32::try_from(o.int(key)?).map_err(|_| key)
+}
+
+fn queue(v: JsValue) -> Read<FloorQueue> {
+    let o = Obj::new(v)?;
+    Ok(FloorQueue {
+        waiting: usize::try_from(o.int("waiting")?).map_err(|_| "waiting")?,
+        longest_since: o.opt("longest_since", int)?,
+        callers: o.list("callers", false, waiting_caller)?,
+        today: figures(o.req("today")?)?,
+    })
+}
+
+fn waiting_caller(v: JsValue) -> Read<WaitingCaller> {
+    let o = Obj::new(v)?;
+    Ok(WaitingCaller { call: call_sid(o.req("call")?)?, from: o.opt("from", caller)?, since: o.int("since")? })
+}
+
+fn figures(v: JsValue) -> Read<Figures> {
+    let o = Obj::new(v)?;
+    Ok(Figures {
+        offered: count(&o, "offered")?,
+        answered: count(&o, "answered")?,
+        abandoned: count(&o, "abandoned")?,
+        short_abandoned: count(&o, "short_abandoned")?,
+        answered_in_time: count(&o, "answered_in_time")?,
+        service_level: o.opt("service_level", |v| int(v).and_then(|n| u32::try_from(n).map_err(|_| "service_level")))?,
+        asa: o.opt("asa", int)?,
+        handled: count(&o, "handled")?,
+        talk: o.opt("talk", int)?,
+        hold: o.opt("hold", int)?,
+        wrap_up: o.opt("wrap_up", int)?,
+        longest_wait: o.int("longest_wait")?,
+        formula: o.text("formula")?,
+    })
+}
+
+fn role(s: &str) -> Option<AgentRole> {
+    AgentRole::parse(s)
+}
+
+fn floor_agent(v: JsValue) -> Read<FloorAgent> {
+    let o = Obj::new(v)?;
+    Ok(FloorAgent {
+        id: agent(o.req("id")?)?,
+        name: o.text("name")?,
+        role: word(o.req("role")?, role, "role")?,
+        presence: presence(o.req("presence")?)?,
+        since: o.int("since")?,
+        online: o.flag("online")?,
+        call: o.opt("call", call_sid)?,
+        monitoring: o.opt("monitoring", call_sid)?,
+        handled: count(&o, "handled")?,
+        missed: count(&o, "missed")?,
+    })
+}
+
+fn monitor(v: JsValue) -> Read<FloorMonitor> {
+    let o = Obj::new(v)?;
+    Ok(FloorMonitor {
+        supervisor: name(o.req("supervisor")?)?,
+        mode: word(o.req("mode")?, MonitorMode::parse, "mode")?,
+        joined: o.flag("joined")?,
+        coaching: o.opt("coaching", name)?,
+        note: o.opt("note", text)?,
+    })
+}
+
+fn floor_call(v: JsValue) -> Read<FloorCall> {
+    let o = Obj::new(v)?;
+    Ok(FloorCall {
+        call: call_sid(o.req("call")?)?,
+        from: o.opt("from", caller)?,
+        queued_at: o.int("queued_at")?,
+        phase: word(o.req("phase")?, Phase::parse, "phase")?,
+        since: o.int("since")?,
+        agent: o.opt("agent", name)?,
+        on_hold: o.flag("on_hold")?,
+        transfer: o.opt("transfer", |v| word(v, Stage::parse, "transfer"))?,
+        legs: o.list("legs", true, leg)?,
+        monitors: o.list("monitors", false, monitor)?,
+        help: o.opt("help", int)?,
+        monitorable: o.flag("monitorable")?,
+    })
+}

@@ -1,0 +1,165 @@
+//! The floor's words: plain functions of the floor's view and the time, tested natively.
+
+use crate::center::{AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, Millis, MonitorMode, Phase, Presence, Stage};
+use crate::console::words::{caller, clock, presence};
+
+/// A per-mille figure as a percentage with one decimal (`—` while nothing counts).
+pub fn per_mille(v: Option<u32>) -> String {
+    match v {
+        Some(v) => format!("{}.{} %", v / 10, v % 10),
+        None => "—".into(),
+    }
+}
+
+/// A duration figure (`—` while nothing counts).
+pub fn duration(v: Option<Millis>) -> String {
+    v.map(clock).unwrap_or_else(|| "—".into())
+}
+
+/// The handle time and its parts: `4:10 (talk 3:20 · hold 0:30 · wrap-up 0:20)`.
+pub fn handle_time(f: &Figures) -> String {
+    match f.handle_time() {
+        Some(total) => {
+            format!("{} (talk {} · hold {} · wrap-up {})", clock(total), duration(f.talk), duration(f.hold), duration(f.wrap_up))
+        }
+        None => "—".into(),
+    }
+}
+
+/// `12 offered · 9 answered · 2 abandoned (1 short)`.
+pub fn counts(f: &Figures) -> String {
+    let short = if f.short_abandoned > 0 { format!(" (+{} within the short-abandon time)", f.short_abandoned) } else { String::new() };
+    format!("{} offered · {} answered · {} abandoned{short}", f.offered, f.answered, f.abandoned)
+}
+
+/// A supervisor on a call, as the floor names them: `Sue: coaching Agent 1`.
+pub fn monitor(m: &FloorMonitor) -> String {
+    let what = match (m.mode, &m.coaching) {
+        (_, _) if !m.joined => format!("phone ringing to {}", m.mode.as_str()),
+        (MonitorMode::Listen, _) => "listening".to_string(),
+        (MonitorMode::Whisper, Some(a)) => format!("coaching {}", a.name),
+        (MonitorMode::Whisper, None) => "coaching".to_string(),
+        (MonitorMode::Barge, _) => "barged in".to_string(),
+    };
+    match &m.note {
+        Some(note) => format!("{}: {what} ({note})", m.supervisor.name),
+        None => format!("{}: {what}", m.supervisor.name),
+    }
+}
+
+/// One live call: `+15551230000 · Agent 1 · connected 2:05 · on hold · consult ringing · monitored`.
+pub fn call_line(c: &FloorCall, now: Millis) -> String {
+    let mut parts = vec![caller(c.from.as_ref().map(|f| f.as_str()))];
+    if let Some(a) = &c.agent {
+        parts.push(a.name.clone());
+    }
+    parts.push(format!("{} {}", c.phase.as_str(), clock(now - c.since)));
+    if c.on_hold {
+        parts.push("on hold".into());
+    }
+    if let Some(stage) = c.transfer {
+        parts.push(match stage {
+            Stage::Ringing => "consult ringing".into(),
+            Stage::ThreeWay => "three-way".into(),
+            Stage::Talking { .. } => "consulting".into(),
+        });
+    }
+    if !c.monitors.is_empty() {
+        parts.push("monitored".into());
+    }
+    if c.phase == Phase::Outside {
+        parts.push("with a number outside".into());
+    }
+    parts.join(" · ")
+}
+
+/// An agent's presence and time in it, with their role when a supervisor.
+pub fn agent_presence(a: &FloorAgent, now: Millis) -> String {
+    let p = presence(&a.presence, a.since, now);
+    let p = if !a.online && a.presence != Presence::Offline { format!("{p} · console gone") } else { p };
+    match a.role {
+        AgentRole::Supervisor => format!("{p} · supervisor"),
+        AgentRole::Agent => p,
+    }
+}
+
+/// The call an agent is on, as their row shows it.
+pub fn agent_call(a: &FloorAgent, calls: &[FloorCall], now: Millis) -> String {
+    if let Some(sid) = &a.monitoring {
+        let with = calls.iter().find(|c| &c.call == sid).map(|c| call_line(c, now)).unwrap_or_default();
+        return format!("monitoring: {with}");
+    }
+    match a.call.as_ref().and_then(|sid| calls.iter().find(|c| &c.call == sid)) {
+        Some(c) => call_line(c, now),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::center::{AgentName, LegCard, LegState, Role};
+    use crate::ids::{AgentId, CallSid, PhoneNumber};
+
+    const NOW: Millis = 1_000_000;
+
+    fn name(id: &str, n: &str) -> AgentName {
+        AgentName { id: AgentId::parse(id).unwrap(), name: n.into() }
+    }
+
+    fn call() -> FloorCall {
+        FloorCall {
+            call: CallSid::parse(&format!("CA{:032x}", 1)).unwrap(),
+            from: Some(PhoneNumber::parse("+15551230000").unwrap()),
+            queued_at: NOW - 90_000,
+            phase: Phase::Connected,
+            since: NOW - 65_000,
+            agent: Some(name("agent1", "Agent 1")),
+            on_hold: true,
+            transfer: Some(Stage::Ringing),
+            legs: vec![LegCard {
+                role: Role::Customer,
+                party: None,
+                name: "+15551230000".into(),
+                state: LegState::OnHold,
+                muted: false,
+                monitor: None,
+            }],
+            monitors: vec![FloorMonitor {
+                supervisor: name("supervisor1", "Sue"),
+                mode: MonitorMode::Whisper,
+                joined: true,
+                coaching: Some(name("agent1", "Agent 1")),
+                note: None,
+            }],
+            help: None,
+            monitorable: true,
+        }
+    }
+
+    #[test]
+    fn a_call_line_says_who_how_long_and_what_is_going_on() {
+        assert_eq!(call_line(&call(), NOW), "Caller +15551230000 · Agent 1 · connected 1:05 · on hold · consult ringing · monitored");
+    }
+
+    #[test]
+    fn a_monitor_says_its_mode_and_why_it_changed() {
+        let mut m = call().monitors[0].clone();
+        assert_eq!(monitor(&m), "Sue: coaching Agent 1");
+        m.mode = MonitorMode::Listen;
+        m.note = Some("the agent is on hold".into());
+        assert_eq!(monitor(&m), "Sue: listening (the agent is on hold)");
+        m.joined = false;
+        assert_eq!(monitor(&m), "Sue: phone ringing to listen (the agent is on hold)");
+    }
+
+    #[test]
+    fn figures_read_as_percentages_and_clocks() {
+        assert_eq!(per_mille(Some(667)), "66.7 %");
+        assert_eq!(per_mille(None), "—");
+        let f = Figures { handled: 2, talk: Some(200_000), hold: Some(30_000), wrap_up: Some(20_000), ..Figures::default() };
+        assert_eq!(handle_time(&f), "4:10 (talk 3:20 · hold 0:30 · wrap-up 0:20)");
+        let f = Figures { offered: 12, answered: 9, abandoned: 2, short_abandoned: 1, ..Figures::default() };
+        assert_eq!(counts(&f), "12 offered · 9 answered · 2 abandoned (+1 within the short-abandon time)");
+    }
+}
