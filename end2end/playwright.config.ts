@@ -15,7 +15,7 @@ export default defineConfig({
     { name: "console", testMatch: /(console|phone)\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${PORT}` } },
     // Warm transfers and every other transfer through the built-in simulator: several browsers,
     // no doubles, no retries.
-    { name: "simulator", testMatch: /(warm-transfer|transfers)\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${SIM_PORT}` } },
+    { name: "simulator", testMatch: /(warm-transfer|transfers|floor)\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${SIM_PORT}` } },
   ],
   use: {
     launchOptions: {

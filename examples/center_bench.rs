@@ -3,13 +3,15 @@
 //!
 //! - offer: an agent becomes available (`POST /api/presence`) → the REST request that rings
 //!   them arrives here (this program is the server's Twilio stand-in and timestamps it);
-//! - consoles: N consoles hold `/api/stream`; a caller leaves the queue (a signed conference-end
-//!   callback) → every console has the new view (all are affected: the queue count is on each);
+//! - consoles: N consoles hold `/api/stream` and F supervisors' floors `/api/floor/stream`, with
+//!   W callers waiting; a caller leaves the queue (a signed conference-end callback) → every
+//!   console and every floor has the new view (all are affected: the queue count is on each);
 //! - fan-out (with `--server2`): two instances on one PostgreSQL; a console streams from the
 //!   second, presence changes are made through the first.
 //!
 //! Usage: `center_bench --port P --server URL [--server2 URL] --public-base URL --auth-token T
-//!   --db DATABASE_URL [--server-pid-file FILE] [--agents N] [--offers N] [--rounds N]`.
+//!   --db DATABASE_URL [--server-pid-file FILE] [--agents N] [--offers N] [--rounds N] [--floors F]
+//!   [--waiting W]`.
 //! Prints `listening on …` once the stand-in accepts, then waits for the server's /healthz.
 //! Results are printed as a Markdown table (reported, not asserted).
 
@@ -60,6 +62,8 @@ struct Args {
     agents: usize,
     offers: usize,
     rounds: usize,
+    floors: usize,
+    waiting: usize,
 }
 
 fn args() -> Args {
@@ -83,6 +87,8 @@ fn args() -> Args {
         agents: get("agents").and_then(|v| v.parse().ok()).unwrap_or(500),
         offers: get("offers").and_then(|v| v.parse().ok()).unwrap_or(200),
         rounds: get("rounds").and_then(|v| v.parse().ok()).unwrap_or(40),
+        floors: get("floors").and_then(|v| v.parse().ok()).unwrap_or(50),
+        waiting: get("waiting").and_then(|v| v.parse().ok()).unwrap_or(1000),
     }
 }
 
@@ -126,6 +132,10 @@ impl Client {
 }
 
 const PASSWORD: &str = "bench-password-1";
+
+fn supervisor(n: usize) -> String {
+    format!("sup{n}")
+}
 
 fn call_sid(n: usize) -> String {
     format!("CA{:032x}", 0xbe0c_0000_0000u64 + n as u64)
@@ -240,10 +250,15 @@ async fn main() {
     for n in 0..a.agents.max(a.offers + 2) {
         store.upsert_agent(&warm_transfer::ids::AgentId::parse(&agent(n)).unwrap(), &agent(n), &hash).await.unwrap();
     }
+    for n in 0..a.floors {
+        let id = warm_transfer::ids::AgentId::parse(&supervisor(n)).unwrap();
+        store.upsert_agent(&id, &supervisor(n), &hash).await.unwrap();
+        store.set_agent_role(&id, warm_transfer::center::AgentRole::Supervisor).await.unwrap();
+    }
     let mut report = Vec::new();
 
     // ---- offer latency -------------------------------------------------------------------------
-    let queued = a.offers + a.rounds + 10;
+    let queued = (a.offers + a.rounds + 10).max(a.offers + a.waiting);
     for n in 0..queued {
         let sid = call_sid(n);
         assert_eq!(
@@ -288,12 +303,27 @@ async fn main() {
         per_console.push(out);
         tokio::time::timeout(Duration::from_secs(10), waiter).await.expect("first view");
     }
+    let mut per_floor = Vec::new();
+    for n in 0..a.floors {
+        let cookie = c.sign_in(&a.server, &supervisor(n)).await;
+        let res = http.get(format!("{}/api/floor/stream", a.server)).header("cookie", cookie).send().await.expect("floor");
+        assert!(res.status().is_success(), "floor stream: {}", res.status());
+        let out = Arc::new(Mutex::new(Vec::new()));
+        let first = Arc::new(Notify::new());
+        let waiter = first.clone().notified_owned();
+        // A floor's frames carry `queue.waiting` as a view does.
+        tasks.push(tokio::spawn(read_views(res, None, out.clone(), first)));
+        per_floor.push(out);
+        tokio::time::timeout(Duration::from_secs(10), waiter).await.expect("first floor");
+    }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let server_pid = a.server_pid_file.as_ref().and_then(|f| std::fs::read_to_string(f).ok()).and_then(|p| p.trim().parse::<u32>().ok());
     let rss_with_consoles = server_pid.map(|p| (status_kb(p, "VmRSS:"), status_kb(p, "VmHWM:")));
     let mut fan = Vec::new();
+    let mut floor_fan = Vec::new();
     for r in 0..a.rounds {
         let before: Vec<usize> = per_console.iter().map(|v| v.lock().unwrap().len()).collect();
+        let floors_before: Vec<usize> = per_floor.iter().map(|v| v.lock().unwrap().len()).collect();
         let waiting_before = per_console[0].lock().unwrap().iter().rev().map(|v| v.1).find(|w| *w != i64::MAX).unwrap_or(0);
         let sid = call_sid(a.offers + r);
         let t0 = Instant::now();
@@ -323,11 +353,35 @@ async fn main() {
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
         }
+        for (i, v) in per_floor.iter().enumerate() {
+            loop {
+                let got = v.lock().unwrap()[floors_before[i]..].iter().find(|x| x.1 < waiting_before).map(|x| x.0);
+                if let Some(at) = got {
+                    floor_fan.push(at.duration_since(t0).as_secs_f64() * 1000.0);
+                    break;
+                }
+                if Instant::now() > deadline {
+                    panic!("floor {i} never saw the queue shrink in round {r}");
+                }
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    report.push(format!("| status callback → every one of {consoles} consoles | {} |", percentiles(fan)));
+    report.push(format!(
+        "| status callback → every one of {consoles} consoles ({} callers waiting) | {} |",
+        queued - a.offers,
+        percentiles(fan)
+    ));
+    if a.floors > 0 {
+        report.push(format!(
+            "| status callback → every one of {} supervisors' floors (the same rounds) | {} |",
+            a.floors,
+            percentiles(floor_fan)
+        ));
+    }
     if let Some((rss, hwm)) = rss_with_consoles {
-        report.push(format!("| server memory with {consoles} consoles streaming | RSS {rss}, peak {hwm} |"));
+        report.push(format!("| server memory with {consoles} consoles and {} floors streaming | RSS {rss}, peak {hwm} |", a.floors));
     }
 
     // ---- two instances ---------------------------------------------------------------------------------

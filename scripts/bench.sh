@@ -14,7 +14,8 @@
 # to the stand-in's bare axum 204: what this machine and wrk allow at all. center = latencies
 # from examples/center_bench.rs against a fresh server of its own: an agent becoming available →
 # the REST request that rings them; a status callback → every one of --consoles (default 500)
-# console streams; the server's memory with them; and with --pg, two instances on that
+# console streams and of 50 supervisors' floors (/api/floor/stream), with 1000 callers waiting;
+# the server's memory with them; and with --pg, two instances on that
 # PostgreSQL database (emptied first): a change on one → a console streaming from the other.
 # --rounds (default 40) status callbacks and cross-instance changes are measured; with 200 the
 # cross-instance rounds outlast a heartbeat (every 10 s, renewing every console's lease).

@@ -18,9 +18,6 @@ mod stream;
 mod wire;
 pub mod words;
 
-/// Where the server pushes the floor.
-pub const STREAM_URL: &str = "/api/floor/stream";
-
 /// Draws the floor into `el` (a split point: everything the floor draws comes with this module).
 #[cfg(feature = "hydrate")]
 #[leptos::lazy]

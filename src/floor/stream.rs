@@ -9,6 +9,9 @@ use web_sys::{EventSource, MessageEvent};
 
 use crate::center::FloorView;
 
+/// Where the server pushes the floor.
+pub const STREAM_URL: &str = "/api/floor/stream";
+
 type Listener = Closure<dyn FnMut(web_sys::Event)>;
 
 pub struct FloorStream {
@@ -21,7 +24,7 @@ impl FloorStream {
         view: leptos::prelude::RwSignal<Option<FloorView>>,
         link: leptos::prelude::RwSignal<&'static str>,
     ) -> Result<Self, JsValue> {
-        let source = EventSource::new(super::STREAM_URL)?;
+        let source = EventSource::new(STREAM_URL)?;
         let mut this = FloorStream { source, listeners: Vec::new() };
         this.listen("open", move |_| link.set(""))?;
         this.listen("message", move |event| {

@@ -73,7 +73,7 @@ pub fn panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl
                     on:click=move |_| dispatch.send(Input::MuteClicked)>{move || if muted() { "Unmute" } else { "Mute" }}</button>
                 <button id="hold-button" type="button" disabled=move || !hold() on:click=on_hold>"Hold"</button>
                 <button id="resume-button" type="button" disabled=move || !resume() on:click=on_resume>"Resume"</button>
-                <button id="ask-help-button" type="button" hidden=move || cancel_help() disabled=move || !ask_help() on:click=on_ask_help>
+                <button id="ask-help-button" type="button" hidden=cancel_help disabled=move || !ask_help() on:click=on_ask_help>
                     "Ask for help"
                 </button>
                 <button id="cancel-help-button" type="button" hidden=move || !cancel_help() on:click=on_cancel_help>
