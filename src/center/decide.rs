@@ -428,7 +428,11 @@ impl Decider<'_> {
 
     fn mute(&mut self, agent: AgentId, muted: bool) -> Result<(), Refusal> {
         self.agent_known(&agent)?;
-        let Presence::OnCall { call } = self.state.agents[&agent].presence.clone() else { return Err(Reason::NotOnCall.into()) };
+        // On a call, or a supervisor monitoring one (their browser mutes itself there too).
+        let call = match self.state.agents[&agent].presence.clone() {
+            Presence::OnCall { call } => call,
+            _ => self.state.monitored_by(&agent).map(|c| c.sid.clone()).ok_or(Reason::NotOnCall)?,
+        };
         let is_muted = self.state.calls.get(&call).is_some_and(|c| c.muted(&agent));
         if is_muted != muted {
             self.emit(Event::Muted { call, agent, muted });

@@ -1,7 +1,8 @@
 //! What a console offers is exactly what the center takes: over random runs of commands (calls
 //! arriving and leaving, answers, misses, presence, every transfer step, holds, mutes, Twilio
-//! refusing a change, time passing), after each one every agent's view offers a step if and only
-//! if the center would accept it and it would change something.
+//! refusing a change, time passing, agent3 as a supervisor listening, whispering, barging and
+//! leaving, hands raised), after each one every agent's view offers a step if and only if the
+//! center would accept it and it would change something, and nobody is on two calls.
 
 use proptest::prelude::*;
 
@@ -30,6 +31,12 @@ enum Op {
     Step(usize, usize, u8),
     ArrangeFailed(u8),
     Wait(i64),
+    /// agent3 (a supervisor) monitors call n in a mode, their leg answers, or they leave.
+    Monitor(u8, u8),
+    MonitorAnswer,
+    StopMonitoring,
+    /// Twilio refuses to coach.
+    CoachRefused(u8),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -45,6 +52,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (1u8..=3).prop_map(Op::CallerLeft),
         10 => (0usize..6, 0usize..STEPS.len(), 0u8..5).prop_map(|(a, s, t)| Op::Step(a, s, t)),
         1 => (1u8..=3).prop_map(Op::ArrangeFailed),
+        3 => (1u8..=3, 0u8..3).prop_map(|(c, m)| Op::Monitor(c, m)),
+        2 => Just(Op::MonitorAnswer),
+        1 => Just(Op::StopMonitoring),
+        1 => (1u8..=3).prop_map(Op::CoachRefused),
         2 => (0i64..5_000).prop_map(Op::Wait),
         1 => (0i64..60_000).prop_map(Op::Wait),
     ]
@@ -133,6 +144,14 @@ fn command(state: &State, op: &Op) -> Option<Command> {
         }
         Op::ArrangeFailed(n) => Command::ArrangeFailed { call: call(*n), reason: "HTTP 500".into() },
         Op::Wait(_) => Command::Tick,
+        Op::Monitor(n, m) => Command::Monitor { supervisor: a(2), call: call(*n), mode: MonitorMode::ALL[*m as usize] },
+        Op::MonitorAnswer => {
+            let c = state.monitored_by(&a(2))?;
+            let leg = c.monitor(&a(2))?.leg;
+            Command::MonitorAnswered { call: c.sid.clone(), supervisor: a(2), leg, sid: Some(call(9)) }
+        }
+        Op::StopMonitoring => Command::StopMonitoring { supervisor: a(2) },
+        Op::CoachRefused(n) => Command::CoachRefused { call: call(*n), supervisor: a(2), why: CoachRefusal::AgentOnHold },
     })
 }
 
@@ -149,7 +168,12 @@ fn views_offer_what_the_center_takes(state: &State, now: Millis) -> Result<(), T
         let me = agent(name);
         let Some(view) = state.console_view(&me, now) else { continue };
         let offered = view.call.as_ref().map(|c| c.actions.clone()).unwrap_or_default();
+        let monitoring = state.monitored_by(&me).is_some();
         for action in CallAction::ALL {
+            // A monitoring supervisor's mute is their phone's (no call card offers it).
+            if monitoring && matches!(action, CallAction::Mute | CallAction::Unmute) {
+                continue;
+            }
             // A phone number and the queue: targets every transfer accepts while it makes sense.
             let to = match action {
                 CallAction::Consult => Some(Target::Phone(outside())),
@@ -191,7 +215,8 @@ proptest! {
 
     #[test]
     fn a_view_offers_a_step_exactly_when_the_center_would_take_it(ops in prop::collection::vec(op(), 1..80)) {
-        let mut state = State::from_parts(AGENTS.iter().map(|n| Agent::new(agent(n))), []);
+        let roles = [AgentRole::Agent, AgentRole::Agent, AgentRole::Supervisor];
+        let mut state = State::from_parts(AGENTS.iter().zip(roles).map(|(n, r)| Agent::named(agent(n), *n, r)), []);
         let mut now: Millis = 1_000;
         views_offer_what_the_center_takes(&state, now)?;
         for op in &ops {
@@ -209,6 +234,16 @@ proptest! {
                 state.calls.values().filter(|c| c.parties.iter().any(|p| p.role != Role::Customer)).map(|c| &c.sid).collect();
             expected.sort();
             prop_assert_eq!(attended, expected);
+            // Nobody is part of two calls, in any role; a monitoring supervisor rings for none.
+            for name in AGENTS {
+                let me = agent(name);
+                let on = state.calls.values().filter(|c| c.participant(&me).is_some()).count();
+                prop_assert!(on <= 1, "{} is on {} calls", name, on);
+                if state.monitored_by(&me).is_some() {
+                    let p = &state.agents[&me].presence;
+                    prop_assert!(!matches!(p, Presence::Ringing { .. } | Presence::OnCall { .. }), "{} monitors while {:?}", name, p);
+                }
+            }
         }
     }
 }

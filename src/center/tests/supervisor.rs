@@ -335,3 +335,10 @@ fn setting_a_ringing_agent_offline_sends_the_call_to_the_next_agent() {
     assert_eq!(w.presence("agent1"), Presence::Offline);
     assert_eq!(w.offered_to(1), Some(agent("agent2")));
 }
+
+#[test]
+fn a_monitoring_supervisors_browser_mute_is_shown_on_their_participant() {
+    let w = listening().when(Command::Mute { agent: sup(), muted: true });
+    assert!(the_monitor(&w).muted);
+    assert!(w.effects().is_empty(), "the browser mutes itself; Twilio is asked nothing");
+}
