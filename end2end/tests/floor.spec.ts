@@ -100,6 +100,7 @@ test("a supervisor watches the floor, answers a raised hand, listens, whispers, 
   await expect.poll(() => customerHears(phones[0])).toBe("conference with agent1");
   await expect.poll(() => hearingOf(sup.page, "client:agent1")).toBe("conference with +15558880001");
   await expect(a1.page.locator("#my-supervisor")).toBeHidden();
+  await expect(sup.page.locator("#my-call-summary")).toHaveText("Monitoring Caller +15558880001 with Agent 1 · listening");
   await expect(agentRow(sup.page, "supervisor1").locator(".agent-call")).toContainText("monitoring: Caller +15558880001");
   await shot(sup.page, "floor-4-listening");
 
@@ -123,6 +124,7 @@ test("a supervisor watches the floor, answers a raised hand, listens, whispers, 
   await floorCall(sup.page, sid1).locator(".leave-monitor-button").click();
   await expect(floorCall(sup.page, sid1).locator(".monitors")).toBeHidden();
   await expect(sup.page.locator("#call-status")).toHaveText("Connected as: supervisor1");
+  await expect(sup.page.locator("#my-call-summary")).toHaveText("No call");
   await expect.poll(() => customerHears(phones[0])).toBe("conference with agent1");
   await expect(a1.page.locator("#my-supervisor")).toBeHidden();
   const beeps = (await simState(sup.page)).calls.flatMap((c) => (c as unknown as { beeps: string[] }).beeps ?? []);

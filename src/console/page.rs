@@ -185,6 +185,8 @@ fn AgentConsole(me: AgentInfo, floor: bool, on_sign_out: impl Fn() + Send + Sync
                 }}
             </p>
         </header>
+        // The floor first on /floor, drawn in the browser from its own stream (a module of its own).
+        <div id="floor" node_ref=floor_el hidden=!show_floor></div>
         <section id="phone" class="panel" aria-labelledby="phone-title">
             <h2 id="phone-title">"Phone"</h2>
             <div class="buttons">
@@ -209,8 +211,6 @@ fn AgentConsole(me: AgentInfo, floor: bool, on_sign_out: impl Fn() + Send + Sync
         // stream): they are drawn there, into this element, once the page is live, and shown
         // from the first view on (until then `#live-status` says the console is connecting).
         <div id="console-panels" class="console-grid" node_ref=panels hidden=move || live.view.with(Option::is_none)></div>
-        // The floor, drawn in the browser from its own stream (a module of its own).
-        <div id="floor" node_ref=floor_el hidden=!show_floor></div>
     }
 }
 

@@ -1,7 +1,7 @@
 //! The panels' words: plain functions of the server's view and the time, tested natively.
 
 use crate::center::{
-    AwayReason, CallCard, CallHistory, LegCard, Millis, MonitorMode, Party, Phase, Presence, QueueCard, Role, Side, Stage,
+    AwayReason, CallCard, CallHistory, LegCard, Millis, MonitorCard, MonitorMode, Party, Phase, Presence, QueueCard, Role, Side, Stage,
 };
 use crate::ids::{AgentId, PhoneNumber};
 
@@ -74,6 +74,21 @@ pub fn leg(l: &LegCard) -> String {
     };
     let muted = if l.muted { " · muted" } else { "" };
     format!("{who}{role} · {}{muted}", l.state.as_str().replace('-', " "))
+}
+
+/// `#my-call-summary` for a supervisor monitoring a call (and on none of their own).
+pub fn monitoring(m: &MonitorCard) -> String {
+    let caller = caller(m.from.as_ref().map(|f| f.as_str()));
+    let with = m.owner.as_ref().map(|o| format!(" with {}", o.name)).unwrap_or_default();
+    let how = match (m.joined, m.mode, &m.coaching) {
+        (false, mode, _) => format!("your phone is joining to {}", mode.as_str()),
+        (true, MonitorMode::Listen, _) => "listening".to_string(),
+        (true, MonitorMode::Whisper, Some(a)) => format!("coaching {}", a.name),
+        (true, MonitorMode::Whisper, None) => "coaching".to_string(),
+        (true, MonitorMode::Barge, _) => "barged in".to_string(),
+    };
+    let note = m.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+    format!("Monitoring {caller}{with} · {how}{note}")
 }
 
 /// `#my-supervisor`: a supervisor the agent hears ("coached by …", "… joined the call").
@@ -303,5 +318,49 @@ mod tests {
         assert_eq!(s(&["agent1"]), "agent1");
         assert_eq!(s(&["agent1", "agent2"]), "agent1 and agent2");
         assert_eq!(s(&["agent1", "agent2", "agent3"]), "agent1, agent2 and agent3");
+    }
+
+    #[test]
+    fn a_supervisor_reads_the_call_they_monitor_and_an_agent_who_hears_them() {
+        let card = MonitorCard {
+            call: sid(),
+            from: Some(number("+15551230000")),
+            owner: Some(named("agent1", "Agent 1")),
+            mode: MonitorMode::Whisper,
+            joined: true,
+            coaching: Some(named("agent1", "Agent 1")),
+            note: None,
+        };
+        assert_eq!(monitoring(&card), "Monitoring Caller +15551230000 with Agent 1 · coaching Agent 1");
+        let ringing = MonitorCard { joined: false, mode: MonitorMode::Listen, note: Some("the agent is on hold".into()), ..card };
+        assert_eq!(
+            monitoring(&ringing),
+            "Monitoring Caller +15551230000 with Agent 1 · your phone is joining to listen (the agent is on hold)"
+        );
+        let monitor_leg = |mode| LegCard {
+            role: Role::Monitor,
+            party: Some(Party::parse("supervisor1").unwrap()),
+            name: "Supervisor 1".into(),
+            state: LegState::Connected,
+            muted: false,
+            monitor: Some(mode),
+        };
+        let call = |mode| CallCard {
+            call: sid(),
+            from: None,
+            queued_at: NOW,
+            phase: Phase::Connected,
+            since: NOW,
+            legs: vec![monitor_leg(mode)],
+            transfer: None,
+            notice: None,
+            actions: vec![],
+            transferred_by: None,
+            help: None,
+        };
+        assert_eq!(supervisor(&call(MonitorMode::Whisper)).as_deref(), Some("Coached by Supervisor 1: only you hear them"));
+        assert_eq!(supervisor(&call(MonitorMode::Barge)).as_deref(), Some("Supervisor 1 joined the call: everyone hears them"));
+        assert_eq!(supervisor(&call(MonitorMode::Listen)), None);
+        assert_eq!(leg(&monitor_leg(MonitorMode::Barge)), "Supervisor 1 · supervisor, joined the call · connected");
     }
 }

@@ -50,7 +50,7 @@ pub fn panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl
             <p id="my-call-summary">
                 {move || match call() {
                     Some(c) => words::call_summary(&c, live.now.get()),
-                    None => "No call".into(),
+                    None => live.with(|v| v.monitoring.as_ref().map(words::monitoring)).flatten().unwrap_or_else(|| "No call".into()),
                 }}
             </p>
             // One line per participant (CSS keeps the line breaks).
