@@ -138,6 +138,7 @@ test("a supervisor watches the floor, answers a raised hand, listens, whispers, 
   await agentRow(sup.page, "agent3").locator(".set-away-button").click();
   await expect(a3.page.locator("#presence")).toHaveText(/^Away — set by a supervisor/);
   await expect(agentRow(sup.page, "agent3")).toHaveAttribute("data-presence", "away");
+  await expect(sup.page.locator("#floor-log li").first()).toHaveText("supervisor1 set agent3 away: coaching session");
   await a3.page.click("#available-button");
   await expect(agentRow(sup.page, "agent3")).toHaveAttribute("data-presence", "available");
   await a2.page.click("#transfer-agent3-button");

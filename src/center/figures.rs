@@ -132,7 +132,12 @@ pub struct Day {
     pub start: Millis,
     calls: HashMap<CallSid, CallDay>,
     agents: HashMap<AgentId, AgentDay>,
+    /// The supervisors' actions on agents today, the latest [`ACTIONS_KEPT`], oldest first.
+    actions: std::collections::VecDeque<(Millis, String)>,
 }
+
+/// The supervisors' actions the floor lists.
+pub const ACTIONS_KEPT: usize = 20;
 
 impl Day {
     pub fn new(start: Millis) -> Self {
@@ -150,6 +155,12 @@ impl Day {
                 self.agents.entry(agent.clone()).or_default().handled += 1;
             }
             Event::OfferMissed { agent, .. } => self.agents.entry(agent.clone()).or_default().missed += 1,
+            Event::Supervised { .. } => {
+                if self.actions.len() == ACTIONS_KEPT {
+                    self.actions.pop_front();
+                }
+                self.actions.push_back((at, event.describe()));
+            }
             Event::PresenceChanged { agent, presence, .. } => {
                 let a = self.agents.entry(agent.clone()).or_default();
                 if let Some(since) = a.wrap_since.take() {
@@ -196,6 +207,11 @@ impl Day {
             }
             _ => {}
         }
+    }
+
+    /// The supervisors' latest actions on agents today, newest first.
+    pub fn actions(&self) -> impl Iterator<Item = &(Millis, String)> {
+        self.actions.iter().rev()
     }
 
     /// Calls answered and offers missed today by `agent`.

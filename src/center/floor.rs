@@ -14,7 +14,7 @@ use super::figures::{Day, Figures, Thresholds};
 use super::party::{MonitorMode, Role};
 use super::rules::Millis;
 use super::state::State;
-use super::view::{AgentName, LegCard, Phase};
+use super::view::{AgentName, LegCard, Phase, TimelineRow};
 use crate::ids::{AgentId, CallSid, PhoneNumber};
 
 /// The callers listed by name on the floor (the count covers them all).
@@ -112,6 +112,9 @@ pub struct FloorView {
     pub queue: FloorQueue,
     pub agents: Vec<FloorAgent>,
     pub calls: Vec<FloorCall>,
+    /// The supervisors' actions on agents today (set away, offline, end of wrap-up), newest first.
+    #[serde(default)]
+    pub log: Vec<TimelineRow>,
     /// The server's clock when this view was made.
     pub now: Millis,
 }
@@ -150,7 +153,8 @@ impl State {
                 }
             })
             .collect();
-        FloorView { queue, agents, calls, now }
+        let log = day.actions().map(|(at, text)| TimelineRow { at: *at, text: text.clone() }).collect();
+        FloorView { queue, agents, calls, log, now }
     }
 
     fn floor_call(&self, c: &Call) -> FloorCall {

@@ -232,7 +232,7 @@ fn history(v: JsValue) -> Read<CallHistory> {
     Ok(CallHistory { call: call_sid(o.req("call")?)?, from: o.opt("from", caller)?, rows: o.list("rows", true, row)? })
 }
 
-fn row(v: JsValue) -> Read<TimelineRow> {
+pub(crate) fn row(v: JsValue) -> Read<TimelineRow> {
     let o = Obj::new(v)?;
     Ok(TimelineRow { at: o.int("at")?, text: o.text("text")? })
 }

@@ -130,6 +130,11 @@ pub fn all(me: AgentId, now: RwSignal<Millis>) -> impl IntoView {
                     })}
                 </tbody>
             </table>
+
+            <h3>"Supervisors' actions today"</h3>
+            <ul id="floor-log" class="floor-log">
+                {move || floor().map(|f| f.log.into_iter().map(|r| view! { <li>{r.text}</li> }).collect_view())}
+            </ul>
         </section>
     }
 }

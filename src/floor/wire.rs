@@ -6,7 +6,7 @@ use wasm_bindgen::JsValue;
 use crate::center::{
     AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorQueue, FloorView, MonitorMode, Phase, Stage, WaitingCaller,
 };
-use crate::console::wire::{agent, call_sid, caller, int, leg, name, parse, presence, text, word, Obj, Read};
+use crate::console::wire::{agent, call_sid, caller, int, leg, name, parse, presence, row, text, word, Obj, Read};
 
 pub fn floor_view(json: &str) -> Read<FloorView> {
     let o = Obj::new(parse(json)?)?;
@@ -14,6 +14,7 @@ pub fn floor_view(json: &str) -> Read<FloorView> {
         queue: queue(o.req("queue")?)?,
         agents: o.list("agents", true, floor_agent)?,
         calls: o.list("calls", true, floor_call)?,
+        log: o.list("log", false, row)?,
         now: o.int("now")?,
     })
 }

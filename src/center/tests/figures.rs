@@ -130,3 +130,12 @@ fn each_agent_has_calls_handled_and_offers_missed_today() {
     assert_eq!(t.day.agent(&agent("agent1")), (0, 1));
     assert_eq!(t.day.agent(&agent("agent2")), (1, 0));
 }
+
+#[test]
+fn the_supervisors_actions_today_are_listed_newest_first() {
+    let t = today()
+        .then(1, Event::Supervised { supervisor: agent("supervisor1"), agent: agent("agent1"), action: SupervisorAction::SetOffline })
+        .then(2, Event::Supervised { supervisor: agent("supervisor1"), agent: agent("agent2"), action: SupervisorAction::EndWrapUp });
+    let texts: Vec<&str> = t.day.actions().map(|(_, text)| text.as_str()).collect();
+    assert_eq!(texts, ["supervisor1 ended agent2's wrap-up", "supervisor1 set agent1 offline"]);
+}
