@@ -4,7 +4,7 @@
 #
 #   scripts/bench.sh [--no-build] [--duration SECS] [--connections "16 64"] [--threads N]
 #                    [--calls N] [--routes "baseline wait join voice center transfer"] [--consoles N]
-#                    [--rounds N] [--pg postgres://…/db] [--keep]
+#                    [--rounds N] [--floors N] [--pg postgres://…/db] [--keep]
 #
 # Routes: wait = POST /conference/wait (the caller's place in the queue), join = POST
 # /conference/{id}/connect/agent1?leg=1 (agent1 made available and offered one call first; the
@@ -14,7 +14,8 @@
 # to the stand-in's bare axum 204: what this machine and wrk allow at all. center = latencies
 # from examples/center_bench.rs against a fresh server of its own: an agent becoming available →
 # the REST request that rings them; a status callback → every one of --consoles (default 500)
-# console streams and of 50 supervisors' floors (/api/floor/stream), with 1000 callers waiting;
+# console streams and of --floors (default 50) supervisors' floors (/api/floor/stream; 0 for a
+# build without the floor), with 1000 callers waiting;
 # the server's memory with them; and with --pg, two instances on that
 # PostgreSQL database (emptied first): a change on one → a console streaming from the other.
 # --rounds (default 40) status callbacks and cross-instance changes are measured; with 200 the
@@ -47,6 +48,7 @@ keep=0
 routes="baseline wait join voice center transfer"
 consoles=500
 rounds=40
+floors=50
 pg_url=""
 rust_log=${BENCH_RUST_LOG:-warn}
 server_env=${BENCH_SERVER_ENV:-}
@@ -63,6 +65,7 @@ while [ $# -gt 0 ]; do
     --routes) routes=$2; shift ;;
     --consoles) consoles=$2; shift ;;
     --rounds) rounds=$2; shift ;;
+    --floors) floors=$2; shift ;;
     --pg) pg_url=$2; shift ;;
     --keep) keep=1 ;;
     -h|--help) usage; exit 0 ;;
@@ -278,7 +281,7 @@ if [[ " $routes " == *" center "* ]]; then
   run_center() { # database-url output [second-server-port]
     local db_url=$1 md=$2 second=${3:-} out=$work/center-$RANDOM.txt
     "$center_bin" --port "$center_port" --server "http://127.0.0.1:$c_port1" ${second:+--server2 "http://127.0.0.1:$second"} \
-      --public-base "$public_base" --auth-token "$auth_token" --db "$db_url" --agents "$consoles" --rounds "$rounds" \
+      --public-base "$public_base" --auth-token "$auth_token" --db "$db_url" --agents "$consoles" --rounds "$rounds" --floors "$floors" \
       --server-pid-file "$work/center.pid" >"$out" 2>&1 &
     local harness=$!
     pids+=("$harness")

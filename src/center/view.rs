@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::agent::{AwayReason, Presence};
+use super::agent::{AgentRole, AwayReason, Presence};
 use super::call::{Call, CallNotice, CallPhase, Participant, Stage};
 use super::command::{CallAction, PresenceAction};
 use super::party::{MonitorMode, Party, Role};
@@ -100,7 +100,7 @@ pub struct LegCard {
     pub muted: bool,
     /// A supervisor on the call: how (an agent sees a whisper meant for them and a barge; the
     /// floor sees every supervisor, listeners too).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitor: Option<MonitorMode>,
 }
 
@@ -142,7 +142,7 @@ pub struct CallCard {
     #[serde(default)]
     pub transferred_by: Option<AgentName>,
     /// Since when the agent who has the call has asked a supervisor for help.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<Millis>,
 }
 
@@ -207,7 +207,7 @@ pub struct ConsoleView {
     /// The agent's last few calls, newest first (filled in by the store).
     pub recent: Vec<CallHistory>,
     /// A supervisor: the call they monitor.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitoring: Option<MonitorCard>,
     /// The server's clock when this view was made, so the browser counts durations from it.
     pub now: Millis,
@@ -230,7 +230,10 @@ impl State {
         let call = self.call_of(agent).map(|c| self.call_card(c, agent));
         let queue = QueueCard { waiting: self.queue_len(), longest_since: self.queued().next().map(|c| c.queued_at) };
         let presence_actions = presence_actions(&me.presence);
-        let monitoring = self.monitor_card(agent);
+        // Only a supervisor monitors: nobody else's view walks the calls for it (every console
+        // makes its view again at each change).
+        let supervisor = self.agents.get(agent).is_some_and(|a| a.role == AgentRole::Supervisor);
+        let monitoring = if supervisor { self.monitor_card(agent) } else { None };
         Some(ConsoleView { me, presence_actions, call, queue, agents: Vec::new(), recent: Vec::new(), monitoring, now })
     }
 
