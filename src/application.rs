@@ -106,6 +106,7 @@ impl Application {
             simulator,
             signature_key: crate::twilio::signature::Key::new(settings.twilio.auth_token.expose()),
         }));
+        tokio::spawn(crate::runtime::retention::purge_loop(store.clone(), settings.retention));
         // Effects left pending by a previous run are picked up on the worker's first pass.
         tokio::spawn(EffectsWorker { store, center, twilio, settings }.run());
         Ok(Self { listener, router: router(state), port: local.port() })

@@ -1,4 +1,4 @@
-//! The server binary's subcommands: `warm-transfer agent add|list|remove`, and `stand-in`
+//! The server binary's subcommands: `warm-transfer agent add|list|remove`, `forget`, `backup`, and `stand-in`
 //! (a local api.twilio.com for the browser tests, [`stand_in`]).
 //! Passwords are read from standard input (a prompt without echo on a terminal), never from
 //! argv, where any user of the machine could read them in the process list.
@@ -20,6 +20,10 @@ pub const USAGE: &str = "usage:
                                                   the password is read from standard input
   warm-transfer agent list
   warm-transfer agent remove <identity>
+  warm-transfer forget <+E164>                     delete everything about one caller (a privacy
+                                                  request) and say what was removed
+  warm-transfer backup <FILE>                     a consistent copy of the SQLite database, taken
+                                                  while the app runs (PostgreSQL: pg_dump)
   warm-transfer stand-in [--port 3311]            a local api.twilio.com that accepts the app's
                                                   credentials (TWILIO_*), answers every request
                                                   and lists them at GET /requests (for tests)";
@@ -30,6 +34,8 @@ pub async fn run(args: &[String]) -> Option<ExitCode> {
         None => None,
         Some("agent") => Some(report(agent(&args[1..]).await)),
         Some("stand-in") => Some(report(stand_in::serve(&args[1..]).await)),
+        Some("forget") => Some(report(forget(&args[1..]).await)),
+        Some("backup") => Some(report(backup(&args[1..]).await)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Some(ExitCode::SUCCESS)
@@ -104,6 +110,30 @@ async fn agent(args: &[String]) -> Result<String, String> {
         }
         _ => Err(format!("unknown agent command\n{USAGE}")),
     }
+}
+
+/// `forget +E164`: everything about one caller goes; a call of theirs still live is left (the
+/// running center holds it) and said, so the request can be run again once it is over.
+async fn forget(args: &[String]) -> Result<String, String> {
+    let [number] = args else { return Err(format!("forget needs one phone number\n{USAGE}")) };
+    let number = crate::ids::PhoneNumber::parse(number).map_err(|e| e.0)?;
+    let (removed, live) = store().await?.forget_caller(number.as_str()).await.map_err(|e| e.to_string())?;
+    let mut said = format!("forgot caller {number}: removed {removed}");
+    if live > 0 {
+        said.push_str(&format!("; {live} call(s) of theirs still live were left: run this again once they are over"));
+    }
+    Ok(said)
+}
+
+/// `backup FILE`: SQLite's `VACUUM INTO`, never over an existing file.
+async fn backup(args: &[String]) -> Result<String, String> {
+    let [file] = args else { return Err(format!("backup needs one file name\n{USAGE}")) };
+    if std::path::Path::new(file).exists() {
+        return Err(format!("{file} exists: choose a new file (a backup never overwrites one)"));
+    }
+    store().await?.backup_sqlite(file).await.map_err(|e| e.to_string())?;
+    let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    Ok(format!("backup written to {file} ({size} bytes): a consistent copy of the database at one moment"))
 }
 
 fn read_password(agent: &AgentId) -> Result<String, String> {

@@ -71,6 +71,9 @@ pub struct Settings {
     /// (`TWILIO_VERIFY_SIGNATURES=false`), and start-up then warns loudly.
     pub verify_signatures: bool,
     pub floor: FloorSettings,
+    /// Finished calls (their timelines, callbacks, callers' numbers) are deleted this long after
+    /// they ended (`RETENTION_DAYS`, default 90), by a daily job.
+    pub retention: Duration,
 }
 
 /// The supervisor's floor: when the day begins and how the service level is counted.
@@ -199,6 +202,10 @@ impl Settings {
             // The tutorial's setting: agents are accounts now, and calls go to whoever is free.
             tracing::warn!("AGENTS is no longer used: create agents with `warm-transfer agent add` (README)");
         }
+        let retention_days = millis(&get, "RETENTION_DAYS", 90)?;
+        if retention_days == 0 {
+            return Err(invalid("RETENTION_DAYS", "expected at least 1 day (today's figures are read from the calls)"));
+        }
         let ring_timeout_secs = millis(&get, "RING_TIMEOUT_SECS", 30)?;
         if !(5..=600).contains(&ring_timeout_secs) {
             return Err(invalid("RING_TIMEOUT_SECS", "expected 5 to 600 seconds"));
@@ -247,6 +254,7 @@ impl Settings {
                     short_abandon: millis(&get, "SHORT_ABANDON_SECS", 5)? as i64 * 1000,
                 },
             },
+            retention: Duration::from_secs(retention_days * 24 * 3600),
         })
     }
 

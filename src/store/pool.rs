@@ -21,6 +21,8 @@ pub enum StoreError {
     WriterGone,
     #[error("unsupported DATABASE_URL scheme (use sqlite: or postgres:)")]
     UnsupportedUrl,
+    #[error("warm-transfer backup copies a SQLite database; for PostgreSQL use pg_dump: pg_dump \"$DATABASE_URL\" > FILE")]
+    NotSqlite,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

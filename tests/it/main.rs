@@ -11,6 +11,7 @@ mod crash;
 mod hostile_input;
 mod postgres;
 mod prism_contract;
+mod retention;
 mod schema;
 mod secrets;
 mod sign_in;
