@@ -105,6 +105,7 @@ impl Application {
             voice_sdk,
             simulator,
             signature_key: crate::twilio::signature::Key::new(settings.twilio.auth_token.expose()),
+            signature_refusals: Default::default(),
         }));
         tokio::spawn(crate::runtime::retention::purge_loop(store.clone(), settings.retention));
         // Effects left pending by a previous run are picked up on the worker's first pass.

@@ -6,6 +6,7 @@ use axum::http::Method;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::twilio::refusal::{diagnose, Seen};
 
 /// The parameters of a webhook request, in the order Twilio sent them.
 #[derive(Debug, Clone)]
@@ -38,7 +39,11 @@ impl FromRequest<AppState> for TwilioForm {
         // Only these three are needed after the body is read: take them, not a copy of the parts.
         let method = req.method().clone();
         let uri = req.uri().clone();
-        let given = req.headers().get("x-twilio-signature").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let header = |req: &Request, name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let given = header(&req, "x-twilio-signature").unwrap_or_default();
+        // Kept for explaining a refusal (which URL Twilio must have called).
+        let (forwarded_proto, forwarded_host, host) =
+            (header(&req, "x-forwarded-proto"), header(&req, "x-forwarded-host"), header(&req, "host"));
         let body = Bytes::from_request(req, state).await.map_err(|e| match e.status() {
             axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
             _ => ApiError::BadInput("unreadable request body".into()),
@@ -51,7 +56,16 @@ impl FromRequest<AppState> for TwilioForm {
             let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
             let url = state.settings.public_url(path_and_query);
             if given.is_empty() || !state.signature_key.verify(&url, &params, &given) {
-                tracing::warn!(path = uri.path(), "rejected a webhook with a bad signature");
+                let seen =
+                    Seen { forwarded_proto: forwarded_proto.as_deref(), forwarded_host: forwarded_host.as_deref(), host: host.as_deref() };
+                let d = diagnose(&state.signature_key, &state.settings.public_base_url, path_and_query, &seen, &params, &given);
+                if state.signature_refusals.first_in_a_while(&d.cause, std::time::Instant::now()) {
+                    // The URL and the fix, never the signature (nor, of course, the token).
+                    tracing::warn!(path = uri.path(), cause = d.cause.kind(), verified_against = %d.verified_against, fix = %d.fix,
+                        "refused a webhook: its X-Twilio-Signature does not verify (said at most once a minute per cause)");
+                } else {
+                    tracing::debug!(path = uri.path(), cause = d.cause.kind(), "refused a webhook with a bad signature");
+                }
                 return Err(ApiError::Forbidden("invalid or missing X-Twilio-Signature".into()));
             }
         }

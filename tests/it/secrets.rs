@@ -270,6 +270,23 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
     .await;
     seen.answer("healthz", get("/healthz").await.unwrap()).await;
 
+    // A webhook through a tunnel the app was not told about: Twilio signed the tunnel's URL.
+    // It is refused, and the log says which URL it was checked against and what to set.
+    let tunnel = "https://tunnel.example.net";
+    let params = vec![("CallSid".to_string(), call_sid(77)), ("From".to_string(), "+15551230077".to_string())];
+    let tunnel_signature = warm_transfer::twilio::signature::compute(AUTH_TOKEN, &format!("{tunnel}/conference/connect/client"), &params);
+    let res = app
+        .client
+        .post(format!("{}/conference/connect/client", app.base_url))
+        .header("x-twilio-signature", &tunnel_signature)
+        .header("x-forwarded-proto", "https")
+        .header("x-forwarded-host", "tunnel.example.net")
+        .form(&params)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(seen.answer("webhook through an unknown tunnel", res).await.0, 403);
+
     // The database files as a whole (SQLite: the file and its journal).
     let db_path = app.db_url.trim_start_matches("sqlite://").split('?').next().unwrap().to_string();
     let dir = std::path::Path::new(&db_path).parent().unwrap();
@@ -298,7 +315,14 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
     assert!(rest_debug.iter().any(|l| l.contains("status=401")), "{log}");
     assert!(rest_debug.iter().any(|l| l.contains("twilio request failed")), "the timeouts were logged:\n{log}");
     assert!(log.contains("effect given up"), "{log}");
-    assert!(log.contains("rejected a webhook with a bad signature"), "{log}");
+    let refused: Vec<&str> = log.lines().filter(|l| l.contains("refused a webhook")).collect();
+    assert!(
+        refused.iter().any(|l| l.contains(&format!("set PUBLIC_BASE_URL={tunnel} (it is {PUBLIC_BASE})"))
+            && l.contains(&format!("verified_against={PUBLIC_BASE}/conference/connect/client"))),
+        "the refusal names the URL checked and the fix:\n{log}"
+    );
+    assert!(!log.contains(&tunnel_signature), "a signature never reaches the log");
+    assert!(log.contains("refused a webhook: its X-Twilio-Signature does not verify"), "{log}");
     assert!(last_errors.iter().any(|e| e.contains("401")), "{last_errors:?}");
 
     let mut leaks = Vec::new();
