@@ -94,7 +94,8 @@ impl Application {
             }
         };
         let settings = Arc::new(settings);
-        let center = crate::runtime::Center::start(&store, settings.rules()).await?;
+        let metrics = Arc::new(crate::metrics::Metrics::new());
+        let center = crate::runtime::Center::start(&store, settings.rules(), metrics.clone()).await?;
         let state = AppState(Arc::new(Shared {
             settings: settings.clone(),
             store: store.clone(),
@@ -106,10 +107,11 @@ impl Application {
             simulator,
             signature_key: crate::twilio::signature::Key::new(settings.twilio.auth_token.expose()),
             signature_refusals: Default::default(),
+            metrics: metrics.clone(),
         }));
         tokio::spawn(crate::runtime::retention::purge_loop(store.clone(), settings.retention));
         // Effects left pending by a previous run are picked up on the worker's first pass.
-        tokio::spawn(EffectsWorker { store, center, twilio, settings }.run());
+        tokio::spawn(EffectsWorker { store, center, twilio, settings, metrics }.run());
         Ok(Self { listener, router: router(state), port: local.port() })
     }
 
@@ -149,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/stream", get(crate::api::stream::stream))
         .route("/api/floor/stream", get(crate::api::floor_stream::stream))
+        .route("/metrics", get(crate::api::metrics::metrics))
         .route("/vendor/twilio.min.js", get(voice_sdk));
     // Pages and server functions find the state in their reactive context.
     let context = {

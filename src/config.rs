@@ -71,6 +71,10 @@ pub struct Settings {
     /// (`TWILIO_VERIFY_SIGNATURES=false`), and start-up then warns loudly.
     pub verify_signatures: bool,
     pub floor: FloorSettings,
+    /// `GET /metrics` answers only with `Authorization: Bearer <METRICS_TOKEN>`; unset, it is off.
+    pub metrics_token: Option<Secret>,
+    /// Log lines as JSON objects (`LOG_FORMAT=json`), one per line.
+    pub json_logs: bool,
     /// Finished calls (their timelines, callbacks, callers' numbers) are deleted this long after
     /// they ended (`RETENTION_DAYS`, default 90), by a daily job.
     pub retention: Duration,
@@ -255,6 +259,12 @@ impl Settings {
                 },
             },
             retention: Duration::from_secs(retention_days * 24 * 3600),
+            metrics_token: get("METRICS_TOKEN").map(Secret::new),
+            json_logs: match get("LOG_FORMAT").as_deref() {
+                None | Some("text") => false,
+                Some("json") => true,
+                Some(_) => return Err(invalid("LOG_FORMAT", "expected text or json")),
+            },
         })
     }
 

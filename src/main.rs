@@ -8,7 +8,14 @@ use warm_transfer::config::Settings;
 #[tokio::main]
 async fn main() -> ExitCode {
     fixed_malloc_thresholds();
-    tracing_subscriber::fmt().with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"))).init();
+    // LOG_FORMAT=json: one JSON object per line (the settings check the word; `.env` counts too).
+    let _ = dotenvy::dotenv();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    if std::env::var("LOG_FORMAT").is_ok_and(|f| f.trim() == "json") {
+        tracing_subscriber::fmt().json().with_current_span(false).with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(code) = warm_transfer::cli::run(&args).await {
         return code;

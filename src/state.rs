@@ -42,6 +42,8 @@ pub struct Shared {
     pub simulator: Option<Simulator>,
     /// Checks `X-Twilio-Signature` with the auth token keyed in once.
     pub signature_key: crate::twilio::signature::Key,
+    /// What the server counts (`GET /metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// When each cause of a refused signature was last logged (at most once a minute each).
     pub signature_refusals: crate::twilio::refusal::Said,
 }

@@ -7,6 +7,7 @@
 //! - [`floor`]: the supervisor's steps (listen, whisper, barge, leave; an agent's presence);
 //! - [`stream`] (server): `GET /api/stream`, the agent's live view as server-sent events;
 //! - [`floor_stream`] (server): `GET /api/floor/stream`, the floor as server-sent events;
+//! - [`metrics`] (server): `GET /metrics`, Prometheus' text format, behind a token;
 //! - [`dto`]: what those answer, shared by server and browser.
 //!
 //! What they answer when they refuse is `crate::error`, shared with the webhooks.
@@ -18,6 +19,8 @@ pub mod dto;
 pub mod floor;
 #[cfg(feature = "ssr")]
 pub mod floor_stream;
+#[cfg(feature = "ssr")]
+pub mod metrics;
 pub mod session;
 pub mod simulator;
 #[cfg(feature = "ssr")]

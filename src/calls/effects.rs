@@ -11,6 +11,7 @@ use crate::calls::flow;
 use crate::center::{CoachRefusal, Command, Effect, LegOutcome, MonitorMode, Move, Who};
 use crate::config::Settings;
 use crate::ids::{AgentId, CallSid, ConferenceSid};
+use crate::metrics::{KindLabel, RequestLabels};
 use crate::runtime::Center;
 use crate::store::{EffectRow, EffectStatus, Store, StoreError};
 use crate::twilio::rest::{RestError, TwilioClient, UpdateParticipant};
@@ -26,6 +27,7 @@ pub struct EffectsWorker {
     pub center: Center,
     pub twilio: TwilioClient,
     pub settings: Arc<Settings>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// What performing one effect came to.
@@ -61,6 +63,7 @@ impl EffectsWorker {
     }
 
     async fn perform(&self, row: EffectRow) {
+        let started = std::time::Instant::now();
         let outcome = match &row.effect {
             Effect::Dial { call, party, leg } => {
                 let request = flow::agent_dial(&self.settings, call, party, *leg);
@@ -129,9 +132,29 @@ impl EffectsWorker {
             },
             Effect::UpdateMonitor { call, supervisor, mode, coach } => self.update_monitor(call, supervisor, *mode, coach.as_ref()).await,
         };
+        self.count(&row, &outcome, started.elapsed());
         if let Err(e) = self.record(&row, outcome).await {
             tracing::error!(id = row.id, error = %e, "could not record an effect's outcome");
         }
+    }
+
+    /// The request's kind, outcome and latency for `/metrics` (a wait asked Twilio nothing).
+    fn count(&self, row: &EffectRow, outcome: &Outcome, took: Duration) {
+        let kind = row.effect.kind().as_str().to_string();
+        let outcome = match outcome {
+            Outcome::Wait(_) => return,
+            Outcome::Done(_) => "ok",
+            Outcome::Failed(e) if e.is_retryable() && (row.attempts as u32) < self.settings.outbox.max_attempts => {
+                self.metrics.outbox_retries.get_or_create(&KindLabel { kind: kind.clone() }).inc();
+                "retry"
+            }
+            Outcome::Failed(_) => {
+                self.metrics.outbox_failures.get_or_create(&KindLabel { kind: kind.clone() }).inc();
+                "failed"
+            }
+        };
+        self.metrics.twilio_seconds.get_or_create(&KindLabel { kind: kind.clone() }).observe(took.as_secs_f64());
+        self.metrics.twilio_requests.get_or_create(&RequestLabels { kind, outcome: outcome.into() }).inc();
     }
 
     async fn record(&self, row: &EffectRow, outcome: Outcome) -> Result<(), StoreError> {

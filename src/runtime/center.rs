@@ -67,6 +67,8 @@ pub(super) struct Inner {
     /// Held for a whole decision transaction, so that a reload after another instance's change
     /// never replaces the copy while this instance is deciding on it.
     pub(super) deciding: tokio::sync::Mutex<()>,
+    /// What is counted of the decisions (`/metrics`).
+    pub(super) metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Center {
@@ -106,6 +108,11 @@ impl Center {
             self.inner.effects.notify_one();
         }
         let _ = self.inner.changes.send(change);
+    }
+
+    /// The consoles streaming from this instance now.
+    pub fn console_streams(&self) -> usize {
+        self.inner.consoles.connected().len()
     }
 
     /// Notified whenever a decision wrote effects (the effects worker waits on it).

@@ -92,6 +92,7 @@ impl Center {
     async fn try_commit(&self, commands: &[Command]) -> Result<Vec<Result<Decision, Refusal>>, StoreError> {
         let inner = &self.inner;
         let _deciding = inner.deciding.lock().await;
+        let started = std::time::Instant::now();
         let now = now_ms();
         let mut tx = inner.store.begin().await?;
         let version = state::bump_version(&mut tx).await?;
@@ -102,6 +103,7 @@ impl Center {
         }
         let (accounts, commands) = self.facts(&mut tx, commands).await?;
 
+        let mut abandons = 0;
         let (results, rows, events) = {
             let mut cache = inner.cache.write().unwrap_or_else(|e| e.into_inner());
             let mut events = Vec::new();
@@ -117,7 +119,13 @@ impl Center {
             }
             let mut results = Vec::with_capacity(commands.len());
             for command in commands {
+                // Counted once committed: a caller who leaves while no agent has their call.
+                let waiting =
+                    matches!(&command, Command::CallerLeft { call } if cache.state.calls.get(call).is_some_and(|c| c.owner().is_none()));
                 let result = cache.state.handle(command, now, &inner.rules);
+                if waiting && result.as_ref().is_ok_and(|d| d.events.iter().any(|e| matches!(e, Event::Ended { .. }))) {
+                    abandons += 1;
+                }
                 decided(&result);
                 results.push(result);
             }
@@ -142,6 +150,7 @@ impl Center {
             state::notify(&mut tx, CHANNEL, &Announcement::of(version, renewals.as_ref(), &rows)).await?;
         }
         tx.commit().await?;
+        count(&inner.metrics, results.len(), &events, abandons, started.elapsed());
         inner.cache.write().unwrap_or_else(|e| e.into_inner()).version = version;
         self.announce(Change { version, events: Arc::new(events) }, !rows.effects.is_empty());
         Ok(results)
@@ -169,6 +178,21 @@ impl Center {
             out.push(command);
         }
         Ok((accounts, out))
+    }
+}
+
+/// What a committed batch adds to the metrics.
+fn count(m: &crate::metrics::Metrics, decided: usize, events: &[Event], abandons: u64, took: std::time::Duration) {
+    m.decisions.inc_by(decided as u64);
+    m.commit_seconds.observe(took.as_secs_f64());
+    m.abandons.inc_by(abandons);
+    for event in events {
+        match event {
+            Event::Offered { .. } => m.offers.inc(),
+            Event::Answered { .. } => m.answers.inc(),
+            Event::OfferMissed { .. } => m.misses.inc(),
+            _ => 0,
+        };
     }
 }
 

@@ -15,7 +15,7 @@ use crate::store::{Backend, Store, StoreError};
 impl Center {
     /// Loads the state and starts the writer, the ticker, the heartbeat and (on PostgreSQL) the
     /// listener for other instances' changes.
-    pub async fn start(store: &Store, rules: Rules) -> Result<Self, StoreError> {
+    pub async fn start(store: &Store, rules: Rules, metrics: Arc<crate::metrics::Metrics>) -> Result<Self, StoreError> {
         let (version, state) = store.load_state().await?;
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
         let (changes, _) = broadcast::channel(1024);
@@ -29,6 +29,7 @@ impl Center {
                 effects: Arc::new(Notify::new()),
                 consoles: Default::default(),
                 deciding: tokio::sync::Mutex::new(()),
+                metrics,
             }),
         };
         tokio::spawn(write_loop(center.clone(), queue));

@@ -9,6 +9,7 @@ mod bad_input_and_faults;
 mod call_flow;
 mod crash;
 mod hostile_input;
+mod metrics;
 mod postgres;
 mod prism_contract;
 mod retention;
