@@ -329,6 +329,24 @@ async fn main() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let server_pid = a.server_pid_file.as_ref().and_then(|f| std::fs::read_to_string(f).ok()).and_then(|p| p.trim().parse::<u32>().ok());
     let rss_with_consoles = server_pid.map(|p| (status_kb(p, "VmRSS:"), status_kb(p, "VmHWM:")));
+    // /metrics with every caller waiting and every console open (a server without it: skipped).
+    let mut scrapes = Vec::new();
+    for _ in 0..100 {
+        let t0 = Instant::now();
+        let res = http.get(format!("{}/metrics", a.server)).bearer_auth("bench-metrics-token").send().await.expect("metrics");
+        if !res.status().is_success() {
+            break;
+        }
+        let _ = res.bytes().await;
+        scrapes.push(t0.elapsed().as_secs_f64() * 1000.0);
+    }
+    if !scrapes.is_empty() {
+        report.push(format!(
+            "| GET /metrics ({} callers waiting, {consoles} agents, consoles and floors open) | {} |",
+            queued - a.offers,
+            percentiles(scrapes)
+        ));
+    }
     let mut fan = Vec::new();
     let mut floor_fan = Vec::new();
     for r in 0..a.rounds {

@@ -16,7 +16,7 @@
 # the REST request that rings them; a status callback → every one of --consoles (default 500)
 # console streams and of --floors (default 50) supervisors' floors (/api/floor/stream; 0 for a
 # build without the floor), with 1000 callers waiting;
-# the server's memory with them; and with --pg, two instances on that
+# GET /metrics with them all; the server's memory with them; and with --pg, two instances on that
 # PostgreSQL database (emptied first): a change on one → a console streaming from the other.
 # --rounds (default 40) status callbacks and cross-instance changes are measured; with 200 the
 # cross-instance rounds outlast a heartbeat (every 10 s, renewing every console's lease).
@@ -174,7 +174,7 @@ printf '%s\n' "$agent_password" | DATABASE_URL="sqlite://$db?mode=rwc" "$server_
   LEPTOS_SITE_ADDR="127.0.0.1:$port" \
   LEPTOS_SITE_ROOT="$target_dir/site" \
   VOICE_SDK_PATH="$repo/node_modules/@twilio/voice-sdk/dist/twilio.min.js" \
-  RUST_LOG="$rust_log" \
+  RUST_LOG="$rust_log" TWILIO_CHECK_AT_START=false \
   $server_env \
   "$server_bin") >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -267,7 +267,7 @@ start_center_server() { # port database-url log
     TWILIO_API_SECRET=bench-api-secret TWILIO_AUTH_TOKEN="$auth_token" TWILIO_NUMBER=+15005550006 \
     TWILIO_API_BASE_URL="http://127.0.0.1:$center_port" PUBLIC_BASE_URL="$public_base" \
     DATABASE_URL="$2" LEPTOS_SITE_ADDR="127.0.0.1:$1" LEPTOS_SITE_ROOT="$target_dir/site" RUST_LOG="$rust_log" \
-    RING_TIMEOUT_SECS=600 \
+    RING_TIMEOUT_SECS=600 METRICS_TOKEN=bench-metrics-token TWILIO_CHECK_AT_START=false \
     $server_env "$server_bin") >"$3" 2>&1 &
   pids+=($!)
   center_pid=$!

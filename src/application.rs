@@ -110,6 +110,15 @@ impl Application {
             metrics: metrics.clone(),
         }));
         tokio::spawn(crate::runtime::retention::purge_loop(store.clone(), settings.retention));
+        if settings.check_at_start && settings.mode == Mode::Twilio {
+            // What `warm-transfer twilio check` finds, as one warning line each.
+            let settings = settings.clone();
+            tokio::spawn(async move {
+                for f in crate::cli::twilio_check::check(&settings, false).await.findings.into_iter().filter(|f| !f.ok) {
+                    tracing::warn!(finding = %f.text, "Twilio is not ready for this app");
+                }
+            });
+        }
         // Effects left pending by a previous run are picked up on the worker's first pass.
         tokio::spawn(EffectsWorker { store, center, twilio, settings, metrics }.run());
         Ok(Self { listener, router: router(state), port: local.port() })

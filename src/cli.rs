@@ -12,6 +12,7 @@ use crate::ids::AgentId;
 use crate::store::Store;
 
 mod stand_in;
+pub mod twilio_check;
 
 pub const USAGE: &str = "usage:
   warm-transfer                                   serve the app (settings: README)
@@ -20,6 +21,9 @@ pub const USAGE: &str = "usage:
                                                   the password is read from standard input
   warm-transfer agent list
   warm-transfer agent remove <identity>
+  warm-transfer twilio check [--fix]              is the Twilio account ready (credentials, the
+                                                  number, its voice webhook)? --fix points the
+                                                  webhook at this app
   warm-transfer forget <+E164>                     delete everything about one caller (a privacy
                                                   request) and say what was removed
   warm-transfer backup <FILE>                     a consistent copy of the SQLite database, taken
@@ -35,6 +39,7 @@ pub async fn run(args: &[String]) -> Option<ExitCode> {
         Some("agent") => Some(report(agent(&args[1..]).await)),
         Some("stand-in") => Some(report(stand_in::serve(&args[1..]).await)),
         Some("forget") => Some(report(forget(&args[1..]).await)),
+        Some("twilio") if args.get(1).map(String::as_str) == Some("check") => Some(report(twilio_check::run(&args[2..]).await)),
         Some("backup") => Some(report(backup(&args[1..]).await)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

@@ -71,6 +71,8 @@ pub struct Settings {
     /// (`TWILIO_VERIFY_SIGNATURES=false`), and start-up then warns loudly.
     pub verify_signatures: bool,
     pub floor: FloorSettings,
+    /// Ask Twilio at start-up whether the account is ready, and warn (`TWILIO_CHECK_AT_START`).
+    pub check_at_start: bool,
     /// `GET /metrics` answers only with `Authorization: Bearer <METRICS_TOKEN>`; unset, it is off.
     pub metrics_token: Option<Secret>,
     /// Log lines as JSON objects (`LOG_FORMAT=json`), one per line.
@@ -260,6 +262,11 @@ impl Settings {
             },
             retention: Duration::from_secs(retention_days * 24 * 3600),
             metrics_token: get("METRICS_TOKEN").map(Secret::new),
+            check_at_start: match get("TWILIO_CHECK_AT_START").as_deref() {
+                None | Some("true") | Some("1") => true,
+                Some("false") | Some("0") => false,
+                Some(_) => return Err(invalid("TWILIO_CHECK_AT_START", "expected true or false")),
+            },
             json_logs: match get("LOG_FORMAT").as_deref() {
                 None | Some("text") => false,
                 Some("json") => true,

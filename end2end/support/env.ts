@@ -25,6 +25,7 @@ export const env: Record<string, string> = {
   LEPTOS_SITE_ROOT: "target/site",
   WRAP_UP_SECS: String(WRAP_UP_SECS_CONSOLE),
   RUST_LOG: "info",
+  TWILIO_CHECK_AT_START: "false",
   PATH: process.env.PATH ?? "",
 };
 
@@ -43,5 +44,6 @@ export const simEnv: Record<string, string> = {
   RING_TIMEOUT_SECS: String(SIM_RING_SECS),
   WRAP_UP_SECS: String(SIM_WRAP_UP_SECS),
   RUST_LOG: "info",
+  TWILIO_CHECK_AT_START: "false",
   PATH: process.env.PATH ?? "",
 };

@@ -120,7 +120,8 @@ async fn authenticate(State(sim): State<Simulator>, req: Request, next: Next) ->
         return ApiError::new(StatusCode::UNAUTHORIZED, 20003, "Authenticate").into_response();
     }
     let own_account = format!("{API}/{}/", cfg.account_sid);
-    if !req.uri().path().starts_with(&own_account) {
+    let the_account = format!("{API}/{}.json", cfg.account_sid);
+    if !req.uri().path().starts_with(&own_account) && req.uri().path() != the_account {
         return ApiError::not_found(req.uri()).into_response();
     }
     next.run(req).await

@@ -123,6 +123,27 @@ pub struct CallResource {
     pub parent_call_sid: Option<String>,
 }
 
+/// An account resource (`AC…`).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct AccountResource {
+    pub sid: String,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+}
+
+/// A phone number of the account (`PN…`), with its voice webhook.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct NumberResource {
+    pub sid: String,
+    pub phone_number: String,
+    #[serde(default)]
+    pub voice_url: Option<String>,
+    #[serde(default)]
+    pub voice_method: Option<String>,
+}
+
 /// A conference resource (`CF…`).
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct ConferenceResource {
@@ -245,6 +266,32 @@ impl TwilioClient {
 
     /// `POST /Conferences/{conference}/Participants.json` (201); `conference` is a `CF…` SID or
     /// the conference's friendly name.
+    /// `GET /Accounts/{AC}.json`: the account, if these credentials may read it.
+    pub async fn fetch_account(&self) -> Result<AccountResource, RestError> {
+        let path = format!("/2010-04-01/Accounts/{}.json", encode_segment(&self.inner.account_sid));
+        self.send_json(reqwest::Method::GET, &path, None, None).await
+    }
+
+    /// `GET /IncomingPhoneNumbers.json?PhoneNumber=…`: the account's numbers that are `number`.
+    pub async fn numbers(&self, number: &str) -> Result<Vec<NumberResource>, RestError> {
+        #[derive(serde::Deserialize)]
+        struct Page {
+            #[serde(default)]
+            incoming_phone_numbers: Vec<NumberResource>,
+        }
+        let path = self.path(&["IncomingPhoneNumbers"]);
+        let query = encode_form(&[("PhoneNumber", number.to_string())]);
+        let page: Page = self.send_json(reqwest::Method::GET, &path, Some(query), None).await?;
+        Ok(page.incoming_phone_numbers)
+    }
+
+    /// `POST /IncomingPhoneNumbers/{PN}.json VoiceUrl=… VoiceMethod=…`: where its calls go.
+    pub async fn set_voice_webhook(&self, number_sid: &str, url: &str, method: &str) -> Result<NumberResource, RestError> {
+        let path = self.path(&["IncomingPhoneNumbers", number_sid]);
+        let form = vec![("VoiceUrl", url.to_string()), ("VoiceMethod", method.to_string())];
+        self.send_json(reqwest::Method::POST, &path, None, Some(form)).await
+    }
+
     pub async fn add_participant(&self, conference: &str, req: &AddParticipant) -> Result<ParticipantResource, RestError> {
         let path = self.path(&["Conferences", conference, "Participants"]);
         self.send_json(reqwest::Method::POST, &path, None, Some(req.to_form())).await

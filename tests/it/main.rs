@@ -25,3 +25,4 @@ mod stand_in;
 mod storage;
 mod supervisor;
 mod transfers;
+mod twilio_check;

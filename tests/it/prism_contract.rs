@@ -226,6 +226,15 @@ async fn every_rest_call_the_app_makes_validates_against_twilios_spec() {
         accepted(&prism, &format!("supervisor mode {}", mode.as_str()), c.update_participant(CONF, "supervisor1", &update).await);
     }
 
+    // `warm-transfer twilio check [--fix]`.
+    accepted(&prism, "fetch the account", c.fetch_account().await);
+    accepted(&prism, "find the support number", c.numbers("+15005550006").await);
+    accepted(
+        &prism,
+        "point the number's voice webhook at the app",
+        c.set_voice_webhook("PN0123456789abcdef0123456789abcdef", "https://support.example.com/conference/connect/client", "POST").await,
+    );
+
     accepted(&prism, "remove participant", c.remove_participant(CONF, CALL).await);
     accepted(&prism, "end conference", c.end_conference(CONF).await);
     accepted(&prism, "cancel a ringing agent leg", c.cancel_call(CALL).await);

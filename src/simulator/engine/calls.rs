@@ -81,6 +81,17 @@ impl Engine {
     // ---- creating calls ---------------------------------------------------------------------
 
     /// A customer dials the support number: Twilio asks the app what to do with the call.
+    /// Where the support number's incoming calls are posted (its "A call comes in" webhook).
+    pub fn voice_url(&self) -> &str {
+        &self.cfg.voice_url
+    }
+
+    /// The number's webhook changed (`POST IncomingPhoneNumbers/{PN}.json VoiceUrl=…`): the next
+    /// caller is posted there.
+    pub fn set_voice_url(&mut self, url: &str) {
+        self.cfg.voice_url = url.to_string();
+    }
+
     pub fn incoming_call(&mut self, from: &str, to: &str, now: SystemTime) -> CallSid {
         let url = self.cfg.voice_url.clone();
         let sid =

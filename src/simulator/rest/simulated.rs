@@ -17,6 +17,9 @@ use crate::simulator::engine::{NewParticipant, OutboundCall, ParticipantUpdate, 
 pub(super) fn routes() -> Router<Simulator> {
     let account = ACCOUNT;
     Router::new()
+        .route(account, get(fetch_account))
+        .route(&format!("{account}/IncomingPhoneNumbers.json"), get(list_numbers))
+        .route(&format!("{account}/IncomingPhoneNumbers/{{number}}"), get(fetch_number).post(update_number))
         .route(&format!("{account}/Calls.json"), post(create_call))
         .route(&format!("{account}/Calls/{{call}}"), get(fetch_call).post(update_call))
         .route(&format!("{account}/Conferences.json"), get(list_conferences))
@@ -26,6 +29,67 @@ pub(super) fn routes() -> Router<Simulator> {
             &format!("{account}/Conferences/{{conference}}/Participants/{{who}}"),
             get(fetch_participant).post(update_participant).delete(remove_participant),
         )
+}
+
+// ---- the account and its number --------------------------------------------------------------------
+
+/// `GET Accounts/{AC}.json`: the simulated account (reached only with its own credentials).
+async fn fetch_account(Path(account): Path<String>, uri: Uri) -> ApiResult {
+    let sid = resource(&account, &uri)?;
+    Ok(ok(json!({ "sid": sid, "friendly_name": "Simulated account", "status": "active", "type": "Full" })))
+}
+
+/// The support number's resource sid (fixed per number).
+fn number_sid(number: &str) -> String {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    format!("PN{digits:0>32}")
+}
+
+fn number_json(sim: &Simulator) -> Value {
+    let cfg = sim.config();
+    let voice_url = sim.apply(|e, _| e.voice_url().to_string());
+    json!({
+        "sid": number_sid(&cfg.support_number),
+        "account_sid": cfg.account_sid,
+        "phone_number": cfg.support_number,
+        "friendly_name": cfg.support_number,
+        "voice_url": voice_url,
+        "voice_method": "POST",
+    })
+}
+
+/// `GET IncomingPhoneNumbers.json[?PhoneNumber=…]`: the account's one number (none when asked
+/// for another: a number of another account is not listed).
+async fn list_numbers(State(sim): State<Simulator>, uri: Uri) -> ApiResult {
+    let wanted =
+        uri.query().and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "PhoneNumber").map(|(_, v)| v.into_owned()));
+    let items = match wanted {
+        Some(n) if n != sim.config().support_number => vec![],
+        _ => vec![number_json(&sim)],
+    };
+    Ok(ok(page("incoming_phone_numbers", &uri, items)))
+}
+
+async fn fetch_number(State(sim): State<Simulator>, Path((_, number)): Path<(String, String)>, uri: Uri) -> ApiResult {
+    if resource(&number, &uri)? != number_sid(&sim.config().support_number) {
+        return Err(ApiError::not_found(&uri));
+    }
+    Ok(ok(number_json(&sim)))
+}
+
+/// `POST IncomingPhoneNumbers/{PN}.json VoiceUrl=… [VoiceMethod=POST]`: incoming calls go there.
+async fn update_number(State(sim): State<Simulator>, Path((_, number)): Path<(String, String)>, uri: Uri, body: Bytes) -> ApiResult {
+    if resource(&number, &uri)? != number_sid(&sim.config().support_number) {
+        return Err(ApiError::not_found(&uri));
+    }
+    let form = Form::parse(&body);
+    if let Some(method) = form.get("VoiceMethod").filter(|m| m != "POST") {
+        return Err(ApiError::invalid(format!("VoiceMethod {method}: the simulator posts incoming calls (use POST)")));
+    }
+    if let Some(url) = form.get("VoiceUrl") {
+        sim.apply(|e, _| e.set_voice_url(&url));
+    }
+    Ok(ok(number_json(&sim)))
 }
 
 // ---- calls ---------------------------------------------------------------------------------------
