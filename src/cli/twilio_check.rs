@@ -4,7 +4,8 @@
 //! finding is a sentence with its fix; `--fix` points the number's voice webhook at
 //! `PUBLIC_BASE_URL/conference/connect/client` (POST), after saying the old value. The same
 //! findings are logged at start-up, one warning line each (`TWILIO_CHECK_AT_START=false` turns
-//! that off).
+//! that off). The command also reports the webhooks the app refused for their signature in the
+//! last day, each cause with its fix (the app records them as it logs them).
 
 use crate::config::{Mode, Settings};
 use crate::twilio::rest::{RestConfig, RestError, TwilioClient};
@@ -146,6 +147,27 @@ pub async fn check(settings: &Settings, fix: bool) -> Report {
     report
 }
 
+/// How far back the check looks for refused webhooks.
+pub const REFUSALS_SINCE_MS: i64 = 24 * 3600 * 1000;
+
+/// Webhooks the app refused lately for their signature (as recorded by the running app): each
+/// cause once, with its fix.
+pub async fn refusals(store: &crate::store::Store, now: i64) -> Vec<Finding> {
+    match store.recent_refusals(now - REFUSALS_SINCE_MS).await {
+        Ok(list) => list
+            .into_iter()
+            .map(|r| {
+                let ago = (now - r.at).max(0) / 60_000;
+                Finding::fix(format!(
+                    "a webhook to {} was refused {ago} min ago: its signature did not verify against {}: {}",
+                    r.path, r.verified_against, r.fix
+                ))
+            })
+            .collect(),
+        Err(e) => vec![Finding::fix(format!("could not read the refused webhooks from the database: {e}"))],
+    }
+}
+
 /// The command: prints each finding; fails (exit 1) unless everything is ready.
 pub async fn run(args: &[String]) -> Result<String, String> {
     let fix = match args {
@@ -154,7 +176,11 @@ pub async fn run(args: &[String]) -> Result<String, String> {
         _ => return Err("usage: warm-transfer twilio check [--fix]".into()),
     };
     let settings = Settings::from_env().map_err(|e| e.to_string())?;
-    let report = check(&settings, fix).await;
+    let mut report = check(&settings, fix).await;
+    match crate::store::Store::connect(&settings.database_url).await {
+        Ok(store) => report.findings.extend(refusals(&store, crate::clock::now_ms()).await),
+        Err(e) => report.findings.push(Finding::fix(format!("could not open the database to read refused webhooks: {e}"))),
+    }
     let text = report.lines().join("\n");
     if report.ready() {
         Ok(format!("{text}\nready"))

@@ -36,3 +36,52 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
     }
 }
+
+/// A webhook refused for its signature, as logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookRefusal {
+    pub at: i64,
+    pub cause: String,
+    pub path: String,
+    pub verified_against: String,
+    pub fix: String,
+}
+
+impl Store {
+    /// Records a refused webhook (what was logged: never the signature).
+    pub async fn record_refusal(&self, r: &WebhookRefusal) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO webhook_refusals (at, cause, path, verified_against, fix) VALUES ($1, $2, $3, $4, $5)")
+            .bind(r.at)
+            .bind(&r.cause)
+            .bind(&r.path)
+            .bind(&r.verified_against)
+            .bind(&r.fix)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The latest refusal of each cause since `since`, newest first.
+    pub async fn recent_refusals(&self, since: i64) -> Result<Vec<WebhookRefusal>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.at, r.cause, r.path, r.verified_against, r.fix FROM webhook_refusals r
+             WHERE r.at >= $1 AND r.id = (SELECT MAX(id) FROM webhook_refusals s WHERE s.cause = r.cause AND s.at >= $1)
+             ORDER BY r.at DESC",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(WebhookRefusal {
+                    at: r.try_get(0)?,
+                    cause: r.try_get(1)?,
+                    path: r.try_get(2)?,
+                    verified_against: r.try_get(3)?,
+                    fix: r.try_get(4)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+}

@@ -19,6 +19,7 @@ mod rows;
 pub mod state;
 
 pub use agents::AgentRow;
+pub use callbacks::WebhookRefusal;
 pub use facts::{Fact, FactTable};
 pub use pool::{Backend, Store, StoreError, Tx};
 pub use retention::Removed;

@@ -56,6 +56,7 @@ impl Store {
         removed.callbacks +=
             sqlx::query("DELETE FROM status_callbacks WHERE received_at < $1").bind(before).execute(&self.pool).await?.rows_affected();
         removed.agent_log += sqlx::query("DELETE FROM agent_log WHERE at < $1").bind(before).execute(&self.pool).await?.rows_affected();
+        sqlx::query("DELETE FROM webhook_refusals WHERE at < $1").bind(before).execute(&self.pool).await?;
         Ok(removed)
     }
 

@@ -63,6 +63,20 @@ impl FromRequest<AppState> for TwilioForm {
                     // The URL and the fix, never the signature (nor, of course, the token).
                     tracing::warn!(path = uri.path(), cause = d.cause.kind(), verified_against = %d.verified_against, fix = %d.fix,
                         "refused a webhook: its X-Twilio-Signature does not verify (said at most once a minute per cause)");
+                    // Kept for `warm-transfer twilio check`, after the answer (it must not wait).
+                    let refusal = crate::store::WebhookRefusal {
+                        at: crate::clock::now_ms(),
+                        cause: d.cause.kind().to_string(),
+                        path: uri.path().to_string(),
+                        verified_against: d.verified_against.clone(),
+                        fix: d.fix.clone(),
+                    };
+                    let store = state.store.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = store.record_refusal(&refusal).await {
+                            tracing::warn!(error = %e, "could not record a refused webhook");
+                        }
+                    });
                 } else {
                     tracing::debug!(path = uri.path(), cause = d.cause.kind(), "refused a webhook with a bad signature");
                 }

@@ -80,3 +80,40 @@ async fn a_webhook_pointing_elsewhere_is_found_and_fixed_and_calls_then_reach_th
     // The simulated number now posts its calls to the app.
     assert_eq!(sim.apply(|e, _| e.voice_url().to_string()), format!("{PUBLIC_BASE}/conference/connect/client"));
 }
+
+#[tokio::test]
+async fn the_check_reports_webhooks_refused_lately_with_the_fix() {
+    let app = TestApp::spawn().await;
+    let params = vec![("CallSid".to_string(), call_sid(5)), ("From".to_string(), "+15551230005".to_string())];
+    let signature = warm_transfer::twilio::signature::compute(AUTH_TOKEN, "https://tunnel.example.net/conference/connect/client", &params);
+    let res = app
+        .client
+        .post(format!("{}/conference/connect/client", app.base_url))
+        .header("x-twilio-signature", &signature)
+        .header("x-forwarded-proto", "https")
+        .header("x-forwarded-host", "tunnel.example.net")
+        .form(&params)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let store = app.store().await;
+    let now = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let mut found = Vec::new();
+    for _ in 0..100 {
+        found = warm_transfer::cli::twilio_check::refusals(&store, now()).await;
+        if !found.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(!found[0].ok);
+    assert!(found[0].text.starts_with("a webhook to /conference/connect/client was refused 0 min ago"), "{}", found[0].text);
+    assert!(
+        found[0].text.ends_with("set PUBLIC_BASE_URL=https://tunnel.example.net (it is https://support.example.com)"),
+        "{}",
+        found[0].text
+    );
+    assert!(!found[0].text.contains(&signature));
+}
