@@ -58,6 +58,8 @@ fi
 need_apt=()
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v wrk >/dev/null || need_apt+=(wrk)
+# The deployment recipe's proxy, run in front of the release binary by scripts/proxy-test.sh.
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing ${need_apt[*]} from Debian"
   apt-get update -qq >/dev/null

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then runs every test: formatting and lints, unit and integration
 # (SQLite and PostgreSQL, one test binary), the REST contract against Prism, the release build,
-# and the browser tests in Chromium.
+# the deployment recipe behind nginx, and the browser tests in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -25,6 +25,9 @@ cargo test --features ssr -- --test-threads 4
 
 step "release build (cargo leptos build --release --split)"
 cargo leptos build --release --split 2>&1 | tail -n 3
+
+step "behind a proxy (nginx with TLS in front of the release binary: scripts/proxy-test.sh)"
+bash scripts/proxy-test.sh
 
 step "WASM size"
 bash scripts/wasm-size.sh
