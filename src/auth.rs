@@ -170,6 +170,10 @@ pub async fn sign_in(store: &Store, identity: &str, password: &str) -> Result<(S
         return Err(AuthError::BadCredentials);
     };
     store.clear_sign_in_failures(agent.as_str()).await?;
+    if store.agent_disabled(&agent).await? == Some(true) {
+        tracing::info!(agent = %agent, "sign-in refused: the account is disabled");
+        return Err(AuthError::Forbidden("this account is disabled: ask a supervisor".into()));
+    }
     let token = new_session_token();
     let expires = now_ms() + SESSION_TTL.as_millis() as i64;
     store.create_session(&token_hash(&token), agent.as_str(), expires).await?;

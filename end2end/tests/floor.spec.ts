@@ -151,3 +151,44 @@ test("a supervisor watches the floor, answers a raised hand, listens, whispers, 
   await shot(sup.page, "floor-8-after-transfer");
   for (const x of [sup, a1, a2, a3]) expect(x.errors, x.name).toEqual([]);
 });
+
+test("a supervisor adds an account on the floor, the new agent signs in with the password shown once, and is disabled and removed on the record", async () => {
+  test.setTimeout(90_000);
+  const sup = await supervisorOnTheFloor();
+  await expect(sup.page.locator("#accounts tr[data-account='agent1']")).toBeVisible();
+  await sup.page.fill("#new-account-identity", "agent7");
+  await sup.page.fill("#new-account-name", "Agent Seven");
+  await sup.page.click("#add-account-button");
+  await expect(sup.page.locator("#account-password")).toHaveText(/^Temporary password for agent7: \S{16} \(shown once: give it to them\)$/);
+  const password = (await sup.page.locator("#account-password").innerText()).split(": ")[1].split(" ")[0];
+  await expect(sup.page.locator("#accounts tr[data-account='agent7']")).toContainText("Agent Seven");
+  await shot(sup.page, "floor-9-account-added");
+
+  // The new agent signs in with it.
+  const a7 = await people.page("agent7");
+  await a7.page.goto("/");
+  await expect(a7.page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await a7.page.fill("#identity", "agent7");
+  await a7.page.fill("#password", password);
+  await a7.page.click("#sign-in-button");
+  await expect(a7.page.locator("#call-status")).toHaveText("Connected as: agent7");
+
+  // Disabled: their console is signed out, and signing in again is refused.
+  await sup.page.locator("#accounts tr[data-account='agent7'] .disable-button").click();
+  await expect(sup.page.locator("#accounts tr[data-account='agent7']")).toHaveAttribute("data-disabled", "true");
+  await expect(a7.page.locator("#sign-in-form")).toBeVisible({ timeout: 15_000 });
+  await a7.page.fill("#identity", "agent7");
+  await a7.page.fill("#password", password);
+  await a7.page.click("#sign-in-button");
+  await expect(a7.page.locator("#sign-in-error")).toContainText("this account is disabled");
+
+  await sup.page.locator("#accounts tr[data-account='agent7'] .remove-button").click();
+  await expect(sup.page.locator("#accounts tr[data-account='agent7']")).toHaveCount(0);
+  await expect(sup.page.locator("#audit-log li")).toHaveText([
+    "supervisor1 removed agent7",
+    "supervisor1 disabled agent7",
+    "supervisor1 added agent7 (Agent Seven, agent)",
+  ]);
+  await shot(sup.page, "floor-10-audit-log");
+  expect(sup.errors, sup.name).toEqual([]);
+});

@@ -32,6 +32,15 @@ impl Ctx {
         auth::current_agent(&self.state.store, &self.headers).await.map_err(|e| Failure::from(e).public())
     }
 
+    /// The supervisor signed in on this request: an agent gets 403.
+    pub async fn supervisor(&self) -> Result<SignedIn, ApiError> {
+        let me = self.signed_in().await?;
+        match self.state.store.agent_role(&me.agent).await.map_err(|e| Failure::from(e).public())? {
+            Some(crate::center::AgentRole::Supervisor) => Ok(me),
+            _ => Err(ApiError::Forbidden("only a supervisor can do that".into())),
+        }
+    }
+
     pub fn set_cookie(&self, value: String) {
         if let (Some(res), Ok(v)) = (&self.response, HeaderValue::from_str(&value)) {
             res.append_header(axum::http::header::SET_COOKIE, v);

@@ -33,6 +33,30 @@ pub struct AgentInfo {
     pub supervisor: bool,
 }
 
+/// An account, as the floor's account list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountInfo {
+    pub identity: crate::ids::AgentId,
+    pub name: String,
+    pub role: crate::center::AgentRole,
+    pub disabled: bool,
+}
+
+/// A password made for an account, shown once to the supervisor who asked (never stored, never
+/// logged: only its hash is kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemporaryPassword {
+    pub identity: crate::ids::AgentId,
+    pub password: String,
+}
+
+/// A row of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: i64,
+    pub text: String,
+}
+
 /// A server function's answer the console itself never reads (what changed reaches it over the
 /// stream): `T` as JSON on the wire, for scripts and integrations, but skipped unread in the
 /// browser (`None` there), so the console's WASM carries no decoder for it.

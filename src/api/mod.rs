@@ -4,6 +4,7 @@
 //! - [`console`]: the agent's phone token, steps on their call, presence;
 //! - [`session`]: sign-in, sign-out, who is signed in, the deployment's mode;
 //! - [`simulator`]: the simulator pages' view of the built-in Twilio;
+//! - [`accounts`]: supervisors manage accounts (add, reset a password, disable, remove; the audit log);
 //! - [`floor`]: the supervisor's steps (listen, whisper, barge, leave; an agent's presence);
 //! - [`stream`] (server): `GET /api/stream`, the agent's live view as server-sent events;
 //! - [`floor_stream`] (server): `GET /api/floor/stream`, the floor as server-sent events;
@@ -12,6 +13,7 @@
 //!
 //! What they answer when they refuse is `crate::error`, shared with the webhooks.
 
+pub mod accounts;
 pub mod console;
 #[cfg(feature = "ssr")]
 mod context;

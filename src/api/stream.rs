@@ -45,6 +45,9 @@ struct Session {
     directory: Option<Arc<Directory>>,
     /// When something was last sent (for the keep-alive).
     sent: tokio::time::Instant,
+    /// The request's session cookie: a change of mine checks the session still stands (an
+    /// account disabled or removed ends its open streams, not only its next request).
+    cookie: HeaderMap,
     _connection: ConnectionGuard,
 }
 
@@ -61,8 +64,21 @@ pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Respon
     let changes = state.center.subscribe();
     let connection = state.center.connect(&agent).await;
     let recent = recent_calls(&state, &agent).await.unwrap_or_default();
-    let session =
-        Session { state, agent, changes, last: None, recent, directory: None, sent: tokio::time::Instant::now(), _connection: connection };
+    let mut cookie = HeaderMap::new();
+    if let Some(c) = headers.get(header::COOKIE) {
+        cookie.insert(header::COOKIE, c.clone());
+    }
+    let session = Session {
+        state,
+        agent,
+        changes,
+        last: None,
+        recent,
+        directory: None,
+        sent: tokio::time::Instant::now(),
+        cookie,
+        _connection: connection,
+    };
     ([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(views(session))).into_response()
 }
 
@@ -109,6 +125,11 @@ fn views(session: Session) -> impl Stream<Item = Result<Bytes, Infallible>> {
                         })
                     };
                     if mine {
+                        // Signed out elsewhere, disabled or removed: the stream ends (the browser
+                        // then finds its session gone and shows the sign-in form).
+                        if matches!(auth::current_agent(&s.state.store, &s.cookie).await, Err(AuthError::NotSignedIn)) {
+                            return None;
+                        }
                         s.recent = recent_calls(&s.state, &s.agent).await.unwrap_or(s.recent);
                     }
                 }

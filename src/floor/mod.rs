@@ -8,8 +8,11 @@
 //!
 //! - `words`: what the floor says, as plain functions of the view and the time (tested natively);
 //! - `wire`, `stream` (browser): the floor's JSON read by hand, and its live feed;
-//! - `panels` (browser): the tiles, the hands, the agents, the calls.
+//! - `panels` (browser): the tiles, the hands, the agents, the calls; `accounts` (browser):
+//!   account management and the audit log.
 
+#[cfg(feature = "hydrate")]
+mod accounts;
 #[cfg(feature = "hydrate")]
 mod panels;
 #[cfg(feature = "hydrate")]

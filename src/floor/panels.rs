@@ -136,6 +136,7 @@ pub fn all(me: AgentId, now: RwSignal<Millis>) -> impl IntoView {
                 {move || floor().map(|f| f.log.into_iter().map(|r| view! { <li>{r.text}</li> }).collect_view())}
             </ul>
         </section>
+        {super::accounts::panel()}
     }
 }
 

@@ -90,7 +90,7 @@ impl Store {
     pub async fn session_agent(&self, token_hash: &str) -> Result<Option<(String, String)>, StoreError> {
         let row = sqlx::query(
             "SELECT a.identity, a.display_name FROM sessions s JOIN agents a ON a.identity = s.identity
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled = 0",
         )
         .bind(token_hash)
         .bind(now_ms())
@@ -129,5 +129,75 @@ impl Store {
     pub async fn clear_sign_in_failures(&self, identity: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sign_in_failures WHERE identity = $1").bind(identity).execute(&self.pool).await?;
         Ok(())
+    }
+}
+
+/// An account as the floor's account list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRow {
+    pub identity: String,
+    pub display_name: String,
+    pub role: AgentRole,
+    pub disabled: bool,
+}
+
+impl Store {
+    /// Every account, by identity, with whether it is disabled.
+    pub async fn account_rows(&self) -> Result<Vec<AccountRow>, StoreError> {
+        let rows = sqlx::query("SELECT identity, display_name, role, disabled FROM agents ORDER BY identity").fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AccountRow {
+                    identity: r.try_get(0)?,
+                    display_name: r.try_get(1)?,
+                    role: AgentRole::parse(&r.try_get::<String, _>(2)?).unwrap_or_default(),
+                    disabled: r.try_get::<i64, _>(3)? != 0,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// Whether the account is disabled (`None`: no such account).
+    pub async fn agent_disabled(&self, identity: &AgentId) -> Result<Option<bool>, StoreError> {
+        let row = sqlx::query("SELECT disabled FROM agents WHERE identity = $1").bind(identity.as_str()).fetch_optional(&self.pool).await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get::<i64, _>(0)? != 0),
+            None => None,
+        })
+    }
+
+    /// Disables (its sessions end) or enables an account; `false` when there is no such account.
+    pub async fn set_agent_disabled(&self, identity: &AgentId, disabled: bool) -> Result<bool, StoreError> {
+        let n = sqlx::query("UPDATE agents SET disabled = $1, updated_at = $2 WHERE identity = $3")
+            .bind(i64::from(disabled))
+            .bind(now_ms())
+            .bind(identity.as_str())
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE identity = $1").bind(identity.as_str()).execute(&self.pool).await?;
+        }
+        Ok(n > 0)
+    }
+
+    /// A row of the audit log: `actor` did `action` to `subject`.
+    pub async fn audit(&self, actor: &AgentId, action: &str, subject: &str, text: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO audit_log (at, actor, action, subject, text) VALUES ($1, $2, $3, $4, $5)")
+            .bind(now_ms())
+            .bind(actor.as_str())
+            .bind(action)
+            .bind(subject)
+            .bind(text)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The newest `limit` rows of the audit log, newest first: when, and what.
+    pub async fn audit_rows(&self, limit: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query("SELECT at, text FROM audit_log ORDER BY id DESC LIMIT $1").bind(limit).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, sqlx::Error>>().map_err(Into::into)
     }
 }

@@ -18,7 +18,7 @@ mod retention;
 mod rows;
 pub mod state;
 
-pub use agents::AgentRow;
+pub use agents::{AccountRow, AgentRow};
 pub use callbacks::WebhookRefusal;
 pub use facts::{Fact, FactTable};
 pub use pool::{Backend, Store, StoreError, Tx};

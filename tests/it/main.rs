@@ -5,6 +5,7 @@
 
 mod common;
 
+mod accounts;
 mod bad_input_and_faults;
 mod call_flow;
 mod crash;
