@@ -134,7 +134,7 @@ impl EffectsWorker {
         };
         self.count(&row, &outcome, started.elapsed());
         if let Err(e) = self.record(&row, outcome).await {
-            tracing::error!(id = row.id, error = %e, "could not record an effect's outcome");
+            tracing::error!(id = row.id, call = %row.effect.call(), error = %e, "could not record an effect's outcome");
         }
     }
 
@@ -168,7 +168,7 @@ impl EffectsWorker {
                     self.settings.outbox.backoff_max,
                     rand::random::<f64>(),
                 );
-                tracing::debug!(id = row.id, kind = row.effect.kind().as_str(), attempt = row.attempts, error = %e, "effect failed, will retry");
+                tracing::debug!(id = row.id, call = %row.effect.call(), kind = row.effect.kind().as_str(), attempt = row.attempts, error = %e, "effect failed, will retry");
                 self.store.effect_retry(row.id, &e.to_string(), delay).await
             }
             Outcome::Failed(e) => {

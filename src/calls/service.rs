@@ -94,7 +94,7 @@ pub async fn monitor_leg_status(
                     let twilio = state.twilio.clone();
                     tokio::spawn(async move {
                         if let Err(e) = twilio.hang_up_call(sid.as_str()).await {
-                            tracing::warn!(leg_sid = %sid, error = %e, "could not hang up a late monitoring leg");
+                            tracing::warn!(call = %call, leg_sid = %sid, error = %e, "could not hang up a late monitoring leg");
                         }
                     });
                 }
