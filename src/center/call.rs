@@ -209,25 +209,18 @@ pub struct Participant {
 
 impl Participant {
     pub fn customer(call: &CallSid, now: Millis) -> Self {
-        Participant {
-            who: Who::Customer,
-            role: Role::Customer,
-            leg: 0,
-            sid: Some(call.clone()),
-            joined: true,
-            since: now,
-            held: None,
-            muted: false,
-            mode: None,
-            coaching: None,
-            note: None,
-        }
+        Participant { sid: Some(call.clone()), joined: true, ..Participant::new(Who::Customer, Role::Customer, 0, now) }
     }
 
     /// A leg just dialled for `party`, ringing.
     pub fn ringing(party: Party, role: Role, leg: LegNo, now: Millis) -> Self {
+        Participant::new(Who::Party(party), role, leg, now)
+    }
+
+    /// Who, in what part, on which leg, from `now`: not yet in, held, muted or monitoring.
+    fn new(who: Who, role: Role, leg: LegNo, now: Millis) -> Self {
         Participant {
-            who: Who::Party(party),
+            who,
             role,
             leg,
             sid: None,

@@ -9,12 +9,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::agent::{AgentRole, Presence};
-use super::call::{Call, CallPhase, Stage};
+use super::call::{Call, Stage};
 use super::figures::{Day, Figures, Thresholds};
 use super::party::{MonitorMode, Role};
 use super::rules::Millis;
 use super::state::State;
-use super::view::{AgentName, LegCard, Phase, TimelineRow};
+use super::view::{phase_since, AgentName, LegCard, Phase, TimelineRow};
 use crate::ids::{AgentId, CallSid, PhoneNumber};
 
 /// The callers listed by name on the floor (the count covers them all).
@@ -159,12 +159,8 @@ impl State {
 
     fn floor_call(&self, c: &Call) -> FloorCall {
         let phase = c.phase();
-        let (kind, since, agent) = match &phase {
-            CallPhase::Queued => (Phase::Queued, c.queued_at, None),
-            CallPhase::Offered { agent, since, .. } => (Phase::Offered, *since, Some(agent)),
-            CallPhase::Connected { owner, since, .. } => (Phase::Connected, *since, Some(owner)),
-            CallPhase::Outside { since, .. } => (Phase::Outside, *since, None),
-        };
+        let (kind, since) = phase_since(&phase, c.queued_at);
+        let agent = phase.agent();
         let monitors = c
             .monitors()
             .filter_map(|p| {

@@ -302,11 +302,10 @@ impl State {
     pub fn call_card(&self, c: &Call, viewer: &AgentId) -> CallCard {
         let phase = c.phase();
         let legs = self.call_legs(c, Some(viewer));
-        let (kind, since, transferred_by) = match &phase {
-            CallPhase::Queued => (Phase::Queued, c.queued_at, None),
-            CallPhase::Offered { since, by, .. } => (Phase::Offered, *since, by.as_ref()),
-            CallPhase::Connected { since, .. } => (Phase::Connected, *since, None),
-            CallPhase::Outside { since, by, .. } => (Phase::Outside, *since, by.as_ref()),
+        let (kind, since) = phase_since(&phase, c.queued_at);
+        let transferred_by = match &phase {
+            CallPhase::Offered { by, .. } | CallPhase::Outside { by, .. } => by.as_ref(),
+            CallPhase::Queued | CallPhase::Connected { .. } => None,
         };
         let transfer = c.transfer.as_ref().zip(c.target()).map(|(t, to)| TransferCard {
             by: self.agent_name(c.owner().unwrap_or(viewer)),
@@ -358,6 +357,16 @@ impl State {
             out.push(if c.muted(agent) { A::Unmute } else { A::Mute });
         }
         out
+    }
+}
+
+/// Where a call stands as the views name it, and since when (a queued call: since it queued).
+pub(super) fn phase_since(phase: &CallPhase, queued_at: Millis) -> (Phase, Millis) {
+    match phase {
+        CallPhase::Queued => (Phase::Queued, queued_at),
+        CallPhase::Offered { since, .. } => (Phase::Offered, *since),
+        CallPhase::Connected { since, .. } => (Phase::Connected, *since),
+        CallPhase::Outside { since, .. } => (Phase::Outside, *since),
     }
 }
 

@@ -48,10 +48,4 @@ impl Store {
         }
         Ok(out)
     }
-
-    /// The highest id of `table` (0 when empty).
-    pub async fn last_fact(&self, table: FactTable) -> Result<i64, StoreError> {
-        let sql = format!("SELECT COALESCE(MAX(id), 0) FROM {}", table.name());
-        Ok(sqlx::query(&sql).fetch_one(&self.pool).await?.try_get::<i64, _>(0)?)
-    }
 }

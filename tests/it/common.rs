@@ -183,6 +183,24 @@ impl TestApp {
         self.client.post(format!("{}{}", self.base_url, path)).header("x-twilio-signature", sig).form(&owned).send().await.unwrap()
     }
 
+    /// POSTs the voice webhook as Twilio would through a proxy or tunnel at `https://{host}` the
+    /// app was not told about: signed over that URL, with the forwarded headers a proxy adds.
+    /// Answers the response and the signature sent.
+    pub async fn webhook_via_tunnel(&self, host: &str, params: &[(String, String)]) -> (reqwest::Response, String) {
+        let sig = signature::compute(AUTH_TOKEN, &format!("https://{host}/conference/connect/client"), params);
+        let res = self
+            .client
+            .post(format!("{}/conference/connect/client", self.base_url))
+            .header("x-twilio-signature", &sig)
+            .header("x-forwarded-proto", "https")
+            .header("x-forwarded-host", host)
+            .form(params)
+            .send()
+            .await
+            .unwrap();
+        (res, sig)
+    }
+
     /// Calls a Leptos server function the way the console does (URL-encoded form, JSON answer).
     pub async fn server_fn(&self, endpoint: &str, params: &[(&str, &str)]) -> reqwest::Response {
         self.client.post(format!("{}/api/{}", self.base_url, endpoint)).form(params).send().await.unwrap()

@@ -274,17 +274,7 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
     // It is refused, and the log says which URL it was checked against and what to set.
     let tunnel = "https://tunnel.example.net";
     let params = vec![("CallSid".to_string(), call_sid(77)), ("From".to_string(), "+15551230077".to_string())];
-    let tunnel_signature = warm_transfer::twilio::signature::compute(AUTH_TOKEN, &format!("{tunnel}/conference/connect/client"), &params);
-    let res = app
-        .client
-        .post(format!("{}/conference/connect/client", app.base_url))
-        .header("x-twilio-signature", &tunnel_signature)
-        .header("x-forwarded-proto", "https")
-        .header("x-forwarded-host", "tunnel.example.net")
-        .form(&params)
-        .send()
-        .await
-        .unwrap();
+    let (res, tunnel_signature) = app.webhook_via_tunnel("tunnel.example.net", &params).await;
     assert_eq!(seen.answer("webhook through an unknown tunnel", res).await.0, 403);
 
     // The database files as a whole (SQLite: the file and its journal).

@@ -85,17 +85,7 @@ async fn a_webhook_pointing_elsewhere_is_found_and_fixed_and_calls_then_reach_th
 async fn the_check_reports_webhooks_refused_lately_with_the_fix() {
     let app = TestApp::spawn().await;
     let params = vec![("CallSid".to_string(), call_sid(5)), ("From".to_string(), "+15551230005".to_string())];
-    let signature = warm_transfer::twilio::signature::compute(AUTH_TOKEN, "https://tunnel.example.net/conference/connect/client", &params);
-    let res = app
-        .client
-        .post(format!("{}/conference/connect/client", app.base_url))
-        .header("x-twilio-signature", &signature)
-        .header("x-forwarded-proto", "https")
-        .header("x-forwarded-host", "tunnel.example.net")
-        .form(&params)
-        .send()
-        .await
-        .unwrap();
+    let (res, signature) = app.webhook_via_tunnel("tunnel.example.net", &params).await;
     assert_eq!(res.status(), 403);
     let store = app.store().await;
     let now = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
