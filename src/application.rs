@@ -96,12 +96,14 @@ impl Application {
         let settings = Arc::new(settings);
         let metrics = Arc::new(crate::metrics::Metrics::new());
         let center = crate::runtime::Center::start(&store, settings.rules(), metrics.clone()).await?;
+        let hours = crate::runtime::OpeningHours::start(&store).await?;
         let state = AppState(Arc::new(Shared {
             settings: settings.clone(),
             store: store.clone(),
             twilio: twilio.clone(),
             center: center.clone(),
             floor: crate::runtime::Floor::new(center.clone(), store.clone(), settings.floor.clone()),
+            hours,
             leptos_options: leptos_options(local),
             voice_sdk,
             simulator,
@@ -160,6 +162,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/stream", get(crate::api::stream::stream))
         .route("/api/floor/stream", get(crate::api::floor_stream::stream))
+        .route("/api/voicemail/{call}/audio", get(crate::api::voicemail::audio))
         .route("/metrics", get(crate::api::metrics::metrics))
         .route("/vendor/twilio.min.js", get(voice_sdk));
     // Pages and server functions find the state in their reactive context.

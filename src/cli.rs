@@ -1,4 +1,4 @@
-//! The server binary's subcommands: `warm-transfer agent add|list|remove`, `forget`, `backup`, and `stand-in`
+//! The server binary's subcommands: `warm-transfer agent add|list|remove`, `hours`, `forget`, `backup`, and `stand-in`
 //! (a local api.twilio.com for the browser tests, [`stand_in`]).
 //! Passwords are read from standard input (a prompt without echo on a terminal), never from
 //! argv, where any user of the machine could read them in the process list.
@@ -11,6 +11,7 @@ use crate::center::AgentRole;
 use crate::ids::AgentId;
 use crate::store::Store;
 
+mod hours;
 mod stand_in;
 pub mod twilio_check;
 
@@ -24,6 +25,11 @@ pub const USAGE: &str = "usage:
   warm-transfer twilio check [--fix]              is the Twilio account ready (credentials, the
                                                   number, its voice webhook)? --fix points the
                                                   webhook at this app
+  warm-transfer hours [show]                       the opening hours, and whether we are open
+  warm-transfer hours set <FILE|->                  a new weekly schedule (README: the format)
+  warm-transfer hours always-open                 no schedule: open around the clock
+  warm-transfer hours close [REASON]              closed now, whatever the schedule says
+  warm-transfer hours open                        the switch off: the schedule decides again
   warm-transfer forget <+E164>                     delete everything about one caller (a privacy
                                                   request) and say what was removed
   warm-transfer backup <FILE>                     a consistent copy of the SQLite database, taken
@@ -38,6 +44,7 @@ pub async fn run(args: &[String]) -> Option<ExitCode> {
         None => None,
         Some("agent") => Some(report(agent(&args[1..]).await)),
         Some("stand-in") => Some(report(stand_in::serve(&args[1..]).await)),
+        Some("hours") => Some(report(async { hours::run(&store().await?, &args[1..]).await }.await)),
         Some("forget") => Some(report(forget(&args[1..]).await)),
         Some("twilio") if args.get(1).map(String::as_str) == Some("check") => Some(report(twilio_check::run(&args[2..]).await)),
         Some("backup") => Some(report(backup(&args[1..]).await)),

@@ -69,6 +69,10 @@ sid_type!(
     /// A conference as Twilio names it (`CF…`); ours are addressed by friendly name.
     ConferenceSid, "ConferenceSid", "CF"
 );
+sid_type!(
+    /// A recording (`RE…`): a voicemail's message.
+    RecordingSid, "RecordingSid", "RE"
+);
 
 /// An agent's identity: the `client:` name Twilio rings and the token's identity.
 /// Twilio allows up to 121 characters; we keep to letters, digits, `.`, `_`, `-` so an identity

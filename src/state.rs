@@ -34,6 +34,8 @@ pub struct Shared {
     pub center: Center,
     /// The supervisors' floor: today's figures and the floor's view, made when a floor asks.
     pub floor: crate::runtime::Floor,
+    /// The opening hours, as last read (every second) from storage.
+    pub hours: crate::runtime::OpeningHours,
     pub leptos_options: LeptosOptions,
     /// The Twilio Voice SDK bundle, read once at start-up (see `voice_sdk_path`); in simulator
     /// mode, the simulated Device instead.

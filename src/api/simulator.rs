@@ -6,7 +6,8 @@
 //! `simulator::browser`), in a local demo that runs without a Twilio account. They act
 //! only on the built-in simulator (never on real Twilio) and refuse everything when the app talks
 //! to real Twilio. The same-origin guard in `application.rs` still keeps other sites out, and the
-//! hang-up only reaches customers' (inbound) calls, never an agent's leg.
+//! phone's functions (hang up, keypad, speech, answer, decline) only reach customers' calls
+//! (inbound, or ringing on a `/phone` page), never an agent's leg.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,12 @@ pub struct SimStateDto {
     /// Every agent and their presence.
     #[serde(default)]
     pub agents: Vec<AgentPresenceDto>,
+    /// Recordings kept, newest first.
+    #[serde(default)]
+    pub recordings: Vec<SimRecordingDto>,
+    /// What Twilio's debugger would show, newest last (13238 for a wait document that gathers…).
+    #[serde(default)]
+    pub notifications: Vec<SimNotificationDto>,
 }
 
 /// A caller waiting in the app's queue.
@@ -78,6 +85,53 @@ pub struct SimCallDto {
     #[serde(default)]
     pub beeps: Vec<String>,
     pub conference_sid: Option<String>,
+    /// A `<Gather>` or `<Record>` waiting for the caller's keys or words.
+    #[serde(default)]
+    pub listening: Option<SimListeningDto>,
+    /// A call to a number a `/phone` page holds: it rings (and is answered) on that page.
+    #[serde(default)]
+    pub rings_on_page: bool,
+}
+
+/// What a call's `<Gather>` or `<Record>` is waiting for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimListeningDto {
+    /// `gather` or `record`.
+    pub kind: String,
+    /// A Gather takes keys / speech; a Record takes words (and its finish keys).
+    pub dtmf: bool,
+    pub speech: bool,
+    /// Keyed so far (Gather); said so far (Record).
+    pub so_far: String,
+    /// The keys that finish it (`#` by default for a Gather, `1234567890*#` for a Record).
+    pub finish_on_key: String,
+}
+
+/// A recording `<Record>` left (and the app has not deleted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimRecordingDto {
+    pub sid: String,
+    pub call_sid: String,
+    pub duration_secs: u64,
+    /// What the caller said (its transcription).
+    pub text: String,
+}
+
+/// Something Twilio's debugger would show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimNotificationDto {
+    pub call_sid: Option<String>,
+    pub code: Option<u32>,
+    pub message: String,
+    pub date: String,
+}
+
+/// A call ringing on the `/phone` page that holds its number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncomingCallDto {
+    pub call_sid: String,
+    /// Who calls (the support number, for the app's callbacks).
+    pub from: String,
 }
 
 /// One conference.
@@ -144,6 +198,9 @@ pub const MAX_LIVE_CUSTOMER_CALLS: usize = 20;
 /// Why [`sim_customer_call`] refuses a `from` that is not [`is_phone_number`].
 pub const FROM_ERROR: &str = "from must be a phone number: '+' followed by 8 to 15 digits, e.g. +15551230000";
 
+/// The longest text [`sim_phone_say`] takes.
+pub const MAX_SAY: usize = 4000;
+
 /// A number a customer may call from: `+` and 8 to 15 digits (E.164).
 pub fn is_phone_number(s: &str) -> bool {
     s.strip_prefix('+').is_some_and(|digits| (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()))
@@ -152,7 +209,7 @@ pub fn is_phone_number(s: &str) -> bool {
 #[cfg(feature = "ssr")]
 mod server {
     use super::*;
-    use crate::simulator::engine::{CallView, ConferenceView, Direction, ParticipantStatus, SimError, SimState};
+    use crate::simulator::engine::{CallView, ConferenceView, Direction, ListeningView, ParticipantStatus, SimError, SimState};
     use crate::simulator::Simulator;
     use crate::state::AppState;
 
@@ -193,10 +250,10 @@ mod server {
 
     pub fn sim_error(e: SimError) -> ApiError {
         match &e {
-            SimError::UnknownCall(_) | SimError::UnknownConference(_) | SimError::UnknownParticipant(_) => {
+            SimError::UnknownCall(_) | SimError::UnknownConference(_) | SimError::UnknownParticipant(_) | SimError::UnknownRecording(_) => {
                 ApiError::NotFound(e.to_string())
             }
-            SimError::WrongState { .. } | SimError::DuplicateLabel { .. } => ApiError::NotNow(e.to_string()),
+            SimError::WrongState { .. } | SimError::DuplicateLabel { .. } | SimError::NotInProgress(_) => ApiError::NotNow(e.to_string()),
             SimError::Invalid(_) | SimError::InvalidNumber(_) => ApiError::BadInput(e.to_string()),
             SimError::CoachOnHold(_) | SimError::CoachNotInConference(_) | SimError::ConferenceFull(..) => ApiError::NotNow(e.to_string()),
         }
@@ -213,7 +270,29 @@ mod server {
             })
         };
         let conferences = conferences.iter().map(|c| conference_dto(c, &name_of)).collect();
-        SimStateDto { calls: calls.into_iter().map(call_dto).collect(), conferences, ..SimStateDto::default() }
+        let recordings = state
+            .recordings
+            .into_iter()
+            .map(|r| SimRecordingDto { sid: r.sid, call_sid: r.call_sid.to_string(), duration_secs: r.duration_secs, text: r.text })
+            .collect();
+        let notifications = state
+            .notifications
+            .into_iter()
+            .map(|n| SimNotificationDto { call_sid: n.call_sid.map(|s| s.to_string()), code: n.code, message: n.message, date: n.date })
+            .collect();
+        SimStateDto { calls: calls.into_iter().map(call_dto).collect(), conferences, recordings, notifications, ..SimStateDto::default() }
+    }
+
+    /// A call the customer's phone may act on: a customer's call in, or a call ringing (or
+    /// answered) on a `/phone` page. Never an agent's leg or a number the phone book answers.
+    pub fn customer_call(sim: &Simulator, call_sid: &str) -> Result<CallView, ApiError> {
+        let sid = crate::ids::CallSid::parse(call_sid).map_err(|e| ApiError::BadInput(format!("call_sid: {e}")))?;
+        let call = sim.snapshot().calls.into_iter().find(|c| c.call_sid == sid);
+        match call {
+            None => Err(sim_error(SimError::UnknownCall(sid.to_string()))),
+            Some(c) if c.direction == Direction::Inbound || c.rings_on_page => Ok(c),
+            Some(_) => Err(ApiError::Forbidden(format!("call_sid: {sid} is not a customer's call; agents hang up in the console"))),
+        }
     }
 
     /// Keeps order; drops all but the last `finished_kept` items that are not `live`.
@@ -246,6 +325,19 @@ mod server {
             digits_heard: c.digits_heard,
             beeps: c.beeps,
             conference_sid: c.conference_sid.map(|s| s.to_string()),
+            listening: c.listening.map(|l| match l {
+                ListeningView::Gather { dtmf, speech, digits, finish_on_key } => SimListeningDto {
+                    kind: "gather".into(),
+                    dtmf,
+                    speech,
+                    so_far: digits,
+                    finish_on_key: finish_on_key.map(String::from).unwrap_or_default(),
+                },
+                ListeningView::Record { said, finish_on_key, .. } => {
+                    SimListeningDto { kind: "record".into(), dtmf: false, speech: true, so_far: said, finish_on_key }
+                }
+            }),
+            rings_on_page: c.rings_on_page,
         }
     }
 
@@ -308,20 +400,103 @@ pub async fn sim_customer_call(from: String) -> Result<String, ApiError> {
     Ok(sim.place_customer_call(from).to_string())
 }
 
-/// The customer hangs up (or gives up while it still rings).
+/// Moves the opening hours' clock by `minutes` (negative: back; 0: only read it), so closing
+/// time can be tried without waiting for it; answers the clock the hours now go by (unix ms).
+/// Calls, offers and the timeline keep the real clock.
+#[server(prefix = "/api", endpoint = "sim_clock")]
+pub async fn sim_clock(minutes: i64) -> Result<i64, ApiError> {
+    use server::*;
+    simulator()?;
+    if minutes.abs() > 366 * 24 * 60 {
+        return Err(ApiError::BadInput("minutes: at most a year either way".into()));
+    }
+    let state = use_context::<crate::state::AppState>().ok_or(ApiError::Internal)?;
+    state.hours.shift_clock(minutes * 60_000);
+    Ok(state.hours.now())
+}
+
+/// The customer hangs up (or gives up while it still rings): their call in, or a call answered
+/// on their `/phone` page.
 #[server(prefix = "/api", endpoint = "sim_hangup")]
 pub async fn sim_customer_hangup(call_sid: String) -> Result<(), ApiError> {
     use server::*;
     let sim = simulator()?;
-    let sid = crate::ids::CallSid::parse(&call_sid).map_err(|e| ApiError::BadInput(format!("call_sid: {e}")))?;
-    let is_customer =
-        sim.snapshot().calls.iter().find(|c| c.call_sid == sid).map(|c| c.direction == crate::simulator::engine::Direction::Inbound);
-    match is_customer {
-        None => return Err(sim_error(crate::simulator::engine::SimError::UnknownCall(sid.to_string()))),
-        Some(false) => return Err(ApiError::Forbidden(format!("call_sid: {sid} is not a customer's call; agents hang up in the console"))),
-        Some(true) => {}
+    let call = customer_call(&sim, &call_sid)?;
+    sim.hangup(&call.call_sid).map_err(sim_error)
+}
+
+/// The `/phone` page holds its own number (`number`, the one it calls from) while open: calls the
+/// app makes to it ring on the page, not by the phone book. The page calls this on load and keeps
+/// calling it (twice a second with its poll); a hold lapses 10 s after the last call
+/// (`engine::held_numbers::HOLD_SECS`). Answers the calls ringing on the page now, oldest first.
+#[server(prefix = "/api", endpoint = "sim_phone_hold")]
+pub async fn sim_phone_hold(number: String) -> Result<Vec<IncomingCallDto>, ApiError> {
+    use server::*;
+    let sim = simulator()?;
+    let number = number.trim();
+    if !is_phone_number(number) {
+        return Err(ApiError::BadInput(format!("number: {FROM_ERROR}")));
     }
-    sim.hangup(&sid).map_err(sim_error)
+    let ringing = sim.hold_number(number).map_err(sim_error)?;
+    Ok(ringing.into_iter().map(|r| IncomingCallDto { call_sid: r.call_sid.to_string(), from: r.from }).collect())
+}
+
+/// The page stops holding `number` (it now calls from another one): calls to it follow the phone
+/// book again.
+#[server(prefix = "/api", endpoint = "sim_phone_release")]
+pub async fn sim_phone_release(number: String) -> Result<(), ApiError> {
+    use server::*;
+    let sim = simulator()?;
+    sim.release_number(number.trim());
+    Ok(())
+}
+
+/// The customer answers a call ringing on their page: it runs the call's TwiML.
+#[server(prefix = "/api", endpoint = "sim_phone_answer")]
+pub async fn sim_phone_answer(call_sid: String) -> Result<(), ApiError> {
+    use server::*;
+    let sim = simulator()?;
+    let call = customer_call(&sim, &call_sid)?;
+    if !call.rings_on_page {
+        return Err(ApiError::Forbidden(format!("call_sid: {} does not ring on a phone page", call.call_sid)));
+    }
+    sim.answer(&call.call_sid).map_err(sim_error)
+}
+
+/// The customer declines a call ringing on their page: it ends `busy`.
+#[server(prefix = "/api", endpoint = "sim_phone_decline")]
+pub async fn sim_phone_decline(call_sid: String) -> Result<(), ApiError> {
+    use server::*;
+    let sim = simulator()?;
+    let call = customer_call(&sim, &call_sid)?;
+    if !call.rings_on_page {
+        return Err(ApiError::Forbidden(format!("call_sid: {} does not ring on a phone page", call.call_sid)));
+    }
+    sim.reject(&call.call_sid).map_err(sim_error)
+}
+
+/// The customer's keypad: DTMF on their call (`0-9 * #`, `w` a pause); a `<Gather>` or
+/// `<Record>` listening takes them.
+#[server(prefix = "/api", endpoint = "sim_phone_digits")]
+pub async fn sim_phone_digits(call_sid: String, digits: String) -> Result<(), ApiError> {
+    use server::*;
+    let sim = simulator()?;
+    let call = customer_call(&sim, &call_sid)?;
+    sim.send_digits(&call.call_sid, digits.trim()).map_err(sim_error)
+}
+
+/// The customer says `text` (typed, standing for their voice): a speech `<Gather>` completes with
+/// it, a `<Record>` records it (it becomes the transcription). An empty text is the customer still
+/// speaking (typing): it holds off the silence timeout.
+#[server(prefix = "/api", endpoint = "sim_phone_say")]
+pub async fn sim_phone_say(call_sid: String, text: String) -> Result<(), ApiError> {
+    use server::*;
+    let sim = simulator()?;
+    if text.chars().count() > MAX_SAY {
+        return Err(ApiError::BadInput(format!("text: at most {MAX_SAY} characters")));
+    }
+    let call = customer_call(&sim, &call_sid)?;
+    sim.speak(&call.call_sid, &text).map_err(sim_error)
 }
 
 #[cfg(test)]
@@ -354,6 +529,8 @@ mod tests {
             digits_heard: String::new(),
             beeps: Vec::new(),
             conference_sid: None,
+            listening: None,
+            rings_on_page: false,
         };
         for live in ["queued", "ringing", "in-progress"] {
             assert!(call(live).is_live(), "{live}");

@@ -4,7 +4,7 @@ use crate::center::{LegNo, MonitorMode, Music, Party};
 use crate::config::Settings;
 use crate::ids::{AgentId, CallSid};
 use crate::twilio::rest::{AddParticipant, CreateCall, UpdateParticipant};
-use crate::twilio::twiml::{Conference, Response};
+use crate::twilio::twiml::{Conference, Record, Response};
 use std::time::Duration;
 
 pub const WAIT_MESSAGE: &str = "Thank you for calling. Please wait in line for a few seconds. An agent will be with you shortly.";
@@ -93,6 +93,56 @@ pub fn wait_twiml_after(settings: &Settings, intro: Option<&str>, position: Opti
         None => doc,
     };
     doc.play(settings.wait_music_url.clone(), None).redirect(settings.public_url(WAIT_PATH))
+}
+
+/// Said, in place of the welcome, to callers still waiting when we close: nobody is cut off.
+pub const CLOSING_MESSAGE: &str = "We are now closed, but you keep your place in line: an agent will still answer your call.";
+
+/// Said before the tone of a voicemail.
+pub const VOICEMAIL_PROMPT: &str = "Please leave your name, number and message after the tone, then hang up or press the pound key.";
+/// Said once the message is recorded (when the caller is still there to hear it).
+pub const VOICEMAIL_THANKS: &str = "Thank you. Your message has been recorded, and we will call you back. Goodbye.";
+/// Said when the caller said nothing before the recording's silence timeout.
+pub const NO_MESSAGE: &str = "We did not get a message. Goodbye.";
+/// The longest message: Twilio transcribes recordings of up to two minutes.
+pub const VOICEMAIL_MAX_SECS: u32 = 120;
+
+/// Where Twilio posts a voicemail's recording when it ends (`/recording` and `/transcription`
+/// below it: the recording ready, its transcription).
+pub fn voicemail_path(call: &CallSid) -> String {
+    format!("/twilio/voicemail/{call}")
+}
+
+/// A caller who rang while we are closed hears why and when we open (`message`, from the
+/// opening hours), and may leave a message: nobody waits for an agent who is not there.
+pub fn closed_twiml(settings: &Settings, call: &CallSid, message: &str) -> Response {
+    voicemail_twiml(settings, call, Response::new().say(message))
+}
+
+/// `before`, then the voicemail: the prompt, the recording (the message, its status and its
+/// transcription reported on the call's voicemail paths), and goodbye when nothing was said.
+pub fn voicemail_twiml(settings: &Settings, call: &CallSid, before: Response) -> Response {
+    let path = voicemail_path(call);
+    before
+        .say(VOICEMAIL_PROMPT)
+        .record(Record {
+            action: Some(settings.public_url(&path)),
+            max_length_secs: Some(VOICEMAIL_MAX_SECS),
+            timeout_secs: Some(5),
+            finish_on_key: Some("#".into()),
+            play_beep: Some(true),
+            recording_status_callback: Some(settings.public_url(&format!("{path}/recording"))),
+            transcribe: Some(true),
+            transcribe_callback: Some(settings.public_url(&format!("{path}/transcription"))),
+        })
+        .say(NO_MESSAGE)
+        .hangup()
+}
+
+/// The answer to a recorded message: thanks and goodbye (Twilio ignores it when the caller
+/// hung up to end the recording).
+pub fn voicemail_thanks_twiml() -> Response {
+    Response::new().say(VOICEMAIL_THANKS).hangup()
 }
 
 /// An agent's (or a transfer's number's) leg joins the conference and starts it, labelled with

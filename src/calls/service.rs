@@ -3,11 +3,12 @@
 //! `crate::center`, the errors' statuses and sentences in `crate::error`.
 
 use crate::calls::flow;
+use crate::center::hours::Openness;
 use crate::center::{
     AgentCard, CallAction, CallCard, Command, LegNo, LegOutcome, MonitorCard, MonitorMode, Party, Refusal, SupervisorAction, Target, Wanted,
 };
 use crate::error::{ApiError, Failure};
-use crate::ids::{AgentId, CallSid, PhoneNumber};
+use crate::ids::{AgentId, CallSid, PhoneNumber, RecordingSid};
 use crate::runtime::CenterError;
 use crate::state::AppState;
 use crate::store::StatusCallback;
@@ -17,30 +18,71 @@ use crate::twilio::twiml::Response;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IncomingOutcome {
     Queued,
+    /// We are closed: told so, not queued.
+    Closed,
     Repeated,
     StorageFailed,
 }
 
-/// A customer's call arrived: it joins the queue. The answer is always a conference for the
+/// A customer's call arrived: it joins the queue, or, when the opening hours say we are closed,
+/// the caller hears so and when we open. Open, the answer is always a conference for the
 /// caller: when the call cannot even be recorded, the caller hears an apology and still waits.
 pub async fn incoming_call(state: &AppState, call: CallSid, from: Option<PhoneNumber>) -> (Response, IncomingOutcome) {
-    match state.center.decide(Command::CallArrived { call: call.clone(), from, recorded: false }).await {
-        Ok(d) => {
+    let (open, known, now) = state.hours.now_open();
+    let closed = match &open {
+        Openness::Closed { why, opens } => Some((why.words(), known.hours.closed_message(why, *opens, now))),
+        Openness::Open { .. } => None,
+    };
+    let command =
+        Command::CallArrived { call: call.clone(), from, recorded: false, closed: closed.as_ref().map(|(words, _)| words.clone()) };
+    match (state.center.decide(command).await, closed) {
+        // Closed: whether or not it could be recorded, the caller hears it.
+        (result, Some((_, message))) => {
+            if let Err(e) = result {
+                tracing::error!(call_sid = %call, error = %e, "could not record a call while closed");
+            }
+            (flow::closed_twiml(&state.settings, &call, &message), IncomingOutcome::Closed)
+        }
+        (Ok(d), None) => {
             let outcome = if d.events.is_empty() { IncomingOutcome::Repeated } else { IncomingOutcome::Queued };
             (flow::customer_twiml(&state.settings, &call), outcome)
         }
-        Err(e) => {
+        (Err(e), None) => {
             tracing::error!(call_sid = %call, error = %e, "could not queue the incoming call");
             (flow::customer_trouble_twiml(&state.settings, &call), IncomingOutcome::StorageFailed)
         }
     }
 }
 
+/// The caller on `call` left a message (the recording's request): it waits in the queue like a
+/// call. The answer thanks them (when they are still on the line to hear it). Storage failing
+/// answers 503, so Twilio asks again and no message is lost.
+pub async fn voicemail_left(
+    state: &AppState,
+    call: CallSid,
+    from: Option<PhoneNumber>,
+    recording: RecordingSid,
+    seconds: u32,
+) -> Result<Response, Failure> {
+    let command = Command::VoicemailLeft { call: call.clone(), from, recording, seconds, recorded: false };
+    let d = state.center.decide(command).await?;
+    tracing::info!(call_sid = %call, seconds, outcome = if d.events.is_empty() { "repeated" } else { "queued" }, "voicemail left");
+    Ok(flow::voicemail_thanks_twiml())
+}
+
+/// Twilio's transcription of a voicemail (shown with it in the console).
+pub async fn voicemail_transcribed(state: &AppState, call: CallSid, text: String) -> Result<(), Failure> {
+    state.center.decide(Command::Transcribed { call, text }).await?;
+    Ok(())
+}
+
 /// The wait document for the caller on `call` (their place in the queue, when they have one),
-/// after a blind transfer's sentence when the hold asked for it.
+/// after a blind transfer's sentence when the hold asked for it; once we have closed, a caller
+/// still in the queue hears that they keep their place.
 pub fn wait(state: &AppState, call: Option<&CallSid>, after_transfer: bool) -> Response {
     let position = call.and_then(|c| state.center.read(|s| s.queue_position(c)));
-    let intro = after_transfer.then_some(flow::TRANSFER_MESSAGE);
+    let closing = position.is_some() && !state.hours.now_open().0.is_open();
+    let intro = after_transfer.then_some(flow::TRANSFER_MESSAGE).or(closing.then_some(flow::CLOSING_MESSAGE));
     flow::wait_twiml_after(&state.settings, intro, position)
 }
 

@@ -2,7 +2,7 @@
 //! applying the same events to the same state gives the same state (other instances rely on it).
 
 use super::agent::Agent;
-use super::call::{Call, CallNotice, Music, Participant, Side, Stage, Transfer};
+use super::call::{Call, CallNotice, Music, Participant, Side, Stage, Transfer, Voicemail};
 use super::command::Target;
 use super::event::Event;
 use super::party::{Party, Role};
@@ -22,6 +22,23 @@ impl State {
     fn change(&mut self, event: &Event, now: Millis) {
         match event {
             Event::Queued { call, from } => self.insert_call(Call::new(call.clone(), from.clone(), now)),
+            Event::VoicemailLeft { call, from, recording, seconds } => {
+                let message = Voicemail { recording: recording.clone(), seconds: *seconds, transcript: None };
+                self.insert_call(Call::voicemail(call.clone(), from.clone(), message, now))
+            }
+            Event::VoicemailTranscribed { call, text } => {
+                if let Some(v) = self.calls.get_mut(call).and_then(|c| c.voicemail.as_mut()) {
+                    v.transcript = Some(text.clone());
+                }
+            }
+            Event::VoicemailTaken { call, .. } => {
+                if let Some(owner) = self.calls.get_mut(call).and_then(|c| c.party_mut(Role::Owner)) {
+                    owner.joined = true;
+                    owner.since = now;
+                }
+            }
+            Event::VoicemailReturned { call, .. } => self.requeue(call, Music::Queue),
+            Event::VoicemailHandled { .. } => {}
             Event::Offered { call, agent, leg } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 self.queue.remove(&c.queue_key());
@@ -206,7 +223,11 @@ impl State {
                     c.help = raised.then_some(now);
                 }
             }
-            Event::OfferWithdrawn { .. } | Event::Left { .. } | Event::CoachRefused { .. } | Event::Supervised { .. } => {}
+            Event::OfferWithdrawn { .. }
+            | Event::Left { .. }
+            | Event::CoachRefused { .. }
+            | Event::Supervised { .. }
+            | Event::TurnedAway { .. } => {}
             Event::PresenceChanged { agent, presence, since } => {
                 // Off a call: its mute is over with it.
                 let left = self.agents.get(agent).map(|a| a.presence.clone()).filter(|p| p != presence).and_then(|p| p.call().cloned());

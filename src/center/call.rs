@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::party::{MonitorMode, Party, Role, Who};
 use super::rules::Millis;
-use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, E164};
+use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, RecordingSid, E164};
 
 /// One leg the center asked Twilio for. Each leg of a call has its own number, carried in the
 /// URLs Twilio calls back on, so a late callback for an older leg is told apart from the
@@ -112,6 +112,8 @@ pub struct CallNotice {
 pub enum EndReason {
     /// The customer hung up (or Twilio ended their conference).
     CallerHungUp,
+    /// A voicemail: the agent who took it marked it done.
+    VoicemailHandled,
     /// The last agent on the call hung up.
     AgentHungUp,
     /// The call was transferred to a number outside, and that side hung up.
@@ -122,6 +124,7 @@ impl EndReason {
     pub fn as_str(self) -> &'static str {
         match self {
             EndReason::CallerHungUp => "caller-hung-up",
+            EndReason::VoicemailHandled => "voicemail-handled",
             EndReason::AgentHungUp => "agent-hung-up",
             EndReason::OutsideHungUp => "outside-hung-up",
         }
@@ -251,6 +254,17 @@ impl Participant {
     }
 }
 
+/// A message the caller left (and hung up): it waits in the queue and is offered like a call,
+/// to be listened to (through the app) and handled in the console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Voicemail {
+    pub recording: RecordingSid,
+    pub seconds: u32,
+    /// Twilio's transcription, once it came (English, messages up to two minutes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<String>,
+}
+
 /// Where a customer call stands, read from its participants.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallPhase {
@@ -300,6 +314,9 @@ pub struct Call {
     /// Since when the owner has asked a supervisor for help (cleared when one joins).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<Millis>,
+    /// Not a caller on the line but the message they left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voicemail: Option<Voicemail>,
 }
 
 impl Call {
@@ -318,7 +335,18 @@ impl Call {
             conference: None,
             notice: None,
             help: None,
+            voicemail: None,
         }
+    }
+
+    /// The message `from` left on call `sid`, waiting from `now` (the caller is not on the line).
+    pub fn voicemail(sid: CallSid, from: Option<PhoneNumber>, voicemail: Voicemail, now: Millis) -> Self {
+        let mut call = Call::new(sid, from, now);
+        for p in &mut call.parties {
+            p.joined = false;
+        }
+        call.voicemail = Some(voicemail);
+        call
     }
 
     /// The participant with this part (the customer, the owner, the target: one each).
@@ -455,6 +483,8 @@ struct Stored {
     notice: Option<CallNotice>,
     #[serde(default)]
     help: Option<Millis>,
+    #[serde(default)]
+    voicemail: Option<Voicemail>,
     // The previous version's fields.
     #[serde(default)]
     phase: Option<StoredPhase>,
@@ -542,6 +572,7 @@ impl<'de> Deserialize<'de> for Call {
             conference: s.conference.and_then(|c| ConferenceSid::parse(&c).ok()),
             notice: s.notice,
             help: s.help,
+            voicemail: s.voicemail,
         };
         call.parties = match (s.parties, s.phase) {
             (Some(parties), _) => parties,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::agent::Account;
 use super::call::{LegNo, LegOutcome};
 use super::party::{MonitorMode, Party};
-use crate::ids::{AgentId, CallSid, ConferenceSid, IdError, PhoneNumber, E164};
+use crate::ids::{AgentId, CallSid, ConferenceSid, IdError, PhoneNumber, RecordingSid, E164};
 
 /// The presence an agent (or a script) may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,10 +180,15 @@ pub enum CallAction {
     /// Ask a supervisor for help ("raise a hand"), or take the request back.
     AskHelp,
     CancelHelp,
+    /// A voicemail offered to me: take it (listen, call back), or decline it (the next agent
+    /// is offered it); once taken, mark it done.
+    TakeVoicemail,
+    DeclineVoicemail,
+    VoicemailDone,
 }
 
 impl CallAction {
-    pub const ALL: [CallAction; 14] = [
+    pub const ALL: [CallAction; 17] = [
         CallAction::Consult,
         CallAction::Transfer,
         CallAction::Complete,
@@ -198,6 +203,9 @@ impl CallAction {
         CallAction::Unmute,
         CallAction::AskHelp,
         CallAction::CancelHelp,
+        CallAction::TakeVoicemail,
+        CallAction::DeclineVoicemail,
+        CallAction::VoicemailDone,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -216,6 +224,9 @@ impl CallAction {
             CallAction::Unmute => "unmute",
             CallAction::AskHelp => "ask-help",
             CallAction::CancelHelp => "cancel-help",
+            CallAction::TakeVoicemail => "take-voicemail",
+            CallAction::DeclineVoicemail => "decline-voicemail",
+            CallAction::VoicemailDone => "voicemail-done",
         }
     }
 
@@ -242,6 +253,9 @@ impl CallAction {
             CallAction::Hold | CallAction::Resume => return Ok(Command::Hold { agent, hold: self == CallAction::Hold }),
             CallAction::Mute | CallAction::Unmute => return Ok(Command::Mute { agent, muted: self == CallAction::Mute }),
             CallAction::AskHelp | CallAction::CancelHelp => return Ok(Command::RaiseHand { agent, raised: self == CallAction::AskHelp }),
+            CallAction::TakeVoicemail => return Ok(Command::Voicemail { agent, step: VoicemailStep::Take }),
+            CallAction::DeclineVoicemail => return Ok(Command::Voicemail { agent, step: VoicemailStep::Decline }),
+            CallAction::VoicemailDone => return Ok(Command::Voicemail { agent, step: VoicemailStep::Done }),
         };
         Ok(Command::Transfer { agent, action })
     }
@@ -315,6 +329,15 @@ impl CoachRefusal {
     }
 }
 
+/// What the agent a voicemail is offered to (or who took it) does with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VoicemailStep {
+    Take,
+    Decline,
+    Done,
+}
+
 /// A consult or a transfer asked for without saying where to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("choose who to transfer to")]
@@ -323,8 +346,16 @@ pub struct MissingTarget;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// A customer called the support number. `recorded`: storage already knows this call (it
-    /// queued before: Twilio repeating its webhook, perhaps after the call is over).
-    CallArrived { call: CallSid, from: Option<PhoneNumber>, recorded: bool },
+    /// queued before: Twilio repeating its webhook, perhaps after the call is over). `closed`:
+    /// the opening hours say we are closed, and why (the caller is told, not queued).
+    CallArrived { call: CallSid, from: Option<PhoneNumber>, recorded: bool, closed: Option<String> },
+    /// The caller on `call` left a message (`recording`, `seconds` long) and hung up.
+    /// `recorded`: storage knows a voicemail of this call already handled (Twilio repeating).
+    VoicemailLeft { call: CallSid, from: Option<PhoneNumber>, recording: RecordingSid, seconds: u32, recorded: bool },
+    /// Twilio's transcription of a voicemail's message.
+    Transcribed { call: CallSid, text: String },
+    /// The agent takes, declines, or is done with the voicemail offered to them.
+    Voicemail { agent: AgentId, step: VoicemailStep },
     /// Leg `leg` of `call`, ringing `party`, was answered (Twilio fetched the join document);
     /// `sid` is the leg's own CallSid, when Twilio said it.
     LegAnswered { call: CallSid, party: Party, leg: LegNo, sid: Option<CallSid> },
@@ -380,6 +411,7 @@ impl Command {
             | Command::SignedOut { agent }
             | Command::Hold { agent, .. }
             | Command::Mute { agent, .. }
+            | Command::Voicemail { agent, .. }
             | Command::RaiseHand { agent, .. } => {
                 vec![agent]
             }
@@ -394,6 +426,8 @@ impl Command {
                 _ => vec![agent],
             },
             Command::CallArrived { .. }
+            | Command::VoicemailLeft { .. }
+            | Command::Transcribed { .. }
             | Command::CallerLeft { .. }
             | Command::ConferenceKnown { .. }
             | Command::ArrangeFailed { .. }

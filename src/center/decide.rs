@@ -48,12 +48,18 @@ impl State {
             removals: Vec::new(),
             full: BTreeSet::new(),
         };
+        d.not_for_a_voicemail(&command)?;
         match command {
-            Command::CallArrived { call, from, recorded } => d.call_arrived(call, from, recorded),
+            Command::CallArrived { call, from, recorded, closed } => d.call_arrived(call, from, recorded, closed),
             Command::LegAnswered { call, party, leg, sid } => d.leg_answered(call, party, leg, sid)?,
             Command::LegEnded { call, party, leg, outcome } => d.leg_ended(&call, &party, leg, outcome),
             Command::CallerLeft { call } => d.caller_left(&call),
             Command::ConferenceKnown { call, conference } => d.conference_known(call, conference),
+            Command::VoicemailLeft { call, from, recording, seconds, recorded } => {
+                d.voicemail_left(call, from, recording, seconds, recorded)
+            }
+            Command::Transcribed { call, text } => d.transcribed(call, text),
+            Command::Voicemail { agent, step } => d.voicemail_step(agent, step)?,
             Command::SetPresence { agent, wanted } => d.set_presence(agent, wanted)?,
             Command::Heartbeat { agents } => d.heartbeat(agents),
             Command::SignedOut { agent } => d.signed_out(agent)?,
@@ -111,7 +117,7 @@ impl Decider<'_> {
     }
 
     /// Where an agent goes when their call is over: wrap-up, or straight back when there is none.
-    fn after_call(&mut self, agent: &AgentId) {
+    pub(super) fn after_call(&mut self, agent: &AgentId) {
         let next = if self.rules.wrap_up > 0 { Presence::WrapUp { until: self.now + self.rules.wrap_up } } else { Presence::Available };
         self.presence(agent, next);
     }
@@ -148,11 +154,16 @@ impl Decider<'_> {
 
     // ---- calls ---------------------------------------------------------------------------------
 
-    fn call_arrived(&mut self, call: CallSid, from: Option<PhoneNumber>, recorded: bool) {
+    fn call_arrived(&mut self, call: CallSid, from: Option<PhoneNumber>, recorded: bool, closed: Option<String>) {
         // Twilio repeats a webhook it thinks failed: the same caller queues once, and a call
         // already over (the repeat came late) is not queued again.
-        if !self.state.calls.contains_key(&call) && !recorded {
-            self.emit(Event::Queued { call, from });
+        if self.state.calls.contains_key(&call) || recorded {
+            return;
+        }
+        match closed {
+            // Closed: the caller hears so (and when we open), and the call is on the record.
+            Some(reason) => self.emit(Event::TurnedAway { call, from, reason }),
+            None => self.emit(Event::Queued { call, from }),
         }
     }
 
@@ -247,7 +258,7 @@ impl Decider<'_> {
 
     /// An agent who let a call ring out is set away, so the next caller does not ring an empty
     /// desk; one whose console is gone is offline.
-    fn missed(&mut self, agent: &AgentId, call: &CallSid, outcome: LegOutcome) {
+    pub(super) fn missed(&mut self, agent: &AgentId, call: &CallSid, outcome: LegOutcome) {
         let ringing = self.state.agents.get(agent).is_some_and(|a| a.presence == Presence::Ringing { call: call.clone() });
         if ringing {
             let next = match outcome {
@@ -287,7 +298,7 @@ impl Decider<'_> {
             }
         }
         self.emit(Event::Ended { call: call.clone(), reason });
-        if reason != EndReason::CallerHungUp {
+        if reason != EndReason::CallerHungUp && c.voicemail.is_none() {
             self.effect(Effect::HangUpCaller { call: call.clone() });
         }
     }
@@ -496,11 +507,18 @@ impl Decider<'_> {
     /// the page); its end comes from Twilio.
     pub(super) fn gone(&mut self, agent: &AgentId) {
         match self.state.agents[agent].presence.clone() {
+            // A voicemail has no audio to outlive the page: it waits for the next agent.
+            Presence::OnCall { call } if self.is_voicemail(&call) => {
+                self.voicemail_returned(agent, &call);
+                self.presence(agent, Presence::Offline);
+            }
             Presence::OnCall { .. } | Presence::Offline => {}
             Presence::Ringing { call } => {
                 let party = Party::Agent(agent.clone());
                 if let Some(leg) = self.state.calls.get(&call).and_then(|c| c.ringing_leg()).filter(|(p, _)| *p == party).map(|(_, l)| l) {
-                    self.effect(Effect::CancelLeg { call: call.clone(), party: party.clone(), leg });
+                    if !self.is_voicemail(&call) {
+                        self.effect(Effect::CancelLeg { call: call.clone(), party: party.clone(), leg });
+                    }
                     self.leg_ended(&call, &party, leg, LegOutcome::Gone);
                 }
                 self.presence(agent, Presence::Offline);
@@ -541,7 +559,9 @@ impl Decider<'_> {
             .filter_map(|c| c.ringing_leg().map(|(party, leg)| (c.sid.clone(), party, leg)))
             .collect();
         for (call, party, leg) in overdue {
-            self.effect(Effect::CancelLeg { call: call.clone(), party: party.clone(), leg });
+            if !self.is_voicemail(&call) {
+                self.effect(Effect::CancelLeg { call: call.clone(), party: party.clone(), leg });
+            }
             self.leg_ended(&call, &party, leg, LegOutcome::NoAnswer);
         }
     }
@@ -572,7 +592,10 @@ impl Decider<'_> {
             let leg = self.state.calls[&call].legs + 1;
             self.emit(Event::Offered { call: call.clone(), agent: agent.clone(), leg });
             self.presence(&agent, Presence::Ringing { call: call.clone() });
-            self.effect(Effect::Dial { call, party: Party::Agent(agent.clone()), leg });
+            // A voicemail is offered on the console: no phone rings for it.
+            if !self.is_voicemail(&call) {
+                self.effect(Effect::Dial { call, party: Party::Agent(agent.clone()), leg });
+            }
             engaged.insert(agent);
         }
     }

@@ -8,7 +8,7 @@ use super::call::{EndReason, LegNo, LegOutcome, Side};
 use super::command::{CoachRefusal, SupervisorAction, Target};
 use super::party::{MonitorMode, Party};
 use super::rules::Millis;
-use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, E164};
+use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, RecordingSid, E164};
 
 /// A decision, as the per-call timeline and the consoles learn of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +18,42 @@ pub enum Event {
         call: CallSid,
         #[serde(default)]
         from: Option<PhoneNumber>,
+    },
+    /// The caller rang while we were closed (`reason`, as the opening hours say it): told so and
+    /// when we open, not queued.
+    TurnedAway {
+        call: CallSid,
+        #[serde(default)]
+        from: Option<PhoneNumber>,
+        reason: String,
+    },
+    /// The caller left a message (and hung up): it waits in the queue like a call.
+    VoicemailLeft {
+        call: CallSid,
+        #[serde(default)]
+        from: Option<PhoneNumber>,
+        recording: RecordingSid,
+        seconds: u32,
+    },
+    /// Twilio's transcription of the message came (not a timeline row).
+    VoicemailTranscribed {
+        call: CallSid,
+        text: String,
+    },
+    /// The agent the voicemail was offered to took it: they listen and call back.
+    VoicemailTaken {
+        call: CallSid,
+        agent: AgentId,
+    },
+    /// The agent who took the voicemail marked it done (the call ends with it).
+    VoicemailHandled {
+        call: CallSid,
+        agent: AgentId,
+    },
+    /// The agent who had the voicemail left it undone (their console went): back in the queue.
+    VoicemailReturned {
+        call: CallSid,
+        agent: AgentId,
     },
     Offered {
         call: CallSid,
@@ -236,6 +272,12 @@ impl Event {
     pub fn call(&self) -> Option<&CallSid> {
         match self {
             Event::Queued { call, .. }
+            | Event::TurnedAway { call, .. }
+            | Event::VoicemailLeft { call, .. }
+            | Event::VoicemailTranscribed { call, .. }
+            | Event::VoicemailTaken { call, .. }
+            | Event::VoicemailHandled { call, .. }
+            | Event::VoicemailReturned { call, .. }
             | Event::Offered { call, .. }
             | Event::OfferMissed { call, .. }
             | Event::OfferWithdrawn { call, .. }
@@ -277,6 +319,9 @@ impl Event {
     pub fn agent(&self) -> Option<&AgentId> {
         match self {
             Event::Offered { agent, .. }
+            | Event::VoicemailTaken { agent, .. }
+            | Event::VoicemailHandled { agent, .. }
+            | Event::VoicemailReturned { agent, .. }
             | Event::OfferMissed { agent, .. }
             | Event::OfferWithdrawn { agent, .. }
             | Event::Answered { agent, .. }
@@ -302,6 +347,9 @@ impl Event {
             | Event::CustomerHeld { by, .. } => Some(by),
             Event::TargetAnswered { to, .. } | Event::TargetMissed { to, .. } | Event::TargetLeft { to, .. } => to.agent(),
             Event::Queued { .. }
+            | Event::TurnedAway { .. }
+            | Event::VoicemailLeft { .. }
+            | Event::VoicemailTranscribed { .. }
             | Event::Swapped { .. }
             | Event::ThreeWayStarted { .. }
             | Event::OutsideAnswered { .. }
@@ -316,6 +364,12 @@ impl Event {
     pub fn kind(&self) -> &'static str {
         match self {
             Event::Queued { .. } => "queued",
+            Event::TurnedAway { .. } => "closed",
+            Event::VoicemailLeft { .. } => "voicemail-left",
+            Event::VoicemailTranscribed { .. } => "voicemail-transcribed",
+            Event::VoicemailTaken { .. } => "voicemail-taken",
+            Event::VoicemailHandled { .. } => "voicemail-handled",
+            Event::VoicemailReturned { .. } => "voicemail-returned",
             Event::Offered { .. } => "offered",
             Event::OfferMissed { .. } => "offer-missed",
             Event::OfferWithdrawn { .. } => "offer-withdrawn",
@@ -358,6 +412,8 @@ impl Event {
         matches!(
             self,
             Event::Seen { .. }
+                | Event::VoicemailTranscribed { .. }
+                | Event::Ended { reason: EndReason::VoicemailHandled, .. }
                 | Event::ConferenceKnown { .. }
                 | Event::Muted { .. }
                 | Event::MonitorJoined { .. }
@@ -376,6 +432,19 @@ impl Event {
     pub fn describe(&self) -> String {
         match self {
             Event::Queued { from, .. } => format!("queued (caller {})", from.as_ref().map(|f| f.as_str()).unwrap_or("unknown")),
+            Event::TurnedAway { from, reason, .. } => {
+                format!("closed ({reason}): caller {} told when we open", from.as_ref().map(|f| f.as_str()).unwrap_or("unknown"))
+            }
+            Event::VoicemailLeft { from, seconds, .. } => format!(
+                "voicemail left by {} ({}:{:02})",
+                from.as_ref().map(|f| f.as_str()).unwrap_or("an unknown caller"),
+                seconds / 60,
+                seconds % 60
+            ),
+            Event::VoicemailTranscribed { text, .. } => format!("transcription: {text}"),
+            Event::VoicemailTaken { agent, .. } => format!("{agent} took the voicemail"),
+            Event::VoicemailHandled { agent, .. } => format!("voicemail handled by {agent}"),
+            Event::VoicemailReturned { agent, .. } => format!("{agent} left the voicemail undone: back in the queue"),
             Event::Offered { agent, .. } => format!("offered to {agent}"),
             Event::OfferMissed { agent, outcome, .. } => format!("{agent}: {}", party_words(&Party::Agent(agent.clone()), *outcome)),
             Event::OfferWithdrawn { agent, .. } => format!("{agent} stopped ringing: the caller left"),
@@ -399,6 +468,7 @@ impl Event {
             }
             Event::Left { agent, .. } => format!("{agent} hung up"),
             Event::Ended { reason: EndReason::CallerHungUp, .. } => "customer hung up".into(),
+            Event::Ended { reason: EndReason::VoicemailHandled, .. } => "voicemail done".into(),
             Event::Ended { reason: EndReason::AgentHungUp, .. } => "call ended by the agent".into(),
             Event::Ended { reason: EndReason::OutsideHungUp, .. } => "call ended by the number it was transferred to".into(),
             Event::ConferenceKnown { conference, .. } => format!("conference {conference}"),

@@ -68,6 +68,9 @@ pub struct Figures {
     /// The longest any caller queued today waited before an answer or hanging up (callers
     /// still waiting count up to now).
     pub longest_wait: Millis,
+    /// Callers who rang while we were closed (told so; in no rate).
+    #[serde(default)]
+    pub closed: u32,
     pub formula: String,
 }
 
@@ -134,6 +137,8 @@ pub struct Day {
     agents: HashMap<AgentId, AgentDay>,
     /// The supervisors' actions on agents today, the latest [`ACTIONS_KEPT`], oldest first.
     actions: std::collections::VecDeque<(Millis, String)>,
+    /// Callers who rang while we were closed.
+    closed: u32,
 }
 
 /// The supervisors' actions the floor lists.
@@ -155,6 +160,7 @@ impl Day {
                 self.agents.entry(agent.clone()).or_default().handled += 1;
             }
             Event::OfferMissed { agent, .. } => self.agents.entry(agent.clone()).or_default().missed += 1,
+            Event::TurnedAway { .. } => self.closed += 1,
             Event::Supervised { .. } => {
                 if self.actions.len() == ACTIONS_KEPT {
                     self.actions.pop_front();
@@ -220,7 +226,7 @@ impl Day {
     }
 
     pub fn figures(&self, now: Millis, th: &Thresholds) -> Figures {
-        let mut f = Figures { formula: th.formula(), ..Figures::default() };
+        let mut f = Figures { formula: th.formula(), closed: self.closed, ..Figures::default() };
         let (mut waited, mut talk, mut hold) = (0, 0, 0);
         for c in self.calls.values() {
             f.offered += 1;

@@ -28,12 +28,18 @@ pub struct WaitingCaller {
     pub from: Option<PhoneNumber>,
     /// When they first queued.
     pub since: Millis,
+    /// Not a caller on the line: the message they left.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub voicemail: bool,
 }
 
 /// The queue now and today.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FloorQueue {
     pub waiting: usize,
+    /// Of those, voicemails (messages left, waiting for an agent like calls).
+    #[serde(default)]
+    pub voicemails: usize,
     /// When the caller who has waited longest started waiting (the longest wait ticks from it).
     #[serde(default)]
     pub longest_since: Option<Millis>,
@@ -124,11 +130,12 @@ impl State {
     pub fn floor_view(&self, day: &Day, thresholds: &Thresholds, now: Millis) -> FloorView {
         let queue = FloorQueue {
             waiting: self.queue_len(),
+            voicemails: self.queued().filter(|c| c.is_voicemail()).count(),
             longest_since: self.queued().next().map(|c| c.queued_at),
             callers: self
                 .queued()
                 .take(CALLERS_SHOWN)
-                .map(|c| WaitingCaller { call: c.sid.clone(), from: c.from.clone(), since: c.queued_at })
+                .map(|c| WaitingCaller { call: c.sid.clone(), from: c.from.clone(), since: c.queued_at, voicemail: c.is_voicemail() })
                 .collect(),
             today: day.figures(now, thresholds),
         };

@@ -11,11 +11,12 @@
 //! - `rules`, `party`, `agent`, `call`: the vocabulary and the state's parts;
 //! - `state`: the whole center and questions about it;
 //! - `command`, `event`, `effect`, `refusal`: what goes in and what comes out;
-//! - `decide` (the rules), `supervise` (the supervisor's), `apply` (what an event changes),
+//! - `decide` (the rules), `supervise` (the supervisor's), `voicemail` (a message's), `apply` (what an event changes),
 //!   `arrange` (conference changes);
 //! - `view`: what each console shows, with the steps that make sense now;
 //! - `figures`: today's figures for the floor, folded from the stored events; `floor`: what
-//!   the supervisor's floor shows.
+//!   the supervisor's floor shows;
+//! - `hours`: the opening hours (server only: it needs the time zone database).
 
 mod agent;
 mod apply;
@@ -27,19 +28,24 @@ mod effect;
 mod event;
 mod figures;
 mod floor;
+#[cfg(feature = "ssr")]
+pub mod hours;
 mod party;
 mod refusal;
 mod rules;
 mod state;
 mod supervise;
 mod view;
+mod voicemail;
 
 #[cfg(test)]
 mod tests;
 
 pub use agent::{Account, Agent, AgentRole, AwayReason, Presence};
-pub use call::{Call, CallNotice, CallPhase, EndReason, LegNo, LegOutcome, Music, Participant, Side, Stage, Transfer};
-pub use command::{CallAction, CoachRefusal, Command, MissingTarget, PresenceAction, SupervisorAction, Target, TransferAction, Wanted};
+pub use call::{Call, CallNotice, CallPhase, EndReason, LegNo, LegOutcome, Music, Participant, Side, Stage, Transfer, Voicemail};
+pub use command::{
+    CallAction, CoachRefusal, Command, MissingTarget, PresenceAction, SupervisorAction, Target, TransferAction, VoicemailStep, Wanted,
+};
 pub use decide::{Decision, NOTE_MAX_CHARS};
 pub use effect::{Effect, EffectKind, Move};
 pub use event::Event;

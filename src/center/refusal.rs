@@ -69,6 +69,14 @@ pub enum Reason {
     MonitoringAnother(CallSid),
     #[error("you are not monitoring a call")]
     NotMonitoring,
+    #[error("no voicemail is offered to you")]
+    NoVoicemail,
+    #[error("you have taken this voicemail already: mark it done when you have dealt with it")]
+    VoicemailTaken,
+    #[error("take the voicemail first")]
+    VoicemailNotTaken,
+    #[error("this is a voicemail: nobody is on the line (listen to it, call back, mark it done)")]
+    NobodyOnTheLine,
     #[error("no agent has this call to coach")]
     NobodyToCoach,
     #[error("{0}'s phone has not joined the call yet: listen until it has")]

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::agent::{AgentRole, AwayReason, Presence};
-use super::call::{Call, CallNotice, CallPhase, Participant, Stage};
+use super::call::{Call, CallNotice, CallPhase, Participant, Stage, Voicemail};
 use super::command::{CallAction, PresenceAction};
 use super::party::{MonitorMode, Party, Role};
 use super::rules::Millis;
@@ -144,6 +144,9 @@ pub struct CallCard {
     /// Since when the agent who has the call has asked a supervisor for help.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<Millis>,
+    /// Not a caller on the line but a message they left: how long, and its transcription.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voicemail: Option<Voicemail>,
 }
 
 /// The call a supervisor monitors, as their console shows it (their phone answers it by itself).
@@ -327,6 +330,7 @@ impl State {
             actions: self.call_actions(c, viewer),
             transferred_by: transferred_by.map(|by| self.agent_name(by)),
             help: c.help,
+            voicemail: c.voicemail.clone(),
         }
     }
 
@@ -336,6 +340,16 @@ impl State {
     pub fn call_actions(&self, c: &Call, agent: &AgentId) -> Vec<CallAction> {
         use CallAction as A;
         let mut out = Vec::new();
+        if c.is_voicemail() {
+            // Offered (ringing on the console) or taken: the voicemail's own steps only.
+            let p = c.party(Role::Owner).filter(|p| p.agent() == Some(agent));
+            out.extend(match p.map(|p| p.joined) {
+                Some(false) => vec![A::TakeVoicemail, A::DeclineVoicemail],
+                Some(true) => vec![A::VoicemailDone],
+                None => vec![],
+            });
+            return out;
+        }
         if c.owner() == Some(agent) {
             let held = c.party(Role::Customer).is_some_and(|p| p.held.is_some());
             out.extend(match &c.transfer {

@@ -10,9 +10,9 @@ use wasm_bindgen::JsValue;
 
 use crate::center::{
     AgentCard, AgentName, AwayReason, CallAction, CallCard, CallHistory, CallNotice, ConsoleView, LegCard, LegState, Millis, MonitorCard,
-    MonitorMode, Party, Phase, Presence, PresenceAction, QueueCard, Role, Stage, TimelineRow, TransferCard,
+    MonitorMode, Party, Phase, Presence, PresenceAction, QueueCard, Role, Stage, TimelineRow, TransferCard, Voicemail,
 };
-use crate::ids::{AgentId, CallSid, PhoneNumber};
+use crate::ids::{AgentId, CallSid, PhoneNumber, RecordingSid};
 
 /// The value, or the name of the field (or the JSON) that is not as it should be.
 pub(crate) type Read<T> = Result<T, &'static str>;
@@ -176,6 +176,16 @@ fn call_card(v: JsValue) -> Read<CallCard> {
         actions: o.list("actions", false, |v| word(v, CallAction::parse, "actions"))?,
         transferred_by: o.opt("transferred_by", name)?,
         help: o.opt("help", int)?,
+        voicemail: o.opt("voicemail", voicemail)?,
+    })
+}
+
+fn voicemail(v: JsValue) -> Read<Voicemail> {
+    let o = Obj::new(v)?;
+    Ok(Voicemail {
+        recording: RecordingSid::parse(&o.text("recording")?).map_err(|_| "a RecordingSid")?,
+        seconds: u32::try_from(o.int("seconds")?).map_err(|_| "seconds")?,
+        transcript: o.opt("transcript", text)?,
     })
 }
 

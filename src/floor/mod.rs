@@ -9,10 +9,13 @@
 //! - `words`: what the floor says, as plain functions of the view and the time (tested natively);
 //! - `wire`, `stream` (browser): the floor's JSON read by hand, and its live feed;
 //! - `panels` (browser): the tiles, the hands, the agents, the calls; `accounts` (browser):
-//!   account management and the audit log.
+//!   account management and the audit log; `hours` (browser): the opening hours and the
+//!   "closed now" switch.
 
 #[cfg(feature = "hydrate")]
 mod accounts;
+#[cfg(feature = "hydrate")]
+mod hours;
 #[cfg(feature = "hydrate")]
 mod panels;
 #[cfg(feature = "hydrate")]

@@ -55,7 +55,7 @@ pub fn all(me: AgentId, now: RwSignal<Millis>) -> impl IntoView {
             <p id="floor-status" class="form-error" role="alert">{move || status.get()}</p>
             <div id="floor-tiles" class="tiles">
                 <div class="tile" id="tile-waiting"><span class="tile-label">"Waiting now"</span>
-                    <strong class="tile-value">{move || floor().map(|f| f.queue.waiting.to_string())}</strong></div>
+                    <strong class="tile-value">{move || floor().map(|f| words::waiting(&f.queue))}</strong></div>
                 <div class="tile" id="tile-longest"><span class="tile-label">"Longest wait now"</span>
                     <strong class="tile-value">{move || floor().map(|f| f.queue.longest_since.map(|s| clock(now.get() - s)).unwrap_or_else(|| "—".into()))}</strong></div>
                 <div class="tile" id="tile-service-level"><span class="tile-label">"Service level today"</span>
@@ -89,7 +89,10 @@ pub fn all(me: AgentId, now: RwSignal<Millis>) -> impl IntoView {
             <h3>"Waiting"</h3>
             <ul id="floor-queue" class="callers">
                 {move || floor().map(|f| f.queue.callers.into_iter().map(|w| view! {
-                    <li data-call=w.call.to_string()>{caller(w.from.as_ref().map(|f| f.as_str()))} " · " {move || clock(now.get() - w.since)}</li>
+                    <li data-call=w.call.to_string() data-voicemail=w.voicemail.to_string()>
+                        {if w.voicemail { "Voicemail · " } else { "" }}
+                        {caller(w.from.as_ref().map(|f| f.as_str()))} " · " {move || clock(now.get() - w.since)}
+                    </li>
                 }).collect_view())}
             </ul>
 
@@ -136,6 +139,7 @@ pub fn all(me: AgentId, now: RwSignal<Millis>) -> impl IntoView {
                 {move || floor().map(|f| f.log.into_iter().map(|r| view! { <li>{r.text}</li> }).collect_view())}
             </ul>
         </section>
+        {super::hours::panel()}
         {super::accounts::panel()}
     }
 }

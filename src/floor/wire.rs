@@ -27,6 +27,7 @@ fn queue(v: JsValue) -> Read<FloorQueue> {
     let o = Obj::new(v)?;
     Ok(FloorQueue {
         waiting: usize::try_from(o.int("waiting")?).map_err(|_| "waiting")?,
+        voicemails: usize::try_from(o.int("voicemails")?).map_err(|_| "voicemails")?,
         longest_since: o.opt("longest_since", int)?,
         callers: o.list("callers", false, waiting_caller)?,
         today: figures(o.req("today")?)?,
@@ -35,7 +36,12 @@ fn queue(v: JsValue) -> Read<FloorQueue> {
 
 fn waiting_caller(v: JsValue) -> Read<WaitingCaller> {
     let o = Obj::new(v)?;
-    Ok(WaitingCaller { call: call_sid(o.req("call")?)?, from: o.opt("from", caller)?, since: o.int("since")? })
+    Ok(WaitingCaller {
+        call: call_sid(o.req("call")?)?,
+        from: o.opt("from", caller)?,
+        since: o.int("since")?,
+        voicemail: o.flag("voicemail")?,
+    })
 }
 
 fn figures(v: JsValue) -> Read<Figures> {
@@ -53,6 +59,7 @@ fn figures(v: JsValue) -> Read<Figures> {
         hold: o.opt("hold", int)?,
         wrap_up: o.opt("wrap_up", int)?,
         longest_wait: o.int("longest_wait")?,
+        closed: count(&o, "closed")?,
         formula: o.text("formula")?,
     })
 }

@@ -1,6 +1,6 @@
 //! The floor's words: plain functions of the floor's view and the time, tested natively.
 
-use crate::center::{AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, Millis, MonitorMode, Phase, Presence, Stage};
+use crate::center::{AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorQueue, Millis, MonitorMode, Phase, Presence, Stage};
 use crate::console::words::{caller, clock, presence};
 
 /// A per-mille figure as a percentage with one decimal (`—` while nothing counts).
@@ -27,9 +27,19 @@ pub fn handle_time(f: &Figures) -> String {
 }
 
 /// `12 offered · 9 answered · 2 abandoned (1 short)`.
+/// The waiting tile: callers on the line, and voicemails when some wait (`5 · 2 voicemails`).
+pub fn waiting(q: &FloorQueue) -> String {
+    match q.voicemails {
+        0 => q.waiting.to_string(),
+        1 => format!("{} · 1 voicemail", q.waiting - 1),
+        n => format!("{} · {n} voicemails", q.waiting - n),
+    }
+}
+
 pub fn counts(f: &Figures) -> String {
     let short = if f.short_abandoned > 0 { format!(" (+{} within the short-abandon time)", f.short_abandoned) } else { String::new() };
-    format!("{} offered · {} answered · {} abandoned{short}", f.offered, f.answered, f.abandoned)
+    let closed = if f.closed > 0 { format!(" · {} while closed", f.closed) } else { String::new() };
+    format!("{} offered · {} answered · {} abandoned{short}{closed}", f.offered, f.answered, f.abandoned)
 }
 
 /// A supervisor on a call, as the floor names them: `Sue: coaching Agent 1`.
@@ -154,6 +164,14 @@ mod tests {
     }
 
     #[test]
+    fn voicemails_waiting_are_counted_apart_from_callers_on_the_line() {
+        let q = |waiting, voicemails| FloorQueue { waiting, voicemails, longest_since: None, callers: vec![], today: Figures::default() };
+        assert_eq!(waiting(&q(3, 0)), "3");
+        assert_eq!(waiting(&q(3, 1)), "2 · 1 voicemail");
+        assert_eq!(waiting(&q(5, 2)), "3 · 2 voicemails");
+    }
+
+    #[test]
     fn figures_read_as_percentages_and_clocks() {
         assert_eq!(per_mille(Some(667)), "66.7 %");
         assert_eq!(per_mille(None), "—");
@@ -161,5 +179,7 @@ mod tests {
         assert_eq!(handle_time(&f), "4:10 (talk 3:20 · hold 0:30 · wrap-up 0:20)");
         let f = Figures { offered: 12, answered: 9, abandoned: 2, short_abandoned: 1, ..Figures::default() };
         assert_eq!(counts(&f), "12 offered · 9 answered · 2 abandoned (+1 within the short-abandon time)");
+        let f = Figures { closed: 4, ..f };
+        assert_eq!(counts(&f), "12 offered · 9 answered · 2 abandoned (+1 within the short-abandon time) · 4 while closed");
     }
 }

@@ -175,6 +175,11 @@ impl Center {
                     *recorded = state::call_recorded(tx, call).await?;
                 }
             }
+            if let Command::VoicemailLeft { call, recorded, .. } = &mut command {
+                if !self.read(|s| s.calls.contains_key(call)) {
+                    *recorded = state::voicemail_recorded(tx, call).await?;
+                }
+            }
             out.push(command);
         }
         Ok((accounts, out))

@@ -2,7 +2,8 @@
 //! with the pure core (`crate::center`) and makes each decision durable in one transaction
 //! (`commit`; on SQLite it also checkpoints the log in quiet moments, `checkpoint`), the timers
 //! (`timers`: ticks, heartbeats, the roster), the consoles connected here and the directory they
-//! share (`consoles`), the supervisors' floor and today's figures (`floor`), the daily purge of
+//! share (`consoles`), the supervisors' floor and today's figures (`floor`), the opening hours as
+//! last read (`hours`), the daily purge of
 //! old calls (`retention`), and, on PostgreSQL, following the other instances (`announce`,
 //! `replica`). Storage itself is `crate::store` (SQL only); every change to the
 //! live state goes through the core.
@@ -14,6 +15,7 @@ mod commit;
 mod connect;
 mod consoles;
 mod floor;
+mod hours;
 mod replica;
 pub mod retention;
 mod roster;
@@ -23,3 +25,4 @@ mod timers;
 pub use center::{Center, CenterError, Change};
 pub use consoles::{ConnectionGuard, Directory};
 pub use floor::{Floor, FloorFrame};
+pub use hours::{HoursError, Known as KnownHours, OpeningHours};

@@ -16,7 +16,9 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 use tokio::sync::{broadcast, mpsc};
 
-use super::engine::{CallStatus, Engine, EngineConfig, RingingCall, SimEffect, SimError, SimState, StopReason};
+use super::engine::{
+    CallRedirect, CallStatus, Engine, EngineConfig, RecordingView, RingingCall, SimEffect, SimError, SimState, StopReason,
+};
 use super::faults::{ApiRequest, Fault, FaultBook, FaultRule};
 use super::twiml::{self, Instruction};
 use crate::config::Secret;
@@ -55,6 +57,10 @@ pub struct SimulatorConfig {
     pub answering: Answering,
     /// How many REST requests the log keeps (the newest).
     pub request_log: usize,
+    /// Where the simulator's REST API is reached (the `{base}` of `{base}/2010-04-01/…`, the app's
+    /// `TWILIO_API_BASE_URL`): recording URLs are written under it. `None`: `{app_local_url or
+    /// app_base_url}/sim`, where the app serves it.
+    pub api_base_url: Option<String>,
 }
 
 /// How the simulator's REST API answers.
@@ -71,6 +77,14 @@ pub enum Answering {
 }
 
 impl SimulatorConfig {
+    /// Where the REST API is reached (see [`SimulatorConfig::api_base_url`]).
+    pub fn api_base_url(&self) -> String {
+        match &self.api_base_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("{}/sim", self.app_local_url.as_deref().unwrap_or(&self.app_base_url).trim_end_matches('/')),
+        }
+    }
+
     /// Defaults for everything but the credentials, the app's URL and the number.
     pub fn new(account_sid: &str, auth_token: Secret, api_key: &str, api_secret: Secret, app_base_url: &str, support_number: &str) -> Self {
         SimulatorConfig {
@@ -86,6 +100,7 @@ impl SimulatorConfig {
             background_play_secs: 5,
             answering: Answering::Simulate,
             request_log: super::faults::LOG_KEPT,
+            api_base_url: None,
         }
     }
 }
@@ -105,9 +120,10 @@ pub enum SimEvent {
         call_sid: CallSid,
         reason: StopReason,
     },
-    /// Something Twilio would put in its debugger.
+    /// Something Twilio would put in its debugger, with Twilio's error code when known.
     Warning {
         call_sid: Option<CallSid>,
+        code: Option<u32>,
         message: String,
     },
     /// A request the simulator made to the app, and how it went (`HTTP 204`, `timed out`…); or
@@ -172,12 +188,13 @@ impl Simulator {
     pub fn new(cfg: SimulatorConfig) -> Self {
         // Seeded from the clock so a restarted simulator never reuses SIDs the app has stored.
         let seed = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
-        let engine = Engine::new(EngineConfig {
+        let mut engine = Engine::new(EngineConfig {
             account_sid: cfg.account_sid.clone(),
             voice_url: format!("{}{VOICE_PATH}", cfg.app_base_url),
             sid_seed: seed,
             background_play_secs: cfg.background_play_secs,
         });
+        engine.set_api_base_url(&cfg.api_base_url());
         let http = reqwest::Client::builder()
             .timeout(cfg.request_timeout)
             .user_agent("TwilioProxy/1.1 (warm-transfer simulator)")
@@ -254,9 +271,47 @@ impl Simulator {
         self.apply(|e, now| e.hangup(call_sid, now))
     }
 
-    /// DTMF tones from a browser's call (the simulated `Call.sendDigits`).
+    /// DTMF tones from a browser's call (the simulated `Call.sendDigits`) or the `/phone` keypad;
+    /// a `<Gather>` or `<Record>` listening takes them.
     pub fn send_digits(&self, call_sid: &CallSid, digits: &str) -> Result<(), SimError> {
         self.apply(|e, now| e.send_digits(call_sid, digits, now))
+    }
+
+    /// The caller says `text` (see [`Engine::speak`]): a speech `<Gather>` completes with it, a
+    /// `<Record>` records it.
+    pub fn speak(&self, call_sid: &CallSid, text: &str) -> Result<(), SimError> {
+        self.apply(|e, now| e.speak(call_sid, text, now))
+    }
+
+    /// `POST Calls/{CA}.json Url=…|Twiml=…` without the HTTP (see [`Engine::redirect_call`]).
+    pub fn redirect_call(&self, call_sid: &CallSid, to: CallRedirect) -> Result<(), SimError> {
+        self.apply(|e, now| e.redirect_call(call_sid, to, now))
+    }
+
+    /// A `/phone` page holds (or renews its hold on) `number`: calls to it ring on the page (see
+    /// [`super::engine::held_numbers`]). Answers the calls ringing there now.
+    pub fn hold_number(&self, number: &str) -> Result<Vec<RingingCall>, SimError> {
+        self.apply(|e, now| e.hold_number(number, now).map(|_| e.ringing_for_number(number)))
+    }
+
+    /// The page lets its number go back to the phone book.
+    pub fn release_number(&self, number: &str) {
+        self.apply(|e, _| e.release_number(number));
+    }
+
+    /// Calls ringing on the page holding `number`.
+    pub fn ringing_for_number(&self, number: &str) -> Vec<RingingCall> {
+        self.inner.engine.lock().unwrap_or_else(|e| e.into_inner()).ringing_for_number(number)
+    }
+
+    /// A recording by `RE…` SID.
+    pub fn recording(&self, sid: &str) -> Option<RecordingView> {
+        self.inner.engine.lock().unwrap_or_else(|e| e.into_inner()).recording(sid)
+    }
+
+    /// The recordings kept (all, or one call's), newest first.
+    pub fn recordings(&self, call_sid: Option<&str>) -> Vec<RecordingView> {
+        self.inner.engine.lock().unwrap_or_else(|e| e.into_inner()).recordings(call_sid)
     }
 
     /// Plugs the simulated headset of `identity`'s browser in or out, and tells its Devices. It
@@ -367,9 +422,9 @@ impl Inner {
             let event = match effect {
                 SimEffect::Ring { identity, call_sid, from } => SimEvent::Ring { identity, call_sid, from },
                 SimEffect::StopRinging { identity, call_sid, reason } => SimEvent::StopRinging { identity, call_sid, reason },
-                SimEffect::Warning { call_sid, message } => {
-                    tracing::warn!(call_sid = call_sid.as_ref().map(|s| s.as_str()).unwrap_or("-"), %message, "simulator");
-                    SimEvent::Warning { call_sid, message }
+                SimEffect::Warning { call_sid, code, message } => {
+                    tracing::warn!(call_sid = call_sid.as_ref().map(|s| s.as_str()).unwrap_or("-"), ?code, %message, "simulator");
+                    SimEvent::Warning { call_sid, code, message }
                 }
                 work @ (SimEffect::FetchTwiml { .. } | SimEffect::Callback { .. }) => {
                     self.in_flight.fetch_add(1, Ordering::SeqCst);

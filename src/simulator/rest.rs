@@ -14,7 +14,9 @@
 //! [`echo`]'s answers instead of the engine's.
 //!
 //! - [`wire`]: Twilio's error answers, forms and resource bodies;
-//! - [`simulated`]: the routes answered from the engine;
+//! - [`simulated`]: the routes answered from the engine (calls, also moved to other TwiML with
+//!   `Url`/`Twiml`; conferences; participants);
+//! - [`recordings`]: what `<Record>` left (`.wav`, `.mp3`, `.json`, delete);
 //! - [`echo`]: the routes answered from the request ([`Answering::Echo`]).
 
 use axum::extract::{Request, State};
@@ -26,8 +28,11 @@ use base64::Engine as _;
 use subtle::ConstantTimeEq;
 
 mod echo;
+mod recordings;
 mod simulated;
 mod wire;
+
+pub use recordings::wav;
 
 use super::driver::{Answering, Simulator};
 use super::faults::{self, Fault};

@@ -2,7 +2,8 @@
 //! documents) into a typed list of instructions the engine executes.
 //!
 //! Only what this app can meet is understood: `<Say>`, `<Play>`, `<Pause>`, `<Hangup>`,
-//! `<Redirect>` and `<Dial><Conference>`. Anything else is an error value, never a panic: a real
+//! `<Redirect>`, `<Dial><Conference>`, `<Gather>` (with `<Say>`, `<Play>`, `<Pause>` inside) and
+//! `<Record>`. Anything else is an error value, never a panic: a real
 //! Twilio would answer such a document with "an application error has occurred", and so does the
 //! engine.
 //! Defaults are Twilio's documented ones, so a document that leaves an attribute out behaves as
@@ -36,6 +37,58 @@ pub enum Instruction {
         url: String,
         method: String,
     },
+    /// Collects DTMF digits or speech, then requests its `action`.
+    Gather(Gather),
+    /// Records what the caller says, then requests its `action`.
+    Record(Record),
+}
+
+/// `<Gather>` with every attribute resolved to its value or Twilio's default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gather {
+    /// `input` has `dtmf` (the default is `dtmf` alone).
+    pub dtmf: bool,
+    /// `input` has `speech`.
+    pub speech: bool,
+    /// `None`: the current document's URL (Twilio's default).
+    pub action: Option<String>,
+    /// Default `POST`.
+    pub method: String,
+    /// Seconds of no input before the Gather gives up (default 5); reset by every digit.
+    pub timeout_secs: u32,
+    /// Submit once this many digits are in (`None`: no limit).
+    pub num_digits: Option<u32>,
+    /// The key that submits (default `#`); `None` when set to the empty string (no key does).
+    pub finish_on_key: Option<char>,
+    /// Request `action` even when nothing was entered (default `false`: carry on with the next verb).
+    pub action_on_empty_result: bool,
+    /// The nested `<Say>`, `<Play>` and `<Pause>`, heard while gathering.
+    pub prompts: Vec<Instruction>,
+}
+
+/// `<Record>` with every attribute resolved to its value or Twilio's default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Record {
+    /// `None`: the current document's URL (Twilio's default).
+    pub action: Option<String>,
+    /// Default `POST`.
+    pub method: String,
+    /// Default 3600 seconds.
+    pub max_length_secs: u32,
+    /// Seconds of silence that end the recording (default 5).
+    pub timeout_secs: u32,
+    /// Keys that end the recording (default `1234567890*#`; empty: none does).
+    pub finish_on_key: String,
+    /// Default `true`.
+    pub play_beep: bool,
+    pub recording_status_callback: Option<String>,
+    /// Default `POST`.
+    pub recording_status_callback_method: String,
+    /// Event words (`in-progress completed absent`); default `completed`.
+    pub recording_status_callback_event: Vec<String>,
+    /// Default `false`; a `transcribeCallback` implies `true`.
+    pub transcribe: bool,
+    pub transcribe_callback: Option<String>,
 }
 
 /// `<Conference>` with every attribute resolved to its value or Twilio's default.
@@ -98,6 +151,8 @@ pub enum TwimlError {
     EmptyConferenceName,
     #[error("<Redirect> needs a URL")]
     EmptyRedirectUrl,
+    #[error("<{0}> cannot be nested in <Gather> (only <Say>, <Play> and <Pause> can)")]
+    NotInGather(String),
 }
 
 /// Parses a whole TwiML document.
@@ -118,8 +173,76 @@ fn verb(node: roxmltree::Node<'_, '_>) -> Result<Instruction, TwimlError> {
         "Hangup" => Ok(Instruction::Hangup),
         "Dial" => dial(node),
         "Redirect" => redirect(node),
+        "Gather" => gather(node),
+        "Record" => record(node),
         other => Err(TwimlError::UnknownVerb(other.to_string())),
     }
+}
+
+fn gather(node: roxmltree::Node<'_, '_>) -> Result<Instruction, TwimlError> {
+    let input = node.attribute("input").unwrap_or("dtmf");
+    let words: Vec<&str> = input.split_whitespace().collect();
+    if words.is_empty() || words.iter().any(|w| !matches!(*w, "dtmf" | "speech")) {
+        return Err(TwimlError::BadAttribute { element: "Gather", attribute: "input", value: input.to_string() });
+    }
+    let finish_on_key = match node.attribute("finishOnKey") {
+        None => Some('#'),
+        Some("") => None,
+        Some(k) => match k.chars().collect::<Vec<_>>().as_slice() {
+            [c] if matches!(c, '0'..='9' | '*' | '#') => Some(*c),
+            _ => return Err(TwimlError::BadAttribute { element: "Gather", attribute: "finishOnKey", value: k.to_string() }),
+        },
+    };
+    let num_digits = match node.attribute("numDigits") {
+        None => None,
+        Some(_) => Some(number(node, "Gather", "numDigits", 1)?).filter(|n| *n > 0),
+    };
+    let prompts = node
+        .children()
+        .filter(|n| n.is_element())
+        .map(|n| match n.tag_name().name() {
+            "Say" | "Play" | "Pause" => verb(n),
+            other => Err(TwimlError::NotInGather(other.to_string())),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Instruction::Gather(Gather {
+        dtmf: words.contains(&"dtmf"),
+        speech: words.contains(&"speech"),
+        action: url_attribute(node, "action"),
+        method: method(node, "Gather", "method")?,
+        timeout_secs: number(node, "Gather", "timeout", 5)?,
+        num_digits,
+        finish_on_key,
+        action_on_empty_result: flag_of(node, "Gather", "actionOnEmptyResult", false)?,
+        prompts,
+    }))
+}
+
+fn record(node: roxmltree::Node<'_, '_>) -> Result<Instruction, TwimlError> {
+    let finish_on_key = node.attribute("finishOnKey").unwrap_or("1234567890*#").to_string();
+    if finish_on_key.chars().any(|c| !matches!(c, '0'..='9' | '*' | '#')) {
+        return Err(TwimlError::BadAttribute { element: "Record", attribute: "finishOnKey", value: finish_on_key });
+    }
+    let transcribe_callback = url_attribute(node, "transcribeCallback");
+    let events = node.attribute("recordingStatusCallbackEvent").unwrap_or("completed");
+    Ok(Instruction::Record(Record {
+        action: url_attribute(node, "action"),
+        method: method(node, "Record", "method")?,
+        max_length_secs: number(node, "Record", "maxLength", 3600)?,
+        timeout_secs: number(node, "Record", "timeout", 5)?,
+        finish_on_key,
+        play_beep: flag_of(node, "Record", "playBeep", true)?,
+        recording_status_callback: url_attribute(node, "recordingStatusCallback"),
+        recording_status_callback_method: method(node, "Record", "recordingStatusCallbackMethod")?,
+        recording_status_callback_event: events.split([' ', ',']).filter(|w| !w.is_empty()).map(str::to_string).collect(),
+        transcribe: flag_of(node, "Record", "transcribe", false)? || transcribe_callback.is_some(),
+        transcribe_callback,
+    }))
+}
+
+/// A URL attribute, trimmed; absent or blank is `None`.
+fn url_attribute(node: roxmltree::Node<'_, '_>, attribute: &str) -> Option<String> {
+    node.attribute(attribute).map(str::trim).filter(|u| !u.is_empty()).map(str::to_string)
 }
 
 fn redirect(node: roxmltree::Node<'_, '_>) -> Result<Instruction, TwimlError> {
@@ -172,11 +295,15 @@ fn text_of(node: roxmltree::Node<'_, '_>) -> String {
 }
 
 fn flag(node: roxmltree::Node<'_, '_>, attribute: &'static str, default: bool) -> Result<bool, TwimlError> {
+    flag_of(node, "Conference", attribute, default)
+}
+
+fn flag_of(node: roxmltree::Node<'_, '_>, element: &'static str, attribute: &'static str, default: bool) -> Result<bool, TwimlError> {
     match node.attribute(attribute) {
         None => Ok(default),
         Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
         Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-        Some(v) => Err(TwimlError::BadAttribute { element: "Conference", attribute, value: v.to_string() }),
+        Some(v) => Err(TwimlError::BadAttribute { element, attribute, value: v.to_string() }),
     }
 }
 
@@ -356,7 +483,7 @@ mod tests {
 
     #[test]
     fn unknown_verbs_and_other_dial_nouns_are_errors_not_panics() {
-        assert_eq!(parse("<Response><Gather/></Response>"), Err(TwimlError::UnknownVerb("Gather".into())));
+        assert_eq!(parse("<Response><Enqueue>q</Enqueue></Response>"), Err(TwimlError::UnknownVerb("Enqueue".into())));
         assert_eq!(parse("<Response><say>hi</say></Response>"), Err(TwimlError::UnknownVerb("say".into())));
         assert!(matches!(parse("<Response><Dial><Number>+15551230000</Number></Dial></Response>"), Err(TwimlError::UnsupportedDial(_))));
         assert!(matches!(parse("<Response><Dial>+15551230000</Dial></Response>"), Err(TwimlError::UnsupportedDial(_))));
@@ -377,5 +504,77 @@ mod tests {
             parse(r#"<Response><Dial><Conference beep="loud">r</Conference></Dial></Response>"#),
             Err(TwimlError::BadAttribute { attribute: "beep", .. })
         ));
+    }
+
+    #[test]
+    fn a_bare_gather_gets_twilios_defaults() {
+        assert_eq!(
+            parse("<Response><Gather/></Response>").unwrap(),
+            vec![Instruction::Gather(Gather {
+                dtmf: true,
+                speech: false,
+                action: None,
+                method: "POST".into(),
+                timeout_secs: 5,
+                num_digits: None,
+                finish_on_key: Some('#'),
+                action_on_empty_result: false,
+                prompts: vec![],
+            })]
+        );
+    }
+
+    #[test]
+    fn a_gather_reads_its_attributes_and_nested_prompts() {
+        let doc = parse(
+            r#"<Response><Gather input="dtmf speech" action="https://app.example/menu" method="GET" timeout="3"
+                 numDigits="1" finishOnKey="" actionOnEmptyResult="true"><Say>Press 1.</Say><Pause length="2"/></Gather>
+               <Say>Bye.</Say></Response>"#,
+        )
+        .unwrap();
+        let Instruction::Gather(g) = &doc[0] else { panic!("{doc:?}") };
+        assert!(g.dtmf && g.speech);
+        assert_eq!((g.action.as_deref(), g.method.as_str()), (Some("https://app.example/menu"), "GET"));
+        assert_eq!((g.timeout_secs, g.num_digits, g.finish_on_key, g.action_on_empty_result), (3, Some(1), None, true));
+        assert_eq!(g.prompts, vec![Instruction::Say { text: "Press 1.".into() }, Instruction::Pause { length_secs: 2 }]);
+        assert_eq!(doc[1], Instruction::Say { text: "Bye.".into() });
+        let Instruction::Gather(g) = &parse(r#"<Response><Gather input="speech"/></Response>"#).unwrap()[0] else { panic!() };
+        assert!(!g.dtmf && g.speech);
+    }
+
+    #[test]
+    fn a_gather_with_a_bad_input_key_or_nested_verb_is_an_error() {
+        assert!(matches!(
+            parse(r#"<Response><Gather input="voice"/></Response>"#),
+            Err(TwimlError::BadAttribute { attribute: "input", .. })
+        ));
+        assert!(matches!(
+            parse(r###"<Response><Gather finishOnKey="##"/></Response>"###),
+            Err(TwimlError::BadAttribute { attribute: "finishOnKey", .. })
+        ));
+        assert_eq!(parse("<Response><Gather><Hangup/></Gather></Response>"), Err(TwimlError::NotInGather("Hangup".into())));
+    }
+
+    #[test]
+    fn a_record_gets_twilios_defaults_and_reads_its_attributes() {
+        let Instruction::Record(r) = &parse("<Response><Record/></Response>").unwrap()[0] else { panic!() };
+        assert_eq!(r.action, None);
+        assert_eq!((r.method.as_str(), r.max_length_secs, r.timeout_secs), ("POST", 3600, 5));
+        assert_eq!((r.finish_on_key.as_str(), r.play_beep, r.transcribe), ("1234567890*#", true, false));
+        assert_eq!(r.recording_status_callback_event, vec!["completed".to_string()]);
+        let Instruction::Record(r) = &parse(
+            r##"<Response><Record action="https://a.example/done" maxLength="30" timeout="10" finishOnKey="#" playBeep="false"
+                 recordingStatusCallback="https://a.example/rec" recordingStatusCallbackEvent="in-progress completed"
+                 transcribeCallback="https://a.example/tr"/></Response>"##,
+        )
+        .unwrap()[0] else {
+            panic!()
+        };
+        assert_eq!((r.action.as_deref(), r.max_length_secs, r.timeout_secs), (Some("https://a.example/done"), 30, 10));
+        assert_eq!((r.finish_on_key.as_str(), r.play_beep), ("#", false));
+        assert_eq!(r.recording_status_callback.as_deref(), Some("https://a.example/rec"));
+        assert_eq!(r.recording_status_callback_event, vec!["in-progress".to_string(), "completed".to_string()]);
+        assert!(r.transcribe, "a transcribeCallback implies transcribe");
+        assert!(matches!(parse(r#"<Response><Record finishOnKey="x"/></Response>"#), Err(TwimlError::BadAttribute { .. })));
     }
 }

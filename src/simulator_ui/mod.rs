@@ -5,6 +5,7 @@
 pub mod monitor;
 mod parts;
 pub mod phone;
+mod phone_controls;
 
 /// Split points: each page's code goes into a WASM module of its own (see `hydrate` in lib.rs).
 #[cfg(feature = "hydrate")]

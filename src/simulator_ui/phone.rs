@@ -1,10 +1,17 @@
 //! `/phone`: a customer's phone for the simulator. Calls the support number, hangs up, and shows
 //! what the customer hears and who is in their conference, polling the simulator twice a second.
+//! While open it holds its own number (the From field), so the app's calls to that number (a
+//! callback) ring here to be answered or declined; a live call has a keypad, and a voice (typed)
+//! for menus and voicemail (see `phone_controls`).
 
 use leptos::prelude::*;
 
 use super::parts::{call_status_text, conference_status_text, poll_tick, SimHeader};
-use crate::api::simulator::{is_phone_number, sim_state, SimCustomerCall, SimCustomerHangup, SimStateDto, FROM_ERROR};
+use super::phone_controls::{CallControls, IncomingCall};
+use crate::api::simulator::{
+    is_phone_number, sim_phone_hold, sim_phone_say, sim_state, IncomingCallDto, SimCustomerCall, SimCustomerHangup, SimListeningDto,
+    SimStateDto, FROM_ERROR,
+};
 
 /// The number the phone calls from unless the user types another.
 pub const DEFAULT_FROM: &str = "+15551230000";
@@ -24,6 +31,26 @@ pub fn PhonePage() -> impl IntoView {
 
     let call = ServerAction::<SimCustomerCall>::new();
     let hangup = ServerAction::<SimCustomerHangup>::new();
+    // Calls ringing on this page, what the page's call waits for, and the message being recorded.
+    let incoming = RwSignal::new(Vec::<IncomingCallDto>::new());
+    let listening = RwSignal::new(None::<SimListeningDto>);
+    let in_progress = RwSignal::new(false);
+    let in_call = Memo::new(move |_| in_progress.get() && my_call_live.get());
+    let record_text = RwSignal::new(String::new());
+
+    // The page holds its number while open, renewing with every poll (browser only: effects do
+    // not run on the server); the answer is what rings here.
+    Effect::new(move |_| {
+        tick.track();
+        let number = from.get_untracked().trim().to_string();
+        if is_phone_number(&number) {
+            leptos::task::spawn_local(async move {
+                if let Ok(ringing) = sim_phone_hold(number).await {
+                    incoming.set(ringing);
+                }
+            });
+        }
+    });
 
     Effect::new(move |_| match call.value().get() {
         Some(Ok(sid)) => {
@@ -48,6 +75,8 @@ pub fn PhonePage() -> impl IntoView {
             // A state fetched before the call existed says nothing about it.
             if let Some(c) = s.call(&sid) {
                 my_call_live.set(c.is_live());
+                in_progress.set(c.status == "in-progress");
+                listening.set(c.listening.clone());
             }
         }
     });
@@ -71,7 +100,18 @@ pub fn PhonePage() -> impl IntoView {
     let on_hang_up = move |_| {
         if let Some(call_sid) = my_call.get_untracked() {
             error.set(None);
-            hangup.dispatch(SimCustomerHangup { call_sid });
+            // Hanging up ends a recording: what was typed is said first, so it is recorded.
+            let message = record_text.get_untracked().trim().to_string();
+            let recording = listening.with_untracked(|l| l.as_ref().is_some_and(|l| l.kind == "record"));
+            if recording && !message.is_empty() {
+                record_text.set(String::new());
+                leptos::task::spawn_local(async move {
+                    let _ = sim_phone_say(call_sid.clone(), message).await;
+                    hangup.dispatch(SimCustomerHangup { call_sid });
+                });
+            } else {
+                hangup.dispatch(SimCustomerHangup { call_sid });
+            }
         }
     };
 
@@ -101,6 +141,8 @@ pub fn PhonePage() -> impl IntoView {
                 </form>
                 <p id="phone-error" class="form-error" role="alert">{move || error.get()}</p>
             </section>
+            <IncomingCall incoming my_call my_call_live error/>
+            <CallControls my_call in_call listening record_text error/>
             <Transition fallback=|| view! { <p id="phone-status" class="status">"Loading…"</p> }>
                 {move || state.get().map(|result| match result {
                     Ok(s) => phone_readouts(&s, my_call.get()).into_any(),

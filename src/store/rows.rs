@@ -7,6 +7,8 @@ use crate::ids::{CallSid, ConferenceSid};
 pub enum CallbackKind {
     Call,
     Conference,
+    /// A voicemail's recording or transcription.
+    Recording,
 }
 
 impl CallbackKind {
@@ -14,6 +16,7 @@ impl CallbackKind {
         match self {
             CallbackKind::Call => "call",
             CallbackKind::Conference => "conference",
+            CallbackKind::Recording => "recording",
         }
     }
 }

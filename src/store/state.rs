@@ -89,12 +89,24 @@ pub async fn call_recorded(tx: &mut Tx<'_>, call: &CallSid) -> Result<bool, Stor
     Ok(sqlx::query("SELECT 1 FROM customer_calls WHERE call_sid = $1").bind(call.as_str()).fetch_optional(&mut **tx).await?.is_some())
 }
 
+/// Whether storage knows a voicemail of this call already dealt with (Twilio repeating the
+/// recording's request after it was handled).
+pub async fn voicemail_recorded(tx: &mut Tx<'_>, call: &CallSid) -> Result<bool, StoreError> {
+    let row = sqlx::query("SELECT 1 FROM customer_calls WHERE call_sid = $1 AND end_reason = 'voicemail-handled'")
+        .bind(call.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.is_some())
+}
+
 /// What one transaction writes: gathered from the state the decisions made.
 #[derive(Debug, Default)]
 pub struct Rows {
     pub agents: Vec<(String, String, i64, Option<i64>)>,
     pub live_calls: Vec<(String, String, i64, String)>,
     pub ended_calls: Vec<(String, &'static str)>,
+    /// Callers told we are closed: recorded as over at once (so a repeated webhook is known).
+    pub closed_calls: Vec<(String, String)>,
     pub timeline: Vec<(String, Option<String>, &'static str, String, String)>,
     /// Rows about an agent and no call: presence changes, a supervisor's actions.
     pub agent_log: Vec<(String, &'static str, String, String)>,
@@ -130,8 +142,13 @@ impl Rows {
                 let json = serde_json::to_string(event).unwrap_or_default();
                 rows.agent_log.push((agent.to_string(), event.kind(), event.describe(), json));
             }
+            if let Event::TurnedAway { call, from, .. } = event {
+                rows.closed_calls.push((call.to_string(), from.as_ref().map(|f| f.to_string()).unwrap_or_default()));
+            }
             if let Some(call) = event.call() {
-                calls.insert(call.clone());
+                if !matches!(event, Event::TurnedAway { .. }) {
+                    calls.insert(call.clone());
+                }
                 if event.is_bookkeeping() {
                     continue;
                 }
@@ -163,6 +180,7 @@ impl Rows {
             && self.timeline.is_empty()
             && self.live_calls.is_empty()
             && self.ended_calls.is_empty()
+            && self.closed_calls.is_empty()
             && self.agent_log.is_empty()
     }
 }
@@ -180,12 +198,23 @@ pub async fn write_rows(tx: &mut Tx<'_>, rows: &Rows, now: i64) -> Result<(), St
     for (sid, from, queued_at, state) in &rows.live_calls {
         sqlx::query(
             "INSERT INTO customer_calls (call_sid, from_number, queued_at, live, state, updated_at) VALUES ($1, $2, $3, 1, $4, $5)
-             ON CONFLICT (call_sid) DO UPDATE SET state = $4, updated_at = $5",
+             ON CONFLICT (call_sid) DO UPDATE SET state = $4, updated_at = $5, live = 1, end_reason = NULL, ended_at = NULL",
         )
         .bind(sid)
         .bind(from)
         .bind(queued_at)
         .bind(state)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (sid, from) in &rows.closed_calls {
+        sqlx::query(
+            "INSERT INTO customer_calls (call_sid, from_number, queued_at, live, state, end_reason, ended_at, updated_at)
+             VALUES ($1, $2, $3, 0, '{}', 'closed', $3, $3) ON CONFLICT (call_sid) DO NOTHING",
+        )
+        .bind(sid)
+        .bind(from)
         .bind(now)
         .execute(&mut **tx)
         .await?;

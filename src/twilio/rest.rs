@@ -336,6 +336,14 @@ impl TwilioClient {
         self.send(reqwest::Method::POST, &path, None, Some(form)).await.map(drop)
     }
 
+    /// `GET /Recordings/{RE}.wav`: a recording's audio, fetched with the account's credentials
+    /// (recordings are served to the console through the app, never as public links).
+    pub async fn recording_wav(&self, recording_sid: &str) -> Result<Vec<u8>, RestError> {
+        let path = self.path(&["Recordings", recording_sid]);
+        let path = format!("{}.wav", path.trim_end_matches(".json"));
+        self.send(reqwest::Method::GET, &path, None, None).await
+    }
+
     /// `/2010-04-01/Accounts/{AC}/{segments…}.json`, each segment percent-encoded.
     fn path(&self, segments: &[&str]) -> String {
         let mut p = String::from("/2010-04-01/Accounts/");

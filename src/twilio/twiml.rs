@@ -27,6 +27,23 @@ enum Verb {
     Hangup,
     Pause(u32),
     Redirect(String),
+    Record(Record),
+}
+
+/// `<Record>`: the caller's message; `None` leaves Twilio's default in place.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Record {
+    /// Requested (POST) when the recording ends, with `RecordingUrl`, `RecordingSid`,
+    /// `RecordingDuration` and `Digits` (the key that ended it, or `hangup`).
+    pub action: Option<String>,
+    pub max_length_secs: Option<u32>,
+    /// Seconds of silence that end the recording.
+    pub timeout_secs: Option<u32>,
+    pub finish_on_key: Option<String>,
+    pub play_beep: Option<bool>,
+    pub recording_status_callback: Option<String>,
+    pub transcribe: Option<bool>,
+    pub transcribe_callback: Option<String>,
 }
 
 /// When a `<Conference>` plays its beep.
@@ -102,6 +119,12 @@ impl Response {
         self
     }
 
+    /// `<Record …/>`: records what the caller says.
+    pub fn record(mut self, r: Record) -> Self {
+        self.verbs.push(Verb::Record(r));
+        self
+    }
+
     /// `<Pause length="secs"/>`
     pub fn pause(mut self, secs: u32) -> Self {
         self.verbs.push(Verb::Pause(secs));
@@ -128,6 +151,22 @@ impl Response {
                 Verb::Redirect(url) => element(&mut out, "Redirect", &[("method", Some("POST".to_string()))], Some(url)),
                 Verb::Pause(secs) => {
                     element(&mut out, "Pause", &[("length", Some(secs.to_string()))], None);
+                }
+                Verb::Record(r) => {
+                    // Alphabetical, as twilio-python writes them.
+                    let attrs = [
+                        ("action", r.action.clone()),
+                        ("finishOnKey", r.finish_on_key.clone()),
+                        ("maxLength", r.max_length_secs.map(|n| n.to_string())),
+                        ("method", r.action.as_ref().map(|_| "POST".to_string())),
+                        ("playBeep", r.play_beep.map(|b| b.to_string())),
+                        ("recordingStatusCallback", r.recording_status_callback.clone()),
+                        ("recordingStatusCallbackMethod", r.recording_status_callback.as_ref().map(|_| "POST".to_string())),
+                        ("timeout", r.timeout_secs.map(|n| n.to_string())),
+                        ("transcribe", r.transcribe.map(|b| b.to_string())),
+                        ("transcribeCallback", r.transcribe_callback.clone()),
+                    ];
+                    element(&mut out, "Record", &attrs, None);
                 }
             }
         }

@@ -8,7 +8,7 @@ use super::form::TwilioForm;
 use crate::calls::{flow, service};
 use crate::center::{LegNo, Party};
 use crate::error::{ApiError, Failure};
-use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber};
+use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, RecordingSid};
 use crate::state::AppState;
 use crate::store::{CallbackKind, StatusCallback};
 use crate::twilio::twiml;
@@ -24,6 +24,9 @@ pub fn router() -> Router<AppState> {
         .route(flow::STATUS_PATH, post(status))
         .route("/twilio/legs/{call_sid}/{party}/{leg}", post(agent_leg_status))
         .route("/twilio/monitor/{call_sid}/{supervisor}/{leg}", post(monitor_leg_status))
+        .route("/twilio/voicemail/{call_sid}", post(voicemail_recorded))
+        .route("/twilio/voicemail/{call_sid}/recording", post(voicemail_recording))
+        .route("/twilio/voicemail/{call_sid}/transcription", post(voicemail_transcription))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
@@ -149,6 +152,71 @@ async fn monitor_leg_status(
     let event = cb.event.clone();
     service::monitor_leg_status(&state, call.clone(), supervisor.clone(), leg, cb).await?;
     tracing::info!(route = "monitor-status", call = %call, %supervisor, leg, event = %event, outcome = "applied");
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+/// The call a voicemail path names.
+fn voicemail_call(path: Result<Path<String>, PathRejection>) -> Result<CallSid, ApiError> {
+    let Path(call) = path.map_err(|e| bad(e.body_text()))?;
+    CallSid::parse(&call).map_err(bad)
+}
+
+/// A voicemail's recording ended (`<Record>`'s action): the message waits in the queue.
+async fn voicemail_recorded(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    form: TwilioForm,
+) -> Result<Response, Failure> {
+    let call = voicemail_call(path)?;
+    let recording = RecordingSid::parse(form.require("RecordingSid")?).map_err(bad)?;
+    let seconds = match form.get("RecordingDuration").filter(|d| !d.is_empty()) {
+        Some(d) => d.parse::<u32>().map_err(|_| bad("RecordingDuration must be a whole number of seconds"))?,
+        None => 0,
+    };
+    let from = phone(&form, "From")?;
+    let doc = service::voicemail_left(&state, call, from, recording, seconds).await?;
+    Ok(twiml_response(doc))
+}
+
+/// A callback about a voicemail's recording or transcription, stored as received.
+fn recording_callback(form: &TwilioForm, call: &CallSid, status: &str) -> Result<StatusCallback, ApiError> {
+    Ok(StatusCallback {
+        kind: CallbackKind::Recording,
+        call_sid: Some(call.clone()),
+        conference_sid: None,
+        friendly_name: None,
+        event: form.require(status)?.to_string(),
+        sequence_number: None,
+        params_json: form.to_json(),
+    })
+}
+
+/// The recording is ready at Twilio (or absent): on the record; the message was queued when the
+/// recording ended.
+async fn voicemail_recording(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    form: TwilioForm,
+) -> Result<Response, Failure> {
+    let call = voicemail_call(path)?;
+    RecordingSid::parse(form.require("RecordingSid")?).map_err(bad)?;
+    state.store.record_callback(&recording_callback(&form, &call, "RecordingStatus")?).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+/// Twilio's transcription of the message: shown with the voicemail.
+async fn voicemail_transcription(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    form: TwilioForm,
+) -> Result<Response, Failure> {
+    let call = voicemail_call(path)?;
+    let cb = recording_callback(&form, &call, "TranscriptionStatus")?;
+    state.store.record_callback(&cb).await?;
+    if cb.event == "completed" {
+        let text = form.get("TranscriptionText").unwrap_or_default().to_string();
+        service::voicemail_transcribed(&state, call, text).await?;
+    }
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 

@@ -8,7 +8,7 @@ use crate::center::*;
 
 #[test]
 fn a_caller_with_nobody_available_waits_in_the_queue() {
-    let w = given_agents(&["agent1"]).when(Command::CallArrived { call: call(1), from: Some(caller(1)), recorded: false });
+    let w = given_agents(&["agent1"]).when(Command::CallArrived { call: call(1), from: Some(caller(1)), recorded: false, closed: None });
     assert_eq!(w.phase(1), Some(CallPhase::Queued));
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
     assert!(w.effects().is_empty(), "nobody is rung");
@@ -17,9 +17,38 @@ fn a_caller_with_nobody_available_waits_in_the_queue() {
 
 #[test]
 fn a_repeated_voice_webhook_queues_the_caller_once() {
-    let w = given_agents(&["agent1"]).arrives(1).when(Command::CallArrived { call: call(1), from: None, recorded: false });
+    let w = given_agents(&["agent1"]).arrives(1).when(Command::CallArrived { call: call(1), from: None, recorded: false, closed: None });
     assert!(w.decision().events.is_empty());
     assert_eq!(w.state.queue_len(), 1);
+}
+
+#[test]
+fn a_caller_who_rings_while_we_are_closed_is_told_and_not_queued_even_with_agents_free() {
+    let closed = Some("holiday: Christmas Day".to_string());
+    let w = given_agents(&["agent1"]).available("agent1").when(Command::CallArrived {
+        call: call(1),
+        from: Some(caller(1)),
+        recorded: false,
+        closed,
+    });
+    assert_eq!(
+        w.decision().events,
+        vec![Event::TurnedAway { call: call(1), from: Some(caller(1)), reason: "holiday: Christmas Day".into() }]
+    );
+    assert_eq!(w.state.queue_len(), 0);
+    assert!(w.effects().is_empty(), "nobody is rung");
+    assert_eq!(w.decision().events[0].describe(), format!("closed (holiday: Christmas Day): caller {} told when we open", caller(1)));
+}
+
+#[test]
+fn a_closed_webhook_repeated_is_on_the_record_once() {
+    let w = given_agents(&["agent1"]).when(Command::CallArrived {
+        call: call(1),
+        from: None,
+        recorded: true,
+        closed: Some("outside the opening hours".into()),
+    });
+    assert!(w.decision().events.is_empty());
 }
 
 #[test]

@@ -60,6 +60,13 @@ fn a_caller_who_hangs_up_at_4_s_is_a_short_abandon_and_at_6_s_an_abandon() {
 }
 
 #[test]
+fn a_caller_who_rang_while_we_were_closed_counts_as_closed_and_in_no_rate() {
+    let closed = Event::TurnedAway { call: call(9), from: None, reason: "outside the opening hours".into() };
+    let f = today().then(1, closed).queued(10, 1).answered(12, 1, "agent1").figures(60);
+    assert_eq!((f.closed, f.offered, f.answered, f.abandoned, f.service_level), (1, 1, 1, 0, Some(1000)));
+}
+
+#[test]
 fn an_answer_after_the_threshold_is_answered_but_late() {
     let f = today().queued(0, 1).answered(25, 1, "agent1").queued(30, 2).answered(40, 2, "agent2").figures(50);
     assert_eq!((f.answered, f.answered_in_time, f.service_level), (2, 1, Some(500)));

@@ -7,3 +7,4 @@ mod properties;
 mod roster;
 mod supervisor;
 mod transfers;
+mod voicemail;

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{audio, directory, my_call, presence, queue, recent, transfer};
+use super::{audio, directory, my_call, presence, queue, recent, transfer, voicemail};
 use crate::console::dispatch::Dispatch;
 use crate::console::live::Live;
 use crate::console::phone::Console;
@@ -28,6 +28,7 @@ pub fn all(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl I
         <div class="console-column">
             {presence::panel(live, console, dispatch)}
             {my_call::panel(live, console, dispatch)}
+            {voicemail::panel(live)}
             {transfer::panel(live, console, dispatch, note, number)}
             {audio::panel(console, dispatch)}
         </div>

@@ -1,5 +1,5 @@
-//! The panels drawn from the server's view: presence, my call (with the keypad), transfers,
-//! audio devices, the queue, the other agents and recent calls. Browser only: they are drawn
+//! The panels drawn from the server's view: presence, my call (with the keypad), a voicemail,
+//! transfers, audio devices, the queue, the other agents and recent calls. Browser only: they are drawn
 //! into the page once it is live (see `page`), from the first view the stream brings.
 
 mod audio;
@@ -11,6 +11,7 @@ mod presence;
 mod queue;
 mod recent;
 mod transfer;
+mod voicemail;
 
 #[cfg(feature = "hydrate")]
 pub use board::all;

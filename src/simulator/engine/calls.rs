@@ -5,15 +5,21 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, SystemTime};
 
-use super::model::{Call, CallStatus, Conference, Direction, FetchPurpose, OnAnswer, SimEffect, SimError, StopReason, Subscription};
+use super::model::{
+    Call, CallStatus, Conference, Direction, FetchPurpose, Listening, Notification, OnAnswer, SimEffect, SimError, StopReason,
+    StoredRecording, Subscription,
+};
 use super::phone_book::{self, Callee};
 use crate::ids::{CallSid, ConferenceSid};
+use crate::simulator::time::rfc2822;
 use crate::simulator::twiml::{ConferenceJoin, Instruction};
 
 /// What Twilio says when a call's document cannot be fetched or read.
 pub const APPLICATION_ERROR: &str = "We are sorry, an application error has occurred. Goodbye.";
 /// What a caller hears while on hold or waiting without a wait URL: Twilio's default music.
 pub const DEFAULT_HOLD_MUSIC: &str = "hold music playing";
+/// Twilio's 12100 ("Document parse failure"), given here to any document that cannot be had.
+pub const DOCUMENT_ERROR: u32 = 12100;
 /// Twilio's default ring time for `Calls.json`.
 pub const DEFAULT_TIMEOUT_SECS: u32 = 60;
 
@@ -34,6 +40,12 @@ pub struct EngineConfig {
 /// the app's REST client sends (it has every field this engine reads).
 pub type OutboundCall = crate::twilio::rest::CreateCall;
 
+/// Where the simulated REST API is reached unless told otherwise ([`Engine::set_api_base_url`]):
+/// recording URLs are written under it, as Twilio writes them under `api.twilio.com`.
+pub const DEFAULT_API_BASE_URL: &str = "https://api.twilio.com";
+/// How many debugger notifications the engine keeps (the newest).
+pub const NOTIFICATIONS_KEPT: usize = 100;
+
 pub struct Engine {
     pub(super) cfg: EngineConfig,
     pub(super) sid_counter: u64,
@@ -41,11 +53,35 @@ pub struct Engine {
     pub(super) calls: BTreeMap<String, Call>,
     pub(super) conferences: BTreeMap<String, Conference>,
     pub(super) effects: Vec<SimEffect>,
+    /// Finished recordings by `RE…` SID (deleted ones are gone).
+    pub(super) recordings: BTreeMap<String, StoredRecording>,
+    /// What Twilio's debugger would show, newest last (at most [`NOTIFICATIONS_KEPT`]).
+    pub(super) notifications: VecDeque<Notification>,
+    /// Numbers an open `/phone` page holds, and until when (see `held_numbers`).
+    pub(super) held_numbers: BTreeMap<String, SystemTime>,
+    pub(super) api_base_url: String,
 }
 
 impl Engine {
     pub fn new(cfg: EngineConfig) -> Self {
-        Engine { cfg, sid_counter: 0, fetch_counter: 0, calls: BTreeMap::new(), conferences: BTreeMap::new(), effects: Vec::new() }
+        Engine {
+            cfg,
+            sid_counter: 0,
+            fetch_counter: 0,
+            calls: BTreeMap::new(),
+            conferences: BTreeMap::new(),
+            effects: Vec::new(),
+            recordings: BTreeMap::new(),
+            notifications: VecDeque::new(),
+            held_numbers: BTreeMap::new(),
+            api_base_url: DEFAULT_API_BASE_URL.to_string(),
+        }
+    }
+
+    /// Where the simulated REST API is reached (`{base}` of `{base}/2010-04-01/…`): recording
+    /// URLs point there.
+    pub fn set_api_base_url(&mut self, url: &str) {
+        self.api_base_url = url.trim_end_matches('/').to_string();
     }
 
     pub fn account_sid(&self) -> &str {
@@ -70,8 +106,15 @@ impl Engine {
         ConferenceSid::parse(&format!("CF{}", self.next_hex())).expect("CF + 32 hex digits")
     }
 
-    pub(super) fn warn(&mut self, call_sid: Option<&CallSid>, message: impl Into<String>) {
-        self.effects.push(SimEffect::Warning { call_sid: call_sid.cloned(), message: message.into() });
+    /// Logs what Twilio's debugger would show: an effect for the driver, and a notification kept
+    /// for the monitor.
+    pub(super) fn warn(&mut self, call_sid: Option<&CallSid>, code: Option<u32>, message: impl Into<String>, now: SystemTime) {
+        let message = message.into();
+        if self.notifications.len() >= NOTIFICATIONS_KEPT {
+            self.notifications.pop_front();
+        }
+        self.notifications.push_back(Notification { call_sid: call_sid.cloned(), code, message: message.clone(), date: rfc2822(now) });
+        self.effects.push(SimEffect::Warning { call_sid: call_sid.cloned(), code, message });
     }
 
     pub(super) fn call_mut(&mut self, sid: &CallSid) -> Result<&mut Call, SimError> {
@@ -169,6 +212,10 @@ impl Engine {
             script: VecDeque::new(),
             fetch: None,
             conference: None,
+            fetching_url: None,
+            document_url: None,
+            listening: None,
+            rings_on_page: false,
         };
         self.calls.insert(sid.to_string(), call);
         sid
@@ -178,8 +225,11 @@ impl Engine {
     /// unreachable number fails straight after `initiated`.
     pub(super) fn start_ringing(&mut self, sid: &CallSid, now: SystemTime) {
         self.call_event(sid, "initiated", now);
+        let on_page = self.calls.get(sid.as_str()).is_some_and(|c| c.callee().is_some() && self.number_held(&c.to, now));
         let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
-        if call.callee() == Some(Callee::Unreachable) {
+        // A number an open /phone page holds rings there, whatever the phone book says.
+        call.rings_on_page = on_page;
+        if call.callee() == Some(Callee::Unreachable) && !on_page {
             self.finish_call(sid, CallStatus::Failed, now);
             return;
         }
@@ -215,7 +265,7 @@ impl Engine {
             OnAnswer::Document { url, method } => self.fetch(sid, FetchPurpose::Document, &url, &method),
             OnAnswer::Join(join) => {
                 if let Err(e) = self.join_conference(sid, &join, now) {
-                    self.warn(Some(sid), e.to_string());
+                    self.warn(Some(sid), None, e.to_string(), now);
                     self.run_script(sid, now);
                 }
             }
@@ -264,7 +314,7 @@ impl Engine {
         let due: Vec<CallSid> = ringing().filter(|c| rung_for(c, c.timeout_secs.into())).map(|c| c.sid.clone()).collect();
         // A timeout as short as the ring wins: those calls are gone before the numbers pick up.
         let picked_up: Vec<(CallSid, Callee)> = ringing()
-            .filter(|c| !due.contains(&c.sid) && rung_for(c, phone_book::RING_SECS))
+            .filter(|c| !due.contains(&c.sid) && !c.rings_on_page && rung_for(c, phone_book::RING_SECS))
             .filter_map(|c| c.callee().map(|callee| (c.sid.clone(), callee)))
             .collect();
         for sid in due {
@@ -279,35 +329,55 @@ impl Engine {
             };
         }
         self.follow_due_redirects(now);
+        self.end_due_listening(now);
+        self.lapse_held_numbers(now);
     }
 
     // ---- TwiML --------------------------------------------------------------------------------
 
     pub(super) fn fetch(&mut self, sid: &CallSid, purpose: FetchPurpose, url: &str, method: &str) {
-        self.fetch_counter += 1;
-        let id = self.fetch_counter;
-        let account = self.cfg.account_sid.clone();
-        let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
-        call.fetch = Some((id, purpose));
-        let mut params = vec![
+        self.fetch_with(sid, purpose, url, method, Vec::new());
+    }
+
+    /// The parameters Twilio sends with every request about a call, its status as `status`.
+    pub(super) fn call_params(&self, call: &Call, status: &str) -> Vec<(String, String)> {
+        [
             ("CallSid", call.sid.to_string()),
-            ("AccountSid", account),
+            ("AccountSid", self.cfg.account_sid.clone()),
             ("From", call.from.clone()),
             ("To", call.to.clone()),
-            ("CallStatus", call.status.as_str().to_string()),
+            ("CallStatus", status.to_string()),
             ("Direction", call.direction.as_str().to_string()),
             ("ApiVersion", "2010-04-01".to_string()),
-        ];
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    /// Requests a document for the call, with the call's parameters and `extra` ones (a
+    /// `<Gather>`'s `Digits`, a `<Record>`'s `RecordingUrl` …).
+    pub(super) fn fetch_with(&mut self, sid: &CallSid, purpose: FetchPurpose, url: &str, method: &str, extra: Vec<(String, String)>) {
+        let Some(call) = self.calls.get(sid.as_str()) else { return };
+        let mut params = self.call_params(call, call.status.as_str());
         // A hold document is for one participant of one room; the app may write it per call.
         if purpose == FetchPurpose::Hold {
-            params.extend(call.conference.as_ref().map(|cf| ("ConferenceSid", cf.to_string())));
+            params.extend(call.conference.as_ref().map(|cf| ("ConferenceSid".to_string(), cf.to_string())));
+        }
+        params.extend(extra);
+        self.fetch_counter += 1;
+        let id = self.fetch_counter;
+        let call = self.calls.get_mut(sid.as_str()).expect("looked up above");
+        call.fetch = Some((id, purpose));
+        if purpose == FetchPurpose::Document {
+            call.fetching_url = Some((url.to_string(), method.to_string()));
         }
         self.effects.push(SimEffect::FetchTwiml {
             call_sid: sid.clone(),
             fetch_id: id,
             url: url.to_string(),
             method: method.to_string(),
-            params: params.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            params,
         });
     }
 
@@ -344,11 +414,13 @@ impl Engine {
                     call.answered_at = Some(now);
                     call.updated_at = now;
                 }
+                call.document_url = call.fetching_url.take();
+                call.listening = None;
                 call.script = doc.into();
                 self.run_script(sid, now);
             }
             (FetchPurpose::Document, Err(e)) => {
-                self.warn(Some(sid), format!("could not get TwiML: {e}"));
+                self.warn(Some(sid), Some(DOCUMENT_ERROR), format!("could not get TwiML: {e}"), now);
                 let call = self.call_mut(sid)?;
                 call.hear(format!("Say: {APPLICATION_ERROR}"));
                 call.script.clear();
@@ -391,12 +463,22 @@ impl Engine {
                 Instruction::Dial(join) => match self.join_conference(sid, &join, now) {
                     Ok(()) => return,
                     // Twilio logs the failed <Dial> and moves on to the next verb.
-                    Err(e) => self.warn(Some(sid), e.to_string()),
+                    Err(e) => self.warn(Some(sid), None, e.to_string(), now),
                 },
                 // The fetched document replaces whatever is left of this one.
                 Instruction::Redirect { url, method } => {
                     call.script.clear();
+                    let url = absolute_url(call.document_url.as_ref(), &url);
                     self.fetch(sid, FetchPurpose::Document, &url, &method);
+                    return;
+                }
+                // Both wait for the caller (see `gather` and `record`).
+                Instruction::Gather(verb) => {
+                    self.start_gather(sid, verb, now);
+                    return;
+                }
+                Instruction::Record(verb) => {
+                    self.start_record(sid, verb, now);
                     return;
                 }
             }
@@ -414,10 +496,20 @@ impl Engine {
     /// The call is over with `status`: the browser stops ringing, the `completed` callback goes
     /// out, and a participant leaves its conference (which may end it).
     pub(super) fn finish_call(&mut self, sid: &CallSid, status: CallStatus, now: SystemTime) {
+        let recording = self
+            .calls
+            .get(sid.as_str())
+            .is_some_and(|c| c.status == CallStatus::InProgress && matches!(c.listening, Some(Listening::Record(_))));
+        if recording {
+            // Hanging up ends a recording: Twilio still requests its action (and posts its
+            // callbacks), but no longer runs what the action answers.
+            self.end_recording(sid, super::record::RecordEnd::Hangup, now);
+        }
         let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
         if call.status.is_final() {
             return;
         }
+        call.listening = None;
         let was_ringing = call.status == CallStatus::Ringing && call.direction == Direction::OutboundApi;
         call.status = status;
         call.ended_at = Some(now);
@@ -449,6 +541,18 @@ pub(super) fn check_to(to: &str) -> Result<(), SimError> {
     } else {
         Err(SimError::InvalidNumber(to.to_string()))
     }
+}
+
+/// Twilio resolves a relative `action` or `<Redirect>` URL against the URL of the document it is
+/// in; an absolute one is taken as it is.
+pub(super) fn absolute_url(document: Option<&(String, String)>, url: &str) -> String {
+    if url::Url::parse(url).is_ok() {
+        return url.to_string();
+    }
+    document
+        .and_then(|(base, _)| url::Url::parse(base).ok())
+        .and_then(|base| base.join(url).ok())
+        .map_or_else(|| url.to_string(), String::from)
 }
 
 pub(super) fn normalise_method(method: Option<&str>, default: &str) -> Result<String, SimError> {

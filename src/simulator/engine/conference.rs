@@ -222,8 +222,8 @@ impl Engine {
         self.conferences.get_mut(conf_sid)?.participants.iter_mut().find(|p| &p.call_sid == call_sid)
     }
 
-    /// A wait or hold document arrived: only `<Say>`, `<Play>`, `<Pause>` and `<Redirect>` count
-    /// there. The caller hears its lines at once, but the finite verbs before a `<Redirect>` take
+    /// A wait or hold document arrived: only `<Say>`, `<Play>`, `<Pause>` and `<Redirect>` may be
+    /// in it (anything else rejects it: 13238). The caller hears its lines at once, but the finite verbs before a `<Redirect>` take
     /// simulated time (a `<Play>` `background_play_secs` per loop, a `<Pause>` its length, a
     /// `<Say>` none): only then does [`Engine::tick`] fetch the redirect's document.
     pub(super) fn play_background(
@@ -234,13 +234,25 @@ impl Engine {
         now: SystemTime,
     ) {
         let Some(conf_sid) = self.calls.get(call_sid.as_str()).and_then(|c| c.conference.clone()) else { return };
-        let doc = match doc {
+        let mut doc = match doc {
             Ok(doc) => doc,
             Err(e) => {
-                self.warn(Some(call_sid), format!("could not get the {} document: {e}", background_name(purpose)));
+                self.warn(Some(call_sid), None, format!("could not get the {} document: {e}", background_name(purpose)), now);
                 Vec::new()
             }
         };
+        // Twilio's 13238: a wait or hold document may only play (`<Say>`, `<Play>`, `<Pause>`) and
+        // redirect. One with any other verb is rejected whole, and the participant waits on in
+        // silence (it is neither dropped nor hung up).
+        if let Some(bad) = doc.iter().find_map(|v| forbidden_in_background(v)) {
+            let message = format!(
+                "13238 Invalid verb for {} document: <{bad}> is not allowed (only <Say>, <Play>, <Pause> and <Redirect> are); \
+                 the document is ignored",
+                background_name(purpose)
+            );
+            self.warn(Some(call_sid), Some(INVALID_BACKGROUND_VERB), message, now);
+            doc.clear();
+        }
         let play_secs = u64::from(self.cfg.background_play_secs);
         let mut heard = Vec::new();
         let mut looping = false;
@@ -267,7 +279,8 @@ impl Engine {
                     redirect = Some((url, method));
                     break;
                 }
-                other => self.warn(Some(call_sid), format!("ignored {other:?} in a {} document", background_name(purpose))),
+                // Rejected above (13238).
+                Instruction::Hangup | Instruction::Dial(_) | Instruction::Gather(_) | Instruction::Record(_) => {}
             }
         }
         // A document that ends without endless music or a redirect leaves silence: Twilio does not
@@ -368,6 +381,16 @@ impl Engine {
             if let Some(call) = self.calls.get_mut(sid.as_str()) {
                 call.hear(what);
             }
+        }
+    }
+
+    /// A live call moved to other TwiML (`POST Calls/{CA}.json Url=…`) walks out of its room: a
+    /// leave like hanging up for the room (`participant-leave`, and the room ends if it had
+    /// `endConferenceOnExit` or was the last), but the call goes on.
+    pub(super) fn leave_for_redirect(&mut self, call_sid: &CallSid, now: SystemTime) {
+        let in_room = self.calls.get_mut(call_sid.as_str()).and_then(|c| c.conference.take());
+        if let Some(conf_sid) = in_room {
+            self.leave(conf_sid.as_str(), call_sid, Leave::HungUp, now);
         }
     }
 
@@ -592,7 +615,9 @@ impl Engine {
             // Not something Twilio reports anywhere; said here so a puzzled developer finds it.
             self.warn(
                 Some(&call_sid),
+                None,
                 format!("EndConferenceOnExit={end} ignored: the participant is on hold (Twilio ignores it silently, as here)"),
+                now,
             );
         }
         for event in events {
@@ -620,6 +645,20 @@ impl Engine {
         self.leave(&conf_sid, &call_sid, Leave::Kicked, now);
         self.run_script(&call_sid, now);
         Ok(())
+    }
+}
+
+/// Twilio's error for a verb a conference's wait (or a participant's hold) document may not use.
+pub const INVALID_BACKGROUND_VERB: u32 = 13238;
+
+/// The name of a verb a wait or hold document may not have.
+fn forbidden_in_background(verb: &Instruction) -> Option<&'static str> {
+    match verb {
+        Instruction::Say { .. } | Instruction::Play { .. } | Instruction::Pause { .. } | Instruction::Redirect { .. } => None,
+        Instruction::Hangup => Some("Hangup"),
+        Instruction::Dial(_) => Some("Dial"),
+        Instruction::Gather(_) => Some("Gather"),
+        Instruction::Record(_) => Some("Record"),
     }
 }
 

@@ -1,4 +1,7 @@
-//! DTMF: the digits a browser's `Call.sendDigits` sends on its leg, and who hears them.
+//! DTMF: the digits a browser's `Call.sendDigits` (or the `/phone` keypad) sends on its leg, and
+//! who hears them; and the caller's voice, as typed text.
+//!
+//! While a `<Gather>` or `<Record>` listens, keys and words go to it (see `gather`, `record`).
 //!
 //! In a conference Twilio mixes the tones into the room like the caller's voice: every other
 //! participant hears them, except one on hold (it hears its hold music). So an agent can key an
@@ -35,15 +38,18 @@ impl Engine {
     /// participant not on hold. Nobody hears a sender that is itself held or muted, as nobody
     /// hears its voice; nor anybody in a room still waiting (there everyone hears wait music).
     /// Nothing Twilio shows changes, so no time is recorded.
-    pub fn send_digits(&mut self, sid: &CallSid, digits: &str, _now: SystemTime) -> Result<(), SimError> {
+    pub fn send_digits(&mut self, sid: &CallSid, digits: &str, now: SystemTime) -> Result<(), SimError> {
         check_digits(digits)?;
         let call = self.call_mut(sid)?;
         if call.status != CallStatus::InProgress {
             return Err(wrong_state(call, "sent digits"));
         }
         append(&mut call.digits_sent, digits);
-        let tones: String = digits.chars().filter(|&c| c != 'w').collect();
         let in_room = call.conference.clone();
+        let tones: String = digits.chars().filter(|&c| c != 'w').collect();
+        if self.gather_digits(sid, &tones, now) || self.record_digits(sid, &tones, now) {
+            return Ok(());
+        }
         let Some(conf) = in_room.and_then(|cf| self.conferences.get(cf.as_str())) else { return Ok(()) };
         let heard = conf.status == ConferenceStatus::InProgress
             && conf.participants.iter().any(|p| &p.call_sid == sid && p.status == ParticipantStatus::Connected && !p.hold && !p.muted);
@@ -57,6 +63,33 @@ impl Engine {
             }
         }
         Ok(())
+    }
+}
+
+/// The longest text one [`Engine::speak`] takes (a voicemail of a few minutes).
+pub const MAX_SPEECH: usize = 4000;
+
+impl Engine {
+    /// The caller says `text` (typed text standing for their voice): a `<Gather>` listening for
+    /// speech completes with it, a `<Record>` records it. Anywhere else nobody listens and the
+    /// words are lost, as on a real line. An empty text is the caller starting (or going on)
+    /// to speak: it holds off a speech Gather's or a Record's silence timeout.
+    pub fn speak(&mut self, sid: &CallSid, text: &str, now: SystemTime) -> Result<(), SimError> {
+        if text.chars().count() > MAX_SPEECH {
+            return Err(SimError::Invalid(format!("text: at most {MAX_SPEECH} characters at a time")));
+        }
+        let call = self.call_mut(sid)?;
+        if call.status != CallStatus::InProgress {
+            return Err(wrong_state(call, "heard"));
+        }
+        let _heard = self.gather_speech(sid, text, now) || self.record_speech(sid, text, now);
+        Ok(())
+    }
+
+    /// Ends the Gathers and Records whose time is up (see [`Engine::tick`]).
+    pub(super) fn end_due_listening(&mut self, now: SystemTime) {
+        self.end_due_gathers(now);
+        self.end_due_recordings(now);
     }
 }
 

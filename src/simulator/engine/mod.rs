@@ -29,13 +29,32 @@
 //!   its voice would be (see [`digits`]);
 //! - `To` must be a browser (`client:{identity}`) or an E.164 number, else the request is refused
 //!   (400, [`SimError::InvalidNumber`]). Numbers behave by the [`phone_book`]: busy, no answer,
-//!   unreachable, or (any other number) answering by itself after a short ring.
+//!   unreachable, or (any other number) answering by itself after a short ring; except a number an
+//!   open `/phone` page holds ([`held_numbers`]), which rings on that page;
+//! - `<Gather>` (see `gather`) collects keys or speech and requests its `action` (default: the
+//!   current document's URL) with `Digits` or `SpeechResult`; with no input it carries on with
+//!   the next verb unless `actionOnEmptyResult`;
+//! - `<Record>` (see [`record`]) records what the caller says (typed text) until a finish key, a
+//!   hang-up, silence or `maxLength`; then its `action` gets `RecordingUrl`, `RecordingSid`,
+//!   `RecordingDuration`, `Digits` (the answer is not run after a hang-up), the
+//!   `recordingStatusCallback` and `transcribeCallback` are posted, and the recording is kept for
+//!   `GET/DELETE Recordings/{RE}`. An empty recording requests nothing;
+//! - `POST Calls/{CA}.json Url=…|Twiml=…` (see `redirect`) moves an in-progress call: it leaves
+//!   its conference (which may end it), abandons a Gather or Record, and runs the new TwiML; a
+//!   call not in progress is refused (21220);
+//! - a wait or hold document may only use `<Say>`, `<Play>`, `<Pause>` and `<Redirect>`: any
+//!   other verb rejects the whole document (Twilio's 13238, kept as a [`Notification`]) and the
+//!   participant waits on in silence;
+//! - what Twilio's debugger would show is kept as [`Notification`]s (the newest
+//!   [`NOTIFICATIONS_KEPT`]) besides being sent as [`SimEffect::Warning`].
 //!
 //! Twilio's timing is modelled only where the app can tell the difference:
 //! - what a caller hears is recorded at once, line by line (`call.hear`): every `<Say>`, `<Play>`
 //!   and `<Pause>` of a document is "heard" the moment the document arrives;
 //! - in a call's own document nothing takes time: verbs run one after the other at once, and a
-//!   `<Redirect>` fetches its document straight away, which replaces the rest;
+//!   `<Redirect>` fetches its document straight away, which replaces the rest; only a `<Gather>`'s
+//!   `timeout` and a `<Record>`'s silence `timeout` and `maxLength` run on simulated time
+//!   ([`Engine::tick`]); speech takes a second per 15 typed characters ([`speech_secs`]);
 //! - in wait and hold documents the finite verbs before a `<Redirect>` take simulated time: a
 //!   `<Play>` lasts [`EngineConfig::background_play_secs`] per loop (the simulator does not know
 //!   the audio's real length), a `<Pause>` its length, a `<Say>` nothing. [`Engine::tick`] fetches
@@ -48,16 +67,26 @@
 mod calls;
 mod conference;
 mod digits;
+mod gather;
+pub mod held_numbers;
 mod model;
 mod notify;
 pub mod phone_book;
+pub mod record;
+mod redirect;
 #[cfg(test)]
 mod tests;
 mod view;
 
-pub use conference::{NewParticipant, ParticipantUpdate};
-pub use digits::MAX_DIGITS;
-pub use model::{CallStatus, ConferenceStatus, Direction, ParticipantStatus, SimEffect, SimError, StopReason};
-pub use view::{CallView, ConferenceView, ParticipantView, RingingCall, SimState};
+pub use conference::{NewParticipant, ParticipantUpdate, INVALID_BACKGROUND_VERB};
+pub use digits::{MAX_DIGITS, MAX_SPEECH};
+pub use gather::SPEECH_CONFIDENCE;
+pub use model::{CallStatus, ConferenceStatus, Direction, Notification, ParticipantStatus, SimEffect, SimError, StopReason};
+pub use record::{speech_secs, RecordingView};
+pub use redirect::CallRedirect;
+pub use view::{CallView, ConferenceView, ListeningView, ParticipantView, RingingCall, SimState};
 
-pub use calls::{Engine, EngineConfig, OutboundCall, APPLICATION_ERROR, DEFAULT_HOLD_MUSIC, DEFAULT_TIMEOUT_SECS};
+pub use calls::{
+    Engine, EngineConfig, OutboundCall, APPLICATION_ERROR, DEFAULT_API_BASE_URL, DEFAULT_HOLD_MUSIC, DEFAULT_TIMEOUT_SECS, DOCUMENT_ERROR,
+    NOTIFICATIONS_KEPT,
+};

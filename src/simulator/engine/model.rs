@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::phone_book::{self, Callee};
 use crate::ids::{CallSid, ConferenceSid};
-use crate::simulator::twiml::{ConferenceJoin, Instruction};
+use crate::simulator::twiml::{ConferenceJoin, Gather, Instruction, Record};
 
 /// Twilio's `CallStatus` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -126,9 +126,11 @@ pub enum SimEffect {
         call_sid: CallSid,
         reason: StopReason,
     },
-    /// Something Twilio would log in its debugger (a bad document, a refused join).
+    /// Something Twilio would log in its debugger (a bad document, a refused join), with
+    /// Twilio's error code when there is one (13238 for a verb a wait document may not use).
     Warning {
         call_sid: Option<CallSid>,
+        code: Option<u32>,
         message: String,
     },
 }
@@ -160,6 +162,11 @@ pub enum SimError {
     /// Twilio's 16020.
     #[error("Conference {0} is full: it holds at most {1} participants")]
     ConferenceFull(String, usize),
+    #[error("The requested resource Recording {0} was not found")]
+    UnknownRecording(String),
+    /// Twilio's 21220 for a redirect (`Url`/`Twiml`) of a call that is not in progress.
+    #[error("Call is not in-progress. Cannot redirect.")]
+    NotInProgress(String),
 }
 
 /// Who gets told about what (a call's or a conference's status callback).
@@ -233,6 +240,69 @@ pub(super) struct Call {
     pub script: VecDeque<Instruction>,
     pub fetch: Option<(u64, FetchPurpose)>,
     pub conference: Option<ConferenceSid>,
+    /// The URL and method of the call's own document being fetched, then of the one running:
+    /// `<Gather>` and `<Record>` request it when they have no `action` (`None` for inline TwiML).
+    pub fetching_url: Option<(String, String)>,
+    pub document_url: Option<(String, String)>,
+    /// A `<Gather>` or `<Record>` waiting for the caller.
+    pub listening: Option<Listening>,
+    /// Rings on an open `/phone` page holding its number (see `held_numbers`), not by the phone book.
+    pub rings_on_page: bool,
+}
+
+/// What the caller's keys and voice go to.
+#[derive(Debug, Clone)]
+pub(super) enum Listening {
+    Gather(Gathering),
+    Record(Recording),
+}
+
+/// A `<Gather>` under way.
+#[derive(Debug, Clone)]
+pub(super) struct Gathering {
+    pub verb: Gather,
+    pub digits: String,
+    /// When it gives up waiting for (more) input: `timeout` after it started or the last input.
+    pub due: SystemTime,
+}
+
+/// A `<Record>` under way.
+#[derive(Debug, Clone)]
+pub(super) struct Recording {
+    /// `RE…`, given when recording starts (an `in-progress` callback already names it).
+    pub sid: String,
+    pub verb: Record,
+    pub started: SystemTime,
+    /// What the caller said, the typed text standing for their voice (becomes the transcription).
+    pub said: String,
+    /// Seconds of speech so far (see `record::speech_secs`): the recording's duration, as
+    /// Twilio trims the silence around it.
+    pub speech_secs: u64,
+    /// When the caller last stopped speaking (the start while they have not): the silence
+    /// `timeout` counts from here.
+    pub silent_since: SystemTime,
+}
+
+/// A finished recording, as `Recordings/{RE}` shows it.
+#[derive(Debug, Clone)]
+pub(super) struct StoredRecording {
+    pub sid: String,
+    pub call_sid: CallSid,
+    pub duration_secs: u64,
+    pub text: String,
+    pub started: SystemTime,
+    pub created: SystemTime,
+}
+
+/// Something Twilio's debugger would show (a call's `Notifications`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notification {
+    pub call_sid: Option<CallSid>,
+    /// Twilio's error code, when the simulator knows it.
+    pub code: Option<u32>,
+    pub message: String,
+    /// RFC 2822.
+    pub date: String,
 }
 
 impl Call {

@@ -1,6 +1,8 @@
 //! The engine's behaviour for transfers: the hold quirk, the phone book, what the REST API does
 //! to participants (by label, held with a hold document, removed while ringing or talking), and
-//! who hears the digits an agent keys in.
+//! who hears the digits an agent keys in. The submodules cover the voice features: `<Gather>`,
+//! `<Record>`, moving a call with `Url`/`Twiml`, what a wait document may hold (13238), and
+//! numbers held by `/phone` pages.
 //! The app's real documents are exercised in `tests/it/simulator_engine.rs`; here the documents are
 //! written by hand so each rule is seen on its own.
 
@@ -19,6 +21,12 @@ const APP: &str = "https://app.example";
 const EVENTS: &str = "https://app.example/events";
 
 type Params = Vec<(String, String)>;
+
+mod background;
+mod gather;
+mod held_numbers;
+mod record;
+mod redirect;
 
 /// The engine with a clock in whole seconds and documents served by URL; any other URL is music.
 struct World {
@@ -54,7 +62,9 @@ impl World {
         UNIX_EPOCH + Duration::from_secs(1_795_287_600 + self.secs)
     }
 
+    /// Serves `xml` at `url` (instead of what was served there).
     fn serve(&mut self, url: &str, xml: &str) {
+        self.documents.retain(|(u, _)| u != url);
         self.documents.push((url.to_string(), xml.to_string()));
     }
 

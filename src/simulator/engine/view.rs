@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 use super::calls::Engine;
-use super::model::{Call, CallStatus, Conference, ConferenceStatus, Direction, ParticipantStatus, SimError};
+use super::model::{Call, CallStatus, Conference, ConferenceStatus, Direction, Listening, Notification, ParticipantStatus, SimError};
+use super::record::RecordingView;
 use crate::ids::{CallSid, ConferenceSid};
 use crate::simulator::time::{rfc2822, secs_between};
 
@@ -14,6 +15,32 @@ pub struct SimState {
     pub calls: Vec<CallView>,
     /// Oldest first, completed ones included.
     pub conferences: Vec<ConferenceView>,
+    /// Finished recordings not deleted, newest first.
+    pub recordings: Vec<RecordingView>,
+    /// What Twilio's debugger would show (warnings and errors), newest last.
+    pub notifications: Vec<Notification>,
+}
+
+/// What a `<Gather>` or `<Record>` waiting for the caller is up to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ListeningView {
+    Gather {
+        /// Takes keys, speech, or both.
+        dtmf: bool,
+        speech: bool,
+        /// Keyed so far.
+        digits: String,
+        /// The key that submits, if any.
+        finish_on_key: Option<char>,
+    },
+    Record {
+        recording_sid: String,
+        /// Said so far.
+        said: String,
+        /// The keys that end it.
+        finish_on_key: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -42,6 +69,10 @@ pub struct CallView {
     pub end_time: Option<String>,
     /// Seconds talked, once the call is over.
     pub duration: Option<u64>,
+    /// A `<Gather>` or `<Record>` waiting for the caller.
+    pub listening: Option<ListeningView>,
+    /// Rings on an open `/phone` page rather than by the phone book.
+    pub rings_on_page: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -86,6 +117,8 @@ impl Engine {
         SimState {
             calls: self.calls.values().map(call_view).collect(),
             conferences: self.conferences.values().map(|c| self.conference_view(c)).collect(),
+            recordings: self.recordings(None),
+            notifications: self.notifications.iter().cloned().collect(),
         }
     }
 
@@ -192,6 +225,18 @@ fn call_view(c: &Call) -> CallView {
         start_time: c.answered_at.map(rfc2822),
         end_time: c.ended_at.map(rfc2822),
         duration: c.ended_at.map(|end| c.answered_at.map_or(0, |start| secs_between(start, end))),
+        listening: c.listening.as_ref().map(|l| match l {
+            Listening::Gather(g) => ListeningView::Gather {
+                dtmf: g.verb.dtmf,
+                speech: g.verb.speech,
+                digits: g.digits.clone(),
+                finish_on_key: g.verb.finish_on_key,
+            },
+            Listening::Record(r) => {
+                ListeningView::Record { recording_sid: r.sid.clone(), said: r.said.clone(), finish_on_key: r.verb.finish_on_key.clone() }
+            }
+        }),
+        rings_on_page: c.rings_on_page,
     }
 }
 

@@ -5,6 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
+
+use super::recordings::{delete_recording, fetch_recording, list_call_recordings, list_recordings};
 use axum::Router;
 use serde_json::{json, Value};
 
@@ -12,7 +14,8 @@ use super::wire::{
     call_json, call_sid_of, conference_json, created_call, ok, page, participant_json, resource, ApiError, ApiResult, Form, ACCOUNT,
 };
 use crate::simulator::driver::Simulator;
-use crate::simulator::engine::{NewParticipant, OutboundCall, ParticipantUpdate, SimError};
+use crate::simulator::engine::{CallRedirect, NewParticipant, OutboundCall, ParticipantUpdate, SimError};
+use crate::simulator::twiml;
 
 pub(super) fn routes() -> Router<Simulator> {
     let account = ACCOUNT;
@@ -22,6 +25,9 @@ pub(super) fn routes() -> Router<Simulator> {
         .route(&format!("{account}/IncomingPhoneNumbers/{{number}}"), get(fetch_number).post(update_number))
         .route(&format!("{account}/Calls.json"), post(create_call))
         .route(&format!("{account}/Calls/{{call}}"), get(fetch_call).post(update_call))
+        .route(&format!("{account}/Calls/{{call}}/Recordings.json"), get(list_call_recordings))
+        .route(&format!("{account}/Recordings.json"), get(list_recordings))
+        .route(&format!("{account}/Recordings/{{recording}}"), get(fetch_recording).delete(delete_recording))
         .route(&format!("{account}/Conferences.json"), get(list_conferences))
         .route(&format!("{account}/Conferences/{{conference}}"), get(fetch_conference).post(update_conference))
         .route(&format!("{account}/Conferences/{{conference}}/Participants.json"), get(list_participants).post(add_participant))
@@ -122,15 +128,30 @@ async fn fetch_call(State(sim): State<Simulator>, Path((_, call)): Path<(String,
     Ok(ok(call_json(&sim.config().account_sid, &view)))
 }
 
-/// `Status=canceled` (before answer) or `completed` hangs the call up.
+/// The longest `Twiml` Twilio takes.
+const MAX_TWIML: usize = 4000;
+
+/// `Status=canceled` (before answer) or `completed` hangs the call up; `Url` (with `Method`) or
+/// `Twiml` moves a call in progress to other TwiML (see `engine::redirect`): `Status` wins over
+/// both, and `Url` over `Twiml` (Twilio ignores `Twiml` when both are given).
 async fn update_call(State(sim): State<Simulator>, Path((_, call)): Path<(String, String)>, uri: Uri, body: Bytes) -> ApiResult {
     let sid = call_sid_of(&call, &uri)?;
     let form = Form::parse(&body);
     let status = form.get("Status");
+    let redirect = match (form.get("Url"), form.get("Twiml")) {
+        (Some(url), _) => Some(CallRedirect::Url { url, method: form.get("Method") }),
+        (None, Some(doc)) if doc.chars().count() > MAX_TWIML => {
+            return Err(ApiError::invalid(format!("Twiml is longer than {MAX_TWIML} characters")));
+        }
+        (None, Some(doc)) => Some(CallRedirect::Twiml(twiml::parse(&doc).map_err(|e| format!("bad Twiml parameter: {e}")))),
+        (None, None) => None,
+    };
     let view = sim
         .apply(|e, now| {
-            if let Some(status) = &status {
-                e.update_call_status(&sid, status, now)?;
+            match (&status, redirect) {
+                (Some(status), _) => e.update_call_status(&sid, status, now)?,
+                (None, Some(to)) => e.redirect_call(&sid, to, now)?,
+                (None, None) => {}
             }
             e.call(sid.as_str()).ok_or_else(|| SimError::UnknownCall(sid.to_string()))
         })

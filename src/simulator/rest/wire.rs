@@ -37,8 +37,10 @@ impl ApiError {
 
     pub(super) fn from_sim(e: SimError, uri: &Uri) -> Self {
         match e {
-            SimError::UnknownCall(_) | SimError::UnknownConference(_) | SimError::UnknownParticipant(_) => Self::not_found(uri),
-            SimError::WrongState { .. } => Self::new(StatusCode::BAD_REQUEST, 21220, e.to_string()),
+            SimError::UnknownCall(_) | SimError::UnknownConference(_) | SimError::UnknownParticipant(_) | SimError::UnknownRecording(_) => {
+                Self::not_found(uri)
+            }
+            SimError::WrongState { .. } | SimError::NotInProgress(_) => Self::new(StatusCode::BAD_REQUEST, 21220, e.to_string()),
             SimError::InvalidNumber(_) => Self::new(StatusCode::BAD_REQUEST, INVALID_NUMBER, e.to_string()),
             SimError::Invalid(m) => Self::invalid(m),
             SimError::DuplicateLabel { .. } => Self::invalid(e.to_string()),
