@@ -64,6 +64,11 @@ pub struct Settings {
     pub ring_timeout_secs: u32,
     /// How long an agent is in wrap-up after a call (`WRAP_UP_SECS`, 0 for none).
     pub wrap_up: Duration,
+    /// Callbacks offered after this wait (`CALLBACK_AFTER_SECS`, 0: never), attempts to reach
+    /// the caller (`CALLBACK_ATTEMPTS`) and the pause between them (`CALLBACK_RETRY_SECS`).
+    pub callback_after: Option<Duration>,
+    pub callback_attempts: u32,
+    pub callback_retry: Duration,
     /// Access tokens live this long (Twilio refuses more than a day).
     pub token_ttl: Duration,
     pub outbox: OutboxSettings,
@@ -236,6 +241,15 @@ impl Settings {
             hold_music_url: get("HOLD_MUSIC_URL").unwrap_or_else(|| DEFAULT_HOLD_MUSIC.into()),
             ring_timeout_secs: ring_timeout_secs as u32,
             wrap_up: Duration::from_secs(millis(&get, "WRAP_UP_SECS", 15)?),
+            callback_after: match millis(&get, "CALLBACK_AFTER_SECS", 90)? {
+                0 => None,
+                secs => Some(Duration::from_secs(secs)),
+            },
+            callback_attempts: match millis(&get, "CALLBACK_ATTEMPTS", 3)? {
+                n @ 1..=10 => n as u32,
+                _ => return Err(invalid("CALLBACK_ATTEMPTS", "expected 1 to 10 attempts")),
+            },
+            callback_retry: Duration::from_secs(millis(&get, "CALLBACK_RETRY_SECS", 120)?),
             token_ttl: Duration::from_secs(3600),
             outbox: OutboxSettings {
                 max_attempts: millis(&get, "OUTBOX_MAX_ATTEMPTS", 5)? as u32,
@@ -280,6 +294,9 @@ impl Settings {
         crate::center::Rules {
             wrap_up: self.wrap_up.as_millis() as i64,
             ring_timeout: i64::from(self.ring_timeout_secs) * 1000,
+            callback_after: self.callback_after.map(|d| d.as_millis() as i64),
+            callback_attempts: self.callback_attempts,
+            callback_retry: self.callback_retry.as_millis() as i64,
             ..crate::center::Rules::default()
         }
     }

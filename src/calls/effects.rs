@@ -100,12 +100,27 @@ impl EffectsWorker {
                 },
                 Err(e) => Outcome::Failed(store_failure(e)),
             },
-            Effect::HangUpCaller { call } => match self.twilio.hang_up_call(call.as_str()).await {
+            Effect::HangUpCaller { call, sid } => match self.twilio.hang_up_call(sid.as_ref().unwrap_or(call).as_str()).await {
                 Ok(()) => Outcome::Done(None),
                 // The caller is gone already.
                 Err(e) if !e.is_retryable() && e.status().is_some() => Outcome::Done(None),
                 Err(e) => Outcome::Failed(e),
             },
+            Effect::OfferCallback { call } => {
+                let url = self.settings.public_url(&flow::callback_offer_path(call));
+                match self.twilio.redirect_call(call.as_str(), &url).await {
+                    Ok(()) => {
+                        tracing::info!(call = %call, "moved to the callback menu");
+                        Outcome::Done(None)
+                    }
+                    // The caller hung up meanwhile: the conference's end tells the center.
+                    Err(e) if !e.is_retryable() && e.status().is_some() => {
+                        tracing::info!(call = %call, error = %e, "could not move the caller to the callback menu");
+                        Outcome::Done(None)
+                    }
+                    Err(e) => Outcome::Failed(e),
+                }
+            }
             Effect::Arrange { call, moves } => self.arrange(call, moves).await,
             Effect::AddMonitor { call, supervisor, leg } => match self.conference_of(call).await {
                 Ok(Some(conference)) => {
@@ -277,7 +292,12 @@ impl EffectsWorker {
     /// every other leg joined with.
     fn participant(&self, call: &CallSid, who: &Who) -> String {
         match who {
-            Who::Customer => call.to_string(),
+            // A callback's caller is on a leg of their own.
+            Who::Customer => self
+                .center
+                .read(|s| s.calls.get(call).and_then(|c| c.party(crate::center::Role::Customer)).and_then(|p| p.sid.clone()))
+                .unwrap_or_else(|| call.clone())
+                .to_string(),
             Who::Party(p) => p.to_string(),
         }
     }

@@ -4,7 +4,7 @@ use crate::center::{LegNo, MonitorMode, Music, Party};
 use crate::config::Settings;
 use crate::ids::{AgentId, CallSid};
 use crate::twilio::rest::{AddParticipant, CreateCall, UpdateParticipant};
-use crate::twilio::twiml::{Conference, Record, Response};
+use crate::twilio::twiml::{Conference, Gather, Record, Response};
 use std::time::Duration;
 
 pub const WAIT_MESSAGE: &str = "Thank you for calling. Please wait in line for a few seconds. An agent will be with you shortly.";
@@ -143,6 +143,78 @@ pub fn voicemail_twiml(settings: &Settings, call: &CallSid, before: Response) ->
 /// hung up to end the recording).
 pub fn voicemail_thanks_twiml() -> Response {
     Response::new().say(VOICEMAIL_THANKS).hangup()
+}
+
+/// Said to a waiting caller moved to the callback menu (or offered it at the start).
+pub const CALLBACK_OFFER: &str =
+    "You can keep your place without waiting on the line: press 1 and we will call you back when it is your turn. To keep waiting, stay on the line.";
+/// Said once the caller is back in their conference.
+pub const KEPT_PLACE: &str = "Thank you. You keep your place in line.";
+/// Said when the caller's number cannot be used.
+pub const NUMBER_UNUSABLE: &str = "Sorry, we cannot call that number. You keep your place in line.";
+
+/// The callback menu's document (Twilio fetches it when the REST update moves the caller).
+pub fn callback_offer_path(call: &CallSid) -> String {
+    format!("/twilio/callback/{call}/offer")
+}
+
+/// Where the menu's steps go: the choice, the number, the way back to the queue.
+pub fn callback_path(call: &CallSid, step: &str) -> String {
+    format!("/twilio/callback/{call}/{step}")
+}
+
+/// The callback offer: press 1 within a few seconds, or back to the queue by itself.
+pub fn callback_offer_twiml(settings: &Settings, call: &CallSid, before: Response) -> Response {
+    let gather = Gather {
+        action: settings.public_url(&callback_path(call, "choice")),
+        num_digits: Some(1),
+        timeout_secs: Some(6),
+        finish_on_key: None,
+    };
+    before.gather(gather, CALLBACK_OFFER).redirect(settings.public_url(&callback_path(call, "back")))
+}
+
+/// Asks which number to call: the caller's own (press 1) or one typed, then `#`.
+pub fn callback_number_twiml(settings: &Settings, call: &CallSid, caller_id: Option<&str>) -> Response {
+    let say = match caller_id {
+        Some(n) => format!("We will call you back at {}. Press 1 to confirm, or type another number followed by the pound key.", spoken(n)),
+        None => "Please type the number we should call you back at, with its country code, followed by the pound key.".to_string(),
+    };
+    let gather = Gather {
+        action: settings.public_url(&callback_path(call, "number")),
+        num_digits: None,
+        timeout_secs: Some(10),
+        finish_on_key: Some("#".into()),
+    };
+    Response::new().gather(gather, say).redirect(settings.public_url(&callback_path(call, "back")))
+}
+
+/// The request is taken: goodbye.
+pub fn callback_taken_twiml(number: &str) -> Response {
+    Response::new().say(format!("Thank you. We will call you back at {} when it is your turn. Goodbye.", spoken(number))).hangup()
+}
+
+/// Back in the conference (the same one, by name), in their place; `say` first.
+pub fn back_in_queue_twiml(settings: &Settings, call: &CallSid, say: &str) -> Response {
+    Response::new().say(say).dial_conference(customer_conference(settings, call))
+}
+
+/// A number read out digit by digit ("+1 5 5 5 …").
+fn spoken(number: &str) -> String {
+    number.chars().filter(|c| c.is_ascii_digit()).map(|c| c.to_string()).collect::<Vec<_>>().join(" ")
+}
+
+/// The caller being called back joins the conference the agent is waiting in; when they hang up
+/// it ends (the agent's leg with it), as a caller's own call does.
+pub fn callback_customer_join_twiml(settings: &Settings, call: &CallSid, party: &Party) -> Response {
+    Response::new().dial_conference(Conference {
+        name: call.to_string(),
+        start_conference_on_enter: Some(true),
+        end_conference_on_exit: Some(true),
+        wait_url: Some(settings.hold_music_url.clone()),
+        participant_label: Some(party.to_string()),
+        ..Conference::default()
+    })
 }
 
 /// An agent's (or a transfer's number's) leg joins the conference and starts it, labelled with

@@ -5,10 +5,11 @@
 use crate::calls::flow;
 use crate::center::hours::Openness;
 use crate::center::{
-    AgentCard, CallAction, CallCard, Command, LegNo, LegOutcome, MonitorCard, MonitorMode, Party, Refusal, SupervisorAction, Target, Wanted,
+    AgentCard, CallAction, CallCard, Command, Event, LegNo, LegOutcome, MonitorCard, MonitorMode, Party, Refusal, SupervisorAction, Target,
+    Wanted,
 };
 use crate::error::{ApiError, Failure};
-use crate::ids::{AgentId, CallSid, PhoneNumber, RecordingSid};
+use crate::ids::{AgentId, CallSid, PhoneNumber, RecordingSid, E164};
 use crate::runtime::CenterError;
 use crate::state::AppState;
 use crate::store::StatusCallback;
@@ -45,7 +46,14 @@ pub async fn incoming_call(state: &AppState, call: CallSid, from: Option<PhoneNu
         }
         (Ok(d), None) => {
             let outcome = if d.events.is_empty() { IncomingOutcome::Repeated } else { IncomingOutcome::Queued };
-            (flow::customer_twiml(&state.settings, &call), outcome)
+            // The queue's head has waited long: a callback is offered before the caller waits.
+            let offered = d.events.iter().any(|e| matches!(e, Event::CallbackOffered { call: c, .. } if *c == call));
+            let doc = if offered {
+                flow::callback_offer_twiml(&state.settings, &call, Response::new().say(flow::WAIT_MESSAGE))
+            } else {
+                flow::customer_twiml(&state.settings, &call)
+            };
+            (doc, outcome)
         }
         (Err(e), None) => {
             tracing::error!(call_sid = %call, error = %e, "could not queue the incoming call");
@@ -70,6 +78,57 @@ pub async fn voicemail_left(
     Ok(flow::voicemail_thanks_twiml())
 }
 
+/// The callback menu (Twilio fetched it after the REST update moved the caller there).
+pub fn callback_offer(state: &AppState, call: &CallSid) -> Response {
+    if !state.center.read(|s| s.calls.contains_key(call)) {
+        tracing::warn!(call_sid = %call, "the callback menu was fetched for a call no longer waiting");
+    }
+    flow::callback_offer_twiml(&state.settings, call, Response::new())
+}
+
+/// The caller's choice in the callback menu: 1, which number to call; anything else, back.
+pub async fn callback_choice(state: &AppState, call: CallSid, digits: &str) -> Result<Response, Failure> {
+    if digits.trim() != "1" {
+        return back_in_queue(state, call, flow::KEPT_PLACE).await;
+    }
+    let caller_id = state.center.read(|s| s.calls.get(&call).and_then(|c| c.from.clone()));
+    let caller_id = caller_id.and_then(|f| E164::parse(f.as_str()).ok());
+    Ok(flow::callback_number_twiml(&state.settings, &call, caller_id.as_ref().map(E164::as_str)))
+}
+
+/// The number to call back: 1 for the caller's own, or one typed (its country code first).
+pub async fn callback_number(state: &AppState, call: CallSid, digits: &str) -> Result<Response, Failure> {
+    let digits = digits.trim().trim_end_matches('#');
+    let number = if digits == "1" {
+        state.center.read(|s| s.calls.get(&call).and_then(|c| c.from.clone())).and_then(|f| E164::parse(f.as_str()).ok())
+    } else {
+        E164::parse(&format!("+{digits}")).ok()
+    };
+    let Some(number) = number else {
+        return back_in_queue(state, call, flow::NUMBER_UNUSABLE).await;
+    };
+    match state.center.decide(Command::RequestCallback { call: call.clone(), number: number.clone() }).await {
+        Ok(_) => {
+            tracing::info!(call_sid = %call, "callback requested");
+            Ok(flow::callback_taken_twiml(number.as_str()))
+        }
+        // Out of the menu already (its time ran out): back in the queue as they were.
+        Err(CenterError::Refused(reason)) => {
+            tracing::info!(call_sid = %call, %reason, "callback not taken");
+            back_in_queue(state, call, flow::KEPT_PLACE).await
+        }
+        Err(CenterError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The caller goes back to their conference, in their place.
+pub async fn back_in_queue(state: &AppState, call: CallSid, say: &str) -> Result<Response, Failure> {
+    match state.center.decide(Command::KeepWaiting { call: call.clone() }).await {
+        Ok(_) | Err(CenterError::Refused(_)) => Ok(flow::back_in_queue_twiml(&state.settings, &call, say)),
+        Err(CenterError::Store(e)) => Err(e.into()),
+    }
+}
+
 /// Twilio's transcription of a voicemail (shown with it in the console).
 pub async fn voicemail_transcribed(state: &AppState, call: CallSid, text: String) -> Result<(), Failure> {
     state.center.decide(Command::Transcribed { call, text }).await?;
@@ -92,7 +151,16 @@ pub fn wait(state: &AppState, call: Option<&CallSid>, after_transfer: bool) -> R
 pub async fn agent_join(state: &AppState, call: CallSid, party: Party, leg: LegNo, sid: Option<CallSid>) -> Result<Response, Failure> {
     let command = Command::LegAnswered { call: call.clone(), party: party.clone(), leg, sid };
     match state.center.decide(command).await {
-        Ok(_) => Ok(flow::agent_join_twiml(&state.settings, &call, &party)),
+        Ok(_) => {
+            let caller = state
+                .center
+                .read(|s| s.calls.get(&call).and_then(|c| c.callback.as_ref()).is_some_and(|cb| Party::Phone(cb.number.clone()) == party));
+            Ok(if caller {
+                flow::callback_customer_join_twiml(&state.settings, &call, &party)
+            } else {
+                flow::agent_join_twiml(&state.settings, &call, &party)
+            })
+        }
         Err(CenterError::Refused(Refusal::UnknownCall(_))) if !state.store.call_known(&call).await? => {
             Err(Refusal::UnknownCall(call).into())
         }

@@ -2,7 +2,7 @@
 //! applying the same events to the same state gives the same state (other instances rely on it).
 
 use super::agent::Agent;
-use super::call::{Call, CallNotice, Music, Participant, Side, Stage, Transfer, Voicemail};
+use super::call::{Call, CallNotice, Callback, Music, Participant, Side, Stage, Transfer, Voicemail};
 use super::command::Target;
 use super::event::Event;
 use super::party::{Party, Role};
@@ -39,6 +39,59 @@ impl State {
             }
             Event::VoicemailReturned { call, .. } => self.requeue(call, Music::Queue),
             Event::VoicemailHandled { .. } => {}
+            Event::CallbackOffered { call, until } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.callback_offered = true;
+                    c.menu_until = Some(*until);
+                }
+            }
+            Event::BackInQueue { call } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.menu_until = None;
+                }
+            }
+            Event::CallbackRequested { call, number } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.menu_until = None;
+                    c.callback = Some(Callback { number: number.clone(), requested_at: now, attempts: 0, not_before: None, last: None });
+                    // The caller hangs up: the request waits in their place, nobody on the line.
+                    if let Some(customer) = c.party_mut(Role::Customer) {
+                        customer.joined = false;
+                        customer.held = None;
+                        customer.sid = None;
+                    }
+                }
+            }
+            Event::CallbackDialled { call, attempt, leg, .. } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                c.legs = c.legs.max(*leg);
+                if let Some(cb) = c.callback.as_mut() {
+                    cb.attempts = *attempt;
+                    cb.not_before = None;
+                }
+                if let Some(customer) = c.party_mut(Role::Customer) {
+                    customer.leg = *leg;
+                    customer.since = now;
+                }
+            }
+            Event::CallbackAnswered { call, sid } => {
+                if let Some(customer) = self.calls.get_mut(call).and_then(|c| c.party_mut(Role::Customer)) {
+                    customer.joined = true;
+                    customer.since = now;
+                    customer.sid = sid.clone();
+                }
+            }
+            Event::CallbackMissed { call, outcome, retry_at, .. } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                if let Some(cb) = c.callback.as_mut() {
+                    cb.last = Some(*outcome);
+                    cb.not_before = *retry_at;
+                }
+                // The next attempt starts afresh, in a new conference: in its place in the queue.
+                c.started = false;
+                c.conference = None;
+                self.requeue(call, Music::Queue);
+            }
             Event::Offered { call, agent, leg } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 self.queue.remove(&c.queue_key());

@@ -114,6 +114,8 @@ pub enum EndReason {
     CallerHungUp,
     /// A voicemail: the agent who took it marked it done.
     VoicemailHandled,
+    /// A callback: the caller could not be reached in the attempts allowed.
+    CallbackGaveUp,
     /// The last agent on the call hung up.
     AgentHungUp,
     /// The call was transferred to a number outside, and that side hung up.
@@ -125,6 +127,7 @@ impl EndReason {
         match self {
             EndReason::CallerHungUp => "caller-hung-up",
             EndReason::VoicemailHandled => "voicemail-handled",
+            EndReason::CallbackGaveUp => "callback-gave-up",
             EndReason::AgentHungUp => "agent-hung-up",
             EndReason::OutsideHungUp => "outside-hung-up",
         }
@@ -265,6 +268,24 @@ pub struct Voicemail {
     pub transcript: Option<String>,
 }
 
+/// The caller asked to be called back instead of waiting: the request keeps their place in the
+/// queue; when it reaches an agent, the agent's phone rings, and once they answer, `number` is
+/// called (caller ID: the support number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Callback {
+    pub number: E164,
+    pub requested_at: Millis,
+    /// Attempts placed so far.
+    #[serde(default)]
+    pub attempts: u32,
+    /// After a failed attempt: not before then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<Millis>,
+    /// How the last attempt went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<LegOutcome>,
+}
+
 /// Where a customer call stands, read from its participants.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallPhase {
@@ -317,6 +338,15 @@ pub struct Call {
     /// Not a caller on the line but the message they left.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voicemail: Option<Voicemail>,
+    /// The caller asked to be called back (and hung up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<Callback>,
+    /// The caller is in the callback menu, out of their conference, until then at the latest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub menu_until: Option<Millis>,
+    /// The callback has been offered to this caller (once is enough).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub callback_offered: bool,
 }
 
 impl Call {
@@ -336,6 +366,9 @@ impl Call {
             notice: None,
             help: None,
             voicemail: None,
+            callback: None,
+            menu_until: None,
+            callback_offered: false,
         }
     }
 
@@ -485,6 +518,12 @@ struct Stored {
     help: Option<Millis>,
     #[serde(default)]
     voicemail: Option<Voicemail>,
+    #[serde(default)]
+    callback: Option<Callback>,
+    #[serde(default)]
+    menu_until: Option<Millis>,
+    #[serde(default)]
+    callback_offered: bool,
     // The previous version's fields.
     #[serde(default)]
     phase: Option<StoredPhase>,
@@ -573,6 +612,9 @@ impl<'de> Deserialize<'de> for Call {
             notice: s.notice,
             help: s.help,
             voicemail: s.voicemail,
+            callback: s.callback,
+            menu_until: s.menu_until,
+            callback_offered: s.callback_offered,
         };
         call.parties = match (s.parties, s.phase) {
             (Some(parties), _) => parties,

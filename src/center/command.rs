@@ -352,6 +352,11 @@ pub enum Command {
     /// The caller on `call` left a message (`recording`, `seconds` long) and hung up.
     /// `recorded`: storage knows a voicemail of this call already handled (Twilio repeating).
     VoicemailLeft { call: CallSid, from: Option<PhoneNumber>, recording: RecordingSid, seconds: u32, recorded: bool },
+    /// The caller in the callback menu chose to keep waiting (or said nothing): back in their
+    /// conference, in their place.
+    KeepWaiting { call: CallSid },
+    /// The caller in the callback menu asked to be called back on `number`.
+    RequestCallback { call: CallSid, number: E164 },
     /// Twilio's transcription of a voicemail's message.
     Transcribed { call: CallSid, text: String },
     /// The agent takes, declines, or is done with the voicemail offered to them.
@@ -426,6 +431,8 @@ impl Command {
                 _ => vec![agent],
             },
             Command::CallArrived { .. }
+            | Command::KeepWaiting { .. }
+            | Command::RequestCallback { .. }
             | Command::VoicemailLeft { .. }
             | Command::Transcribed { .. }
             | Command::CallerLeft { .. }

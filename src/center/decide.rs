@@ -49,6 +49,10 @@ impl State {
             full: BTreeSet::new(),
         };
         d.not_for_a_voicemail(&command)?;
+        let arrived = match &command {
+            Command::CallArrived { call, .. } => Some(call.clone()),
+            _ => None,
+        };
         match command {
             Command::CallArrived { call, from, recorded, closed } => d.call_arrived(call, from, recorded, closed),
             Command::LegAnswered { call, party, leg, sid } => d.leg_answered(call, party, leg, sid)?,
@@ -59,6 +63,8 @@ impl State {
                 d.voicemail_left(call, from, recording, seconds, recorded)
             }
             Command::Transcribed { call, text } => d.transcribed(call, text),
+            Command::KeepWaiting { call } => d.keep_waiting(call)?,
+            Command::RequestCallback { call, number } => d.request_callback(call, number)?,
             Command::Voicemail { agent, step } => d.voicemail_step(agent, step)?,
             Command::SetPresence { agent, wanted } => d.set_presence(agent, wanted)?,
             Command::Heartbeat { agents } => d.heartbeat(agents),
@@ -77,6 +83,9 @@ impl State {
             Command::Tick => d.tick(),
         }
         d.route();
+        if let Some(call) = arrived {
+            d.offer_callback_at_start(&call);
+        }
         d.follow_owners();
         d.arrange();
         Ok(d.out)
@@ -177,6 +186,12 @@ impl Decider<'_> {
         if let Some(agent) = party.agent() {
             self.agent_known(agent)?;
         }
+        if self.is_callback_leg(&call, &party, leg) {
+            if self.state.calls[&call].party(Role::Customer).is_some_and(|p| !p.joined) {
+                self.emit(Event::CallbackAnswered { call, sid });
+            }
+            return Ok(());
+        }
         let c = self.state.calls.get(&call).ok_or_else(|| Refusal::UnknownCall(call.clone()))?;
         // Whether this leg is the target's or the owner's, and whether it had joined already.
         let joined = |role: Role| c.party(role).filter(|p| p.party() == Some(&party) && p.leg == leg).map(|p| p.joined);
@@ -198,7 +213,8 @@ impl Decider<'_> {
         match party {
             Party::Agent(agent) => {
                 self.emit(Event::Answered { call: call.clone(), agent: agent.clone(), sid });
-                self.presence(&agent, Presence::OnCall { call });
+                self.presence(&agent, Presence::OnCall { call: call.clone() });
+                self.dial_callback(&call);
             }
             Party::Phone(number) => self.emit(Event::OutsideAnswered { call, number, sid }),
         }
@@ -207,6 +223,9 @@ impl Decider<'_> {
 
     fn leg_ended(&mut self, call: &CallSid, party: &Party, leg: LegNo, outcome: LegOutcome) {
         // A leg of a call that is over, or an older leg: its news is stale.
+        if self.is_callback_leg(call, party, leg) {
+            return self.callback_leg_ended(call, outcome);
+        }
         let Some(c) = self.state.calls.get(call) else { return };
         // Answered-then-completed without our having seen the answer counts as failed.
         let unanswered = if outcome == LegOutcome::Completed { LegOutcome::Failed } else { outcome };
@@ -273,7 +292,10 @@ impl Decider<'_> {
     }
 
     fn caller_left(&mut self, call: &CallSid) {
-        if self.state.calls.contains_key(call) {
+        // A caller moved to the callback menu leaves their conference (and it ends): they are not
+        // gone. Nor is a callback's or a voicemail's: their caller hung up on purpose.
+        let on_the_line = self.state.calls.get(call).is_some_and(|c| c.menu_until.is_none() && c.is_live_caller());
+        if on_the_line {
             self.end_call(call, EndReason::CallerHungUp);
         }
     }
@@ -281,7 +303,7 @@ impl Decider<'_> {
     /// The call is over: whoever rings for it stops (and is free again, told why on their
     /// call's timeline), whoever is on it goes to wrap-up, and when the customer is still there
     /// (the other side ended it) they are hung up.
-    fn end_call(&mut self, call: &CallSid, reason: EndReason) {
+    pub(super) fn end_call(&mut self, call: &CallSid, reason: EndReason) {
         let Some(c) = self.state.calls.get(call).cloned() else { return };
         self.monitors_leave(&c);
         for p in c.parties.iter().filter(|p| matches!(p.role, Role::Owner | Role::Target)) {
@@ -298,8 +320,12 @@ impl Decider<'_> {
             }
         }
         self.emit(Event::Ended { call: call.clone(), reason });
-        if reason != EndReason::CallerHungUp && c.voicemail.is_none() {
-            self.effect(Effect::HangUpCaller { call: call.clone() });
+        // Only a caller on the line is hung up (not a voicemail's, nor a callback's not reached);
+        // a callback's caller is on a leg of their own.
+        let customer = c.party(Role::Customer).filter(|p| p.joined);
+        if let Some(p) = customer.filter(|_| reason != EndReason::CallerHungUp) {
+            let sid = p.sid.clone().filter(|s| s != call);
+            self.effect(Effect::HangUpCaller { call: call.clone(), sid });
         }
     }
 
@@ -558,6 +584,8 @@ impl Decider<'_> {
             .filter(|c| c.ringing_since().is_some_and(|since| since + self.rules.ring_timeout + self.rules.offer_grace <= now))
             .filter_map(|c| c.ringing_leg().map(|(party, leg)| (c.sid.clone(), party, leg)))
             .collect();
+        self.menus_expired();
+        self.offer_callbacks();
         for (call, party, leg) in overdue {
             if !self.is_voicemail(&call) {
                 self.effect(Effect::CancelLeg { call: call.clone(), party: party.clone(), leg });
@@ -580,7 +608,9 @@ impl Decider<'_> {
         }
         let mut engaged: BTreeSet<AgentId> = self.state.engaged().into_iter().cloned().collect();
         loop {
-            let Some((_, call)) = self.state.queue.first().cloned() else { return };
+            // The first in queue order who can be offered now: a caller in the callback menu, or a
+            // callback waiting to try again, keeps their place but lets the next one go.
+            let Some(call) = self.state.first_routable(now) else { return };
             let agent = self
                 .state
                 .agents

@@ -34,8 +34,16 @@ pub enum Effect {
         party: Party,
         leg: LegNo,
     },
-    /// Hang up the customer: nobody is left to talk to them.
-    HangUpCaller { call: CallSid },
+    /// Hang up the customer (their leg `sid` when it is not the call itself: a callback's), or,
+    /// after a callback's attempt failed, the agent's leg `sid` left alone in the conference.
+    HangUpCaller {
+        call: CallSid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sid: Option<CallSid>,
+    },
+    /// Move the waiting caller out of their conference to the callback menu (a REST update of
+    /// their call); the menu brings them back, in their place, unless they ask for a callback.
+    OfferCallback { call: CallSid },
     /// Change the call's conference, in this order: holds and removals first, then unholds,
     /// so no one hears what they should not. Flags (`endConferenceOnExit`) are never changed
     /// after joining: Twilio ignores such a change on a held participant, so every participant
@@ -59,6 +67,7 @@ pub enum EffectKind {
     Arrange,
     AddMonitor,
     UpdateMonitor,
+    OfferCallback,
 }
 
 impl EffectKind {
@@ -70,6 +79,7 @@ impl EffectKind {
             EffectKind::Arrange => "arrange",
             EffectKind::AddMonitor => "add-monitor",
             EffectKind::UpdateMonitor => "update-monitor",
+            EffectKind::OfferCallback => "offer-callback",
         }
     }
 }
@@ -79,7 +89,8 @@ impl Effect {
         match self {
             Effect::Dial { call, .. }
             | Effect::CancelLeg { call, .. }
-            | Effect::HangUpCaller { call }
+            | Effect::HangUpCaller { call, .. }
+            | Effect::OfferCallback { call }
             | Effect::Arrange { call, .. }
             | Effect::AddMonitor { call, .. }
             | Effect::UpdateMonitor { call, .. } => call,
@@ -94,6 +105,7 @@ impl Effect {
             Effect::Arrange { .. } => EffectKind::Arrange,
             Effect::AddMonitor { .. } => EffectKind::AddMonitor,
             Effect::UpdateMonitor { .. } => EffectKind::UpdateMonitor,
+            Effect::OfferCallback { .. } => EffectKind::OfferCallback,
         }
     }
 
@@ -103,7 +115,7 @@ impl Effect {
         match self {
             Effect::Dial { party, leg, .. } | Effect::CancelLeg { party, leg, .. } => Some((party.clone(), *leg)),
             Effect::AddMonitor { supervisor, leg, .. } => Some((Party::Agent(supervisor.clone()), *leg)),
-            Effect::HangUpCaller { .. } | Effect::Arrange { .. } | Effect::UpdateMonitor { .. } => None,
+            Effect::HangUpCaller { .. } | Effect::Arrange { .. } | Effect::UpdateMonitor { .. } | Effect::OfferCallback { .. } => None,
         }
     }
 }

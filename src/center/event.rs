@@ -55,6 +55,43 @@ pub enum Event {
         call: CallSid,
         agent: AgentId,
     },
+    /// The waiting caller is offered a callback: they are in the menu (out of their
+    /// conference, keeping their place) until `until` at the latest.
+    CallbackOffered {
+        call: CallSid,
+        until: Millis,
+    },
+    /// The caller chose to keep waiting: back in their conference, in their place.
+    BackInQueue {
+        call: CallSid,
+    },
+    /// The caller asked to be called back on `number` and hung up: the request keeps their place.
+    CallbackRequested {
+        call: CallSid,
+        number: E164,
+    },
+    /// The agent who took the callback is on the line: attempt `attempt` calls the caller on leg `leg`.
+    CallbackDialled {
+        call: CallSid,
+        number: E164,
+        attempt: u32,
+        leg: LegNo,
+    },
+    /// The caller answered the callback: they talk with the agent.
+    CallbackAnswered {
+        call: CallSid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sid: Option<CallSid>,
+    },
+    /// Attempt `attempt` did not reach the caller: the agent is free, and the request waits in
+    /// its place until `retry_at` (none: no attempt is left; the callback ends).
+    CallbackMissed {
+        call: CallSid,
+        attempt: u32,
+        outcome: LegOutcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_at: Option<Millis>,
+    },
     Offered {
         call: CallSid,
         agent: AgentId,
@@ -257,6 +294,14 @@ pub enum Event {
     },
 }
 
+/// How a call to a number (not an agent's browser) ended.
+fn phone_words(outcome: LegOutcome) -> &'static str {
+    match outcome {
+        LegOutcome::Busy => "busy",
+        _ => outcome.words(),
+    }
+}
+
 fn party_words(party: &Party, outcome: LegOutcome) -> &'static str {
     // Twilio reports a browser's decline as `busy`; an agent's browser is never busy otherwise
     // (routing rings no one who is on a call), so for an agent it means they declined.
@@ -278,6 +323,12 @@ impl Event {
             | Event::VoicemailTaken { call, .. }
             | Event::VoicemailHandled { call, .. }
             | Event::VoicemailReturned { call, .. }
+            | Event::CallbackOffered { call, .. }
+            | Event::BackInQueue { call }
+            | Event::CallbackRequested { call, .. }
+            | Event::CallbackDialled { call, .. }
+            | Event::CallbackAnswered { call, .. }
+            | Event::CallbackMissed { call, .. }
             | Event::Offered { call, .. }
             | Event::OfferMissed { call, .. }
             | Event::OfferWithdrawn { call, .. }
@@ -350,6 +401,12 @@ impl Event {
             | Event::TurnedAway { .. }
             | Event::VoicemailLeft { .. }
             | Event::VoicemailTranscribed { .. }
+            | Event::CallbackOffered { .. }
+            | Event::BackInQueue { .. }
+            | Event::CallbackRequested { .. }
+            | Event::CallbackDialled { .. }
+            | Event::CallbackAnswered { .. }
+            | Event::CallbackMissed { .. }
             | Event::Swapped { .. }
             | Event::ThreeWayStarted { .. }
             | Event::OutsideAnswered { .. }
@@ -370,6 +427,12 @@ impl Event {
             Event::VoicemailTaken { .. } => "voicemail-taken",
             Event::VoicemailHandled { .. } => "voicemail-handled",
             Event::VoicemailReturned { .. } => "voicemail-returned",
+            Event::CallbackOffered { .. } => "callback-offered",
+            Event::BackInQueue { .. } => "back-in-queue",
+            Event::CallbackRequested { .. } => "callback-requested",
+            Event::CallbackDialled { .. } => "callback-dialled",
+            Event::CallbackAnswered { .. } => "callback-answered",
+            Event::CallbackMissed { .. } => "callback-missed",
             Event::Offered { .. } => "offered",
             Event::OfferMissed { .. } => "offer-missed",
             Event::OfferWithdrawn { .. } => "offer-withdrawn",
@@ -445,6 +508,17 @@ impl Event {
             Event::VoicemailTaken { agent, .. } => format!("{agent} took the voicemail"),
             Event::VoicemailHandled { agent, .. } => format!("voicemail handled by {agent}"),
             Event::VoicemailReturned { agent, .. } => format!("{agent} left the voicemail undone: back in the queue"),
+            Event::CallbackOffered { .. } => "offered a callback (the caller keeps their place)".into(),
+            Event::BackInQueue { .. } => "chose to keep waiting".into(),
+            Event::CallbackRequested { number, .. } => format!("callback requested to {number}; the request keeps the caller's place"),
+            Event::CallbackDialled { number, attempt, .. } => format!("callback attempt {attempt}: calling {number}"),
+            Event::CallbackAnswered { .. } => "the caller answered the callback".into(),
+            Event::CallbackMissed { attempt, outcome, retry_at: Some(_), .. } => {
+                format!("callback attempt {attempt}: {}; trying again later, in the caller's place", phone_words(*outcome))
+            }
+            Event::CallbackMissed { attempt, outcome, retry_at: None, .. } => {
+                format!("callback attempt {attempt}: {}; no attempt left", phone_words(*outcome))
+            }
             Event::Offered { agent, .. } => format!("offered to {agent}"),
             Event::OfferMissed { agent, outcome, .. } => format!("{agent}: {}", party_words(&Party::Agent(agent.clone()), *outcome)),
             Event::OfferWithdrawn { agent, .. } => format!("{agent} stopped ringing: the caller left"),
@@ -469,6 +543,7 @@ impl Event {
             Event::Left { agent, .. } => format!("{agent} hung up"),
             Event::Ended { reason: EndReason::CallerHungUp, .. } => "customer hung up".into(),
             Event::Ended { reason: EndReason::VoicemailHandled, .. } => "voicemail done".into(),
+            Event::Ended { reason: EndReason::CallbackGaveUp, .. } => "callback failed: the caller could not be reached".into(),
             Event::Ended { reason: EndReason::AgentHungUp, .. } => "call ended by the agent".into(),
             Event::Ended { reason: EndReason::OutsideHungUp, .. } => "call ended by the number it was transferred to".into(),
             Event::ConferenceKnown { conference, .. } => format!("conference {conference}"),

@@ -31,6 +31,9 @@ pub struct WaitingCaller {
     /// Not a caller on the line: the message they left.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub voicemail: bool,
+    /// Not a caller on the line: they asked to be called back.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub callback: bool,
 }
 
 /// The queue now and today.
@@ -40,6 +43,9 @@ pub struct FloorQueue {
     /// Of those, voicemails (messages left, waiting for an agent like calls).
     #[serde(default)]
     pub voicemails: usize,
+    /// Of those, callback requests.
+    #[serde(default)]
+    pub callbacks: usize,
     /// When the caller who has waited longest started waiting (the longest wait ticks from it).
     #[serde(default)]
     pub longest_since: Option<Millis>,
@@ -131,11 +137,18 @@ impl State {
         let queue = FloorQueue {
             waiting: self.queue_len(),
             voicemails: self.queued().filter(|c| c.is_voicemail()).count(),
+            callbacks: self.queued().filter(|c| c.callback.is_some()).count(),
             longest_since: self.queued().next().map(|c| c.queued_at),
             callers: self
                 .queued()
                 .take(CALLERS_SHOWN)
-                .map(|c| WaitingCaller { call: c.sid.clone(), from: c.from.clone(), since: c.queued_at, voicemail: c.is_voicemail() })
+                .map(|c| WaitingCaller {
+                    call: c.sid.clone(),
+                    from: c.from.clone(),
+                    since: c.queued_at,
+                    voicemail: c.is_voicemail(),
+                    callback: c.callback.is_some(),
+                })
                 .collect(),
             today: day.figures(now, thresholds),
         };

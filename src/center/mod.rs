@@ -11,7 +11,8 @@
 //! - `rules`, `party`, `agent`, `call`: the vocabulary and the state's parts;
 //! - `state`: the whole center and questions about it;
 //! - `command`, `event`, `effect`, `refusal`: what goes in and what comes out;
-//! - `decide` (the rules), `supervise` (the supervisor's), `voicemail` (a message's), `apply` (what an event changes),
+//! - `decide` (the rules), `supervise` (the supervisor's), `voicemail` (a message's), `callback`
+//!   (a callback's), `apply` (what an event changes),
 //!   `arrange` (conference changes);
 //! - `view`: what each console shows, with the steps that make sense now;
 //! - `figures`: today's figures for the floor, folded from the stored events; `floor`: what
@@ -22,6 +23,7 @@ mod agent;
 mod apply;
 mod arrange;
 mod call;
+mod callback;
 mod command;
 mod decide;
 mod effect;
@@ -42,7 +44,7 @@ mod voicemail;
 mod tests;
 
 pub use agent::{Account, Agent, AgentRole, AwayReason, Presence};
-pub use call::{Call, CallNotice, CallPhase, EndReason, LegNo, LegOutcome, Music, Participant, Side, Stage, Transfer, Voicemail};
+pub use call::{Call, CallNotice, CallPhase, Callback, EndReason, LegNo, LegOutcome, Music, Participant, Side, Stage, Transfer, Voicemail};
 pub use command::{
     CallAction, CoachRefusal, Command, MissingTarget, PresenceAction, SupervisorAction, Target, TransferAction, VoicemailStep, Wanted,
 };

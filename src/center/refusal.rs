@@ -77,6 +77,10 @@ pub enum Reason {
     VoicemailNotTaken,
     #[error("this is a voicemail: nobody is on the line (listen to it, call back, mark it done)")]
     NobodyOnTheLine,
+    #[error("the caller is not in the callback menu (any more)")]
+    NotInMenu,
+    #[error("the caller has not answered the callback yet")]
+    CallbackNotAnswered,
     #[error("no agent has this call to coach")]
     NobodyToCoach,
     #[error("{0}'s phone has not joined the call yet: listen until it has")]

@@ -94,6 +94,11 @@ impl State {
         Some(self.queue.range(..c.queue_key()).count() + 1)
     }
 
+    /// The first queued call that can be offered now (see [`Call::routable`]).
+    pub fn first_routable(&self, now: Millis) -> Option<CallSid> {
+        self.queue.iter().filter_map(|(_, sid)| self.calls.get(sid)).find(|c| c.routable(now)).map(|c| c.sid.clone())
+    }
+
     pub fn queue_len(&self) -> usize {
         self.queue.len()
     }
@@ -159,6 +164,8 @@ impl State {
             wrap.into_iter().chain(lease)
         });
         let offers = self.attended().filter_map(|c| c.ringing_since()).map(|since| since + rules.ring_timeout + rules.offer_grace);
-        agents.chain(offers).min()
+        // Callbacks: a menu's deadline, a retry's time, a caller due to be offered one.
+        let queued = self.queued().filter_map(|c| c.due(rules));
+        agents.chain(offers).chain(queued).min()
     }
 }

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::agent::{AgentRole, AwayReason, Presence};
-use super::call::{Call, CallNotice, CallPhase, Participant, Stage, Voicemail};
+use super::call::{Call, CallNotice, CallPhase, Callback, Participant, Stage, Voicemail};
 use super::command::{CallAction, PresenceAction};
 use super::party::{MonitorMode, Party, Role};
 use super::rules::Millis;
@@ -147,6 +147,9 @@ pub struct CallCard {
     /// Not a caller on the line but a message they left: how long, and its transcription.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voicemail: Option<Voicemail>,
+    /// A callback: whom to call, since when it was asked for, how the attempts went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<Callback>,
 }
 
 /// The call a supervisor monitors, as their console shows it (their phone answers it by itself).
@@ -331,6 +334,7 @@ impl State {
             transferred_by: transferred_by.map(|by| self.agent_name(by)),
             help: c.help,
             voicemail: c.voicemail.clone(),
+            callback: c.callback.clone(),
         }
     }
 

@@ -83,7 +83,10 @@ impl Decider<'_> {
         };
         match call {
             Some(call) if self.is_voicemail(&call) => Err(Reason::NobodyOnTheLine.into()),
-            _ => Ok(()),
+            _ => match command {
+                Command::Transfer { agent, .. } | Command::Hold { agent, .. } => self.caller_not_yet_on(agent),
+                _ => Ok(()),
+            },
         }
     }
 

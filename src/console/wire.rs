@@ -9,10 +9,10 @@ use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::JsValue;
 
 use crate::center::{
-    AgentCard, AgentName, AwayReason, CallAction, CallCard, CallHistory, CallNotice, ConsoleView, LegCard, LegState, Millis, MonitorCard,
-    MonitorMode, Party, Phase, Presence, PresenceAction, QueueCard, Role, Stage, TimelineRow, TransferCard, Voicemail,
+    AgentCard, AgentName, AwayReason, CallAction, CallCard, CallHistory, CallNotice, Callback, ConsoleView, LegCard, LegState, Millis,
+    MonitorCard, MonitorMode, Party, Phase, Presence, PresenceAction, QueueCard, Role, Stage, TimelineRow, TransferCard, Voicemail,
 };
-use crate::ids::{AgentId, CallSid, PhoneNumber, RecordingSid};
+use crate::ids::{AgentId, CallSid, PhoneNumber, RecordingSid, E164};
 
 /// The value, or the name of the field (or the JSON) that is not as it should be.
 pub(crate) type Read<T> = Result<T, &'static str>;
@@ -177,6 +177,18 @@ fn call_card(v: JsValue) -> Read<CallCard> {
         transferred_by: o.opt("transferred_by", name)?,
         help: o.opt("help", int)?,
         voicemail: o.opt("voicemail", voicemail)?,
+        callback: o.opt("callback", callback)?,
+    })
+}
+
+fn callback(v: JsValue) -> Read<Callback> {
+    let o = Obj::new(v)?;
+    Ok(Callback {
+        number: E164::parse(&o.text("number")?).map_err(|_| "a number")?,
+        requested_at: o.int("requested_at")?,
+        attempts: u32::try_from(o.get("attempts").map(int).transpose()?.unwrap_or(0)).map_err(|_| "attempts")?,
+        not_before: o.opt("not_before", int)?,
+        last: None,
     })
 }
 

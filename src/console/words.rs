@@ -1,7 +1,8 @@
 //! The panels' words: plain functions of the server's view and the time, tested natively.
 
 use crate::center::{
-    AwayReason, CallCard, CallHistory, LegCard, Millis, MonitorCard, MonitorMode, Party, Phase, Presence, QueueCard, Role, Side, Stage,
+    AwayReason, CallCard, CallHistory, LegCard, LegState, Millis, MonitorCard, MonitorMode, Party, Phase, Presence, QueueCard, Role, Side,
+    Stage,
 };
 use crate::ids::{AgentId, PhoneNumber};
 
@@ -56,6 +57,16 @@ pub fn call_summary(c: &CallCard, now: Millis) -> String {
         return match c.phase {
             Phase::Offered => format!("{what} · offered to you {} · left {} ago", clock(now - c.since), clock(now - c.queued_at)),
             _ => format!("{what} · yours {} · left {} ago", clock(now - c.since), clock(now - c.queued_at)),
+        };
+    }
+    if let Some(cb) = &c.callback {
+        let what = format!("Callback to {} · asked {} ago", cb.number, clock(now - cb.requested_at));
+        return match c.phase {
+            Phase::Offered => format!("{what} · ringing {}", clock(now - c.since)),
+            _ if c.legs.iter().any(|l| l.role == Role::Customer && l.state == LegState::Ringing) => {
+                format!("{what} · calling them (attempt {})", cb.attempts)
+            }
+            _ => format!("{what} · connected {}", clock(now - c.since)),
         };
     }
     match c.phase {
@@ -168,7 +179,7 @@ pub fn and_list(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::center::{AgentName, CallAction, LegState, TimelineRow, TransferCard};
+    use crate::center::{AgentName, CallAction, TimelineRow, TransferCard};
     use crate::ids::CallSid;
 
     fn sid() -> CallSid {
@@ -253,6 +264,7 @@ mod tests {
             transferred_by: None,
             help: None,
             voicemail: None,
+            callback: None,
         };
         assert_eq!(call_summary(&card, NOW), "Caller +15551230000 · connected 1:15 · waited 0:15");
         assert_eq!(leg(&card.legs[0]), "Caller +15551230000 · on hold");
@@ -366,6 +378,7 @@ mod tests {
             transferred_by: None,
             help: None,
             voicemail: None,
+            callback: None,
         };
         assert_eq!(supervisor(&call(MonitorMode::Whisper)).as_deref(), Some("Coached by Supervisor 1: only you hear them"));
         assert_eq!(supervisor(&call(MonitorMode::Barge)).as_deref(), Some("Supervisor 1 joined the call: everyone hears them"));

@@ -89,8 +89,8 @@ pub fn all(me: AgentId, now: RwSignal<Millis>) -> impl IntoView {
             <h3>"Waiting"</h3>
             <ul id="floor-queue" class="callers">
                 {move || floor().map(|f| f.queue.callers.into_iter().map(|w| view! {
-                    <li data-call=w.call.to_string() data-voicemail=w.voicemail.to_string()>
-                        {if w.voicemail { "Voicemail · " } else { "" }}
+                    <li data-call=w.call.to_string() data-voicemail=w.voicemail.to_string() data-callback=w.callback.to_string()>
+                        {if w.voicemail { "Voicemail · " } else if w.callback { "Callback · " } else { "" }}
                         {caller(w.from.as_ref().map(|f| f.as_str()))} " · " {move || clock(now.get() - w.since)}
                     </li>
                 }).collect_view())}

@@ -28,6 +28,7 @@ fn queue(v: JsValue) -> Read<FloorQueue> {
     Ok(FloorQueue {
         waiting: usize::try_from(o.int("waiting")?).map_err(|_| "waiting")?,
         voicemails: usize::try_from(o.int("voicemails")?).map_err(|_| "voicemails")?,
+        callbacks: usize::try_from(o.int("callbacks")?).map_err(|_| "callbacks")?,
         longest_since: o.opt("longest_since", int)?,
         callers: o.list("callers", false, waiting_caller)?,
         today: figures(o.req("today")?)?,
@@ -41,6 +42,7 @@ fn waiting_caller(v: JsValue) -> Read<WaitingCaller> {
         from: o.opt("from", caller)?,
         since: o.int("since")?,
         voicemail: o.flag("voicemail")?,
+        callback: o.flag("callback")?,
     })
 }
 

@@ -27,13 +27,18 @@ pub fn handle_time(f: &Figures) -> String {
 }
 
 /// `12 offered · 9 answered · 2 abandoned (1 short)`.
-/// The waiting tile: callers on the line, and voicemails when some wait (`5 · 2 voicemails`).
+/// The waiting tile: callers on the line, then callbacks and voicemails when some wait
+/// (`3 · 1 callback · 2 voicemails`).
 pub fn waiting(q: &FloorQueue) -> String {
-    match q.voicemails {
-        0 => q.waiting.to_string(),
-        1 => format!("{} · 1 voicemail", q.waiting - 1),
-        n => format!("{} · {n} voicemails", q.waiting - n),
+    let plural = |n: usize, one: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") };
+    let mut out = q.waiting.saturating_sub(q.voicemails + q.callbacks).to_string();
+    if q.callbacks > 0 {
+        out.push_str(&format!(" · {}", plural(q.callbacks, "callback")));
     }
+    if q.voicemails > 0 {
+        out.push_str(&format!(" · {}", plural(q.voicemails, "voicemail")));
+    }
+    out
 }
 
 pub fn counts(f: &Figures) -> String {
@@ -164,11 +169,18 @@ mod tests {
     }
 
     #[test]
-    fn voicemails_waiting_are_counted_apart_from_callers_on_the_line() {
-        let q = |waiting, voicemails| FloorQueue { waiting, voicemails, longest_since: None, callers: vec![], today: Figures::default() };
-        assert_eq!(waiting(&q(3, 0)), "3");
-        assert_eq!(waiting(&q(3, 1)), "2 · 1 voicemail");
-        assert_eq!(waiting(&q(5, 2)), "3 · 2 voicemails");
+    fn callbacks_and_voicemails_waiting_are_counted_apart_from_callers_on_the_line() {
+        let q = |waiting, voicemails, callbacks| FloorQueue {
+            waiting,
+            voicemails,
+            callbacks,
+            longest_since: None,
+            callers: vec![],
+            today: Figures::default(),
+        };
+        assert_eq!(waiting(&q(3, 0, 0)), "3");
+        assert_eq!(waiting(&q(3, 1, 0)), "2 · 1 voicemail");
+        assert_eq!(waiting(&q(6, 2, 1)), "3 · 1 callback · 2 voicemails");
     }
 
     #[test]

@@ -8,8 +8,9 @@
 //! (`{"code","message","more_info","status"}`): 401/20003 for authentication, 404/20404 for an
 //! unknown resource, 400 for bad input (21201 missing `To`, 21603 missing `From`, 21205 missing
 //! `Url`, 21217 a `To` that is neither `client:…` nor an E.164 number, 20001 another invalid
-//! parameter, 21220 a call in the wrong state — close to Twilio's codes, which are not all
-//! documented). Requests can be made to fail on purpose, and all are logged: see
+//! parameter, 21220 a call in the wrong state, including `Url`/`Twiml` on a call not in
+//! progress: "Call is not in-progress. Cannot redirect." — close to Twilio's codes, which are not
+//! all documented). Requests can be made to fail on purpose, and all are logged: see
 //! [`super::faults`]. In [`Answering::Echo`] the same authentication, faults and log front
 //! [`echo`]'s answers instead of the engine's.
 //!

@@ -1,7 +1,9 @@
 //! `/simulator`: a live view of the simulated Twilio — every conference with its participants,
 //! every call with its status, what it hears and the digits keyed — beside the app's queue and its
-//! agents' presence. Finished ones are listed apart, greyed. Its one control plugs an agent's
-//! simulated headset out and back in, to try the console when the audio devices change.
+//! agents' presence. Finished ones are listed apart, greyed. A call waiting in a `<Gather>` or
+//! `<Record>` says so; the recordings kept and what Twilio's debugger would show (13238 …) are
+//! listed at the end. Its one control plugs an agent's simulated headset out and back in, to try
+//! the console when the audio devices change.
 
 use leptos::prelude::*;
 
@@ -83,6 +85,39 @@ fn monitor_view(s: SimStateDto) -> impl IntoView {
             .collect(),
         "No agents.",
     );
+    let recordings = item_list(
+        s.recordings
+            .iter()
+            .map(|r| {
+                view! {
+                    <li class="sim-item sim-recording" data-sid=r.sid.clone() data-call-sid=r.call_sid.clone()>
+                        <strong>{format!("{} s", r.duration_secs)}</strong> " “" {r.text.clone()} "” "
+                        <code>{r.sid.clone()}</code> " · call " <code>{r.call_sid.clone()}</code>
+                    </li>
+                }
+                .into_any()
+            })
+            .collect(),
+        "None.",
+    );
+    // Newest first.
+    let notifications = item_list(
+        s.notifications
+            .iter()
+            .rev()
+            .map(|n| {
+                let code = n.code.map(|c| format!("{c} ")).unwrap_or_default();
+                view! {
+                    <li class="sim-item sim-notification" data-code=n.code.map(|c| c.to_string()).unwrap_or_default()>
+                        <strong>{code}</strong> {n.message.clone()} " "
+                        <span class="sim-muted">{n.date.clone()} " " {n.call_sid.clone().unwrap_or_default()}</span>
+                    </li>
+                }
+                .into_any()
+            })
+            .collect(),
+        "Nothing to report.",
+    );
     view! {
         <p id="sim-summary" class="status" role="status" aria-live="polite">{summary}</p>
         <section id="sim-queue" class="panel" aria-labelledby="sim-queue-title">
@@ -102,6 +137,14 @@ fn monitor_view(s: SimStateDto) -> impl IntoView {
             {calls.0}
             <h3 class="sim-finished-title">"Finished"</h3>
             <div class="sim-finished">{calls.1}</div>
+        </section>
+        <section id="sim-recordings" class="panel" aria-labelledby="sim-recordings-title">
+            <h2 id="sim-recordings-title">"Recordings"</h2>
+            {recordings}
+        </section>
+        <section id="sim-notifications" class="panel" aria-labelledby="sim-notifications-title">
+            <h2 id="sim-notifications-title">"Debugger"</h2>
+            {notifications}
         </section>
     }
 }
@@ -200,6 +243,14 @@ fn call_item(c: &SimCallDto, finished: bool) -> AnyView {
     let digits = (!digits.is_empty()).then(|| view! { <p class="sim-digits">"DTMF: " {digits.join(" · ")}</p> });
     let beeps = (!c.beeps.is_empty()).then(|| view! { <p class="sim-beeps">"beeps heard: " {c.beeps.join(" · ")}</p> });
     let quality = (c.to.starts_with("client:") && c.status == "in-progress").then(|| quality_forms(&c.sid));
+    let listening = c.listening.as_ref().map(|l| {
+        let what = match l.kind.as_str() {
+            "gather" => format!("gathering ({}) — so far: {}", if l.speech { "keys or speech" } else { "keys" }, l.so_far),
+            _ => format!("recording — said so far: {}", l.so_far),
+        };
+        view! { <p class="sim-listening" data-kind=l.kind.clone()>{what}</p> }
+    });
+    let on_page = c.rings_on_page.then(|| view! { <span class="flag">"on the phone page"</span> });
     view! {
         <li class="sim-item sim-call" class:finished=finished data-sid=c.sid.clone() data-status=c.status.clone()>
             <p class="sim-item-head">
@@ -207,6 +258,8 @@ fn call_item(c: &SimCallDto, finished: bool) -> AnyView {
                 <span class="pill" class:pill-live=!finished>{c.status.clone()}</span>
             </p>
             <p class="sim-hears">"hears: " {if c.now_hearing.is_empty() { "nothing".to_string() } else { c.now_hearing.clone() }}</p>
+            {listening}
+            {on_page}
             {digits}
             {beeps}
             {quality}

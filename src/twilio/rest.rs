@@ -329,6 +329,14 @@ impl TwilioClient {
         self.send(reqwest::Method::POST, &path, None, Some(form)).await.map(drop)
     }
 
+    /// `POST /Calls/{CA}.json` with `Url=…`: the call in progress leaves what it is doing (its
+    /// conference) and runs the document at `url` (fetched with POST).
+    pub async fn redirect_call(&self, call_sid: &str, url: &str) -> Result<(), RestError> {
+        let path = self.path(&["Calls", call_sid]);
+        let form = vec![("Url", url.to_string()), ("Method", "POST".to_string())];
+        self.send(reqwest::Method::POST, &path, None, Some(form)).await.map(drop)
+    }
+
     /// `POST /Calls/{CA}.json` with `Status=completed`: hang up a call in progress.
     pub async fn hang_up_call(&self, call_sid: &str) -> Result<(), RestError> {
         let path = self.path(&["Calls", call_sid]);

@@ -28,6 +28,18 @@ enum Verb {
     Pause(u32),
     Redirect(String),
     Record(Record),
+    Gather { gather: Gather, say: String },
+}
+
+/// `<Gather>` for keys pressed (`input="dtmf"`), with a sentence said while it listens.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Gather {
+    /// Requested (POST) with `Digits` once the caller has pressed `num_digits` keys or the
+    /// finish key; with nothing pressed, Twilio goes on to the next verb.
+    pub action: String,
+    pub num_digits: Option<u32>,
+    pub timeout_secs: Option<u32>,
+    pub finish_on_key: Option<String>,
 }
 
 /// `<Record>`: the caller's message; `None` leaves Twilio's default in place.
@@ -125,6 +137,12 @@ impl Response {
         self
     }
 
+    /// `<Gather …><Say>say</Say></Gather>`: keys pressed while (and after) `say` is said.
+    pub fn gather(mut self, gather: Gather, say: impl Into<String>) -> Self {
+        self.verbs.push(Verb::Gather { gather, say: say.into() });
+        self
+    }
+
     /// `<Pause length="secs"/>`
     pub fn pause(mut self, secs: u32) -> Self {
         self.verbs.push(Verb::Pause(secs));
@@ -151,6 +169,27 @@ impl Response {
                 Verb::Redirect(url) => element(&mut out, "Redirect", &[("method", Some("POST".to_string()))], Some(url)),
                 Verb::Pause(secs) => {
                     element(&mut out, "Pause", &[("length", Some(secs.to_string()))], None);
+                }
+                Verb::Gather { gather: g, say } => {
+                    out.push_str("<Gather");
+                    let attrs = [
+                        ("action", Some(g.action.clone())),
+                        ("finishOnKey", g.finish_on_key.clone()),
+                        ("input", Some("dtmf".to_string())),
+                        ("method", Some("POST".to_string())),
+                        ("numDigits", g.num_digits.map(|n| n.to_string())),
+                        ("timeout", g.timeout_secs.map(|n| n.to_string())),
+                    ];
+                    for (key, value) in attrs {
+                        if let Some(value) = value {
+                            let _ = write!(out, " {key}=\"");
+                            escape_into(&mut out, &value, true);
+                            out.push('"');
+                        }
+                    }
+                    out.push('>');
+                    element(&mut out, "Say", &[], Some(say));
+                    out.push_str("</Gather>");
                 }
                 Verb::Record(r) => {
                     // Alphabetical, as twilio-python writes them.

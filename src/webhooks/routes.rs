@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route(flow::STATUS_PATH, post(status))
         .route("/twilio/legs/{call_sid}/{party}/{leg}", post(agent_leg_status))
         .route("/twilio/monitor/{call_sid}/{supervisor}/{leg}", post(monitor_leg_status))
+        .route("/twilio/callback/{call_sid}/{step}", post(callback_menu))
         .route("/twilio/voicemail/{call_sid}", post(voicemail_recorded))
         .route("/twilio/voicemail/{call_sid}/recording", post(voicemail_recording))
         .route("/twilio/voicemail/{call_sid}/transcription", post(voicemail_transcription))
@@ -153,6 +154,27 @@ async fn monitor_leg_status(
     service::monitor_leg_status(&state, call.clone(), supervisor.clone(), leg, cb).await?;
     tracing::info!(route = "monitor-status", call = %call, %supervisor, leg, event = %event, outcome = "applied");
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+/// The callback menu's steps: `offer` (the menu), `choice` (1 or not), `number` (1 for the
+/// caller's own, or one typed), `back` (nothing pressed: back to the queue).
+async fn callback_menu(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    form: TwilioForm,
+) -> Result<Response, Failure> {
+    let Path((call, step)) = path.map_err(|e| bad(e.body_text()))?;
+    let call = CallSid::parse(&call).map_err(bad)?;
+    let digits = form.get("Digits").unwrap_or_default().to_string();
+    let doc = match step.as_str() {
+        "offer" => service::callback_offer(&state, &call),
+        "choice" => service::callback_choice(&state, call.clone(), &digits).await?,
+        "number" => service::callback_number(&state, call.clone(), &digits).await?,
+        "back" => service::back_in_queue(&state, call.clone(), crate::calls::flow::KEPT_PLACE).await?,
+        other => return Err(bad(format!("unknown callback step '{other}' (offer, choice, number, back)")).into()),
+    };
+    tracing::info!(route = "callback", call_sid = %call, step = %step, "callback menu");
+    Ok(twiml_response(doc))
 }
 
 /// The call a voicemail path names.

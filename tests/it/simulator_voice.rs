@@ -180,8 +180,8 @@ async fn a_live_call_is_moved_by_url_or_twiml_leaving_its_conference_and_a_ringi
     assert!(app.seen("/choice").is_empty());
 
     // Back into a room of the same name: a new one, since the old one ended.
-    let back = format!("<Response><Dial><Conference>room</Conference></Dial></Response>");
-    rest.update_call(customer.as_str(), &[("Twiml", back.as_str())]).await;
+    let back = "<Response><Dial><Conference>room</Conference></Dial></Response>";
+    rest.update_call(customer.as_str(), &[("Twiml", back)]).await;
     let rejoined = until_call(&sim, &customer, "the customer in a room again", |c| c.conference_sid.is_some()).await;
     assert_ne!(rejoined.conference_sid, Some(room));
 

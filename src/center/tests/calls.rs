@@ -208,7 +208,7 @@ fn the_agent_hanging_up_ends_the_call_hangs_up_the_caller_and_starts_wrap_up() {
         LegOutcome::Completed,
     );
     assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 75_000 });
-    assert_eq!(w.effects(), &[Effect::HangUpCaller { call: call(1) }]);
+    assert_eq!(w.effects(), &[Effect::HangUpCaller { call: call(1), sid: None }]);
     assert_eq!(w.phase(1), None);
 }
 

@@ -17,7 +17,7 @@ pub fn caller(n: u8) -> PhoneNumber {
     PhoneNumber::parse(&format!("+1555000{n:04}")).unwrap()
 }
 
-pub const RULES: Rules = Rules { wrap_up: 15_000, ring_timeout: 30_000, offer_grace: 15_000, lease: 30_000 };
+pub const RULES: Rules = Rules::BASIC;
 
 /// A contact center at a moment in time, and what the last command decided.
 #[derive(Clone)]
@@ -25,11 +25,12 @@ pub struct World {
     pub state: State,
     pub now: Millis,
     pub last: Result<Decision, Refusal>,
+    pub rules: Rules,
 }
 
 pub fn given_agents(names: &[&str]) -> World {
     let state = State::from_parts(names.iter().map(|n| Agent::new(agent(n))), []);
-    World { state, now: 1_000, last: Ok(Decision::default()) }
+    World { state, now: 1_000, last: Ok(Decision::default()), rules: RULES }
 }
 
 impl World {
@@ -48,7 +49,13 @@ impl World {
     }
 
     pub fn when(mut self, command: Command) -> Self {
-        self.last = self.state.handle(command, self.now, &RULES);
+        self.last = self.state.handle(command, self.now, &self.rules);
+        self
+    }
+
+    /// The same center with other timings (callbacks on, say).
+    pub fn with_rules(mut self, rules: Rules) -> Self {
+        self.rules = rules;
         self
     }
 

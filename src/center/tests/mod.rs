@@ -1,5 +1,6 @@
 //! Every rule of the center as a given/when/then sentence, with no database and no clock.
 
+mod callbacks;
 mod calls;
 mod figures;
 mod given;

@@ -170,7 +170,7 @@ fn completing_takes_the_customer_off_hold_to_the_target_and_the_first_agent_leav
     assert!(w.decision().events.is_empty());
     // The new owner hanging up ends the call.
     let w = w.leg_ends("agent2", 1, 2, LegOutcome::Completed);
-    assert_eq!(w.effects(), &[Effect::HangUpCaller { call: call(1) }]);
+    assert_eq!(w.effects(), &[Effect::HangUpCaller { call: call(1), sid: None }]);
 }
 
 #[test]
@@ -417,7 +417,7 @@ fn a_consult_with_a_number_outside_completes_to_it_and_ends_when_it_hangs_up() {
     assert!(matches!(w.phase(1), Some(CallPhase::Outside { answered: true, .. })));
     assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 40_000 + RULES.wrap_up });
     let w = w.and(Command::LegEnded { call: call(1), party: party(OUTSIDE), leg: 2, outcome: LegOutcome::Completed });
-    assert_eq!(w.effects(), &[Effect::HangUpCaller { call: call(1) }]);
+    assert_eq!(w.effects(), &[Effect::HangUpCaller { call: call(1), sid: None }]);
     assert_eq!(w.timeline(), ["call ended by the number it was transferred to"]);
 }
 

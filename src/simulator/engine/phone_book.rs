@@ -11,6 +11,10 @@
 //! | [`NO_ANSWER`] `+15005550011` | rings until the call's `Timeout`, then ends `no-answer` |
 //! | [`UNREACHABLE`] `+15005550012` | ends `failed` at once (after `initiated`, before ringing) |
 //! | any other number | rings [`RING_SECS`], then answers by itself and runs the call's `Url` TwiML |
+//! | a number an open `/phone` page holds (any of the above) | rings on that page: answering runs the call's `Url` TwiML, declining ends it `busy`, nobody answering ends it `no-answer` at the call's `Timeout` |
+//!
+//! The last row is not this book's: a page holds its own number while open (see
+//! [`held_numbers`](super::held_numbers)), and the hold is checked when the call starts ringing.
 //!
 //! An answered number stays on the line until something hangs it up: the simulator's `hangup`,
 //! `POST Calls/{CA}.json Status=completed`, or its document ending (after being removed from a

@@ -1,0 +1,151 @@
+//! The rules of a callback: a waiting caller offered "press 1 to be called back" (after a set
+//! wait, or at the start of the call when the queue's head has waited that long already) is in
+//! the menu, out of their conference, keeping their place. They keep waiting (back in their
+//! conference, same place) or ask to be called back and hang up: the request keeps their place.
+//! When it reaches the head of the queue and an agent is free, the agent's phone rings as for a
+//! call; once they answer, the caller's number is called (caller ID: the support number). An
+//! attempt that finds the caller busy or away frees the agent and waits, in the same place,
+//! until the retry time; after the last attempt the callback ends, reported. A callback is never
+//! an abandon.
+
+use super::call::{Call, EndReason, LegNo, LegOutcome};
+use super::decide::Decider;
+use super::effect::Effect;
+use super::event::Event;
+use super::party::{Party, Role};
+use super::refusal::{Reason, Refusal};
+use super::rules::{Millis, Rules};
+use crate::ids::{AgentId, CallSid, E164};
+
+impl Decider<'_> {
+    /// A caller who just arrived and is still waiting is offered a callback when the queue's
+    /// head has waited long already (their own wait is likely as long).
+    pub(super) fn offer_callback_at_start(&mut self, call: &CallSid) {
+        let Some(after) = self.rules.callback_after else { return };
+        let head_since = self.state.queued().find(|c| c.is_live_caller()).map(|c| c.queued_at);
+        let waiting = self.state.calls.get(call).is_some_and(|c| c.is_queued() && c.offerable_callback());
+        if waiting && head_since.is_some_and(|since| self.now - since >= after) {
+            self.emit(Event::CallbackOffered { call: call.clone(), until: self.now + self.rules.menu_time });
+        }
+    }
+
+    /// Callers who have waited `callback_after` are offered a callback: moved to the menu.
+    pub(super) fn offer_callbacks(&mut self) {
+        let Some(after) = self.rules.callback_after else { return };
+        let due: Vec<CallSid> =
+            self.state.queued().filter(|c| c.offerable_callback() && c.queued_at + after <= self.now).map(|c| c.sid.clone()).collect();
+        for call in due {
+            self.emit(Event::CallbackOffered { call: call.clone(), until: self.now + self.rules.menu_time });
+            self.effect(Effect::OfferCallback { call });
+        }
+    }
+
+    /// Callers whose menu time is over without a choice are taken to have hung up there.
+    pub(super) fn menus_expired(&mut self) {
+        let gone: Vec<CallSid> =
+            self.state.queued().filter(|c| c.menu_until.is_some_and(|until| until <= self.now)).map(|c| c.sid.clone()).collect();
+        for call in gone {
+            self.end_call(&call, EndReason::CallerHungUp);
+        }
+    }
+
+    pub(super) fn keep_waiting(&mut self, call: CallSid) -> Result<(), Refusal> {
+        let c = self.state.calls.get(&call).ok_or_else(|| Refusal::UnknownCall(call.clone()))?;
+        if c.menu_until.is_some() {
+            self.emit(Event::BackInQueue { call });
+        }
+        Ok(())
+    }
+
+    pub(super) fn request_callback(&mut self, call: CallSid, number: E164) -> Result<(), Refusal> {
+        let c = self.state.calls.get(&call).ok_or_else(|| Refusal::UnknownCall(call.clone()))?;
+        if c.callback.is_some() {
+            // Twilio repeating the choice: asked already.
+            return Ok(());
+        }
+        if c.menu_until.is_none() || !c.is_queued() {
+            return Err(Reason::NotInMenu.into());
+        }
+        self.emit(Event::CallbackRequested { call, number });
+        Ok(())
+    }
+
+    /// The agent who took a callback is on the line: the caller's number is called.
+    pub(super) fn dial_callback(&mut self, call: &CallSid) {
+        let Some(c) = self.state.calls.get(call) else { return };
+        let Some(cb) = &c.callback else { return };
+        let (number, attempt, leg) = (cb.number.clone(), cb.attempts + 1, c.legs + 1);
+        self.emit(Event::CallbackDialled { call: call.clone(), number: number.clone(), attempt, leg });
+        self.effect(Effect::Dial { call: call.clone(), party: Party::Phone(number), leg });
+    }
+
+    /// Whether `party` on leg `leg` is the caller being called back on `call`.
+    pub(super) fn is_callback_leg(&self, call: &CallSid, party: &Party, leg: LegNo) -> bool {
+        self.state.calls.get(call).is_some_and(|c| {
+            let customer = c.party(Role::Customer).is_some_and(|p| p.leg == leg && leg > 0);
+            customer && matches!((&c.callback, party), (Some(cb), Party::Phone(n)) if cb.number == *n)
+        })
+    }
+
+    /// The caller's leg of a callback ended: before an answer, the attempt failed (the agent is
+    /// free; the request waits in its place, or ends after the last attempt); after, they hung up.
+    pub(super) fn callback_leg_ended(&mut self, call: &CallSid, outcome: LegOutcome) {
+        let Some(c) = self.state.calls.get(call) else { return };
+        let joined = c.party(Role::Customer).is_some_and(|p| p.joined);
+        if joined {
+            self.end_call(call, EndReason::CallerHungUp);
+            return;
+        }
+        let outcome = if outcome == LegOutcome::Completed { LegOutcome::Failed } else { outcome };
+        let attempt = c.callback.as_ref().map(|cb| cb.attempts).unwrap_or(1);
+        let owner = c.party(Role::Owner).and_then(|p| Some((p.agent()?.clone(), p.sid.clone())));
+        let retry_at = (attempt < self.rules.callback_attempts).then_some(self.now + self.rules.callback_retry);
+        self.emit(Event::CallbackMissed { call: call.clone(), attempt, outcome, retry_at });
+        if let Some((agent, sid)) = owner {
+            // The agent waited alone in the conference: their leg is hung up, and they are free.
+            self.after_call(&agent);
+            if let Some(sid) = sid {
+                self.effect(Effect::HangUpCaller { call: call.clone(), sid: Some(sid) });
+            }
+        }
+        if retry_at.is_none() {
+            self.emit(Event::Ended { call: call.clone(), reason: EndReason::CallbackGaveUp });
+        }
+    }
+
+    /// Refuses a step that needs the caller on the line while a callback has not reached them.
+    pub(super) fn caller_not_yet_on(&self, agent: &AgentId) -> Result<(), Refusal> {
+        match self.state.call_of(agent) {
+            Some(c) if c.callback.is_some() && !c.party(Role::Customer).is_some_and(|p| p.joined) => {
+                Err(Reason::CallbackNotAnswered.into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Call {
+    /// A caller on the line (not a voicemail, not a callback request).
+    pub fn is_live_caller(&self) -> bool {
+        self.voicemail.is_none() && self.callback.is_none()
+    }
+
+    /// Whether the caller may be offered a callback now: waiting on the line, not offered one yet.
+    fn offerable_callback(&self) -> bool {
+        self.is_live_caller() && !self.callback_offered && self.menu_until.is_none()
+    }
+
+    /// Whether routing may offer this queued call now: not in the callback menu, and not a
+    /// callback waiting for its next attempt.
+    pub fn routable(&self, now: Millis) -> bool {
+        self.menu_until.is_none() && self.callback.as_ref().and_then(|cb| cb.not_before).is_none_or(|t| t <= now)
+    }
+
+    /// When this queued call needs the ticker: its menu's deadline, its next attempt, or the
+    /// moment its caller is due to be offered a callback.
+    pub(super) fn due(&self, rules: &Rules) -> Option<Millis> {
+        let offer = rules.callback_after.filter(|_| self.offerable_callback()).map(|after| self.queued_at + after);
+        let retry = self.callback.as_ref().and_then(|cb| cb.not_before);
+        [self.menu_until, retry, offer].into_iter().flatten().min()
+    }
+}
