@@ -244,9 +244,14 @@ pub async fn fresh_postgres_url() -> String {
 impl TestApp {
     /// The same application on a fresh PostgreSQL database.
     pub async fn spawn_postgres() -> Self {
+        Self::spawn_postgres_with(&[]).await
+    }
+
+    /// The same application on a fresh PostgreSQL database, with these settings.
+    pub async fn spawn_postgres_with(extra: &[(&str, &str)]) -> Self {
         let dir = Arc::new(tempfile::tempdir().unwrap());
         let stand_in = StandIn::start().await;
-        Self::spawn_on(dir, fresh_postgres_url().await, stand_in, &[]).await
+        Self::spawn_on(dir, fresh_postgres_url().await, stand_in, extra).await
     }
 }
 

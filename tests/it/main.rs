@@ -6,6 +6,7 @@
 mod common;
 
 mod accounts;
+mod after_hours;
 mod bad_input_and_faults;
 mod call_flow;
 mod crash;
