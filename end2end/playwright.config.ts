@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { env, PORT, simEnv, SIM_PORT, STAND_IN_PORT } from "./support/env";
+import { AFTER_PORT, afterEnv, env, PORT, simEnv, SIM_PORT, STAND_IN_PORT } from "./support/env";
 
 // Debian's chromium, never a downloaded browser (see README / BUILD-NOTES).
 export default defineConfig({
@@ -16,6 +16,8 @@ export default defineConfig({
     // Warm transfers and every other transfer through the built-in simulator: several browsers,
     // no doubles, no retries.
     { name: "simulator", testMatch: /(warm-transfer|transfers|floor)\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${SIM_PORT}` } },
+    // When nobody can answer: callbacks offered after a short wait, voicemail, opening hours.
+    { name: "after-hours", testMatch: /after-hours\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${AFTER_PORT}` } },
   ],
   use: {
     launchOptions: {
@@ -38,5 +40,6 @@ export default defineConfig({
     { command: `target/release/warm-transfer stand-in --port ${STAND_IN_PORT}`, cwd: "..", url: `http://127.0.0.1:${STAND_IN_PORT}/requests`, timeout: 60_000, env, stdout: "pipe", stderr: "pipe" },
     { command: "target/release/warm-transfer", cwd: "..", url: `http://127.0.0.1:${PORT}/healthz`, timeout: 60_000, env, stdout: "pipe", stderr: "pipe" },
     { command: "target/release/warm-transfer", cwd: "..", url: `http://127.0.0.1:${SIM_PORT}/healthz`, timeout: 60_000, env: simEnv, stdout: "pipe", stderr: "pipe" },
+    { command: "target/release/warm-transfer", cwd: "..", url: `http://127.0.0.1:${AFTER_PORT}/healthz`, timeout: 60_000, env: afterEnv, stdout: "pipe", stderr: "pipe" },
   ],
 });

@@ -43,7 +43,22 @@ export const simEnv: Record<string, string> = {
   LEPTOS_SITE_ROOT: "target/site",
   RING_TIMEOUT_SECS: String(SIM_RING_SECS),
   WRAP_UP_SECS: String(SIM_WRAP_UP_SECS),
+  // No caller of these tests waits long enough to be offered a callback (see afterEnv).
+  CALLBACK_AFTER_SECS: "0",
   RUST_LOG: "info",
   TWILIO_CHECK_AT_START: "false",
   PATH: process.env.PATH ?? "",
+};
+
+// The third server: the simulator again, with callbacks offered after 3 s of waiting and retried
+// after 2 s, for the after-hours tests (callbacks, voicemail, opening hours) alone.
+export const AFTER_PORT = Number(process.env.E2E_AFTER_PORT ?? 3313);
+export const AFTER_CALLBACK_SECS = 3;
+export const afterEnv: Record<string, string> = {
+  ...simEnv,
+  DATABASE_URL: `sqlite://${path.join(os.tmpdir(), `warm-transfer-e2e-after-${process.pid}-${Date.now()}.db`)}?mode=rwc`,
+  LEPTOS_SITE_ADDR: `127.0.0.1:${AFTER_PORT}`,
+  CALLBACK_AFTER_SECS: String(AFTER_CALLBACK_SECS),
+  CALLBACK_RETRY_SECS: "2",
+  RING_TIMEOUT_SECS: "10",
 };

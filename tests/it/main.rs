@@ -24,6 +24,7 @@ mod simulator_engine;
 mod simulator_flow;
 mod simulator_pages;
 mod simulator_transfers;
+mod simulator_voice;
 mod stand_in;
 mod storage;
 mod supervisor;

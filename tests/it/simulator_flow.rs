@@ -14,11 +14,6 @@ use warm_transfer::twilio::rest::{AddParticipant, CreateCall, RestConfig, RestEr
 
 const CUSTOMER: &str = "+15551230000";
 
-// Gather, Record, recordings, moving calls, 13238 and /phone's numbers. Declared here so the
-// binary's list of modules (main.rs) need not change; it can move there as `mod simulator_voice;`.
-#[path = "simulator_voice.rs"]
-mod simulator_voice;
-
 /// A simulator whose REST API is served under `{base}/sim` on a local port (recording URLs
 /// point there too).
 pub(crate) async fn start_simulator(app_base_url: &str) -> (Simulator, String) {
