@@ -113,9 +113,14 @@ impl EffectsWorker {
                         tracing::info!(call = %call, "moved to the callback menu");
                         Outcome::Done(None)
                     }
-                    // The caller hung up meanwhile: the conference's end tells the center.
+                    // Refused for good: the call is over (404, or 21220 "not in progress"), or the
+                    // caller was never moved and waits on.
                     Err(e) if !e.is_retryable() && e.status().is_some() => {
-                        tracing::info!(call = %call, error = %e, "could not move the caller to the callback menu");
+                        let gone = e.status() == Some(404) || e.code() == Some(21220);
+                        tracing::info!(call = %call, error = %e, gone, "could not move the caller to the callback menu");
+                        if let Err(e) = self.center.decide(Command::MoveFailed { call: call.clone(), gone }).await {
+                            tracing::error!(call = %call, error = %e, "could not report the failed move to the center");
+                        }
                         Outcome::Done(None)
                     }
                     Err(e) => Outcome::Failed(e),
@@ -195,6 +200,8 @@ impl EffectsWorker {
                     Effect::Dial { call, party, leg } => {
                         Some(Command::LegEnded { call: call.clone(), party: party.clone(), leg: *leg, outcome: LegOutcome::Unplaced })
                     }
+                    // Never moved: the caller waits on in their conference.
+                    Effect::OfferCallback { call } => Some(Command::MoveFailed { call: call.clone(), gone: false }),
                     // The owner is told, and may ask again.
                     Effect::Arrange { call, .. } => Some(Command::ArrangeFailed { call: call.clone(), reason: e.to_string() }),
                     // The supervisor's phone could not be added (the conference ended, or is

@@ -146,8 +146,7 @@ pub fn voicemail_thanks_twiml() -> Response {
 }
 
 /// Said to a waiting caller moved to the callback menu (or offered it at the start).
-pub const CALLBACK_OFFER: &str =
-    "You can keep your place without waiting on the line: press 1 and we will call you back when it is your turn. To keep waiting, stay on the line.";
+pub const CALLBACK_OFFER: &str = "You can keep your place without waiting on the line: press 1 and we will call you back when it is your turn, or press 2 to leave a message. To keep waiting, stay on the line.";
 /// Said once the caller is back in their conference.
 pub const KEPT_PLACE: &str = "Thank you. You keep your place in line.";
 /// Said when the caller's number cannot be used.

@@ -86,10 +86,19 @@ pub fn callback_offer(state: &AppState, call: &CallSid) -> Response {
     flow::callback_offer_twiml(&state.settings, call, Response::new())
 }
 
-/// The caller's choice in the callback menu: 1, which number to call; anything else, back.
-pub async fn callback_choice(state: &AppState, call: CallSid, digits: &str) -> Result<Response, Failure> {
-    if digits.trim() != "1" {
-        return back_in_queue(state, call, flow::KEPT_PLACE).await;
+/// The caller's choice in the callback menu: 1, which number to call; 2, a message; anything
+/// else, back to the queue.
+pub async fn callback_choice(state: &AppState, call: CallSid, from: Option<PhoneNumber>, digits: &str) -> Result<Response, Failure> {
+    match digits.trim() {
+        "1" => {}
+        "2" => {
+            return match state.center.decide(Command::ChooseVoicemail { call: call.clone() }).await {
+                Ok(_) => Ok(flow::voicemail_twiml(&state.settings, &call, Response::new())),
+                Err(CenterError::Refused(_)) => back_in_queue(state, call, from.clone(), flow::KEPT_PLACE).await,
+                Err(CenterError::Store(e)) => Err(e.into()),
+            };
+        }
+        _ => return back_in_queue(state, call, from.clone(), flow::KEPT_PLACE).await,
     }
     let caller_id = state.center.read(|s| s.calls.get(&call).and_then(|c| c.from.clone()));
     let caller_id = caller_id.and_then(|f| E164::parse(f.as_str()).ok());
@@ -97,7 +106,7 @@ pub async fn callback_choice(state: &AppState, call: CallSid, digits: &str) -> R
 }
 
 /// The number to call back: 1 for the caller's own, or one typed (its country code first).
-pub async fn callback_number(state: &AppState, call: CallSid, digits: &str) -> Result<Response, Failure> {
+pub async fn callback_number(state: &AppState, call: CallSid, from: Option<PhoneNumber>, digits: &str) -> Result<Response, Failure> {
     let digits = digits.trim().trim_end_matches('#');
     let number = if digits == "1" {
         state.center.read(|s| s.calls.get(&call).and_then(|c| c.from.clone())).and_then(|f| E164::parse(f.as_str()).ok())
@@ -105,7 +114,7 @@ pub async fn callback_number(state: &AppState, call: CallSid, digits: &str) -> R
         E164::parse(&format!("+{digits}")).ok()
     };
     let Some(number) = number else {
-        return back_in_queue(state, call, flow::NUMBER_UNUSABLE).await;
+        return back_in_queue(state, call, from.clone(), flow::NUMBER_UNUSABLE).await;
     };
     match state.center.decide(Command::RequestCallback { call: call.clone(), number: number.clone() }).await {
         Ok(_) => {
@@ -115,15 +124,15 @@ pub async fn callback_number(state: &AppState, call: CallSid, digits: &str) -> R
         // Out of the menu already (its time ran out): back in the queue as they were.
         Err(CenterError::Refused(reason)) => {
             tracing::info!(call_sid = %call, %reason, "callback not taken");
-            back_in_queue(state, call, flow::KEPT_PLACE).await
+            back_in_queue(state, call, from.clone(), flow::KEPT_PLACE).await
         }
         Err(CenterError::Store(e)) => Err(e.into()),
     }
 }
 
 /// The caller goes back to their conference, in their place.
-pub async fn back_in_queue(state: &AppState, call: CallSid, say: &str) -> Result<Response, Failure> {
-    match state.center.decide(Command::KeepWaiting { call: call.clone() }).await {
+pub async fn back_in_queue(state: &AppState, call: CallSid, from: Option<PhoneNumber>, say: &str) -> Result<Response, Failure> {
+    match state.center.decide(Command::KeepWaiting { call: call.clone(), from }).await {
         Ok(_) | Err(CenterError::Refused(_)) => Ok(flow::back_in_queue_twiml(&state.settings, &call, say)),
         Err(CenterError::Store(e)) => Err(e.into()),
     }

@@ -38,6 +38,15 @@ impl State {
                 }
             }
             Event::VoicemailReturned { call, .. } => self.requeue(call, Music::Queue),
+            Event::VoicemailCalledBack { call, agent, number, leg } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                // From now on a callback like any other, made by this agent: their phone first.
+                c.voicemail = None;
+                c.callback = Some(Callback { number: number.clone(), requested_at: now, attempts: 0, not_before: None, last: None });
+                c.parties.retain(|p| p.role != Role::Owner);
+                c.parties.push(Participant::ringing(Party::Agent(agent.clone()), Role::Owner, *leg, now));
+                c.legs = c.legs.max(*leg);
+            }
             Event::VoicemailHandled { .. } => {}
             Event::CallbackOffered { call, until } => {
                 if let Some(c) = self.calls.get_mut(call) {

@@ -116,6 +116,8 @@ pub enum EndReason {
     VoicemailHandled,
     /// A callback: the caller could not be reached in the attempts allowed.
     CallbackGaveUp,
+    /// The caller chose, in the callback menu, to leave a message instead of waiting.
+    ToVoicemail,
     /// The last agent on the call hung up.
     AgentHungUp,
     /// The call was transferred to a number outside, and that side hung up.
@@ -128,6 +130,7 @@ impl EndReason {
             EndReason::CallerHungUp => "caller-hung-up",
             EndReason::VoicemailHandled => "voicemail-handled",
             EndReason::CallbackGaveUp => "callback-gave-up",
+            EndReason::ToVoicemail => "to-voicemail",
             EndReason::AgentHungUp => "agent-hung-up",
             EndReason::OutsideHungUp => "outside-hung-up",
         }

@@ -15,7 +15,7 @@ use super::event::Event;
 use super::party::{Party, Role};
 use super::refusal::{Reason, Refusal};
 use super::rules::{Millis, Rules};
-use crate::ids::{AgentId, CallSid, E164};
+use crate::ids::{AgentId, CallSid, PhoneNumber, E164};
 
 impl Decider<'_> {
     /// A caller who just arrived and is still waiting is offered a callback when the queue's
@@ -49,12 +49,25 @@ impl Decider<'_> {
         }
     }
 
-    pub(super) fn keep_waiting(&mut self, call: CallSid) -> Result<(), Refusal> {
-        let c = self.state.calls.get(&call).ok_or_else(|| Refusal::UnknownCall(call.clone()))?;
-        if c.menu_until.is_some() {
+    pub(super) fn keep_waiting(&mut self, call: CallSid, from: Option<PhoneNumber>) {
+        match self.state.calls.get(&call) {
+            Some(c) if c.menu_until.is_some() => self.emit(Event::BackInQueue { call }),
+            Some(_) => {}
+            // Their menu's time ran out and the call was given up, yet here they are: they wait
+            // again, at the back (better than a conference nobody is offered).
+            None => self.emit(Event::Queued { call, from }),
+        }
+    }
+
+    pub(super) fn move_failed(&mut self, call: CallSid, gone: bool) {
+        if !self.state.calls.get(&call).is_some_and(|c| c.menu_until.is_some()) {
+            return;
+        }
+        if gone {
+            self.end_call(&call, EndReason::CallerHungUp);
+        } else {
             self.emit(Event::BackInQueue { call });
         }
-        Ok(())
     }
 
     pub(super) fn request_callback(&mut self, call: CallSid, number: E164) -> Result<(), Refusal> {
@@ -67,6 +80,17 @@ impl Decider<'_> {
             return Err(Reason::NotInMenu.into());
         }
         self.emit(Event::CallbackRequested { call, number });
+        Ok(())
+    }
+
+    /// The caller in the menu chose to leave a message: they leave the queue (their message,
+    /// once recorded, waits in it as a voicemail).
+    pub(super) fn choose_voicemail(&mut self, call: CallSid) -> Result<(), Refusal> {
+        let c = self.state.calls.get(&call).ok_or_else(|| Refusal::UnknownCall(call.clone()))?;
+        if c.menu_until.is_none() || !c.is_queued() {
+            return Err(Reason::NotInMenu.into());
+        }
+        self.emit(Event::Ended { call, reason: EndReason::ToVoicemail });
         Ok(())
     }
 

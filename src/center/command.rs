@@ -185,10 +185,12 @@ pub enum CallAction {
     TakeVoicemail,
     DeclineVoicemail,
     VoicemailDone,
+    /// Call the caller who left the voicemail back: my phone first, then theirs.
+    CallBack,
 }
 
 impl CallAction {
-    pub const ALL: [CallAction; 17] = [
+    pub const ALL: [CallAction; 18] = [
         CallAction::Consult,
         CallAction::Transfer,
         CallAction::Complete,
@@ -206,6 +208,7 @@ impl CallAction {
         CallAction::TakeVoicemail,
         CallAction::DeclineVoicemail,
         CallAction::VoicemailDone,
+        CallAction::CallBack,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -227,6 +230,7 @@ impl CallAction {
             CallAction::TakeVoicemail => "take-voicemail",
             CallAction::DeclineVoicemail => "decline-voicemail",
             CallAction::VoicemailDone => "voicemail-done",
+            CallAction::CallBack => "call-back",
         }
     }
 
@@ -256,6 +260,7 @@ impl CallAction {
             CallAction::TakeVoicemail => return Ok(Command::Voicemail { agent, step: VoicemailStep::Take }),
             CallAction::DeclineVoicemail => return Ok(Command::Voicemail { agent, step: VoicemailStep::Decline }),
             CallAction::VoicemailDone => return Ok(Command::Voicemail { agent, step: VoicemailStep::Done }),
+            CallAction::CallBack => return Ok(Command::Voicemail { agent, step: VoicemailStep::CallBack }),
         };
         Ok(Command::Transfer { agent, action })
     }
@@ -336,6 +341,8 @@ pub enum VoicemailStep {
     Take,
     Decline,
     Done,
+    /// Call the caller back (one click): the voicemail becomes a callback the agent makes now.
+    CallBack,
 }
 
 /// A consult or a transfer asked for without saying where to.
@@ -353,10 +360,16 @@ pub enum Command {
     /// `recorded`: storage knows a voicemail of this call already handled (Twilio repeating).
     VoicemailLeft { call: CallSid, from: Option<PhoneNumber>, recording: RecordingSid, seconds: u32, recorded: bool },
     /// The caller in the callback menu chose to keep waiting (or said nothing): back in their
-    /// conference, in their place.
-    KeepWaiting { call: CallSid },
+    /// conference, in their place (`from`: Twilio's `From`, to queue them again should their
+    /// call have been given up meanwhile).
+    KeepWaiting { call: CallSid, from: Option<PhoneNumber> },
+    /// Twilio would not move the caller to the callback menu: `gone`, their call is over;
+    /// otherwise they are still in their conference, waiting.
+    MoveFailed { call: CallSid, gone: bool },
     /// The caller in the callback menu asked to be called back on `number`.
     RequestCallback { call: CallSid, number: E164 },
+    /// The caller in the callback menu chose to leave a message: they leave the queue to record it.
+    ChooseVoicemail { call: CallSid },
     /// Twilio's transcription of a voicemail's message.
     Transcribed { call: CallSid, text: String },
     /// The agent takes, declines, or is done with the voicemail offered to them.
@@ -433,6 +446,8 @@ impl Command {
             Command::CallArrived { .. }
             | Command::KeepWaiting { .. }
             | Command::RequestCallback { .. }
+            | Command::ChooseVoicemail { .. }
+            | Command::MoveFailed { .. }
             | Command::VoicemailLeft { .. }
             | Command::Transcribed { .. }
             | Command::CallerLeft { .. }

@@ -63,8 +63,10 @@ impl State {
                 d.voicemail_left(call, from, recording, seconds, recorded)
             }
             Command::Transcribed { call, text } => d.transcribed(call, text),
-            Command::KeepWaiting { call } => d.keep_waiting(call)?,
+            Command::KeepWaiting { call, from } => d.keep_waiting(call, from),
+            Command::MoveFailed { call, gone } => d.move_failed(call, gone),
             Command::RequestCallback { call, number } => d.request_callback(call, number)?,
+            Command::ChooseVoicemail { call } => d.choose_voicemail(call)?,
             Command::Voicemail { agent, step } => d.voicemail_step(agent, step)?,
             Command::SetPresence { agent, wanted } => d.set_presence(agent, wanted)?,
             Command::Heartbeat { agents } => d.heartbeat(agents),

@@ -50,6 +50,14 @@ pub enum Event {
         call: CallSid,
         agent: AgentId,
     },
+    /// The agent who took the voicemail calls the caller back: their own phone rings first (leg
+    /// `leg`), then the caller's number is called, as for a callback.
+    VoicemailCalledBack {
+        call: CallSid,
+        agent: AgentId,
+        number: E164,
+        leg: LegNo,
+    },
     /// The agent who had the voicemail left it undone (their console went): back in the queue.
     VoicemailReturned {
         call: CallSid,
@@ -323,6 +331,7 @@ impl Event {
             | Event::VoicemailTaken { call, .. }
             | Event::VoicemailHandled { call, .. }
             | Event::VoicemailReturned { call, .. }
+            | Event::VoicemailCalledBack { call, .. }
             | Event::CallbackOffered { call, .. }
             | Event::BackInQueue { call }
             | Event::CallbackRequested { call, .. }
@@ -373,6 +382,7 @@ impl Event {
             | Event::VoicemailTaken { agent, .. }
             | Event::VoicemailHandled { agent, .. }
             | Event::VoicemailReturned { agent, .. }
+            | Event::VoicemailCalledBack { agent, .. }
             | Event::OfferMissed { agent, .. }
             | Event::OfferWithdrawn { agent, .. }
             | Event::Answered { agent, .. }
@@ -427,6 +437,7 @@ impl Event {
             Event::VoicemailTaken { .. } => "voicemail-taken",
             Event::VoicemailHandled { .. } => "voicemail-handled",
             Event::VoicemailReturned { .. } => "voicemail-returned",
+            Event::VoicemailCalledBack { .. } => "voicemail-called-back",
             Event::CallbackOffered { .. } => "callback-offered",
             Event::BackInQueue { .. } => "back-in-queue",
             Event::CallbackRequested { .. } => "callback-requested",
@@ -508,6 +519,7 @@ impl Event {
             Event::VoicemailTaken { agent, .. } => format!("{agent} took the voicemail"),
             Event::VoicemailHandled { agent, .. } => format!("voicemail handled by {agent}"),
             Event::VoicemailReturned { agent, .. } => format!("{agent} left the voicemail undone: back in the queue"),
+            Event::VoicemailCalledBack { agent, number, .. } => format!("{agent} calls {number} back"),
             Event::CallbackOffered { .. } => "offered a callback (the caller keeps their place)".into(),
             Event::BackInQueue { .. } => "chose to keep waiting".into(),
             Event::CallbackRequested { number, .. } => format!("callback requested to {number}; the request keeps the caller's place"),
@@ -544,6 +556,7 @@ impl Event {
             Event::Ended { reason: EndReason::CallerHungUp, .. } => "customer hung up".into(),
             Event::Ended { reason: EndReason::VoicemailHandled, .. } => "voicemail done".into(),
             Event::Ended { reason: EndReason::CallbackGaveUp, .. } => "callback failed: the caller could not be reached".into(),
+            Event::Ended { reason: EndReason::ToVoicemail, .. } => "chose to leave a message".into(),
             Event::Ended { reason: EndReason::AgentHungUp, .. } => "call ended by the agent".into(),
             Event::Ended { reason: EndReason::OutsideHungUp, .. } => "call ended by the number it was transferred to".into(),
             Event::ConferenceKnown { conference, .. } => format!("conference {conference}"),

@@ -75,6 +75,8 @@ pub enum Reason {
     VoicemailTaken,
     #[error("take the voicemail first")]
     VoicemailNotTaken,
+    #[error("the caller's number is unknown: there is no one to call back")]
+    NoNumberToCall,
     #[error("this is a voicemail: nobody is on the line (listen to it, call back, mark it done)")]
     NobodyOnTheLine,
     #[error("the caller is not in the callback menu (any more)")]

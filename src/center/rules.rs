@@ -37,7 +37,7 @@ impl Rules {
         callback_after: None,
         callback_attempts: 3,
         callback_retry: 120_000,
-        menu_time: 45_000,
+        menu_time: 90_000,
     };
 }
 

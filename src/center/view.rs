@@ -349,6 +349,7 @@ impl State {
             let p = c.party(Role::Owner).filter(|p| p.agent() == Some(agent));
             out.extend(match p.map(|p| p.joined) {
                 Some(false) => vec![A::TakeVoicemail, A::DeclineVoicemail],
+                Some(true) if c.from.as_ref().is_some_and(|f| crate::ids::E164::parse(f.as_str()).is_ok()) => vec![A::CallBack, A::VoicemailDone],
                 Some(true) => vec![A::VoicemailDone],
                 None => vec![],
             });

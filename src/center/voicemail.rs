@@ -11,7 +11,9 @@ use super::decide::Decider;
 use super::event::Event;
 use super::party::Role;
 use super::refusal::{Reason, Refusal};
-use crate::ids::{AgentId, CallSid, PhoneNumber, RecordingSid};
+use super::effect::Effect;
+use super::party::Party;
+use crate::ids::{AgentId, CallSid, PhoneNumber, RecordingSid, E164};
 
 impl Decider<'_> {
     pub(super) fn voicemail_left(
@@ -60,8 +62,16 @@ impl Decider<'_> {
                 self.after_call(&agent);
                 self.emit(Event::Ended { call, reason: EndReason::VoicemailHandled });
             }
+            (VoicemailStep::CallBack, true) => {
+                let c = &self.state.calls[&call];
+                let number = c.from.as_ref().and_then(|f| E164::parse(f.as_str()).ok()).ok_or(Reason::NoNumberToCall)?;
+                let leg = c.legs + 1;
+                self.emit(Event::VoicemailCalledBack { call: call.clone(), agent: agent.clone(), number, leg });
+                self.presence(&agent, Presence::Ringing { call: call.clone() });
+                self.effect(Effect::Dial { call, party: Party::Agent(agent), leg });
+            }
             (VoicemailStep::Take | VoicemailStep::Decline, true) => return Err(Reason::VoicemailTaken.into()),
-            (VoicemailStep::Done, false) => return Err(Reason::VoicemailNotTaken.into()),
+            (VoicemailStep::Done | VoicemailStep::CallBack, false) => return Err(Reason::VoicemailNotTaken.into()),
         }
         Ok(())
     }

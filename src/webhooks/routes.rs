@@ -166,11 +166,12 @@ async fn callback_menu(
     let Path((call, step)) = path.map_err(|e| bad(e.body_text()))?;
     let call = CallSid::parse(&call).map_err(bad)?;
     let digits = form.get("Digits").unwrap_or_default().to_string();
+    let from = phone(&form, "From")?;
     let doc = match step.as_str() {
         "offer" => service::callback_offer(&state, &call),
-        "choice" => service::callback_choice(&state, call.clone(), &digits).await?,
-        "number" => service::callback_number(&state, call.clone(), &digits).await?,
-        "back" => service::back_in_queue(&state, call.clone(), crate::calls::flow::KEPT_PLACE).await?,
+        "choice" => service::callback_choice(&state, call.clone(), from, &digits).await?,
+        "number" => service::callback_number(&state, call.clone(), from, &digits).await?,
+        "back" => service::back_in_queue(&state, call.clone(), from, crate::calls::flow::KEPT_PLACE).await?,
         other => return Err(bad(format!("unknown callback step '{other}' (offer, choice, number, back)")).into()),
     };
     tracing::info!(route = "callback", call_sid = %call, step = %step, "callback menu");

@@ -230,3 +230,47 @@ async fn a_callback_to_a_busy_number_is_retried_then_given_up_on_sqlite() {
 async fn a_callback_to_a_busy_number_is_retried_then_given_up_on_postgres() {
     a_callback_to_a_busy_number_is_retried_then_given_up(true).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_who_presses_2_leaves_a_message_and_the_agent_calls_back_in_one_click() {
+    let app = app_on(false, &QUICK_CALLBACKS).await;
+    let number = "+15551230045";
+    sim(&app, "sim_phone_hold", &[("number", number)]).await;
+    let customer = customer_calls(&app, number).await;
+    eventually(&app, "the callback menu", |s| listening(s, &customer, "gather").then_some(())).await;
+    sim(&app, "sim_phone_digits", &[("call_sid", &customer), ("digits", "2")]).await;
+    eventually(&app, "the voicemail's recording", |s| listening(s, &customer, "record").then_some(())).await;
+    sim(&app, "sim_phone_say", &[("call_sid", &customer), ("text", "It is about my invoice.")]).await;
+    sim(&app, "sim_phone_digits", &[("call_sid", &customer), ("digits", "#")]).await;
+    eventually(&app, "the caller thanked", |s| hears(s, &customer, "Your message has been recorded").then_some(())).await;
+
+    app.available("agent1").await;
+    app.wait_presence("agent1", "ringing").await;
+    step(&app, "agent1", "take-voicemail").await;
+    let card = step(&app, "agent1", "call-back").await;
+    assert_eq!(card["callback"]["number"], number, "{card}");
+    // My phone first, then theirs.
+    let leg = eventually(&app, "agent1 rung to call back", |s| ringing_to(s, "client:agent1")).await;
+    answer_leg(&app, &leg).await;
+    let back = eventually(&app, "the caller's phone ringing", |s| ringing_to(s, number)).await;
+    sim(&app, "sim_phone_answer", &[("call_sid", &back)]).await;
+    eventually(&app, "the caller talking with agent1", |s| (call(s, &back)?["now_hearing"] == "conference with agent1").then_some(())).await;
+    let timeline = app.timeline(&customer).await;
+    assert_eq!(
+        &timeline[..3],
+        ["queued (caller +15551230045)", "offered a callback (the caller keeps their place)", "chose to leave a message"],
+        "{timeline:?}"
+    );
+    assert!(timeline[3].starts_with("voicemail left by +15551230045"), "{timeline:?}");
+    assert_eq!(
+        &timeline[4..],
+        [
+            "offered to agent1",
+            "agent1 took the voicemail",
+            "agent1 calls +15551230045 back",
+            "answered by agent1",
+            "callback attempt 1: calling +15551230045",
+            "the caller answered the callback",
+        ]
+    );
+}

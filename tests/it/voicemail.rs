@@ -88,7 +88,7 @@ async fn a_closed_caller_leaves_a_voicemail_an_agent_takes_hears_and_handles(app
     assert_eq!(status, 200, "{c}");
     assert_eq!(c["voicemail"]["seconds"], 42);
     assert_eq!(c["voicemail"]["transcript"], "Please call me back about my order.");
-    assert_eq!(c["actions"], serde_json::json!(["voicemail-done"]));
+    assert_eq!(c["actions"], serde_json::json!(["call-back", "voicemail-done"]));
     assert_eq!(app.presence("agent1").await, "on-call");
 
     // The message through the app: fetched from Twilio with the account's credentials; another

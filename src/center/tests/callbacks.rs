@@ -58,7 +58,7 @@ fn a_caller_who_has_waited_is_moved_to_the_callback_menu_once_keeping_their_plac
     assert_eq!(w.offered_to(2), Some(agent("agent1")));
     assert_eq!(w.phase(1), Some(CallPhase::Queued));
     // Back from the menu, still first; never offered a callback again.
-    let w = w.and(Command::KeepWaiting { call: call(1) });
+    let w = w.and(Command::KeepWaiting { call: call(1), from: Some(caller(1)) });
     assert_eq!(w.decision().events, vec![Event::BackInQueue { call: call(1) }]);
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
     let w = w.at(10 * AFTER).and(Command::Tick);
@@ -170,4 +170,37 @@ fn a_choice_out_of_the_menu_is_refused_and_a_repeated_request_changes_nothing() 
     assert_eq!(w.refusal(), "the caller is not in the callback menu (any more)");
     let w = callback_requested().when(Command::RequestCallback { call: call(1), number: number(1) });
     assert!(w.decision().events.is_empty());
+}
+
+#[test]
+fn a_caller_in_the_menu_who_chooses_a_message_leaves_the_queue_not_as_an_abandon() {
+    let w = given_agents(&["agent1"]).with_rules(rules()).arrives(1).at(1_000 + AFTER).and(Command::Tick);
+    let w = w.and(Command::ChooseVoicemail { call: call(1) });
+    assert_eq!(w.decision().events, vec![Event::Ended { call: call(1), reason: EndReason::ToVoicemail }]);
+    assert_eq!(w.decision().events[0].describe(), "chose to leave a message");
+    assert!(w.effects().is_empty(), "they are recording their message: {:?}", w.effects());
+    let mut day = Day::new(0);
+    day.record(1_000, &Event::Queued { call: call(1), from: None });
+    day.record(70_000, &w.decision().events[0]);
+    assert_eq!(day.figures(80_000, &Thresholds::default()).abandoned, 0);
+}
+
+#[test]
+fn a_caller_twilio_would_not_move_waits_on_and_one_whose_call_is_over_is_gone() {
+    let offered = given_agents(&["agent1"]).with_rules(rules()).arrives(1).at(1_000 + AFTER).and(Command::Tick);
+    let w = offered.clone().and(Command::MoveFailed { call: call(1), gone: false });
+    assert_eq!(w.decision().events, vec![Event::BackInQueue { call: call(1) }]);
+    assert!(w.state.calls[&call(1)].routable(w.now));
+    let w = offered.and(Command::MoveFailed { call: call(1), gone: true });
+    assert_eq!(w.decision().events, vec![Event::Ended { call: call(1), reason: EndReason::CallerHungUp }]);
+}
+
+#[test]
+fn a_caller_back_from_the_menu_after_its_time_ran_out_waits_again_rather_than_being_lost() {
+    let w = given_agents(&["agent1"]).with_rules(rules()).arrives(1).at(1_000 + AFTER).and(Command::Tick);
+    let w = w.at(1_000 + AFTER + rules().menu_time).and(Command::Tick);
+    assert!(!w.state.calls.contains_key(&call(1)));
+    let w = w.and(Command::KeepWaiting { call: call(1), from: Some(caller(1)) });
+    assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: Some(caller(1)) }]);
+    assert_eq!(w.state.queue_position(&call(1)), Some(1));
 }

@@ -56,7 +56,7 @@ fn taking_a_voicemail_puts_the_agent_on_it_and_done_ends_it_with_wrap_up() {
     assert_eq!(w.decision().events[0], Event::VoicemailTaken { call: call(1), agent: agent("agent1") });
     assert_eq!(w.presence("agent1"), Presence::OnCall { call: call(1) });
     let card = w.state.call_card(&w.state.calls[&call(1)], &agent("agent1"));
-    assert_eq!(card.actions, vec![CallAction::VoicemailDone]);
+    assert_eq!(card.actions, vec![CallAction::CallBack, CallAction::VoicemailDone]);
 
     let w = w.at(9_000).voicemail("agent1", VoicemailStep::Done);
     assert_eq!(
@@ -144,4 +144,35 @@ fn the_transcription_arrives_with_the_voicemail_and_is_shown_with_it() {
     assert_eq!(w.state.calls[&call(1)].voicemail.as_ref().and_then(|v| v.transcript.as_deref()), Some("please call me back"));
     let w = w.when(Command::Transcribed { call: call(9), text: "unknown call".into() });
     assert!(w.decision().events.is_empty());
+}
+
+#[test]
+fn calling_back_from_a_voicemail_rings_the_agent_first_then_the_caller() {
+    let w = given_agents(&["agent1"]).available("agent1").leaves_voicemail(1).voicemail("agent1", VoicemailStep::Take);
+    assert_eq!(w.state.call_card(&w.state.calls[&call(1)], &agent("agent1")).actions, vec![CallAction::CallBack, CallAction::VoicemailDone]);
+    let w = w.voicemail("agent1", VoicemailStep::CallBack);
+    let number = crate::ids::E164::parse(caller(1).as_str()).unwrap();
+    assert_eq!(w.decision().events[0], Event::VoicemailCalledBack { call: call(1), agent: agent("agent1"), number: number.clone(), leg: 2 });
+    assert_eq!(w.effects(), &[dial(1, "agent1", 2)]);
+    assert_eq!(w.presence("agent1"), Presence::Ringing { call: call(1) });
+    // The agent answers: now the caller is called, as for any callback.
+    let w = w.answers("agent1", 1, 2);
+    assert_eq!(w.effects(), &[Effect::Dial { call: call(1), party: Party::Phone(number), leg: 3 }]);
+    assert!(w.decision().events.contains(&Event::CallbackDialled {
+        call: call(1),
+        number: crate::ids::E164::parse(caller(1).as_str()).unwrap(),
+        attempt: 1,
+        leg: 3
+    }));
+}
+
+#[test]
+fn a_voicemail_without_a_number_cannot_be_called_back() {
+    let w = given_agents(&["agent1"])
+        .available("agent1")
+        .and(Command::VoicemailLeft { call: call(1), from: None, recording: recording(1), seconds: 3, recorded: false })
+        .voicemail("agent1", VoicemailStep::Take);
+    assert_eq!(w.state.call_card(&w.state.calls[&call(1)], &agent("agent1")).actions, vec![CallAction::VoicemailDone]);
+    let w = w.voicemail("agent1", VoicemailStep::CallBack);
+    assert_eq!(w.refusal(), "the caller's number is unknown: there is no one to call back");
 }

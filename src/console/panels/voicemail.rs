@@ -1,6 +1,7 @@
 //! A voicemail offered to me, or taken: who left it and how long it is, its transcription, the
 //! message itself (played through the app once taken: `/api/voicemail/{call}/audio`), and the
-//! steps that make sense now: take it or decline it; once taken, mark it done. Hidden when my
+//! steps that make sense now: take it or decline it; once taken, call the caller back (one
+//! click: my phone rings first, then theirs) or mark it done. Hidden when my
 //! call is not a voicemail. The steps are the console's own endpoint (`/api/transfer`), so the
 //! stream shows what changed.
 
@@ -44,7 +45,9 @@ pub fn panel(live: Live) -> impl IntoView {
                     on:click=step(CallAction::TakeVoicemail)>"Take voicemail"</button>
                 <button id="decline-voicemail-button" type="button" hidden=move || !can(CallAction::DeclineVoicemail)
                     on:click=step(CallAction::DeclineVoicemail)>"Decline"</button>
-                <button id="voicemail-done-button" type="button" class="primary" hidden=move || !can(CallAction::VoicemailDone)
+                <button id="call-back-button" type="button" class="primary" hidden=move || !can(CallAction::CallBack)
+                    on:click=step(CallAction::CallBack)>"Call back"</button>
+                <button id="voicemail-done-button" type="button" hidden=move || !can(CallAction::VoicemailDone)
                     on:click=step(CallAction::VoicemailDone)>"Done"</button>
             </div>
         </section>
