@@ -284,7 +284,9 @@ impl State {
             (Some(v), _, Some(MonitorMode::Whisper)) => p.joined && p.coaching.as_ref() == Some(v),
             (Some(_), _, Some(MonitorMode::Listen)) => false,
         };
-        let mut parties: Vec<_> = c.parties.iter().filter(shown).collect();
+        // The caller of a voicemail, or of a callback not yet dialled, is not on the line.
+        let absent = |p: &&Participant| p.role == Role::Customer && !p.joined && (c.voicemail.is_some() || (c.callback.is_some() && p.leg == 0));
+        let mut parties: Vec<_> = c.parties.iter().filter(shown).filter(|p| !absent(p)).collect();
         parties.sort_by_key(|p| p.role);
         parties
             .into_iter()

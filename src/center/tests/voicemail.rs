@@ -57,6 +57,7 @@ fn taking_a_voicemail_puts_the_agent_on_it_and_done_ends_it_with_wrap_up() {
     assert_eq!(w.presence("agent1"), Presence::OnCall { call: call(1) });
     let card = w.state.call_card(&w.state.calls[&call(1)], &agent("agent1"));
     assert_eq!(card.actions, vec![CallAction::CallBack, CallAction::VoicemailDone]);
+    assert_eq!(card.legs.iter().map(|l| l.role).collect::<Vec<_>>(), vec![Role::Owner], "the caller is not on the line");
 
     let w = w.at(9_000).voicemail("agent1", VoicemailStep::Done);
     assert_eq!(
