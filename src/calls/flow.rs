@@ -95,6 +95,9 @@ pub fn wait_twiml_after(settings: &Settings, intro: Option<&str>, position: Opti
     doc.play(settings.wait_music_url.clone(), None).redirect(settings.public_url(WAIT_PATH))
 }
 
+/// The welcome when nobody is signed in to take calls (the callback menu follows).
+pub const NOBODY_MESSAGE: &str = "Thank you for calling. Nobody can take your call right now.";
+
 /// Said, in place of the welcome, to callers still waiting when we close: nobody is cut off.
 pub const CLOSING_MESSAGE: &str = "We are now closed, but you keep your place in line: an agent will still answer your call.";
 

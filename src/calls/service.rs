@@ -47,11 +47,14 @@ pub async fn incoming_call(state: &AppState, call: CallSid, from: Option<PhoneNu
         (Ok(d), None) => {
             let outcome = if d.events.is_empty() { IncomingOutcome::Repeated } else { IncomingOutcome::Queued };
             // The queue's head has waited long: a callback is offered before the caller waits.
-            let offered = d.events.iter().any(|e| matches!(e, Event::CallbackOffered { call: c, .. } if *c == call));
-            let doc = if offered {
-                flow::callback_offer_twiml(&state.settings, &call, Response::new().say(flow::WAIT_MESSAGE))
-            } else {
-                flow::customer_twiml(&state.settings, &call)
+            let offered = d.events.iter().find_map(|e| match e {
+                Event::CallbackOffered { call: c, nobody, .. } if *c == call => Some(*nobody),
+                _ => None,
+            });
+            let doc = match offered {
+                Some(true) => flow::callback_offer_twiml(&state.settings, &call, Response::new().say(flow::NOBODY_MESSAGE)),
+                Some(false) => flow::callback_offer_twiml(&state.settings, &call, Response::new().say(flow::WAIT_MESSAGE)),
+                None => flow::customer_twiml(&state.settings, &call),
             };
             (doc, outcome)
         }

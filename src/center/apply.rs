@@ -48,7 +48,7 @@ impl State {
                 c.legs = c.legs.max(*leg);
             }
             Event::VoicemailHandled { .. } => {}
-            Event::CallbackOffered { call, until } => {
+            Event::CallbackOffered { call, until, .. } => {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.callback_offered = true;
                     c.menu_until = Some(*until);

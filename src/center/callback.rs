@@ -8,6 +8,7 @@
 //! until the retry time; after the last attempt the callback ends, reported. A callback is never
 //! an abandon.
 
+use super::agent::Presence;
 use super::call::{Call, EndReason, LegNo, LegOutcome};
 use super::decide::Decider;
 use super::effect::Effect;
@@ -18,24 +19,35 @@ use super::rules::{Millis, Rules};
 use crate::ids::{AgentId, CallSid, PhoneNumber, E164};
 
 impl Decider<'_> {
-    /// A caller who just arrived and is still waiting is offered a callback when the queue's
-    /// head has waited long already (their own wait is likely as long).
+    /// A caller who just arrived and is still waiting is offered a callback (or a message) when
+    /// nobody is signed in to take calls, or when the queue's head has waited long already (their
+    /// own wait is likely as long).
     pub(super) fn offer_callback_at_start(&mut self, call: &CallSid) {
         let Some(after) = self.rules.callback_after else { return };
-        let head_since = self.state.queued().find(|c| c.is_live_caller()).map(|c| c.queued_at);
         let waiting = self.state.calls.get(call).is_some_and(|c| c.is_queued() && c.offerable_callback());
-        if waiting && head_since.is_some_and(|since| self.now - since >= after) {
-            self.emit(Event::CallbackOffered { call: call.clone(), until: self.now + self.rules.menu_time });
+        if !waiting {
+            return;
+        }
+        let now = self.now;
+        let nobody = !self.state.agents.values().any(|a| a.presence != Presence::Offline && a.online(now));
+        let head_since = self.state.queued().find(|c| c.is_live_caller()).map(|c| c.queued_at);
+        if nobody || head_since.is_some_and(|since| now - since >= after) {
+            self.emit(Event::CallbackOffered { call: call.clone(), until: now + self.rules.menu_time, nobody });
         }
     }
 
-    /// Callers who have waited `callback_after` are offered a callback: moved to the menu.
-    pub(super) fn offer_callbacks(&mut self) {
+    /// Callers who have waited `callback_after` are offered a callback: moved to the menu; at
+    /// closing time (`all`) every caller still waiting is.
+    pub(super) fn offer_callbacks(&mut self, all: bool) {
         let Some(after) = self.rules.callback_after else { return };
-        let due: Vec<CallSid> =
-            self.state.queued().filter(|c| c.offerable_callback() && c.queued_at + after <= self.now).map(|c| c.sid.clone()).collect();
+        let due: Vec<CallSid> = self
+            .state
+            .queued()
+            .filter(|c| c.offerable_callback() && (all || c.queued_at + after <= self.now))
+            .map(|c| c.sid.clone())
+            .collect();
         for call in due {
-            self.emit(Event::CallbackOffered { call: call.clone(), until: self.now + self.rules.menu_time });
+            self.emit(Event::CallbackOffered { call: call.clone(), until: self.now + self.rules.menu_time, nobody: false });
             self.effect(Effect::OfferCallback { call });
         }
     }
@@ -60,7 +72,7 @@ impl Decider<'_> {
     }
 
     pub(super) fn move_failed(&mut self, call: CallSid, gone: bool) {
-        if !self.state.calls.get(&call).is_some_and(|c| c.menu_until.is_some()) {
+        if self.state.calls.get(&call).is_none_or(|c| c.menu_until.is_none()) {
             return;
         }
         if gone {

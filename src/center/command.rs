@@ -363,6 +363,9 @@ pub enum Command {
     /// conference, in their place (`from`: Twilio's `From`, to queue them again should their
     /// call have been given up meanwhile).
     KeepWaiting { call: CallSid, from: Option<PhoneNumber> },
+    /// We just closed (the opening hours, or the switch): every caller still waiting is offered
+    /// a callback or a message (they keep their place if they wait on).
+    Closing,
     /// Twilio would not move the caller to the callback menu: `gone`, their call is over;
     /// otherwise they are still in their conference, waiting.
     MoveFailed { call: CallSid, gone: bool },
@@ -448,6 +451,7 @@ impl Command {
             | Command::RequestCallback { .. }
             | Command::ChooseVoicemail { .. }
             | Command::MoveFailed { .. }
+            | Command::Closing
             | Command::VoicemailLeft { .. }
             | Command::Transcribed { .. }
             | Command::CallerLeft { .. }

@@ -65,6 +65,7 @@ impl State {
             Command::Transcribed { call, text } => d.transcribed(call, text),
             Command::KeepWaiting { call, from } => d.keep_waiting(call, from),
             Command::MoveFailed { call, gone } => d.move_failed(call, gone),
+            Command::Closing => d.offer_callbacks(true),
             Command::RequestCallback { call, number } => d.request_callback(call, number)?,
             Command::ChooseVoicemail { call } => d.choose_voicemail(call)?,
             Command::Voicemail { agent, step } => d.voicemail_step(agent, step)?,
@@ -587,7 +588,7 @@ impl Decider<'_> {
             .filter_map(|c| c.ringing_leg().map(|(party, leg)| (c.sid.clone(), party, leg)))
             .collect();
         self.menus_expired();
-        self.offer_callbacks();
+        self.offer_callbacks(false);
         for (call, party, leg) in overdue {
             if !self.is_voicemail(&call) {
                 self.effect(Effect::CancelLeg { call: call.clone(), party: party.clone(), leg });

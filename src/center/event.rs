@@ -68,6 +68,9 @@ pub enum Event {
     CallbackOffered {
         call: CallSid,
         until: Millis,
+        /// Offered because nobody is signed in to take calls (at the start of the call).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        nobody: bool,
     },
     /// The caller chose to keep waiting: back in their conference, in their place.
     BackInQueue {
@@ -520,6 +523,9 @@ impl Event {
             Event::VoicemailHandled { agent, .. } => format!("voicemail handled by {agent}"),
             Event::VoicemailReturned { agent, .. } => format!("{agent} left the voicemail undone: back in the queue"),
             Event::VoicemailCalledBack { agent, number, .. } => format!("{agent} calls {number} back"),
+            Event::CallbackOffered { nobody: true, .. } => {
+                "nobody signed in: offered a callback or a message (the caller keeps their place)".into()
+            }
             Event::CallbackOffered { .. } => "offered a callback (the caller keeps their place)".into(),
             Event::BackInQueue { .. } => "chose to keep waiting".into(),
             Event::CallbackRequested { number, .. } => format!("callback requested to {number}; the request keeps the caller's place"),

@@ -285,7 +285,8 @@ impl State {
             (Some(_), _, Some(MonitorMode::Listen)) => false,
         };
         // The caller of a voicemail, or of a callback not yet dialled, is not on the line.
-        let absent = |p: &&Participant| p.role == Role::Customer && !p.joined && (c.voicemail.is_some() || (c.callback.is_some() && p.leg == 0));
+        let absent =
+            |p: &&Participant| p.role == Role::Customer && !p.joined && (c.voicemail.is_some() || (c.callback.is_some() && p.leg == 0));
         let mut parties: Vec<_> = c.parties.iter().filter(shown).filter(|p| !absent(p)).collect();
         parties.sort_by_key(|p| p.role);
         parties
@@ -351,7 +352,9 @@ impl State {
             let p = c.party(Role::Owner).filter(|p| p.agent() == Some(agent));
             out.extend(match p.map(|p| p.joined) {
                 Some(false) => vec![A::TakeVoicemail, A::DeclineVoicemail],
-                Some(true) if c.from.as_ref().is_some_and(|f| crate::ids::E164::parse(f.as_str()).is_ok()) => vec![A::CallBack, A::VoicemailDone],
+                Some(true) if c.from.as_ref().is_some_and(|f| crate::ids::E164::parse(f.as_str()).is_ok()) => {
+                    vec![A::CallBack, A::VoicemailDone]
+                }
                 Some(true) => vec![A::VoicemailDone],
                 None => vec![],
             });

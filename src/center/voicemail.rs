@@ -8,11 +8,11 @@ use super::agent::Presence;
 use super::call::{Call, EndReason, LegOutcome, Voicemail};
 use super::command::{Command, VoicemailStep};
 use super::decide::Decider;
+use super::effect::Effect;
 use super::event::Event;
+use super::party::Party;
 use super::party::Role;
 use super::refusal::{Reason, Refusal};
-use super::effect::Effect;
-use super::party::Party;
 use crate::ids::{AgentId, CallSid, PhoneNumber, RecordingSid, E164};
 
 impl Decider<'_> {

@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
 
+use super::center::Center;
 use crate::center::hours::{Closure, Hours, Openness, Schedule, ScheduleError};
+use crate::center::Command;
 use crate::clock::now_ms;
 use crate::store::{HoursChange, HoursRow, Store, StoreError};
 
@@ -30,6 +32,10 @@ pub struct OpeningHours {
 
 struct Inner {
     store: Store,
+    /// Told when we close (callers still waiting are offered a callback or a message).
+    center: Center,
+    /// Whether we were open at the last look (closing is the change from open to closed).
+    was_open: std::sync::atomic::AtomicBool,
     known: RwLock<Arc<Known>>,
     /// Added to the server's clock when asking the hours (the simulator's movable clock: a test
     /// or a demo tries closing time without waiting for it). Zero outside simulator mode.
@@ -63,10 +69,11 @@ impl Known {
 
 impl OpeningHours {
     /// Reads the stored hours and keeps them fresh while this value lives.
-    pub async fn start(store: &Store) -> Result<Self, StoreError> {
+    pub async fn start(store: &Store, center: Center) -> Result<Self, StoreError> {
         let known = Known::from_row(store.hours().await?);
-        let hours =
-            OpeningHours { inner: Arc::new(Inner { store: store.clone(), known: RwLock::new(Arc::new(known)), shift: AtomicI64::new(0) }) };
+        let was_open = std::sync::atomic::AtomicBool::new(known.hours.at(now_ms()).is_open());
+        let inner = Inner { store: store.clone(), center, was_open, known: RwLock::new(Arc::new(known)), shift: AtomicI64::new(0) };
+        let hours = OpeningHours { inner: Arc::new(inner) };
         tokio::spawn(refresh_loop(Arc::downgrade(&hours.inner)));
         Ok(hours)
     }
@@ -132,6 +139,16 @@ async fn refresh_loop(inner: Weak<Inner>) {
         let Some(inner) = inner.upgrade() else { return };
         if let Err(e) = refresh(&inner).await {
             tracing::warn!(error = %e, "could not read the opening hours again: keeping the last known");
+        }
+        // Closing time (the schedule's, or the switch): callers still waiting are offered a
+        // callback or a message. Every instance may see it; the second finds them offered.
+        let known = inner.known.read().map(|k| k.clone()).unwrap_or_default();
+        let open = known.hours.at(now_ms() + inner.shift.load(Ordering::Relaxed)).is_open();
+        if inner.was_open.swap(open, Ordering::Relaxed) && !open {
+            tracing::info!("closing: callers still waiting are offered a callback or a message");
+            if let Err(e) = inner.center.decide(Command::Closing).await {
+                tracing::warn!(error = %e, "could not offer the waiting callers a callback at closing");
+            }
         }
     }
 }

@@ -14,9 +14,11 @@ use warm_transfer::ids::AgentId;
 use warm_transfer::simulator::engine::phone_book::BUSY;
 
 const SIMULATOR: (&str, &str) = ("TWILIO_MODE", "simulator");
+/// Callbacks as in production (the other suites run without them).
+const CALLBACKS_ON: (&str, &str) = ("CALLBACK_AFTER_SECS", "90");
 
 async fn app_on(postgres: bool, extra: &[(&str, &str)]) -> TestApp {
-    let mut settings = vec![SIMULATOR];
+    let mut settings = vec![SIMULATOR, CALLBACKS_ON];
     settings.extend_from_slice(extra);
     if postgres {
         TestApp::spawn_postgres_with(&settings).await
@@ -125,6 +127,13 @@ async fn closed_voicemail_is_left_taken_heard_and_handled_on_postgres() {
 /// The settings of a quick callback: offered after 1 s of waiting, retried after 1 s, twice.
 const QUICK_CALLBACKS: [(&str, &str); 3] = [("CALLBACK_AFTER_SECS", "1"), ("CALLBACK_RETRY_SECS", "1"), ("CALLBACK_ATTEMPTS", "2")];
 
+/// agent2 signed in but away: someone is there, nobody takes calls (so callers wait, and are
+/// moved to the menu after the wait).
+async fn someone_away(app: &TestApp) {
+    let res = app.server_fn_as("agent2", "presence", &[("status", "away")]).await;
+    assert_eq!(res.status(), 200);
+}
+
 /// The caller on `from` waits, is moved to the callback menu, presses 1 and confirms their own
 /// number, and hangs up: their call's sid.
 async fn asks_for_a_callback(app: &TestApp, from: &str) -> String {
@@ -141,6 +150,7 @@ async fn asks_for_a_callback(app: &TestApp, from: &str) -> String {
 
 async fn a_waiting_caller_asks_for_a_callback_and_is_called_back_after_the_agent_answers(postgres: bool) {
     let app = app_on(postgres, &QUICK_CALLBACKS).await;
+    someone_away(&app).await;
     let number = "+15551230043";
     sim(&app, "sim_phone_hold", &[("number", number)]).await;
     let customer = asks_for_a_callback(&app, number).await;
@@ -193,6 +203,7 @@ async fn a_waiting_caller_asks_for_a_callback_and_is_called_back_after_the_agent
 
 async fn a_callback_to_a_busy_number_is_retried_then_given_up(postgres: bool) {
     let app = app_on(postgres, &[QUICK_CALLBACKS[0], QUICK_CALLBACKS[1], QUICK_CALLBACKS[2], ("WRAP_UP_SECS", "0")]).await;
+    someone_away(&app).await;
     let customer = asks_for_a_callback(&app, BUSY).await;
     app.available("agent1").await;
     for attempt in 1..=2 {
@@ -234,6 +245,7 @@ async fn a_callback_to_a_busy_number_is_retried_then_given_up_on_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_caller_who_presses_2_leaves_a_message_and_the_agent_calls_back_in_one_click() {
     let app = app_on(false, &QUICK_CALLBACKS).await;
+    someone_away(&app).await;
     let number = "+15551230045";
     sim(&app, "sim_phone_hold", &[("number", number)]).await;
     let customer = customer_calls(&app, number).await;
@@ -254,7 +266,8 @@ async fn a_caller_who_presses_2_leaves_a_message_and_the_agent_calls_back_in_one
     answer_leg(&app, &leg).await;
     let back = eventually(&app, "the caller's phone ringing", |s| ringing_to(s, number)).await;
     sim(&app, "sim_phone_answer", &[("call_sid", &back)]).await;
-    eventually(&app, "the caller talking with agent1", |s| (call(s, &back)?["now_hearing"] == "conference with agent1").then_some(())).await;
+    eventually(&app, "the caller talking with agent1", |s| (call(s, &back)?["now_hearing"] == "conference with agent1").then_some(()))
+        .await;
     let timeline = app.timeline(&customer).await;
     assert_eq!(
         &timeline[..3],
@@ -271,6 +284,26 @@ async fn a_caller_who_presses_2_leaves_a_message_and_the_agent_calls_back_in_one
             "answered by agent1",
             "callback attempt 1: calling +15551230045",
             "the caller answered the callback",
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_nobody_signed_in_a_caller_is_offered_a_callback_or_a_message_at_once() {
+    let app = app_on(false, &[]).await;
+    let customer = customer_calls(&app, "+15551230046").await;
+    eventually(&app, "the menu at once", |s| listening(s, &customer, "gather").then_some(())).await;
+    let state = crate::simulator_pages::sim_state(&app).await;
+    assert!(hears(&state, &customer, "Nobody can take your call right now."), "{state}");
+    sim(&app, "sim_phone_digits", &[("call_sid", &customer), ("digits", "2")]).await;
+    eventually(&app, "the voicemail's recording", |s| listening(s, &customer, "record").then_some(())).await;
+    let timeline = app.timeline(&customer).await;
+    assert_eq!(
+        timeline,
+        [
+            "queued (caller +15551230046)",
+            "nobody signed in: offered a callback or a message (the caller keeps their place)",
+            "chose to leave a message"
         ]
     );
 }

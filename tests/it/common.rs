@@ -115,6 +115,9 @@ pub fn settings_with(db_url: &str, twilio_base: &str, extra: &[(&str, &str)]) ->
         ("OUTBOX_MAX_ATTEMPTS", "3"),
         // The tests count the requests Twilio gets: none of their own at start.
         ("TWILIO_CHECK_AT_START", "false"),
+        // The queue's own tests wait as callers did before callbacks (a caller with nobody signed
+        // in would be offered one); `after_hours.rs` and `hours.rs` turn them on.
+        ("CALLBACK_AFTER_SECS", "0"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -131,9 +131,11 @@ async fn two_supervisors_saving_at_once_never_overwrite_each_other_on_postgres()
 }
 
 #[tokio::test]
-async fn a_caller_waiting_at_closing_keeps_their_place_and_is_told_so() {
-    let app = TestApp::spawn().await;
+async fn a_caller_waiting_at_closing_keeps_their_place_is_told_so_and_offered_a_callback() {
+    let app = TestApp::spawn_with(&[("CALLBACK_AFTER_SECS", "90")]).await;
     let sup = supervisor(&app, "supervisor1").await;
+    // Someone is signed in (away): the caller waits rather than being offered a callback at once.
+    assert_eq!(app.server_fn_as("agent2", "presence", &[("status", "away")]).await.status(), 200);
     let twiml = app.customer_calls(&call_sid(1), "+15551230001").await;
     assert!(twiml.contains("<Conference"), "{twiml}");
     let wait = app.webhook("/conference/wait", &[("CallSid", &call_sid(1))]).await.text().await.unwrap();
@@ -145,6 +147,14 @@ async fn a_caller_waiting_at_closing_keeps_their_place_and_is_told_so() {
     let wait = app.webhook("/conference/wait", &[("CallSid", &call_sid(1))]).await.text().await.unwrap();
     assert!(wait.contains("We are now closed, but you keep your place in line"), "{wait}");
     assert!(wait.contains("You are caller number 1."), "{wait}");
+    // At closing time (seen within a second) the caller is moved to the callback menu: one REST
+    // request, in their place.
+    let moved = app.stand_in.wait_for_form(&format!("/Calls/{}.json", call_sid(1)), "Method", "POST").await;
+    assert_eq!(moved.get("Url"), Some(format!("{PUBLIC_BASE}/twilio/callback/{}/offer", call_sid(1)).as_str()));
+    assert!(app.timeline(&call_sid(1)).await.contains(&"offered a callback (the caller keeps their place)".to_string()));
+    // Nothing pressed: back in the queue, still first.
+    let back = app.webhook(&format!("/twilio/callback/{}/back", call_sid(1)), &[("CallSid", &call_sid(1))]).await.text().await.unwrap();
+    assert!(back.contains("You keep your place in line") && back.contains("<Conference"), "{back}");
     // Still queued: an agent who comes available takes them.
     app.available("agent1").await;
     app.wait_presence("agent1", "ringing").await;

@@ -20,10 +20,15 @@ fn leg_sid(n: u8) -> CallSid {
     CallSid::parse(&format!("CA{:032x}", 0xab00 + u32::from(n))).unwrap()
 }
 
+/// agent1 and agent2 signed in, away: nobody takes calls, but someone is there.
+fn signed_in_away(names: &[&str]) -> World {
+    let w = given_agents(names).with_rules(rules());
+    names.iter().fold(w, |w, n| w.and(Command::SetPresence { agent: agent(n), wanted: Wanted::Away }))
+}
+
 /// Caller 1 (at 1 s) was offered a callback after the wait and asked for it on their number.
 fn callback_requested() -> World {
-    given_agents(&["agent1", "agent2"])
-        .with_rules(rules())
+    signed_in_away(&["agent1", "agent2"])
         .arrives(1)
         .at(1_000 + AFTER)
         .and(Command::Tick)
@@ -46,8 +51,11 @@ impl World {
 
 #[test]
 fn a_caller_who_has_waited_is_moved_to_the_callback_menu_once_keeping_their_place() {
-    let w = given_agents(&["agent1"]).with_rules(rules()).arrives(1).at(2_000).arrives(2).at(1_000 + AFTER).and(Command::Tick);
-    assert_eq!(w.decision().events, vec![Event::CallbackOffered { call: call(1), until: 1_000 + AFTER + rules().menu_time }]);
+    let w = signed_in_away(&["agent1"]).arrives(1).at(2_000).arrives(2).at(1_000 + AFTER).and(Command::Tick);
+    assert_eq!(
+        w.decision().events,
+        vec![Event::CallbackOffered { call: call(1), until: 1_000 + AFTER + rules().menu_time, nobody: false }]
+    );
     assert_eq!(w.effects(), &[Effect::OfferCallback { call: call(1) }]);
     assert_eq!(w.state.queue_position(&call(1)), Some(1), "the menu keeps their place");
     // Their conference ends as they leave it: they are not gone.
@@ -67,7 +75,7 @@ fn a_caller_who_has_waited_is_moved_to_the_callback_menu_once_keeping_their_plac
 
 #[test]
 fn a_caller_who_hangs_up_in_the_menu_is_gone_once_its_time_is_over() {
-    let w = given_agents(&["agent1"]).with_rules(rules()).arrives(1).at(1_000 + AFTER).and(Command::Tick);
+    let w = signed_in_away(&["agent1"]).arrives(1).at(1_000 + AFTER).and(Command::Tick);
     let w = w.at(1_000 + AFTER + rules().menu_time).and(Command::Tick);
     assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp }));
     assert!(w.effects().is_empty(), "nobody to hang up: {:?}", w.effects());
@@ -75,11 +83,11 @@ fn a_caller_who_hangs_up_in_the_menu_is_gone_once_its_time_is_over() {
 
 #[test]
 fn at_the_start_a_callback_is_offered_when_the_queues_head_has_waited_long() {
-    let w = given_agents(&["agent1"]).with_rules(rules()).arrives(1).at(30_000).arrives(2);
+    let w = signed_in_away(&["agent1"]).arrives(1).at(30_000).arrives(2);
     assert!(!w.decision().events.iter().any(|e| matches!(e, Event::CallbackOffered { .. })), "the head waited 29 s only");
     // The menu is in the answer to the voice webhook itself: no REST request.
     let w = w.at(1_000 + AFTER).and(Command::CallArrived { call: call(3), from: Some(caller(3)), recorded: false, closed: None });
-    assert_eq!(w.decision().events[1], Event::CallbackOffered { call: call(3), until: 1_000 + AFTER + rules().menu_time });
+    assert_eq!(w.decision().events[1], Event::CallbackOffered { call: call(3), until: 1_000 + AFTER + rules().menu_time, nobody: false });
     assert!(w.effects().is_empty());
 }
 
@@ -166,7 +174,7 @@ fn a_callback_is_never_an_abandon() {
 
 #[test]
 fn a_choice_out_of_the_menu_is_refused_and_a_repeated_request_changes_nothing() {
-    let w = given_agents(&["agent1"]).with_rules(rules()).arrives(1).when(Command::RequestCallback { call: call(1), number: number(1) });
+    let w = signed_in_away(&["agent1"]).arrives(1).when(Command::RequestCallback { call: call(1), number: number(1) });
     assert_eq!(w.refusal(), "the caller is not in the callback menu (any more)");
     let w = callback_requested().when(Command::RequestCallback { call: call(1), number: number(1) });
     assert!(w.decision().events.is_empty());
@@ -174,7 +182,7 @@ fn a_choice_out_of_the_menu_is_refused_and_a_repeated_request_changes_nothing() 
 
 #[test]
 fn a_caller_in_the_menu_who_chooses_a_message_leaves_the_queue_not_as_an_abandon() {
-    let w = given_agents(&["agent1"]).with_rules(rules()).arrives(1).at(1_000 + AFTER).and(Command::Tick);
+    let w = signed_in_away(&["agent1"]).arrives(1).at(1_000 + AFTER).and(Command::Tick);
     let w = w.and(Command::ChooseVoicemail { call: call(1) });
     assert_eq!(w.decision().events, vec![Event::Ended { call: call(1), reason: EndReason::ToVoicemail }]);
     assert_eq!(w.decision().events[0].describe(), "chose to leave a message");
@@ -187,7 +195,7 @@ fn a_caller_in_the_menu_who_chooses_a_message_leaves_the_queue_not_as_an_abandon
 
 #[test]
 fn a_caller_twilio_would_not_move_waits_on_and_one_whose_call_is_over_is_gone() {
-    let offered = given_agents(&["agent1"]).with_rules(rules()).arrives(1).at(1_000 + AFTER).and(Command::Tick);
+    let offered = signed_in_away(&["agent1"]).arrives(1).at(1_000 + AFTER).and(Command::Tick);
     let w = offered.clone().and(Command::MoveFailed { call: call(1), gone: false });
     assert_eq!(w.decision().events, vec![Event::BackInQueue { call: call(1) }]);
     assert!(w.state.calls[&call(1)].routable(w.now));
@@ -197,10 +205,26 @@ fn a_caller_twilio_would_not_move_waits_on_and_one_whose_call_is_over_is_gone() 
 
 #[test]
 fn a_caller_back_from_the_menu_after_its_time_ran_out_waits_again_rather_than_being_lost() {
-    let w = given_agents(&["agent1"]).with_rules(rules()).arrives(1).at(1_000 + AFTER).and(Command::Tick);
+    let w = signed_in_away(&["agent1"]).arrives(1).at(1_000 + AFTER).and(Command::Tick);
     let w = w.at(1_000 + AFTER + rules().menu_time).and(Command::Tick);
     assert!(!w.state.calls.contains_key(&call(1)));
     let w = w.and(Command::KeepWaiting { call: call(1), from: Some(caller(1)) });
     assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: Some(caller(1)) }]);
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
+}
+
+#[test]
+fn with_nobody_signed_in_a_caller_is_offered_a_callback_or_a_message_at_once() {
+    let w = given_agents(&["agent1"]).with_rules(rules()).arrives(1);
+    assert_eq!(w.decision().events[1], Event::CallbackOffered { call: call(1), until: 1_000 + rules().menu_time, nobody: true });
+    // Someone signed in, even away: callers wait as usual.
+    let w = signed_in_away(&["agent1"]).arrives(2);
+    assert_eq!(w.decision().events.len(), 1, "{:?}", w.decision().events);
+}
+
+#[test]
+fn at_closing_time_every_caller_still_waiting_is_offered_a_callback_or_a_message() {
+    let w = signed_in_away(&["agent1"]).arrives(1).arrives(2).at(5_000).and(Command::Closing);
+    assert_eq!(w.effects(), &[Effect::OfferCallback { call: call(1) }, Effect::OfferCallback { call: call(2) }]);
+    assert_eq!(w.state.queue_position(&call(2)), Some(2), "they keep their place");
 }

@@ -150,10 +150,16 @@ fn the_transcription_arrives_with_the_voicemail_and_is_shown_with_it() {
 #[test]
 fn calling_back_from_a_voicemail_rings_the_agent_first_then_the_caller() {
     let w = given_agents(&["agent1"]).available("agent1").leaves_voicemail(1).voicemail("agent1", VoicemailStep::Take);
-    assert_eq!(w.state.call_card(&w.state.calls[&call(1)], &agent("agent1")).actions, vec![CallAction::CallBack, CallAction::VoicemailDone]);
+    assert_eq!(
+        w.state.call_card(&w.state.calls[&call(1)], &agent("agent1")).actions,
+        vec![CallAction::CallBack, CallAction::VoicemailDone]
+    );
     let w = w.voicemail("agent1", VoicemailStep::CallBack);
     let number = crate::ids::E164::parse(caller(1).as_str()).unwrap();
-    assert_eq!(w.decision().events[0], Event::VoicemailCalledBack { call: call(1), agent: agent("agent1"), number: number.clone(), leg: 2 });
+    assert_eq!(
+        w.decision().events[0],
+        Event::VoicemailCalledBack { call: call(1), agent: agent("agent1"), number: number.clone(), leg: 2 }
+    );
     assert_eq!(w.effects(), &[dial(1, "agent1", 2)]);
     assert_eq!(w.presence("agent1"), Presence::Ringing { call: call(1) });
     // The agent answers: now the caller is called, as for any callback.

@@ -503,7 +503,7 @@ impl Engine {
         if recording {
             // Hanging up ends a recording: Twilio still requests its action (and posts its
             // callbacks), but no longer runs what the action answers.
-            self.end_recording(sid, super::record::RecordEnd::Hangup, now);
+            self.end_recording(sid, super::model::RecordEnd::Hangup, now);
         }
         let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
         if call.status.is_final() {

@@ -419,3 +419,12 @@ impl Conference {
         self.participants.iter().position(|p| p.call_sid.as_str() == call_sid_or_label || p.label.as_deref() == Some(call_sid_or_label))
     }
 }
+
+/// How a recording ended (a data word shared by the call's life and the recording's rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum RecordEnd {
+    Key(char),
+    Hangup,
+    Silence,
+    MaxLength,
+}

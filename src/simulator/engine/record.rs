@@ -22,7 +22,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::calls::{absolute_url, Engine};
-use super::model::{CallStatus, FetchPurpose, Listening, Recording, SimEffect, SimError, StoredRecording};
+use super::model::{CallStatus, FetchPurpose, Listening, RecordEnd, Recording, SimEffect, SimError, StoredRecording};
 use crate::ids::CallSid;
 use crate::simulator::time::rfc2822;
 use crate::simulator::twiml::Record;
@@ -35,15 +35,6 @@ pub const MAX_TRANSCRIBED_SECS: u64 = 120;
 /// How long saying `text` takes: a second per [`CHARS_PER_SEC`] characters, at least one.
 pub fn speech_secs(text: &str) -> u64 {
     (text.trim().chars().count() as u64).div_ceil(CHARS_PER_SEC).max(1)
-}
-
-/// How a recording ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum RecordEnd {
-    Key(char),
-    Hangup,
-    Silence,
-    MaxLength,
 }
 
 /// A finished recording, for the REST API and the monitor.
