@@ -21,6 +21,8 @@ pub const USAGE: &str = "usage:
                                                   create an agent or reset their password;
                                                   the password is read from standard input
   warm-transfer agent list
+  warm-transfer agent queues <identity> <sales,support>
+                                                  the queues (skills) an agent takes; \"\" for all
   warm-transfer agent remove <identity>
   warm-transfer twilio check [--fix]              is the Twilio account ready (credentials, the
                                                   number, its voice webhook)? --fix points the
@@ -109,7 +111,27 @@ async fn agent(args: &[String]) -> Result<String, String> {
         }
         Some("list") => {
             let agents = store().await?.accounts().await.map_err(|e| e.to_string())?;
-            Ok(agents.iter().map(|a| format!("{}\t{}\t{}", a.id, a.name, a.role.as_str())).collect::<Vec<_>>().join("\n"))
+            let queues = |a: &crate::center::Account| {
+                if a.queues.is_empty() {
+                    "every queue".to_string()
+                } else {
+                    a.queues.iter().map(|q| q.as_str()).collect::<Vec<_>>().join(",")
+                }
+            };
+            Ok(agents.iter().map(|a| format!("{}\t{}\t{}\t{}", a.id, a.name, a.role.as_str(), queues(a))).collect::<Vec<_>>().join("\n"))
+        }
+        Some("queues") => {
+            let identity = args.get(1).ok_or("agent queues needs an identity and a list (sales,support; \"\" for every queue)")?;
+            let agent = AgentId::parse(identity).map_err(|e| e.0)?;
+            let list = args.get(2).map(String::as_str).unwrap_or_default();
+            let queues = crate::ids::QueueName::parse_list(list).map_err(|e| e.0)?;
+            if !store().await?.set_agent_queues(&agent, &queues).await.map_err(|e| e.to_string())? {
+                return Err(format!("no agent '{identity}'"));
+            }
+            Ok(match queues.is_empty() {
+                true => format!("agent {agent} takes every queue"),
+                false => format!("agent {agent} takes {}", list.trim()),
+            })
         }
         Some("remove") => {
             let identity = args.get(1).ok_or("agent remove needs an identity")?;

@@ -69,6 +69,9 @@ pub struct Settings {
     pub callback_after: Option<Duration>,
     pub callback_attempts: u32,
     pub callback_retry: Duration,
+    /// The queues callers choose from in the menu (`QUEUES`: `sales,support:2`, a name and an
+    /// optional priority each; digit 1 is the first). None or one: no menu, today's one queue.
+    pub queues: Vec<QueueSetting>,
     /// Access tokens live this long (Twilio refuses more than a day).
     pub token_ttl: Duration,
     pub outbox: OutboxSettings,
@@ -250,6 +253,10 @@ impl Settings {
                 _ => return Err(invalid("CALLBACK_ATTEMPTS", "expected 1 to 10 attempts")),
             },
             callback_retry: Duration::from_secs(millis(&get, "CALLBACK_RETRY_SECS", 120)?),
+            queues: match get("QUEUES") {
+                None => Vec::new(),
+                Some(list) => QueueSetting::parse_list(&list).map_err(|e| invalid("QUEUES", e))?,
+            },
             token_ttl: Duration::from_secs(3600),
             outbox: OutboxSettings {
                 max_attempts: millis(&get, "OUTBOX_MAX_ATTEMPTS", 5)? as u32,
@@ -444,5 +451,33 @@ mod tests {
         let mut env = full();
         env.insert("LEPTOS_SITE_ADDR", "nowhere");
         assert!(parse(&env).unwrap_err().to_string().contains("LEPTOS_SITE_ADDR"));
+    }
+}
+
+/// One queue of the menu: its name (said in the menu, and what agents' skills name) and its
+/// priority (a higher one is offered first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueSetting {
+    pub name: crate::ids::QueueName,
+    pub priority: i32,
+}
+
+impl QueueSetting {
+    /// `sales,support:2`: at most nine (one key each), no name twice.
+    pub fn parse_list(s: &str) -> Result<Vec<QueueSetting>, String> {
+        let mut out: Vec<QueueSetting> = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, priority) = part.split_once(':').unwrap_or((part, "0"));
+            let name = crate::ids::QueueName::parse(name).map_err(|e| e.0)?;
+            let priority = priority.trim().parse().map_err(|_| format!("'{part}': the priority is a whole number"))?;
+            if out.iter().any(|q| q.name == name) {
+                return Err(format!("queue '{name}' is named twice"));
+            }
+            out.push(QueueSetting { name, priority });
+        }
+        if out.len() > 9 {
+            return Err("at most nine queues (one key each in the menu)".into());
+        }
+        Ok(out)
     }
 }

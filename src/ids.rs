@@ -97,6 +97,36 @@ impl AgentId {
 }
 string_newtype_impls!(AgentId);
 
+/// A queue callers wait in (`sales`, `support`): lowercase letters, digits and `-`, as the menu,
+/// the settings and agents' skills name it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct QueueName(String);
+
+impl QueueName {
+    pub fn parse(s: &str) -> Result<Self, IdError> {
+        let s = s.trim();
+        let ok = (1..=32).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if ok {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(IdError(format!("queue name '{s}': 1-32 lowercase letters, digits or '-'")))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A list as written in settings and the CLI: `sales,support` (empty: none).
+    pub fn parse_list(s: &str) -> Result<Vec<Self>, IdError> {
+        let mut out: Vec<Self> = s.split(',').filter(|q| !q.trim().is_empty()).map(Self::parse).collect::<Result<_, _>>()?;
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}
+string_newtype_impls!(QueueName);
+
 /// A caller or callee as Twilio writes it in `From`/`To`: a number (E.164 `+` and digits, or
 /// the bare digits of a short code or national number, 3–15 of them: a real customer with an
 /// odd caller ID must still get through), a browser client (`client:<identity>`), a SIP address (`sip:…`), or one of the words

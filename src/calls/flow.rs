@@ -165,6 +165,38 @@ pub fn callback_path(call: &CallSid, step: &str) -> String {
     format!("/twilio/callback/{call}/{step}")
 }
 
+/// Said before the menu.
+pub const MENU_WELCOME: &str = "Thank you for calling.";
+/// Said when the menu is said again.
+pub const MENU_AGAIN: &str = "Sorry, I did not get that.";
+
+/// Where the menu's answer goes (`attempt`: how many times it was said).
+pub fn menu_path(call: &CallSid, attempt: u32) -> String {
+    format!("/twilio/menu/{call}?attempt={attempt}")
+}
+
+/// The menu at the start of a call: a key per queue, or its name said.
+pub fn menu_twiml(settings: &Settings, call: &CallSid, attempt: u32, before: Response) -> Response {
+    let names: Vec<&str> = settings.queues.iter().map(|q| q.name.as_str()).collect();
+    let say = names.iter().enumerate().map(|(i, q)| format!("For {q}, press {}.", i + 1)).collect::<Vec<_>>().join(" ");
+    let gather = Gather {
+        action: settings.public_url(&menu_path(call, attempt)),
+        num_digits: Some(1),
+        timeout_secs: Some(5),
+        finish_on_key: None,
+        speech_hints: Some(names.join(", ")),
+    };
+    // Nothing said or pressed: the same request, with no choice in it.
+    before.gather(gather, say).redirect(settings.public_url(&menu_path(call, attempt)))
+}
+
+/// The queue a menu's answer chooses: its key, or its name in what was said.
+pub fn menu_choice<'a>(settings: &'a Settings, digits: &str, speech: &str) -> Option<&'a crate::config::QueueSetting> {
+    let by_key = digits.trim().parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| settings.queues.get(i));
+    let speech = speech.to_lowercase();
+    by_key.or_else(|| settings.queues.iter().find(|q| !speech.is_empty() && speech.contains(q.name.as_str())))
+}
+
 /// The callback offer: press 1 within a few seconds, or back to the queue by itself.
 pub fn callback_offer_twiml(settings: &Settings, call: &CallSid, before: Response) -> Response {
     let gather = Gather {
@@ -172,6 +204,7 @@ pub fn callback_offer_twiml(settings: &Settings, call: &CallSid, before: Respons
         num_digits: Some(1),
         timeout_secs: Some(6),
         finish_on_key: None,
+        speech_hints: None,
     };
     before.gather(gather, CALLBACK_OFFER).redirect(settings.public_url(&callback_path(call, "back")))
 }
@@ -187,6 +220,7 @@ pub fn callback_number_twiml(settings: &Settings, call: &CallSid, caller_id: Opt
         num_digits: None,
         timeout_secs: Some(10),
         finish_on_key: Some("#".into()),
+        speech_hints: None,
     };
     Response::new().gather(gather, say).redirect(settings.public_url(&callback_path(call, "back")))
 }

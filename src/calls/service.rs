@@ -9,7 +9,7 @@ use crate::center::{
     Wanted,
 };
 use crate::error::{ApiError, Failure};
-use crate::ids::{AgentId, CallSid, PhoneNumber, RecordingSid, E164};
+use crate::ids::{AgentId, CallSid, PhoneNumber, QueueName, RecordingSid, E164};
 use crate::runtime::CenterError;
 use crate::state::AppState;
 use crate::store::StatusCallback;
@@ -21,6 +21,8 @@ pub enum IncomingOutcome {
     Queued,
     /// We are closed: told so, not queued.
     Closed,
+    /// Several queues: the caller chooses in the menu first (not queued yet).
+    Menu,
     Repeated,
     StorageFailed,
 }
@@ -34,8 +36,48 @@ pub async fn incoming_call(state: &AppState, call: CallSid, from: Option<PhoneNu
         Openness::Closed { why, opens } => Some((why.words(), known.hours.closed_message(why, *opens, now))),
         Openness::Open { .. } => None,
     };
+    // Several queues: the caller chooses first, and queues once they have (a hang-up in the menu
+    // is nobody's abandon: they never queued).
+    if closed.is_none() && state.settings.queues.len() > 1 {
+        return (flow::menu_twiml(&state.settings, &call, 1, Response::new().say(flow::MENU_WELCOME)), IncomingOutcome::Menu);
+    }
+    arrive(state, call, from, closed, None).await
+}
+
+/// The caller's answer to the menu (`attempt`: how many times it was said): the queue they chose,
+/// the menu again once, then the first queue.
+pub async fn menu_answer(
+    state: &AppState,
+    call: CallSid,
+    from: Option<PhoneNumber>,
+    attempt: u32,
+    digits: &str,
+    speech: &str,
+) -> (Response, IncomingOutcome) {
+    let settings = &state.settings;
+    let queue = match flow::menu_choice(settings, digits, speech) {
+        Some(q) => q,
+        None if attempt < 2 => {
+            return (flow::menu_twiml(settings, &call, attempt + 1, Response::new().say(flow::MENU_AGAIN)), IncomingOutcome::Menu);
+        }
+        None => match settings.queues.first() {
+            Some(q) => q,
+            None => return arrive(state, call, from, None, None).await,
+        },
+    };
+    arrive(state, call, from, None, Some((queue.name.clone(), queue.priority))).await
+}
+
+/// The caller joins the queue (`queue`, when there are several), or hears that we are closed.
+async fn arrive(
+    state: &AppState,
+    call: CallSid,
+    from: Option<PhoneNumber>,
+    closed: Option<(String, String)>,
+    queue: Option<(QueueName, i32)>,
+) -> (Response, IncomingOutcome) {
     let command =
-        Command::CallArrived { call: call.clone(), from, recorded: false, closed: closed.as_ref().map(|(words, _)| words.clone()) };
+        Command::CallArrived { call: call.clone(), from, recorded: false, closed: closed.as_ref().map(|(words, _)| words.clone()), queue };
     match (state.center.decide(command).await, closed) {
         // Closed: whether or not it could be recorded, the caller hears it.
         (result, Some((_, message))) => {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::rules::Millis;
-use crate::ids::{AgentId, CallSid};
+use crate::ids::{AgentId, CallSid, QueueName};
 
 /// What an account may do: take calls (every account), and for a supervisor also run the floor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -132,13 +132,15 @@ pub struct Agent {
     /// While the agent's console holds its stream, this is kept a little ahead of now; once it
     /// passes, the agent is offline. `None`: no console ever connected (scripts), no lease.
     pub online_until: Option<Millis>,
+    /// The queues they take (their skills); empty: every queue.
+    pub queues: Vec<QueueName>,
 }
 
 impl Agent {
     /// A new account: offline, named by its identity until it has a display name.
     pub fn new(id: AgentId) -> Self {
         let name = id.to_string();
-        Agent { id, name, role: AgentRole::Agent, presence: Presence::Offline, since: 0, online_until: None }
+        Agent { id, name, role: AgentRole::Agent, presence: Presence::Offline, since: 0, online_until: None, queues: Vec::new() }
     }
 
     pub fn named(id: AgentId, name: impl Into<String>, role: AgentRole) -> Self {
@@ -146,6 +148,11 @@ impl Agent {
     }
 
     /// Whose console holds its stream at `now` (or who never had one: a script).
+    /// Whether they take calls of `queue` (`None`: the one queue there is).
+    pub fn takes(&self, queue: Option<&QueueName>) -> bool {
+        self.queues.is_empty() || queue.is_none_or(|q| self.queues.contains(q))
+    }
+
     pub fn online(&self, now: Millis) -> bool {
         self.online_until.is_none_or(|t| t > now)
     }
@@ -157,4 +164,6 @@ pub struct Account {
     pub id: AgentId,
     pub name: String,
     pub role: AgentRole,
+    /// The queues they take; empty: every queue.
+    pub queues: Vec<QueueName>,
 }

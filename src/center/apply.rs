@@ -21,7 +21,12 @@ impl State {
 
     fn change(&mut self, event: &Event, now: Millis) {
         match event {
-            Event::Queued { call, from } => self.insert_call(Call::new(call.clone(), from.clone(), now)),
+            Event::Queued { call, from, queue, priority } => {
+                let mut c = Call::new(call.clone(), from.clone(), now);
+                c.queue = queue.clone();
+                c.priority = *priority;
+                self.insert_call(c)
+            }
             Event::VoicemailLeft { call, from, recording, seconds } => {
                 let message = Voicemail { recording: recording.clone(), seconds: *seconds, transcript: None };
                 self.insert_call(Call::voicemail(call.clone(), from.clone(), message, now))
@@ -308,13 +313,15 @@ impl State {
                     a.online_until = Some(*until);
                 }
             }
-            Event::AccountAdded { agent, name, role } => {
-                self.agents.entry(agent.clone()).or_insert_with(|| Agent::named(agent.clone(), name.clone(), *role));
+            Event::AccountAdded { agent, name, role, queues } => {
+                let a = self.agents.entry(agent.clone()).or_insert_with(|| Agent::named(agent.clone(), name.clone(), *role));
+                a.queues = queues.clone();
             }
-            Event::AccountChanged { agent, name, role } => {
+            Event::AccountChanged { agent, name, role, queues } => {
                 if let Some(a) = self.agents.get_mut(agent) {
                     a.name = name.clone();
                     a.role = *role;
+                    a.queues = queues.clone();
                 }
             }
             Event::AccountRemoved { agent } => {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::party::{MonitorMode, Party, Role, Who};
 use super::rules::Millis;
-use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, RecordingSid, E164};
+use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, QueueName, RecordingSid, E164};
 
 /// One leg the center asked Twilio for. Each leg of a call has its own number, carried in the
 /// URLs Twilio calls back on, so a late callback for an older leg is told apart from the
@@ -350,6 +350,16 @@ pub struct Call {
     /// The callback has been offered to this caller (once is enough).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub callback_offered: bool,
+    /// The queue the caller chose in the menu (none: the one queue there is), and its priority:
+    /// a call of a higher-priority queue is offered before those of lower ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueName>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub priority: i32,
+}
+
+fn is_zero(n: &i32) -> bool {
+    *n == 0
 }
 
 impl Call {
@@ -372,6 +382,8 @@ impl Call {
             callback: None,
             menu_until: None,
             callback_offered: false,
+            queue: None,
+            priority: 0,
         }
     }
 
@@ -527,6 +539,10 @@ struct Stored {
     menu_until: Option<Millis>,
     #[serde(default)]
     callback_offered: bool,
+    #[serde(default)]
+    queue: Option<QueueName>,
+    #[serde(default)]
+    priority: i32,
     // The previous version's fields.
     #[serde(default)]
     phase: Option<StoredPhase>,
@@ -618,6 +634,8 @@ impl<'de> Deserialize<'de> for Call {
             callback: s.callback,
             menu_until: s.menu_until,
             callback_offered: s.callback_offered,
+            queue: s.queue,
+            priority: s.priority,
         };
         call.parties = match (s.parties, s.phase) {
             (Some(parties), _) => parties,

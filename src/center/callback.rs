@@ -20,16 +20,16 @@ use crate::ids::{AgentId, CallSid, PhoneNumber, E164};
 
 impl Decider<'_> {
     /// A caller who just arrived and is still waiting is offered a callback (or a message) when
-    /// nobody is signed in to take calls, or when the queue's head has waited long already (their
+    /// nobody who takes their queue is signed in, or when the queue's head has waited long already (their
     /// own wait is likely as long).
     pub(super) fn offer_callback_at_start(&mut self, call: &CallSid) {
         let Some(after) = self.rules.callback_after else { return };
-        let waiting = self.state.calls.get(call).is_some_and(|c| c.is_queued() && c.offerable_callback());
-        if !waiting {
+        let Some(queue) = self.state.calls.get(call).filter(|c| c.is_queued() && c.offerable_callback()).map(|c| c.queue.clone()) else {
             return;
-        }
+        };
         let now = self.now;
-        let nobody = !self.state.agents.values().any(|a| a.presence != Presence::Offline && a.online(now));
+        // Nobody signed in who takes this queue.
+        let nobody = !self.state.agents.values().any(|a| a.presence != Presence::Offline && a.online(now) && a.takes(queue.as_ref()));
         let head_since = self.state.queued().find(|c| c.is_live_caller()).map(|c| c.queued_at);
         if nobody || head_since.is_some_and(|since| now - since >= after) {
             self.emit(Event::CallbackOffered { call: call.clone(), until: now + self.rules.menu_time, nobody });
@@ -67,7 +67,7 @@ impl Decider<'_> {
             Some(_) => {}
             // Their menu's time ran out and the call was given up, yet here they are: they wait
             // again, at the back (better than a conference nobody is offered).
-            None => self.emit(Event::Queued { call, from }),
+            None => self.emit(Event::Queued { call, from, queue: None, priority: 0 }),
         }
     }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::agent::Account;
 use super::call::{LegNo, LegOutcome};
 use super::party::{MonitorMode, Party};
-use crate::ids::{AgentId, CallSid, ConferenceSid, IdError, PhoneNumber, RecordingSid, E164};
+use crate::ids::{AgentId, CallSid, ConferenceSid, IdError, PhoneNumber, QueueName, RecordingSid, E164};
 
 /// The presence an agent (or a script) may ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -355,7 +355,8 @@ pub enum Command {
     /// A customer called the support number. `recorded`: storage already knows this call (it
     /// queued before: Twilio repeating its webhook, perhaps after the call is over). `closed`:
     /// the opening hours say we are closed, and why (the caller is told, not queued).
-    CallArrived { call: CallSid, from: Option<PhoneNumber>, recorded: bool, closed: Option<String> },
+    /// `queue`: the queue the caller chose in the menu, with its priority (none: the one queue).
+    CallArrived { call: CallSid, from: Option<PhoneNumber>, recorded: bool, closed: Option<String>, queue: Option<(QueueName, i32)> },
     /// The caller on `call` left a message (`recording`, `seconds` long) and hung up.
     /// `recorded`: storage knows a voicemail of this call already handled (Twilio repeating).
     VoicemailLeft { call: CallSid, from: Option<PhoneNumber>, recording: RecordingSid, seconds: u32, recorded: bool },

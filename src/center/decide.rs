@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::agent::{Account, AwayReason, Presence};
+use super::agent::{Account, Agent, AwayReason, Presence};
 use super::call::{Call, CallPhase, EndReason, LegNo, LegOutcome, Music, Side, Stage};
 use super::command::{Command, Target, TransferAction, Wanted};
 use super::effect::Effect;
@@ -17,7 +17,7 @@ use super::party::{Party, Role, Who};
 use super::refusal::{Reason, Refusal};
 use super::rules::{Millis, Rules};
 use super::state::State;
-use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber};
+use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, QueueName};
 
 /// The longest note a consult carries (the target reads it while their browser rings).
 pub const NOTE_MAX_CHARS: usize = 500;
@@ -54,7 +54,7 @@ impl State {
             _ => None,
         };
         match command {
-            Command::CallArrived { call, from, recorded, closed } => d.call_arrived(call, from, recorded, closed),
+            Command::CallArrived { call, from, recorded, closed, queue } => d.call_arrived(call, from, recorded, closed, queue),
             Command::LegAnswered { call, party, leg, sid } => d.leg_answered(call, party, leg, sid)?,
             Command::LegEnded { call, party, leg, outcome } => d.leg_ended(&call, &party, leg, outcome),
             Command::CallerLeft { call } => d.caller_left(&call),
@@ -166,7 +166,14 @@ impl Decider<'_> {
 
     // ---- calls ---------------------------------------------------------------------------------
 
-    fn call_arrived(&mut self, call: CallSid, from: Option<PhoneNumber>, recorded: bool, closed: Option<String>) {
+    fn call_arrived(
+        &mut self,
+        call: CallSid,
+        from: Option<PhoneNumber>,
+        recorded: bool,
+        closed: Option<String>,
+        queue: Option<(QueueName, i32)>,
+    ) {
         // Twilio repeats a webhook it thinks failed: the same caller queues once, and a call
         // already over (the repeat came late) is not queued again.
         if self.state.calls.contains_key(&call) || recorded {
@@ -175,7 +182,10 @@ impl Decider<'_> {
         match closed {
             // Closed: the caller hears so (and when we open), and the call is on the record.
             Some(reason) => self.emit(Event::TurnedAway { call, from, reason }),
-            None => self.emit(Event::Queued { call, from }),
+            None => {
+                let (queue, priority) = queue.map_or((None, 0), |(q, p)| (Some(q), p));
+                self.emit(Event::Queued { call, from, queue, priority })
+            }
         }
     }
 
@@ -610,18 +620,37 @@ impl Decider<'_> {
             return;
         }
         let mut engaged: BTreeSet<AgentId> = self.state.engaged().into_iter().cloned().collect();
+        // With one queue (or all of one priority) the first match in queue order wins.
+        let priorities = self.state.queued().any(|c| c.priority != 0);
         loop {
-            // The first in queue order who can be offered now: a caller in the callback menu, or a
-            // callback waiting to try again, keeps their place but lets the next one go.
-            let Some(call) = self.state.first_routable(now) else { return };
-            let agent = self
+            // The free agents, longest idle first.
+            let mut free: Vec<&Agent> = self
                 .state
                 .agents
                 .values()
-                .filter(|a| a.presence == Presence::Available && a.online(self.now) && !engaged.contains(&a.id))
-                .min_by(|a, b| (a.since, &a.id).cmp(&(b.since, &b.id)))
-                .map(|a| a.id.clone());
-            let Some(agent) = agent else { return };
+                .filter(|a| a.presence == Presence::Available && a.online(now) && !engaged.contains(&a.id))
+                .collect();
+            if free.is_empty() {
+                return;
+            }
+            free.sort_by(|a, b| (a.since, &a.id).cmp(&(b.since, &b.id)));
+            // The call to offer: of the highest priority, the first in queue order that one of
+            // them takes (their skills), and the longest idle of those who take it. A caller in
+            // the callback menu, or a callback waiting to try again, keeps their place but lets
+            // the next one go.
+            let mut best: Option<(i32, CallSid, AgentId)> = None;
+            for c in self.state.queued() {
+                if !c.routable(now) || best.as_ref().is_some_and(|(p, ..)| *p >= c.priority) {
+                    continue;
+                }
+                if let Some(a) = free.iter().find(|a| a.takes(c.queue.as_ref())) {
+                    best = Some((c.priority, c.sid.clone(), a.id.clone()));
+                    if !priorities {
+                        break;
+                    }
+                }
+            }
+            let Some((_, call, agent)) = best else { return };
             let leg = self.state.calls[&call].legs + 1;
             self.emit(Event::Offered { call: call.clone(), agent: agent.clone(), leg });
             self.presence(&agent, Presence::Ringing { call: call.clone() });

@@ -8,7 +8,7 @@ use super::call::{EndReason, LegNo, LegOutcome, Side};
 use super::command::{CoachRefusal, SupervisorAction, Target};
 use super::party::{MonitorMode, Party};
 use super::rules::Millis;
-use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, RecordingSid, E164};
+use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, QueueName, RecordingSid, E164};
 
 /// A decision, as the per-call timeline and the consoles learn of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +18,11 @@ pub enum Event {
         call: CallSid,
         #[serde(default)]
         from: Option<PhoneNumber>,
+        /// The queue the caller chose in the menu (none: the one queue there is), and its priority.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        queue: Option<QueueName>,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        priority: i32,
     },
     /// The caller rang while we were closed (`reason`, as the opening hours say it): told so and
     /// when we open, not queued.
@@ -292,17 +297,25 @@ pub enum Event {
         agent: AgentId,
         name: String,
         role: AgentRole,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        queues: Vec<QueueName>,
     },
-    /// An account's name or role changed.
+    /// An account's name, role or queues changed.
     AccountChanged {
         agent: AgentId,
         name: String,
         role: AgentRole,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        queues: Vec<QueueName>,
     },
     /// An account was removed (and nothing of theirs was live).
     AccountRemoved {
         agent: AgentId,
     },
+}
+
+fn is_zero(n: &i32) -> bool {
+    *n == 0
 }
 
 /// How a call to a number (not an agent's browser) ended.
@@ -508,7 +521,12 @@ impl Event {
     /// One line for the timeline, as a person reads it.
     pub fn describe(&self) -> String {
         match self {
-            Event::Queued { from, .. } => format!("queued (caller {})", from.as_ref().map(|f| f.as_str()).unwrap_or("unknown")),
+            Event::Queued { from, queue: None, .. } => {
+                format!("queued (caller {})", from.as_ref().map(|f| f.as_str()).unwrap_or("unknown"))
+            }
+            Event::Queued { from, queue: Some(q), .. } => {
+                format!("queued for {q} (caller {})", from.as_ref().map(|f| f.as_str()).unwrap_or("unknown"))
+            }
             Event::TurnedAway { from, reason, .. } => {
                 format!("closed ({reason}): caller {} told when we open", from.as_ref().map(|f| f.as_str()).unwrap_or("unknown"))
             }
@@ -575,7 +593,7 @@ impl Event {
             Event::PresenceChanged { agent, presence, .. } => format!("{agent} is {}", presence.word()),
             Event::Seen { agent, .. } => format!("{agent} is connected"),
             Event::AccountAdded { agent, name, .. } => format!("{agent} ({name}) joined"),
-            Event::AccountChanged { agent, name, role } => format!("{agent} is now {name}, {}", role.as_str()),
+            Event::AccountChanged { agent, name, role, .. } => format!("{agent} is now {name}, {}", role.as_str()),
             Event::AccountRemoved { agent } => format!("{agent} was removed"),
             Event::MonitorRinging { supervisor, mode, .. } => format!("{supervisor} joining to {}", mode.as_str()),
             Event::MonitorJoined { supervisor, .. } => format!("{supervisor} joined"),

@@ -15,7 +15,7 @@ use super::party::{MonitorMode, Role};
 use super::rules::Millis;
 use super::state::State;
 use super::view::{phase_since, AgentName, LegCard, Phase, TimelineRow};
-use crate::ids::{AgentId, CallSid, PhoneNumber};
+use crate::ids::{AgentId, CallSid, PhoneNumber, QueueName};
 
 /// The callers listed by name on the floor (the count covers them all).
 pub const CALLERS_SHOWN: usize = 20;
@@ -46,6 +46,9 @@ pub struct FloorQueue {
     /// Of those, callback requests.
     #[serde(default)]
     pub callbacks: usize,
+    /// With several queues: how many wait in each (in name order).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_queue: Vec<QueueCount>,
     /// When the caller who has waited longest started waiting (the longest wait ticks from it).
     #[serde(default)]
     pub longest_since: Option<Millis>,
@@ -53,6 +56,13 @@ pub struct FloorQueue {
     #[serde(default)]
     pub callers: Vec<WaitingCaller>,
     pub today: Figures,
+}
+
+/// How many wait in one queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueCount {
+    pub queue: QueueName,
+    pub waiting: usize,
 }
 
 /// One agent on the floor.
@@ -73,6 +83,9 @@ pub struct FloorAgent {
     pub monitoring: Option<CallSid>,
     pub handled: u32,
     pub missed: u32,
+    /// The queues they take (empty: every queue).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<QueueName>,
 }
 
 /// A supervisor on a call.
@@ -138,6 +151,13 @@ impl State {
             waiting: self.queue_len(),
             voicemails: self.queued().filter(|c| c.is_voicemail()).count(),
             callbacks: self.queued().filter(|c| c.callback.is_some()).count(),
+            by_queue: {
+                let mut counts: std::collections::BTreeMap<QueueName, usize> = Default::default();
+                for q in self.queued().filter_map(|c| c.queue.clone()) {
+                    *counts.entry(q).or_default() += 1;
+                }
+                counts.into_iter().map(|(queue, waiting)| QueueCount { queue, waiting }).collect()
+            },
             longest_since: self.queued().next().map(|c| c.queued_at),
             callers: self
                 .queued()
@@ -170,6 +190,7 @@ impl State {
                     monitoring: (a.role == AgentRole::Supervisor).then(|| self.monitored_by(&a.id).map(|c| c.sid.clone())).flatten(),
                     handled,
                     missed,
+                    queues: a.queues.clone(),
                 }
             })
             .collect();

@@ -52,7 +52,7 @@ pub use decide::{Decision, NOTE_MAX_CHARS};
 pub use effect::{Effect, EffectKind, Move};
 pub use event::Event;
 pub use figures::{AgentDay, Day, Figures, Thresholds};
-pub use floor::{FloorAgent, FloorCall, FloorMonitor, FloorQueue, FloorView, WaitingCaller, CALLERS_SHOWN};
+pub use floor::{FloorAgent, FloorCall, FloorMonitor, FloorQueue, FloorView, QueueCount, WaitingCaller, CALLERS_SHOWN};
 pub use party::{MonitorMode, Party, Role, Who};
 pub use refusal::{Reason, Refusal};
 pub use rules::{Millis, Rules};

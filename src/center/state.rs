@@ -9,7 +9,7 @@ use super::call::Call;
 use super::event::Event;
 use super::party::Role;
 use super::rules::{Millis, Rules};
-use crate::ids::{AgentId, CallSid};
+use crate::ids::{AgentId, CallSid, QueueName};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct State {
@@ -91,12 +91,8 @@ impl State {
     /// 1 for the call at the head of the queue; `None` when it is not queued.
     pub fn queue_position(&self, call: &CallSid) -> Option<usize> {
         let c = self.calls.get(call).filter(|c| c.is_queued())?;
-        Some(self.queue.range(..c.queue_key()).count() + 1)
-    }
-
-    /// The first queued call that can be offered now (see [`Call::routable`]).
-    pub fn first_routable(&self, now: Millis) -> Option<CallSid> {
-        self.queue.iter().filter_map(|(_, sid)| self.calls.get(sid)).find(|c| c.routable(now)).map(|c| c.sid.clone())
+        let ahead = self.queue.range(..c.queue_key()).filter(|(_, sid)| self.calls.get(sid).is_some_and(|o| o.queue == c.queue)).count();
+        Some(ahead + 1)
     }
 
     pub fn queue_len(&self) -> usize {
@@ -119,14 +115,14 @@ impl State {
     pub fn roster_events(&self, accounts: &[Account], complete: bool) -> Vec<Event> {
         let mut events = Vec::new();
         for account in accounts {
-            let made: fn(AgentId, String, AgentRole) -> Event = match self.agents.get(&account.id) {
-                None => |agent, name, role| Event::AccountAdded { agent, name, role },
-                Some(a) if a.name != account.name || a.role != account.role => {
-                    |agent, name, role| Event::AccountChanged { agent, name, role }
+            let made: fn(AgentId, String, AgentRole, Vec<QueueName>) -> Event = match self.agents.get(&account.id) {
+                None => |agent, name, role, queues| Event::AccountAdded { agent, name, role, queues },
+                Some(a) if a.name != account.name || a.role != account.role || a.queues != account.queues => {
+                    |agent, name, role, queues| Event::AccountChanged { agent, name, role, queues }
                 }
                 Some(_) => continue,
             };
-            events.push(made(account.id.clone(), account.name.clone(), account.role));
+            events.push(made(account.id.clone(), account.name.clone(), account.role, account.queues.clone()));
         }
         if complete {
             let stored: HashSet<&AgentId> = accounts.iter().map(|a| &a.id).collect();

@@ -12,7 +12,7 @@ use super::command::{CallAction, PresenceAction};
 use super::party::{MonitorMode, Party, Role};
 use super::rules::Millis;
 use super::state::State;
-use crate::ids::{AgentId, CallSid, PhoneNumber};
+use crate::ids::{AgentId, CallSid, PhoneNumber, QueueName};
 
 /// An agent as the directory shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,6 +150,9 @@ pub struct CallCard {
     /// A callback: whom to call, since when it was asked for, how the attempts went.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback: Option<Callback>,
+    /// The queue the caller chose (none: the one queue there is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueName>,
 }
 
 /// The call a supervisor monitors, as their console shows it (their phone answers it by itself).
@@ -338,6 +341,7 @@ impl State {
             help: c.help,
             voicemail: c.voicemail.clone(),
             callback: c.callback.clone(),
+            queue: c.queue.clone(),
         }
     }
 

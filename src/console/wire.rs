@@ -12,7 +12,7 @@ use crate::center::{
     AgentCard, AgentName, AwayReason, CallAction, CallCard, CallHistory, CallNotice, Callback, ConsoleView, LegCard, LegState, Millis,
     MonitorCard, MonitorMode, Party, Phase, Presence, PresenceAction, QueueCard, Role, Stage, TimelineRow, TransferCard, Voicemail,
 };
-use crate::ids::{AgentId, CallSid, PhoneNumber, RecordingSid, E164};
+use crate::ids::{AgentId, CallSid, PhoneNumber, QueueName, RecordingSid, E164};
 
 /// The value, or the name of the field (or the JSON) that is not as it should be.
 pub(crate) type Read<T> = Result<T, &'static str>;
@@ -178,6 +178,7 @@ fn call_card(v: JsValue) -> Read<CallCard> {
         help: o.opt("help", int)?,
         voicemail: o.opt("voicemail", voicemail)?,
         callback: o.opt("callback", callback)?,
+        queue: o.opt("queue", |v| QueueName::parse(&text(v)?).map_err(|_| "a queue"))?,
     })
 }
 

@@ -51,6 +51,13 @@ pub fn caller(from: Option<&str>) -> String {
 
 /// `#my-call-summary`: who, where the call is, for how long, and how long the caller waited.
 pub fn call_summary(c: &CallCard, now: Millis) -> String {
+    match &c.queue {
+        Some(q) => format!("{} · {q}", summary(c, now)),
+        None => summary(c, now),
+    }
+}
+
+fn summary(c: &CallCard, now: Millis) -> String {
     let who = caller(c.from.as_ref().map(PhoneNumber::as_str));
     if let Some(v) = &c.voicemail {
         let what = format!("Voicemail from {} ({})", who.trim_start_matches("Caller "), clock(i64::from(v.seconds) * 1000));
@@ -265,6 +272,7 @@ mod tests {
             help: None,
             voicemail: None,
             callback: None,
+            queue: None,
         };
         assert_eq!(call_summary(&card, NOW), "Caller +15551230000 · connected 1:15 · waited 0:15");
         assert_eq!(leg(&card.legs[0]), "Caller +15551230000 · on hold");
@@ -379,6 +387,7 @@ mod tests {
             help: None,
             voicemail: None,
             callback: None,
+            queue: None,
         };
         assert_eq!(supervisor(&call(MonitorMode::Whisper)).as_deref(), Some("Coached by Supervisor 1: only you hear them"));
         assert_eq!(supervisor(&call(MonitorMode::Barge)).as_deref(), Some("Supervisor 1 joined the call: everyone hears them"));

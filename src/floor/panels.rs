@@ -158,7 +158,11 @@ fn agent_row(
     let row = StoredValue::new(a.clone());
     view! {
         <tr class="floor-agent" data-agent=a.id.to_string() data-presence=a.presence.word()>
-            <td>{a.name.clone()}</td>
+            <td>{a.name.clone()}
+                {(!a.queues.is_empty()).then(|| view! {
+                    <span class="agent-queues hint">{format!(" · {}", a.queues.iter().map(|q| q.as_str()).collect::<Vec<_>>().join(", "))}</span>
+                })}
+            </td>
             <td class="agent-presence">{move || row.with_value(|a| words::agent_presence(a, now.get()))}</td>
             <td class="agent-call">{move || row.with_value(|a| calls.with_value(|c| words::agent_call(a, c, now.get())))}</td>
             <td class="agent-handled">{a.handled}</td>

@@ -4,9 +4,10 @@
 use wasm_bindgen::JsValue;
 
 use crate::center::{
-    AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorQueue, FloorView, MonitorMode, Phase, Stage, WaitingCaller,
+    AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorQueue, FloorView, MonitorMode, Phase, QueueCount, Stage, WaitingCaller,
 };
 use crate::console::wire::{agent, call_sid, caller, int, leg, name, parse, presence, row, text, word, Obj, Read};
+use crate::ids::QueueName;
 
 pub fn floor_view(json: &str) -> Read<FloorView> {
     let o = Obj::new(parse(json)?)?;
@@ -29,6 +30,7 @@ fn queue(v: JsValue) -> Read<FloorQueue> {
         waiting: usize::try_from(o.int("waiting")?).map_err(|_| "waiting")?,
         voicemails: usize::try_from(o.int("voicemails")?).map_err(|_| "voicemails")?,
         callbacks: usize::try_from(o.int("callbacks")?).map_err(|_| "callbacks")?,
+        by_queue: o.list("by_queue", false, queue_count)?,
         longest_since: o.opt("longest_since", int)?,
         callers: o.list("callers", false, waiting_caller)?,
         today: figures(o.req("today")?)?,
@@ -83,7 +85,17 @@ fn floor_agent(v: JsValue) -> Read<FloorAgent> {
         monitoring: o.opt("monitoring", call_sid)?,
         handled: count(&o, "handled")?,
         missed: count(&o, "missed")?,
+        queues: o.list("queues", false, queue_name)?,
     })
+}
+
+fn queue_name(v: JsValue) -> Read<QueueName> {
+    QueueName::parse(&text(v)?).map_err(|_| "a queue")
+}
+
+fn queue_count(v: JsValue) -> Read<QueueCount> {
+    let o = Obj::new(v)?;
+    Ok(QueueCount { queue: queue_name(o.req("queue")?)?, waiting: usize::try_from(o.int("waiting")?).map_err(|_| "waiting")? })
 }
 
 fn monitor(v: JsValue) -> Read<FloorMonitor> {

@@ -38,6 +38,10 @@ pub fn waiting(q: &FloorQueue) -> String {
     if q.voicemails > 0 {
         out.push_str(&format!(" · {}", plural(q.voicemails, "voicemail")));
     }
+    if !q.by_queue.is_empty() {
+        let each: Vec<String> = q.by_queue.iter().map(|c| format!("{} {}", c.queue, c.waiting)).collect();
+        out.push_str(&format!(" ({})", each.join(" · ")));
+    }
     out
 }
 
@@ -174,6 +178,7 @@ mod tests {
             waiting,
             voicemails,
             callbacks,
+            by_queue: vec![],
             longest_since: None,
             callers: vec![],
             today: Figures::default(),
@@ -181,6 +186,9 @@ mod tests {
         assert_eq!(waiting(&q(3, 0, 0)), "3");
         assert_eq!(waiting(&q(3, 1, 0)), "2 · 1 voicemail");
         assert_eq!(waiting(&q(6, 2, 1)), "3 · 1 callback · 2 voicemails");
+        let count = |name: &str, waiting| crate::center::QueueCount { queue: crate::ids::QueueName::parse(name).unwrap(), waiting };
+        let several = FloorQueue { by_queue: vec![count("sales", 2), count("support", 1)], ..q(3, 0, 0) };
+        assert_eq!(waiting(&several), "3 (sales 2 · support 1)");
     }
 
     #[test]

@@ -75,6 +75,15 @@ impl Store {
         Ok(())
     }
 
+    /// The queues (skills) the agent takes; empty: every queue. The running center reads it
+    /// with the roster.
+    pub async fn set_agent_queues(&self, identity: &AgentId, queues: &[crate::ids::QueueName]) -> Result<bool, StoreError> {
+        let list = queues.iter().map(|q| q.as_str()).collect::<Vec<_>>().join(",");
+        let done =
+            sqlx::query("UPDATE agents SET queues = $1 WHERE identity = $2").bind(list).bind(identity.as_str()).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn create_session(&self, token_hash: &str, identity: &str, expires_at: i64) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO sessions (token_hash, identity, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)

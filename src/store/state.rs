@@ -11,7 +11,7 @@ use super::pool::{Store, StoreError, Tx};
 use crate::center::{Account, Agent, AgentRole, Call, CallHistory, Effect, EndReason, Event, Presence, State, TimelineRow};
 use crate::ids::{AgentId, CallSid};
 
-const AGENT_COLUMNS: &str = "SELECT identity, display_name, role, presence, presence_since, online_until FROM agents";
+const AGENT_COLUMNS: &str = "SELECT identity, display_name, role, presence, presence_since, online_until, queues FROM agents";
 
 fn agent_from_row(r: &AnyRow) -> Result<Option<Agent>, StoreError> {
     let id: String = r.try_get(0)?;
@@ -26,7 +26,14 @@ fn agent_from_row(r: &AnyRow) -> Result<Option<Agent>, StoreError> {
         presence,
         since: r.try_get(4)?,
         online_until: r.try_get(5)?,
+        queues: queues_of(r.try_get(6)?),
     }))
+}
+
+/// The queues an agent takes, as stored (`sales,support`; empty: every queue). A name that no
+/// longer parses is left out rather than failing the agent.
+fn queues_of(stored: String) -> Vec<crate::ids::QueueName> {
+    stored.split(',').filter_map(|q| crate::ids::QueueName::parse(q).ok()).collect()
 }
 
 fn agents_from_rows(rows: &[AnyRow]) -> Result<Vec<Agent>, StoreError> {
@@ -66,7 +73,7 @@ pub async fn bump_version(tx: &mut Tx<'_>) -> Result<i64, StoreError> {
 
 /// An agent account as stored, if there is one (one the CLI made since the state was loaded).
 pub async fn read_account(tx: &mut Tx<'_>, agent: &AgentId) -> Result<Option<Account>, StoreError> {
-    let row = sqlx::query("SELECT identity, display_name, role FROM agents WHERE identity = $1")
+    let row = sqlx::query("SELECT identity, display_name, role, queues FROM agents WHERE identity = $1")
         .bind(agent.as_str())
         .fetch_optional(&mut **tx)
         .await?;
@@ -81,6 +88,7 @@ fn account_from(row: Option<AnyRow>) -> Result<Option<Account>, StoreError> {
         id,
         name: r.try_get(1).unwrap_or_default(),
         role: AgentRole::parse(&role).unwrap_or_default(),
+        queues: queues_of(r.try_get(3).unwrap_or_default()),
     }))
 }
 
@@ -317,7 +325,7 @@ impl Store {
 
     /// Every agent account: the roster.
     pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
-        let rows = sqlx::query("SELECT identity, display_name, role FROM agents ORDER BY identity").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT identity, display_name, role, queues FROM agents ORDER BY identity").fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(|r| account_from(Some(r))).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect())
     }
 

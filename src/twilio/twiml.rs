@@ -40,6 +40,8 @@ pub struct Gather {
     pub num_digits: Option<u32>,
     pub timeout_secs: Option<u32>,
     pub finish_on_key: Option<String>,
+    /// Listen for speech too (`input="dtmf speech"`), with these words as hints.
+    pub speech_hints: Option<String>,
 }
 
 /// `<Record>`: the caller's message; `None` leaves Twilio's default in place.
@@ -175,7 +177,8 @@ impl Response {
                     let attrs = [
                         ("action", Some(g.action.clone())),
                         ("finishOnKey", g.finish_on_key.clone()),
-                        ("input", Some("dtmf".to_string())),
+                        ("hints", g.speech_hints.clone()),
+                        ("input", Some(if g.speech_hints.is_some() { "dtmf speech" } else { "dtmf" }.to_string())),
                         ("method", Some("POST".to_string())),
                         ("numDigits", g.num_digits.map(|n| n.to_string())),
                         ("timeout", g.timeout_secs.map(|n| n.to_string())),

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/twilio/legs/{call_sid}/{party}/{leg}", post(agent_leg_status))
         .route("/twilio/monitor/{call_sid}/{supervisor}/{leg}", post(monitor_leg_status))
         .route("/twilio/callback/{call_sid}/{step}", post(callback_menu))
+        .route("/twilio/menu/{call_sid}", post(menu))
         .route("/twilio/voicemail/{call_sid}", post(voicemail_recorded))
         .route("/twilio/voicemail/{call_sid}/recording", post(voicemail_recording))
         .route("/twilio/voicemail/{call_sid}/transcription", post(voicemail_transcription))
@@ -154,6 +155,24 @@ async fn monitor_leg_status(
     service::monitor_leg_status(&state, call.clone(), supervisor.clone(), leg, cb).await?;
     tracing::info!(route = "monitor-status", call = %call, %supervisor, leg, event = %event, outcome = "applied");
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
+/// The answer to the menu at the start of a call (several queues): the queue chosen by key or by
+/// name, the menu again, or the first queue.
+async fn menu(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    uri: axum::http::Uri,
+    form: TwilioForm,
+) -> Result<Response, ApiError> {
+    let Path(call) = path.map_err(|e| bad(e.body_text()))?;
+    let call = CallSid::parse(&call).map_err(bad)?;
+    let attempt = query(&uri, "attempt").and_then(|a| a.parse::<u32>().ok()).unwrap_or(1);
+    let from = phone(&form, "From")?;
+    let (digits, speech) = (form.get("Digits").unwrap_or_default(), form.get("SpeechResult").unwrap_or_default());
+    let (doc, outcome) = service::menu_answer(&state, call.clone(), from, attempt, digits, speech).await;
+    tracing::info!(route = "menu", call_sid = %call, attempt, outcome = ?outcome, "menu answer");
+    Ok(twiml_response(doc))
 }
 
 /// The callback menu's steps: `offer` (the menu), `choice` (1 or not), `number` (1 for the

@@ -15,6 +15,7 @@ mod hours;
 mod metrics;
 mod postgres;
 mod prism_contract;
+mod queues;
 mod retention;
 mod schema;
 mod secrets;

@@ -86,7 +86,8 @@ fn at_the_start_a_callback_is_offered_when_the_queues_head_has_waited_long() {
     let w = signed_in_away(&["agent1"]).arrives(1).at(30_000).arrives(2);
     assert!(!w.decision().events.iter().any(|e| matches!(e, Event::CallbackOffered { .. })), "the head waited 29 s only");
     // The menu is in the answer to the voice webhook itself: no REST request.
-    let w = w.at(1_000 + AFTER).and(Command::CallArrived { call: call(3), from: Some(caller(3)), recorded: false, closed: None });
+    let w =
+        w.at(1_000 + AFTER).and(Command::CallArrived { call: call(3), from: Some(caller(3)), recorded: false, closed: None, queue: None });
     assert_eq!(w.decision().events[1], Event::CallbackOffered { call: call(3), until: 1_000 + AFTER + rules().menu_time, nobody: false });
     assert!(w.effects().is_empty());
 }
@@ -165,7 +166,7 @@ fn a_busy_caller_frees_the_agent_and_the_request_waits_in_its_place_for_the_retr
 #[test]
 fn a_callback_is_never_an_abandon() {
     let mut day = Day::new(0);
-    day.record(1_000, &Event::Queued { call: call(1), from: None });
+    day.record(1_000, &Event::Queued { call: call(1), from: None, queue: None, priority: 0 });
     day.record(2_000, &Event::CallbackRequested { call: call(1), number: number(1) });
     day.record(90_000, &Event::Ended { call: call(1), reason: EndReason::CallbackGaveUp });
     let f = day.figures(100_000, &Thresholds::default());
@@ -188,7 +189,7 @@ fn a_caller_in_the_menu_who_chooses_a_message_leaves_the_queue_not_as_an_abandon
     assert_eq!(w.decision().events[0].describe(), "chose to leave a message");
     assert!(w.effects().is_empty(), "they are recording their message: {:?}", w.effects());
     let mut day = Day::new(0);
-    day.record(1_000, &Event::Queued { call: call(1), from: None });
+    day.record(1_000, &Event::Queued { call: call(1), from: None, queue: None, priority: 0 });
     day.record(70_000, &w.decision().events[0]);
     assert_eq!(day.figures(80_000, &Thresholds::default()).abandoned, 0);
 }
@@ -209,7 +210,7 @@ fn a_caller_back_from_the_menu_after_its_time_ran_out_waits_again_rather_than_be
     let w = w.at(1_000 + AFTER + rules().menu_time).and(Command::Tick);
     assert!(!w.state.calls.contains_key(&call(1)));
     let w = w.and(Command::KeepWaiting { call: call(1), from: Some(caller(1)) });
-    assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: Some(caller(1)) }]);
+    assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: Some(caller(1)), queue: None, priority: 0 }]);
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
 }
 

@@ -8,16 +8,28 @@ use crate::center::*;
 
 #[test]
 fn a_caller_with_nobody_available_waits_in_the_queue() {
-    let w = given_agents(&["agent1"]).when(Command::CallArrived { call: call(1), from: Some(caller(1)), recorded: false, closed: None });
+    let w = given_agents(&["agent1"]).when(Command::CallArrived {
+        call: call(1),
+        from: Some(caller(1)),
+        recorded: false,
+        closed: None,
+        queue: None,
+    });
     assert_eq!(w.phase(1), Some(CallPhase::Queued));
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
     assert!(w.effects().is_empty(), "nobody is rung");
-    assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: Some(caller(1)) }]);
+    assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: Some(caller(1)), queue: None, priority: 0 }]);
 }
 
 #[test]
 fn a_repeated_voice_webhook_queues_the_caller_once() {
-    let w = given_agents(&["agent1"]).arrives(1).when(Command::CallArrived { call: call(1), from: None, recorded: false, closed: None });
+    let w = given_agents(&["agent1"]).arrives(1).when(Command::CallArrived {
+        call: call(1),
+        from: None,
+        recorded: false,
+        closed: None,
+        queue: None,
+    });
     assert!(w.decision().events.is_empty());
     assert_eq!(w.state.queue_len(), 1);
 }
@@ -30,6 +42,7 @@ fn a_caller_who_rings_while_we_are_closed_is_told_and_not_queued_even_with_agent
         from: Some(caller(1)),
         recorded: false,
         closed,
+        queue: None,
     });
     assert_eq!(
         w.decision().events,
@@ -47,6 +60,7 @@ fn a_closed_webhook_repeated_is_on_the_record_once() {
         from: None,
         recorded: true,
         closed: Some("outside the opening hours".into()),
+        queue: None,
     });
     assert!(w.decision().events.is_empty());
 }

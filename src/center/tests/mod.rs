@@ -5,6 +5,7 @@ mod calls;
 mod figures;
 mod given;
 mod properties;
+mod queues;
 mod roster;
 mod supervisor;
 mod transfers;

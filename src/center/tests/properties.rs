@@ -100,7 +100,7 @@ fn command(state: &State, op: &Op) -> Option<Command> {
         })
     };
     Some(match op {
-        Op::Arrive(n) => Command::CallArrived { call: call(*n), from: Some(caller(*n)), recorded: false, closed: None },
+        Op::Arrive(n) => Command::CallArrived { call: call(*n), from: Some(caller(*n)), recorded: false, closed: None, queue: None },
         // Mostly available: calls need someone to answer them.
         Op::Presence(i, w) => Command::SetPresence {
             agent: a(*i),

@@ -7,7 +7,7 @@ use crate::center::*;
 use crate::ids::CallSid;
 
 fn account(id: &str, name: &str) -> Account {
-    Account { id: agent(id), name: name.into(), role: AgentRole::Agent }
+    Account { id: agent(id), name: name.into(), role: AgentRole::Agent, queues: vec![] }
 }
 
 fn roster(accounts: &[(&str, &str)], complete: bool) -> Command {
@@ -19,7 +19,10 @@ fn roster(accounts: &[(&str, &str)], complete: bool) -> Command {
 #[test]
 fn a_new_account_joins_offline_under_its_name_and_is_offered_nothing_until_available() {
     let w = given_agents(&["agent1"]).and(roster(&[("agent1", "agent1"), ("agent2", "Agent Two")], true));
-    assert_eq!(w.decision().events, vec![Event::AccountAdded { agent: agent("agent2"), name: "Agent Two".into(), role: AgentRole::Agent }]);
+    assert_eq!(
+        w.decision().events,
+        vec![Event::AccountAdded { agent: agent("agent2"), name: "Agent Two".into(), role: AgentRole::Agent, queues: vec![] }]
+    );
     assert_eq!(w.presence("agent2"), Presence::Offline);
     assert_eq!(w.state.card(&agent("agent2")).unwrap().name, "Agent Two");
     let w = w.arrives(1);
@@ -32,7 +35,10 @@ fn a_new_account_joins_offline_under_its_name_and_is_offered_nothing_until_avail
 #[test]
 fn a_renamed_account_is_shown_by_its_new_name_in_the_directory_and_on_the_call() {
     let w = given_agents(&["agent1"]).available("agent1").arrives(1).answers("agent1", 1, 1).and(roster(&[("agent1", "Ann")], false));
-    assert_eq!(w.decision().events, vec![Event::AccountChanged { agent: agent("agent1"), name: "Ann".into(), role: AgentRole::Agent }]);
+    assert_eq!(
+        w.decision().events,
+        vec![Event::AccountChanged { agent: agent("agent1"), name: "Ann".into(), role: AgentRole::Agent, queues: vec![] }]
+    );
     assert_eq!(w.state.directory()[0].name, "Ann");
     let card = w.state.console_view(&agent("agent1"), w.now).unwrap().call.unwrap();
     let owner = card.legs.iter().find(|l| l.role == Role::Owner).unwrap();
@@ -62,6 +68,7 @@ fn a_voice_webhook_repeated_after_the_call_is_over_does_not_queue_the_caller_aga
         from: Some(caller(1)),
         recorded: true,
         closed: None,
+        queue: None,
     });
     assert!(w.decision().events.is_empty());
     assert_eq!(w.state.queue_len(), 0);
