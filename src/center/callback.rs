@@ -18,6 +18,9 @@ use super::refusal::{Reason, Refusal};
 use super::rules::{Millis, Rules};
 use crate::ids::{AgentId, CallSid, PhoneNumber, E164};
 
+/// Callers moved to the menu in one tick at most.
+pub const OFFERS_PER_TICK: usize = 20;
+
 impl Decider<'_> {
     /// A caller who just arrived and is still waiting is offered a callback (or a message) when
     /// nobody who takes their queue is signed in, or when the queue's head has waited long already (their
@@ -45,6 +48,9 @@ impl Decider<'_> {
             .queued()
             .filter(|c| c.offerable_callback() && (all || c.queued_at + after <= self.now))
             .map(|c| c.sid.clone())
+            // A long queue passing the wait all at once is offered in slices, tick by tick (the
+            // next ones stay due), so no one decision carries thousands of moves.
+            .take(if all { usize::MAX } else { OFFERS_PER_TICK })
             .collect();
         for call in due {
             self.emit(Event::CallbackOffered { call: call.clone(), until: self.now + self.rules.menu_time, nobody: false });

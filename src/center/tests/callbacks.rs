@@ -229,3 +229,16 @@ fn at_closing_time_every_caller_still_waiting_is_offered_a_callback_or_a_message
     assert_eq!(w.effects(), &[Effect::OfferCallback { call: call(1) }, Effect::OfferCallback { call: call(2) }]);
     assert_eq!(w.state.queue_position(&call(2)), Some(2), "they keep their place");
 }
+
+#[test]
+fn a_long_queue_passing_the_wait_at_once_is_moved_to_the_menu_in_slices() {
+    let mut w = signed_in_away(&["agent1"]);
+    for n in 1..=25 {
+        w = w.arrives(n);
+    }
+    let w = w.at(1_000 + AFTER).and(Command::Tick);
+    assert_eq!(w.effects().len(), 20);
+    assert!(w.state.next_due(&w.rules).is_some_and(|t| t <= w.now), "the rest are still due");
+    let w = w.and(Command::Tick);
+    assert_eq!(w.effects().len(), 5);
+}
