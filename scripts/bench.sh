@@ -33,7 +33,8 @@
 # saved to target/bench/report.md (with the raw wrk outputs). Targets are reported, not asserted.
 # Environment: BENCH_RUST_LOG (default warn); BENCH_SERVER_ENV, extra VAR=value words for the
 # server (e.g. "TOKIO_WORKER_THREADS=1"); BENCH_STAND_IN_THREADS (default 2); BENCH_SERVER_BIN
-# (another server build to measure, with --no-build); CARGO_TARGET_DIR.
+# (another server build to measure, with --no-build); BENCH_HOURS (a schedule's file, set with
+# `warm-transfer hours set` before the server starts); CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -160,6 +161,10 @@ grep -q '^listening' "$work/stand-in.log" || { cat "$work/stand-in.log" >&2; die
 
 # agent1's account, made with the server's own CLI before it starts.
 printf '%s\n' "$agent_password" | DATABASE_URL="sqlite://$db?mode=rwc" "$server_bin" agent add agent1 >/dev/null
+# Opening hours asked at every call (BENCH_HOURS: a schedule's file; for a build that has them).
+if [ -n "${BENCH_HOURS:-}" ]; then
+  DATABASE_URL="sqlite://$db?mode=rwc" "$server_bin" hours set "$BENCH_HOURS" >/dev/null
+fi
 
 # A clean environment, and the work dir as cwd so that no .env is picked up.
 (cd "$work" && exec env -i PATH=/usr/bin:/bin HOME="$HOME" \

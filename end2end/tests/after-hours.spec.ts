@@ -80,7 +80,10 @@ test("while closed, a caller leaves a voicemail; an agent takes it, plays it and
   await sup.page.fill("#password", DEMO_PASSWORD);
   await sup.page.click("#sign-in-button");
   await expect(sup.page.locator("#hours-panel")).toBeVisible();
+  // Their phone registers and makes them available by itself; then they step away from calls.
+  await expect(sup.page.locator("#presence")).toHaveText(/^Available · /);
   await sup.page.click("#away-button");
+  await expect(sup.page.locator("#presence")).toHaveText(/^Away · /);
   await sup.page.fill("#close-reason", "our team meeting");
   await sup.page.click("#close-now-button");
   await expect(sup.page.locator("#hours-now")).toHaveText("closed by a supervisor: our team meeting");

@@ -351,6 +351,22 @@ mod tests {
         crate::config::test_settings()
     }
 
+    #[test]
+    fn the_menu_names_each_queue_by_its_key_and_takes_a_key_or_a_name() {
+        let mut s = settings();
+        s.queues = crate::config::QueueSetting::parse_list("sales,support:2").unwrap();
+        let xml = menu_twiml(&s, &ca01(), 1, Response::new().say(MENU_WELCOME)).to_xml();
+        assert!(xml.contains("For sales, press 1. For support, press 2."), "{xml}");
+        assert!(xml.contains(r#"input="dtmf speech""#) && xml.contains(r#"hints="sales, support""#), "{xml}");
+        let chosen = |digits: &str, speech: &str| menu_choice(&s, digits, speech).map(|q| (q.name.to_string(), q.priority));
+        assert_eq!(chosen("2", ""), Some(("support".into(), 2)));
+        assert_eq!(chosen("", "Sales, please"), Some(("sales".into(), 0)));
+        assert_eq!(chosen("7", ""), None, "no queue has key 7");
+        assert_eq!(chosen("", "billing"), None);
+        assert_eq!(crate::config::QueueSetting::parse_list("sales,sales"), Err("queue 'sales' is named twice".into()));
+        assert!(crate::config::QueueSetting::parse_list("Sales").is_err());
+    }
+
     fn ca01() -> CallSid {
         CallSid::parse(&format!("CA{:032x}", 1)).unwrap()
     }
