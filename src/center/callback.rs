@@ -15,7 +15,7 @@ use super::effect::Effect;
 use super::event::Event;
 use super::party::{Party, Role};
 use super::refusal::{Reason, Refusal};
-use super::rules::{Millis, Rules};
+use super::rules::Millis;
 use crate::ids::{AgentId, CallSid, PhoneNumber, E164};
 
 /// Callers moved to the menu in one tick at most.
@@ -60,8 +60,8 @@ impl Decider<'_> {
 
     /// Callers whose menu time is over without a choice are taken to have hung up there.
     pub(super) fn menus_expired(&mut self) {
-        let gone: Vec<CallSid> =
-            self.state.queued().filter(|c| c.menu_until.is_some_and(|until| until <= self.now)).map(|c| c.sid.clone()).collect();
+        let expired = |sid: &CallSid| self.state.calls.get(sid).and_then(|c| c.menu_until).is_some_and(|until| until <= self.now);
+        let gone: Vec<CallSid> = self.state.timed.keys().filter(|sid| expired(sid)).cloned().collect();
         for call in gone {
             self.end_call(&call, EndReason::CallerHungUp);
         }
@@ -173,7 +173,7 @@ impl Call {
     }
 
     /// Whether the caller may be offered a callback now: waiting on the line, not offered one yet.
-    fn offerable_callback(&self) -> bool {
+    pub(super) fn offerable_callback(&self) -> bool {
         self.is_live_caller() && !self.callback_offered && self.menu_until.is_none()
     }
 
@@ -183,11 +183,10 @@ impl Call {
         self.menu_until.is_none() && self.callback.as_ref().and_then(|cb| cb.not_before).is_none_or(|t| t <= now)
     }
 
-    /// When this queued call needs the ticker: its menu's deadline, its next attempt, or the
-    /// moment its caller is due to be offered a callback.
-    pub(super) fn due(&self, rules: &Rules) -> Option<Millis> {
-        let offer = rules.callback_after.filter(|_| self.offerable_callback()).map(|after| self.queued_at + after);
+    /// When this call needs the ticker by itself, while it is queued: its menu's deadline, or
+    /// its callback's next attempt.
+    pub(super) fn timer(&self) -> Option<Millis> {
         let retry = self.callback.as_ref().and_then(|cb| cb.not_before);
-        [self.menu_until, retry, offer].into_iter().flatten().min()
+        [self.menu_until, retry].into_iter().flatten().min().filter(|_| self.is_queued())
     }
 }

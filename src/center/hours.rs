@@ -145,6 +145,14 @@ impl Schedule {
         Ok(Schedule { zone, week, holidays })
     }
 
+    /// Whether the schedule has us open at `now` (what every call asks: nothing else computed).
+    pub fn is_open(&self, now: Millis) -> bool {
+        let local = self.local(now);
+        let (date, minute) = (local.date_naive(), (local.hour() * 60 + local.minute()) as Minute);
+        !self.holidays.contains_key(&date)
+            && self.week[date.weekday().num_days_from_monday() as usize].iter().any(|s| s.open <= minute && minute < s.close)
+    }
+
     /// Whether the schedule has us open at `now`, and until when (or when we open next).
     pub fn at(&self, now: Millis) -> Openness {
         let local = self.local(now);
@@ -295,6 +303,12 @@ fn parse_spans(s: &str) -> Result<Vec<Span>, String> {
 }
 
 impl Hours {
+    /// Whether we are open at `now` (the switch, then the schedule), and nothing more: what
+    /// every call asks.
+    pub fn is_open(&self, now: Millis) -> bool {
+        self.closure.is_none() && self.schedule.as_ref().is_none_or(|s| s.is_open(now))
+    }
+
     /// Whether we are open at `now`: the switch first, then the schedule.
     pub fn at(&self, now: Millis) -> Openness {
         if let Some(c) = &self.closure {
@@ -479,6 +493,16 @@ mod tests {
         assert_eq!(hours.words(utc("2026-12-01T10:00:00Z")), "open, closes today at 17:30");
         let sat = utc("2026-12-05T17:00:00Z");
         assert_eq!(hours.words(sat), "closed (outside the opening hours), opens Monday at 09:00");
+    }
+
+    #[test]
+    fn the_quick_question_agrees_with_the_full_answer_every_quarter_hour_of_a_year() {
+        let hours = Hours { schedule: Some(london()), closure: None };
+        let start = utc("2026-01-01T00:00:00Z");
+        for i in 0..(366 * 24 * 4) {
+            let at = start + i * 15 * 60_000;
+            assert_eq!(hours.is_open(at), hours.at(at).is_open(), "at {at}");
+        }
     }
 
     #[test]

@@ -20,6 +20,9 @@ pub struct State {
     /// The calls someone besides the caller is on or rung for (kept in step with `calls` by
     /// `apply`): what routing and the ticker walk, so that a long queue costs them nothing.
     pub(super) attended: BTreeSet<CallSid>,
+    /// The queued calls with a time of their own (a callback menu's deadline, a callback's next
+    /// attempt), kept in step by `apply`: what the ticker asks, so a long queue costs it nothing.
+    pub(super) timed: HashMap<CallSid, Millis>,
 }
 
 impl State {
@@ -64,9 +67,10 @@ impl State {
             self.queue.remove(&c.queue_key());
         }
         self.attended.remove(sid);
+        self.timed.remove(sid);
     }
 
-    /// Brings `attended` in step with this call as it now is (or is no more).
+    /// Brings `attended` (and `timed`) in step with this call as it now is (or is no more).
     pub(super) fn reindex(&mut self, sid: &CallSid) {
         match self.calls.get(sid) {
             Some(c) if c.parties.iter().any(|p| p.role != Role::Customer) => {
@@ -74,6 +78,14 @@ impl State {
             }
             _ => {
                 self.attended.remove(sid);
+            }
+        }
+        match self.calls.get(sid).and_then(Call::timer) {
+            Some(at) => {
+                self.timed.insert(sid.clone(), at);
+            }
+            None => {
+                self.timed.remove(sid);
             }
         }
     }
@@ -160,8 +172,10 @@ impl State {
             wrap.into_iter().chain(lease)
         });
         let offers = self.attended().filter_map(|c| c.ringing_since()).map(|since| since + rules.ring_timeout + rules.offer_grace);
-        // Callbacks: a menu's deadline, a retry's time, a caller due to be offered one.
-        let queued = self.queued().filter_map(|c| c.due(rules));
-        agents.chain(offers).chain(queued).min()
+        // Callbacks: a menu's deadline, a retry's time, and the first caller in queue order due
+        // to be offered one (callers offered already are passed over: they are few at the head).
+        let timed = self.timed.values().copied();
+        let offer = rules.callback_after.and_then(|after| self.queued().find(|c| c.offerable_callback()).map(|c| c.queued_at + after));
+        agents.chain(offers).chain(timed).chain(offer).min()
     }
 }

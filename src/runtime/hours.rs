@@ -92,10 +92,12 @@ impl OpeningHours {
         self.inner.known.read().map(|k| k.clone()).unwrap_or_default()
     }
 
-    /// Whether we are open now, with the hours it was asked of.
+    /// Whether we are open now, with the hours it was asked of (the full answer, until when or
+    /// why, only when closed: every call asks this).
     pub fn now_open(&self) -> (Openness, Arc<Known>, i64) {
         let (known, now) = (self.known(), self.now());
-        (known.hours.at(now), known, now)
+        let open = if known.hours.is_open(now) { Openness::Open { closes: None } } else { known.hours.at(now) };
+        (open, known, now)
     }
 
     /// Reads the stored row again.
