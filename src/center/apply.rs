@@ -118,6 +118,10 @@ impl State {
             Event::OfferMissed { call, .. } | Event::OutsideMissed { call, .. } => self.requeue(call, Music::Queue),
             Event::Answered { call, sid, .. } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
+                // How long the latest caller answered waited: the queue's recent answer time.
+                if c.is_live_caller() && !c.started {
+                    self.recent_wait = Some(now - c.queued_at);
+                }
                 if let Some(owner) = c.party_mut(Role::Owner) {
                     owner.joined = true;
                     owner.since = now;

@@ -23,8 +23,8 @@ pub const OFFERS_PER_TICK: usize = 20;
 
 impl Decider<'_> {
     /// A caller who just arrived and is still waiting is offered a callback (or a message) when
-    /// nobody who takes their queue is signed in, or when the queue's head has waited long already (their
-    /// own wait is likely as long).
+    /// nobody who takes their queue is signed in, or when the wait to expect is long: the queue's
+    /// recent answer time, or what its head has waited already.
     pub(super) fn offer_callback_at_start(&mut self, call: &CallSid) {
         let Some(after) = self.rules.callback_after else { return };
         let Some(queue) = self.state.calls.get(call).filter(|c| c.is_queued() && c.offerable_callback()).map(|c| c.queue.clone()) else {
@@ -33,8 +33,11 @@ impl Decider<'_> {
         let now = self.now;
         // Nobody signed in who takes this queue.
         let nobody = !self.state.agents.values().any(|a| a.presence != Presence::Offline && a.online(now) && a.takes(queue.as_ref()));
-        let head_since = self.state.queued().find(|c| c.is_live_caller()).map(|c| c.queued_at);
-        if nobody || head_since.is_some_and(|since| now - since >= after) {
+        // The wait to expect: the longer of the queue's recent answer time and what the caller at
+        // the head (not the one arriving) has waited so far.
+        let head = self.state.queued().find(|c| c.is_live_caller() && c.sid != *call).map(|c| now - c.queued_at);
+        let expected = head.into_iter().chain(self.state.recent_wait).max();
+        if nobody || expected.is_some_and(|wait| wait >= after) {
             self.emit(Event::CallbackOffered { call: call.clone(), until: now + self.rules.menu_time, nobody });
         }
     }

@@ -23,6 +23,9 @@ pub struct State {
     /// The queued calls with a time of their own (a callback menu's deadline, a callback's next
     /// attempt), kept in step by `apply`: what the ticker asks, so a long queue costs it nothing.
     pub(super) timed: HashMap<CallSid, Millis>,
+    /// How long the caller answered last had waited (this instance's, since it started): with
+    /// the queue's head's wait, what a caller arriving now can expect.
+    pub(super) recent_wait: Option<Millis>,
 }
 
 impl State {

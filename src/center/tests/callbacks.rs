@@ -93,6 +93,18 @@ fn at_the_start_a_callback_is_offered_when_the_queues_head_has_waited_long() {
 }
 
 #[test]
+fn at_the_start_a_callback_is_offered_when_recent_callers_waited_long_before_an_answer() {
+    // Caller 1 waited the whole `AFTER` before agent1 answered; nobody waits now.
+    let w = signed_in_away(&["agent1"]).arrives(1).at(1_000 + AFTER).available("agent1").answers("agent1", 1, 1);
+    let w = w.at(2 * AFTER).arrives(2);
+    assert!(
+        w.decision().events.iter().any(|e| matches!(e, Event::CallbackOffered { call: c, nobody: false, .. } if *c == call(2))),
+        "{:?}",
+        w.decision().events
+    );
+}
+
+#[test]
 fn a_callback_request_keeps_the_callers_place_against_callers_who_arrived_later() {
     let w = callback_requested().at(70_000).arrives(2).at(80_000).available("agent1");
     assert_eq!(w.offered_to(1), Some(agent("agent1")), "the request is first, as its caller was");
