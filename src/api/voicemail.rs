@@ -25,7 +25,7 @@ async fn serve(state: &AppState, call: &str, headers: &HeaderMap) -> Result<Vec<
     let call = CallSid::parse(call).map_err(|e| ApiError::BadInput(e.0))?;
     let (recording, theirs, supervisor) = state.center.read(|s| {
         let c = s.calls.get(&call);
-        let recording = c.and_then(|c| c.message()).map(|v| v.recording.clone());
+        let recording = c.and_then(|c| c.voicemail.as_ref()).map(|v| v.recording.clone());
         let theirs = c.and_then(|c| c.party(Role::Owner)).and_then(|p| p.agent()) == Some(&me.agent);
         let supervisor = s.agents.get(&me.agent).is_some_and(|a| a.role == AgentRole::Supervisor);
         (recording, theirs, supervisor)

@@ -5,13 +5,12 @@
 //! it undone: it is back in the queue.
 
 use super::agent::Presence;
-use super::call::{Call, EndReason, LegOutcome, Voicemail};
+use super::call::{Call, EndReason, LegOutcome};
 use super::command::{Command, VoicemailStep};
 use super::decide::Decider;
 use super::effect::Effect;
 use super::event::Event;
 use super::party::Party;
-use super::party::Role;
 use super::refusal::{Reason, Refusal};
 use crate::ids::{AgentId, CallSid, PhoneNumber, RecordingSid, E164};
 
@@ -108,15 +107,5 @@ impl Decider<'_> {
 impl Call {
     pub fn is_voicemail(&self) -> bool {
         self.voicemail.is_some()
-    }
-
-    /// The message, if this is a voicemail.
-    pub fn message(&self) -> Option<&Voicemail> {
-        self.voicemail.as_ref()
-    }
-
-    /// The agent who took this voicemail.
-    pub fn voicemail_owner(&self) -> Option<&AgentId> {
-        self.voicemail.as_ref().and(self.party(Role::Owner)).filter(|p| p.joined).and_then(|p| p.agent())
     }
 }

@@ -27,7 +27,7 @@ async fn app_on(postgres: bool, extra: &[(&str, &str)]) -> TestApp {
     }
 }
 
-async fn sim(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn sim(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
     let res = app.server_fn(endpoint, form).await;
     assert_eq!(res.status(), 200, "{endpoint}: {:?}", res.text().await);
     res
@@ -47,7 +47,7 @@ fn listening(state: &Value, sid: &str, kind: &str) -> bool {
 }
 
 /// The ringing leg to `to` (`client:agent1`, or a number).
-fn ringing_to(state: &Value, to: &str) -> Option<String> {
+pub(crate) fn ringing_to(state: &Value, to: &str) -> Option<String> {
     state["calls"]
         .as_array()?
         .iter()

@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+use crate::after_hours::{ringing_to, sim};
 use crate::common::*;
 use crate::simulator_pages::{call, eventually};
 use warm_transfer::ids::{AgentId, QueueName};
@@ -17,23 +18,8 @@ async fn app() -> TestApp {
     app
 }
 
-async fn sim(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    let res = app.server_fn(endpoint, form).await;
-    assert_eq!(res.status(), 200, "{endpoint}: {:?}", res.text().await);
-    res
-}
-
 fn in_menu(state: &Value, sid: &str) -> bool {
     call(state, sid).is_some_and(|c| c["listening"]["kind"] == "gather")
-}
-
-fn ringing_to(state: &Value, to: &str) -> Option<String> {
-    state["calls"]
-        .as_array()?
-        .iter()
-        .find(|c| c["to"] == to && c["status"] == "ringing")
-        .and_then(|c| c["sid"].as_str())
-        .map(str::to_string)
 }
 
 async fn caller_in_menu(app: &TestApp, from: &str) -> String {
