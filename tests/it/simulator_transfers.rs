@@ -112,7 +112,13 @@ async fn outside_numbers_answer_are_busy_never_answer_or_fail_by_the_phone_book(
     // Any other number answers by itself, runs its Url's TwiML, and stays until hung up.
     let outside = twilio.create_call(&dial(OUTSIDE, &app_url)).await.unwrap();
     assert_eq!(outside.to.as_deref(), Some(OUTSIDE));
-    let call = until_status(&sim, &outside.sid, CallStatus::InProgress).await;
+    until_status(&sim, &outside.sid, CallStatus::InProgress).await;
+    // Answered first, then its document is fetched and run: the room follows a moment later.
+    let call = eventually("the answered number to join its room", || async {
+        sim.settle().await;
+        Some(call_of(&sim, &outside.sid)).filter(|c| c.conference_sid.is_some())
+    })
+    .await;
     assert!(call.conference_sid.is_some(), "it joined the room its document names");
     assert_eq!(get_param(&app.seen("/outside")[0], "To"), Some(OUTSIDE));
     tokio::time::sleep(Duration::from_millis(1200)).await;
