@@ -180,6 +180,7 @@ fi
   LEPTOS_SITE_ROOT="$target_dir/site" \
   VOICE_SDK_PATH="$repo/node_modules/@twilio/voice-sdk/dist/twilio.min.js" \
   RUST_LOG="$rust_log" TWILIO_CHECK_AT_START=false \
+  TWILIO_CALLS_PER_SECOND=0 \
   $server_env \
   "$server_bin") >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -272,7 +273,7 @@ start_center_server() { # port database-url log
     TWILIO_API_SECRET=bench-api-secret TWILIO_AUTH_TOKEN="$auth_token" TWILIO_NUMBER=+15005550006 \
     TWILIO_API_BASE_URL="http://127.0.0.1:$center_port" PUBLIC_BASE_URL="$public_base" \
     DATABASE_URL="$2" LEPTOS_SITE_ADDR="127.0.0.1:$1" LEPTOS_SITE_ROOT="$target_dir/site" RUST_LOG="$rust_log" \
-    RING_TIMEOUT_SECS=600 METRICS_TOKEN=bench-metrics-token TWILIO_CHECK_AT_START=false \
+    RING_TIMEOUT_SECS=600 METRICS_TOKEN=bench-metrics-token TWILIO_CHECK_AT_START=false TWILIO_CALLS_PER_SECOND=0 \
     $server_env "$server_bin") >"$3" 2>&1 &
   pids+=($!)
   center_pid=$!

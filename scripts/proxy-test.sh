@@ -59,7 +59,7 @@ export TWILIO_ACCOUNT_SID=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa TWILIO_API_KEY=SKbb
   TWILIO_API_SECRET=proxy-test-api-secret TWILIO_AUTH_TOKEN=$token TWILIO_NUMBER=+15005550006 \
   TWILIO_API_BASE_URL="http://127.0.0.1:$stand_port" PUBLIC_BASE_URL="$base" \
   DATABASE_URL="sqlite://$work/app.db?mode=rwc" LEPTOS_SITE_ADDR="127.0.0.1:$app_port" LEPTOS_SITE_ROOT=target/site \
-  TWILIO_CHECK_AT_START=false RUST_LOG=warn \
+  TWILIO_CHECK_AT_START=false RUST_LOG=warn TWILIO_CALLS_PER_SECOND=5 \
   CALLBACK_AFTER_SECS=0 # nobody is signed in here: without this the caller would be offered a callback
 
 "$bin" stand-in --port "$stand_port" >"$work/stand-in.log" 2>&1 &

@@ -11,7 +11,9 @@ use crate::center::AgentRole;
 use crate::ids::AgentId;
 use crate::store::Store;
 
+mod bots;
 mod hours;
+mod simulator;
 mod stand_in;
 pub mod twilio_check;
 
@@ -36,6 +38,13 @@ pub const USAGE: &str = "usage:
                                                   request) and say what was removed
   warm-transfer backup <FILE>                     a consistent copy of the SQLite database, taken
                                                   while the app runs (PostgreSQL: pg_dump)
+  warm-transfer bots --app URL [--sim URL] [--agents 3] [--prefix bot] --password P
+                   [--callers 20 | --duration-secs S] [--rate 0.2] [--seed 1] [--patience-secs 60]
+                   [--talk-secs 20] [--drain-secs 120]
+                                                  caller and agent bots against a running app in
+                                                  simulator mode (agents PREFIX1..N exist); prints
+                                                  the summary as JSON; exit 1 if a caller was lost,
+                                                  an agent offered two calls, or a bot failed
   warm-transfer stand-in [--port 3311]            a local api.twilio.com that accepts the app's
                                                   credentials (TWILIO_*), answers every request
                                                   and lists them at GET /requests (for tests)";
@@ -45,7 +54,9 @@ pub async fn run(args: &[String]) -> Option<ExitCode> {
     match args.first().map(String::as_str) {
         None => None,
         Some("agent") => Some(report(agent(&args[1..]).await)),
+        Some("bots") => Some(bots::run(&args[1..]).await),
         Some("stand-in") => Some(report(stand_in::serve(&args[1..]).await)),
+        Some("simulator") => Some(report(simulator::serve(&args[1..]).await)),
         Some("hours") => Some(report(async { hours::run(&store().await?, &args[1..]).await }.await)),
         Some("forget") => Some(report(forget(&args[1..]).await)),
         Some("twilio") if args.get(1).map(String::as_str) == Some("check") => Some(report(twilio_check::run(&args[2..]).await)),

@@ -125,6 +125,23 @@ pub struct OutboxSettings {
     pub backoff_max: Duration,
     /// How often the worker looks for due entries even when nobody woke it.
     pub poll_interval: Duration,
+    /// The time between two calls the account may create (`TWILIO_CALLS_PER_SECOND`: Twilio
+    /// queues more, silently, so the app keeps the pace itself); `None`: no limit.
+    pub pace: Option<Duration>,
+}
+
+/// `TWILIO_CALLS_PER_SECOND`: the account's limit on calls created through the API (Twilio's
+/// default is 1; raised on request). `0` or `unlimited`: the app does not pace.
+pub fn parse_pace(value: Option<&str>) -> Result<Option<Duration>, String> {
+    let Some(value) = value.map(str::trim) else { return Ok(Some(Duration::from_secs(1))) };
+    if value == "unlimited" {
+        return Ok(None);
+    }
+    match value.parse::<f64>() {
+        Ok(cps) if cps.is_finite() && (0.01..=1000.0).contains(&cps) => Ok(Some(Duration::from_secs_f64(1.0 / cps))),
+        Ok(cps) if cps.abs() < f64::EPSILON => Ok(None),
+        _ => Err(format!("expected calls per second between 0.01 and 1000 (Twilio's default is 1), or 0 for no limit, not '{value}'")),
+    }
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -263,6 +280,7 @@ impl Settings {
                 backoff_base: Duration::from_millis(millis(&get, "OUTBOX_BACKOFF_MS", 500)?),
                 backoff_max: Duration::from_secs(30),
                 poll_interval: Duration::from_secs(1),
+                pace: parse_pace(get("TWILIO_CALLS_PER_SECOND").as_deref()).map_err(|e| invalid("TWILIO_CALLS_PER_SECOND", e))?,
             },
             verify_signatures: match get("TWILIO_VERIFY_SIGNATURES").as_deref() {
                 None | Some("true") | Some("1") => true,
@@ -369,6 +387,19 @@ mod tests {
 
     fn parse(env: &HashMap<&str, &str>) -> Result<Settings, ConfigError> {
         Settings::from_lookup(|k| env.get(k).map(|v| v.to_string()))
+    }
+
+    #[test]
+    fn twilios_pace_is_one_call_a_second_unless_told_otherwise() {
+        let mut env = full();
+        assert_eq!(parse(&env).unwrap().outbox.pace, Some(Duration::from_secs(1)));
+        env.insert("TWILIO_CALLS_PER_SECOND", "5");
+        assert_eq!(parse(&env).unwrap().outbox.pace, Some(Duration::from_millis(200)));
+        env.insert("TWILIO_CALLS_PER_SECOND", "0");
+        assert_eq!(parse(&env).unwrap().outbox.pace, None);
+        env.insert("TWILIO_CALLS_PER_SECOND", "fast");
+        let err = parse(&env).unwrap_err().to_string();
+        assert!(err.contains("TWILIO_CALLS_PER_SECOND") && err.contains("'fast'"), "{err}");
     }
 
     #[test]

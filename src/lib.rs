@@ -19,6 +19,8 @@ pub mod application;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod bots;
+#[cfg(feature = "ssr")]
 pub mod calls;
 #[cfg(feature = "ssr")]
 pub mod cli;

@@ -27,6 +27,15 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Demo mode (DEMO=1, `run.sh --demo`): bot accounts made now, bots started once it listens.
+    let demo = match warm_transfer::bots::demo::Demo::prepare(&settings).await {
+        Ok(demo) => demo,
+        Err(e) => {
+            eprintln!("warm-transfer: demo mode: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let listen = settings.listen_addr;
     let app = match Application::build(settings).await {
         Ok(app) => app,
         Err(e) => {
@@ -35,6 +44,9 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!(port = app.port(), "warm-transfer listening");
+    if let Some(demo) = demo {
+        demo.start(listen, app.port());
+    }
     match app.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -12,10 +12,10 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use crate::auth::{self, AuthError};
-use crate::center::AgentRole;
+use crate::center::{AgentRole, FloorPacing};
 use crate::runtime::{Change, FloorFrame};
 use crate::state::AppState;
 
@@ -45,6 +45,8 @@ pub async fn supervisor(state: &AppState, headers: &HeaderMap) -> Result<crate::
 struct Session {
     state: AppState,
     changes: broadcast::Receiver<Change>,
+    /// Calls waiting at Twilio's pace change without a decision: the floor shows them too.
+    pacing: watch::Receiver<Option<FloorPacing>>,
     last: Option<Arc<FloorFrame>>,
     sent: tokio::time::Instant,
 }
@@ -54,7 +56,8 @@ pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Respon
         return answer;
     }
     let changes = state.center.subscribe();
-    let session = Session { state, changes, last: None, sent: tokio::time::Instant::now() };
+    let pacing = state.center.watch_pacing();
+    let session = Session { state, changes, pacing, last: None, sent: tokio::time::Instant::now() };
     ([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(frames(session))).into_response()
 }
 
@@ -76,10 +79,18 @@ fn frames(session: Session) -> impl Stream<Item = Result<Bytes, Infallible>> {
                 Err(e) => tracing::error!(error = %e, "the floor could not be read"),
             }
             loop {
-                let Ok(change) = tokio::time::timeout_at(s.sent + KEEP_ALIVE, s.changes.recv()).await else {
+                let next = async {
+                    tokio::select! {
+                        change = s.changes.recv() => Some(change),
+                        // The worker is gone only with the process: then changes end too.
+                        _ = s.pacing.changed() => None,
+                    }
+                };
+                let Ok(change) = tokio::time::timeout_at(s.sent + KEEP_ALIVE, next).await else {
                     s.sent = tokio::time::Instant::now();
                     return Some((Ok(Bytes::from_static(b":\n\n")), Some(s)));
                 };
+                let Some(change) = change else { break };
                 match change {
                     // Leases renewed: nothing the floor shows changed.
                     Ok(change) if change.leases_only() => continue,

@@ -5,7 +5,10 @@
 //! serialised once per change for all consoles) whenever it changed; the browser merges it into
 //! the view's `agents`.
 //! Holding the stream is what keeps the agent connected (see `Center::connect`); a reconnecting
-//! browser simply gets a fresh snapshot.
+//! browser gets a fresh snapshot. Each view's event id is the center's version it shows: a
+//! console that reconnects (to any instance, behind a balancer) sends it back as
+//! `Last-Event-ID`, and the instance first reads up to that version, so the console resumes from
+//! where it was and never sees an older state.
 //!
 //! The events are written here rather than with axum's `Sse`, whose events each copy their data
 //! into a buffer of their own: the directory's event is made once per directory and the same
@@ -33,6 +36,8 @@ use std::sync::Arc;
 const RECENT_CALLS: i64 = 5;
 /// A comment line is sent after this long without an event, so that proxies keep the stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// How long a resuming console waits for this instance to read up to the version it saw.
+const RESUME_PATIENCE: Duration = Duration::from_secs(2);
 
 struct Session {
     state: AppState,
@@ -60,6 +65,14 @@ pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Respon
         }
         Err(e) => return (StatusCode::UNAUTHORIZED, e.to_string()).into_response(),
     };
+    // A console reconnecting (its instance died, the balancer sent it here) says the version of
+    // the last view it saw (`Last-Event-ID`): this instance first reads up to it, so the console
+    // resumes from there and never goes back in time.
+    if let Some(seen) = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok()) {
+        if !state.center.caught_up(seen, RESUME_PATIENCE).await {
+            tracing::warn!(agent = %agent, seen, here = state.center.version(), "a console resumed ahead of this instance");
+        }
+    }
     // Subscribe before connecting: the connection's own heartbeat is then not missed.
     let changes = state.center.subscribe();
     let connection = state.center.connect(&agent).await;
@@ -160,7 +173,8 @@ impl Session {
     /// The view to send now, if it differs from the last one sent.
     fn next_view(&mut self) -> Option<Bytes> {
         let now = now_ms();
-        let mut view = self.state.center.read(|s| s.console_view(&self.agent, now))?;
+        let (version, view) = self.state.center.read_versioned(|s| s.console_view(&self.agent, now));
+        let mut view = view?;
         view.recent = self.recent.clone();
         let unchanged = self.last.as_ref().is_some_and(|last| ConsoleView { now: last.now, ..view.clone() } == *last);
         if unchanged {
@@ -168,6 +182,7 @@ impl Session {
         }
         let json = serde_json::to_string(&view).ok()?;
         self.last = Some(view);
-        Some(Bytes::from(format!("data: {json}\n\n")))
+        // The version is the event's id: a browser that reconnects sends it back (Last-Event-ID).
+        Some(Bytes::from(format!("id: {version}\ndata: {json}\n\n")))
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::calls::flow;
-use crate::center::{CoachRefusal, Command, Effect, LegOutcome, MonitorMode, Move, Who};
+use crate::center::{CoachRefusal, Command, Effect, FloorPacing, LegOutcome, MonitorMode, Move, Who};
 use crate::config::Settings;
 use crate::ids::{AgentId, CallSid, ConferenceSid};
 use crate::metrics::{KindLabel, RequestLabels};
@@ -44,21 +44,59 @@ impl EffectsWorker {
         let wake = self.center.effects_written();
         let this = Arc::new(self);
         loop {
+            let mut set = tokio::task::JoinSet::new();
+            // Effects are independent: one slow Twilio answer must not hold up the rest.
             match this.store.claim_effects(LEASE, BATCH).await {
-                Ok(rows) if !rows.is_empty() => {
-                    // Effects are independent: one slow Twilio answer must not hold up the rest.
-                    let mut set = tokio::task::JoinSet::new();
+                Ok(rows) => {
                     for row in rows {
                         let this = this.clone();
                         set.spawn(async move { this.perform(row).await });
                     }
-                    while set.join_next().await.is_some() {}
-                    continue;
                 }
-                Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "effects worker could not read the outbox"),
             }
-            let _ = tokio::time::timeout(this.settings.outbox.poll_interval, wake.notified()).await;
+            // Calls to create, at the account's pace, the most urgent first.
+            let mut next_turn = None;
+            match this.store.claim_paced(LEASE, this.settings.outbox.pace, BATCH).await {
+                Ok((rows, wait)) => {
+                    next_turn = wait;
+                    for row in rows {
+                        let this = this.clone();
+                        set.spawn(async move { this.perform(row).await });
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "effects worker could not read the outbox's calls to create"),
+            }
+            this.tell_pacing(next_turn.is_some()).await;
+            if !set.is_empty() {
+                while set.join_next().await.is_some() {}
+                continue;
+            }
+            let nap = next_turn.map_or(this.settings.outbox.poll_interval, |t| t.min(this.settings.outbox.poll_interval));
+            let _ = tokio::time::timeout(nap, wake.notified()).await;
+        }
+    }
+
+    /// Tells the center (and so the floor) how many calls wait for their turn at Twilio's pace,
+    /// and since when. Asked of the outbox only while the pace binds (the next turn has not come).
+    async fn tell_pacing(&self, binding: bool) {
+        if !binding {
+            if self.center.pacing().is_some() {
+                // A turn was free: whatever waited went out, or goes out in this round.
+                match self.store.paced_waiting().await {
+                    Ok((0, _)) | Ok((_, None)) => self.center.set_pacing(None),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not count the calls waiting at Twilio's pace"),
+                }
+            }
+            return;
+        }
+        match self.store.paced_waiting().await {
+            Ok((waiting, Some(since))) if waiting > 0 => {
+                self.center.set_pacing(Some(FloorPacing { waiting: waiting.min(u32::MAX as i64) as u32, since }))
+            }
+            Ok(_) => self.center.set_pacing(None),
+            Err(e) => tracing::warn!(error = %e, "could not count the calls waiting at Twilio's pace"),
         }
     }
 
@@ -164,7 +202,9 @@ impl EffectsWorker {
         let outcome = match outcome {
             Outcome::Wait(_) => return,
             Outcome::Done(_) => "ok",
-            Outcome::Failed(e) if e.is_retryable() && (row.attempts as u32) < self.settings.outbox.max_attempts => {
+            Outcome::Failed(e)
+                if e.status() == Some(429) || (e.is_retryable() && (row.attempts as u32) < self.settings.outbox.max_attempts) =>
+            {
                 self.metrics.outbox_retries.get_or_create(&KindLabel { kind: kind.clone() }).inc();
                 "retry"
             }
@@ -181,6 +221,28 @@ impl EffectsWorker {
         match outcome {
             Outcome::Done(leg_sid) => self.store.effect_done(row.id, leg_sid.as_ref()).await,
             Outcome::Wait(delay) => self.store.effect_retry(row.id, "waiting for the dial to come back", delay).await,
+            // Twilio asks us to slow down (429, 20429): not a refusal, so never given up for it
+            // (the backoff grows with the attempts); a call to create also moves the account's
+            // next turn back, on every instance. An offer held up this long is withdrawn by the
+            // ring timeout like any other, and its caller offered to the next agent.
+            Outcome::Failed(e) if e.status() == Some(429) => {
+                let delay = flow::retry_delay(
+                    (row.attempts as u32).saturating_sub(1),
+                    self.settings.outbox.backoff_base,
+                    self.settings.outbox.backoff_max,
+                    rand::random::<f64>(),
+                );
+                tracing::info!(
+                    id = row.id,
+                    kind = row.effect.kind().as_str(),
+                    delay_ms = delay.as_millis() as u64,
+                    "Twilio asked us to slow down"
+                );
+                if matches!(row.effect, Effect::Dial { .. } | Effect::AddMonitor { .. }) {
+                    self.store.slow_pace(delay).await?;
+                }
+                self.store.effect_retry(row.id, &e.to_string(), delay).await
+            }
             Outcome::Failed(e) if e.is_retryable() && (row.attempts as u32) < self.settings.outbox.max_attempts => {
                 let delay = flow::retry_delay(
                     row.attempts as u32 - 1,

@@ -140,8 +140,21 @@ pub struct FloorView {
     /// The supervisors' actions on agents today (set away, offline, end of wrap-up), newest first.
     #[serde(default)]
     pub log: Vec<TimelineRow>,
+    /// Calls the account must create that wait for their turn at Twilio's pace (none: nothing
+    /// waits). Not the core's: the outbox knows it, and the runtime sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pacing: Option<FloorPacing>,
     /// The server's clock when this view was made.
     pub now: Millis,
+}
+
+/// Calls waiting their turn at the account's pace (Twilio's calls per second): agents rung late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FloorPacing {
+    /// How many calls to create wait now.
+    pub waiting: u32,
+    /// Since when the longest has been waiting (its delay ticks from it).
+    pub since: Millis,
 }
 
 impl State {
@@ -195,7 +208,7 @@ impl State {
             })
             .collect();
         let log = day.actions().map(|(at, text)| TimelineRow { at: *at, text: text.clone() }).collect();
-        FloorView { queue, agents, calls, log, now }
+        FloorView { queue, agents, calls, log, pacing: None, now }
     }
 
     fn floor_call(&self, c: &Call) -> FloorCall {

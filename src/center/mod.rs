@@ -17,6 +17,7 @@
 //! - `view`: what each console shows, with the steps that make sense now;
 //! - `figures`: today's figures for the floor, folded from the stored events; `floor`: what
 //!   the supervisor's floor shows;
+//! - `pacing`: which call Twilio must create goes first when the account's pace binds;
 //! - `hours`: the opening hours (server only: it needs the time zone database).
 
 mod agent;
@@ -32,6 +33,7 @@ mod figures;
 mod floor;
 #[cfg(feature = "ssr")]
 pub mod hours;
+mod pacing;
 mod party;
 mod refusal;
 mod rules;
@@ -52,7 +54,8 @@ pub use decide::{Decision, NOTE_MAX_CHARS};
 pub use effect::{Effect, EffectKind, Move};
 pub use event::Event;
 pub use figures::{AgentDay, Day, Figures, Thresholds};
-pub use floor::{FloorAgent, FloorCall, FloorMonitor, FloorQueue, FloorView, QueueCount, WaitingCaller, CALLERS_SHOWN};
+pub use floor::{FloorAgent, FloorCall, FloorMonitor, FloorPacing, FloorQueue, FloorView, QueueCount, WaitingCaller, CALLERS_SHOWN};
+pub use pacing::Urgency;
 pub use party::{MonitorMode, Party, Role, Who};
 pub use refusal::{Reason, Refusal};
 pub use rules::{Millis, Rules};

@@ -53,6 +53,9 @@ pub fn all(me: AgentId, now: RwSignal<Millis>) -> impl IntoView {
             <h2 id="floor-title">"Floor"</h2>
             <p id="floor-link-status" class="live-status" role="status" hidden=move || link.get().is_empty()>{move || link.get()}</p>
             <p id="floor-status" class="form-error" role="alert">{move || status.get()}</p>
+            // Twilio creates the account's calls at its pace: when that delays offers, say so.
+            <p id="floor-pacing" class="pacing" role="status" hidden=move || floor().is_none_or(|f| f.pacing.is_none())>
+                {move || floor().map(|f| words::pacing(f.pacing.as_ref(), now.get()))}</p>
             <div id="floor-tiles" class="tiles">
                 <div class="tile" id="tile-waiting"><span class="tile-label">"Waiting now"</span>
                     <strong class="tile-value">{move || floor().map(|f| words::waiting(&f.queue))}</strong></div>

@@ -4,7 +4,8 @@
 use wasm_bindgen::JsValue;
 
 use crate::center::{
-    AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorQueue, FloorView, MonitorMode, Phase, QueueCount, Stage, WaitingCaller,
+    AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorPacing, FloorQueue, FloorView, MonitorMode, Phase, QueueCount, Stage,
+    WaitingCaller,
 };
 use crate::console::wire::{agent, call_sid, caller, int, leg, name, parse, presence, row, text, word, Obj, Read};
 use crate::ids::QueueName;
@@ -16,8 +17,14 @@ pub fn floor_view(json: &str) -> Read<FloorView> {
         agents: o.list("agents", true, floor_agent)?,
         calls: o.list("calls", true, floor_call)?,
         log: o.list("log", false, row)?,
+        pacing: o.opt("pacing", pacing)?,
         now: o.int("now")?,
     })
+}
+
+fn pacing(v: JsValue) -> Read<FloorPacing> {
+    let o = Obj::new(v)?;
+    Ok(FloorPacing { waiting: count(&o, "waiting")?, since: o.int("since")? })
 }
 
 fn count(o: &Obj, key: &'static str) -> Read<u32> {

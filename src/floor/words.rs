@@ -1,6 +1,8 @@
 //! The floor's words: plain functions of the floor's view and the time, tested natively.
 
-use crate::center::{AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorQueue, Millis, MonitorMode, Phase, Presence, Stage};
+use crate::center::{
+    AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorPacing, FloorQueue, Millis, MonitorMode, Phase, Presence, Stage,
+};
 use crate::console::words::{caller, clock, presence};
 
 /// A per-mille figure as a percentage with one decimal (`—` while nothing counts).
@@ -23,6 +25,18 @@ pub fn handle_time(f: &Figures) -> String {
             format!("{} (talk {} · hold {} · wrap-up {})", clock(total), duration(f.talk), duration(f.hold), duration(f.wrap_up))
         }
         None => "—".into(),
+    }
+}
+
+/// Calls the account must create waiting their turn at Twilio's pace, and how late the
+/// longest will ring: `3 calls wait their turn at Twilio's pace: agents rung up to 0:04 late`.
+pub fn pacing(p: Option<&FloorPacing>, now: Millis) -> String {
+    match p {
+        None => String::new(),
+        Some(p) => {
+            let calls = if p.waiting == 1 { "1 call waits its".to_string() } else { format!("{} calls wait their", p.waiting) };
+            format!("{calls} turn at Twilio's pace: agents rung up to {} late", clock((now - p.since).max(0)))
+        }
     }
 }
 
@@ -121,6 +135,15 @@ mod tests {
     use crate::ids::{AgentId, CallSid, PhoneNumber};
 
     const NOW: Millis = 1_000_000;
+
+    #[test]
+    fn the_floor_says_when_twilios_pace_delays_offers_and_by_how_much() {
+        assert_eq!(pacing(None, NOW), "");
+        let p = FloorPacing { waiting: 3, since: NOW - 4_200 };
+        assert_eq!(pacing(Some(&p), NOW), "3 calls wait their turn at Twilio's pace: agents rung up to 0:04 late");
+        let one = FloorPacing { waiting: 1, since: NOW };
+        assert_eq!(pacing(Some(&one), NOW), "1 call waits its turn at Twilio's pace: agents rung up to 0:00 late");
+    }
 
     fn name(id: &str, n: &str) -> AgentName {
         AgentName { id: AgentId::parse(id).unwrap(), name: n.into() }

@@ -8,10 +8,10 @@
 
 use std::sync::{Arc, RwLock};
 
-use tokio::sync::{broadcast, mpsc, oneshot, Notify};
+use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 
 use super::consoles::Consoles;
-use crate::center::{Command, Decision, Event, Refusal, Rules, State};
+use crate::center::{Command, Decision, Event, FloorPacing, Refusal, Rules, State};
 use crate::store::{Backend, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +69,9 @@ pub(super) struct Inner {
     pub(super) deciding: tokio::sync::Mutex<()>,
     /// What is counted of the decisions (`/metrics`).
     pub(super) metrics: Arc<crate::metrics::Metrics>,
+    /// Calls the account must create waiting their turn at Twilio's pace, as the effects worker
+    /// last found them (the floor shows it).
+    pub(super) pacing: watch::Sender<Option<FloorPacing>>,
 }
 
 impl Center {
@@ -93,6 +96,27 @@ impl Center {
         f(&cache.state)
     }
 
+    /// Reads the live state with the version it reflects (never held across an await).
+    pub fn read_versioned<T>(&self, f: impl FnOnce(&State) -> T) -> (i64, T) {
+        let cache = self.inner.cache.read().unwrap_or_else(|e| e.into_inner());
+        (cache.version, f(&cache.state))
+    }
+
+    /// Waits (at most `patience`) until this instance holds version `version` or a later one: a
+    /// console that saw it on another instance (and reconnects here after that one died) is never
+    /// shown an older state. `false`: still behind after `patience`.
+    pub async fn caught_up(&self, version: i64, patience: std::time::Duration) -> bool {
+        let mut changes = self.subscribe();
+        let until = tokio::time::Instant::now() + patience;
+        while self.version() < version {
+            match tokio::time::timeout_at(until, changes.recv()).await {
+                Ok(Ok(_)) | Ok(Err(broadcast::error::RecvError::Lagged(_))) => {}
+                Ok(Err(broadcast::error::RecvError::Closed)) | Err(_) => return self.version() >= version,
+            }
+        }
+        true
+    }
+
     /// The version of the state this instance holds.
     pub fn version(&self) -> i64 {
         self.inner.cache.read().unwrap_or_else(|e| e.into_inner()).version
@@ -113,6 +137,25 @@ impl Center {
     /// The consoles streaming from this instance now.
     pub fn console_streams(&self) -> usize {
         self.inner.consoles.connected().len()
+    }
+
+    /// Calls waiting their turn at Twilio's pace, as last found.
+    pub fn pacing(&self) -> Option<FloorPacing> {
+        *self.inner.pacing.borrow()
+    }
+
+    /// Told by the effects worker; watchers wake only on a change.
+    pub fn set_pacing(&self, pacing: Option<FloorPacing>) {
+        self.inner.pacing.send_if_modified(|p| {
+            let changed = *p != pacing;
+            *p = pacing;
+            changed
+        });
+    }
+
+    /// Wakes when the calls waiting at Twilio's pace change.
+    pub fn watch_pacing(&self) -> watch::Receiver<Option<FloorPacing>> {
+        self.inner.pacing.subscribe()
     }
 
     /// Notified whenever a decision wrote effects (the effects worker waits on it).

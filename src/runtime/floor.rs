@@ -73,7 +73,8 @@ impl Floor {
             *f = Folded { day: Day::new(start), timeline: 0, log: 0, memo: None };
         }
         let version = inner.center.version();
-        if let Some(memo) = f.memo.as_ref().filter(|m| m.version == version) {
+        let pacing = inner.center.pacing();
+        if let Some(memo) = f.memo.as_ref().filter(|m| m.version == version && m.view.pacing == pacing) {
             return Ok(memo.clone());
         }
         for table in [FactTable::Timeline, FactTable::AgentLog] {
@@ -97,7 +98,7 @@ impl Floor {
                 }
             }
         }
-        let view = inner.center.read(|s| s.floor_view(&f.day, &inner.settings.thresholds, now));
+        let view = FloorView { pacing, ..inner.center.read(|s| s.floor_view(&f.day, &inner.settings.thresholds, now)) };
         // Most changes leave the floor as it was (a lease renewed): the same frame is kept, so
         // the streams see by pointer that there is nothing to send.
         let frame = match f.memo.as_ref() {

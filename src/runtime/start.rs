@@ -30,6 +30,7 @@ impl Center {
                 consoles: Default::default(),
                 deciding: tokio::sync::Mutex::new(()),
                 metrics,
+                pacing: tokio::sync::watch::channel(None).0,
             }),
         };
         tokio::spawn(write_loop(center.clone(), queue));

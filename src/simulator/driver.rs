@@ -8,7 +8,7 @@
 //! URLs under the app's public base URL are requested: any other URL (Twilio's hold music on S3 or
 //! twimlets.com) is treated as an audio file and "played" without leaving the machine.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, SystemTime};
@@ -46,7 +46,8 @@ pub struct SimulatorConfig {
     /// The support number customers call (`To` of inbound calls).
     pub support_number: String,
     /// How often unanswered calls are checked for their ring timeout (and due `<Redirect>`s of
-    /// wait and hold documents followed).
+    /// wait and hold documents followed, and paced calls whose turn came started: a paced call
+    /// starts up to this late).
     pub tick_interval: Duration,
     /// Every request to the app gives up after this long.
     pub request_timeout: Duration,
@@ -61,7 +62,24 @@ pub struct SimulatorConfig {
     /// `TWILIO_API_BASE_URL`): recording URLs are written under it. `None`: `{app_local_url or
     /// app_base_url}/sim`, where the app serves it.
     pub api_base_url: Option<String>,
+    /// The account's calls per second: calls the REST API creates (`Calls.json`, participants
+    /// added with `Participants.json`) are accepted at once as `queued` but placed no faster than
+    /// this, oldest first, as Twilio queues them (see `engine::pacing`). Twilio's default, 1; 0 or
+    /// less: no limit. Customers' calls in are never limited.
+    pub calls_per_second: f64,
+    /// How many participants one conference holds (Twilio's 250): one more added through the
+    /// REST API is refused (16020), one joining with `<Dial><Conference>` fails. 0: no limit.
+    pub max_participants: usize,
+    /// How many REST requests may be in flight at once (Twilio limits an account's concurrent
+    /// requests; 100 here): one more is answered 429 (20429) and not carried out. 0: no limit.
+    /// Only in [`Answering::Simulate`].
+    pub max_concurrent_requests: usize,
 }
+
+/// Twilio's limit of participants in one conference.
+pub const DEFAULT_MAX_PARTICIPANTS: usize = crate::center::CONFERENCE_LIMIT;
+/// The simulated account's limit of REST requests in flight at once.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 100;
 
 /// How the simulator's REST API answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +119,9 @@ impl SimulatorConfig {
             answering: Answering::Simulate,
             request_log: super::faults::LOG_KEPT,
             api_base_url: None,
+            calls_per_second: super::engine::DEFAULT_CALLS_PER_SECOND,
+            max_participants: DEFAULT_MAX_PARTICIPANTS,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
         }
     }
 }
@@ -149,10 +170,22 @@ pub enum SimEvent {
         event: &'static str,
         name: Option<String>,
     },
-    /// The state after a change.
+    /// The state after a change (shared: a broadcast clones what it sends for every receiver,
+    /// and 200 agents' phones each took a copy of every state), with the calls still live to each
+    /// `to` worked out once for all of them.
     State {
-        state: SimState,
+        state: Arc<SimState>,
+        live_by_to: Arc<HashMap<String, HashSet<String>>>,
     },
+}
+
+/// The calls queued, ringing or in progress, by whom they are to (`client:agent1`, a number).
+pub fn live_by_to(state: &SimState) -> HashMap<String, HashSet<String>> {
+    let mut out: HashMap<String, HashSet<String>> = HashMap::new();
+    for c in state.calls.iter().filter(|c| matches!(c.status.as_str(), "queued" | "ringing" | "in-progress")) {
+        out.entry(c.to.clone()).or_default().insert(c.call_sid.to_string());
+    }
+    out
 }
 
 /// A handle on a running simulator; clones share it. The background tasks end when the last
@@ -171,7 +204,7 @@ pub(super) struct Inner {
     in_flight: AtomicUsize,
     events: broadcast::Sender<SimEvent>,
     /// The state last broadcast, so an unchanged one is not sent again.
-    last_state: Mutex<Option<SimState>>,
+    last_state: Mutex<Option<Arc<SimState>>>,
     /// Faults waiting for REST requests, and the log of those requests.
     faults: Mutex<FaultBook>,
     /// The identities whose simulated headset is unplugged (every headset starts plugged in).
@@ -195,6 +228,8 @@ impl Simulator {
             background_play_secs: cfg.background_play_secs,
         });
         engine.set_api_base_url(&cfg.api_base_url());
+        engine.set_calls_per_second(cfg.calls_per_second);
+        engine.set_max_participants(cfg.max_participants);
         let http = reqwest::Client::builder()
             .timeout(cfg.request_timeout)
             .user_agent("TwilioProxy/1.1 (warm-transfer simulator)")
@@ -236,16 +271,22 @@ impl Simulator {
             // while the engine is still locked, so states reach subscribers in the order they
             // were taken: a snapshot from before a call rang can never arrive after its ring
             // (the simulated browser would take the call for ended).
-            let state = (self.inner.events.receiver_count() > 0).then(|| engine.snapshot()).filter(|state| {
+            if self.inner.events.receiver_count() == 0 {
+                // Nobody follows: the last state would go stale (see `shared_snapshot`).
+                *self.inner.last_state.lock().unwrap_or_else(|e| e.into_inner()) = None;
+            }
+            let state = (self.inner.events.receiver_count() > 0).then(|| engine.snapshot()).and_then(|state| {
                 let mut last = self.inner.last_state.lock().unwrap_or_else(|e| e.into_inner());
-                let changed = last.as_ref() != Some(state);
-                if changed {
-                    *last = Some(state.clone());
+                if last.as_deref() == Some(&state) {
+                    return None;
                 }
-                changed
+                let state = Arc::new(state);
+                *last = Some(state.clone());
+                Some(state)
             });
             if let Some(state) = state {
-                let _ = self.inner.events.send(SimEvent::State { state });
+                let live_by_to = Arc::new(live_by_to(&state));
+                let _ = self.inner.events.send(SimEvent::State { state, live_by_to });
             }
             (result, effects)
         };
@@ -358,6 +399,18 @@ impl Simulator {
 
     pub fn snapshot(&self) -> SimState {
         self.inner.engine.lock().unwrap_or_else(|e| e.into_inner()).snapshot()
+    }
+
+    /// The state as last broadcast, shared, when anyone subscribes (it is then current: every
+    /// change is broadcast); else a fresh snapshot. A thousand callers' phones each looking at
+    /// their call every second or two read this rather than copy the whole state each time.
+    pub fn shared_snapshot(&self) -> Arc<SimState> {
+        if self.inner.events.receiver_count() > 0 {
+            if let Some(state) = self.inner.last_state.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+                return state;
+            }
+        }
+        Arc::new(self.snapshot())
     }
 
     /// Calls ringing for a browser identity right now (for a Device that connects late).
@@ -519,8 +572,8 @@ async fn perform_effects(inner: Weak<Inner>, mut queue: mpsc::UnboundedReceiver<
     }
 }
 
-/// Rings out unanswered calls whose timeout passed and follows due `<Redirect>`s of wait and hold
-/// documents.
+/// Starts the API-created calls whose turn came (the account's calls per second), rings out
+/// unanswered calls whose timeout passed and follows due `<Redirect>`s of wait and hold documents.
 async fn tick_ring_timeouts(inner: Weak<Inner>, every: Duration) {
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -61,6 +61,11 @@ impl FaultRule {
 }
 
 impl Fault {
+    /// Twilio's answer to an account with too many requests in flight, for one chosen request:
+    /// 429 with error 20429 ("Too Many Requests"), the very answer the simulator's own limit gives
+    /// (`SimulatorConfig::max_concurrent_requests`), but deterministic.
+    pub const TOO_MANY_REQUESTS: Fault = Fault::Status(429);
+
     /// How the log and the monitor describe a request this fault failed.
     pub fn describe(&self) -> String {
         match self {

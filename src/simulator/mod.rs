@@ -9,6 +9,12 @@
 //! - [`driver`] connects the engine to the world: it posts signed webhooks and callbacks to the
 //!   app, ticks ring timeouts, and broadcasts what happens;
 //! - [`browser`] is the agents' side: a `Twilio.Device` look-alike and the endpoints it talks to.
+//!
+//! The simulated account has Twilio's limits ([`SimulatorConfig`]): API-created calls are placed
+//! no faster than its calls per second (1 by default; see [`engine::pacing`]), a conference holds
+//! 250 participants (16020 past it), and too many REST requests in flight get 429 (20429). The app
+//! mounts the simulator in its own process in simulator mode; `warm-transfer simulator` runs it
+//! as a process of its own, which several app instances share.
 
 pub mod browser;
 pub mod driver;

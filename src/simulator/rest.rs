@@ -10,15 +10,21 @@
 //! `Url`, 21217 a `To` that is neither `client:…` nor an E.164 number, 20001 another invalid
 //! parameter, 21220 a call in the wrong state, including `Url`/`Twiml` on a call not in
 //! progress: "Call is not in-progress. Cannot redirect." — close to Twilio's codes, which are not
-//! all documented). Requests can be made to fail on purpose, and all are logged: see
-//! [`super::faults`]. In [`Answering::Echo`] the same authentication, faults and log front
-//! [`echo`]'s answers instead of the engine's.
+//! all documented; 16020 for a participant added to a full conference). Requests can be made to
+//! fail on purpose, and all are logged: see [`super::faults`]. In [`Answering::Simulate`] a
+//! request arriving while [`SimulatorConfig::max_concurrent_requests`] others are in flight gets
+//! Twilio's 429 (20429) and changes nothing (see [`limit`]). In [`Answering::Echo`] the same
+//! authentication, faults and log front [`echo`]'s answers instead of the engine's, with no limit
+//! (a bare stand-in answers every request).
 //!
 //! - [`wire`]: Twilio's error answers, forms and resource bodies;
 //! - [`simulated`]: the routes answered from the engine (calls, also moved to other TwiML with
 //!   `Url`/`Twiml`; conferences; participants);
 //! - [`recordings`]: what `<Record>` left (`.wav`, `.mp3`, `.json`, delete);
-//! - [`echo`]: the routes answered from the request ([`Answering::Echo`]).
+//! - [`echo`]: the routes answered from the request ([`Answering::Echo`]);
+//! - [`limit`]: Twilio's limit on the account's concurrent requests.
+//!
+//! [`SimulatorConfig::max_concurrent_requests`]: super::SimulatorConfig::max_concurrent_requests
 
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, Uri};
@@ -29,8 +35,11 @@ use base64::Engine as _;
 use subtle::ConstantTimeEq;
 
 mod echo;
+mod limit;
 mod recordings;
 mod simulated;
+#[cfg(test)]
+mod tests;
 mod wire;
 
 pub use recordings::wav;
@@ -39,17 +48,30 @@ use super::driver::{Answering, Simulator};
 use super::faults::{self, Fault};
 use wire::{ApiError, Created, Form, API};
 
-pub use wire::INVALID_NUMBER;
+pub use wire::{INVALID_NUMBER, TOO_MANY_REQUESTS};
 
+/// The API, to be served at the app's `TWILIO_API_BASE_URL`. Its limit on concurrent requests
+/// belongs to the router: mount one router per simulator (as the app and `warm-transfer
+/// simulator` do), so every client of the account shares it.
 pub fn router(sim: Simulator) -> Router {
     let api = match sim.config().answering {
         Answering::Simulate => simulated::routes(),
         Answering::Echo => echo::routes(),
     };
-    api.fallback(|uri: Uri| async move { ApiError::not_found(&uri) })
-        // The last layer added runs first: log, then authenticate, then inject faults.
-        .layer(axum::middleware::from_fn_with_state(sim.clone(), inject_faults))
-        .layer(axum::middleware::from_fn_with_state(sim.clone(), authenticate))
+    // The last layer added runs first: log, then authenticate, then hold a place among the
+    // requests in flight (Simulate only), then inject faults. A faulted request holds its place
+    // too: it is in flight at Twilio all the same.
+    let api = api
+        .fallback(|uri: Uri| async move { ApiError::not_found(&uri) })
+        .layer(axum::middleware::from_fn_with_state(sim.clone(), inject_faults));
+    let api = match sim.config().answering {
+        Answering::Simulate => {
+            let places = limit::RequestLimit::new(sim.config().max_concurrent_requests);
+            api.layer(axum::middleware::from_fn_with_state(places, limit::limit_requests))
+        }
+        Answering::Echo => api,
+    };
+    api.layer(axum::middleware::from_fn_with_state(sim.clone(), authenticate))
         .layer(axum::middleware::from_fn_with_state(sim.clone(), record))
         .with_state(sim)
 }

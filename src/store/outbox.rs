@@ -9,20 +9,21 @@ use sqlx::Row;
 
 use super::pool::{Store, StoreError, Tx};
 use super::rows::{DialRow, EffectRecord, EffectRow, EffectStatus};
-use crate::center::{Effect, EffectKind, Party};
+use crate::center::{Effect, EffectKind, Party, Urgency};
 use crate::clock::now_ms;
 use crate::ids::CallSid;
 
-/// Writes the decided effects, pending, due now (inside the decision's transaction).
-pub async fn write_effects(tx: &mut Tx<'_>, effects: &[Effect], now: i64) -> Result<(), StoreError> {
-    for effect in effects {
+/// Writes the decided effects, pending, due now (inside the decision's transaction), each with
+/// its urgency when it creates a call.
+pub async fn write_effects(tx: &mut Tx<'_>, effects: &[(Effect, Option<Urgency>)], now: i64) -> Result<(), StoreError> {
+    for (effect, urgency) in effects {
         let (party, leg) = match effect.leg() {
             Some((party, leg)) => (Some(party.to_string()), Some(i64::from(leg))),
             None => (None, None),
         };
         sqlx::query(
-            "INSERT INTO effects (kind, call_sid, agent_id, leg, payload, status, next_attempt_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7)",
+            "INSERT INTO effects (kind, call_sid, agent_id, leg, payload, status, next_attempt_at, created_at, updated_at, urgency)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8)",
         )
         .bind(effect.kind().as_str())
         .bind(effect.call().as_str())
@@ -31,6 +32,7 @@ pub async fn write_effects(tx: &mut Tx<'_>, effects: &[Effect], now: i64) -> Res
         .bind(serde_json::to_string(effect).unwrap_or_default())
         .bind(EffectStatus::Pending.as_str())
         .bind(now)
+        .bind(Urgency::rank(*urgency))
         .execute(&mut **tx)
         .await?;
     }
@@ -46,6 +48,8 @@ impl Store {
     ///   (under way included): the cancel of the old offer reaches Twilio before the new one
     ///   rings, so an agent's browser never rings for two calls at once.
     ///
+    /// Calls to create (dials, supervisors' phones) are left to [`Store::claim_paced`].
+    ///
     /// Whichever instance performs them.
     pub async fn claim_effects(&self, lease: Duration, limit: i64) -> Result<Vec<EffectRow>, StoreError> {
         let now = now_ms();
@@ -55,6 +59,7 @@ impl Store {
             "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2
              WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
                  SELECT e.id FROM effects e WHERE e.status = 'pending' AND e.next_attempt_at <= $2 AND e.claimed_until <= $2
+                 AND e.urgency = 0
                  AND NOT (e.kind IN ('arrange', 'add-monitor', 'update-monitor') AND EXISTS (
                      SELECT 1 FROM effects p WHERE p.kind IN ('arrange', 'add-monitor', 'update-monitor')
                      AND p.call_sid = e.call_sid AND p.status = 'pending' AND p.id < e.id))
@@ -82,6 +87,104 @@ impl Store {
         }
         out.sort_by_key(|e| e.id);
         Ok(out)
+    }
+
+    /// Takes calls to create (dials, supervisors' phones) at the account's pace: with an
+    /// `interval` between two calls, at most one, and only when the account's next turn has come
+    /// (the one `call_pacing` row, shared by every instance, is moved on in the same
+    /// transaction); the most urgent first (a colleague rung for a consult before the next
+    /// offer), then the oldest. Without an interval (no limit), up to `limit`, most urgent first.
+    /// `Ok((rows, wait))`: `wait` is how long until the next turn when it has not come.
+    pub async fn claim_paced(
+        &self,
+        lease: Duration,
+        interval: Option<Duration>,
+        limit: i64,
+    ) -> Result<(Vec<EffectRow>, Option<Duration>), StoreError> {
+        let now = now_ms();
+        // Most rounds have no call to create: a read, and no write lock taken for nothing.
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM effects WHERE status = 'pending' AND urgency > 0 AND next_attempt_at <= $1 AND claimed_until <= $1 LIMIT 1",
+        )
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_none() {
+            return Ok((Vec::new(), None));
+        }
+        let mut tx = self.begin().await?;
+        let limit = match interval {
+            Some(interval) => {
+                let took = sqlx::query("UPDATE call_pacing SET next_at = $1 WHERE id = 1 AND next_at <= $2")
+                    .bind(now + interval.as_millis() as i64)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if took == 0 {
+                    let next: i64 = sqlx::query_scalar("SELECT next_at FROM call_pacing WHERE id = 1").fetch_one(&mut *tx).await?;
+                    tx.rollback().await?;
+                    return Ok((Vec::new(), Some(Duration::from_millis((next - now).max(1) as u64))));
+                }
+                1
+            }
+            None => limit,
+        };
+        let rows = sqlx::query(
+            "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2
+             WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
+                 SELECT e.id FROM effects e WHERE e.status = 'pending' AND e.urgency > 0 AND e.next_attempt_at <= $2
+                 AND e.claimed_until <= $2
+                 AND NOT (e.kind = 'dial' AND EXISTS (
+                     SELECT 1 FROM effects p WHERE p.kind = 'cancel-leg' AND p.agent_id = e.agent_id AND p.status = 'pending' AND p.id < e.id))
+                 ORDER BY e.urgency DESC, e.id LIMIT $3)
+             RETURNING id, payload, attempts, urgency",
+        )
+        .bind(now + lease.as_millis() as i64)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            // Nothing to create: the turn is not spent.
+            tx.rollback().await?;
+            return Ok((Vec::new(), None));
+        }
+        tx.commit().await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: i64 = r.try_get(0)?;
+            let payload: String = r.try_get(1)?;
+            let urgency: i64 = r.try_get(3)?;
+            match serde_json::from_str(&payload) {
+                Ok(effect) => out.push((urgency, EffectRow { id, effect, attempts: r.try_get(2)? })),
+                Err(e) => {
+                    tracing::error!(id, error = %e, "an effect in the outbox could not be read; marked failed");
+                    self.effect_failed(id, "unreadable effect").await?;
+                }
+            }
+        }
+        out.sort_by_key(|(urgency, e)| (-urgency, e.id));
+        Ok((out.into_iter().map(|(_, e)| e).collect(), None))
+    }
+
+    /// Twilio said "too many requests" (429): the account's next call waits at least `delay`, on
+    /// every instance.
+    pub async fn slow_pace(&self, delay: Duration) -> Result<(), StoreError> {
+        let until = now_ms() + delay.as_millis() as i64;
+        sqlx::query("UPDATE call_pacing SET next_at = $1 WHERE id = 1 AND next_at < $1").bind(until).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Calls waiting for their turn now: how many, and since when the longest has been due.
+    pub async fn paced_waiting(&self) -> Result<(i64, Option<i64>), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*), MIN(next_attempt_at) FROM effects WHERE status = 'pending' AND urgency > 0 AND next_attempt_at <= $1",
+        )
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
     }
 
     /// Performed; `leg_sid` is the call Twilio created for a dial.

@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::pool::{Store, StoreError, Tx};
-use crate::center::{Account, Agent, AgentRole, Call, CallHistory, Effect, EndReason, Event, Presence, State, TimelineRow};
+use crate::center::{Account, Agent, AgentRole, Call, CallHistory, Effect, EndReason, Event, Presence, State, TimelineRow, Urgency};
 use crate::ids::{AgentId, CallSid};
 
 const AGENT_COLUMNS: &str = "SELECT identity, display_name, role, presence, presence_since, online_until, queues FROM agents";
@@ -118,7 +118,8 @@ pub struct Rows {
     pub timeline: Vec<(String, Option<String>, &'static str, String, String)>,
     /// Rows about an agent and no call: presence changes, a supervisor's actions.
     pub agent_log: Vec<(String, &'static str, String, String)>,
-    pub effects: Vec<Effect>,
+    /// Each with its urgency when it creates a call (Twilio's pace applies to those).
+    pub effects: Vec<(Effect, Option<Urgency>)>,
     /// Accounts that joined, changed or left the roster (their rows are the CLI's: nothing to
     /// write, but other instances must read them again).
     pub accounts: Vec<String>,
@@ -127,7 +128,11 @@ pub struct Rows {
 impl Rows {
     /// The rows the decided events touch, read from the state they made.
     pub fn of(state: &State, events: &[Event], effects: Vec<Effect>) -> Rows {
-        let mut rows = Rows { effects, ..Rows::default() };
+        let effects = effects.into_iter().map(|e| {
+            let urgency = Urgency::of(&e, events);
+            (e, urgency)
+        });
+        let mut rows = Rows { effects: effects.collect(), ..Rows::default() };
         let mut agents = BTreeSet::new();
         let mut calls = BTreeSet::new();
         let mut ended: HashMap<&CallSid, EndReason> = HashMap::new();

@@ -45,6 +45,7 @@ impl StandIn {
     pub async fn start() -> Self {
         let mut cfg = SimulatorConfig::new(ACCOUNT_SID, Secret::new(AUTH_TOKEN), API_KEY, Secret::new(API_SECRET), PUBLIC_BASE, NUMBER);
         cfg.answering = Answering::Echo;
+        cfg.calls_per_second = 0.0;
         // The load tests make thousands of requests; every one is asked about.
         cfg.request_log = 1_000_000;
         let sim = Simulator::new(cfg);
@@ -118,6 +119,8 @@ pub fn settings_with(db_url: &str, twilio_base: &str, extra: &[(&str, &str)]) ->
         // The queue's own tests wait as callers did before callbacks (a caller with nobody signed
         // in would be offered one); `after_hours.rs` and `hours.rs` turn them on.
         ("CALLBACK_AFTER_SECS", "0"),
+        // The tests time the requests Twilio gets; `pacing.rs` keeps Twilio's pace.
+        ("TWILIO_CALLS_PER_SECOND", "0"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -144,7 +147,12 @@ impl TestApp {
 
     /// A second server on the same database and stand-in: a restart.
     pub async fn restart(&self) -> Self {
-        Self::spawn_on(self._dir.clone(), self.db_url.clone(), self.stand_in.clone(), &[]).await
+        self.restart_with(&[]).await
+    }
+
+    /// A second server on the same database and stand-in, with these settings.
+    pub async fn restart_with(&self, extra: &[(&str, &str)]) -> Self {
+        Self::spawn_on(self._dir.clone(), self.db_url.clone(), self.stand_in.clone(), extra).await
     }
 
     async fn spawn_on(dir: Arc<tempfile::TempDir>, db_url: String, stand_in: StandIn, extra: &[(&str, &str)]) -> Self {
@@ -376,11 +384,13 @@ pub fn stand_in_sid(n: u64) -> String {
 pub struct Sse {
     res: reqwest::Response,
     buf: String,
+    /// The last event id seen (`id:`), as a browser keeps it for `Last-Event-ID`.
+    pub last_id: Option<i64>,
 }
 
 impl Sse {
     pub fn new(res: reqwest::Response) -> Self {
-        Sse { res, buf: String::new() }
+        Sse { res, buf: String::new(), last_id: None }
     }
 
     /// The next event: its name (`message` for views) and its data as JSON.
@@ -388,6 +398,9 @@ impl Sse {
         loop {
             if let Some(end) = self.buf.find("\n\n") {
                 let event: String = self.buf.drain(..end + 2).collect();
+                if let Some(id) = event.lines().find_map(|l| l.strip_prefix("id:")) {
+                    self.last_id = id.trim().parse().ok();
+                }
                 let name =
                     event.lines().find_map(|l| l.strip_prefix("event:")).map(|n| n.trim().to_string()).unwrap_or_else(|| "message".into());
                 if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) {

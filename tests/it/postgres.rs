@@ -83,6 +83,38 @@ async fn a_change_on_one_instance_reaches_a_console_on_the_other() {
     assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
 }
 
+/// A console whose instance died reconnects (through the balancer) to another and sends the
+/// version of the last view it saw: it resumes from there, never from an older state, and the
+/// view it gets holds every change it had seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_resumes_on_another_instance_from_the_last_view_it_saw() {
+    let first = TestApp::spawn_postgres().await;
+    let second = first.restart().await;
+    let cookie = first.sign_in("agent1").await;
+    let open = |app: &TestApp, seen: Option<i64>| {
+        let mut req = app.client.get(format!("{}/api/stream", app.base_url)).header("cookie", cookie.clone());
+        if let Some(seen) = seen {
+            req = req.header("last-event-id", seen.to_string());
+        }
+        req.send()
+    };
+    let mut on_first = Sse::new(open(&first, None).await.unwrap());
+    on_first.next_view().await;
+    first.available("agent1").await;
+    let seen = loop {
+        let view = on_first.next_view().await;
+        if view["me"]["presence"]["state"] == "available" {
+            break on_first.last_id.expect("each view carries the version it shows");
+        }
+    };
+    // The first instance dies; the console comes back through the other, right away.
+    drop(on_first);
+    let mut on_second = Sse::new(open(&second, Some(seen)).await.unwrap());
+    let view = on_second.next_view().await;
+    assert!(on_second.last_id.unwrap() >= seen, "resumed at {:?}, had seen {seen}", on_second.last_id);
+    assert_eq!(view["me"]["presence"]["state"], "available", "{view}");
+}
+
 /// Random arrivals, hang-ups, answers, misses, presence changes and transfer steps through two
 /// instances on one database: never an agent with two offers (an offer or a transfer ringing),
 /// never a call offered twice, no agent on two calls, and every caller is offered once agents

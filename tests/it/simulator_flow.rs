@@ -21,6 +21,8 @@ pub(crate) async fn start_simulator(app_base_url: &str) -> (Simulator, String) {
     let base = format!("http://{}/sim", listener.local_addr().unwrap());
     let mut cfg = SimulatorConfig::new(ACCOUNT_SID, Secret::new(AUTH_TOKEN), API_KEY, Secret::new(API_SECRET), app_base_url, NUMBER);
     cfg.api_base_url = Some(base.clone());
+    // These tests are about the flow, not the account's pace (tests/it/pacing.rs is).
+    cfg.calls_per_second = 0.0;
     let sim = Simulator::new(cfg);
     let app = axum::Router::new().nest("/sim", warm_transfer::simulator::rest::router(sim.clone()));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -121,7 +123,8 @@ async fn conferences_are_found_held_emptied_and_ended_through_the_apps_rest_clie
     // Two participants added by room name; answering both starts the room.
     let a = twilio.add_participant("room-1", &participant("client:agent1", "agent1", false)).await.unwrap();
     let b = twilio.add_participant("room-1", &participant("client:agent2", "agent2", true)).await.unwrap();
-    assert_eq!(a.status.as_deref(), Some("ringing"));
+    // Answered as created: its call is placed in the account's turn (at once here, unpaced).
+    assert_eq!(a.status.as_deref(), Some("queued"));
     assert_eq!(a.label.as_deref(), Some("agent1"));
     assert!(twilio.find_live_conference("room-1").await.unwrap().is_none(), "not in progress before anyone answers");
     for p in [&a, &b] {
@@ -217,6 +220,7 @@ async fn the_driver_rings_out_an_unanswered_call_after_its_timeout_and_tells_sub
     let mut cfg =
         SimulatorConfig::new(ACCOUNT_SID, Secret::new(AUTH_TOKEN), API_KEY, Secret::new(API_SECRET), "http://127.0.0.1:9", NUMBER);
     cfg.tick_interval = Duration::from_millis(50);
+    cfg.calls_per_second = 0.0;
     let sim = Simulator::new(cfg);
     let mut events = sim.subscribe();
     let sid = sim
@@ -238,7 +242,7 @@ async fn the_driver_rings_out_an_unanswered_call_after_its_timeout_and_tells_sub
         loop {
             match events.recv().await.unwrap() {
                 SimEvent::Ring { call_sid, .. } if call_sid == sid => rang = true,
-                SimEvent::State { state } if status_of(&state, &sid) == CallStatus::Ringing => changed = true,
+                SimEvent::State { state, .. } if status_of(&state, &sid) == CallStatus::Ringing => changed = true,
                 SimEvent::StopRinging { call_sid, reason, .. } if call_sid == sid => break reason,
                 _ => {}
             }

@@ -9,7 +9,8 @@ use warm_transfer::simulator::{Simulator, SimulatorConfig};
 
 /// A simulated Twilio account whose number posts its calls to `voice_base`.
 async fn account(voice_base: &str) -> (Simulator, String) {
-    let cfg = SimulatorConfig::new(ACCOUNT_SID, Secret::new(AUTH_TOKEN), API_KEY, Secret::new(API_SECRET), voice_base, NUMBER);
+    let mut cfg = SimulatorConfig::new(ACCOUNT_SID, Secret::new(AUTH_TOKEN), API_KEY, Secret::new(API_SECRET), voice_base, NUMBER);
+    cfg.calls_per_second = 0.0;
     let sim = Simulator::new(cfg);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

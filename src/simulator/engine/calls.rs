@@ -9,7 +9,9 @@ use super::model::{
     Call, CallStatus, Conference, Direction, FetchPurpose, Listening, Notification, OnAnswer, SimEffect, SimError, StopReason,
     StoredRecording, Subscription,
 };
+use super::pacing::Pacer;
 use super::phone_book::{self, Callee};
+use crate::center::CONFERENCE_LIMIT;
 use crate::ids::{CallSid, ConferenceSid};
 use crate::simulator::time::rfc2822;
 use crate::simulator::twiml::{ConferenceJoin, Instruction};
@@ -60,6 +62,10 @@ pub struct Engine {
     /// Numbers an open `/phone` page holds, and until when (see `held_numbers`).
     pub(super) held_numbers: BTreeMap<String, SystemTime>,
     pub(super) api_base_url: String,
+    /// API-created calls waiting for their turn under the account's calls per second (see `pacing`).
+    pub(super) pacer: Pacer,
+    /// How many participants one conference holds (Twilio's 250); the next is refused (16020).
+    pub(super) max_participants: usize,
 }
 
 impl Engine {
@@ -75,7 +81,22 @@ impl Engine {
             notifications: VecDeque::new(),
             held_numbers: BTreeMap::new(),
             api_base_url: DEFAULT_API_BASE_URL.to_string(),
+            // No pacing unless told: an engine driven by hand (tests) starts its calls at once. The
+            // simulator sets Twilio's 1 call per second from its configuration.
+            pacer: Pacer::default(),
+            max_participants: CONFERENCE_LIMIT,
         }
+    }
+
+    /// The account's rate of API-created calls (see `pacing`): they are placed no faster than this,
+    /// oldest first; 0 or less: no limit. Calls already waiting keep their place.
+    pub fn set_calls_per_second(&mut self, calls_per_second: f64) {
+        self.pacer.set_calls_per_second(calls_per_second);
+    }
+
+    /// How many participants one conference holds (Twilio's 250); 0: no limit.
+    pub fn set_max_participants(&mut self, max: usize) {
+        self.max_participants = if max == 0 { usize::MAX } else { max };
     }
 
     /// Where the simulated REST API is reached (`{base}` of `{base}/2010-04-01/…`): recording
@@ -147,7 +168,8 @@ impl Engine {
         sid
     }
 
-    /// `POST Calls.json`: queued, then (at once) initiated and ringing.
+    /// `POST Calls.json`: queued, then initiated and ringing when its turn comes (at once unless
+    /// calls created before it still wait: see `pacing`).
     pub fn create_call(&mut self, req: OutboundCall, now: SystemTime) -> Result<CallSid, SimError> {
         for (name, value) in [("To", &req.to), ("From", &req.from), ("Url", &req.url)] {
             if value.trim().is_empty() {
@@ -160,8 +182,26 @@ impl Engine {
         let on_answer = OnAnswer::Document { url: req.url, method };
         let timeout = req.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS);
         let sid = self.insert_call(&req.from, &req.to, Direction::OutboundApi, on_answer, timeout, callback, now);
-        self.start_ringing(&sid, now);
+        self.place_call(&sid, now);
         Ok(sid)
+    }
+
+    /// An API-created call joins the account's queue and starts when its turn comes (now, when
+    /// nothing waits and the last start is an interval ago).
+    pub(super) fn place_call(&mut self, sid: &CallSid, now: SystemTime) {
+        self.pacer.enqueue(sid.clone(), now);
+        self.start_paced_calls(now);
+    }
+
+    /// Starts every waiting call whose turn has come.
+    fn start_paced_calls(&mut self, now: SystemTime) {
+        while let Some(sid) = self.pacer.next_due(now) {
+            // A call that ended while waiting left the queue (`finish_call`); checked all the same,
+            // as a call must never be dialled twice.
+            if self.calls.get(sid.as_str()).is_some_and(|c| c.status == CallStatus::Queued) {
+                self.start_ringing(&sid, now);
+            }
+        }
     }
 
     /// A call leg for a participant added with `Participants.json`: on answer it joins `join`.
@@ -204,6 +244,7 @@ impl Engine {
             ringing_since: None,
             answered_at: None,
             ended_at: None,
+            placed_at: None,
             hearing: Vec::new(),
             now_hearing: String::new(),
             digits_sent: String::new(),
@@ -224,6 +265,9 @@ impl Engine {
     /// Outbound calls: `initiated`, then `ringing`; a browser identity is told to ring. An
     /// unreachable number fails straight after `initiated`.
     pub(super) fn start_ringing(&mut self, sid: &CallSid, now: SystemTime) {
+        if let Some(call) = self.calls.get_mut(sid.as_str()) {
+            call.placed_at = Some(now);
+        }
         self.call_event(sid, "initiated", now);
         let on_page = self.calls.get(sid.as_str()).is_some_and(|c| c.callee().is_some() && self.number_held(&c.to, now));
         let Some(call) = self.calls.get_mut(sid.as_str()) else { return };
@@ -265,7 +309,7 @@ impl Engine {
             OnAnswer::Document { url, method } => self.fetch(sid, FetchPurpose::Document, &url, &method),
             OnAnswer::Join(join) => {
                 if let Err(e) = self.join_conference(sid, &join, now) {
-                    self.warn(Some(sid), None, e.to_string(), now);
+                    self.warn(Some(sid), e.join_code(), e.to_string(), now);
                     self.run_script(sid, now);
                 }
             }
@@ -305,10 +349,12 @@ impl Engine {
         }
     }
 
-    /// Rings out every unanswered outbound call whose `Timeout` has passed, lets the phone
-    /// book's numbers answer or be busy once they have rung [`phone_book::RING_SECS`], then
-    /// fetches the wait and hold documents whose `<Redirect>` is due.
+    /// Starts the API-created calls whose turn has come (see `pacing`), rings out every unanswered
+    /// outbound call whose `Timeout` has passed, lets the phone book's numbers answer or be busy
+    /// once they have rung [`phone_book::RING_SECS`], then fetches the wait and hold documents
+    /// whose `<Redirect>` is due.
     pub fn tick(&mut self, now: SystemTime) {
+        self.start_paced_calls(now);
         let rung_for = |c: &Call, secs: u64| c.ringing_since.is_some_and(|t| t + Duration::from_secs(secs) <= now);
         let ringing = || self.calls.values().filter(|c| c.status == CallStatus::Ringing && c.direction == Direction::OutboundApi);
         let due: Vec<CallSid> = ringing().filter(|c| rung_for(c, c.timeout_secs.into())).map(|c| c.sid.clone()).collect();
@@ -462,8 +508,9 @@ impl Engine {
                 }
                 Instruction::Dial(join) => match self.join_conference(sid, &join, now) {
                     Ok(()) => return,
-                    // Twilio logs the failed <Dial> and moves on to the next verb.
-                    Err(e) => self.warn(Some(sid), None, e.to_string(), now),
+                    // Twilio logs the failed <Dial> (a full room: 16020) and moves on to the next
+                    // verb (the simulator reads no `action` on <Dial>).
+                    Err(e) => self.warn(Some(sid), e.join_code(), e.to_string(), now),
                 },
                 // The fetched document replaces whatever is left of this one.
                 Instruction::Redirect { url, method } => {
@@ -511,6 +558,7 @@ impl Engine {
         }
         call.listening = None;
         let was_ringing = call.status == CallStatus::Ringing && call.direction == Direction::OutboundApi;
+        let was_queued = call.status == CallStatus::Queued;
         call.status = status;
         call.ended_at = Some(now);
         call.updated_at = now;
@@ -524,6 +572,10 @@ impl Engine {
                 _ => StopReason::Cancel,
             };
             self.stop_ringing(sid, reason);
+        }
+        if was_queued {
+            // Canceled before its turn: it is never dialled.
+            self.pacer.forget(sid);
         }
         self.call_event(sid, "completed", now);
         self.participant_call_ended(sid, now);

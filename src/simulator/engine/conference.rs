@@ -6,7 +6,6 @@ use std::time::{Duration, SystemTime};
 use super::calls::{check_to, normalise_method, subscription, Engine, DEFAULT_HOLD_MUSIC};
 use super::model::{CallStatus, Conference, ConferenceStatus, FetchPurpose, Participant, ParticipantStatus, Refetch, SimError};
 use super::view::ParticipantView;
-use crate::center::CONFERENCE_LIMIT;
 use crate::ids::{CallSid, ConferenceSid};
 use crate::simulator::twiml::{ConferenceJoin, Instruction};
 
@@ -150,11 +149,25 @@ impl Engine {
         }
     }
 
+    /// Twilio's 16020: the room holds [`Engine::set_max_participants`] already. Everyone listed
+    /// counts, those still being dialled to join included (the Participants list shows them: their
+    /// place is kept); `joining`, listed already when it was added through the REST API, does not
+    /// count against itself.
+    fn check_room(&self, conf: &Conference, joining: Option<&CallSid>) -> Result<(), SimError> {
+        let others = conf.participants.iter().filter(|p| Some(&p.call_sid) != joining).count();
+        if others >= self.max_participants {
+            return Err(SimError::ConferenceFull(conf.friendly_name.clone(), self.max_participants));
+        }
+        Ok(())
+    }
+
     /// `<Dial><Conference>` (or answering a REST-added participant's call): into the live room of
-    /// that name, created if there is none.
+    /// that name, created if there is none. A full room refuses the call (16020): it never joins,
+    /// and the caller of [`Engine::run_script`] goes on with the next verb, as after a failed `<Dial>`.
     pub(super) fn join_conference(&mut self, call_sid: &CallSid, join: &ConferenceJoin, now: SystemTime) -> Result<(), SimError> {
         let conf_sid = self.open_conference(&join.name, now);
         let conf = &self.conferences[&conf_sid];
+        self.check_room(conf, Some(call_sid))?;
         self.check_label(conf, join.participant_label.as_deref(), call_sid)?;
         let mut participant = Participant::new(call_sid, join, ParticipantStatus::Connected, now);
         // A REST-added participant keeps whom it was added to coach.
@@ -508,9 +521,7 @@ impl Engine {
             Err(_) => self.open_conference(conference, now),
         };
         let conf = &self.conferences[&conf_sid];
-        if conf.participants.len() >= CONFERENCE_LIMIT {
-            return Err(SimError::ConferenceFull(conf.friendly_name.clone(), CONFERENCE_LIMIT));
-        }
+        self.check_room(conf, None)?;
         if let Some(label) = req.label.as_deref() {
             if conf.participants.iter().any(|p| p.label.as_deref() == Some(label)) {
                 return Err(SimError::DuplicateLabel { label: label.to_string(), conference: conf.friendly_name.clone() });
@@ -540,7 +551,8 @@ impl Engine {
         // The answer shows the participant as it was created: an unreachable number's call fails
         // (and leaves) at once, after Twilio has accepted the request.
         let created = self.participant(&conf_sid, call_sid.as_str());
-        self.start_ringing(&call_sid, now);
+        // Its call is placed as every API-created call is: when its turn comes (see `pacing`).
+        self.place_call(&call_sid, now);
         created
     }
 

@@ -46,7 +46,13 @@
 //!   other verb rejects the whole document (Twilio's 13238, kept as a [`Notification`]) and the
 //!   participant waits on in silence;
 //! - what Twilio's debugger would show is kept as [`Notification`]s (the newest
-//!   [`NOTIFICATIONS_KEPT`]) besides being sent as [`SimEffect::Warning`].
+//!   [`NOTIFICATIONS_KEPT`]) besides being sent as [`SimEffect::Warning`];
+//! - the account's limits: calls the REST API creates are accepted at once (`queued`) but placed
+//!   no faster than the account's calls per second, oldest first (see [`pacing`];
+//!   [`Engine::set_calls_per_second`], no limit unless set); a conference holds at most
+//!   [`Engine::set_max_participants`] (Twilio's 250): one more added through the REST API is
+//!   refused (16020, [`SimError::ConferenceFull`]), and a `<Dial><Conference>` into a full room
+//!   fails (16020 in the debugger) and the call goes on with the next verb.
 //!
 //! Twilio's timing is modelled only where the app can tell the difference:
 //! - what a caller hears is recorded at once, line by line (`call.hear`): every `<Say>`, `<Play>`
@@ -71,6 +77,7 @@ mod gather;
 pub mod held_numbers;
 mod model;
 mod notify;
+pub mod pacing;
 pub mod phone_book;
 pub mod record;
 mod redirect;
@@ -81,7 +88,10 @@ mod view;
 pub use conference::{NewParticipant, ParticipantUpdate, INVALID_BACKGROUND_VERB};
 pub use digits::{MAX_DIGITS, MAX_SPEECH};
 pub use gather::SPEECH_CONFIDENCE;
-pub use model::{CallStatus, ConferenceStatus, Direction, Notification, ParticipantStatus, SimEffect, SimError, StopReason};
+pub use model::{
+    CallStatus, ConferenceStatus, Direction, Notification, ParticipantStatus, SimEffect, SimError, StopReason, CONFERENCE_FULL,
+};
+pub use pacing::{PacingView, DEFAULT_CALLS_PER_SECOND};
 pub use record::{speech_secs, RecordingView};
 pub use redirect::CallRedirect;
 pub use view::{CallView, ConferenceView, ListeningView, ParticipantView, RingingCall, SimState};

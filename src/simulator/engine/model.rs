@@ -169,6 +169,16 @@ pub enum SimError {
     NotInProgress(String),
 }
 
+/// Twilio's "Conference is full" (see [`SimError::ConferenceFull`]).
+pub const CONFERENCE_FULL: u32 = 16020;
+
+impl SimError {
+    /// The code Twilio's debugger gives a `<Dial><Conference>` that could not join, when it has one.
+    pub(super) fn join_code(&self) -> Option<u32> {
+        matches!(self, SimError::ConferenceFull(..)).then_some(CONFERENCE_FULL)
+    }
+}
+
 /// Who gets told about what (a call's or a conference's status callback).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Subscription {
@@ -226,6 +236,9 @@ pub(super) struct Call {
     pub ringing_since: Option<SystemTime>,
     pub answered_at: Option<SystemTime>,
     pub ended_at: Option<SystemTime>,
+    /// When Twilio placed an outbound call (`initiated`): after its wait in the account's queue of
+    /// API-created calls (see `pacing`). `None` while it waits, and for inbound calls.
+    pub placed_at: Option<SystemTime>,
     /// Everything the caller heard, in order (consecutive repeats collapsed).
     pub hearing: Vec<String>,
     /// What the caller hears right now.

@@ -1,8 +1,8 @@
 //! The engine's behaviour for transfers: the hold quirk, the phone book, what the REST API does
 //! to participants (by label, held with a hold document, removed while ringing or talking), and
 //! who hears the digits an agent keys in. The submodules cover the voice features: `<Gather>`,
-//! `<Record>`, moving a call with `Url`/`Twiml`, what a wait document may hold (13238), and
-//! numbers held by `/phone` pages.
+//! `<Record>`, moving a call with `Url`/`Twiml`, what a wait document may hold (13238), numbers
+//! held by `/phone` pages, and the account's limits (calls per second, 250 participants).
 //! The app's real documents are exercised in `tests/it/simulator_engine.rs`; here the documents are
 //! written by hand so each rule is seen on its own.
 
@@ -25,6 +25,7 @@ type Params = Vec<(String, String)>;
 mod background;
 mod gather;
 mod held_numbers;
+mod limits;
 mod record;
 mod redirect;
 

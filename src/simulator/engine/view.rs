@@ -3,7 +3,10 @@
 use serde::Serialize;
 
 use super::calls::Engine;
-use super::model::{Call, CallStatus, Conference, ConferenceStatus, Direction, Listening, Notification, ParticipantStatus, SimError};
+use super::model::{
+    Call, CallStatus, Conference, ConferenceStatus, Direction, Listening, Notification, Participant, ParticipantStatus, SimError,
+};
+use super::pacing::PacingView;
 use super::record::RecordingView;
 use crate::ids::{CallSid, ConferenceSid};
 use crate::simulator::time::{rfc2822, secs_between};
@@ -19,6 +22,8 @@ pub struct SimState {
     pub recordings: Vec<RecordingView>,
     /// What Twilio's debugger would show (warnings and errors), newest last.
     pub notifications: Vec<Notification>,
+    /// API-created calls waiting for their turn under the account's calls per second.
+    pub pacing: PacingView,
 }
 
 /// What a `<Gather>` or `<Record>` waiting for the caller is up to.
@@ -69,6 +74,9 @@ pub struct CallView {
     pub end_time: Option<String>,
     /// Seconds talked, once the call is over.
     pub duration: Option<u64>,
+    /// How long an API-created call waited in the account's queue before Twilio placed it, in ms
+    /// (Twilio's `queue_time`); 0 while it waits, and for inbound calls.
+    pub queue_time_ms: u64,
     /// A `<Gather>` or `<Record>` waiting for the caller.
     pub listening: Option<ListeningView>,
     /// Rings on an open `/phone` page rather than by the phone book.
@@ -93,6 +101,9 @@ pub struct ParticipantView {
     pub conference_sid: ConferenceSid,
     pub label: Option<String>,
     pub status: ParticipantStatus,
+    /// Added through the REST API and its call not placed yet: it waits for its turn under the
+    /// account's calls per second (Twilio's participant status `queued`).
+    pub queued: bool,
     pub on_hold: bool,
     pub muted: bool,
     pub start_conference_on_enter: bool,
@@ -119,6 +130,7 @@ impl Engine {
             conferences: self.conferences.values().map(|c| self.conference_view(c)).collect(),
             recordings: self.recordings(None),
             notifications: self.notifications.iter().cloned().collect(),
+            pacing: self.pacer.view(),
         }
     }
 
@@ -164,32 +176,34 @@ impl Engine {
             sid: c.sid.clone(),
             friendly_name: c.friendly_name.clone(),
             status: c.status,
-            participants: c
-                .participants
-                .iter()
-                .map(|p| ParticipantView {
-                    call_sid: p.call_sid.clone(),
-                    conference_sid: c.sid.clone(),
-                    label: p.label.clone(),
-                    status: p.status,
-                    on_hold: p.hold,
-                    muted: p.muted,
-                    start_conference_on_enter: p.start_conference_on_enter,
-                    end_conference_on_exit: p.end_conference_on_exit,
-                    coaching: p.coaching.clone(),
-                    hearing: match p.status {
-                        ParticipantStatus::Ringing => "ringing".into(),
-                        ParticipantStatus::Connected => {
-                            self.calls.get(p.call_sid.as_str()).map(|c| c.now_hearing.clone()).unwrap_or_default()
-                        }
-                    },
-                    date_created: rfc2822(p.joined_at),
-                })
-                .collect(),
+            participants: c.participants.iter().map(|p| self.participant_view(c, p)).collect(),
             reason_ended: c.reason_ended.map(str::to_string),
             call_sid_ending: c.call_sid_ending.clone(),
             date_created: rfc2822(c.created_at),
             date_updated: rfc2822(c.updated_at),
+        }
+    }
+
+    fn participant_view(&self, c: &Conference, p: &Participant) -> ParticipantView {
+        let call = self.calls.get(p.call_sid.as_str());
+        let queued = p.status == ParticipantStatus::Ringing && call.is_some_and(|c| c.status == CallStatus::Queued);
+        ParticipantView {
+            call_sid: p.call_sid.clone(),
+            conference_sid: c.sid.clone(),
+            label: p.label.clone(),
+            status: p.status,
+            queued,
+            on_hold: p.hold,
+            muted: p.muted,
+            start_conference_on_enter: p.start_conference_on_enter,
+            end_conference_on_exit: p.end_conference_on_exit,
+            coaching: p.coaching.clone(),
+            hearing: match p.status {
+                ParticipantStatus::Ringing if queued => "queued".into(),
+                ParticipantStatus::Ringing => "ringing".into(),
+                ParticipantStatus::Connected => call.map(|c| c.now_hearing.clone()).unwrap_or_default(),
+            },
+            date_created: rfc2822(p.joined_at),
         }
     }
 }
@@ -225,6 +239,10 @@ fn call_view(c: &Call) -> CallView {
         start_time: c.answered_at.map(rfc2822),
         end_time: c.ended_at.map(rfc2822),
         duration: c.ended_at.map(|end| c.answered_at.map_or(0, |start| secs_between(start, end))),
+        queue_time_ms: c.placed_at.map_or(0, |placed| {
+            let waited = placed.duration_since(c.created_at).unwrap_or_default();
+            u64::try_from(waited.as_millis()).unwrap_or(u64::MAX)
+        }),
         listening: c.listening.as_ref().map(|l| match l {
             Listening::Gather(g) => ListeningView::Gather {
                 dtmf: g.verb.dtmf,

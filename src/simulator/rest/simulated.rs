@@ -117,7 +117,8 @@ async fn create_call(State(sim): State<Simulator>, uri: Uri, body: Bytes) -> Api
         .apply(|e, now| e.create_call(req, now).map(|sid| e.call(sid.as_str()).expect("just created")))
         .map_err(|e| ApiError::from_sim(e, &uri))?;
     let mut body = call_json(&account, &view);
-    // Twilio's answer to a create always says queued; the simulated call already rings.
+    // Twilio's answer to a create always says queued; the simulated call already rings, unless
+    // calls created before it still wait for their turn (the account's calls per second).
     body["status"] = json!("queued");
     Ok(created_call(body, view.call_sid))
 }

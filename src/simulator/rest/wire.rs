@@ -6,13 +6,15 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use crate::ids::CallSid;
-use crate::simulator::engine::{CallView, ConferenceView, ParticipantStatus, ParticipantView, SimError};
+use crate::simulator::engine::{CallView, ConferenceView, ParticipantStatus, ParticipantView, SimError, CONFERENCE_FULL};
 
 pub(super) const API: &str = "/2010-04-01/Accounts";
 /// Where every route of the API sits.
 pub(super) const ACCOUNT: &str = "/2010-04-01/Accounts/{account}";
 /// Twilio's "Phone number does not appear to be valid" (a `To` neither `client:` nor E.164).
 pub const INVALID_NUMBER: u32 = 21217;
+/// Twilio's "Too Many Requests", answered with HTTP 429.
+pub const TOO_MANY_REQUESTS: u32 = 20429;
 
 /// Twilio's error answer.
 #[derive(Debug)]
@@ -31,6 +33,12 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, 20001, message)
     }
 
+    /// 429: too many requests of the account in flight (see `rest::limit`). The same answer as an
+    /// injected `Fault::Status(429)`.
+    pub(super) fn too_many_requests() -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_REQUESTS, "Too Many Requests")
+    }
+
     pub(super) fn not_found(uri: &Uri) -> Self {
         Self::new(StatusCode::NOT_FOUND, 20404, format!("The requested resource {} was not found", uri.path()))
     }
@@ -46,7 +54,7 @@ impl ApiError {
             SimError::DuplicateLabel { .. } => Self::invalid(e.to_string()),
             SimError::CoachOnHold(_) => Self::new(StatusCode::BAD_REQUEST, 16027, e.to_string()),
             SimError::CoachNotInConference(_) => Self::new(StatusCode::BAD_REQUEST, 16028, e.to_string()),
-            SimError::ConferenceFull(..) => Self::new(StatusCode::BAD_REQUEST, 16020, e.to_string()),
+            SimError::ConferenceFull(..) => Self::new(StatusCode::BAD_REQUEST, CONFERENCE_FULL, e.to_string()),
         }
     }
 }
@@ -157,7 +165,7 @@ pub(super) fn call_json(account: &str, c: &CallView) -> Value {
         "forwarded_from": null,
         "group_sid": null,
         "phone_number_sid": null,
-        "queue_time": "0",
+        "queue_time": c.queue_time_ms.to_string(),
         "trunk_sid": null,
         "uri": uri,
         "subresource_uris": {
@@ -201,6 +209,7 @@ pub(super) fn participant_json(account: &str, p: &ParticipantView) -> Value {
         "start_conference_on_enter": p.start_conference_on_enter,
         "end_conference_on_exit": p.end_conference_on_exit,
         "status": match p.status {
+            ParticipantStatus::Ringing if p.queued => "queued",
             ParticipantStatus::Ringing => "ringing",
             ParticipantStatus::Connected => "connected",
         },
