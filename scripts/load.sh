@@ -11,15 +11,20 @@
 #   scripts/load.sh --small         CI's run: 2 instances, 20 agents, 100 callers, one kill
 #   options: --instances K --agents N --callers N --rate R --cps X --kill-after SECS (0: none)
 #            --seed S --out DIR --bin PATH --talk-secs S --patience-secs S
+#            --ceiling / --no-ceiling: afterwards (the killed instance restarted), every agent
+#            changes its presence as fast as it can for 10 s, through one instance, then through
+#            all of them: the decisions a second the one `center` row carries (full run: on)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-instances=3 agents=200 callers=1000 rate=30 cps=100 kill_after=20 seed=7 talk=20 patience=120
-out=target/load bin=target/release/warm-transfer size=full
+instances=3 agents=200 callers=1000 rate=30 cps=100 kill_after=20 seed=7 talk=6 patience=120
+out=target/load bin=target/release/warm-transfer size=full ceiling=1
 while [ $# -gt 0 ]; do
   case "$1" in
-    --small) size=small instances=2 agents=20 callers=100 rate=10 kill_after=6 talk=4 patience=60 out=target/load-small; shift ;;
+    --small) size=small instances=2 agents=20 callers=100 rate=10 kill_after=6 talk=4 patience=60 out=target/load-small ceiling=0; shift ;;
+    --ceiling) ceiling=1; shift ;;
+    --no-ceiling) ceiling=0; shift ;;
     --instances) instances=$2; shift 2 ;;
     --agents) agents=$2; shift 2 ;;
     --callers) callers=$2; shift 2 ;;
@@ -147,7 +152,18 @@ if [ "$kill_after" != 0 ]; then
 fi
 bots_status=0
 wait "$bots_pid" || bots_status=$?
+echo '{}' >"$work/storm1.json"; echo '{}' >"$work/storm-all.json"
+if [ "$ceiling" = 1 ]; then
+  if [ -n "$kill_at_ms" ]; then
+    start_instance "$victim"
+    wait_up "http://127.0.0.1:${app_ports[$victim]}/healthz" || fail "the killed instance did not restart"
+  fi
+  echo "load: decisions ceiling: presence changes as fast as $agents agents go, through one instance, then all $instances"
+  "$bin" bots --app "http://127.0.0.1:${app_ports[0]}" --agents "$agents" --prefix bot --storm-secs 10 >"$work/storm1.json" 2>>"$work/bots.log" || true
+  "$bin" bots --app "http://127.0.0.1:$lb_port" --agents "$agents" --prefix bot --storm-secs 10 >"$work/storm-all.json" 2>>"$work/bots.log" || true
+fi
 python3 scripts/load/report.py --bots "$work/bots.json" --versions "$work/versions.txt" --kill-at "${kill_at_ms:-0}" \
-  --out "$out" --size "$size" --instances "$instances" --cps "$cps" --rate "$rate" || fail "the report found a broken invariant"
+  --out "$out" --size "$size" --instances "$instances" --cps "$cps" --rate "$rate" \
+  --storm1 "$work/storm1.json" --storm-all "$work/storm-all.json" || fail "the report found a broken invariant"
 [ "$bots_status" = 0 ] || fail "the bots saw a broken invariant (exit $bots_status): see $out/report.md"
 echo "load: report in $out/report.md"

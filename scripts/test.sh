@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then runs every test: formatting and lints, unit and integration
 # (SQLite and PostgreSQL, one test binary), the REST contract against Prism, the release build,
-# the deployment recipe behind nginx, and the browser tests in Chromium.
+# the deployment recipe behind nginx, a small scale-out run with one instance killed
+# (scripts/load.sh --small), and the browser tests in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -28,6 +29,9 @@ cargo leptos build --release --split 2>&1 | tail -n 3
 
 step "behind a proxy (nginx with TLS in front of the release binary: scripts/proxy-test.sh)"
 bash scripts/proxy-test.sh
+
+step "scale-out (scripts/load.sh --small: two instances on PostgreSQL behind nginx, bots, one killed)"
+bash scripts/load.sh --small
 
 step "WASM size"
 bash scripts/wasm-size.sh

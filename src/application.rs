@@ -265,6 +265,8 @@ async fn start_simulator(settings: &mut Settings, store: &Store, local_url: &str
     }
     // The simulated account has the limit the app keeps (TWILIO_CALLS_PER_SECOND).
     config.calls_per_second = settings.outbox.pace.map_or(0.0, |p| 1.0 / p.as_secs_f64());
+    // A demo runs for hours: the monitor shows what is going on, not every call since the start.
+    config.forget_finished_after = Some(std::time::Duration::from_secs(600));
     let demo = DEMO_AGENTS.iter().map(|a| (*a, format!("Agent {}", &a[5..]))).chain([(DEMO_SUPERVISOR, "Supervisor 1".to_string())]);
     for (agent, name) in demo {
         let id = crate::ids::AgentId::parse(agent).map_err(|e| StartError::Demo(e.0))?;

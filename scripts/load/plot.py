@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-W, H, PAD_L, PAD_R, PAD_T, PAD_B = 900, 320, 70, 150, 40, 45
+W, H, PAD_L, PAD_R, PAD_T, PAD_B = 960, 320, 70, 200, 40, 45
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf"]
 
 
@@ -32,8 +32,8 @@ def nice_max(v):
 
 
 def chart(title, y_label, series, t0, t_end, kill_s=None, log_y=False):
-    """series: list of (name, [(t_seconds, value)])."""
-    x_max = max(1.0, t_end - t0)
+    """series: list of (name, [(t_seconds, value)]); t0 and t_end in Unix milliseconds."""
+    x_max = max(1.0, (t_end - t0) / 1000)
     values = [v for _, pts in series for _, v in pts]
     y_max = nice_max(max(values) if values else 1)
     pw, ph = W - PAD_L - PAD_R, H - PAD_T - PAD_B
@@ -67,6 +67,9 @@ def chart(title, y_label, series, t0, t_end, kill_s=None, log_y=False):
         if pts:
             path = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in sorted(pts))
             out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.6" points="{path}"/>')
+            if len(pts) < 120:
+                # Few points (latencies only come when something happened): each is marked.
+                out += [f'<circle cx="{x(t):.1f}" cy="{y(v):.1f}" r="2.5" fill="{colour}"/>' for t, v in pts]
         ly = PAD_T + 14 + i * 18
         out.append(f'<line x1="{W - PAD_R + 10}" x2="{W - PAD_R + 30}" y1="{ly - 4}" y2="{ly - 4}" stroke="{colour}" stroke-width="3"/>')
         out.append(f'<text x="{W - PAD_R + 35}" y="{ly}">{esc(name)}</text>')

@@ -32,7 +32,16 @@ def main():
     ap.add_argument("--instances", type=int, default=3)
     ap.add_argument("--cps", default="")
     ap.add_argument("--rate", default="")
+    ap.add_argument("--storm1", default="")
+    ap.add_argument("--storm-all", default="")
     a = ap.parse_args()
+
+    def storm(path):
+        try:
+            return json.loads(Path(path).read_text()) if path else {}
+        except (OSError, ValueError):
+            return {}
+    storm1, storm_all = storm(a.storm1), storm(a.storm_all)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     bots = json.loads(Path(a.bots).read_text())
@@ -76,6 +85,8 @@ def main():
         "kill_at_s": (kill - t0) / 1000 if kill and t0 else None,
         "resumes": {"n": len(resumes), "p50_ms": pct(resume_ms, 0.5), "max_ms": max(resume_ms) if resume_ms else None,
                     "went_back": len(went_back)},
+        "ceiling": {"one_instance_per_second": storm1.get("per_second"), "all_instances_per_second": storm_all.get("per_second"),
+                    "agents": storm_all.get("agents")},
         "drained": bots.get("drained"),
         "seconds": bots.get("seconds"),
     }
@@ -127,6 +138,13 @@ def main():
         f"| … after the kill, p99 | {fmt(figures['console_latency_ms']['after_kill_p99'])} |",
         f"| consoles resumed after the kill (reconnected through nginx, from their Last-Event-ID) | {len(resumes)}, p50 {fmt(figures['resumes']['p50_ms'])}, slowest {fmt(figures['resumes']['max_ms'])}, went back in time {len(went_back)} |",
         f"| decisions/s on the one `center` row: mean while busy / peak second | {fmt(d['mean_busy'], '/s')} / {fmt(d['peak'], '/s')} ({d['total']} in all) |",
+    ]
+    if storm1 or storm_all:
+        lines += [
+            f"| decisions/s ceiling (every agent changing presence as fast as it can, 10 s): one instance / all {a.instances} | "
+            f"{fmt(storm1.get('per_second'), '/s')} / {fmt(storm_all.get('per_second'), '/s')} |",
+        ]
+    lines += [
         "",
         "![latency](latency.svg)",
         "",

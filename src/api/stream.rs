@@ -36,6 +36,10 @@ use std::sync::Arc;
 const RECENT_CALLS: i64 = 5;
 /// A comment line is sent after this long without an event, so that proxies keep the stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// A console gets the directory at most this often: it is every agent's card, and at every
+/// presence change of anyone 200 consoles each took 30 KB (6 MB a change, hundreds of MB a
+/// second at 30 calls a second). Colleagues' presence then shows at most this late.
+const DIRECTORY_EVERY: Duration = Duration::from_millis(500);
 /// How long a resuming console waits for this instance to read up to the version it saw.
 const RESUME_PATIENCE: Duration = Duration::from_secs(2);
 
@@ -46,8 +50,11 @@ struct Session {
     /// The last view sent (with `now` zeroed, so the clock alone sends nothing).
     last: Option<ConsoleView>,
     recent: Vec<CallHistory>,
-    /// The directory last sent.
+    /// The directory last sent, and when.
     directory: Option<Arc<Directory>>,
+    directory_sent: Option<tokio::time::Instant>,
+    /// A newer directory waits until then (at most one every [`DIRECTORY_EVERY`]).
+    directory_due: Option<tokio::time::Instant>,
     /// When something was last sent (for the keep-alive).
     sent: tokio::time::Instant,
     /// The request's session cookie: a change of mine checks the session still stands (an
@@ -88,6 +95,8 @@ pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Respon
         last: None,
         recent,
         directory: None,
+        directory_sent: None,
+        directory_due: None,
         sent: tokio::time::Instant::now(),
         cookie,
         _connection: connection,
@@ -110,7 +119,13 @@ fn views(session: Session) -> impl Stream<Item = Result<Bytes, Infallible>> {
                 s.sent = tokio::time::Instant::now();
                 return Some((Ok(event), Some(s)));
             }
-            let Ok(change) = tokio::time::timeout_at(s.sent + KEEP_ALIVE, s.changes.recv()).await else {
+            let keep_alive = s.sent + KEEP_ALIVE;
+            let wake = s.directory_due.map_or(keep_alive, |due| due.min(keep_alive));
+            let Ok(change) = tokio::time::timeout_at(wake, s.changes.recv()).await else {
+                if s.directory_due.is_some_and(|due| due <= tokio::time::Instant::now()) {
+                    // The directory that waited is due: back to the top, which sends it.
+                    continue;
+                }
                 s.sent = tokio::time::Instant::now();
                 return Some((Ok(Bytes::from_static(b":\n\n")), Some(s)));
             };
@@ -162,8 +177,16 @@ impl Session {
         if same {
             // Hold the current copy, not an older equal one: the old one is then freed.
             self.directory = Some(now);
+            self.directory_due = None;
             return None;
         }
+        let at = tokio::time::Instant::now();
+        if let Some(sent) = self.directory_sent.filter(|sent| at < *sent + DIRECTORY_EVERY) {
+            self.directory_due = Some(sent + DIRECTORY_EVERY);
+            return None;
+        }
+        self.directory_due = None;
+        self.directory_sent = Some(at);
         // JSON has no line breaks (serde_json escapes them in strings): one `data` line.
         let event = now.frame.get_or_init(|| Bytes::from(format!("event: directory\ndata: {}\n\n", now.json))).clone();
         self.directory = Some(now);

@@ -47,8 +47,9 @@ pub struct AgentBot {
     rx: mpsc::UnboundedReceiver<Msg>,
     legs: HashMap<String, Leg>,
     view: View,
-    /// Colleagues available now, from the directory.
-    available: Vec<String>,
+    /// The directory as last sent (every agent's card): read only when the bot consults, since
+    /// 200 bots each reading 200 cards at every presence change cost more than the app did.
+    directory: Arc<std::sync::Mutex<String>>,
     /// A transfer was seen on the call since the bot last asked for one.
     transfer_seen: bool,
     last_console_event: Option<Instant>,
@@ -82,7 +83,7 @@ impl AgentBot {
             rx,
             legs: HashMap::new(),
             view: View::default(),
-            available: Vec::new(),
+            directory: Arc::default(),
             transfer_seen: false,
             last_console_event: None,
             ring_at: None,
@@ -98,7 +99,7 @@ impl AgentBot {
             return self.report;
         }
         let readers = [
-            feeds::read_console(self.browser.clone(), self.board.clone(), self.tx.clone()),
+            feeds::read_console(self.browser.clone(), self.board.clone(), self.directory.clone(), self.tx.clone()),
             feeds::read_phone(self.browser.clone(), &self.sim, self.tx.clone()),
         ];
         // The console's first view, then available, as the console does once its phone registered.
@@ -240,11 +241,12 @@ impl AgentBot {
         if !self.can("consult") {
             return false;
         }
-        if self.available.is_empty() {
+        let available = view::available(&self.directory.lock().unwrap_or_else(|e| e.into_inner()), &self.colleagues);
+        if available.is_empty() {
             self.report.consults_skipped += 1;
             return false;
         }
-        let to = self.available[self.draws.pick(self.available.len())].clone();
+        let to = available[self.draws.pick(available.len())].clone();
         self.transfer_seen = false;
         if self.step(&[("action", "consult"), ("to", &to), ("note", "a bot's consult")]).await.is_err() {
             return false;
@@ -406,25 +408,22 @@ impl AgentBot {
                 }
                 self.last_console_event = Some(at);
                 self.report.console_events += 1;
-                match (event.name.as_deref(), event.data) {
-                    (None, Some(data)) => {
-                        if let Some(v) = view::parse_view(&data) {
-                            self.view = v;
-                            self.transfer_seen |= self.view.stage().is_some();
-                            let busy = self.busy();
-                            self.board.agent_now(&self.report.id, busy, self.view.queue_waiting, &self.view.presence);
-                            self.offer_seen();
-                            // The change asked of one instance, seen on this console's stream.
-                            if self.change.as_ref().is_some_and(|(_, before)| *before != self.view.presence) {
-                                if let Some((sent, _)) = self.change.take() {
-                                    let ms = at.saturating_duration_since(sent).as_secs_f64() * 1000.0;
-                                    self.board.series.lock().unwrap_or_else(|e| e.into_inner()).change_seen(ms);
-                                }
+                // A view (the directory is kept apart by the feed, see `feeds::read_console`).
+                if let (None, Some(data)) = (event.name.as_deref(), event.data) {
+                    if let Some(v) = view::parse_view(&data) {
+                        self.view = v;
+                        self.transfer_seen |= self.view.stage().is_some();
+                        let busy = self.busy();
+                        self.board.agent_now(&self.report.id, busy, self.view.queue_waiting, &self.view.presence);
+                        self.offer_seen();
+                        // The change asked of one instance, seen on this console's stream.
+                        if self.change.as_ref().is_some_and(|(_, before)| *before != self.view.presence) {
+                            if let Some((sent, _)) = self.change.take() {
+                                let ms = at.saturating_duration_since(sent).as_secs_f64() * 1000.0;
+                                self.board.series.lock().unwrap_or_else(|e| e.into_inner()).change_seen(ms);
                             }
                         }
                     }
-                    (Some("directory"), Some(data)) => self.available = view::available(&data, &self.colleagues),
-                    _ => {}
                 }
             }
             Msg::Phone(event) => self.phone_event(event),

@@ -113,7 +113,10 @@ async fn watch(http: &reqwest::Client, sim: &str, sid: &str, arrival: &Arrival, 
         // between two looks).
         let talked =
             call["talked_with"].as_array().is_some_and(|names| names.iter().any(|n| n.as_str().is_some_and(|n| !n.starts_with('+'))));
-        if talked && served_at.is_none() {
+        // Or an agent bot of this run answered it, as its console said (a talk between two looks
+        // that the call's history did not show: seen under load, to be looked into).
+        let answered = board.answered_at(sid).is_some();
+        if (talked || answered) && served_at.is_none() {
             served_at = Some(now);
         }
         if !matches!(call["status"].as_str(), Some("queued" | "ringing" | "in-progress")) {

@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::board::Board;
 use super::http::{Browser, Failure, SseEvent};
@@ -28,7 +28,11 @@ pub enum Msg {
 /// instance that died comes back from another. How long that took, and from which version to
 /// which, goes on the board (a version older than the one seen would be a console going back in
 /// time).
-pub fn read_console(browser: Browser, board: Arc<Board>, tx: mpsc::UnboundedSender<Msg>) -> JoinHandle<()> {
+///
+/// The directory (every agent's card, at every presence change of anyone) is not queued for the
+/// agent but kept in `directory`, the latest only: read when the bot consults. Queued, 200
+/// agents' directories held a ring behind them past its timeout.
+pub fn read_console(browser: Browser, board: Arc<Board>, directory: Arc<Mutex<String>>, tx: mpsc::UnboundedSender<Msg>) -> JoinHandle<()> {
     let url = format!("{}/api/stream", browser.app);
     tokio::spawn(async move {
         let mut last_id: Option<String> = None;
@@ -53,6 +57,12 @@ pub fn read_console(browser: Browser, board: Arc<Board>, tx: mpsc::UnboundedSend
                             }
                             last_id = event.id.clone();
                             retry = RETRY_FIRST;
+                        }
+                        if event.name.as_deref() == Some("directory") {
+                            if let Some(data) = event.data {
+                                *directory.lock().unwrap_or_else(|e| e.into_inner()) = data;
+                            }
+                            continue;
                         }
                         if tx.send(Msg::Console(Instant::now(), event)).is_err() {
                             return;

@@ -132,7 +132,7 @@ impl Browser {
         if status != 200 {
             return Err(Failure { status: Some(status), text: res.text().await.unwrap_or_default() });
         }
-        Ok(Sse { res, buf: Vec::new() })
+        Ok(Sse { res, buf: Vec::new(), scanned: 0 })
     }
 }
 
@@ -150,16 +150,22 @@ pub struct SseEvent {
 pub struct Sse {
     res: reqwest::Response,
     buf: Vec<u8>,
+    /// How far `buf` was searched for an event's end: a 40 KB directory arriving in many chunks
+    /// is searched once, not once per chunk from its start.
+    scanned: usize,
 }
 
 impl Sse {
     /// The next event, or `None` once the stream is over (or broken).
     pub async fn next(&mut self) -> Option<SseEvent> {
         loop {
-            if let Some(end) = self.buf.windows(2).position(|w| w == b"\n\n") {
+            let from = self.scanned.saturating_sub(1);
+            if let Some(end) = self.buf[from..].windows(2).position(|w| w == b"\n\n").map(|i| i + from) {
                 let raw: Vec<u8> = self.buf.drain(..end + 2).collect();
+                self.scanned = 0;
                 return Some(parse_event(&String::from_utf8_lossy(&raw)));
             }
+            self.scanned = self.buf.len();
             match self.res.chunk().await {
                 Ok(Some(bytes)) => self.buf.extend_from_slice(&bytes),
                 Ok(None) | Err(_) => return None,

@@ -176,3 +176,51 @@ async fn place_callers(config: &BotsConfig, http: &reqwest::Client, board: &Arc<
     }
     tally
 }
+
+/// What a storm of decisions came to.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Storm {
+    pub agents: usize,
+    /// Presence changes the app accepted: each one decision on the one `center` row.
+    pub decisions: u64,
+    /// Refused or failed requests.
+    pub failures: u64,
+    pub seconds: f64,
+    pub per_second: f64,
+}
+
+/// Decisions as fast as the agents can ask: each agent toggles its presence (away, available)
+/// for `length`, every change its own decision, on whichever instance the balancer picks. How
+/// many the shared database carries a second is the ceiling of the center's one version row.
+pub async fn storm(config: &BotsConfig, length: Duration) -> Storm {
+    let http = reqwest::Client::builder().tcp_nodelay(true).build().unwrap_or_default();
+    let mut set = JoinSet::new();
+    let until = Instant::now() + length;
+    let started = Instant::now();
+    for id in config.agent_ids() {
+        let browser = Browser::new(http.clone(), &config.app, &id, &config.password);
+        set.spawn(async move {
+            let (mut ok, mut failed) = (0u64, 0u64);
+            if browser.sign_in().await.is_err() {
+                return (0, 1);
+            }
+            for status in ["away", "available"].into_iter().cycle() {
+                if Instant::now() >= until {
+                    break;
+                }
+                match browser.call("presence", &[("status", status)]).await {
+                    Ok(_) => ok += 1,
+                    Err(_) => failed += 1,
+                }
+            }
+            (ok, failed)
+        });
+    }
+    let (mut decisions, mut failures) = (0, 0);
+    while let Some(Ok((ok, failed))) = set.join_next().await {
+        decisions += ok;
+        failures += failed;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    Storm { agents: config.agents, decisions, failures, seconds, per_second: decisions as f64 / seconds.max(0.001) }
+}

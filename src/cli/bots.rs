@@ -10,13 +10,26 @@ use crate::bots::{self, BotsConfig};
 
 const USAGE: &str = "usage: warm-transfer bots --app URL [--sim URL] [--agents 3] [--prefix bot] --password P
        [--callers 20 | --duration-secs S] [--rate 0.2] [--seed 1] [--patience-secs 60] [--talk-secs 20]
-       [--answer-secs 2] [--drain-secs 120] [--report FILE]";
+       [--answer-secs 2] [--drain-secs 120] [--report FILE]
+       warm-transfer bots --app URL --agents N --storm-secs S   (presence changes as fast as they go)";
 
 pub async fn run(args: &[String]) -> ExitCode {
     // `--report FILE`: the whole summary with what was measured over time (scripts/load.sh).
     let (report, args) = match args.iter().position(|a| a == "--report") {
         Some(i) if i + 1 < args.len() => (Some(args[i + 1].clone()), [&args[..i], &args[i + 2..]].concat()),
         _ => (None, args.to_vec()),
+    };
+    // `--storm-secs S`: no callers; every agent toggles its presence as fast as it can for S
+    // seconds (scripts/load.sh --ceiling: how many decisions a second the database carries).
+    let (storm, args) = match args.iter().position(|a| a == "--storm-secs") {
+        Some(i) if i + 1 < args.len() => match args[i + 1].parse::<f64>() {
+            Ok(secs) if secs > 0.0 => (Some(secs), [&args[..i], &args[i + 2..]].concat()),
+            _ => {
+                eprintln!("warm-transfer bots: --storm-secs: a number of seconds\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => (None, args),
     };
     let config = match parse(&args, |k| std::env::var(k).ok()) {
         Ok(c) => c,
@@ -25,6 +38,11 @@ pub async fn run(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(secs) = storm {
+        let storm = bots::runner::storm(&config, Duration::from_secs_f64(secs)).await;
+        println!("{}", serde_json::to_string_pretty(&storm).unwrap_or_default());
+        return if storm.decisions > 0 { ExitCode::SUCCESS } else { ExitCode::from(1) };
+    }
     let mut summary = bots::run(config).await;
     if let Some(path) = report {
         if let Err(e) = std::fs::write(&path, serde_json::to_string(&summary).unwrap_or_default()) {

@@ -10,27 +10,23 @@
 //!   simulator is the whole server) and the same `TWILIO_*` credentials;
 //! - the simulated browsers' endpoints (`/simulator/events`, `/simulator/calls/…`, see
 //!   `simulator::browser`), which the simulated Device requests on the page's own origin: route
-//!   `/simulator/` of the app's public address here;
-//! - two endpoints of its own, for what the app's `/phone` and `/simulator` pages do in-process in
-//!   simulator mode: `POST /simulator/customer-calls` with `from=+E164` (a customer calls the
-//!   support number; 201 `{"call_sid": …}`; hang up or key digits through `/simulator/calls/…`),
-//!   and `GET /simulator/state` (everything going on, the queue of paced calls included, as JSON).
+//!   `/simulator/` of the app's public address here. The customers' phones are there too:
+//!   `POST /simulator/calls` with `from=+E164` (a customer calls the support number; 201
+//!   `{"call_sid": …}`), then `/simulator/calls/{CA}/…` to look, key digits, speak, hang up;
+//! - one endpoint of its own, for what the app's `/simulator` page shows in-process in
+//!   simulator mode: `GET /simulator/state` (everything going on, the queue of paced calls
+//!   included, as JSON).
 //!
 //! Webhooks and callbacks are posted, signed with `TWILIO_AUTH_TOKEN`, to `PUBLIC_BASE_URL`: where
 //! the app is reached (the load balancer), also the URL the app checks signatures against.
 //! `TWILIO_NUMBER` is the support number. Settings are read as `stand-in` reads them (environment,
 //! then an optional `.env`).
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::json;
 
 use crate::config::Secret;
-use crate::ids::E164;
 use crate::simulator::{Answering, Simulator, SimulatorConfig};
 
 /// The settings from the command line; the rest keep [`SimulatorConfig::new`]'s defaults.
@@ -93,6 +89,10 @@ pub async fn serve(args: &[String]) -> Result<String, String> {
         &var("TWILIO_NUMBER", "the support number customers call")?,
     );
     cfg.answering = Answering::Simulate;
+    // A load run's thousands of finished calls are nobody's business a minute later.
+    cfg.forget_finished_after = Some(std::time::Duration::from_secs(60));
+    // Webhooks of different calls in parallel, as Twilio sends them (one call's in order).
+    cfg.lanes = 16;
     if let Some(cps) = opts.calls_per_second {
         cfg.calls_per_second = cps;
     }
@@ -133,29 +133,19 @@ fn limit_word(limited: bool, value: impl std::fmt::Display) -> String {
 }
 
 /// The REST API (its own authentication, limits and log) and the browsers' routes, with this
-/// process's own two.
+/// process's own state.
 fn app(sim: Simulator) -> Router {
     let own = Router::new()
-        .route("/simulator/customer-calls", post(customer_call))
         .route("/simulator/state", get(|State(sim): State<Simulator>| async move { Json(sim.snapshot()) }))
         .with_state(sim.clone());
     crate::simulator::rest::router(sim.clone()).merge(crate::simulator::browser::router(sim)).merge(own)
-}
-
-/// `from=+E164`: a customer calls the support number (what the app's `/phone` page does in
-/// simulator mode). Inbound calls are never paced.
-async fn customer_call(State(sim): State<Simulator>, body: Bytes) -> Response {
-    let from = form_urlencoded::parse(&body).find(|(k, _)| k == "from").map(|(_, v)| v.into_owned()).unwrap_or_default();
-    match E164::parse(&from) {
-        Ok(number) => (StatusCode::CREATED, Json(json!({ "call_sid": sim.place_customer_call(number.as_str()) }))).into_response(),
-        Err(e) => (StatusCode::BAD_REQUEST, format!("from: {}", e.0)).into_response(),
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
     use axum::http::Request;
+    use axum::http::StatusCode;
     use tower::ServiceExt;
 
     use super::*;
@@ -206,14 +196,14 @@ mod tests {
         assert_eq!((status, body["code"].as_u64()), (StatusCode::UNAUTHORIZED, Some(20003)));
 
         // And a customer can call in, and the state shows the call and the queue of paced calls
-        let (status, called) = send("POST", "/simulator/customer-calls", "from=%2B15551230000").await;
+        let (status, called) = send("POST", "/simulator/calls", "from=%2B15551230000").await;
         assert_eq!(status, StatusCode::CREATED);
         let (status, state) = send("GET", "/simulator/state", "").await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(state["calls"][0]["call_sid"], called["call_sid"]);
         assert_eq!(state["calls"][0]["direction"], "inbound");
         assert_eq!((state["pacing"]["waiting"].as_u64(), state["pacing"]["interval_ms"].as_u64()), (Some(0), Some(1000)));
-        assert_eq!(send("POST", "/simulator/customer-calls", "from=12").await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(send("POST", "/simulator/calls", "from=12").await.0, StatusCode::BAD_REQUEST);
 
         // And the browsers' routes are there
         let unknown = format!("/simulator/calls/CA{}/answer", "0".repeat(32));

@@ -84,7 +84,7 @@ async fn events(State(sim): State<Simulator>, Query(who): Query<Who>) -> Sse<imp
         )
         .collect();
     let live: HashSet<String> = live_calls_to(&sim.snapshot(), &client);
-    let feed = stream::unfold((rx, client, who.identity, live), |(mut rx, client, identity, mut live)| async move {
+    let feed = stream::unfold((rx, client, who.identity, live, sim), |(mut rx, client, identity, mut live, sim)| async move {
         loop {
             let out = match rx.recv().await {
                 Ok(SimEvent::Ring { identity: id, call_sid, from }) if id == identity => {
@@ -108,12 +108,24 @@ async fn events(State(sim): State<Simulator>, Query(who): Query<Who>) -> Sse<imp
                     ended
                 }
                 Ok(_) => continue,
-                // A slow reader missed events: carry on; the next state corrects the picture.
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                // A slow reader missed events (200 phones on a busy account): the picture is made
+                // again from now, a ring it missed rings now, a call that ended meanwhile ends.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    let now = live_calls_to(&sim.shared_snapshot(), &client);
+                    let mut out: Vec<Event> =
+                        live.difference(&now).map(|sid| json_event(json!({"type": "call-ended", "call_sid": sid}))).collect();
+                    for r in sim.ringing_for(&identity) {
+                        if !live.contains(r.call_sid.as_str()) {
+                            out.push(json_event(json!({"type": "ring", "call_sid": r.call_sid, "from": r.from})));
+                        }
+                    }
+                    live = now;
+                    out
+                }
                 Err(broadcast::error::RecvError::Closed) => return None,
             };
             if !out.is_empty() {
-                return Some((stream::iter(out.into_iter().map(Ok)), (rx, client, identity, live)));
+                return Some((stream::iter(out.into_iter().map(Ok)), (rx, client, identity, live, sim)));
             }
         }
     });

@@ -4,7 +4,8 @@
 //! whether each one's simulated headset is plugged in.
 //!
 //! One worker performs the HTTP effects in the order the engine produced them, so callbacks
-//! reach the app in sequence and a document is always fetched before anything it causes. Only
+//! reach the app in sequence and a document is always fetched before anything it causes (or,
+//! with several lanes, one per call, different calls in parallel: `SimulatorConfig::lanes`). Only
 //! URLs under the app's public base URL are requested: any other URL (Twilio's hold music on S3 or
 //! twimlets.com) is treated as an audio file and "played" without leaving the machine.
 
@@ -74,6 +75,16 @@ pub struct SimulatorConfig {
     /// requests; 100 here): one more is answered 429 (20429) and not carried out. 0: no limit.
     /// Only in [`Answering::Simulate`].
     pub max_concurrent_requests: usize,
+    /// How many workers perform the HTTP effects (webhooks, callbacks). One call's requests always
+    /// go through one lane, in order (its documents and callbacks reach the app in sequence, a
+    /// document before anything it causes); with more lanes, different calls' go in parallel, as
+    /// Twilio sends them. One lane (the default) keeps the whole account in one order, as the
+    /// tests expect; the standalone simulator of a load run uses 16 (one lane held every webhook
+    /// of 30 calls a second behind the others, seconds late).
+    pub lanes: usize,
+    /// Finished calls and conferences are forgotten this long after they ended (`None`: kept).
+    /// The standalone simulator of a load run forgets after a minute; the app's own after ten.
+    pub forget_finished_after: Option<Duration>,
 }
 
 /// Twilio's limit of participants in one conference.
@@ -122,6 +133,8 @@ impl SimulatorConfig {
             calls_per_second: super::engine::DEFAULT_CALLS_PER_SECOND,
             max_participants: DEFAULT_MAX_PARTICIPANTS,
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            forget_finished_after: None,
+            lanes: 1,
         }
     }
 }
@@ -199,7 +212,8 @@ pub(super) struct Inner {
     pub(super) cfg: SimulatorConfig,
     engine: Mutex<Engine>,
     http: reqwest::Client,
-    work: mpsc::UnboundedSender<SimEffect>,
+    /// One queue per lane of workers (see [`SimulatorConfig::lanes`]).
+    work: Vec<mpsc::UnboundedSender<SimEffect>>,
     /// Effects queued or being performed; [`Simulator::settle`] waits for 0.
     in_flight: AtomicUsize,
     events: broadcast::Sender<SimEvent>,
@@ -230,13 +244,15 @@ impl Simulator {
         engine.set_api_base_url(&cfg.api_base_url());
         engine.set_calls_per_second(cfg.calls_per_second);
         engine.set_max_participants(cfg.max_participants);
+        engine.set_forget_after(cfg.forget_finished_after);
         let http = reqwest::Client::builder()
             .timeout(cfg.request_timeout)
             .user_agent("TwilioProxy/1.1 (warm-transfer simulator)")
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
-        let (work, queue) = mpsc::unbounded_channel();
-        let (events, _) = broadcast::channel(256);
+        let (work, queues): (Vec<_>, Vec<_>) = (0..cfg.lanes.max(1)).map(|_| mpsc::unbounded_channel()).unzip();
+        // Roomy: 200 phones read it, and a slow one that lags resyncs (see `browser::events`).
+        let (events, _) = broadcast::channel(4096);
         let tick = cfg.tick_interval;
         let faults = FaultBook::keeping(cfg.request_log);
         let inner = Arc::new(Inner {
@@ -251,7 +267,9 @@ impl Simulator {
             unplugged: Mutex::new(HashSet::new()),
             echoed: AtomicU64::new(0),
         });
-        tokio::spawn(perform_effects(Arc::downgrade(&inner), queue));
+        for queue in queues {
+            tokio::spawn(perform_effects(Arc::downgrade(&inner), queue));
+        }
         tokio::spawn(tick_ring_timeouts(Arc::downgrade(&inner), tick));
         Simulator { inner }
     }
@@ -481,7 +499,7 @@ impl Inner {
                 }
                 work @ (SimEffect::FetchTwiml { .. } | SimEffect::Callback { .. }) => {
                     self.in_flight.fetch_add(1, Ordering::SeqCst);
-                    if self.work.send(work).is_err() {
+                    if self.work[lane_of(&work) % self.work.len()].send(work).is_err() {
                         self.in_flight.fetch_sub(1, Ordering::SeqCst);
                     }
                     continue;
@@ -550,6 +568,24 @@ impl Inner {
 }
 
 /// The worker: performs queued effects one at a time, feeding documents back into the engine.
+/// The lane of an effect: by the call it is about (a conference's callback: the participant's
+/// call, else the conference).
+fn lane_of(effect: &SimEffect) -> usize {
+    use std::hash::{Hash, Hasher};
+    let key = match effect {
+        SimEffect::FetchTwiml { call_sid, .. } => call_sid.as_str(),
+        SimEffect::Callback { params, .. } => params
+            .iter()
+            .find(|(k, _)| k == "CallSid")
+            .or_else(|| params.iter().find(|(k, _)| k == "ConferenceSid"))
+            .map_or("", |(_, v)| v.as_str()),
+        _ => "",
+    };
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish() as usize
+}
+
 async fn perform_effects(inner: Weak<Inner>, mut queue: mpsc::UnboundedReceiver<SimEffect>) {
     while let Some(effect) = queue.recv().await {
         let Some(inner) = inner.upgrade() else { return };

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, SystemTime};
 
 use super::model::{
-    Call, CallStatus, Conference, Direction, FetchPurpose, Listening, Notification, OnAnswer, SimEffect, SimError, StopReason,
-    StoredRecording, Subscription,
+    Call, CallStatus, Conference, ConferenceStatus, Direction, FetchPurpose, Listening, Notification, OnAnswer, SimEffect, SimError,
+    StopReason, StoredRecording, Subscription,
 };
 use super::pacing::Pacer;
 use super::phone_book::{self, Callee};
@@ -66,6 +66,10 @@ pub struct Engine {
     pub(super) pacer: Pacer,
     /// How many participants one conference holds (Twilio's 250); the next is refused (16020).
     pub(super) max_participants: usize,
+    /// Finished calls and conferences are forgotten this long after they ended (`None`: kept):
+    /// every change copies the state for the simulated browsers, and a load run's thousands of
+    /// finished calls made each copy slower than the app's whole work.
+    pub(super) forget_after: Option<Duration>,
 }
 
 impl Engine {
@@ -85,7 +89,23 @@ impl Engine {
             // simulator sets Twilio's 1 call per second from its configuration.
             pacer: Pacer::default(),
             max_participants: CONFERENCE_LIMIT,
+            forget_after: None,
         }
+    }
+
+    /// Finished calls and conferences are forgotten `after` they ended (`None`: kept, as tests
+    /// that read a call's end expect).
+    pub fn set_forget_after(&mut self, after: Option<Duration>) {
+        self.forget_after = after;
+    }
+
+    /// Forgets what finished long enough ago (see `forget_after`); a REST request about a
+    /// forgotten call is then answered 404.
+    fn forget_finished(&mut self, now: SystemTime) {
+        let Some(after) = self.forget_after else { return };
+        let long_ago = |t: Option<SystemTime>| t.is_some_and(|t| t + after <= now);
+        self.calls.retain(|_, c| !(c.status.is_final() && long_ago(c.ended_at)));
+        self.conferences.retain(|_, c| !(c.status == ConferenceStatus::Completed && long_ago(Some(c.updated_at))));
     }
 
     /// The account's rate of API-created calls (see `pacing`): they are placed no faster than this,
@@ -354,6 +374,7 @@ impl Engine {
     /// once they have rung [`phone_book::RING_SECS`], then fetches the wait and hold documents
     /// whose `<Redirect>` is due.
     pub fn tick(&mut self, now: SystemTime) {
+        self.forget_finished(now);
         self.start_paced_calls(now);
         let rung_for = |c: &Call, secs: u64| c.ringing_since.is_some_and(|t| t + Duration::from_secs(secs) <= now);
         let ringing = || self.calls.values().filter(|c| c.status == CallStatus::Ringing && c.direction == Direction::OutboundApi);
