@@ -92,7 +92,8 @@ impl Store {
     /// Takes calls to create (dials, supervisors' phones) at the account's pace: with an
     /// `interval` between two calls, at most one, and only when the account's next turn has come
     /// (the one `call_pacing` row, shared by every instance, is moved on in the same
-    /// transaction); the most urgent first (a colleague rung for a consult before the next
+    /// transaction); the order rules of [`Store::claim_effects`] kept (a supervisor's phone after
+    /// the earlier changes to that call, a dial after its party's earlier cancel); the most urgent first (a colleague rung for a consult before the next
     /// offer), then the oldest. Without an interval (no limit), up to `limit`, most urgent first.
     /// `Ok((rows, wait))`: `wait` is how long until the next turn when it has not come.
     pub async fn claim_paced(
@@ -135,6 +136,9 @@ impl Store {
              WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
                  SELECT e.id FROM effects e WHERE e.status = 'pending' AND e.urgency > 0 AND e.next_attempt_at <= $2
                  AND e.claimed_until <= $2
+                 AND NOT (e.kind = 'add-monitor' AND EXISTS (
+                     SELECT 1 FROM effects p WHERE p.kind IN ('arrange', 'add-monitor', 'update-monitor')
+                     AND p.call_sid = e.call_sid AND p.status = 'pending' AND p.id < e.id))
                  AND NOT (e.kind = 'dial' AND EXISTS (
                      SELECT 1 FROM effects p WHERE p.kind = 'cancel-leg' AND p.agent_id = e.agent_id AND p.status = 'pending' AND p.id < e.id))
                  ORDER BY e.urgency DESC, e.id LIMIT $3)
