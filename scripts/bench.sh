@@ -273,7 +273,7 @@ start_center_server() { # port database-url log
     TWILIO_API_SECRET=bench-api-secret TWILIO_AUTH_TOKEN="$auth_token" TWILIO_NUMBER=+15005550006 \
     TWILIO_API_BASE_URL="http://127.0.0.1:$center_port" PUBLIC_BASE_URL="$public_base" \
     DATABASE_URL="$2" LEPTOS_SITE_ADDR="127.0.0.1:$1" LEPTOS_SITE_ROOT="$target_dir/site" RUST_LOG="$rust_log" \
-    RING_TIMEOUT_SECS=600 METRICS_TOKEN=bench-metrics-token TWILIO_CHECK_AT_START=false TWILIO_CALLS_PER_SECOND=0 \
+    RING_TIMEOUT_SECS=600 METRICS_TOKEN=bench-metrics-token TWILIO_CHECK_AT_START=false TWILIO_CALLS_PER_SECOND=0 CALLBACK_AFTER_SECS=0 \
     $server_env "$server_bin") >"$3" 2>&1 &
   pids+=($!)
   center_pid=$!
@@ -296,7 +296,7 @@ if [[ " $routes " == *" center "* ]]; then
     local first_server=$center_pid
     echo "$center_pid" >"$work/center.pid"
     [ -n "$second" ] && start_center_server "$second" "$db_url" "$work/center-server-2-pg.log"
-    wait "$harness" || { cat "$out" >&2; die "center_bench failed"; }
+    wait "$harness" || { cat "$out" >&2; tail -n 15 "$work"/center-server-1*.log >&2; die "center_bench failed"; }
     sed -n '/^| measurement/,$p' "$out" >"$md"
     # Its servers are done: stop them now (the next run may use the same ports).
     kill -TERM "$first_server" ${second:+"$center_pid"} 2>/dev/null || true
