@@ -14,6 +14,8 @@
 #            --ceiling / --no-ceiling: afterwards (the killed instance restarted), every agent
 #            changes its presence as fast as it can for 10 s, through one instance, then through
 #            all of them: the decisions a second the one `center` row carries (full run: on)
+#   environment: LOAD_RUST_LOG (the instances' RUST_LOG, default warn), LOAD_KEEP_LOGS=1 (keep
+#            every process's log in --out), LOAD_POSTGRES_ADMIN_URL
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -50,6 +52,8 @@ pids=()
 db="load_$$_$(date +%s)"
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # LOAD_KEEP_LOGS=1: the instances', the simulator's and the bots' logs stay beside the report.
+  [ "${LOAD_KEEP_LOGS:-0}" = 1 ] && cp "$work"/*.log "$work"/*.txt "$out/" 2>/dev/null
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   sleep 0.5
   psql "$psql_url" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
@@ -75,8 +79,8 @@ password=load-bot-password-1
 export TWILIO_MODE=twilio TWILIO_ACCOUNT_SID=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa TWILIO_API_KEY=SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb \
   TWILIO_API_SECRET=load-api-secret TWILIO_AUTH_TOKEN=load-auth-token TWILIO_NUMBER=+15005550006 \
   TWILIO_API_BASE_URL="http://127.0.0.1:$sim_port" PUBLIC_BASE_URL="http://127.0.0.1:$lb_port" \
-  DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" LEPTOS_SITE_ROOT=target/site \
-  TWILIO_CHECK_AT_START=false RUST_LOG=warn TWILIO_CALLS_PER_SECOND="$cps" \
+  DATABASE_URL="${psql_url%/*}/$db" LEPTOS_SITE_ROOT=target/site \
+  TWILIO_CHECK_AT_START=false RUST_LOG="${LOAD_RUST_LOG:-warn}" TWILIO_CALLS_PER_SECOND="$cps" \
   WRAP_UP_SECS=2 RING_TIMEOUT_SECS=15 CALLBACK_AFTER_SECS=0 BOTS_PASSWORD="$password"
 
 "$bin" simulator --port "$sim_port" --calls-per-second "$cps" >"$work/simulator.log" 2>&1 &
@@ -105,32 +109,15 @@ import sys
 t = open("scripts/deploy/nginx-balancer.conf.template").read()
 print(t.replace("@PORT@", sys.argv[1]).replace("@UPSTREAMS@", sys.argv[2].rstrip("\n")))
 PY
-mkdir -p "$work/tmp"
-{
-  [ "$(id -u)" = 0 ] && echo "user root;"
-  cat <<CONF
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-worker_processes 1;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $work/tmp/body;
-    proxy_temp_path $work/tmp/proxy;
-    fastcgi_temp_path $work/tmp/fastcgi;
-    uwsgi_temp_path $work/tmp/uwsgi;
-    scgi_temp_path $work/tmp/scgi;
-    include $work/site.conf;
-}
-CONF
-} >"$work/nginx.conf"
+. scripts/nginx-main.sh
+nginx_main_conf "$work" off 4096
 "$nginx" -p "$work" -c "$work/nginx.conf" -g "daemon on;" || fail "nginx did not start"
 wait_up "http://127.0.0.1:$lb_port/healthz" || fail "the balancer does not answer"
 
 # The center's version, once a second: every decision on any instance bumps it.
 (
   while true; do
-    v=$(psql "postgres://postgres@127.0.0.1:5432/$db" -Atc "SELECT version FROM center" 2>/dev/null || echo "")
+    v=$(psql "${psql_url%/*}/$db" -Atc "SELECT version FROM center" 2>/dev/null || echo "")
     [ -n "$v" ] && echo "$(date +%s%3N) $v"
     sleep 1
   done
@@ -162,8 +149,12 @@ if [ "$ceiling" = 1 ]; then
   "$bin" bots --app "http://127.0.0.1:${app_ports[0]}" --agents "$agents" --prefix bot --storm-secs 10 >"$work/storm1.json" 2>>"$work/bots.log" || true
   "$bin" bots --app "http://127.0.0.1:$lb_port" --agents "$agents" --prefix bot --storm-secs 10 >"$work/storm-all.json" 2>>"$work/bots.log" || true
 fi
+# The app's own records of the calls it created: decided when, taken to be sent when.
+psql "${psql_url%/*}/$db" -At -c "SELECT e.created_at, e.taken_at, e.urgency, c.queued_at
+  FROM effects e LEFT JOIN customer_calls c ON c.call_sid = e.call_sid
+  WHERE e.urgency > 0 AND e.taken_at IS NOT NULL ORDER BY e.taken_at" >"$work/takes.txt" || fail "could not read the app's records"
 python3 scripts/load/report.py --bots "$work/bots.json" --versions "$work/versions.txt" --kill-at "${kill_at_ms:-0}" \
-  --out "$out" --size "$size" --instances "$instances" --cps "$cps" --rate "$rate" \
+  --out "$out" --size "$size" --instances "$instances" --cps "$cps" --rate "$rate" --takes "$work/takes.txt" \
   --storm1 "$work/storm1.json" --storm-all "$work/storm-all.json" || fail "the report found a broken invariant"
 [ "$bots_status" = 0 ] || fail "the bots saw a broken invariant (exit $bots_status): see $out/report.md"
 echo "load: report in $out/report.md"

@@ -36,24 +36,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$name" -addext "sub
   -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 sed -e "s#@NAME@#$name#; s#@PORT@#$proxy_port#; s#@CERT@#$work/cert.pem#; s#@KEY@#$work/key.pem#; s#@APP@#127.0.0.1:$app_port#" \
   scripts/deploy/nginx.conf.template >"$work/site.conf"
-mkdir -p "$work/tmp"
-{
-  [ "$(id -u)" = 0 ] && echo "user root;"
-  cat <<EOF
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events {}
-http {
-    access_log $work/nginx-access.log;
-    client_body_temp_path $work/tmp/body;
-    proxy_temp_path $work/tmp/proxy;
-    fastcgi_temp_path $work/tmp/fastcgi;
-    uwsgi_temp_path $work/tmp/uwsgi;
-    scgi_temp_path $work/tmp/scgi;
-    include $work/site.conf;
-}
-EOF
-} >"$work/nginx.conf"
+. scripts/nginx-main.sh
+nginx_main_conf "$work" "$work/nginx-access.log" 512
 
 export TWILIO_ACCOUNT_SID=ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa TWILIO_API_KEY=SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb \
   TWILIO_API_SECRET=proxy-test-api-secret TWILIO_AUTH_TOKEN=$token TWILIO_NUMBER=+15005550006 \

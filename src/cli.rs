@@ -38,11 +38,12 @@ pub const USAGE: &str = "usage:
                                                   request) and say what was removed
   warm-transfer backup <FILE>                     a consistent copy of the SQLite database, taken
                                                   while the app runs (PostgreSQL: pg_dump)
-  warm-transfer bots --app URL [--sim URL] [--agents 3] [--prefix bot] --password P
+  warm-transfer bots --app URL [--sim URL] [--agents 3] [--prefix bot]
                    [--callers 20 | --duration-secs S] [--rate 0.2] [--seed 1] [--patience-secs 60]
                    [--talk-secs 20] [--drain-secs 120]
                                                   caller and agent bots against a running app in
-                                                  simulator mode (agents PREFIX1..N exist); prints
+                                                  simulator mode (agents PREFIX1..N exist, their
+                                                  password in BOTS_PASSWORD); prints
                                                   the summary as JSON; exit 1 if a caller was lost,
                                                   an agent offered two calls, or a bot failed
   warm-transfer stand-in [--port 3311]            a local api.twilio.com that accepts the app's

@@ -22,6 +22,40 @@ def fmt(v, unit="ms"):
     return "—" if v is None else f"{v:,.0f} {unit}" if v >= 10 else f"{v:.1f} {unit}"
 
 
+def app_offer_latency(path, cps):
+    """From the app's records: each caller offered in the decision that queued them (an agent was
+    free then), from being queued to the request that rings the agent. `(offers, paced)`: the
+    offers as (unix ms, latency ms) where the account's pace did not bind, and how many waited
+    their turn (another call to create was taken less than a turn before, or while it waited)."""
+    if not path or not Path(path).exists():
+        return [], 0
+    takes, offers = [], []
+    for line in Path(path).read_text().split("\n"):
+        parts = line.split("|")
+        if len(parts) != 4:
+            continue
+        created, taken, urgency, queued = int(parts[0]), int(parts[1]), int(parts[2]), parts[3]
+        takes.append(taken)
+        # Offered by the decision that queued the caller: the same instant.
+        if urgency == 1 and queued and abs(created - int(queued)) <= 1:
+            offers.append((int(queued), created, taken))
+    try:
+        turn = 1000.0 / float(cps) if cps and float(cps) > 0 else 0.0
+    except ValueError:
+        turn = 0.0
+    takes.sort()
+    unpaced, paced = [], 0
+    import bisect
+    for queued, created, taken in offers:
+        lo = bisect.bisect_right(takes, created - turn) if turn else len(takes)
+        hi = bisect.bisect_left(takes, taken)
+        if turn and hi > lo:
+            paced += 1
+        else:
+            unpaced.append((taken, float(taken - queued)))
+    return unpaced, paced
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bots", required=True)
@@ -34,6 +68,7 @@ def main():
     ap.add_argument("--rate", default="")
     ap.add_argument("--storm1", default="")
     ap.add_argument("--storm-all", default="")
+    ap.add_argument("--takes", default="", help="the app's calls to create: created_at taken_at urgency queued_at, one a line")
     a = ap.parse_args()
 
     def storm(path):
@@ -64,6 +99,9 @@ def main():
     offers = [s["ms"] for s in series.get("offer_latency", [])]
     offers_paced = [s["ms"] for s in series.get("offer_latency", []) if s.get("paced")]
     offers_unpaced = [s["ms"] for s in series.get("offer_latency", []) if not s.get("paced")]
+    app_offers, app_offers_paced = app_offer_latency(a.takes, a.cps)
+    series["offer_latency_app"] = [{"t": t, "ms": ms} for t, ms in app_offers]
+    app_ms = [ms for _, ms in app_offers]
     changes = [s["ms"] for s in series.get("console_latency", [])]
     after_kill = [s["ms"] for s in series.get("console_latency", []) if kill and s["t"] >= kill]
     resumes = series.get("resumes", [])
@@ -78,6 +116,8 @@ def main():
         "on_two_calls": ag.get("on_two_calls", 0),
         "offer_latency_ms": {"n": len(offers_unpaced), "p50": pct(offers_unpaced, 0.5), "p99": pct(offers_unpaced, 0.99),
                              "paced_n": len(offers_paced), "paced_p99": pct(offers_paced, 0.99)},
+        "offer_latency_app_ms": {"n": len(app_ms), "p50": pct(app_ms, 0.5), "p99": pct(app_ms, 0.99),
+                                 "max": max(app_ms) if app_ms else None, "paced_n": app_offers_paced},
         "console_latency_ms": {"n": len(changes), "p50": pct(changes, 0.5), "p99": pct(changes, 0.99),
                                "after_kill_p99": pct(after_kill, 0.99)},
         "decisions_per_second": {"mean_busy": (sum(busy) / len(busy)) if busy else None, "peak": max(rates) if rates else None,
@@ -133,7 +173,8 @@ def main():
         f"| **lost** (must be 0) | {o.get('lost')} |",
         f"| **double offers / agents on two calls** (must be 0) | {ag.get('double_offers')} / {ag.get('on_two_calls', 0)} |",
         f"| wait until an agent answered p50 / p99 | {fmt(bots['waits']['p50_ms'])} / {fmt(bots['waits']['p99_ms'])} |",
-        f"| offer latency (caller queued with a free agent → that agent's phone rings) p50 / p99, pace not binding | {fmt(figures['offer_latency_ms']['p50'])} / {fmt(figures['offer_latency_ms']['p99'])} ({len(offers_unpaced)} offers) |",
+        f"| **offer latency** in the app (caller queued with a free agent → the request that rings that agent, from the app's records) p50 / p99, pace not binding | {fmt(figures['offer_latency_app_ms']['p50'])} / {fmt(figures['offer_latency_app_ms']['p99'])} ({len(app_ms)} offers; {app_offers_paced} more waited their turn at the account's pace) |",
+        f"| offer latency end to end as the bots see it (caller places the call → the agent's phone rings, through the simulator and the bots, both busy on the same 2 cores) p50 / p99 | {fmt(figures['offer_latency_ms']['p50'])} / {fmt(figures['offer_latency_ms']['p99'])} ({len(offers_unpaced)} offers) |",
         f"| change on one instance → console on another p50 / p99 | {fmt(figures['console_latency_ms']['p50'])} / {fmt(figures['console_latency_ms']['p99'])} ({len(changes)} changes) |",
         f"| … after the kill, p99 | {fmt(figures['console_latency_ms']['after_kill_p99'])} |",
         f"| consoles resumed after the kill (reconnected through nginx, from their Last-Event-ID) | {len(resumes)}, p50 {fmt(figures['resumes']['p50_ms'])}, slowest {fmt(figures['resumes']['max_ms'])}, went back in time {len(went_back)} |",

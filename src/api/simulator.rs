@@ -36,6 +36,58 @@ pub struct SimStateDto {
     /// What Twilio's debugger would show, newest last (13238 for a wait document that gathers…).
     #[serde(default)]
     pub notifications: Vec<SimNotificationDto>,
+    /// The account's pace for calls created through the API, and the calls queued for it.
+    #[serde(default)]
+    pub pacing: SimPacingDto,
+}
+
+/// Twilio's pace for calls created through the API (1 a second unless raised): the calls it
+/// accepted (`queued`) and will place in their turn.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimPacingDto {
+    /// The least time between two such calls starting; `None`: no limit.
+    pub interval_ms: Option<u64>,
+    /// Calls queued for their turn.
+    pub waiting: usize,
+    /// When the oldest of them was created, and when the next may start (UTC, `HH:MM:SS`).
+    pub oldest_at: Option<String>,
+    pub next_at: Option<String>,
+}
+
+impl SimPacingDto {
+    /// As the monitor says it: "Twilio's pace: 1 call a second · 3 calls queued for their turn
+    /// (the oldest since 09:15:02 UTC; the next starts at 09:15:05 UTC)".
+    pub fn words(&self) -> String {
+        let pace = match self.interval_ms {
+            None => return "Twilio's pace: no limit on calls created through the API".into(),
+            Some(0) => "no limit".to_string(),
+            Some(ms) if 1000 % ms == 0 => match 1000 / ms {
+                1 => "1 call a second".to_string(),
+                n => format!("{n} calls a second"),
+            },
+            Some(ms) => format!("1 call every {:.2} s", ms as f64 / 1000.0),
+        };
+        let mut words = format!("Twilio's pace: {pace}");
+        if self.waiting > 0 {
+            words += &format!(
+                " · {} queued for their turn",
+                if self.waiting == 1 { "1 call".into() } else { format!("{} calls", self.waiting) }
+            );
+            let times: Vec<String> = [
+                self.oldest_at.as_ref().map(|t| format!("the oldest since {t} UTC")),
+                self.next_at.as_ref().map(|t| format!("the next starts at {t} UTC")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !times.is_empty() {
+                words += &format!(" ({})", times.join("; "));
+            }
+        } else {
+            words += " · none queued";
+        }
+        words
+    }
 }
 
 /// A caller waiting in the app's queue.
@@ -280,7 +332,24 @@ mod server {
             .into_iter()
             .map(|n| SimNotificationDto { call_sid: n.call_sid.map(|s| s.to_string()), code: n.code, message: n.message, date: n.date })
             .collect();
-        SimStateDto { calls: calls.into_iter().map(call_dto).collect(), conferences, recordings, notifications, ..SimStateDto::default() }
+        let clock = |t: Option<String>| {
+            t.and_then(|t| chrono::DateTime::parse_from_rfc2822(&t).ok())
+                .map(|t| t.with_timezone(&chrono::Utc).format("%H:%M:%S").to_string())
+        };
+        let pacing = SimPacingDto {
+            interval_ms: state.pacing.interval_ms,
+            waiting: state.pacing.waiting,
+            oldest_at: clock(state.pacing.waiting_since),
+            next_at: clock(state.pacing.next_start),
+        };
+        SimStateDto {
+            calls: calls.into_iter().map(call_dto).collect(),
+            conferences,
+            recordings,
+            notifications,
+            pacing,
+            ..SimStateDto::default()
+        }
     }
 
     /// A call the customer's phone may act on: a customer's call in, or a call ringing (or
@@ -538,6 +607,21 @@ mod tests {
         for over in ["completed", "busy", "no-answer", "canceled", "failed"] {
             assert!(!call(over).is_live(), "{over}");
         }
+    }
+
+    #[test]
+    fn the_pace_is_said_with_the_calls_queued_for_it() {
+        let pace = |interval_ms, waiting, oldest: Option<&str>, next: Option<&str>| {
+            SimPacingDto { interval_ms, waiting, oldest_at: oldest.map(str::to_string), next_at: next.map(str::to_string) }.words()
+        };
+        assert_eq!(pace(None, 0, None, None), "Twilio's pace: no limit on calls created through the API");
+        assert_eq!(pace(Some(1000), 0, None, None), "Twilio's pace: 1 call a second · none queued");
+        assert_eq!(
+            pace(Some(1000), 3, Some("09:15:02"), Some("09:15:05")),
+            "Twilio's pace: 1 call a second · 3 calls queued for their turn (the oldest since 09:15:02 UTC; the next starts at 09:15:05 UTC)"
+        );
+        assert_eq!(pace(Some(10), 1, None, None), "Twilio's pace: 100 calls a second · 1 call queued for their turn");
+        assert_eq!(pace(Some(400), 0, None, None), "Twilio's pace: 1 call every 0.40 s · none queued");
     }
 
     #[cfg(feature = "ssr")]

@@ -16,9 +16,16 @@ use crate::runtime::Center;
 use crate::store::{EffectRow, EffectStatus, Store, StoreError};
 use crate::twilio::rest::{RestError, TwilioClient, UpdateParticipant};
 
-/// How long a claimed effect is ours before another worker may take it over.
-const LEASE: Duration = Duration::from_secs(60);
+/// Effects claimed at once, and performed side by side at most.
 const BATCH: i64 = 32;
+const IN_FLIGHT: usize = 64;
+/// How long a claimed effect is ours before another worker may take it over: longer than any
+/// request may take (it times out), with room to record its outcome. Effects a dead instance had
+/// claimed wait this long, so it is kept short: an offer waits in the meantime, and rings out.
+fn lease(settings: &Settings) -> Duration {
+    settings.twilio.request_timeout + Duration::from_secs(10)
+}
+
 /// A cancel waiting for its dial's request to come back looks again this soon.
 const CANCEL_WAIT: Duration = Duration::from_millis(100);
 
@@ -39,56 +46,71 @@ enum Outcome {
 }
 
 impl EffectsWorker {
-    /// Runs until the process ends.
+    /// Runs until the process ends. Requests go out as soon as they are claimed, side by side
+    /// (at most [`IN_FLIGHT`]): a slow Twilio answer to one never holds up the next offer,
+    /// which is claimed while the first is still on its way.
     pub async fn run(self) {
         let wake = self.center.effects_written();
+        let lease = lease(&self.settings);
+        let room = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
         let this = Arc::new(self);
         loop {
-            let mut set = tokio::task::JoinSet::new();
             // Effects are independent: one slow Twilio answer must not hold up the rest.
-            match this.store.claim_effects(LEASE, BATCH).await {
-                Ok(rows) => {
-                    for row in rows {
-                        let this = this.clone();
-                        set.spawn(async move { this.perform(row).await });
-                    }
+            let free = room.available_permits().min(BATCH as usize) as i64;
+            if free > 0 {
+                match this.store.claim_effects(lease, free).await {
+                    Ok(rows) => rows.into_iter().for_each(|row| this.spawn(row, &room, &wake)),
+                    Err(e) => tracing::error!(error = %e, "effects worker could not read the outbox"),
                 }
-                Err(e) => tracing::error!(error = %e, "effects worker could not read the outbox"),
             }
             // Calls to create, at the account's pace, the most urgent first.
             let mut next_turn = None;
-            match this.store.claim_paced(LEASE, this.settings.outbox.pace, BATCH).await {
-                Ok((rows, wait)) => {
-                    next_turn = wait;
-                    for row in rows {
-                        let this = this.clone();
-                        set.spawn(async move { this.perform(row).await });
+            let free = room.available_permits().min(BATCH as usize) as i64;
+            if free > 0 {
+                match this.store.claim_paced(lease, this.settings.outbox.pace, free).await {
+                    Ok((rows, wait)) => {
+                        next_turn = wait;
+                        rows.into_iter().for_each(|row| this.spawn(row, &room, &wake));
                     }
+                    Err(e) => tracing::error!(error = %e, "effects worker could not read the outbox's calls to create"),
                 }
-                Err(e) => tracing::error!(error = %e, "effects worker could not read the outbox's calls to create"),
             }
             this.tell_pacing(next_turn.is_some()).await;
-            if !set.is_empty() {
-                while set.join_next().await.is_some() {}
-                continue;
-            }
+            // Woken by a new effect, a finished one (room again, or an effect it held back now
+            // due), the next turn at Twilio's pace, or the poll (another instance's effects).
             let nap = next_turn.map_or(this.settings.outbox.poll_interval, |t| t.min(this.settings.outbox.poll_interval));
             let _ = tokio::time::timeout(nap, wake.notified()).await;
         }
     }
 
+    /// Performs one claimed effect in a task of its own, holding one place in flight.
+    fn spawn(self: &Arc<Self>, row: EffectRow, room: &Arc<tokio::sync::Semaphore>, wake: &Arc<tokio::sync::Notify>) {
+        let Ok(place) = room.clone().try_acquire_owned() else {
+            // Claimed beyond the room (never, as claims ask for at most the room left): the
+            // lease runs out and it is claimed again.
+            tracing::warn!(id = row.id, "an effect was claimed with no room to perform it");
+            return;
+        };
+        let (this, wake) = (self.clone(), wake.clone());
+        tokio::spawn(async move {
+            let again = this.perform(row).await;
+            drop(place);
+            wake.notify_one();
+            // An effect waiting on another (a cancel on its dial's request) is looked at again
+            // when it is due, not at the next poll.
+            if let Some(after) = again {
+                tokio::time::sleep(after).await;
+                wake.notify_one();
+            }
+        });
+    }
+
     /// Tells the center (and so the floor) how many calls wait for their turn at Twilio's pace,
     /// and since when. Asked of the outbox only while the pace binds (the next turn has not come).
+    /// Once shown, it is counted again every round until nothing waits (a free turn sends
+    /// one, the rest still wait).
     async fn tell_pacing(&self, binding: bool) {
-        if !binding {
-            if self.center.pacing().is_some() {
-                // A turn was free: whatever waited went out, or goes out in this round.
-                match self.store.paced_waiting().await {
-                    Ok((0, _)) | Ok((_, None)) => self.center.set_pacing(None),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "could not count the calls waiting at Twilio's pace"),
-                }
-            }
+        if !binding && self.center.pacing().is_none() {
             return;
         }
         match self.store.paced_waiting().await {
@@ -100,7 +122,8 @@ impl EffectsWorker {
         }
     }
 
-    async fn perform(&self, row: EffectRow) {
+    /// Performs the effect and records its outcome; `Some(delay)`: it is to be tried again then.
+    async fn perform(&self, row: EffectRow) -> Option<Duration> {
         let started = std::time::Instant::now();
         let outcome = match &row.effect {
             Effect::Dial { call, party, leg } => {
@@ -191,9 +214,14 @@ impl EffectsWorker {
             Effect::UpdateMonitor { call, supervisor, mode, coach } => self.update_monitor(call, supervisor, *mode, coach.as_ref()).await,
         };
         self.count(&row, &outcome, started.elapsed());
+        let again = match &outcome {
+            Outcome::Wait(delay) => Some(*delay),
+            _ => None,
+        };
         if let Err(e) = self.record(&row, outcome).await {
             tracing::error!(id = row.id, call = %row.effect.call(), error = %e, "could not record an effect's outcome");
         }
+        again
     }
 
     /// The request's kind, outcome and latency for `/metrics` (a wait asked Twilio nothing).
@@ -255,7 +283,10 @@ impl EffectsWorker {
             }
             Outcome::Failed(e) => {
                 tracing::warn!(id = row.id, kind = row.effect.kind().as_str(), call = %row.effect.call(), attempts = row.attempts, error = %e, "effect given up");
-                self.store.effect_failed(row.id, &e.to_string()).await?;
+                if !self.store.effect_failed(row.id, &e.to_string()).await? {
+                    // Twilio reported its leg meanwhile: it went through after all.
+                    return Ok(());
+                }
                 let command = match &row.effect {
                     // The party could not be rung: the center moves the caller on (the queue,
                     // or back to the agent who was transferring).

@@ -203,6 +203,7 @@ pub fn wait(state: &AppState, call: Option<&CallSid>, after_transfer: bool) -> R
 /// `sid` for that leg): the TwiML that joins them to the caller's conference, or, when the call
 /// is over or no longer theirs, a sentence and a hang-up.
 pub async fn agent_join(state: &AppState, call: CallSid, party: Party, leg: LegNo, sid: Option<CallSid>) -> Result<Response, Failure> {
+    state.store.leg_reported(&call, &party, leg, sid.as_ref()).await?;
     let command = Command::LegAnswered { call: call.clone(), party: party.clone(), leg, sid };
     match state.center.decide(command).await {
         Ok(_) => {
@@ -230,6 +231,7 @@ pub async fn agent_join(state: &AppState, call: CallSid, party: Party, leg: LegN
 /// Twilio reported on a leg: a final status ends it (missed, or hung up).
 pub async fn agent_leg_status(state: &AppState, call: CallSid, party: Party, leg: LegNo, cb: StatusCallback) -> Result<(), Failure> {
     state.store.record_callback(&cb).await?;
+    state.store.leg_reported(&call, &party, leg, cb.call_sid.as_ref()).await?;
     if let Some(outcome) = LegOutcome::from_call_status(&cb.event) {
         state.center.decide(Command::LegEnded { call, party, leg, outcome }).await?;
     }
@@ -248,6 +250,7 @@ pub async fn monitor_leg_status(
 ) -> Result<(), Failure> {
     state.store.record_callback(&cb).await?;
     let party = Party::Agent(supervisor.clone());
+    state.store.leg_reported(&call, &party, leg, cb.call_sid.as_ref()).await?;
     if cb.event == "in-progress" {
         let command = Command::MonitorAnswered { call: call.clone(), supervisor, leg, sid: cb.call_sid.clone() };
         match state.center.decide(command).await {

@@ -1,17 +1,18 @@
 //! `warm-transfer bots`: caller and agent bots against a running app (see `crate::bots`), the
 //! summary printed as JSON. The agents' accounts must exist (`agent add bot1` …, or demo mode).
-//! Their password comes from `--password` or `BOTS_PASSWORD`: bot accounts are throwaway test
-//! accounts, unlike the people's, whose passwords never go on a command line.
+//! Their password comes from `BOTS_PASSWORD` only: a password on a command line is seen by every
+//! user of the machine (`ps`) and kept in shell histories, test accounts or not.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::bots::{self, BotsConfig};
 
-const USAGE: &str = "usage: warm-transfer bots --app URL [--sim URL] [--agents 3] [--prefix bot] --password P
+const USAGE: &str = "usage: warm-transfer bots --app URL [--sim URL] [--agents 3] [--prefix bot]
        [--callers 20 | --duration-secs S] [--rate 0.2] [--seed 1] [--patience-secs 60] [--talk-secs 20]
        [--answer-secs 2] [--drain-secs 120] [--report FILE]
-       warm-transfer bots --app URL --agents N --storm-secs S   (presence changes as fast as they go)";
+       warm-transfer bots --app URL --agents N --storm-secs S   (presence changes as fast as they go)
+The agents' password is read from BOTS_PASSWORD.";
 
 pub async fn run(args: &[String]) -> ExitCode {
     // `--report FILE`: the whole summary with what was measured over time (scripts/load.sh).
@@ -71,12 +72,14 @@ fn parse(args: &[String], env: impl Fn(&str) -> Option<String>) -> Result<BotsCo
     fn num<T: std::str::FromStr>(name: &str, v: Option<String>) -> Result<Option<T>, String> {
         v.map(|v| v.parse().map_err(|_| format!("--{name}: not a number: '{v}'"))).transpose()
     }
-    const KNOWN: [&str; 13] = [
+    if flags.contains_key("password") {
+        return Err("--password is not taken on the command line (other users see it in `ps`): set BOTS_PASSWORD".into());
+    }
+    const KNOWN: [&str; 12] = [
         "app",
         "sim",
         "agents",
         "prefix",
-        "password",
         "callers",
         "duration-secs",
         "rate",
@@ -90,7 +93,7 @@ fn parse(args: &[String], env: impl Fn(&str) -> Option<String>) -> Result<BotsCo
         return Err(format!("unknown flag --{unknown}"));
     }
     let app = take("app").ok_or("--app URL is needed (the app's base URL, e.g. http://127.0.0.1:3000)")?;
-    let password = take("password").or_else(|| env("BOTS_PASSWORD")).ok_or("--password (or BOTS_PASSWORD) is needed")?;
+    let password = env("BOTS_PASSWORD").filter(|p| !p.is_empty()).ok_or("BOTS_PASSWORD is needed (the bot agents' password)")?;
     let agents = num("agents", take("agents"))?.unwrap_or(3);
     let mut c = BotsConfig::new(&app, agents, &password, num("seed", take("seed"))?.unwrap_or(1));
     if let Some(sim) = take("sim") {
@@ -136,23 +139,20 @@ mod tests {
     }
 
     #[test]
-    fn flags_set_the_run_and_the_password_may_come_from_the_environment() {
-        let c =
-            parse(&args("--app http://a:1/ --agents 4 --password pw-12345 --callers 9 --rate 2 --seed 5 --talk-secs 3"), |_| None).unwrap();
+    fn flags_set_the_run_and_the_password_comes_from_the_environment_only() {
+        let pw = |k: &str| (k == "BOTS_PASSWORD").then(|| "pw".to_string());
+        let c = parse(&args("--app http://a:1/ --agents 4 --callers 9 --rate 2 --seed 5 --talk-secs 3"), pw).unwrap();
         assert_eq!((c.app.as_str(), c.sim.as_str(), c.agents, c.callers, c.seed), ("http://a:1", "http://a:1", 4, Some(9), 5));
         assert_eq!((c.caller_mix.rate_per_sec, c.agent_mix.talk.median, c.agent_mix.talk.min), (2.0, 3.0, 3.0));
         assert_eq!(c.agent_ids(), ["bot1", "bot2", "bot3", "bot4"]);
-        let c = parse(&args("--app http://a --sim http://s --duration-secs 30"), |k| (k == "BOTS_PASSWORD").then(|| "pw".into())).unwrap();
+        let c = parse(&args("--app http://a --sim http://s --duration-secs 30"), pw).unwrap();
         assert_eq!((c.sim.as_str(), c.password.as_str(), c.callers, c.duration), ("http://s", "pw", None, Some(Duration::from_secs(30))));
-        assert_eq!(parse(&args("--app http://a --password p"), |_| None).unwrap().callers, Some(20), "a bounded run by default");
-        for bad in [
-            "--agents 3 --password p",
-            "--app http://a",
-            "--app http://a --password p --rate x",
-            "--app http://a --password p --colour red",
-            "stray",
-        ] {
-            assert!(parse(&args(bad), |_| None).is_err(), "{bad}");
+        assert_eq!(parse(&args("--app http://a"), pw).unwrap().callers, Some(20), "a bounded run by default");
+        for bad in ["--agents 3", "--app http://a --rate x", "--app http://a --colour red", "stray"] {
+            assert!(parse(&args(bad), pw).is_err(), "{bad}");
         }
+        assert!(parse(&args("--app http://a"), |_| None).unwrap_err().contains("BOTS_PASSWORD"));
+        let on_the_line = parse(&args("--app http://a --password p"), pw).unwrap_err();
+        assert!(on_the_line.contains("BOTS_PASSWORD") && !on_the_line.contains(" p "), "{on_the_line}");
     }
 }

@@ -134,6 +134,7 @@ fn monitor_view(s: SimStateDto) -> impl IntoView {
         </section>
         <section id="sim-calls" class="panel" aria-labelledby="sim-calls-title">
             <h2 id="sim-calls-title">"Calls"</h2>
+            <p id="sim-pacing" class="sim-pacing" data-waiting=s.pacing.waiting.to_string()>{s.pacing.words()}</p>
             {calls.0}
             <h3 class="sim-finished-title">"Finished"</h3>
             <div class="sim-finished">{calls.1}</div>

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sqlx::Row;
 
-use super::pool::{Store, StoreError, Tx};
+use super::pool::{Backend, Store, StoreError, Tx};
 use super::rows::{DialRow, EffectRecord, EffectRow, EffectStatus};
 use crate::center::{Effect, EffectKind, Party, Urgency};
 use crate::clock::now_ms;
@@ -46,7 +46,11 @@ impl Store {
     ///   overtake an earlier unhold;
     /// - a dial to a party waits while an earlier cancel of a leg to the same party is pending
     ///   (under way included): the cancel of the old offer reaches Twilio before the new one
-    ///   rings, so an agent's browser never rings for two calls at once.
+    ///   rings, so an agent's browser never rings for two calls at once;
+    /// - a dial (or a supervisor's phone) whose leg was withdrawn (its cancel written) is never
+    ///   taken: the cancel skips it. Only a dial claimed by an instance that died before it was
+    ///   sent can be in that state, found again when its lease runs out; sent then, it would ring
+    ///   an agent for a call that went to someone else meanwhile.
     ///
     /// Calls to create (dials, supervisors' phones) are left to [`Store::claim_paced`].
     ///
@@ -56,7 +60,7 @@ impl Store {
         // The outer conditions repeat the inner ones on purpose: on PostgreSQL an instance that
         // loses the race for a row re-checks them against the winner's update and skips it.
         let rows = sqlx::query(
-            "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2
+            "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2, taken_at = COALESCE(taken_at, $2)
              WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
                  SELECT e.id FROM effects e WHERE e.status = 'pending' AND e.next_attempt_at <= $2 AND e.claimed_until <= $2
                  AND e.urgency = 0
@@ -65,6 +69,9 @@ impl Store {
                      AND p.call_sid = e.call_sid AND p.status = 'pending' AND p.id < e.id))
                  AND NOT (e.kind = 'dial' AND EXISTS (
                      SELECT 1 FROM effects p WHERE p.kind = 'cancel-leg' AND p.agent_id = e.agent_id AND p.status = 'pending' AND p.id < e.id))
+                 AND NOT (e.kind IN ('dial', 'add-monitor') AND EXISTS (
+                     SELECT 1 FROM effects c WHERE c.kind = 'cancel-leg' AND c.call_sid = e.call_sid
+                     AND c.agent_id = e.agent_id AND c.leg = e.leg))
                  ORDER BY e.id LIMIT $3)
              RETURNING id, payload, attempts",
         )
@@ -116,23 +123,27 @@ impl Store {
         let mut tx = self.begin().await?;
         let limit = match interval {
             Some(interval) => {
-                let took = sqlx::query("UPDATE call_pacing SET next_at = $1 WHERE id = 1 AND next_at <= $2")
-                    .bind(now + interval.as_millis() as i64)
-                    .bind(now)
+                // The turn is timed by the database's clock when the row is locked, not by ours
+                // before: waiting for the lock (another instance's turn) must not make our turn
+                // look earlier than it is, and every instance then keeps time by one clock.
+                let clock = self.clock_ms();
+                let took = sqlx::query(&format!("UPDATE call_pacing SET next_at = {clock} + $1 WHERE id = 1 AND next_at <= {clock}"))
+                    .bind(interval.as_millis() as i64)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
                 if took == 0 {
-                    let next: i64 = sqlx::query_scalar("SELECT next_at FROM call_pacing WHERE id = 1").fetch_one(&mut *tx).await?;
+                    let wait: i64 =
+                        sqlx::query_scalar(&format!("SELECT next_at - {clock} FROM call_pacing WHERE id = 1")).fetch_one(&mut *tx).await?;
                     tx.rollback().await?;
-                    return Ok((Vec::new(), Some(Duration::from_millis((next - now).max(1) as u64))));
+                    return Ok((Vec::new(), Some(Duration::from_millis(wait.max(1) as u64))));
                 }
                 1
             }
             None => limit,
         };
         let rows = sqlx::query(
-            "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2
+            "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2, taken_at = COALESCE(taken_at, $2)
              WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
                  SELECT e.id FROM effects e WHERE e.status = 'pending' AND e.urgency > 0 AND e.next_attempt_at <= $2
                  AND e.claimed_until <= $2
@@ -141,6 +152,9 @@ impl Store {
                      AND p.call_sid = e.call_sid AND p.status = 'pending' AND p.id < e.id))
                  AND NOT (e.kind = 'dial' AND EXISTS (
                      SELECT 1 FROM effects p WHERE p.kind = 'cancel-leg' AND p.agent_id = e.agent_id AND p.status = 'pending' AND p.id < e.id))
+                 AND NOT (e.kind IN ('dial', 'add-monitor') AND EXISTS (
+                     SELECT 1 FROM effects c WHERE c.kind = 'cancel-leg' AND c.call_sid = e.call_sid
+                     AND c.agent_id = e.agent_id AND c.leg = e.leg))
                  ORDER BY e.urgency DESC, e.id LIMIT $3)
              RETURNING id, payload, attempts, urgency",
         )
@@ -175,15 +189,28 @@ impl Store {
     /// Twilio said "too many requests" (429): the account's next call waits at least `delay`, on
     /// every instance.
     pub async fn slow_pace(&self, delay: Duration) -> Result<(), StoreError> {
-        let until = now_ms() + delay.as_millis() as i64;
-        sqlx::query("UPDATE call_pacing SET next_at = $1 WHERE id = 1 AND next_at < $1").bind(until).execute(&self.pool).await?;
+        let clock = self.clock_ms();
+        sqlx::query(&format!("UPDATE call_pacing SET next_at = {clock} + $1 WHERE id = 1 AND next_at < {clock} + $1"))
+            .bind(delay.as_millis() as i64)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
-    /// Calls waiting for their turn now: how many, and since when the longest has been due.
+    /// The database's clock in unix milliseconds, as SQL: the pace's one clock.
+    fn clock_ms(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS BIGINT)",
+            Backend::Postgres => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
+        }
+    }
+
+    /// Calls waiting for their turn now (not those on their way): how many, and since when the
+    /// longest has been due.
     pub async fn paced_waiting(&self) -> Result<(i64, Option<i64>), StoreError> {
         let row = sqlx::query(
-            "SELECT COUNT(*), MIN(next_attempt_at) FROM effects WHERE status = 'pending' AND urgency > 0 AND next_attempt_at <= $1",
+            "SELECT COUNT(*), MIN(next_attempt_at) FROM effects
+             WHERE status = 'pending' AND urgency > 0 AND next_attempt_at <= $1 AND claimed_until <= $1",
         )
         .bind(now_ms())
         .fetch_one(&self.pool)
@@ -203,10 +230,32 @@ impl Store {
         Ok(())
     }
 
+    /// Twilio reported on a leg (it rang, was answered, ended): its dial went out, whoever sent
+    /// it. A dial still pending then (its sender died before recording it) is done, so it is
+    /// never sent again when its lease runs out: that would ring the agent a second time for the
+    /// same leg, perhaps while they talk on it or on the next call.
+    pub async fn leg_reported(&self, call: &CallSid, party: &Party, leg: u32, leg_sid: Option<&CallSid>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE effects SET status = $1, leg_sid = COALESCE(leg_sid, $2), last_error = NULL, claimed_until = 0, updated_at = $3
+             WHERE kind IN ($4, $5) AND call_sid = $6 AND agent_id = $7 AND leg = $8 AND status = 'pending'",
+        )
+        .bind(EffectStatus::Done.as_str())
+        .bind(leg_sid.map(|s| s.as_str()))
+        .bind(now_ms())
+        .bind(EffectKind::Dial.as_str())
+        .bind(EffectKind::AddMonitor.as_str())
+        .bind(call.as_str())
+        .bind(party.as_str())
+        .bind(i64::from(leg))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Not now: try again after `delay`.
     pub async fn effect_retry(&self, id: i64, error: &str, delay: Duration) -> Result<(), StoreError> {
         let now = now_ms();
-        sqlx::query("UPDATE effects SET last_error = $1, next_attempt_at = $2, claimed_until = 0, updated_at = $3 WHERE id = $4")
+        sqlx::query("UPDATE effects SET last_error = $1, next_attempt_at = $2, claimed_until = 0, updated_at = $3 WHERE id = $4 AND status = 'pending'")
             .bind(error)
             .bind(now + delay.as_millis() as i64)
             .bind(now)
@@ -217,15 +266,20 @@ impl Store {
     }
 
     /// Given up for good.
-    pub async fn effect_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE effects SET status = $1, last_error = $2, claimed_until = 0, updated_at = $3 WHERE id = $4")
-            .bind(EffectStatus::Failed.as_str())
-            .bind(error)
-            .bind(now_ms())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// `false`: it was no longer pending (Twilio reported the leg of a dial whose request timed
+    /// out here: it went through after all), and stays as it is.
+    pub async fn effect_failed(&self, id: i64, error: &str) -> Result<bool, StoreError> {
+        let n = sqlx::query(
+            "UPDATE effects SET status = $1, last_error = $2, claimed_until = 0, updated_at = $3 WHERE id = $4 AND status = 'pending'",
+        )
+        .bind(EffectStatus::Failed.as_str())
+        .bind(error)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
     }
 
     /// The dial of one leg, if it was written.

@@ -37,7 +37,7 @@ async fn pages_render_their_initial_state_on_the_server() {
     let app = simulator_app().await;
     for (path, ids) in [
         ("/phone", &["sim-badge", "phone-from", "phone-call-button", "phone-hangup-button", "phone-status"][..]),
-        ("/simulator", &["sim-badge", "sim-summary", "sim-conferences", "sim-calls"][..]),
+        ("/simulator", &["sim-badge", "sim-summary", "sim-conferences", "sim-calls", "sim-pacing"][..]),
     ] {
         let res = app.client.get(format!("{}{path}", app.base_url)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{path}");
@@ -52,6 +52,9 @@ async fn pages_render_their_initial_state_on_the_server() {
     assert!(phone.contains("value=\"+15551230000\""), "default From number");
     let monitor = app.client.get(format!("{}/simulator", app.base_url)).send().await.unwrap().text().await.unwrap();
     assert!(monitor.contains("0 live calls"), "{monitor}");
+    // The tests' account has no pace (TWILIO_CALLS_PER_SECOND=0, which the simulator shares).
+    assert!(monitor.contains("Twilio&#x27;s pace: no limit") || monitor.contains("Twilio's pace: no limit"), "{monitor}");
+    assert_eq!(sim_state(&app).await["pacing"]["waiting"], 0);
 }
 
 #[tokio::test]
