@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { AFTER_PORT, afterEnv, env, PORT, simEnv, SIM_PORT, STAND_IN_PORT } from "./support/env";
+import { AFTER_PORT, afterEnv, DEMO_PORT, env, PORT, simEnv, SIM_PORT, STAND_IN_PORT } from "./support/env";
 
 // Debian's chromium, never a downloaded browser (see README / BUILD-NOTES).
 export default defineConfig({
@@ -18,6 +18,8 @@ export default defineConfig({
     { name: "simulator", testMatch: /(warm-transfer|transfers|floor)\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${SIM_PORT}` } },
     // When nobody can answer: callbacks offered after a short wait, voicemail, opening hours.
     { name: "after-hours", testMatch: /after-hours\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${AFTER_PORT}` } },
+    // Demo mode: agent and caller bots beside people (its server is started by the test).
+    { name: "demo", testMatch: /demo\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${DEMO_PORT}` } },
   ],
   use: {
     launchOptions: {

@@ -15,7 +15,7 @@
 #            changes its presence as fast as it can for 10 s, through one instance, then through
 #            all of them: the decisions a second the one `center` row carries (full run: on)
 #   environment: LOAD_RUST_LOG (the instances' RUST_LOG, default warn), LOAD_KEEP_LOGS=1 (keep
-#            every process's log in --out), LOAD_POSTGRES_ADMIN_URL
+#            every process's log in --out, and the run's database), LOAD_POSTGRES_ADMIN_URL
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -53,10 +53,12 @@ db="load_$$_$(date +%s)"
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   # LOAD_KEEP_LOGS=1: the instances', the simulator's and the bots' logs stay beside the report.
-  [ "${LOAD_KEEP_LOGS:-0}" = 1 ] && cp "$work"/*.log "$work"/*.txt "$out/" 2>/dev/null
+  [ "${LOAD_KEEP_LOGS:-0}" = 1 ] && cp "$work"/*.log "$work"/*.out "$work"/*.txt "$out/" 2>/dev/null
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   sleep 0.5
-  psql "$psql_url" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+  # LOAD_KEEP_LOGS=1 keeps the run's database too, to read its timeline afterwards.
+  if [ "${LOAD_KEEP_LOGS:-0}" = 1 ]; then echo "load: kept database $db" >&2
+  else psql "$psql_url" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -69,3 +69,19 @@ export const afterEnv: Record<string, string> = {
   CALLBACK_RETRY_SECS: "2",
   RING_TIMEOUT_SECS: "10",
 };
+
+// The fourth server, started by the demo test itself (so its bots do not run during the other
+// tests): demo mode with two agent bots and callers every 1.5 s on average, replayable by seed.
+export const DEMO_PORT = Number(process.env.E2E_DEMO_PORT ?? 3314);
+export const demoEnv: Record<string, string> = {
+  ...simEnv,
+  DATABASE_URL: `sqlite://${path.join(os.tmpdir(), `warm-transfer-e2e-demo-${process.pid}-${Date.now()}.db`)}?mode=rwc`,
+  LEPTOS_SITE_ADDR: `127.0.0.1:${DEMO_PORT}`,
+  RING_TIMEOUT_SECS: "10",
+  WRAP_UP_SECS: "2",
+  DEMO: "1",
+  DEMO_AGENTS: "2",
+  DEMO_CALLERS_PER_MIN: "40",
+  DEMO_SEED: "3",
+  RUST_LOG: "warn",
+};

@@ -86,3 +86,20 @@ export async function customerOnHold(phone: Customer): Promise<boolean | undefin
   const conf = (await simState(phone.page)).conferences.find((c) => c.friendly_name === sid && c.status !== "completed");
   return conf?.participants.find((p) => p.call_sid === sid)?.on_hold;
 }
+
+/** supervisor1 signs in on /floor (the console with the floor beside it) and steps away from calls. */
+export async function supervisorOnTheFloor(people: Agents): Promise<Agent> {
+  const s = await people.page("supervisor1", { width: 1400, height: 1100 });
+  await s.page.goto("/floor");
+  await expect(s.page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await s.page.fill("#identity", "supervisor1");
+  await s.page.fill("#password", DEMO_PASSWORD);
+  await s.page.click("#sign-in-button");
+  await expect(s.page.locator("#call-status")).toHaveText("Connected as: supervisor1");
+  // Their phone registers and makes them available by itself; then they step away from calls.
+  await expect(s.page.locator("#presence")).toHaveText(/^Available · /);
+  await s.page.click("#away-button");
+  await expect(s.page.locator("#presence")).toHaveText(/^Away · /);
+  await expect(s.page.locator("#floor-panel")).toBeVisible();
+  return s;
+}

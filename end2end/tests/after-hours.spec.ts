@@ -8,7 +8,7 @@
 import { test, expect } from "@playwright/test";
 import { DEMO_PASSWORD } from "../support/env";
 import { Agents, shot } from "../support/app";
-import { customerPhone } from "../support/sim";
+import { customerPhone, supervisorOnTheFloor } from "../support/sim";
 
 let people: Agents;
 test.beforeEach(({ browser }) => {
@@ -73,17 +73,8 @@ test("a waiting caller presses 1, hangs up, and is called back once an agent ans
 test("while closed, a caller leaves a voicemail; an agent takes it, plays it and marks it done", async () => {
   test.setTimeout(90_000);
   // The supervisor closes the center on the floor.
-  const sup = await people.page("supervisor1", { width: 1400, height: 1100 });
-  await sup.page.goto("/floor");
-  await expect(sup.page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await sup.page.fill("#identity", "supervisor1");
-  await sup.page.fill("#password", DEMO_PASSWORD);
-  await sup.page.click("#sign-in-button");
+  const sup = await supervisorOnTheFloor(people);
   await expect(sup.page.locator("#hours-panel")).toBeVisible();
-  // Their phone registers and makes them available by itself; then they step away from calls.
-  await expect(sup.page.locator("#presence")).toHaveText(/^Available · /);
-  await sup.page.click("#away-button");
-  await expect(sup.page.locator("#presence")).toHaveText(/^Away · /);
   await sup.page.fill("#close-reason", "our team meeting");
   await sup.page.click("#close-now-button");
   await expect(sup.page.locator("#hours-now")).toHaveText("closed by a supervisor: our team meeting");

@@ -5,9 +5,8 @@
 // party hears in the simulated conference; an agent asks for help. Screenshots of each state go
 // to end2end/artifacts/floor-*.png.
 import { test, expect, type Page } from "@playwright/test";
-import { DEMO_PASSWORD } from "../support/env";
 import { Agents, shot, type Agent } from "../support/app";
-import { call, customerPhone, hangUp, signedInAgent, simState, type Customer } from "../support/sim";
+import { call, customerPhone, hangUp, signedInAgent, simState, supervisorOnTheFloor, type Customer } from "../support/sim";
 
 let people: Agents;
 test.beforeEach(({ browser }) => {
@@ -20,22 +19,6 @@ test.afterEach(async () => {
 const tile = (p: Page, id: string) => p.locator(`#${id} .tile-value`);
 const agentRow = (p: Page, agent: string) => p.locator(`#floor-agents tr[data-agent="${agent}"]`);
 const floorCall = (p: Page, sid: string) => p.locator(`#floor-calls li[data-call="${sid}"]`);
-
-/** supervisor1 signs in on /floor (the console with the floor beside it) and steps away from calls. */
-async function supervisorOnTheFloor(): Promise<Agent> {
-  const s = await people.page("supervisor1", { width: 1400, height: 1100 });
-  await s.page.goto("/floor");
-  await expect(s.page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await s.page.fill("#identity", "supervisor1");
-  await s.page.fill("#password", DEMO_PASSWORD);
-  await s.page.click("#sign-in-button");
-  await expect(s.page.locator("#call-status")).toHaveText("Connected as: supervisor1");
-  await expect(s.page.locator("#presence")).toHaveText(/^Available · /);
-  await s.page.click("#away-button");
-  await expect(s.page.locator("#presence")).toHaveText(/^Away · /);
-  await expect(s.page.locator("#floor-panel")).toBeVisible();
-  return s;
-}
 
 /** What the simulated call to `to` (e.g. `client:agent1`) hears now. */
 async function hearingOf(page: Page, to: string): Promise<string | undefined> {
@@ -55,7 +38,7 @@ async function answers(a: Agent) {
 
 test("a supervisor watches the floor, answers a raised hand, listens, whispers, barges and leaves", async () => {
   test.setTimeout(150_000);
-  const sup = await supervisorOnTheFloor();
+  const sup = await supervisorOnTheFloor(people);
   const a1 = await signedInAgent(people, "agent1");
   const a2 = await signedInAgent(people, "agent2");
   const a3 = await signedInAgent(people, "agent3");
@@ -154,7 +137,7 @@ test("a supervisor watches the floor, answers a raised hand, listens, whispers, 
 
 test("a supervisor adds an account on the floor, the new agent signs in with the password shown once, and is disabled and removed on the record", async () => {
   test.setTimeout(90_000);
-  const sup = await supervisorOnTheFloor();
+  const sup = await supervisorOnTheFloor(people);
   await expect(sup.page.locator("#accounts tr[data-account='agent1']")).toBeVisible();
   await sup.page.fill("#new-account-identity", "agent7");
   await sup.page.fill("#new-account-name", "Agent Seven");

@@ -426,7 +426,11 @@ impl AgentBot {
                     }
                 }
             }
-            Msg::Phone(event) => self.phone_event(event),
+            Msg::Phone(event) => {
+                if let Some((ring, others)) = self.phone_event(event) {
+                    self.second_ring(ring, others).await;
+                }
+            }
             Msg::PhoneReopened => self.look_up_legs().await,
         }
     }
@@ -443,19 +447,18 @@ impl AgentBot {
         }
     }
 
-    fn phone_event(&mut self, event: SseEvent) {
-        let Some(v) = event.data.and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok()) else { return };
-        let Some(sid) = v["call_sid"].as_str().map(str::to_string) else { return };
+    /// `Some((ring, others))`: it rang while the bot counted other legs live, to be checked.
+    fn phone_event(&mut self, event: SseEvent) -> Option<(String, Vec<String>)> {
+        let v = event.data.and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())?;
+        let sid = v["call_sid"].as_str().map(str::to_string)?;
         match v["type"].as_str() {
             Some("ring") if !self.legs.contains_key(&sid) => {
                 self.report.offers += 1;
                 self.ring_at = Some(Instant::now());
-                if !self.legs.is_empty() {
-                    self.report.double_offers += 1;
-                    tracing::warn!(agent = %self.report.id, ring = %sid, live = ?self.legs, "a bot's phone rang for a second call");
-                }
-                self.legs.insert(sid, Leg::Ringing);
+                let others: Vec<String> = self.legs.keys().cloned().collect();
+                self.legs.insert(sid.clone(), Leg::Ringing);
                 self.offer_seen();
+                return (!others.is_empty()).then_some((sid, others));
             }
             Some("stop-ringing") if self.legs.get(&sid) == Some(&Leg::Ringing) => {
                 self.legs.remove(&sid);
@@ -465,6 +468,33 @@ impl AgentBot {
                 self.legs.remove(&sid);
             }
             _ => {}
+        }
+        None
+    }
+
+    /// The phone rang while the bot counted another leg live: a double offer only if Twilio
+    /// (the simulator) still has that leg live now; otherwise the phone's feed had not yet said
+    /// it ended (its events and the rings travel apart under load), and the leg is forgotten.
+    async fn second_ring(&mut self, ring: String, others: Vec<String>) {
+        let mut live = Vec::new();
+        for leg in others {
+            let url = format!("{}/simulator/calls/{leg}", self.sim);
+            let status = match send(self.browser.http.get(url)).await {
+                Ok(body) => serde_json::from_str::<serde_json::Value>(&body).ok().and_then(|v| v["status"].as_str().map(str::to_string)),
+                Err(_) => None,
+            };
+            match status.as_deref() {
+                Some("queued" | "ringing" | "in-progress") => live.push((leg, status)),
+                // Over (or forgotten, long over): the feed's word was late.
+                _ => {
+                    self.legs.remove(&leg);
+                    self.report.late_ends += 1;
+                }
+            }
+        }
+        if !live.is_empty() {
+            self.report.double_offers += 1;
+            tracing::warn!(agent = %self.report.id, %ring, live = ?live, "a bot's phone rang for a second call while another was live");
         }
     }
 

@@ -26,8 +26,12 @@ pub struct AgentReport {
     pub answered_too_late: u64,
     /// Rings withdrawn before it answered (the caller hung up, the offer moved on).
     pub rings_withdrawn: u64,
-    /// Offered or rung for a call while another was live on its phone: must be 0.
+    /// Offered or rung for a call while another was live on its phone (as the simulated Twilio
+    /// says when it rings): must be 0.
     pub double_offers: u64,
+    /// Rang while the bot still counted a leg live that Twilio had ended (the phone feed's
+    /// "call ended" came after the next ring): the bot's view, not the app's.
+    pub late_ends: u64,
     pub hung_up: u64,
     pub consults: u64,
     pub consults_completed: u64,
@@ -69,6 +73,7 @@ impl AgentReport {
             t.answered_too_late += a.answered_too_late;
             t.rings_withdrawn += a.rings_withdrawn;
             t.double_offers += a.double_offers;
+            t.late_ends += a.late_ends;
             t.hung_up += a.hung_up;
             t.consults += a.consults;
             t.consults_completed += a.consults_completed;

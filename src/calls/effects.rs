@@ -77,7 +77,8 @@ impl EffectsWorker {
             }
             this.tell_pacing(next_turn.is_some()).await;
             // Woken by a new effect, a finished one (room again, or an effect it held back now
-            // due), the next turn at Twilio's pace, or the poll (another instance's effects).
+            // due), a leg reported over (a dial waiting for it), the next turn at Twilio's pace,
+            // or the poll (another instance's effects).
             let nap = next_turn.map_or(this.settings.outbox.poll_interval, |t| t.min(this.settings.outbox.poll_interval));
             let _ = tokio::time::timeout(nap, wake.notified()).await;
         }
@@ -91,11 +92,17 @@ impl EffectsWorker {
             tracing::warn!(id = row.id, "an effect was claimed with no room to perform it");
             return;
         };
-        let (this, wake) = (self.clone(), wake.clone());
+        // Only an effect that other effects wait for (the order rules), or a full room, calls
+        // for another look when it is done: every look is a query on the shared outbox.
+        let held_back = !matches!(row.effect, Effect::Dial { .. } | Effect::HangUpCaller { .. } | Effect::OfferCallback { .. });
+        let (this, wake, room) = (self.clone(), wake.clone(), room.clone());
         tokio::spawn(async move {
             let again = this.perform(row).await;
+            let was_full = room.available_permits() == 0;
             drop(place);
-            wake.notify_one();
+            if held_back || was_full {
+                wake.notify_one();
+            }
             // An effect waiting on another (a cancel on its dial's request) is looked at again
             // when it is due, not at the next poll.
             if let Some(after) = again {
@@ -149,7 +156,19 @@ impl EffectsWorker {
                         Err(e) => Outcome::Failed(store_failure(e)),
                     },
                     (EffectStatus::Done, Some(leg_sid)) => match self.twilio.cancel_call(leg_sid.as_str()).await {
-                        Ok(()) => {
+                        // Answered just as the offer was withdrawn (before the app heard of it):
+                        // Twilio leaves an answered call alone, so it is hung up. Until it is
+                        // over, this cancel stays pending, and the party's next dial waits for
+                        // it: their phone never rings while the old leg is live.
+                        Ok(true) => match self.twilio.hang_up_call(leg_sid.as_str()).await {
+                            Ok(()) => {
+                                tracing::info!(call = %call, %party, leg, "hung up a leg answered as its offer was withdrawn");
+                                Outcome::Done(None)
+                            }
+                            Err(e) if !e.is_retryable() && e.status().is_some() => Outcome::Done(None),
+                            Err(e) => Outcome::Failed(e),
+                        },
+                        Ok(false) => {
                             tracing::info!(call = %call, %party, leg, "stopped ringing");
                             Outcome::Done(None)
                         }

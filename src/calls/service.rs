@@ -233,6 +233,8 @@ pub async fn agent_leg_status(state: &AppState, call: CallSid, party: Party, leg
     state.store.record_callback(&cb).await?;
     state.store.leg_reported(&call, &party, leg, cb.call_sid.as_ref()).await?;
     if let Some(outcome) = LegOutcome::from_call_status(&cb.event) {
+        // The party's next dial may be waiting for this leg to be over (Store::claim_effects).
+        state.center.effects_written().notify_one();
         state.center.decide(Command::LegEnded { call, party, leg, outcome }).await?;
     }
     Ok(())

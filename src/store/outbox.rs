@@ -39,6 +39,10 @@ pub async fn write_effects(tx: &mut Tx<'_>, effects: &[(Effect, Option<Urgency>)
     Ok(())
 }
 
+/// How long a dial waits at most for its party's previous leg to be reported over (a status
+/// callback lost on its way must not keep an agent from ever ringing again).
+pub const LEG_OVER_WAIT_MS: i64 = 5_000;
+
 impl Store {
     /// Takes up to `limit` due effects, oldest first, for `lease`, in the order they were
     /// decided where order matters:
@@ -50,7 +54,11 @@ impl Store {
     /// - a dial (or a supervisor's phone) whose leg was withdrawn (its cancel written) is never
     ///   taken: the cancel skips it. Only a dial claimed by an instance that died before it was
     ///   sent can be in that state, found again when its lease runs out; sent then, it would ring
-    ///   an agent for a call that went to someone else meanwhile.
+    ///   an agent for a call that went to someone else meanwhile;
+    /// - a dial to a party waits until Twilio has reported the end of that party's previous leg
+    ///   (at most [`LEG_OVER_WAIT_MS`] after it was decided): a call that just ended for the
+    ///   center (the customer hung up) may still be up on the agent's phone for a moment, and a
+    ///   browser must not ring for the next caller while it is (the Voice SDK would refuse it).
     ///
     /// Calls to create (dials, supervisors' phones) are left to [`Store::claim_paced`].
     ///
@@ -59,7 +67,7 @@ impl Store {
         let now = now_ms();
         // The outer conditions repeat the inner ones on purpose: on PostgreSQL an instance that
         // loses the race for a row re-checks them against the winner's update and skips it.
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2, taken_at = COALESCE(taken_at, $2)
              WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
                  SELECT e.id FROM effects e WHERE e.status = 'pending' AND e.next_attempt_at <= $2 AND e.claimed_until <= $2
@@ -72,9 +80,16 @@ impl Store {
                  AND NOT (e.kind IN ('dial', 'add-monitor') AND EXISTS (
                      SELECT 1 FROM effects c WHERE c.kind = 'cancel-leg' AND c.call_sid = e.call_sid
                      AND c.agent_id = e.agent_id AND c.leg = e.leg))
+                 AND NOT (e.kind = 'dial' AND e.created_at > $2 - {LEG_OVER_WAIT_MS} AND EXISTS (
+                     SELECT 1 FROM effects d WHERE d.id = (
+                         SELECT MAX(p.id) FROM effects p WHERE p.kind = 'dial' AND p.agent_id = e.agent_id AND p.id < e.id
+                         AND p.created_at > $2 - 14400000)
+                     AND d.status = 'done' AND d.leg_sid IS NOT NULL AND NOT EXISTS (
+                         SELECT 1 FROM status_callbacks s WHERE s.call_sid = d.leg_sid
+                         AND s.event IN ('completed', 'canceled', 'no-answer', 'busy', 'failed'))))
                  ORDER BY e.id LIMIT $3)
              RETURNING id, payload, attempts",
-        )
+        ))
         .bind(now + lease.as_millis() as i64)
         .bind(now)
         .bind(limit)
@@ -142,7 +157,7 @@ impl Store {
             }
             None => limit,
         };
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2, taken_at = COALESCE(taken_at, $2)
              WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
                  SELECT e.id FROM effects e WHERE e.status = 'pending' AND e.urgency > 0 AND e.next_attempt_at <= $2
@@ -155,9 +170,16 @@ impl Store {
                  AND NOT (e.kind IN ('dial', 'add-monitor') AND EXISTS (
                      SELECT 1 FROM effects c WHERE c.kind = 'cancel-leg' AND c.call_sid = e.call_sid
                      AND c.agent_id = e.agent_id AND c.leg = e.leg))
+                 AND NOT (e.kind = 'dial' AND e.created_at > $2 - {LEG_OVER_WAIT_MS} AND EXISTS (
+                     SELECT 1 FROM effects d WHERE d.id = (
+                         SELECT MAX(p.id) FROM effects p WHERE p.kind = 'dial' AND p.agent_id = e.agent_id AND p.id < e.id
+                         AND p.created_at > $2 - 14400000)
+                     AND d.status = 'done' AND d.leg_sid IS NOT NULL AND NOT EXISTS (
+                         SELECT 1 FROM status_callbacks s WHERE s.call_sid = d.leg_sid
+                         AND s.event IN ('completed', 'canceled', 'no-answer', 'busy', 'failed'))))
                  ORDER BY e.urgency DESC, e.id LIMIT $3)
              RETURNING id, payload, attempts, urgency",
-        )
+        ))
         .bind(now + lease.as_millis() as i64)
         .bind(now)
         .bind(limit)

@@ -322,11 +322,14 @@ impl TwilioClient {
     }
 
     /// `POST /Calls/{CA}.json` with `Status=canceled`: stop a call that is still ringing or
-    /// queued (Twilio leaves a call already answered alone; that one needs `completed`).
-    pub async fn cancel_call(&self, call_sid: &str) -> Result<(), RestError> {
+    /// queued. Twilio leaves a call already answered alone (and says so: the call it answers
+    /// with is `in-progress`); that one needs `completed`. `Ok(true)`: it was answered.
+    pub async fn cancel_call(&self, call_sid: &str) -> Result<bool, RestError> {
         let path = self.path(&["Calls", call_sid]);
         let form = vec![("Status", "canceled".to_string())];
-        self.send(reqwest::Method::POST, &path, None, Some(form)).await.map(drop)
+        let body = self.send(reqwest::Method::POST, &path, None, Some(form)).await?;
+        let status = serde_json::from_slice::<serde_json::Value>(&body).ok().and_then(|v| v["status"].as_str().map(str::to_string));
+        Ok(status.as_deref() == Some("in-progress"))
     }
 
     /// `POST /Calls/{CA}.json` with `Url=…`: the call in progress leaves what it is doing (its
@@ -947,6 +950,20 @@ mod tests {
             "To=client%3Aagent1&From=%2B15005550006&Url=https%3A%2F%2Fx.test%2Ftwiml\
              &StatusCallbackEvent=ringing&StatusCallbackEvent=answered"
         );
+    }
+
+    #[tokio::test]
+    async fn a_cancel_says_whether_twilio_left_the_call_alone_because_it_was_answered() {
+        for (body, answered) in [
+            (r#"{"sid":"CA0123456789abcdef0123456789abcdef","status":"in-progress"}"#, true),
+            (r#"{"sid":"CA0123456789abcdef0123456789abcdef","status":"canceled"}"#, false),
+            (r#"{"sid":"CA0123456789abcdef0123456789abcdef","status":"completed"}"#, false),
+        ] {
+            let (base, seen) = fake_twilio(200, body, Duration::ZERO).await;
+            let c = client(&base, Duration::from_secs(5));
+            assert_eq!(c.cancel_call("CA0123456789abcdef0123456789abcdef").await.unwrap(), answered, "{body}");
+            assert!(seen.lock().unwrap()[0].body.contains("Status=canceled"));
+        }
     }
 
     #[tokio::test]

@@ -229,3 +229,71 @@ async fn a_dial_withdrawn_while_its_claimant_was_dead_is_never_sent_sqlite() {
 async fn a_dial_withdrawn_while_its_claimant_was_dead_is_never_sent_postgres() {
     a_dial_withdrawn_while_its_claimant_was_dead_is_never_sent(true).await;
 }
+
+/// The customer hung up, so the agent is free for the center; Twilio has not yet said that the
+/// agent's own leg is over (it may still be up on their phone for a moment). Their next dial
+/// waits for that report, so the browser never rings while the old call is on it; at most
+/// `LEG_OVER_WAIT_MS`, so a report lost on its way never keeps the agent from ringing again.
+async fn a_dial_waits_until_the_partys_previous_leg_is_reported_over(postgres: bool) {
+    use warm_transfer::center::{Effect, Party, Urgency};
+    use warm_transfer::clock::now_ms;
+    use warm_transfer::ids::CallSid;
+    use warm_transfer::store::outbox::{write_effects, LEG_OVER_WAIT_MS};
+    use warm_transfer::store::{CallbackKind, StatusCallback, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let url = match postgres {
+        true => crate::common::fresh_postgres_url().await,
+        false => format!("sqlite://{}?mode=rwc", dir.path().join("outbox.db").display()),
+    };
+    let store = Store::connect(&url).await.unwrap();
+    let agent = Party::Agent(AgentId::parse("agent1").unwrap());
+    let dial = |n: u32| (Effect::Dial { call: CallSid::parse(&call_sid(n)).unwrap(), party: agent.clone(), leg: 1 }, Some(Urgency::Offer));
+    let write = |effects: Vec<(Effect, Option<Urgency>)>, at: i64| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            write_effects(&mut tx, &effects, at).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    let lease = Duration::from_secs(15);
+    // The first call's dial went out and was answered; the call is over for the center.
+    write(vec![dial(1)], now_ms()).await;
+    let (first, _) = store.claim_paced(lease, None, 10).await.unwrap();
+    let leg = CallSid::parse(&call_sid(11)).unwrap();
+    store.effect_done(first[0].id, Some(&leg)).await.unwrap();
+    // The next caller is offered to agent1 at once: the dial waits for the old leg's end.
+    write(vec![dial(2)], now_ms()).await;
+    let (held, _) = store.claim_paced(lease, None, 10).await.unwrap();
+    assert!(held.is_empty(), "rung while the previous leg may be up: {held:?}");
+    let report = |event: &str| StatusCallback {
+        kind: CallbackKind::Call,
+        call_sid: Some(leg.clone()),
+        conference_sid: None,
+        friendly_name: None,
+        event: event.into(),
+        sequence_number: None,
+        params_json: "{}".into(),
+    };
+    store.record_callback(&report("in-progress")).await.unwrap();
+    assert!(store.claim_paced(lease, None, 10).await.unwrap().0.is_empty(), "in progress is not over");
+    store.record_callback(&report("completed")).await.unwrap();
+    let (rung, _) = store.claim_paced(lease, None, 10).await.unwrap();
+    assert_eq!(rung.len(), 1, "rung once Twilio said the old leg is over");
+
+    // A report that never comes holds the next dial no longer than LEG_OVER_WAIT_MS.
+    let leg2 = CallSid::parse(&call_sid(12)).unwrap();
+    store.effect_done(rung[0].id, Some(&leg2)).await.unwrap();
+    write(vec![dial(3)], now_ms() - LEG_OVER_WAIT_MS - 100).await;
+    assert_eq!(store.claim_paced(lease, None, 10).await.unwrap().0.len(), 1, "not held past the bound");
+}
+
+#[tokio::test]
+async fn a_dial_waits_until_the_partys_previous_leg_is_reported_over_sqlite() {
+    a_dial_waits_until_the_partys_previous_leg_is_reported_over(false).await;
+}
+
+#[tokio::test]
+async fn a_dial_waits_until_the_partys_previous_leg_is_reported_over_postgres() {
+    a_dial_waits_until_the_partys_previous_leg_is_reported_over(true).await;
+}

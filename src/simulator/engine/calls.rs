@@ -359,11 +359,14 @@ impl Engine {
         Ok(())
     }
 
-    /// `POST Calls/{CA}.json` with `Status=canceled` (only before answer) or `completed`.
+    /// `POST Calls/{CA}.json` with `Status=canceled` or `completed`. As Twilio: `canceled`
+    /// "attempts to hang up this call if it is queued or ringing, but does not affect the call if
+    /// it is already in progress" (200, the call as it is); `completed` hangs up any live call.
     pub fn update_call_status(&mut self, sid: &CallSid, status: &str, now: SystemTime) -> Result<(), SimError> {
         let call = self.call_mut(sid)?;
         match (status, call.status) {
             ("canceled", CallStatus::Queued | CallStatus::Ringing) | ("completed", _) => self.hangup(sid, now),
+            ("canceled", CallStatus::InProgress) => Ok(()),
             ("canceled", _) => Err(wrong_state(call, "canceled")),
             (other, _) => Err(SimError::Invalid(format!("Status must be canceled or completed, not {other:?}"))),
         }

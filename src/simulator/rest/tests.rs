@@ -184,4 +184,13 @@ async fn calls_created_faster_than_the_accounts_rate_are_accepted_queued_and_can
     assert_eq!((status, canceled["status"].as_str()), (StatusCode::OK, Some("canceled")));
     assert_eq!(sim.snapshot().pacing.waiting, 0);
     assert!(sim.ringing_for("agent2").is_empty());
+
+    // And the first, answered, is left alone by a cancel (200, still in progress, as Twilio
+    // does); `completed` hangs it up
+    let first_sid = first["sid"].as_str().unwrap().to_string();
+    sim.answer(&crate::ids::CallSid::parse(&first_sid).unwrap()).unwrap();
+    let (status, left) = send(&app, request("POST", &format!("/Calls/{first_sid}.json"), &[("Status", "canceled")])).await;
+    assert_eq!((status, left["status"].as_str()), (StatusCode::OK, Some("in-progress")));
+    let (status, ended) = send(&app, request("POST", &format!("/Calls/{first_sid}.json"), &[("Status", "completed")])).await;
+    assert_eq!((status, ended["status"].as_str()), (StatusCode::OK, Some("completed")));
 }
