@@ -6,9 +6,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { test, expect, type Page } from "@playwright/test";
-import { DEMO_PORT, demoEnv } from "../support/env";
+import { DEMO_PASSWORD, DEMO_PORT, demoEnv } from "../support/env";
 import { Agents, shot } from "../support/app";
-import { signedInAgent, supervisorOnTheFloor } from "../support/sim";
+import { supervisorOnTheFloor } from "../support/sim";
 
 let server: ChildProcess | undefined;
 let log = "";
@@ -59,7 +59,13 @@ test("the floor moves by itself in demo mode, and a person takes a caller bot's 
   await shot(sup.page, "demo-1-the-floor-moves-by-itself");
 
   // A person signs in beside them: callers keep coming, so agent1 is offered one and talks.
-  const a1 = await signedInAgent(people, "agent1");
+  // (Callers wait, so agent1 may ring the moment their phone is ready: no pause to check.)
+  const a1 = await people.page("agent1");
+  await a1.page.goto("/");
+  await expect(a1.page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await a1.page.fill("#identity", "agent1");
+  await a1.page.fill("#password", DEMO_PASSWORD);
+  await a1.page.click("#sign-in-button");
   await expect(a1.page.locator("#call-status")).toHaveText("Incoming support call", { timeout: 60_000 });
   await a1.page.click("#answer-call-button");
   await expect(a1.page.locator("#call-status")).toHaveText("In call with customer");
