@@ -43,6 +43,26 @@ pub async fn write_effects(tx: &mut Tx<'_>, effects: &[(Effect, Option<Urgency>)
 /// callback lost on its way must not keep an agent from ever ringing again).
 pub const LEG_OVER_WAIT_MS: i64 = 5_000;
 
+/// The order rules of a call to create towards one party, shared by both claims (see
+/// [`Store::claim_effects`]), over the candidate `e`, with `$2` the time now: after that party's
+/// pending cancel, never for a withdrawn leg, only once that party's previous leg is reported over.
+static PARTY_RULES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "AND NOT (e.kind = 'dial' AND EXISTS (
+                     SELECT 1 FROM effects p WHERE p.kind = 'cancel-leg' AND p.agent_id = e.agent_id AND p.status = 'pending' AND p.id < e.id))
+                 AND NOT (e.kind IN ('dial', 'add-monitor') AND EXISTS (
+                     SELECT 1 FROM effects c WHERE c.kind = 'cancel-leg' AND c.call_sid = e.call_sid
+                     AND c.agent_id = e.agent_id AND c.leg = e.leg))
+                 AND NOT (e.kind = 'dial' AND e.created_at > $2 - {LEG_OVER_WAIT_MS} AND EXISTS (
+                     SELECT 1 FROM effects d WHERE d.id = (
+                         SELECT MAX(p.id) FROM effects p WHERE p.kind = 'dial' AND p.agent_id = e.agent_id AND p.id < e.id
+                         AND p.created_at > $2 - 14400000)
+                     AND d.status = 'done' AND d.leg_sid IS NOT NULL AND NOT EXISTS (
+                         SELECT 1 FROM status_callbacks s WHERE s.call_sid = d.leg_sid
+                         AND s.event IN ('completed', 'canceled', 'no-answer', 'busy', 'failed'))))"
+    )
+});
+
 impl Store {
     /// Takes up to `limit` due effects, oldest first, for `lease`, in the order they were
     /// decided where order matters:
@@ -67,6 +87,7 @@ impl Store {
         let now = now_ms();
         // The outer conditions repeat the inner ones on purpose: on PostgreSQL an instance that
         // loses the race for a row re-checks them against the winner's update and skips it.
+        let rules = PARTY_RULES.as_str();
         let rows = sqlx::query(&format!(
             "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2, taken_at = COALESCE(taken_at, $2)
              WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
@@ -75,18 +96,7 @@ impl Store {
                  AND NOT (e.kind IN ('arrange', 'add-monitor', 'update-monitor') AND EXISTS (
                      SELECT 1 FROM effects p WHERE p.kind IN ('arrange', 'add-monitor', 'update-monitor')
                      AND p.call_sid = e.call_sid AND p.status = 'pending' AND p.id < e.id))
-                 AND NOT (e.kind = 'dial' AND EXISTS (
-                     SELECT 1 FROM effects p WHERE p.kind = 'cancel-leg' AND p.agent_id = e.agent_id AND p.status = 'pending' AND p.id < e.id))
-                 AND NOT (e.kind IN ('dial', 'add-monitor') AND EXISTS (
-                     SELECT 1 FROM effects c WHERE c.kind = 'cancel-leg' AND c.call_sid = e.call_sid
-                     AND c.agent_id = e.agent_id AND c.leg = e.leg))
-                 AND NOT (e.kind = 'dial' AND e.created_at > $2 - {LEG_OVER_WAIT_MS} AND EXISTS (
-                     SELECT 1 FROM effects d WHERE d.id = (
-                         SELECT MAX(p.id) FROM effects p WHERE p.kind = 'dial' AND p.agent_id = e.agent_id AND p.id < e.id
-                         AND p.created_at > $2 - 14400000)
-                     AND d.status = 'done' AND d.leg_sid IS NOT NULL AND NOT EXISTS (
-                         SELECT 1 FROM status_callbacks s WHERE s.call_sid = d.leg_sid
-                         AND s.event IN ('completed', 'canceled', 'no-answer', 'busy', 'failed'))))
+                 {rules}
                  ORDER BY e.id LIMIT $3)
              RETURNING id, payload, attempts",
         ))
@@ -157,6 +167,7 @@ impl Store {
             }
             None => limit,
         };
+        let rules = PARTY_RULES.as_str();
         let rows = sqlx::query(&format!(
             "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2, taken_at = COALESCE(taken_at, $2)
              WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
@@ -165,18 +176,7 @@ impl Store {
                  AND NOT (e.kind = 'add-monitor' AND EXISTS (
                      SELECT 1 FROM effects p WHERE p.kind IN ('arrange', 'add-monitor', 'update-monitor')
                      AND p.call_sid = e.call_sid AND p.status = 'pending' AND p.id < e.id))
-                 AND NOT (e.kind = 'dial' AND EXISTS (
-                     SELECT 1 FROM effects p WHERE p.kind = 'cancel-leg' AND p.agent_id = e.agent_id AND p.status = 'pending' AND p.id < e.id))
-                 AND NOT (e.kind IN ('dial', 'add-monitor') AND EXISTS (
-                     SELECT 1 FROM effects c WHERE c.kind = 'cancel-leg' AND c.call_sid = e.call_sid
-                     AND c.agent_id = e.agent_id AND c.leg = e.leg))
-                 AND NOT (e.kind = 'dial' AND e.created_at > $2 - {LEG_OVER_WAIT_MS} AND EXISTS (
-                     SELECT 1 FROM effects d WHERE d.id = (
-                         SELECT MAX(p.id) FROM effects p WHERE p.kind = 'dial' AND p.agent_id = e.agent_id AND p.id < e.id
-                         AND p.created_at > $2 - 14400000)
-                     AND d.status = 'done' AND d.leg_sid IS NOT NULL AND NOT EXISTS (
-                         SELECT 1 FROM status_callbacks s WHERE s.call_sid = d.leg_sid
-                         AND s.event IN ('completed', 'canceled', 'no-answer', 'busy', 'failed'))))
+                 {rules}
                  ORDER BY e.urgency DESC, e.id LIMIT $3)
              RETURNING id, payload, attempts, urgency",
         ))

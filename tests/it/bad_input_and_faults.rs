@@ -108,8 +108,17 @@ async fn customer_gets_conference_while_twilio(mode: Mode, expect_attempts: i64)
     // caller keeps waiting at the head of the queue, with the reason in the call's timeline, and
     // is offered again (to the only agent there is).
     assert!(store.call_live(&customer).await.unwrap());
-    let timeline = app.timeline(&customer).await;
-    assert!(timeline.contains(&"agent1: not placed: Twilio did not take the request".to_string()), "{timeline:?}");
+    // The dial is marked failed first, then the center is told: wait for its word.
+    let not_placed = "agent1: not placed: Twilio did not take the request".to_string();
+    let mut timeline = app.timeline(&customer).await;
+    for _ in 0..100 {
+        if timeline.contains(&not_placed) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        timeline = app.timeline(&customer).await;
+    }
+    assert!(timeline.contains(&not_placed), "{timeline:?}");
     assert_ne!(app.presence("agent1").await, "away");
     for _ in 0..100 {
         if store.effects_of_call(&customer).await.unwrap().iter().filter(|e| e.kind == "dial").count() >= 2 {
