@@ -102,7 +102,7 @@ impl Application {
             store: store.clone(),
             twilio: twilio.clone(),
             center: center.clone(),
-            floor: crate::runtime::Floor::new(center.clone(), store.clone(), settings.floor.clone()),
+            floor: crate::runtime::Floor::new(center.clone(), store.clone(), center.health().clone(), settings.floor.clone()),
             hours,
             leptos_options: leptos_options(local),
             voice_sdk,
@@ -121,6 +121,8 @@ impl Application {
                 }
             });
         }
+        // Callers and callbacks kept aside while the database is away are written once it is back.
+        tokio::spawn(crate::calls::aside::run(state.clone()));
         // Effects left pending by a previous run are picked up on the worker's first pass.
         tokio::spawn(EffectsWorker { store, center, twilio, settings, metrics }.run());
         Ok(Self { listener, router: router(state), port: local.port() })
@@ -192,7 +194,7 @@ pub fn router(state: AppState) -> Router {
                 }),
             );
         } else {
-            app = app.route(path, get(move |req: Request| render(req)));
+            app = app.route(path, get(move |req: Request| render(req)).head(page_head));
         }
     }
     // Server functions at their stable `/api/...` endpoints.
@@ -214,6 +216,12 @@ pub fn router(state: AppState) -> Router {
         Some(sim) => app.nest_service("/sim", crate::simulator::rest::router(sim.clone())).merge(crate::simulator::browser::router(sim)),
         None => app,
     }
+}
+
+/// `HEAD` of a page: its headers, without rendering a page nobody reads (a render whose response
+/// is dropped at once finds its reactive values disposed under it).
+async fn page_head() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], "").into_response()
 }
 
 /// Who may open the floor's page: `None` lets it render (a supervisor, or nobody signed in yet);
@@ -312,13 +320,23 @@ async fn same_origin_guard(State(state): State<AppState>, req: axum::extract::Re
     next.run(req).await
 }
 
+/// 200 while the database takes writes; 503 at once while it is known to be away, or when it
+/// does not answer a probe within a second (never the pool's full timeout).
 async fn healthz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database does not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
-        }
+    let health = state.center.health();
+    let unavailable = |since: i64| {
+        let secs = (crate::clock::now_ms() - since).max(0) / 1000;
+        (StatusCode::SERVICE_UNAVAILABLE, format!("database unavailable for {secs} s")).into_response()
+    };
+    if let Some(outage) = health.outage() {
+        return unavailable(outage.since);
+    }
+    if health.probe().await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        tracing::error!("health check: the database does not answer");
+        health.away();
+        unavailable(crate::clock::now_ms())
     }
 }
 

@@ -163,8 +163,14 @@ async fn agent(args: &[String]) -> Result<String, String> {
 async fn forget(args: &[String]) -> Result<String, String> {
     let [number] = args else { return Err(format!("forget needs one phone number\n{USAGE}")) };
     let number = crate::ids::PhoneNumber::parse(number).map_err(|e| e.0)?;
-    let (removed, live) = store().await?.forget_caller(number.as_str()).await.map_err(|e| e.to_string())?;
+    let store = store().await?;
+    let (removed, live) = store.forget_caller(number.as_str()).await.map_err(|e| e.to_string())?;
+    // Deleted rows are not enough: their old copies in the database's files go too.
+    let scrubbed = store.scrub().await.map_err(|e| e.to_string())?;
     let mut said = format!("forgot caller {number}: removed {removed}");
+    if !scrubbed {
+        said.push_str("; the database's write-ahead log was in use the whole time and still holds old copies: run this again");
+    }
     if live > 0 {
         said.push_str(&format!("; {live} call(s) of theirs still live were left: run this again once they are over"));
     }

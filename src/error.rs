@@ -150,6 +150,13 @@ impl FromServerFnError for ApiError {
             // On the server only: the browser never reads arguments.
             #[cfg(feature = "ssr")]
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => ApiError::BadInput(e.to_string()),
+            // On the server, a body that cannot be read as its content type (not UTF-8, cut
+            // short, over the size limit) is the caller's mistake too; in the browser the same
+            // variant means the server's answer was unreadable, which is ours.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(m) if m.contains("length limit exceeded") => ApiError::TooLarge,
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(m) => ApiError::BadInput(format!("the request's body could not be read: {m}")),
             ServerFnErrorErr::Request(m) => ApiError::Unreachable(m),
             _ => ApiError::Internal,
         }
@@ -179,6 +186,13 @@ mod server {
         Api(#[from] ApiError),
         #[error("{0}")]
         Store(#[from] StoreError),
+    }
+
+    impl Failure {
+        /// The database is away: the same request may well succeed in a moment.
+        pub fn is_unavailable(&self) -> bool {
+            matches!(self, Failure::Store(e) if e.is_unavailable())
+        }
     }
 
     impl Failure {

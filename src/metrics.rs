@@ -63,6 +63,9 @@ pub struct Metrics {
     pub longest_wait_seconds: Family<QueueLabel, Gauge<f64, AtomicU64>>,
     pub agents: Family<PresenceLabel, Gauge>,
     pub console_streams: Gauge,
+    pub database_up: Gauge,
+    pub database_down_seconds: Gauge,
+    pub callers_aside: Gauge,
 }
 
 impl Default for Metrics {
@@ -89,6 +92,9 @@ impl Metrics {
             longest_wait_seconds: Family::default(),
             agents: Family::default(),
             console_streams: Gauge::default(),
+            database_up: Gauge::default(),
+            database_down_seconds: Gauge::default(),
+            callers_aside: Gauge::default(),
         };
         let r = &mut m.registry;
         r.register("decisions", "Commands decided (each in a durable transaction)", m.decisions.clone());
@@ -105,6 +111,13 @@ impl Metrics {
         r.register("longest_wait_seconds", "How long the caller at the head of the queue has waited", m.longest_wait_seconds.clone());
         r.register("agents", "Agents by presence now", m.agents.clone());
         r.register("console_streams", "Agent consoles streaming from this instance", m.console_streams.clone());
+        r.register(
+            "database_up",
+            "1 while the database takes writes, 0 while it is away (as this instance found it)",
+            m.database_up.clone(),
+        );
+        r.register("database_down_seconds", "How long the database has been away (0 while it answers)", m.database_down_seconds.clone());
+        r.register("callers_aside", "Callers kept aside while the database is away, to be queued once it is back", m.callers_aside.clone());
         m
     }
 

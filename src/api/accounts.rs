@@ -144,6 +144,8 @@ pub async fn remove_account(identity: String) -> Result<(), ApiError> {
     let me = cx.supervisor().await?;
     let agent = server::identity(&identity)?;
     server::other_account(&cx, &me.agent, &agent).await?;
+    // Sessions first: the sign-out below is what tells their open streams to look again.
+    cx.state.store.end_sessions(&agent).await.map_err(server::storage)?;
     crate::calls::service::signed_out(&cx.state, &agent).await.map_err(|e| e.public())?;
     cx.state.store.remove_agent(&agent).await.map_err(server::storage)?;
     let text = format!("{} removed {agent}", me.agent);

@@ -45,19 +45,27 @@ pub async fn supervisor(state: &AppState, headers: &HeaderMap) -> Result<crate::
 struct Session {
     state: AppState,
     changes: broadcast::Receiver<Change>,
+    /// The database going away or coming back changes the floor without a decision.
+    outage: watch::Receiver<Option<crate::center::FloorOutage>>,
     /// Calls waiting at Twilio's pace change without a decision: the floor shows them too.
     pacing: watch::Receiver<Option<FloorPacing>>,
     last: Option<Arc<FloorFrame>>,
     sent: tokio::time::Instant,
+    /// Whose floor this is, and the request's session cookie: a sign-out, a disabled or removed
+    /// account ends the stream at once.
+    supervisor: crate::ids::AgentId,
+    cookie: HeaderMap,
 }
 
 pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(answer) = supervisor(&state, &headers).await {
-        return answer;
-    }
+    let supervisor = match supervisor(&state, &headers).await {
+        Ok(agent) => agent,
+        Err(answer) => return answer,
+    };
     let changes = state.center.subscribe();
     let pacing = state.center.watch_pacing();
-    let session = Session { state, changes, pacing, last: None, sent: tokio::time::Instant::now() };
+    let outage = state.center.health().watch();
+    let session = Session { state, changes, outage, pacing, last: None, sent: tokio::time::Instant::now(), supervisor, cookie: headers };
     ([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], Body::from_stream(frames(session))).into_response()
 }
 
@@ -84,6 +92,7 @@ fn frames(session: Session) -> impl Stream<Item = Result<Bytes, Infallible>> {
                         change = s.changes.recv() => Some(change),
                         // The worker is gone only with the process: then changes end too.
                         _ = s.pacing.changed() => None,
+                        _ = s.outage.changed() => None,
                     }
                 };
                 let Ok(change) = tokio::time::timeout_at(s.sent + KEEP_ALIVE, next).await else {
@@ -91,6 +100,13 @@ fn frames(session: Session) -> impl Stream<Item = Result<Bytes, Infallible>> {
                     return Some((Ok(Bytes::from_static(b":\n\n")), Some(s)));
                 };
                 let Some(change) = change else { break };
+                if let Ok(change) = &change {
+                    if change.may_end_sessions_of(&s.supervisor)
+                        && matches!(auth::current_agent(&s.state.store, &s.cookie).await, Err(AuthError::NotSignedIn))
+                    {
+                        return None;
+                    }
+                }
                 match change {
                     // Leases renewed: nothing the floor shows changed.
                     Ok(change) if change.leases_only() => continue,

@@ -53,5 +53,10 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
         m.agents.get_or_create(&PresenceLabel { presence: (*word).into() }).set(n);
     }
     m.console_streams.set(state.center.console_streams() as i64);
+    let health = state.center.health();
+    let outage = health.outage();
+    m.database_up.set(i64::from(outage.is_none()));
+    m.database_down_seconds.set(outage.map_or(0, |o| (now - o.since).max(0) / 1000));
+    m.callers_aside.set(outage.map_or(0, |o| i64::from(o.aside)));
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], m.encode()).into_response()
 }

@@ -29,10 +29,13 @@ async fn is_supervisor(state: &crate::state::AppState, agent: &crate::ids::Agent
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), ApiError> {
     let cx = Ctx::take();
-    if let Ok(me) = cx.signed_in().await {
+    let me = cx.signed_in().await.ok();
+    // The session first: the sign-out decided next is what tells this session's open streams
+    // (on every instance) to look at it again, and end.
+    crate::auth::sign_out(&cx.state.store, &cx.headers).await.map_err(|e| Failure::from(e).public())?;
+    if let Some(me) = me {
         crate::calls::service::signed_out(&cx.state, &me.agent).await.map_err(|e| e.public())?;
     }
-    crate::auth::sign_out(&cx.state.store, &cx.headers).await.map_err(|e| Failure::from(e).public())?;
     cx.set_cookie(crate::auth::clear_cookie(cx.secure_cookies()));
     Ok(())
 }

@@ -152,12 +152,15 @@ fn views(session: Session) -> impl Stream<Item = Result<Bytes, Infallible>> {
                             }
                         })
                     };
+                    // Signed out elsewhere, disabled or removed (here or on another instance),
+                    // whatever the presence: the stream ends (the browser then finds its session
+                    // gone and shows the sign-in form).
+                    if (mine || change.may_end_sessions_of(&s.agent))
+                        && matches!(auth::current_agent(&s.state.store, &s.cookie).await, Err(AuthError::NotSignedIn))
+                    {
+                        return None;
+                    }
                     if mine {
-                        // Signed out elsewhere, disabled or removed: the stream ends (the browser
-                        // then finds its session gone and shows the sign-in form).
-                        if matches!(auth::current_agent(&s.state.store, &s.cookie).await, Err(AuthError::NotSignedIn)) {
-                            return None;
-                        }
                         s.recent = recent_calls(&s.state, &s.agent).await.unwrap_or(s.recent);
                     }
                 }

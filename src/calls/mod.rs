@@ -3,8 +3,10 @@
 //!
 //! `flow` holds the pure documents and requests, tested without I/O; `service` turns the edges'
 //! input into commands for the center (`crate::center`, where the rules live); `effects`
-//! performs the center's decisions through the Twilio client.
+//! performs the center's decisions through the Twilio client; `aside` writes what was kept aside
+//! while the database was away.
 
+pub mod aside;
 pub mod effects;
 pub mod flow;
 pub mod service;

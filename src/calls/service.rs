@@ -10,7 +10,7 @@ use crate::center::{
 };
 use crate::error::{ApiError, Failure};
 use crate::ids::{AgentId, CallSid, PhoneNumber, QueueName, RecordingSid, E164};
-use crate::runtime::CenterError;
+use crate::runtime::{CenterError, Kept};
 use crate::state::AppState;
 use crate::store::StatusCallback;
 use crate::twilio::twiml::Response;
@@ -25,7 +25,13 @@ pub enum IncomingOutcome {
     Menu,
     Repeated,
     StorageFailed,
+    /// The database is away: the caller waits aside, queued once it is back.
+    KeptAside,
 }
+
+/// How long the voice webhook waits for the caller to be queued before keeping them aside (Twilio
+/// waits 15 s for a webhook; a caller should hear something within a second).
+pub const ARRIVAL_BUDGET: std::time::Duration = std::time::Duration::from_millis(800);
 
 /// A customer's call arrived: it joins the queue, or, when the opening hours say we are closed,
 /// the caller hears so and when we open. Open, the answer is always a conference for the
@@ -76,9 +82,32 @@ async fn arrive(
     closed: Option<(String, String)>,
     queue: Option<(QueueName, i32)>,
 ) -> (Response, IncomingOutcome) {
-    let command =
-        Command::CallArrived { call: call.clone(), from, recorded: false, closed: closed.as_ref().map(|(words, _)| words.clone()), queue };
-    match (state.center.decide(command).await, closed) {
+    let health = state.center.health();
+    let at = crate::clock::now_ms();
+    // The database is away (or too slow to answer within the webhook's budget): the caller is
+    // kept aside, with when they rang, and waits in their conference; they are queued as soon as
+    // it is back (`calls::aside`). The answer never waits for the database longer than that.
+    let aside = |queue| {
+        health.keep(Kept::Arrival { call: call.clone(), from: from.clone(), queue, at });
+        tracing::warn!(call_sid = %call, "the database is away: the caller waits aside, to be queued once it is back");
+        (flow::customer_trouble_twiml(&state.settings, &call), IncomingOutcome::KeptAside)
+    };
+    if closed.is_none() && health.outage().is_some() {
+        return aside(queue);
+    }
+    let command = Command::CallArrived {
+        call: call.clone(),
+        from: from.clone(),
+        recorded: false,
+        closed: closed.as_ref().map(|(words, _)| words.clone()),
+        queue: queue.clone(),
+        arrived_at: None,
+    };
+    let decided = match tokio::time::timeout(ARRIVAL_BUDGET, state.center.decide(command)).await {
+        Ok(result) => result,
+        Err(_) => Err(CenterError::Store(crate::store::StoreError::Unavailable)),
+    };
+    match (decided, closed) {
         // Closed: whether or not it could be recorded, the caller hears it.
         (result, Some((_, message))) => {
             if let Err(e) = result {
@@ -99,6 +128,10 @@ async fn arrive(
                 None => flow::customer_twiml(&state.settings, &call),
             };
             (doc, outcome)
+        }
+        (Err(CenterError::Store(e)), None) => {
+            tracing::error!(call_sid = %call, error = %e, "could not queue the incoming call");
+            aside(queue)
         }
         (Err(e), None) => {
             tracing::error!(call_sid = %call, error = %e, "could not queue the incoming call");
@@ -221,7 +254,7 @@ pub async fn agent_join(state: &AppState, call: CallSid, party: Party, leg: LegN
         }
         Err(CenterError::Refused(r @ Refusal::UnknownAgent(_))) => Err(r.into()),
         Err(CenterError::Refused(reason)) => {
-            tracing::info!(call = %call, %party, leg, %reason, "an answer came too late");
+            tracing::info!(call_sid = %call, %party, leg, %reason, "an answer came too late");
             Ok(flow::caller_gone_twiml())
         }
         Err(CenterError::Store(e)) => Err(e.into()),
@@ -258,12 +291,12 @@ pub async fn monitor_leg_status(
         match state.center.decide(command).await {
             Ok(_) => {}
             Err(CenterError::Refused(reason)) => {
-                tracing::info!(call = %call, %party, leg, %reason, "a monitoring leg answered too late: hanging it up");
+                tracing::info!(call_sid = %call, %party, leg, %reason, "a monitoring leg answered too late: hanging it up");
                 if let Some(sid) = cb.call_sid.clone() {
                     let twilio = state.twilio.clone();
                     tokio::spawn(async move {
                         if let Err(e) = twilio.hang_up_call(sid.as_str()).await {
-                            tracing::warn!(call = %call, leg_sid = %sid, error = %e, "could not hang up a late monitoring leg");
+                            tracing::warn!(call_sid = %call, leg_sid = %sid, error = %e, "could not hang up a late monitoring leg");
                         }
                     });
                 }
@@ -283,7 +316,7 @@ pub async fn status_callback(state: &AppState, cb: StatusCallback) -> Result<(),
     let Some(call) = cb.friendly_name.as_deref().and_then(|n| CallSid::parse(n).ok()) else { return Ok(()) };
     // The conference's sid is what holds and removals are addressed to: learn it once.
     if let Some(cf) = cb.conference_sid.clone().filter(|_| cb.event != "conference-end") {
-        if state.center.read(|s| s.calls.get(&call).is_some_and(|c| c.conference.as_ref() != Some(&cf))) {
+        if state.center.read(|s| s.calls.get(&call).is_some_and(|c| c.conference.as_ref() != Some(&cf) && !c.left_conference(&cf))) {
             state.center.decide(Command::ConferenceKnown { call: call.clone(), conference: cf }).await?;
         }
     }
@@ -293,7 +326,7 @@ pub async fn status_callback(state: &AppState, cb: StatusCallback) -> Result<(),
         _ => false,
     };
     if caller_left {
-        state.center.decide(Command::CallerLeft { call }).await?;
+        state.center.decide(Command::CallerLeft { call, conference: cb.conference_sid }).await?;
     }
     Ok(())
 }
@@ -314,8 +347,11 @@ pub async fn step(
     note: Option<String>,
 ) -> Result<Option<CallCard>, Failure> {
     let command = action.command(agent.clone(), to, note).map_err(|e| ApiError::BadInput(e.to_string()))?;
+    // The call the step is about, for the log line (a step that ends the call leaves none after).
+    let call = state.center.read(|s| s.call_of(agent).map(|c| c.sid.clone()));
     state.center.decide(command).await?;
-    tracing::info!(%agent, step = %action, "call step");
+    let call_sid = call.as_ref().map_or_else(|| "-".to_string(), |c| c.to_string());
+    tracing::info!(%agent, call_sid = %call_sid, step = %action, "call step");
     Ok(state.center.read(|s| s.call_of(agent).map(|c| s.call_card(c, agent))))
 }
 
@@ -323,7 +359,7 @@ pub async fn step(
 /// monitor); their console then shows the call they monitor, and their phone answers it.
 pub async fn monitor(state: &AppState, supervisor: &AgentId, call: CallSid, mode: MonitorMode) -> Result<Option<MonitorCard>, Failure> {
     state.center.decide(Command::Monitor { supervisor: supervisor.clone(), call: call.clone(), mode }).await?;
-    tracing::info!(%supervisor, call = %call, mode = mode.as_str(), "monitoring");
+    tracing::info!(%supervisor, call_sid = %call, mode = mode.as_str(), "monitoring");
     Ok(state.center.read(|s| s.monitor_card(supervisor)))
 }
 

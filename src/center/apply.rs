@@ -21,8 +21,8 @@ impl State {
 
     fn change(&mut self, event: &Event, now: Millis) {
         match event {
-            Event::Queued { call, from, queue, priority } => {
-                let mut c = Call::new(call.clone(), from.clone(), now);
+            Event::Queued { call, from, queue, priority, since } => {
+                let mut c = Call::new(call.clone(), from.clone(), since.unwrap_or(now));
                 c.queue = queue.clone();
                 c.priority = *priority;
                 self.insert_call(c)
@@ -57,6 +57,11 @@ impl State {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.callback_offered = true;
                     c.menu_until = Some(*until);
+                    // The caller leaves their conference for the menu; back in the queue they join
+                    // a new one of the same name, learned from its own callbacks.
+                    if let Some(cf) = c.conference.take() {
+                        c.left_conferences.push(cf);
+                    }
                 }
             }
             Event::BackInQueue { call } => {
@@ -315,6 +320,12 @@ impl State {
             Event::Seen { agent, until } => {
                 if let Some(a) = self.agents.get_mut(agent) {
                     a.online_until = Some(*until);
+                }
+            }
+            // No console of theirs holds a lease any more.
+            Event::SignedOut { agent } => {
+                if let Some(a) = self.agents.get_mut(agent) {
+                    a.online_until = None;
                 }
             }
             Event::AccountAdded { agent, name, role, queues } => {

@@ -333,6 +333,10 @@ pub struct Call {
     /// Twilio's sid of the call's conference, once a callback told it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conference: Option<ConferenceSid>,
+    /// Conferences the caller left for the callback menu: Twilio's callbacks about them (a late
+    /// `participant-leave` or `conference-end`) concern a conference that is no longer theirs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_conferences: Vec<ConferenceSid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notice: Option<CallNotice>,
     /// Since when the owner has asked a supervisor for help (cleared when one joins).
@@ -363,6 +367,11 @@ fn is_zero(n: &i32) -> bool {
 }
 
 impl Call {
+    /// Whether the caller left this conference for the callback menu (it is no longer theirs).
+    pub fn left_conference(&self, conference: &ConferenceSid) -> bool {
+        self.left_conferences.contains(conference)
+    }
+
     pub fn new(sid: CallSid, from: Option<PhoneNumber>, now: Millis) -> Self {
         let customer = Participant::customer(&sid, now);
         Call {
@@ -376,6 +385,7 @@ impl Call {
             legs: 0,
             started: false,
             conference: None,
+            left_conferences: Vec::new(),
             notice: None,
             help: None,
             voicemail: None,
@@ -528,6 +538,8 @@ struct Stored {
     #[serde(default)]
     conference: Option<String>,
     #[serde(default)]
+    left_conferences: Vec<String>,
+    #[serde(default)]
     notice: Option<CallNotice>,
     #[serde(default)]
     help: Option<Millis>,
@@ -628,6 +640,7 @@ impl<'de> Deserialize<'de> for Call {
             legs: s.legs,
             started: s.started,
             conference: s.conference.and_then(|c| ConferenceSid::parse(&c).ok()),
+            left_conferences: s.left_conferences.iter().filter_map(|c| ConferenceSid::parse(c).ok()).collect(),
             notice: s.notice,
             help: s.help,
             voicemail: s.voicemail,

@@ -76,7 +76,7 @@ impl Decider<'_> {
             Some(_) => {}
             // Their menu's time ran out and the call was given up, yet here they are: they wait
             // again, at the back (better than a conference nobody is offered).
-            None => self.emit(Event::Queued { call, from, queue: None, priority: 0 }),
+            None => self.emit(Event::Queued { call, from, queue: None, priority: 0, since: None }),
         }
     }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::agent::Account;
 use super::call::{LegNo, LegOutcome};
 use super::party::{MonitorMode, Party};
+use super::rules::Millis;
 use crate::ids::{AgentId, CallSid, ConferenceSid, IdError, PhoneNumber, QueueName, RecordingSid, E164};
 
 /// The presence an agent (or a script) may ask for.
@@ -356,7 +357,16 @@ pub enum Command {
     /// queued before: Twilio repeating its webhook, perhaps after the call is over). `closed`:
     /// the opening hours say we are closed, and why (the caller is told, not queued).
     /// `queue`: the queue the caller chose in the menu, with its priority (none: the one queue).
-    CallArrived { call: CallSid, from: Option<PhoneNumber>, recorded: bool, closed: Option<String>, queue: Option<(QueueName, i32)> },
+    /// `arrived_at`: when the caller rang, when that was before this decision (they were kept
+    /// aside while the database was away): they keep that place among the callers.
+    CallArrived {
+        call: CallSid,
+        from: Option<PhoneNumber>,
+        recorded: bool,
+        closed: Option<String>,
+        queue: Option<(QueueName, i32)>,
+        arrived_at: Option<Millis>,
+    },
     /// The caller on `call` left a message (`recording`, `seconds` long) and hung up.
     /// `recorded`: storage knows a voicemail of this call already handled (Twilio repeating).
     VoicemailLeft { call: CallSid, from: Option<PhoneNumber>, recording: RecordingSid, seconds: u32, recorded: bool },
@@ -383,8 +393,10 @@ pub enum Command {
     LegAnswered { call: CallSid, party: Party, leg: LegNo, sid: Option<CallSid> },
     /// Leg `leg` of `call` to `party` is over (Twilio's final call status, or the dial failed).
     LegEnded { call: CallSid, party: Party, leg: LegNo, outcome: LegOutcome },
-    /// The customer left (their conference ended, or they left it).
-    CallerLeft { call: CallSid },
+    /// The customer left (their conference ended, or they left it); `conference` is the one the
+    /// callback was about, when it said (a callback about a conference the caller has since left
+    /// for the callback menu changes nothing).
+    CallerLeft { call: CallSid, conference: Option<ConferenceSid> },
     /// A conference callback told the sid of the call's conference.
     ConferenceKnown { call: CallSid, conference: ConferenceSid },
     /// The agent (or a script acting for them) asks to be available or away.

@@ -54,10 +54,12 @@ impl State {
             _ => None,
         };
         match command {
-            Command::CallArrived { call, from, recorded, closed, queue } => d.call_arrived(call, from, recorded, closed, queue),
+            Command::CallArrived { call, from, recorded, closed, queue, arrived_at } => {
+                d.call_arrived(call, from, recorded, closed, queue, arrived_at)
+            }
             Command::LegAnswered { call, party, leg, sid } => d.leg_answered(call, party, leg, sid)?,
             Command::LegEnded { call, party, leg, outcome } => d.leg_ended(&call, &party, leg, outcome),
-            Command::CallerLeft { call } => d.caller_left(&call),
+            Command::CallerLeft { call, conference } => d.caller_left(&call, conference.as_ref()),
             Command::ConferenceKnown { call, conference } => d.conference_known(call, conference),
             Command::VoicemailLeft { call, from, recording, seconds, recorded } => {
                 d.voicemail_left(call, from, recording, seconds, recorded)
@@ -173,6 +175,7 @@ impl Decider<'_> {
         recorded: bool,
         closed: Option<String>,
         queue: Option<(QueueName, i32)>,
+        arrived_at: Option<Millis>,
     ) {
         // Twilio repeats a webhook it thinks failed: the same caller queues once, and a call
         // already over (the repeat came late) is not queued again.
@@ -184,13 +187,17 @@ impl Decider<'_> {
             Some(reason) => self.emit(Event::TurnedAway { call, from, reason }),
             None => {
                 let (queue, priority) = queue.map_or((None, 0), |(q, p)| (Some(q), p));
-                self.emit(Event::Queued { call, from, queue, priority })
+                // Kept aside while the database was away: queued as of when they rang (never later
+                // than now, whatever the clocks of the instances say).
+                let since = arrived_at.filter(|t| *t < self.now);
+                self.emit(Event::Queued { call, from, queue, priority, since })
             }
         }
     }
 
     fn conference_known(&mut self, call: CallSid, conference: ConferenceSid) {
-        if self.state.calls.get(&call).is_some_and(|c| c.conference.as_ref() != Some(&conference)) {
+        // A late callback about a conference the caller has left is not their conference again.
+        if self.state.calls.get(&call).is_some_and(|c| c.conference.as_ref() != Some(&conference) && !c.left_conference(&conference)) {
             self.emit(Event::ConferenceKnown { call, conference });
         }
     }
@@ -304,10 +311,16 @@ impl Decider<'_> {
         }
     }
 
-    fn caller_left(&mut self, call: &CallSid) {
+    fn caller_left(&mut self, call: &CallSid, conference: Option<&ConferenceSid>) {
         // A caller moved to the callback menu leaves their conference (and it ends): they are not
-        // gone. Nor is a callback's or a voicemail's: their caller hung up on purpose.
-        let on_the_line = self.state.calls.get(call).is_some_and(|c| c.menu_until.is_none() && c.is_live_caller());
+        // gone. Nor is a callback's or a voicemail's: their caller hung up on purpose. Nor is one
+        // back from the menu in a new conference of the same name, when Twilio's word about the
+        // one they left comes late.
+        let on_the_line = self
+            .state
+            .calls
+            .get(call)
+            .is_some_and(|c| c.menu_until.is_none() && c.is_live_caller() && conference.is_none_or(|cf| !c.left_conference(cf)));
         if on_the_line {
             self.end_call(call, EndReason::CallerHungUp);
         }
@@ -535,9 +548,11 @@ impl Decider<'_> {
         }
     }
 
+    /// Offline, and said even when they already were: their open streams end on that word.
     fn signed_out(&mut self, agent: AgentId) -> Result<(), Refusal> {
         self.agent_known(&agent)?;
         self.gone(&agent);
+        self.emit(Event::SignedOut { agent });
         Ok(())
     }
 

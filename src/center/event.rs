@@ -23,6 +23,10 @@ pub enum Event {
         queue: Option<QueueName>,
         #[serde(default, skip_serializing_if = "is_zero")]
         priority: i32,
+        /// When the caller rang, when that was before the decision (kept aside while the database
+        /// was away): their place in the queue is from then.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<Millis>,
     },
     /// The caller rang while we were closed (`reason`, as the opening hours say it): told so and
     /// when we open, not queued.
@@ -236,6 +240,11 @@ pub enum Event {
         presence: Presence,
         since: Millis,
     },
+    /// The account's sessions ended (signed out, disabled or removed), whatever its presence:
+    /// every console and floor stream of the account ends at once, on every instance.
+    SignedOut {
+        agent: AgentId,
+    },
     /// The agent's console lease was renewed (not a timeline row; kept for the store).
     Seen {
         agent: AgentId,
@@ -384,6 +393,7 @@ impl Event {
             | Event::HandRaised { call, .. } => Some(call),
             Event::Supervised { .. }
             | Event::PresenceChanged { .. }
+            | Event::SignedOut { .. }
             | Event::Seen { .. }
             | Event::AccountAdded { .. }
             | Event::AccountChanged { .. }
@@ -405,6 +415,7 @@ impl Event {
             | Event::Muted { agent, .. }
             | Event::Left { agent, .. }
             | Event::PresenceChanged { agent, .. }
+            | Event::SignedOut { agent }
             | Event::Seen { agent, .. }
             | Event::AccountAdded { agent, .. }
             | Event::AccountChanged { agent, .. }
@@ -483,6 +494,7 @@ impl Event {
             Event::CustomerHeld { .. } => "customer-held",
             Event::Muted { .. } => "muted",
             Event::PresenceChanged { .. } => "presence-changed",
+            Event::SignedOut { .. } => "signed-out",
             Event::Seen { .. } => "seen",
             Event::AccountAdded { .. } => "account-added",
             Event::AccountChanged { .. } => "account-changed",
@@ -591,6 +603,7 @@ impl Event {
             Event::Muted { agent, muted: true, .. } => format!("{agent} muted"),
             Event::Muted { agent, muted: false, .. } => format!("{agent} unmuted"),
             Event::PresenceChanged { agent, presence, .. } => format!("{agent} is {}", presence.word()),
+            Event::SignedOut { agent } => format!("{agent}'s sessions ended"),
             Event::Seen { agent, .. } => format!("{agent} is connected"),
             Event::AccountAdded { agent, name, .. } => format!("{agent} ({name}) joined"),
             Event::AccountChanged { agent, name, role, .. } => format!("{agent} is now {name}, {}", role.as_str()),

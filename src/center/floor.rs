@@ -144,6 +144,10 @@ pub struct FloorView {
     /// waits). Not the core's: the outbox knows it, and the runtime sets it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pacing: Option<FloorPacing>,
+    /// The database has not answered since then (none: it answers). Not the core's either: the
+    /// runtime finds it, and sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outage: Option<FloorOutage>,
     /// The server's clock when this view was made.
     pub now: Millis,
 }
@@ -155,6 +159,14 @@ pub struct FloorPacing {
     pub waiting: u32,
     /// Since when the longest has been waiting (its delay ticks from it).
     pub since: Millis,
+}
+
+/// The database away: since when, and how many callers this instance keeps aside meanwhile (they
+/// are queued in the order they rang as soon as it is back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FloorOutage {
+    pub since: Millis,
+    pub aside: u32,
 }
 
 impl State {
@@ -208,7 +220,7 @@ impl State {
             })
             .collect();
         let log = day.actions().map(|(at, text)| TimelineRow { at: *at, text: text.clone() }).collect();
-        FloorView { queue, agents, calls, log, pacing: None, now }
+        FloorView { queue, agents, calls, log, pacing: None, outage: None, now }
     }
 
     fn floor_call(&self, c: &Call) -> FloorCall {

@@ -54,7 +54,9 @@ pub use decide::{Decision, NOTE_MAX_CHARS};
 pub use effect::{Effect, EffectKind, Move};
 pub use event::Event;
 pub use figures::{AgentDay, Day, Figures, Thresholds};
-pub use floor::{FloorAgent, FloorCall, FloorMonitor, FloorPacing, FloorQueue, FloorView, QueueCount, WaitingCaller, CALLERS_SHOWN};
+pub use floor::{
+    FloorAgent, FloorCall, FloorMonitor, FloorOutage, FloorPacing, FloorQueue, FloorView, QueueCount, WaitingCaller, CALLERS_SHOWN,
+};
 pub use pacing::Urgency;
 pub use party::{MonitorMode, Party, Role, Who};
 pub use refusal::{Reason, Refusal};

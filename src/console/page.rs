@@ -28,7 +28,7 @@ pub fn ConsolePage(#[prop(optional)] floor: bool) -> impl IntoView {
     view! {
         <main class="console">
             <Suspense fallback=|| ()>
-                {move || site.get().flatten().filter(|s| s.simulator).map(|s| view! {
+                {move || site.try_get().flatten().flatten().filter(|s| s.simulator).map(|s| view! {
                     <p class="simulator-note">
                         <span id="sim-badge" class="badge">"Simulator"</span>
                         {format!(" No Twilio account in use: calls are simulated. Demo agents {} sign in with password \u{201c}{}\u{201d}. ",
@@ -38,7 +38,7 @@ pub fn ConsolePage(#[prop(optional)] floor: bool) -> impl IntoView {
                 })}
             </Suspense>
             <Suspense fallback=|| view! { <p class="status">"Loading…"</p> }>
-                {move || me.get().map(|who| match who {
+                {move || me.try_get().flatten().map(|who| match who {
                     Ok(Some(agent)) => EitherOf3::A(view! { <AgentConsole me=agent floor on_sign_out=move || me.refetch()/> }),
                     Ok(None) => EitherOf3::B(view! { <SignInForm on_signed_in=move || me.refetch()/> }),
                     Err(e) => EitherOf3::C(view! { <p id="call-status" class="status error">{format!("ERROR: {e}")}</p> }),
@@ -114,11 +114,13 @@ fn SignInForm(on_signed_in: impl Fn() + Send + Sync + 'static) -> impl IntoView 
                 <input id="identity" name="identity" type="text" autocomplete="username" required autofocus node_ref=identity/>
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required node_ref=password/>
-                <button id="sign-in-button" type="submit" class="primary" disabled=move || pending.get()>
+                // `try_get`: a page whose request went away mid-render (a HEAD, a client gone) has its
+                // signals disposed while the stream still renders; that is no reason to panic.
+                <button id="sign-in-button" type="submit" class="primary" disabled=move || pending.try_get().unwrap_or(false)>
                     "Sign in"
                 </button>
             </form>
-            <p id="sign-in-error" class="form-error" role="alert">{move || error.get()}</p>
+            <p id="sign-in-error" class="form-error" role="alert">{move || error.try_get().flatten()}</p>
         </section>
     }
 }

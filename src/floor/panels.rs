@@ -56,6 +56,9 @@ pub fn all(me: AgentId, now: RwSignal<Millis>) -> impl IntoView {
             // Twilio creates the account's calls at its pace: when that delays offers, say so.
             <p id="floor-pacing" class="pacing" role="status" hidden=move || floor().is_none_or(|f| f.pacing.is_none())>
                 {move || floor().map(|f| words::pacing(f.pacing.as_ref(), now.get()))}</p>
+            // The database away: the floor shows the live state it holds, and says so.
+            <p id="floor-outage" class="form-error" role="alert" hidden=move || floor().is_none_or(|f| f.outage.is_none())>
+                {move || floor().map(|f| words::outage(f.outage.as_ref(), now.get()))}</p>
             <div id="floor-tiles" class="tiles">
                 <div class="tile" id="tile-waiting"><span class="tile-label">"Waiting now"</span>
                     <strong class="tile-value">{move || floor().map(|f| words::waiting(&f.queue))}</strong></div>

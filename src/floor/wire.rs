@@ -4,8 +4,8 @@
 use wasm_bindgen::JsValue;
 
 use crate::center::{
-    AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorPacing, FloorQueue, FloorView, MonitorMode, Phase, QueueCount, Stage,
-    WaitingCaller,
+    AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorOutage, FloorPacing, FloorQueue, FloorView, MonitorMode, Phase,
+    QueueCount, Stage, WaitingCaller,
 };
 use crate::console::wire::{agent, call_sid, caller, int, leg, name, parse, presence, row, text, word, Obj, Read};
 use crate::ids::QueueName;
@@ -18,6 +18,7 @@ pub fn floor_view(json: &str) -> Read<FloorView> {
         calls: o.list("calls", true, floor_call)?,
         log: o.list("log", false, row)?,
         pacing: o.opt("pacing", pacing)?,
+        outage: o.opt("outage", outage)?,
         now: o.int("now")?,
     })
 }
@@ -25,6 +26,11 @@ pub fn floor_view(json: &str) -> Read<FloorView> {
 fn pacing(v: JsValue) -> Read<FloorPacing> {
     let o = Obj::new(v)?;
     Ok(FloorPacing { waiting: count(&o, "waiting")?, since: o.int("since")? })
+}
+
+fn outage(v: JsValue) -> Read<FloorOutage> {
+    let o = Obj::new(v)?;
+    Ok(FloorOutage { since: o.int("since")?, aside: count(&o, "aside")? })
 }
 
 fn count(o: &Obj, key: &'static str) -> Read<u32> {

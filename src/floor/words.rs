@@ -1,7 +1,8 @@
 //! The floor's words: plain functions of the floor's view and the time, tested natively.
 
 use crate::center::{
-    AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorPacing, FloorQueue, Millis, MonitorMode, Phase, Presence, Stage,
+    AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorOutage, FloorPacing, FloorQueue, Millis, MonitorMode, Phase, Presence,
+    Stage,
 };
 use crate::console::words::{caller, clock, presence};
 
@@ -36,6 +37,24 @@ pub fn pacing(p: Option<&FloorPacing>, now: Millis) -> String {
         Some(p) => {
             let calls = if p.waiting == 1 { "1 call waits its".to_string() } else { format!("{} calls wait their", p.waiting) };
             format!("{calls} turn at Twilio's pace: agents rung up to {} late", clock((now - p.since).max(0)))
+        }
+    }
+}
+
+/// The database away, in words: since when, and the callers kept aside meanwhile (queued in the
+/// order they rang once it is back): `The database has not answered for 0:12: 3 callers wait
+/// aside, to be queued in the order they rang once it is back. Figures are as of 0:12 ago.`
+pub fn outage(o: Option<&FloorOutage>, now: Millis) -> String {
+    match o {
+        None => String::new(),
+        Some(o) => {
+            let ago = clock((now - o.since).max(0));
+            let callers = match o.aside {
+                0 => "no caller waits aside".to_string(),
+                1 => "1 caller waits aside, to be queued once it is back".to_string(),
+                n => format!("{n} callers wait aside, to be queued in the order they rang once it is back"),
+            };
+            format!("The database has not answered for {ago}: {callers}. Today's figures are as of {ago} ago.")
         }
     }
 }
@@ -143,6 +162,19 @@ mod tests {
         assert_eq!(pacing(Some(&p), NOW), "3 calls wait their turn at Twilio's pace: agents rung up to 0:04 late");
         let one = FloorPacing { waiting: 1, since: NOW };
         assert_eq!(pacing(Some(&one), NOW), "1 call waits its turn at Twilio's pace: agents rung up to 0:00 late");
+    }
+
+    #[test]
+    fn the_floor_says_how_long_the_database_has_been_away_and_who_waits_aside() {
+        assert_eq!(outage(None, NOW), "");
+        let o = FloorOutage { since: NOW - 12_400, aside: 3 };
+        assert_eq!(
+            outage(Some(&o), NOW),
+            "The database has not answered for 0:12: 3 callers wait aside, to be queued in the order they rang once it is back. \
+             Today's figures are as of 0:12 ago."
+        );
+        let none = FloorOutage { since: NOW, aside: 0 };
+        assert!(outage(Some(&none), NOW).contains("no caller waits aside"));
     }
 
     fn name(id: &str, n: &str) -> AgentName {

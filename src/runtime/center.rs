@@ -12,6 +12,7 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 
 use super::consoles::Consoles;
 use crate::center::{Command, Decision, Event, FloorPacing, Refusal, Rules, State};
+use crate::ids::AgentId;
 use crate::store::{Backend, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -27,13 +28,42 @@ pub enum CenterError {
 #[derive(Debug, Clone)]
 pub struct Change {
     pub version: i64,
+    /// What this instance decided (empty for another instance's change: see `reread`).
     pub events: Arc<Vec<Event>>,
+    /// Another instance's change, as far as this one knows it: whose rows were read again.
+    pub reread: Reread,
+}
+
+/// Which agents' rows this instance read again to follow another instance's change.
+#[derive(Debug, Clone, Default)]
+pub enum Reread {
+    /// None: this instance's own decision (its events say what changed), or only leases.
+    #[default]
+    Nothing,
+    /// These agents'.
+    Agents(Arc<Vec<AgentId>>),
+    /// Everyone's (the whole state, or every agent, was read again).
+    Everyone,
 }
 
 impl Change {
     /// Only console leases were renewed: nothing a console shows changed.
     pub fn leases_only(&self) -> bool {
         !self.events.is_empty() && self.events.iter().all(Event::is_lease)
+    }
+
+    /// Whether this change may have ended the account's sessions (signed out, disabled or
+    /// removed), here or on another instance: its open streams then check their session.
+    pub fn may_end_sessions_of(&self, agent: &AgentId) -> bool {
+        let here = self.events.iter().any(|e| match e {
+            Event::SignedOut { agent: a } | Event::AccountRemoved { agent: a } => a == agent,
+            _ => false,
+        });
+        here || match &self.reread {
+            Reread::Nothing => false,
+            Reread::Agents(agents) => agents.contains(agent),
+            Reread::Everyone => true,
+        }
     }
 }
 
@@ -72,6 +102,9 @@ pub(super) struct Inner {
     /// Calls the account must create waiting their turn at Twilio's pace, as the effects worker
     /// last found them (the floor shows it).
     pub(super) pacing: watch::Sender<Option<FloorPacing>>,
+    /// Whether the database answers: while it does not, decisions fail at once (not each after
+    /// the pool's timeout) until a probe finds it back.
+    pub(super) health: super::health::Health,
 }
 
 impl Center {
@@ -156,6 +189,11 @@ impl Center {
     /// Wakes when the calls waiting at Twilio's pace change.
     pub fn watch_pacing(&self) -> watch::Receiver<Option<FloorPacing>> {
         self.inner.pacing.subscribe()
+    }
+
+    /// Whether the database answers, as this instance last found it.
+    pub fn health(&self) -> &super::health::Health {
+        &self.inner.health
     }
 
     /// Notified whenever a decision wrote effects (the effects worker waits on it).

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::announce::{Announcement, CHANNEL};
-use super::center::{Cached, Center, CenterError, Change, Job};
+use super::center::{Cached, Center, CenterError, Change, Job, Reread};
 use super::checkpoint::Checkpoints;
 use crate::center::{Account, Command, Decision, Event, Refusal};
 use crate::clock::now_ms;
@@ -49,11 +49,28 @@ pub(super) async fn write_loop(center: Center, mut queue: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
+        // The database is away: nothing is asked of it (each decision would wait out the pool's
+        // timeout, and the jobs behind it longer still) until a probe finds it back.
+        if center.inner.health.outage().is_some() {
+            for job in batch {
+                let _ = job.reply.send(Err(CenterError::Store(StoreError::Unavailable)));
+            }
+            continue;
+        }
         let commands: Vec<Command> = batch.iter().map(|j| j.command.clone()).collect();
         match center.commit(&commands).await {
             Ok(results) => {
                 for (job, result) in batch.into_iter().zip(results) {
                     let _ = job.reply.send(result.map_err(CenterError::from));
+                }
+            }
+            // The database itself is away (or too slow): every job fails now, none is tried
+            // again alone, and the outage is known until a probe finds the database back.
+            Err(e) if e.is_unavailable() => {
+                tracing::error!(error = %e, "the database does not answer: decisions fail until it does");
+                center.inner.health.away();
+                for job in batch {
+                    let _ = job.reply.send(Err(CenterError::Store(StoreError::Unavailable)));
                 }
             }
             // One bad command must not fail its neighbours: each again alone, so each gets its
@@ -120,8 +137,7 @@ impl Center {
             let mut results = Vec::with_capacity(commands.len());
             for command in commands {
                 // Counted once committed: a caller who leaves while no agent has their call.
-                let waiting =
-                    matches!(&command, Command::CallerLeft { call } if cache.state.calls.get(call).is_some_and(|c| c.owner().is_none()));
+                let waiting = matches!(&command, Command::CallerLeft { call, .. } if cache.state.calls.get(call).is_some_and(|c| c.owner().is_none()));
                 let result = cache.state.handle(command, now, &inner.rules);
                 if waiting && result.as_ref().is_ok_and(|d| d.events.iter().any(|e| matches!(e, Event::Ended { .. }))) {
                     abandons += 1;
@@ -152,7 +168,7 @@ impl Center {
         tx.commit().await?;
         count(&inner.metrics, results.len(), &events, abandons, started.elapsed());
         inner.cache.write().unwrap_or_else(|e| e.into_inner()).version = version;
-        self.announce(Change { version, events: Arc::new(events) }, !rows.effects.is_empty());
+        self.announce(Change { version, events: Arc::new(events), reread: Reread::Nothing }, !rows.effects.is_empty());
         Ok(results)
     }
 

@@ -40,6 +40,7 @@ pub struct Floor {
 struct Inner {
     center: Center,
     store: Store,
+    health: super::health::Health,
     settings: FloorSettings,
     folded: tokio::sync::Mutex<Folded>,
 }
@@ -53,9 +54,9 @@ struct Folded {
 }
 
 impl Floor {
-    pub fn new(center: Center, store: Store, settings: FloorSettings) -> Self {
+    pub fn new(center: Center, store: Store, health: super::health::Health, settings: FloorSettings) -> Self {
         let folded = Folded { day: Day::new(i64::MAX), timeline: 0, log: 0, memo: None };
-        Floor { inner: Arc::new(Inner { center, store, settings, folded: tokio::sync::Mutex::new(folded) }) }
+        Floor { inner: Arc::new(Inner { center, store, health, settings, folded: tokio::sync::Mutex::new(folded) }) }
     }
 
     pub fn settings(&self) -> &FloorSettings {
@@ -74,10 +75,13 @@ impl Floor {
         }
         let version = inner.center.version();
         let pacing = inner.center.pacing();
-        if let Some(memo) = f.memo.as_ref().filter(|m| m.version == version && m.view.pacing == pacing) {
+        let outage = inner.health.outage();
+        if let Some(memo) = f.memo.as_ref().filter(|m| m.version == version && m.view.pacing == pacing && m.view.outage == outage) {
             return Ok(memo.clone());
         }
-        for table in [FactTable::Timeline, FactTable::AgentLog] {
+        // While the database is away, the day's figures stay as last folded: the floor still
+        // shows the live state and the outage.
+        for table in [FactTable::Timeline, FactTable::AgentLog].into_iter().filter(|_| outage.is_none()) {
             loop {
                 let after = match table {
                     FactTable::Timeline => f.timeline,
@@ -98,7 +102,7 @@ impl Floor {
                 }
             }
         }
-        let view = FloorView { pacing, ..inner.center.read(|s| s.floor_view(&f.day, &inner.settings.thresholds, now)) };
+        let view = FloorView { pacing, outage, ..inner.center.read(|s| s.floor_view(&f.day, &inner.settings.thresholds, now)) };
         // Most changes leave the floor as it was (a lease renewed): the same frame is kept, so
         // the streams see by pointer that there is nothing to send.
         let frame = match f.memo.as_ref() {

@@ -3,7 +3,7 @@
 //! (`commit`; on SQLite it also checkpoints the log in quiet moments, `checkpoint`), the timers
 //! (`timers`: ticks, heartbeats, the roster), the consoles connected here and the directory they
 //! share (`consoles`), the supervisors' floor and today's figures (`floor`), the opening hours as
-//! last read (`hours`), the daily purge of
+//! last read (`hours`), whether the database answers (`health`), the daily purge of
 //! old calls (`retention`), and, on PostgreSQL, following the other instances (`announce`,
 //! `replica`). Storage itself is `crate::store` (SQL only); every change to the
 //! live state goes through the core.
@@ -15,6 +15,7 @@ mod commit;
 mod connect;
 mod consoles;
 mod floor;
+mod health;
 mod hours;
 mod replica;
 pub mod retention;
@@ -22,7 +23,8 @@ mod roster;
 mod start;
 mod timers;
 
-pub use center::{Center, CenterError, Change};
+pub use center::{Center, CenterError, Change, Reread};
 pub use consoles::{ConnectionGuard, Directory};
 pub use floor::{Floor, FloorFrame};
+pub use health::{Health, Kept, PROBE_TIMEOUT};
 pub use hours::{HoursError, Known as KnownHours, OpeningHours};

@@ -6,7 +6,7 @@
 use std::sync::{Arc, Weak};
 
 use super::announce::{Announcement, CHANNEL};
-use super::center::{Cached, Center, Change, Inner};
+use super::center::{Cached, Center, Change, Inner, Reread};
 use crate::center::Event;
 use crate::clock::now_ms;
 use crate::ids::{AgentId, CallSid};
@@ -80,7 +80,7 @@ impl Center {
             cache.version = version;
         }
         // Consoles show no lease: they see from these events that they have nothing to redraw.
-        self.announce(Change { version, events: Arc::new(events) }, false);
+        self.announce(Change { version, events: Arc::new(events), reread: Reread::Nothing }, false);
         Ok(())
     }
 
@@ -111,7 +111,11 @@ impl Center {
             }
             cache.version = version;
         }
-        self.announce(Change { version, events: Arc::new(Vec::new()) }, true);
+        let reread = match agents {
+            Some(ids) => Reread::Agents(Arc::new(ids.iter().filter_map(|a| AgentId::parse(a).ok()).collect())),
+            None => Reread::Everyone,
+        };
+        self.announce(Change { version, events: Arc::new(Vec::new()), reread }, true);
         Ok(())
     }
 
@@ -124,7 +128,7 @@ impl Center {
                 *cache = Cached { state, version: loaded };
             }
         }
-        self.announce(Change { version: loaded, events: Arc::new(Vec::new()) }, true);
+        self.announce(Change { version: loaded, events: Arc::new(Vec::new()), reread: Reread::Everyone }, true);
         Ok(())
     }
 }

@@ -31,6 +31,7 @@ impl Center {
                 deciding: tokio::sync::Mutex::new(()),
                 metrics,
                 pacing: tokio::sync::watch::channel(None).0,
+                health: super::health::Health::new(store.clone()),
             }),
         };
         tokio::spawn(write_loop(center.clone(), queue));

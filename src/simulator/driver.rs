@@ -38,6 +38,12 @@ pub struct SimulatorConfig {
     /// The REST API accepts `api_key:api_secret` as well as `account_sid:auth_token`.
     pub api_key: String,
     pub api_secret: Secret,
+    /// The API key's kind: a Standard key (Twilio's default, and the only kind its Keys API
+    /// creates) may not read the Accounts resource (401, 20003); a Main key may.
+    pub api_key_kind: ApiKeyKind,
+    /// The account's secondary auth token, if it has one: it authenticates REST requests like the
+    /// primary, but webhooks are signed with the primary only.
+    pub secondary_auth_token: Option<Secret>,
     /// The app's public base URL (its `PUBLIC_BASE_URL`): URLs under it are the app's, requests
     /// are signed over them.
     pub app_base_url: String,
@@ -92,6 +98,17 @@ pub const DEFAULT_MAX_PARTICIPANTS: usize = crate::center::CONFERENCE_LIMIT;
 /// The simulated account's limit of REST requests in flight at once.
 pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 100;
 
+/// The kinds of API key Twilio has (Restricted keys are not modelled: the app needs more than
+/// they usually grant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ApiKeyKind {
+    /// Every resource except Accounts and Keys: what the Twilio console makes by default.
+    #[default]
+    Standard,
+    /// Every resource, the Accounts resource included.
+    Main,
+}
+
 /// How the simulator's REST API answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answering {
@@ -121,6 +138,8 @@ impl SimulatorConfig {
             auth_token,
             api_key: api_key.to_string(),
             api_secret,
+            api_key_kind: ApiKeyKind::Standard,
+            secondary_auth_token: None,
             app_base_url: app_base_url.trim_end_matches('/').to_string(),
             app_local_url: None,
             support_number: support_number.to_string(),

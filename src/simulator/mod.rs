@@ -24,5 +24,5 @@ pub mod rest;
 pub mod time;
 pub mod twiml;
 
-pub use driver::{Answering, SimEvent, Simulator, SimulatorConfig};
+pub use driver::{Answering, ApiKeyKind, SimEvent, Simulator, SimulatorConfig};
 pub use faults::{ApiRequest, Fault, FaultRule};

@@ -44,7 +44,7 @@ mod wire;
 
 pub use recordings::wav;
 
-use super::driver::{Answering, Simulator};
+use super::driver::{Answering, ApiKeyKind, Simulator};
 use super::faults::{self, Fault};
 use wire::{ApiError, Created, Form, API};
 
@@ -136,21 +136,43 @@ async fn inject_faults(State(sim): State<Simulator>, req: Request, next: Next) -
     }
 }
 
-/// Basic auth against both credential pairs, compared in constant time; the account in the path
-/// must be the simulated one.
-async fn authenticate(State(sim): State<Simulator>, req: Request, next: Next) -> Response {
+/// Which of the account's credentials a request came with (set by [`authenticate`]): some
+/// resources answer differently to each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Credential {
+    /// `ACCOUNT_SID:primary auth token`.
+    PrimaryToken,
+    /// `ACCOUNT_SID:secondary auth token`.
+    SecondaryToken,
+    /// `API_KEY:API_SECRET`, of the configured kind.
+    ApiKey(ApiKeyKind),
+}
+
+/// Basic auth against every credential pair of the account (the API key, the primary and the
+/// secondary auth token), compared in constant time; the account in the path must be the
+/// simulated one.
+async fn authenticate(State(sim): State<Simulator>, mut req: Request, next: Next) -> Response {
     let cfg = sim.config();
-    let ok = basic_credentials(req.headers()).is_some_and(|(user, password)| {
-        let pair = |u: &str, p: &str| u.as_bytes().ct_eq(user.as_bytes()) & p.as_bytes().ct_eq(password.as_bytes());
-        bool::from(pair(&cfg.account_sid, cfg.auth_token.expose()) | pair(&cfg.api_key, cfg.api_secret.expose()))
+    let credential = basic_credentials(req.headers()).and_then(|(user, password)| {
+        let pair = |u: &str, p: &str| bool::from(u.as_bytes().ct_eq(user.as_bytes()) & p.as_bytes().ct_eq(password.as_bytes()));
+        let secondary = cfg.secondary_auth_token.as_ref().is_some_and(|t| pair(&cfg.account_sid, t.expose()));
+        // Every pair is compared, whichever matches, so the time taken says nothing of which.
+        let (primary, key) = (pair(&cfg.account_sid, cfg.auth_token.expose()), pair(&cfg.api_key, cfg.api_secret.expose()));
+        match (primary, secondary, key) {
+            (true, _, _) => Some(Credential::PrimaryToken),
+            (_, true, _) => Some(Credential::SecondaryToken),
+            (_, _, true) => Some(Credential::ApiKey(cfg.api_key_kind)),
+            _ => None,
+        }
     });
-    if !ok {
+    let Some(credential) = credential else {
         return ApiError::new(StatusCode::UNAUTHORIZED, 20003, "Authenticate").into_response();
-    }
+    };
     let own_account = format!("{API}/{}/", cfg.account_sid);
     let the_account = format!("{API}/{}.json", cfg.account_sid);
     if !req.uri().path().starts_with(&own_account) && req.uri().path() != the_account {
         return ApiError::not_found(req.uri()).into_response();
     }
+    req.extensions_mut().insert(credential);
     next.run(req).await
 }

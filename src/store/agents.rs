@@ -38,6 +38,13 @@ impl Store {
         Ok(!existed)
     }
 
+    /// Every session of the account ends (its next request, and its open streams when told, find
+    /// it signed out).
+    pub async fn end_sessions(&self, identity: &AgentId) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE identity = $1").bind(identity.as_str()).execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn remove_agent(&self, identity: &AgentId) -> Result<bool, StoreError> {
         let identity = identity.as_str();
         sqlx::query("DELETE FROM sessions WHERE identity = $1").bind(identity).execute(&self.pool).await?;

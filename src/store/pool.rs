@@ -23,6 +23,31 @@ pub enum StoreError {
     UnsupportedUrl,
     #[error("warm-transfer backup copies a SQLite database; for PostgreSQL use pg_dump: pg_dump \"$DATABASE_URL\" > FILE")]
     NotSqlite,
+    #[error("the database does not answer")]
+    Unavailable,
+}
+
+impl StoreError {
+    /// The database itself is away, full, locked or too slow (as opposed to a bad statement or
+    /// row): the same request may well succeed in a moment.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unavailable => true,
+            StoreError::Database(e) => match e {
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+                sqlx::Error::Database(db) => {
+                    let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+                    // SQLite: busy, locked, I/O error, full, cannot open; PostgreSQL: connection
+                    // exceptions (08…), shutting down or starting (57P01–57P03), out of disk (53100).
+                    matches!(code.as_str(), "5" | "6" | "10" | "13" | "14" | "261" | "517" | "53100" | "57P01" | "57P02" | "57P03")
+                        || code.starts_with("08")
+                        || db.message().contains("database is locked")
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +88,9 @@ impl Store {
                     sqlx::query("PRAGMA journal_size_limit = 67108864").execute(&mut *conn).await?;
                     sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *conn).await?;
                     sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                    // Deleted rows are overwritten with zeros, not left in free space: a caller
+                    // forgotten (or purged) leaves no trace in the file (see `Store::scrub`).
+                    sqlx::query("PRAGMA secure_delete = ON").execute(&mut *conn).await?;
                     Ok(())
                 })
             });
@@ -101,6 +129,23 @@ impl Store {
         }
         let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&self.pool).await?;
         Ok((row.try_get(1)?, row.try_get(2)?))
+    }
+
+    /// SQLite: whether a write could start now (the write lock taken and given back at once; a
+    /// file locked by another process answers reads but no write). PostgreSQL: [`Store::ping`].
+    pub async fn can_write(&self) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return self.ping().await;
+        }
+        let mut conn = self.pool.acquire().await?;
+        // A short wait for the lock: a probe must not hold a connection for the writer's 5 s.
+        sqlx::query("PRAGMA busy_timeout = 200").execute(&mut *conn).await?;
+        let taken = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await;
+        if taken.is_ok() {
+            sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+        }
+        sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *conn).await?;
+        taken.map(drop).map_err(StoreError::from)
     }
 
     /// `SELECT 1`: the health check.

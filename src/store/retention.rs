@@ -109,6 +109,43 @@ impl Store {
         Ok(removed)
     }
 
+    /// After a deletion of people's data (a privacy request, the retention purge): no copy of it
+    /// left in any of the database's files. SQLite overwrites what it deletes (`secure_delete`,
+    /// set on every connection), but earlier versions of the pages stay in the write-ahead log:
+    /// it is checkpointed and truncated to nothing (retried while a reader holds it, up to
+    /// `PATIENCE`). PostgreSQL keeps deleted rows' bytes in its pages even after a vacuum: the
+    /// tables that held them are rewritten (`VACUUM FULL`). Answers whether it is done (`false`: the log was held by a reader
+    /// the whole time; running the same command again finishes it).
+    pub async fn scrub(&self) -> Result<bool, StoreError> {
+        const TABLES: [&str; 4] = ["customer_calls", "timeline", "status_callbacks", "effects"];
+        const PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+        match self.backend() {
+            Backend::Sqlite => {
+                let started = std::time::Instant::now();
+                loop {
+                    let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&self.pool).await?;
+                    let busy: i64 = row.try_get(0)?;
+                    if busy == 0 {
+                        return Ok(true);
+                    }
+                    if started.elapsed() > PATIENCE {
+                        return Ok(false);
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+            Backend::Postgres => {
+                // A plain VACUUM marks the dead tuples' space free but leaves their bytes in the
+                // pages (seen in the tests' scan): only a rewrite of the table removes them. It
+                // holds each table for as long as it takes (the decisions that write to it wait).
+                for table in TABLES {
+                    sqlx::query(&format!("VACUUM FULL {table}")).execute(&self.pool).await?;
+                }
+                Ok(true)
+            }
+        }
+    }
+
     /// A consistent copy of a SQLite database, written to `path` while the app runs (SQLite's
     /// `VACUUM INTO`: one read transaction, so the copy is the database at one moment).
     pub async fn backup_sqlite(&self, path: &str) -> Result<(), StoreError> {

@@ -138,7 +138,9 @@ impl Rows {
         let mut ended: HashMap<&CallSid, EndReason> = HashMap::new();
         for event in events {
             match event {
-                Event::PresenceChanged { agent, .. } | Event::Seen { agent, .. } => {
+                // A sign-out names the agent's row, so other instances hear of it (their streams
+                // of that account end too).
+                Event::PresenceChanged { agent, .. } | Event::Seen { agent, .. } | Event::SignedOut { agent } => {
                     agents.insert(agent.clone());
                 }
                 Event::Ended { call, reason } => {
@@ -151,7 +153,7 @@ impl Rows {
                 }
                 _ => {}
             }
-            if let Event::PresenceChanged { agent, .. } | Event::Supervised { agent, .. } = event {
+            if let Event::PresenceChanged { agent, .. } | Event::Supervised { agent, .. } | Event::SignedOut { agent } = event {
                 let json = serde_json::to_string(event).unwrap_or_default();
                 rows.agent_log.push((agent.to_string(), event.kind(), event.describe(), json));
             }

@@ -131,6 +131,14 @@ pub struct AccountResource {
     pub status: Option<String>,
     #[serde(default)]
     pub friendly_name: Option<String>,
+    /// The account's **primary** auth token, whichever token (primary or secondary) read the
+    /// resource: Twilio signs webhooks with this one only. A secret: never shown.
+    #[serde(default, deserialize_with = "secret")]
+    pub auth_token: Option<Secret>,
+}
+
+fn secret<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
+    Ok(<Option<String> as serde::Deserialize>::deserialize(d)?.map(Secret::new))
 }
 
 /// A phone number of the account (`PN…`), with its voice webhook.
@@ -142,6 +150,34 @@ pub struct NumberResource {
     pub voice_url: Option<String>,
     #[serde(default)]
     pub voice_method: Option<String>,
+    /// A TwiML App (`AP…`) that takes the number's calls instead of `voice_url`.
+    #[serde(default)]
+    pub voice_application_sid: Option<String>,
+    /// A SIP trunk (`TK…`) that takes the number's calls instead of `voice_url` and any app.
+    #[serde(default)]
+    pub trunk_sid: Option<String>,
+}
+
+impl NumberResource {
+    /// What takes the number's incoming calls when it is not `voice_url`: Twilio ignores the
+    /// voice URL while either is set (an empty value is unset).
+    pub fn routed_elsewhere(&self) -> Option<NumberRouting> {
+        let set = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        match (set(&self.trunk_sid), set(&self.voice_application_sid)) {
+            (Some(trunk), _) => Some(NumberRouting::Trunk(trunk)),
+            (None, Some(app)) => Some(NumberRouting::Application(app)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Where a number's calls go instead of its voice webhook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberRouting {
+    /// A TwiML App (`voice_application_sid`).
+    Application(String),
+    /// A SIP trunk (`trunk_sid`).
+    Trunk(String),
 }
 
 /// A conference resource (`CF…`).
@@ -286,9 +322,23 @@ impl TwilioClient {
     }
 
     /// `POST /IncomingPhoneNumbers/{PN}.json VoiceUrl=… VoiceMethod=…`: where its calls go.
-    pub async fn set_voice_webhook(&self, number_sid: &str, url: &str, method: &str) -> Result<NumberResource, RestError> {
+    /// With `detach`, also `VoiceApplicationSid=` or `TrunkSid=` (empty: unset): a TwiML App or
+    /// a SIP trunk set on the number would otherwise keep taking its calls, whatever the voice URL
+    /// says.
+    pub async fn set_voice_webhook(
+        &self,
+        number_sid: &str,
+        url: &str,
+        method: &str,
+        detach: Option<&NumberRouting>,
+    ) -> Result<NumberResource, RestError> {
         let path = self.path(&["IncomingPhoneNumbers", number_sid]);
-        let form = vec![("VoiceUrl", url.to_string()), ("VoiceMethod", method.to_string())];
+        let mut form = vec![("VoiceUrl", url.to_string()), ("VoiceMethod", method.to_string())];
+        match detach {
+            Some(NumberRouting::Application(_)) => form.push(("VoiceApplicationSid", String::new())),
+            Some(NumberRouting::Trunk(_)) => form.push(("TrunkSid", String::new())),
+            None => {}
+        }
         self.send_json(reqwest::Method::POST, &path, None, Some(form)).await
     }
 

@@ -3,6 +3,7 @@
 //! them; an agent gets 403; a disabled account cannot sign in and its sessions end.
 
 use crate::common::*;
+use std::time::Duration;
 use warm_transfer::center::AgentRole;
 use warm_transfer::ids::AgentId;
 
@@ -100,4 +101,37 @@ async fn an_agent_gets_403_from_account_management() {
         assert_eq!(status, 403, "{endpoint}");
     }
     assert!(app.store().await.agent(&AgentId::parse("agent9").unwrap()).await.unwrap().is_none());
+}
+
+/// An account signed in but offline (console open, phone never registered) has its console
+/// stream ended at once when it is disabled or removed, and a supervisor's floor stream too:
+/// whatever the presence, nothing of the account stays open.
+#[tokio::test]
+async fn disabling_or_removing_an_offline_account_ends_its_open_streams_at_once() {
+    let app = TestApp::spawn().await;
+    let sup = supervisor(&app).await;
+    app.add_agent("supervisor2").await;
+    app.store().await.set_agent_role(&AgentId::parse("supervisor2").unwrap(), AgentRole::Supervisor).await.unwrap();
+    for (endpoint, params) in
+        [("set_account_disabled", vec![("identity", "agent2"), ("disabled", "true")]), ("remove_account", vec![("identity", "agent2")])]
+    {
+        app.add_agent("agent2").await;
+        call(&app, &sup, "set_account_disabled", &[("identity", "agent2"), ("disabled", "false")]).await;
+        let cookie = app.sign_in("agent2").await;
+        let res = app.client.get(format!("{}/api/stream", app.base_url)).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let mut sse = Sse::new(res);
+        assert_eq!(sse.next_view().await["me"]["presence"]["state"], "offline", "signed in, phone not registered");
+        let (status, body) = call(&app, &sup, endpoint, &params).await;
+        assert_eq!(status, 200, "{body}");
+        let took = stream_ends_within(sse.into_response(), Duration::from_secs(2)).await;
+        eprintln!("{endpoint}: the offline account's stream ended after {took:?}");
+    }
+    // A supervisor's floor stream ends when their account is disabled.
+    let other = app.sign_in("supervisor2").await;
+    let floor = app.client.get(format!("{}/api/floor/stream", app.base_url)).header("cookie", &other).send().await.unwrap();
+    assert_eq!(floor.status(), 200);
+    let (status, body) = call(&app, &sup, "set_account_disabled", &[("identity", "supervisor2"), ("disabled", "true")]).await;
+    assert_eq!(status, 200, "{body}");
+    stream_ends_within(floor, Duration::from_secs(2)).await;
 }

@@ -253,6 +253,13 @@ pub async fn fresh_postgres_url() -> String {
 }
 
 impl TestApp {
+    /// The application on the database at `db_url` (a private server a test controls), with a
+    /// stand-in of its own.
+    pub async fn spawn_on_url(db_url: &str, extra: &[(&str, &str)]) -> Self {
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        Self::spawn_on(dir, db_url.to_string(), StandIn::start().await, extra).await
+    }
+
     /// The same application on a fresh PostgreSQL database.
     pub async fn spawn_postgres() -> Self {
         Self::spawn_postgres_with(&[]).await
@@ -393,6 +400,11 @@ impl Sse {
         Sse { res, buf: String::new(), last_id: None }
     }
 
+    /// The response, to read on (what was already buffered is dropped).
+    pub fn into_response(self) -> reqwest::Response {
+        self.res
+    }
+
     /// The next event: its name (`message` for views) and its data as JSON.
     pub async fn next_event(&mut self) -> (String, serde_json::Value) {
         loop {
@@ -434,6 +446,19 @@ impl Sse {
             if name == "directory" {
                 return data;
             }
+        }
+    }
+}
+
+/// Reads an event stream until the server ends it; panics if it is still open after `within`.
+/// Answers how long it took.
+pub async fn stream_ends_within(mut res: reqwest::Response, within: Duration) -> Duration {
+    let started = std::time::Instant::now();
+    loop {
+        match tokio::time::timeout_at(tokio::time::Instant::from_std(started + within), res.chunk()).await {
+            Err(_) => panic!("the stream is still open after {within:?}"),
+            Ok(Ok(Some(_))) => continue,
+            Ok(Ok(None)) | Ok(Err(_)) => return started.elapsed(),
         }
     }
 }

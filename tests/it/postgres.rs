@@ -378,3 +378,34 @@ async fn latest(console: &mut (Sse, Option<serde_json::Value>, Option<serde_json
     let view = view.clone().unwrap_or_default();
     (directory.clone().unwrap_or_default(), serde_json::json!({ "me": view["me"], "call": view["call"], "queue": view["queue"] }))
 }
+
+/// An account disabled through one instance while its console (offline: no phone) holds a stream
+/// on the other: that stream ends at once too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disabling_an_account_on_one_instance_ends_its_stream_on_the_other() {
+    let first = TestApp::spawn_postgres().await;
+    let second = first.restart().await;
+    first.add_agent("supervisor1").await;
+    first
+        .store()
+        .await
+        .set_agent_role(&warm_transfer::ids::AgentId::parse("supervisor1").unwrap(), warm_transfer::center::AgentRole::Supervisor)
+        .await
+        .unwrap();
+    let sup = first.sign_in("supervisor1").await;
+    let cookie = second.sign_in("agent2").await;
+    let res = second.client.get(format!("{}/api/stream", second.base_url)).header("cookie", cookie).send().await.unwrap();
+    let mut sse = Sse::new(res);
+    assert_eq!(sse.next_view().await["me"]["presence"]["state"], "offline");
+    let res = first
+        .client
+        .post(format!("{}/api/set_account_disabled", first.base_url))
+        .header("cookie", sup)
+        .form(&[("identity", "agent2"), ("disabled", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let took = stream_ends_within(sse.into_response(), Duration::from_secs(2)).await;
+    eprintln!("the stream on the other instance ended after {took:?}");
+}

@@ -232,7 +232,8 @@ async fn every_rest_call_the_app_makes_validates_against_twilios_spec() {
     accepted(
         &prism,
         "point the number's voice webhook at the app",
-        c.set_voice_webhook("PN0123456789abcdef0123456789abcdef", "https://support.example.com/conference/connect/client", "POST").await,
+        c.set_voice_webhook("PN0123456789abcdef0123456789abcdef", "https://support.example.com/conference/connect/client", "POST", None)
+            .await,
     );
 
     accepted(&prism, "remove participant", c.remove_participant(CONF, CALL).await);

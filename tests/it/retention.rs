@@ -79,6 +79,55 @@ async fn forget_leaves_no_trace(app: TestApp) {
     let (removed, live) = app.store().await.forget_caller(FORGOTTEN).await.unwrap();
     assert_eq!((removed.calls, live), (1, 0));
     assert_eq!(rows_naming(&app, FORGOTTEN).await, Vec::<String>::new());
+
+    // Nor in any byte of the database's files (free pages, the write-ahead log, dead tuples):
+    // the number is scanned for in them (and found for the caller kept, so the scan can fail).
+    assert!(app.store().await.scrub().await.unwrap(), "scrubbed");
+    let digits = |n: &str| n.trim_start_matches('+').to_string();
+    let files = database_files(&app).await;
+    assert!(!files.is_empty());
+    let holding = |needle: &str| -> Vec<String> {
+        files.iter().filter(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle.as_bytes())).map(|(f, _)| f.clone()).collect()
+    };
+    assert_eq!(holding(&digits(FORGOTTEN)), Vec::<String>::new(), "the forgotten number is still in these files");
+    assert!(!holding(&digits(KEPT)).is_empty(), "the kept caller's number is found: the scan works");
+}
+
+/// Every file of the app's database, read whole: SQLite's database, write-ahead log and shared
+/// memory; PostgreSQL's files of every relation of the database (after a checkpoint, so that
+/// what it holds in memory is on disk).
+async fn database_files(app: &TestApp) -> Vec<(String, Vec<u8>)> {
+    use sqlx::Row;
+    let mut paths = Vec::new();
+    if let Some(rest) = app.db_url.strip_prefix("sqlite://") {
+        let db = rest.split('?').next().unwrap().to_string();
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            paths.push(format!("{db}{suffix}"));
+        }
+    } else {
+        let pool = pool(&app.db_url).await;
+        sqlx::query("CHECKPOINT").execute(&pool).await.unwrap();
+        let dir: String = sqlx::query("SELECT current_setting('data_directory')").fetch_one(&pool).await.unwrap().try_get(0).unwrap();
+        let rows =
+            sqlx::query("SELECT pg_relation_filepath(oid::regclass) FROM pg_class WHERE pg_relation_filepath(oid::regclass) IS NOT NULL")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        for row in rows {
+            let rel: String = row.try_get(0).unwrap();
+            let base = format!("{dir}/{rel}");
+            // The main fork and its 1 GB segments, the free space and visibility maps.
+            let folder = std::path::Path::new(&base).parent().unwrap().to_path_buf();
+            let name = std::path::Path::new(&base).file_name().unwrap().to_string_lossy().to_string();
+            for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+                let f = entry.file_name().to_string_lossy().to_string();
+                if f == name || f.starts_with(&format!("{name}.")) || f.starts_with(&format!("{name}_")) {
+                    paths.push(entry.path().display().to_string());
+                }
+            }
+        }
+    }
+    paths.into_iter().filter_map(|p| std::fs::read(&p).ok().map(|b| (p, b))).collect()
 }
 
 #[tokio::test]
@@ -107,6 +156,12 @@ async fn the_purge_deletes_finished_calls_older_than_the_period_and_nothing_live
     assert_eq!(rows_naming(&app, FORGOTTEN).await, Vec::<String>::new());
     assert!(store.call_live(&call_sid(2)).await.unwrap());
     assert!(!app.timeline(&call_sid(2)).await.is_empty());
+    // And scrubbed from the files, as the daily job does after the purge.
+    assert!(store.scrub().await.unwrap());
+    let files = database_files(&app).await;
+    let holding = |needle: &str| files.iter().filter(|(_, b)| b.windows(needle.len()).any(|w| w == needle.as_bytes())).count();
+    assert_eq!(holding(&FORGOTTEN[1..]), 0, "the purged caller's number is still in the database's files");
+    assert!(holding(&KEPT[1..]) > 0, "the live caller's number is found: the scan works");
 }
 
 fn now_ms() -> i64 {

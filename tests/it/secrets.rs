@@ -158,6 +158,10 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
     let join1 = format!("/conference/{customer}/connect/agent1?leg=1");
     let (status, _) = seen.answer("agent1 joins", app.webhook(&join1, &[("CallSid", &leg1)]).await).await;
     assert_eq!(status, 200);
+    for step in ["hold", "resume"] {
+        let (status, body) = seen.answer(step, as_agent(&agent1_cookie, "transfer", &[("action", step)]).await.unwrap()).await;
+        assert_eq!(status, 200, "{step}: {body}");
+    }
     seen.answer("presence agent2", as_agent(&agent2_cookie, "presence", &[("status", "available")]).await.unwrap()).await;
     let (status, _) = seen
         .answer("consult", as_agent(&agent1_cookie, "transfer", &[("action", "consult"), ("to", "agent2"), ("note", "vip")]).await.unwrap())
@@ -313,6 +317,19 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
     );
     assert!(!log.contains(&tunnel_signature), "a signature never reaches the log");
     assert!(log.contains("refused a webhook: its X-Twilio-Signature does not verify"), "{log}");
+    // Every line about a call carries its sid: the hold and resume steps, and the conference's
+    // start and end (which name no call of their own: the customer's is the conference's name).
+    for step in ["hold", "resume"] {
+        let line = log.lines().find(|l| l.contains("call step") && l.contains(&format!("step={step}"))).unwrap_or_else(|| panic!("{log}"));
+        assert!(line.contains(&format!("call_sid={customer}")), "{line}");
+    }
+    for event in ["conference-start", "conference-end"] {
+        let line = log
+            .lines()
+            .find(|l| l.contains("route=\"status\"") && l.contains(&format!("event={event}")))
+            .unwrap_or_else(|| panic!("{log}"));
+        assert!(line.contains(&format!("call_sid={customer}")) && line.contains(&format!("conference_sid={cf}")), "{line}");
+    }
     assert!(last_errors.iter().any(|e| e.contains("401")), "{last_errors:?}");
 
     let mut leaks = Vec::new();

@@ -59,7 +59,7 @@ fn a_caller_who_has_waited_is_moved_to_the_callback_menu_once_keeping_their_plac
     assert_eq!(w.effects(), &[Effect::OfferCallback { call: call(1) }]);
     assert_eq!(w.state.queue_position(&call(1)), Some(1), "the menu keeps their place");
     // Their conference ends as they leave it: they are not gone.
-    let w = w.and(Command::CallerLeft { call: call(1) });
+    let w = w.and(Command::CallerLeft { call: call(1), conference: None });
     assert!(w.state.calls.contains_key(&call(1)));
     // While they choose, the caller behind them is offered to an agent who comes free.
     let w = w.available("agent1");
@@ -86,8 +86,14 @@ fn at_the_start_a_callback_is_offered_when_the_queues_head_has_waited_long() {
     let w = signed_in_away(&["agent1"]).arrives(1).at(30_000).arrives(2);
     assert!(!w.decision().events.iter().any(|e| matches!(e, Event::CallbackOffered { .. })), "the head waited 29 s only");
     // The menu is in the answer to the voice webhook itself: no REST request.
-    let w =
-        w.at(1_000 + AFTER).and(Command::CallArrived { call: call(3), from: Some(caller(3)), recorded: false, closed: None, queue: None });
+    let w = w.at(1_000 + AFTER).and(Command::CallArrived {
+        call: call(3),
+        from: Some(caller(3)),
+        recorded: false,
+        closed: None,
+        queue: None,
+        arrived_at: None,
+    });
     assert_eq!(w.decision().events[1], Event::CallbackOffered { call: call(3), until: 1_000 + AFTER + rules().menu_time, nobody: false });
     assert!(w.effects().is_empty());
 }
@@ -178,7 +184,7 @@ fn a_busy_caller_frees_the_agent_and_the_request_waits_in_its_place_for_the_retr
 #[test]
 fn a_callback_is_never_an_abandon() {
     let mut day = Day::new(0);
-    day.record(1_000, &Event::Queued { call: call(1), from: None, queue: None, priority: 0 });
+    day.record(1_000, &Event::Queued { call: call(1), from: None, queue: None, priority: 0, since: None });
     day.record(2_000, &Event::CallbackRequested { call: call(1), number: number(1) });
     day.record(90_000, &Event::Ended { call: call(1), reason: EndReason::CallbackGaveUp });
     let f = day.figures(100_000, &Thresholds::default());
@@ -201,7 +207,7 @@ fn a_caller_in_the_menu_who_chooses_a_message_leaves_the_queue_not_as_an_abandon
     assert_eq!(w.decision().events[0].describe(), "chose to leave a message");
     assert!(w.effects().is_empty(), "they are recording their message: {:?}", w.effects());
     let mut day = Day::new(0);
-    day.record(1_000, &Event::Queued { call: call(1), from: None, queue: None, priority: 0 });
+    day.record(1_000, &Event::Queued { call: call(1), from: None, queue: None, priority: 0, since: None });
     day.record(70_000, &w.decision().events[0]);
     assert_eq!(day.figures(80_000, &Thresholds::default()).abandoned, 0);
 }
@@ -222,7 +228,7 @@ fn a_caller_back_from_the_menu_after_its_time_ran_out_waits_again_rather_than_be
     let w = w.at(1_000 + AFTER + rules().menu_time).and(Command::Tick);
     assert!(!w.state.calls.contains_key(&call(1)));
     let w = w.and(Command::KeepWaiting { call: call(1), from: Some(caller(1)) });
-    assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: Some(caller(1)), queue: None, priority: 0 }]);
+    assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: Some(caller(1)), queue: None, priority: 0, since: None }]);
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
 }
 
@@ -253,4 +259,31 @@ fn a_long_queue_passing_the_wait_at_once_is_moved_to_the_menu_in_slices() {
     assert!(w.state.next_due(&w.rules).is_some_and(|t| t <= w.now), "the rest are still due");
     let w = w.and(Command::Tick);
     assert_eq!(w.effects().len(), 5);
+}
+
+#[test]
+fn a_late_word_about_the_conference_a_caller_left_for_the_menu_does_not_end_their_call() {
+    let old = crate::ids::ConferenceSid::parse("CF00000000000000000000000000000001").unwrap();
+    let new = crate::ids::ConferenceSid::parse("CF00000000000000000000000000000002").unwrap();
+    // Given a caller in their conference (Twilio told its sid), moved to the callback menu and
+    // back into the queue: a new conference of the same name.
+    let w = signed_in_away(&["agent1"])
+        .arrives(1)
+        .and(Command::ConferenceKnown { call: call(1), conference: old.clone() })
+        .at(1_000 + AFTER)
+        .and(Command::Tick)
+        .and(Command::KeepWaiting { call: call(1), from: Some(caller(1)) });
+    assert_eq!(w.state.calls[&call(1)].conference, None, "the new conference is not known yet");
+    // When the old conference's participant-leave and conference-end arrive late, then nothing
+    // changes: it is not their conference any more, nor learned as theirs again.
+    let w = w.and(Command::ConferenceKnown { call: call(1), conference: old.clone() });
+    assert!(w.decision().events.is_empty());
+    let w = w.and(Command::CallerLeft { call: call(1), conference: Some(old.clone()) });
+    assert!(w.decision().events.is_empty(), "{:?}", w.decision().events);
+    assert_eq!(w.phase(1), Some(CallPhase::Queued));
+    // The new conference is theirs: leaving it ends the call.
+    let w = w.and(Command::ConferenceKnown { call: call(1), conference: new.clone() });
+    assert_eq!(w.state.calls[&call(1)].conference, Some(new.clone()));
+    let w = w.and(Command::CallerLeft { call: call(1), conference: Some(new) });
+    assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp }));
 }

@@ -14,11 +14,12 @@ fn a_caller_with_nobody_available_waits_in_the_queue() {
         recorded: false,
         closed: None,
         queue: None,
+        arrived_at: None,
     });
     assert_eq!(w.phase(1), Some(CallPhase::Queued));
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
     assert!(w.effects().is_empty(), "nobody is rung");
-    assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: Some(caller(1)), queue: None, priority: 0 }]);
+    assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: Some(caller(1)), queue: None, priority: 0, since: None }]);
 }
 
 #[test]
@@ -29,6 +30,7 @@ fn a_repeated_voice_webhook_queues_the_caller_once() {
         recorded: false,
         closed: None,
         queue: None,
+        arrived_at: None,
     });
     assert!(w.decision().events.is_empty());
     assert_eq!(w.state.queue_len(), 1);
@@ -43,6 +45,7 @@ fn a_caller_who_rings_while_we_are_closed_is_told_and_not_queued_even_with_agent
         recorded: false,
         closed,
         queue: None,
+        arrived_at: None,
     });
     assert_eq!(
         w.decision().events,
@@ -61,6 +64,7 @@ fn a_closed_webhook_repeated_is_on_the_record_once() {
         recorded: true,
         closed: Some("outside the opening hours".into()),
         queue: None,
+        arrived_at: None,
     });
     assert!(w.decision().events.is_empty());
 }
@@ -162,7 +166,7 @@ fn news_of_an_older_leg_changes_nothing() {
 
 #[test]
 fn a_caller_leaving_while_offered_stops_the_ringing_and_frees_the_agent() {
-    let w = given_agents(&["agent1"]).available("agent1").arrives(1).when(Command::CallerLeft { call: call(1) });
+    let w = given_agents(&["agent1"]).available("agent1").arrives(1).when(Command::CallerLeft { call: call(1), conference: None });
     assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), party: Party::Agent(agent("agent1")), leg: 1 }]);
     assert_eq!(w.presence("agent1"), Presence::Available, "not their fault: no away");
     assert_eq!(w.phase(1), None);
@@ -173,7 +177,7 @@ fn a_caller_leaving_while_offered_stops_the_ringing_and_frees_the_agent() {
 
 #[test]
 fn a_caller_leaving_the_queue_is_gone_from_it() {
-    let w = given_agents(&["agent1"]).arrives(1).arrives(2).when(Command::CallerLeft { call: call(1) });
+    let w = given_agents(&["agent1"]).arrives(1).arrives(2).when(Command::CallerLeft { call: call(1), conference: None });
     assert_eq!(w.state.queue_position(&call(2)), Some(1));
     assert!(w.effects().is_empty());
 }
@@ -195,7 +199,7 @@ fn answering_a_call_whose_caller_left_is_refused() {
     let w = given_agents(&["agent1"])
         .available("agent1")
         .arrives(1)
-        .and(Command::CallerLeft { call: call(1) })
+        .and(Command::CallerLeft { call: call(1), conference: None })
         .when(Command::LegAnswered { call: call(1), party: Party::Agent(agent("agent1")), leg: 1, sid: None });
     assert!(w.refusal().contains("unknown or finished call"), "{}", w.refusal());
 }
@@ -233,7 +237,7 @@ fn the_customer_hanging_up_puts_the_agent_in_wrap_up() {
         .arrives(1)
         .answers("agent1", 1, 1)
         .at(60_000)
-        .and(Command::CallerLeft { call: call(1) });
+        .and(Command::CallerLeft { call: call(1), conference: None });
     assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 75_000 });
     assert!(w.effects().is_empty(), "the caller is gone already");
     // The agent's own leg ending afterwards is old news.
@@ -436,4 +440,40 @@ fn presences_read_back_as_written() {
     );
     assert!(serde_json::from_str::<Presence>(r#"{"state":"away"}"#).is_err());
     assert!(serde_json::from_str::<Presence>(r#"{"state":"asleep"}"#).is_err());
+}
+
+#[test]
+fn a_caller_kept_aside_while_the_database_was_away_keeps_the_place_of_when_they_rang() {
+    // Given a caller who rang at 1,000 while the database was away (kept aside), and one who rang
+    // at 2,000 once it was back and was queued at once.
+    let w = given_agents(&["agent1"]).at(2_000).arrives(2);
+    // When the first is queued at 3,000, as of when they rang, then they are first in line.
+    let w = w.at(3_000).when(Command::CallArrived {
+        call: call(1),
+        from: Some(caller(1)),
+        recorded: false,
+        closed: None,
+        queue: None,
+        arrived_at: Some(1_000),
+    });
+    assert_eq!(
+        w.decision().events,
+        vec![Event::Queued { call: call(1), from: Some(caller(1)), queue: None, priority: 0, since: Some(1_000) }]
+    );
+    assert_eq!(w.state.queue_position(&call(1)), Some(1));
+    assert_eq!(w.state.queue_position(&call(2)), Some(2));
+    assert_eq!(w.state.calls[&call(1)].queued_at, 1_000);
+    // And the one who comes free is offered the caller who rang first.
+    let w = w.available("agent1");
+    assert_eq!(w.offered_to(1), Some(agent("agent1")));
+    // A time ahead of the decision's own clock is not believed.
+    let w = given_agents(&["agent1"]).at(5_000).when(Command::CallArrived {
+        call: call(3),
+        from: None,
+        recorded: false,
+        closed: None,
+        queue: None,
+        arrived_at: Some(9_000),
+    });
+    assert_eq!(w.state.calls[&call(3)].queued_at, 5_000);
 }

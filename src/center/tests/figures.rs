@@ -26,7 +26,7 @@ impl Today {
     }
 
     fn queued(self, secs: i64, n: u8) -> Self {
-        self.then(secs, Event::Queued { call: call(n), from: None, queue: None, priority: 0 })
+        self.then(secs, Event::Queued { call: call(n), from: None, queue: None, priority: 0, since: None })
     }
 
     fn answered(self, secs: i64, n: u8, name: &str) -> Self {
@@ -92,7 +92,7 @@ fn a_transferred_call_is_answered_once_and_its_first_wait_is_its_speed_of_answer
 fn a_call_still_in_progress_at_midnight_counts_on_the_day_it_queued() {
     let mut day = Day::new(MIDNIGHT);
     // Queued and answered yesterday: today sees only its end.
-    day.record(MIDNIGHT - 30_000, &Event::Queued { call: call(1), from: None, queue: None, priority: 0 });
+    day.record(MIDNIGHT - 30_000, &Event::Queued { call: call(1), from: None, queue: None, priority: 0, since: None });
     day.record(MIDNIGHT - 10_000, &Event::Answered { call: call(1), agent: agent("agent1"), sid: None });
     day.record(MIDNIGHT + 50_000, &Event::Ended { call: call(1), reason: EndReason::CallerHungUp });
     let f = day.figures(MIDNIGHT + 60_000, &Thresholds::default());

@@ -64,7 +64,14 @@ impl World {
     }
 
     pub fn arrives(self, n: u8) -> Self {
-        self.and(Command::CallArrived { call: call(n), from: Some(caller(n)), recorded: false, closed: None, queue: None })
+        self.and(Command::CallArrived {
+            call: call(n),
+            from: Some(caller(n)),
+            recorded: false,
+            closed: None,
+            queue: None,
+            arrived_at: None,
+        })
     }
 
     pub fn answers(self, name: &str, n: u8, leg: LegNo) -> Self {

@@ -100,7 +100,9 @@ fn command(state: &State, op: &Op) -> Option<Command> {
         })
     };
     Some(match op {
-        Op::Arrive(n) => Command::CallArrived { call: call(*n), from: Some(caller(*n)), recorded: false, closed: None, queue: None },
+        Op::Arrive(n) => {
+            Command::CallArrived { call: call(*n), from: Some(caller(*n)), recorded: false, closed: None, queue: None, arrived_at: None }
+        }
         // Mostly available: calls need someone to answer them.
         Op::Presence(i, w) => Command::SetPresence {
             agent: a(*i),
@@ -128,7 +130,7 @@ fn command(state: &State, op: &Op) -> Option<Command> {
             let leg = state.calls.get(&call(*n))?.parties.iter().find(|p| p.party() == Some(&party))?.leg;
             Command::LegEnded { call: call(*n), party, leg, outcome: OUTCOMES[*o as usize] }
         }
-        Op::CallerLeft(n) => Command::CallerLeft { call: call(*n) },
+        Op::CallerLeft(n) => Command::CallerLeft { call: call(*n), conference: None },
         Op::Step(i, s, t) => {
             // Half the time whoever has a call takes the step: most steps need one.
             let actor = match *i {

@@ -29,6 +29,7 @@ impl World {
             recorded: false,
             closed: None,
             queue: Some((queue(q), priority)),
+            arrived_at: None,
         })
     }
 }
@@ -37,7 +38,10 @@ impl World {
 fn a_caller_is_offered_only_to_an_agent_who_takes_their_queue() {
     let w = floor().at(1_000).available("agent2").at(2_000).available("agent1").at(3_000).arrives_in(1, "sales", 0);
     assert_eq!(w.offered_to(1), Some(agent("agent1")), "agent2 has waited longer but takes support only");
-    assert_eq!(w.decision().events[0], Event::Queued { call: call(1), from: Some(caller(1)), queue: Some(queue("sales")), priority: 0 });
+    assert_eq!(
+        w.decision().events[0],
+        Event::Queued { call: call(1), from: Some(caller(1)), queue: Some(queue("sales")), priority: 0, since: None }
+    );
     assert_eq!(w.decision().events[0].describe(), format!("queued for sales (caller {})", caller(1)));
 }
 

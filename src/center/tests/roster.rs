@@ -63,12 +63,13 @@ fn a_removed_account_leaves_once_nothing_of_theirs_is_live() {
 
 #[test]
 fn a_voice_webhook_repeated_after_the_call_is_over_does_not_queue_the_caller_again() {
-    let w = given_agents(&["agent1"]).arrives(1).and(Command::CallerLeft { call: call(1) }).when(Command::CallArrived {
+    let w = given_agents(&["agent1"]).arrives(1).and(Command::CallerLeft { call: call(1), conference: None }).when(Command::CallArrived {
         call: call(1),
         from: Some(caller(1)),
         recorded: true,
         closed: None,
         queue: None,
+        arrived_at: None,
     });
     assert!(w.decision().events.is_empty());
     assert_eq!(w.state.queue_len(), 0);
@@ -173,9 +174,21 @@ fn a_call_stored_by_the_previous_version_carries_on_with_its_parties_and_holds()
 fn another_instances_rows_replace_what_this_copy_had() {
     let mut w = given_agents(&["agent1"]).available("agent1").arrives(1).arrives(2);
     let mut other = w.state.clone();
-    other.handle(Command::CallerLeft { call: call(1) }, w.now, &RULES).unwrap();
+    other.handle(Command::CallerLeft { call: call(1), conference: None }, w.now, &RULES).unwrap();
     let agents: Vec<Agent> = other.agents.values().cloned().collect();
     let live: Vec<Call> = other.calls.values().cloned().collect();
     w.state.restore(agents, &[call(1), call(2)], live);
     assert_eq!(w.state, other);
+}
+
+#[test]
+fn an_offline_agent_signed_out_is_still_said_signed_out_so_their_open_streams_end() {
+    // Given agent1 signed in with the console open (a lease) but no phone: offline.
+    let w = given_agents(&["agent1"]).and(Command::Heartbeat { agents: vec![agent("agent1")] });
+    assert_eq!(w.presence("agent1"), Presence::Offline);
+    // When their account is disabled (a sign-out), then the sign-out is an event all the same,
+    // and no console holds a lease for them any more.
+    let w = w.and(Command::SignedOut { agent: agent("agent1") });
+    assert_eq!(w.decision().events, vec![Event::SignedOut { agent: agent("agent1") }]);
+    assert_eq!(w.state.agents[&agent("agent1")].online_until, None);
 }

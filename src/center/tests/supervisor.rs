@@ -209,11 +209,11 @@ fn holds_and_transfers_work_unchanged_on_a_monitored_call() {
 
 #[test]
 fn when_the_call_ends_the_supervisor_leaves_it_and_a_ringing_leg_is_cancelled() {
-    let w = listening().when(Command::CallerLeft { call: call(1) });
+    let w = listening().when(Command::CallerLeft { call: call(1), conference: None });
     assert!(rows(&w).contains(&"supervisor1 left".to_string()), "{:?}", rows(&w));
     assert!(w.state.monitored_by(&sup()).is_none());
 
-    let w = a_connected_call().and(monitor(MonitorMode::Listen)).when(Command::CallerLeft { call: call(1) });
+    let w = a_connected_call().and(monitor(MonitorMode::Listen)).when(Command::CallerLeft { call: call(1), conference: None });
     assert!(w.effects().contains(&Effect::CancelLeg { call: call(1), party: Party::Agent(sup()), leg: 2 }), "{:?}", w.effects());
 }
 
@@ -308,7 +308,7 @@ fn a_supervisor_sets_an_agent_away_with_a_reason_or_offline_and_ends_a_wrap_up()
     let w = w.when(Command::Supervise { supervisor: sup(), agent: agent("agent1"), action: SupervisorAction::SetOffline });
     assert_eq!(w.refusal(), "agent1 is on-call: that can wait until they are off the call");
 
-    let w = w.and(Command::CallerLeft { call: call(1) });
+    let w = w.and(Command::CallerLeft { call: call(1), conference: None });
     assert!(matches!(w.presence("agent1"), Presence::WrapUp { .. }));
     let w = w.when(Command::Supervise { supervisor: sup(), agent: agent("agent1"), action: SupervisorAction::EndWrapUp });
     assert_eq!(w.presence("agent1"), Presence::Available);

@@ -254,7 +254,7 @@ fn a_consult_twilio_never_reports_on_is_given_up_and_the_customer_is_back() {
 
 #[test]
 fn the_customer_hanging_up_while_the_target_rings_stops_it_frees_both_agents_and_tells_the_target_why() {
-    let w = on_a_call().and(consult("agent2", "")).at(15_000).and(Command::CallerLeft { call: call(1) });
+    let w = on_a_call().and(consult("agent2", "")).at(15_000).and(Command::CallerLeft { call: call(1), conference: None });
     assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), party: party("agent2"), leg: 2 }]);
     assert_eq!(w.presence("agent2"), Presence::Available);
     assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 15_000 + RULES.wrap_up });
@@ -267,7 +267,7 @@ fn the_customer_hanging_up_while_the_target_rings_stops_it_frees_both_agents_and
 
 #[test]
 fn the_customer_hanging_up_during_the_consult_tells_both_agents_at_once() {
-    let w = consulting().at(15_000).and(Command::CallerLeft { call: call(1) });
+    let w = consulting().at(15_000).and(Command::CallerLeft { call: call(1), conference: None });
     assert!(w.effects().is_empty(), "the conference ends with the customer: nobody is left in it");
     assert_eq!(w.presence("agent1"), Presence::WrapUp { until: 15_000 + RULES.wrap_up });
     assert_eq!(w.presence("agent2"), Presence::WrapUp { until: 15_000 + RULES.wrap_up });

@@ -33,7 +33,7 @@ fn a_voicemail_waits_in_its_place_behind_the_callers_before_it_and_ahead_of_thos
     assert_eq!(w.state.queue_position(&call(3)), Some(3));
     assert_eq!(
         w.decision().events,
-        vec![Event::Queued { call: call(3), from: Some(caller(3)), queue: None, priority: 0 }],
+        vec![Event::Queued { call: call(3), from: Some(caller(3)), queue: None, priority: 0, since: None }],
         "the caller after the voicemail queues behind it"
     );
 }

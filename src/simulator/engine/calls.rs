@@ -15,6 +15,7 @@ use crate::center::CONFERENCE_LIMIT;
 use crate::ids::{CallSid, ConferenceSid};
 use crate::simulator::time::rfc2822;
 use crate::simulator::twiml::{ConferenceJoin, Instruction};
+pub use crate::twilio::rest::NumberRouting;
 
 /// What Twilio says when a call's document cannot be fetched or read.
 pub const APPLICATION_ERROR: &str = "We are sorry, an application error has occurred. Goodbye.";
@@ -59,6 +60,8 @@ pub struct Engine {
     pub(super) recordings: BTreeMap<String, StoredRecording>,
     /// What Twilio's debugger would show, newest last (at most [`NOTIFICATIONS_KEPT`]).
     pub(super) notifications: VecDeque<Notification>,
+    /// A TwiML App or a SIP trunk set on the support number: it takes the calls, not the voice URL.
+    pub(super) number_routing: Option<NumberRouting>,
     /// Numbers an open `/phone` page holds, and until when (see `held_numbers`).
     pub(super) held_numbers: BTreeMap<String, SystemTime>,
     pub(super) api_base_url: String,
@@ -83,6 +86,7 @@ impl Engine {
             effects: Vec::new(),
             recordings: BTreeMap::new(),
             notifications: VecDeque::new(),
+            number_routing: None,
             held_numbers: BTreeMap::new(),
             api_base_url: DEFAULT_API_BASE_URL.to_string(),
             // No pacing unless told: an engine driven by hand (tests) starts its calls at once. The
@@ -176,7 +180,22 @@ impl Engine {
         self.cfg.voice_url = url.to_string();
     }
 
+    /// What takes the number's calls instead of its voice URL, if anything (a TwiML App or a SIP
+    /// trunk, as `voice_application_sid` / `trunk_sid` say).
+    pub fn number_routing(&self) -> Option<&NumberRouting> {
+        self.number_routing.as_ref()
+    }
+
+    /// Routes the number's calls to a TwiML App or a SIP trunk (`None`: back to its voice URL).
+    /// Twilio keeps one of the two: setting either drops the other.
+    pub fn route_number(&mut self, routing: Option<NumberRouting>) {
+        self.number_routing = routing;
+    }
+
     pub fn incoming_call(&mut self, from: &str, to: &str, now: SystemTime) -> CallSid {
+        if let Some(routing) = self.number_routing.clone() {
+            return self.incoming_call_elsewhere(from, to, &routing, now);
+        }
         let url = self.cfg.voice_url.clone();
         let sid =
             self.insert_call(from, to, Direction::Inbound, OnAnswer::Document { url: url.clone(), method: "POST".into() }, 0, None, now);
@@ -185,6 +204,24 @@ impl Engine {
         call.status = CallStatus::Ringing;
         call.hear("ringing");
         self.fetch(&sid, FetchPurpose::Document, &url, "POST");
+        sid
+    }
+
+    /// A call to a number routed to a TwiML App or a SIP trunk never reaches the voice URL (the
+    /// app): Twilio silently hands it to the app or the trunk, which this simulator does not
+    /// have, so the caller hears an error and the call fails, with a debugger notice saying why.
+    fn incoming_call_elsewhere(&mut self, from: &str, to: &str, routing: &NumberRouting, now: SystemTime) -> CallSid {
+        let sid =
+            self.insert_call(from, to, Direction::Inbound, OnAnswer::Document { url: String::new(), method: "POST".into() }, 0, None, now);
+        let call = self.calls.get_mut(sid.as_str()).expect("just inserted");
+        call.status = CallStatus::Ringing;
+        call.hear(APPLICATION_ERROR);
+        let what = match routing {
+            NumberRouting::Application(app) => format!("the TwiML App {app} (voice_application_sid)"),
+            NumberRouting::Trunk(trunk) => format!("the SIP trunk {trunk} (trunk_sid)"),
+        };
+        self.warn(Some(&sid), None, format!("a call to {to} went to {what}, not to the number's voice URL"), now);
+        self.finish_call(&sid, CallStatus::Failed, now);
         sid
     }
 

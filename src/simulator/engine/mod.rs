@@ -97,6 +97,6 @@ pub use redirect::CallRedirect;
 pub use view::{CallView, ConferenceView, ListeningView, ParticipantView, RingingCall, SimState};
 
 pub use calls::{
-    Engine, EngineConfig, OutboundCall, APPLICATION_ERROR, DEFAULT_API_BASE_URL, DEFAULT_HOLD_MUSIC, DEFAULT_TIMEOUT_SECS, DOCUMENT_ERROR,
-    NOTIFICATIONS_KEPT,
+    Engine, EngineConfig, NumberRouting, OutboundCall, APPLICATION_ERROR, DEFAULT_API_BASE_URL, DEFAULT_HOLD_MUSIC, DEFAULT_TIMEOUT_SECS,
+    DOCUMENT_ERROR, NOTIFICATIONS_KEPT,
 };

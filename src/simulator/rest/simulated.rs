@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
+use axum::Extension;
 
 use super::recordings::{delete_recording, fetch_recording, list_call_recordings, list_recordings};
 use axum::Router;
@@ -13,8 +14,10 @@ use serde_json::{json, Value};
 use super::wire::{
     call_json, call_sid_of, conference_json, created_call, ok, page, participant_json, resource, ApiError, ApiResult, Form, ACCOUNT,
 };
+use super::Credential;
+use crate::simulator::driver::ApiKeyKind;
 use crate::simulator::driver::Simulator;
-use crate::simulator::engine::{CallRedirect, NewParticipant, OutboundCall, ParticipantUpdate, SimError};
+use crate::simulator::engine::{CallRedirect, NewParticipant, NumberRouting, OutboundCall, ParticipantUpdate, SimError};
 use crate::simulator::twiml;
 
 pub(super) fn routes() -> Router<Simulator> {
@@ -40,9 +43,20 @@ pub(super) fn routes() -> Router<Simulator> {
 // ---- the account and its number --------------------------------------------------------------------
 
 /// `GET Accounts/{AC}.json`: the simulated account (reached only with its own credentials).
-async fn fetch_account(Path(account): Path<String>, uri: Uri) -> ApiResult {
+/// As Twilio: a Standard API key may not read it (401, 20003); whichever auth token reads it,
+/// `auth_token` is the primary (the one webhooks are signed with).
+async fn fetch_account(
+    State(sim): State<Simulator>,
+    Path(account): Path<String>,
+    Extension(credential): Extension<Credential>,
+    uri: Uri,
+) -> ApiResult {
     let sid = resource(&account, &uri)?;
-    Ok(ok(json!({ "sid": sid, "friendly_name": "Simulated account", "status": "active", "type": "Full" })))
+    if credential == Credential::ApiKey(ApiKeyKind::Standard) {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, 20003, "Authenticate"));
+    }
+    let primary = sim.config().auth_token.expose().to_string();
+    Ok(ok(json!({ "sid": sid, "friendly_name": "Simulated account", "status": "active", "type": "Full", "auth_token": primary })))
 }
 
 /// The support number's resource sid (fixed per number).
@@ -53,7 +67,7 @@ fn number_sid(number: &str) -> String {
 
 fn number_json(sim: &Simulator) -> Value {
     let cfg = sim.config();
-    let voice_url = sim.apply(|e, _| e.voice_url().to_string());
+    let (voice_url, routing) = sim.apply(|e, _| (e.voice_url().to_string(), e.number_routing().cloned()));
     json!({
         "sid": number_sid(&cfg.support_number),
         "account_sid": cfg.account_sid,
@@ -61,6 +75,8 @@ fn number_json(sim: &Simulator) -> Value {
         "friendly_name": cfg.support_number,
         "voice_url": voice_url,
         "voice_method": "POST",
+        "voice_application_sid": match &routing { Some(NumberRouting::Application(app)) => json!(app), _ => Value::Null },
+        "trunk_sid": match &routing { Some(NumberRouting::Trunk(trunk)) => json!(trunk), _ => Value::Null },
     })
 }
 
@@ -83,7 +99,9 @@ async fn fetch_number(State(sim): State<Simulator>, Path((_, number)): Path<(Str
     Ok(ok(number_json(&sim)))
 }
 
-/// `POST IncomingPhoneNumbers/{PN}.json VoiceUrl=… [VoiceMethod=POST]`: incoming calls go there.
+/// `POST IncomingPhoneNumbers/{PN}.json VoiceUrl=… [VoiceMethod=POST] [VoiceApplicationSid=…]
+/// [TrunkSid=…]`: incoming calls go there. As Twilio: an app or a trunk set on the number wins
+/// over its voice URL; setting one drops the other; an empty value unsets it.
 async fn update_number(State(sim): State<Simulator>, Path((_, number)): Path<(String, String)>, uri: Uri, body: Bytes) -> ApiResult {
     if resource(&number, &uri)? != number_sid(&sim.config().support_number) {
         return Err(ApiError::not_found(&uri));
@@ -92,9 +110,31 @@ async fn update_number(State(sim): State<Simulator>, Path((_, number)): Path<(St
     if let Some(method) = form.get("VoiceMethod").filter(|m| m != "POST") {
         return Err(ApiError::invalid(format!("VoiceMethod {method}: the simulator posts incoming calls (use POST)")));
     }
-    if let Some(url) = form.get("VoiceUrl") {
-        sim.apply(|e, _| e.set_voice_url(&url));
-    }
+    let sid_param = |name: &str, prefix: &str| -> Result<Option<Option<String>>, ApiError> {
+        // An empty value is given (it unsets), not absent: read the pair itself.
+        match form.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()) {
+            None => Ok(None),
+            Some(v) if v.is_empty() => Ok(Some(None)),
+            Some(v) if v.len() == 34 && v.starts_with(prefix) && v[2..].chars().all(|c| c.is_ascii_hexdigit()) => Ok(Some(Some(v))),
+            Some(v) => Err(ApiError::invalid(format!("{name} {v:?} is not a {prefix} SID"))),
+        }
+    };
+    let (app, trunk) = (sid_param("VoiceApplicationSid", "AP")?, sid_param("TrunkSid", "TK")?);
+    sim.apply(|e, _| {
+        if let Some(url) = form.get("VoiceUrl") {
+            e.set_voice_url(&url);
+        }
+        let current = e.number_routing().cloned();
+        let routing = match (app, trunk) {
+            (_, Some(Some(trunk))) => Some(NumberRouting::Trunk(trunk)),
+            (Some(Some(app)), _) => Some(NumberRouting::Application(app)),
+            (Some(None), None) => current.filter(|r| !matches!(r, NumberRouting::Application(_))),
+            (None, Some(None)) => current.filter(|r| !matches!(r, NumberRouting::Trunk(_))),
+            (Some(None), Some(None)) => None,
+            (None, None) => current,
+        };
+        e.route_number(routing);
+    });
     Ok(ok(number_json(&sim)))
 }
 
