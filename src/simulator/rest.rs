@@ -44,9 +44,9 @@ mod wire;
 
 pub use recordings::wav;
 
-use super::driver::{Answering, ApiKeyKind, Simulator};
+use super::driver::{Answering, Simulator};
 use super::faults::{self, Fault};
-use wire::{ApiError, Created, Form, API};
+use wire::{ApiError, Created, Credential, Form, API};
 
 pub use wire::{INVALID_NUMBER, TOO_MANY_REQUESTS};
 
@@ -134,18 +134,6 @@ async fn inject_faults(State(sim): State<Simulator>, req: Request, next: Next) -
             ApiError::new(StatusCode::GATEWAY_TIMEOUT, 20_504, message).into_response()
         }
     }
-}
-
-/// Which of the account's credentials a request came with (set by [`authenticate`]): some
-/// resources answer differently to each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Credential {
-    /// `ACCOUNT_SID:primary auth token`.
-    PrimaryToken,
-    /// `ACCOUNT_SID:secondary auth token`.
-    SecondaryToken,
-    /// `API_KEY:API_SECRET`, of the configured kind.
-    ApiKey(ApiKeyKind),
 }
 
 /// Basic auth against every credential pair of the account (the API key, the primary and the

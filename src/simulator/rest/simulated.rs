@@ -12,9 +12,9 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use super::wire::{
-    call_json, call_sid_of, conference_json, created_call, ok, page, participant_json, resource, ApiError, ApiResult, Form, ACCOUNT,
+    call_json, call_sid_of, conference_json, created_call, ok, page, participant_json, resource, ApiError, ApiResult, Credential, Form,
+    ACCOUNT,
 };
-use super::Credential;
 use crate::simulator::driver::ApiKeyKind;
 use crate::simulator::driver::Simulator;
 use crate::simulator::engine::{CallRedirect, NewParticipant, NumberRouting, OutboundCall, ParticipantUpdate, SimError};

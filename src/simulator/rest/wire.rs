@@ -235,3 +235,15 @@ pub(super) fn page(key: &str, uri: &Uri, items: Vec<Value>) -> Value {
         "previous_page_uri": null,
     })
 }
+
+/// Which of the account's credentials a request came with (set by [`authenticate`]): some
+/// resources answer differently to each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Credential {
+    /// `ACCOUNT_SID:primary auth token`.
+    PrimaryToken,
+    /// `ACCOUNT_SID:secondary auth token`.
+    SecondaryToken,
+    /// `API_KEY:API_SECRET`, of the configured kind.
+    ApiKey(crate::simulator::driver::ApiKeyKind),
+}
