@@ -31,7 +31,7 @@ pub enum IncomingOutcome {
 
 /// How long the voice webhook waits for the caller to be queued before keeping them aside (Twilio
 /// waits 15 s for a webhook; a caller should hear something within a second).
-pub const ARRIVAL_BUDGET: std::time::Duration = std::time::Duration::from_millis(800);
+pub const ARRIVAL_BUDGET: std::time::Duration = std::time::Duration::from_millis(600);
 
 /// A customer's call arrived: it joins the queue, or, when the opening hours say we are closed,
 /// the caller hears so and when we open. Open, the answer is always a conference for the

@@ -67,9 +67,10 @@ impl Health {
     }
 
     /// Keeps what could not be written (a caller already kept is kept once, in their first
-    /// place); the outage is known from now.
+    /// place). Not itself an outage: a decision too slow for a webhook's budget is kept too, and
+    /// the database is found away only by what fails (a decision, a probe).
     pub fn keep(&self, item: Kept) {
-        {
+        let len = {
             let mut kept = self.kept();
             if item.call().is_none_or(|c| !kept.iter().any(|k| k.call() == Some(c))) {
                 if kept.len() >= KEPT_MAX {
@@ -79,8 +80,9 @@ impl Health {
                 }
                 kept.push_back(item);
             }
-        }
-        self.away();
+            callers(&kept)
+        };
+        self.set_aside(len);
     }
 
     /// The caller on `call` hung up while kept aside: they are not queued (`true` if they were

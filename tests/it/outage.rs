@@ -195,10 +195,13 @@ async fn no_caller_is_stranded(app: TestApp, mut outage: impl Outage, lasting: D
 
     outage.begin().await;
     let began = Instant::now();
+    let mut slowest = Duration::ZERO;
     for n in DURING {
         let took = rings(&app, &mut seen, n).await;
-        assert!(took < Duration::from_millis(1_500), "caller {n} waited {took:?} for the voice webhook's answer");
+        assert!(took < Duration::from_secs(1), "caller {n} waited {took:?} for the voice webhook's answer");
+        slowest = slowest.max(took);
     }
+    eprintln!("the voice webhook answered every caller during the outage within {slowest:?}");
     // One of them hangs up while kept aside: Twilio says they left their conference.
     let (call, cf) = (call_sid(HANGS_UP), format!("CF{HANGS_UP:032x}"));
     let leave = [("ConferenceSid", cf.as_str()), ("FriendlyName", &call), ("StatusCallbackEvent", "participant-leave"), ("CallSid", &call)];
