@@ -77,7 +77,8 @@ impl Console {
             (P::InCall { agent, .. }, E::ServerPresence { busy: false }) if self.server_busy => {
                 let agent = agent.clone();
                 self.server_busy = false;
-                self.end_call(agent, Some("Call ended".into()))
+                // As plain as the SDK's `disconnect`: the call ended, as calls do.
+                self.end_call(agent, None)
             }
             (_, E::ServerPresence { busy }) => {
                 self.server_busy = busy;

@@ -356,7 +356,7 @@ fn the_server_saying_the_call_is_over_ends_it_here_too() {
     assert!(c.can_hang_up());
     assert_eq!(c.apply(E::ServerPresence { busy: false }), vec![F::DisconnectCall]);
     assert!(!c.can_hang_up());
-    assert_eq!(c.status_text(), "Connected as: agent1 · Call ended");
+    assert_eq!(c.status_text(), "Connected as: agent1");
     // The SDK's late `disconnect` changes nothing.
     assert_eq!(c.apply(E::Disconnected), vec![]);
 }
