@@ -151,7 +151,7 @@ impl Console {
         } else if self.signal_lost {
             self.phase = Phase::Reconnecting { agent, registering: false };
             let mut tasks = vec![Task::DisconnectCall];
-            tasks.extend(self.offline_while_away());
+            tasks.extend(self.tell_server_offline());
             tasks
         } else {
             let mut tasks = vec![Task::DisconnectCall];

@@ -1,6 +1,8 @@
-//! The phone's device: connecting (a token, then the Voice SDK's device, registered), losing it
-//! (an error, unregistering: with no call to protect the device is dropped and the server told)
-//! and its token refreshed without ever touching a call.
+//! The phone's device: connecting (a token, then the Voice SDK's device, registered), its
+//! signalling connection dropping (the SDK gets it back by itself: the device is kept and the
+//! status says so), losing it for good (a failure the SDK does not recover from: with no call to
+//! protect the device is dropped and the server told) and its token refreshed without ever
+//! touching a call.
 use super::machine::{agent_of, Console, Input, Phase, Task};
 use super::tab::Claim;
 use super::words::error_words;
@@ -160,7 +162,7 @@ impl Console {
         }
         self.registered = false;
         self.signal_lost = true;
-        tasks.extend(self.offline_while_away());
+        tasks.extend(self.tell_server_offline());
         tasks
     }
 
@@ -186,7 +188,7 @@ impl Console {
 
     /// The server is told the agent is offline while the phone cannot ring (once announced);
     /// the next registration announces them available again.
-    pub(super) fn offline_while_away(&mut self) -> Vec<Task> {
+    pub(super) fn tell_server_offline(&mut self) -> Vec<Task> {
         if self.announced {
             self.announced = false;
             self.presence_pending = true;
@@ -210,7 +212,7 @@ impl Console {
     /// announced available again (the server knew them offline).
     pub(super) fn phone_gone(&mut self, phase: Phase) -> Vec<Task> {
         let mut tasks = self.go_without_device(phase);
-        tasks.extend(self.offline_while_away());
+        tasks.extend(self.tell_server_offline());
         tasks
     }
 
