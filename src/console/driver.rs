@@ -341,7 +341,8 @@ impl Driver {
     }
 }
 
-/// The console's reading of what the Device reports; `None` for a change of audio devices, whose lists the driver reads from the device.
+/// The console's reading of what the Device reports; `None` for a change of audio devices, whose
+/// lists the driver reads from the device.
 fn device_event(ev: &DeviceEvent) -> Option<Input> {
     Some(match ev {
         DeviceEvent::Registered => Input::Registered,
