@@ -1,5 +1,16 @@
 import { defineConfig } from "@playwright/test";
 import { AFTER_PORT, afterEnv, DEMO_PORT, env, PORT, simEnv, SIM_PORT, STAND_IN_PORT } from "./support/env";
+import { SPEECH_WAV } from "./support/speech";
+
+const chromiumArgs = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  // A fake microphone the page may use without asking (the tests that need a blocked or
+  // missing one replace the browser's answers).
+  "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+  // Sounds (keypad tones) start without a user gesture in every test.
+  "--autoplay-policy=no-user-gesture-required",
+];
 
 // Debian's chromium, never a downloaded browser (see README / BUILD-NOTES).
 export default defineConfig({
@@ -20,19 +31,27 @@ export default defineConfig({
     { name: "after-hours", testMatch: /after-hours\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${AFTER_PORT}` } },
     // Demo mode: agent and caller bots beside people (its server is started by the test).
     { name: "demo", testMatch: /demo\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${DEMO_PORT}` } },
+    // The console with the real Voice SDK it ships, the test playing Twilio's signalling, media
+    // and HTTPS (support/twilio-signal.ts), against the console's server. Real WebRTC between
+    // two pages needs host candidates (no mDNS names) and a voice-like fake microphone (a tone
+    // is removed by noise suppression).
+    {
+      name: "real-sdk",
+      testMatch: /real-sdk\.spec\.ts/,
+      timeout: 60_000,
+      use: {
+        baseURL: `http://127.0.0.1:${PORT}`,
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+          args: [...chromiumArgs, "--disable-features=WebRtcHideLocalIpsWithMdns", `--use-file-for-fake-audio-capture=${SPEECH_WAV}`],
+        },
+      },
+    },
   ],
   use: {
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        // A fake microphone the page may use without asking (the tests that need a blocked or
-        // missing one replace the browser's answers).
-        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-        // Sounds (keypad tones) start without a user gesture in every test.
-        "--autoplay-policy=no-user-gesture-required",
-      ],
+      args: chromiumArgs,
     },
   },
   // The release binary `cargo leptos build --release` produced, started from the repository root.

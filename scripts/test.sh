@@ -36,5 +36,6 @@ bash scripts/load.sh --small
 step "WASM size"
 bash scripts/wasm-size.sh
 
+# Every project of the config, the real Voice SDK's (`real-sdk`, the test playing Twilio) among them.
 step "browser tests (Playwright + Debian chromium)"
 npx playwright test -c end2end/playwright.config.ts

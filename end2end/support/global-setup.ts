@@ -3,6 +3,7 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { env, passwordOf } from "./env";
+import { writeSpeechWav } from "./speech";
 
 /** Agent accounts, created with the server binary's own CLI (password on stdin). */
 function addAgents() {
@@ -17,4 +18,6 @@ function addAgents() {
 
 export default async function globalSetup() {
   addAgents();
+  // The real-SDK tests' fake microphone (read by Chromium when it starts).
+  writeSpeechWav();
 }

@@ -1,7 +1,9 @@
 // Test double of the Twilio Voice SDK v2's `Twilio.Device` and `Call`, served by the browser
 // tests in place of /vendor/twilio.min.js. Test code only: never shipped.
 // The test drives it through `window.__voice` (incoming calls, errors, token expiry, audio
-// devices plugged in and out: `plug(kind, id, label)`, `unplug(id)`).
+// devices plugged in and out: `plug(kind, id, label)`, `unplug(id)`, the signalling socket
+// dropping: `dropSignal()` / `signalBack()`). Its events come in the real SDK's order
+// (end2end/tests/real-sdk.spec.ts runs the real one).
 (function () {
   class Emitter {
     constructor() { this._l = {}; }
@@ -24,6 +26,8 @@
       return call;
     },
     lastCall() { return this.calls[this.calls.length - 1]; },
+    dropSignal() { this.device._dropSignal(); },
+    signalBack() { this.device._signalBack(); },
     // The browser's devices, as every Device's `audio` lists them.
     media: [
       { kind: "audioinput", deviceId: "default", label: "Default - Built-in microphone" },
@@ -110,6 +114,14 @@
     status() { return this._status; }
     // What Twilio does when the far end goes away.
     remoteHangup() { this._status = "closed"; this.emit("disconnect", this); }
+    // The signalling socket dropped: a call with a reconnect token reconnects, any other is
+    // closed with no `disconnect` (the status is set just after the event, as the SDK does).
+    _transportClose(canReconnect) {
+      this.emit("transportClose");
+      if (canReconnect) { this._status = "reconnecting"; this.emit("reconnecting", { code: 53001, message: "Signaling connection disconnected" }); }
+      else this._status = "closed";
+    }
+    _signalBack() { if (this._status === "reconnecting") { this._status = "open"; this.emit("reconnected"); } }
     cancel() { this._status = "closed"; this.emit("cancel"); }
   }
 
@@ -131,9 +143,27 @@
         const err = control.failRegister;
         return Promise.reject(Object.assign(new Error(err.message), err));
       }
+      this.state = "registering";
+      this.emit("registering");
       this.state = "registered";
       setTimeout(() => this.emit("registered"), 0);
       return Promise.resolve();
+    }
+    // As the SDK when its socket drops: error 31005, the calls told, `unregistered`.
+    _dropSignal() {
+      this.emit("error", { code: 31005, message: "Websocket connection to Twilio's signaling servers were unexpectedly ended" });
+      const reconnect = !!(this.options && this.options.maxCallSignalingTimeoutMs > 0);
+      control.calls.filter((c) => c._status === "open").forEach((c) => c._transportClose(reconnect));
+      this.state = "unregistered";
+      this.emit("unregistered");
+    }
+    // ...and when it is back: registering, registered, the calls reconnected.
+    _signalBack() {
+      this.state = "registering";
+      this.emit("registering");
+      this.state = "registered";
+      this.emit("registered");
+      control.calls.forEach((c) => c._signalBack());
     }
     unregister() { this.state = "unregistered"; setTimeout(() => this.emit("unregistered"), 0); return Promise.resolve(); }
     updateToken(t) { control.log.push("updateToken"); this.token = t; }

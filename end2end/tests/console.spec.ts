@@ -411,3 +411,33 @@ test("call quality, reconnecting, mute and the keypad show on the phone; leaving
   await expect(a1.page.locator("#presence")).toHaveText(/^Wrap-up · /);
   expect(a1.errors).toEqual([]);
 });
+
+test("the signalling connection dropping: reconnecting in words, available again by itself, a call kept or left as the server says", async ({ request }) => {
+  const a1 = await agents.console("agent1");
+  const signal = (what: "dropSignal" | "signalBack") => a1.page.evaluate((w) => (window as any).__voice[w](), what);
+  // Idle: the device is kept while the SDK reconnects; the server knows the agent offline.
+  await signal("dropSignal");
+  await expectPhone(a1.page, "Reconnecting to Twilio… · no calls until it is back");
+  await expect(a1.page.locator("#presence")).toHaveText(/^Offline/);
+  await shot(a1.page, "17-reconnecting-to-twilio");
+  await signal("signalBack");
+  await expectPhone(a1.page, "Connected as: agent1");
+  await expect(a1.page.locator("#presence")).toHaveText(/^Available · /);
+  expect((await voice(a1.page).log()).filter((l) => l === "new Device" || l === "destroy")).toEqual(["new Device"]);
+  // Mid-call: the console opted into Twilio's reconnection, so the call goes on.
+  const caller = customer();
+  const leg = await answeredCall(request, a1.page, "agent1", caller);
+  await expect(a1.page.locator("#presence")).toHaveText(/^On a call/);
+  await signal("dropSignal");
+  await expectPhone(a1.page, "In call with customer · reconnecting…", { hangup: true });
+  await signal("signalBack");
+  await expectPhone(a1.page, "In call with customer", { hangup: true });
+  // Dropped again, and the call ends meanwhile: the server says so, the console leaves it.
+  await signal("dropSignal");
+  await expectPhone(a1.page, "In call with customer · reconnecting…", { hangup: true });
+  await legEnded(request, leg, "completed");
+  await expectPhone(a1.page, "Reconnecting to Twilio… · no calls until it is back");
+  await signal("signalBack");
+  await expectPhone(a1.page, "Connected as: agent1");
+  expect(a1.errors).toEqual([]);
+});

@@ -231,6 +231,17 @@ impl Driver {
                     tabs.post(signal);
                 }
             }
+            Task::StartReconnectTimer { ms, seq } => {
+                let me = self.me.clone();
+                set_timeout(
+                    move || {
+                        if let Some(d) = me.upgrade() {
+                            d.handle(Input::ReconnectTimerFired(seq));
+                        }
+                    },
+                    std::time::Duration::from_millis(ms.into()),
+                );
+            }
             Task::StartTabTimer { ms, seq } => {
                 let me = self.me.clone();
                 set_timeout(
@@ -330,12 +341,14 @@ impl Driver {
     }
 }
 
-/// The console's reading of what the Device reports (`Destroyed` counts as `Unregistered`);
-/// `None` for a change of audio devices, whose lists the driver reads from the device.
+/// The console's reading of what the Device reports; `None` for a change of audio devices, whose
+/// lists the driver reads from the device.
 fn device_event(ev: &DeviceEvent) -> Option<Input> {
     Some(match ev {
         DeviceEvent::Registered => Input::Registered,
-        DeviceEvent::Unregistered | DeviceEvent::Destroyed => Input::Unregistered,
+        DeviceEvent::Registering => Input::Registering,
+        DeviceEvent::Unregistered => Input::Unregistered,
+        DeviceEvent::Destroyed => Input::Destroyed,
         DeviceEvent::Error { code, message } => Input::DeviceError { code: *code, message: message.clone() },
         DeviceEvent::Incoming(call) => Input::Incoming { call_sid: call.call_sid().clone(), from: call.from().to_string() },
         DeviceEvent::TokenWillExpire => Input::TokenWillExpire,
@@ -355,6 +368,7 @@ fn call_event(ev: CallEvent) -> Input {
         CallEvent::WarningCleared(name) => Input::QualityCleared(name),
         CallEvent::Reconnecting => Input::Reconnecting,
         CallEvent::Reconnected => Input::Reconnected,
+        CallEvent::Closed => Input::CallClosed,
     }
 }
 

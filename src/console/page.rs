@@ -159,6 +159,16 @@ fn AgentConsole(me: AgentInfo, floor: bool, on_sign_out: impl Fn() + Send + Sync
             dispatch.send(Input::AnswerClicked);
         }
     });
+    // The server's word on whether this agent is ringing or on a call, told to the phone when it
+    // changes: a call the server says is over leaves the phone too (see `phone::call`).
+    let server_busy = Memo::new(move |_| {
+        live.with(|v| matches!(v.me.presence, crate::center::Presence::Ringing { .. } | crate::center::Presence::OnCall { .. }))
+    });
+    Effect::new(move |_| {
+        if let Some(busy) = server_busy.get() {
+            dispatch.send(Input::ServerPresence { busy });
+        }
+    });
     let show_floor = floor && me.supervisor;
     let floor_el = NodeRef::<leptos::html::Div>::new();
     mount_floor(floor_el, show_floor, me.identity.clone(), live);

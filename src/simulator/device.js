@@ -198,7 +198,13 @@
     disconnect() {
       if (this._status === "closed") return;
       this._end();
-      this._post("hangup").catch(() => {});
+      // The SDK's hang-up goes over signalling, and Twilio takes it silently for a call it has
+      // already ended. The console may end a call the server already knows is over before this
+      // device hears of it on its own feed: look first, so no refused request is logged.
+      fetch(`/simulator/calls/${encodeURIComponent(this.parameters.CallSid)}`)
+        .then((r) => (r.ok ? r.json() : null))
+        .then((c) => c && ["queued", "ringing", "in-progress"].includes(c.status) && this._post("hangup"))
+        .catch(() => {});
       this.emit("disconnect", this);
     }
     mute(muted = true) { this._muted = !!muted; this.emit("mute", this._muted, this); }

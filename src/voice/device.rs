@@ -51,6 +51,10 @@ type Listener = Closure<dyn FnMut(JsValue)>;
 #[derive(Debug)]
 pub enum DeviceEvent {
     Registered,
+    /// Registering again (after `register()`, or by itself once its signalling connection is back).
+    Registering,
+    /// No longer registered: its signalling connection dropped (it reconnects and registers
+    /// again by itself), or it was unregistered.
     Unregistered,
     Error {
         code: Option<u32>,
@@ -77,8 +81,13 @@ pub enum CallEvent {
     /// `warning` / `warning-cleared` with the SDK's name of the quality problem.
     Warning(String),
     WarningCleared(String),
+    /// Reconnecting its media (ICE) or, when Twilio gave the call a reconnect token, its
+    /// signalling connection.
     Reconnecting,
     Reconnected,
+    /// The SDK closed the call when its signalling connection dropped, without a `disconnect`
+    /// event (its `transportClose`, with no way to reconnect the call).
+    Closed,
 }
 
 /// `device.state`.
@@ -112,6 +121,7 @@ impl VoiceDevice {
         let mut this = Self { device, listeners: Vec::new(), audio_listener: None };
         // On an early return `Drop` detaches what was attached and destroys the device.
         this.listen("registered", &on_event, |_| Some(DeviceEvent::Registered))?;
+        this.listen("registering", &on_event, |_| Some(DeviceEvent::Registering))?;
         this.listen("unregistered", &on_event, |_| Some(DeviceEvent::Unregistered))?;
         this.listen("destroyed", &on_event, |_| Some(DeviceEvent::Destroyed))?;
         this.listen("tokenWillExpire", &on_event, |_| Some(DeviceEvent::TokenWillExpire))?;
@@ -262,6 +272,11 @@ fn device_options() -> JsValue {
         let _ = Reflect::set(&silent, &JsValue::from_str(key), &JsValue::from_str(SILENCE));
     }
     set("sounds", silent.into());
+    // Opt into Twilio's reconnection of a live call over a dropped signalling connection (sent
+    // as `reconnectTimeout` in `listen`; 30 s is the most Twilio allows): without it Twilio ends
+    // the call when the socket drops, however short the drop. The SDK also retries the edge the
+    // call is on for this long before falling back to another.
+    set("maxCallSignalingTimeoutMs", JsValue::from_f64(30_000.0));
     // Without this the SDK silently ignores a call that arrives while busy and the caller rings
     // into nothing until Twilio times out; with it the console rejects it at once (RejectIncoming).
     set("allowIncomingWhileBusy", JsValue::TRUE);
@@ -342,6 +357,7 @@ impl IncomingCall {
         active.listen("warning-cleared", &on_event, |name| CallEvent::WarningCleared(name.as_string().unwrap_or_default()))?;
         active.listen("reconnecting", &on_event, |_| CallEvent::Reconnecting)?;
         active.listen("reconnected", &on_event, |_| CallEvent::Reconnected)?;
+        active.watch_transport(&on_event)?;
         Ok(active)
     }
 
@@ -371,6 +387,26 @@ impl ActiveCall {
         let listener = Listener::new(move |arg: JsValue| on_event(map(arg)));
         self.call.on(event, listener.as_ref().unchecked_ref()).map_err(VoiceError::from_js)?;
         self.listeners.push((event, listener));
+        Ok(())
+    }
+
+    /// `transportClose`: the SDK's signalling socket dropped. A call Twilio gave a reconnect
+    /// token to goes on (`reconnecting` follows); any other is closed by the SDK at once, with
+    /// no `disconnect` event. The status is set just after the event is emitted, so it is read
+    /// a moment later (a microtask, before any timer or network event can run).
+    fn watch_transport(&mut self, on_event: &Rc<dyn Fn(CallEvent)>) -> Result<(), VoiceError> {
+        let on_event = on_event.clone();
+        let call: ffi::Call = JsValue::clone(&self.call).unchecked_into();
+        let listener = Listener::new(move |_| {
+            let (on_event, call) = (on_event.clone(), JsValue::clone(&call).unchecked_into::<ffi::Call>());
+            wasm_bindgen_futures::spawn_local(async move {
+                if call.status().is_ok_and(|s| s == "closed") {
+                    on_event(CallEvent::Closed);
+                }
+            });
+        });
+        self.call.on("transportClose", listener.as_ref().unchecked_ref()).map_err(VoiceError::from_js)?;
+        self.listeners.push(("transportClose", listener));
         Ok(())
     }
 

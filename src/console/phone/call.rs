@@ -64,6 +64,26 @@ impl Console {
                 let agent = agent.clone();
                 self.end_call(agent, None)
             }
+            // The SDK ends a call over a dropped signalling connection without a `disconnect`
+            // (Twilio ended it, or gave no way to reconnect it): it is over all the same.
+            (P::Ringing { agent, .. } | P::InCall { agent, .. }, E::CallClosed) => {
+                let agent = agent.clone();
+                self.end_call(agent, Some("Call ended: the connection to Twilio was lost".into()))
+            }
+            // The server says the call is over (it had the agent on it, and no longer): the
+            // browser may not have heard (its signalling connection is down, Twilio's hang-up
+            // lost on the way), but the console never believes itself busy longer than the
+            // server does, or it would turn the next caller away as busy.
+            (P::InCall { agent, .. }, E::ServerPresence { busy: false }) if self.server_busy => {
+                let agent = agent.clone();
+                self.server_busy = false;
+                // As plain as the SDK's `disconnect`: the call ended, as calls do.
+                self.end_call(agent, None)
+            }
+            (_, E::ServerPresence { busy }) => {
+                self.server_busy = busy;
+                vec![]
+            }
             // Not every call error ends the call; keep it, show the error, Hang up stays on.
             (P::InCall { note, .. }, E::CallError { code, message }) => {
                 *note = Some(format!("ERROR: {}", error_words(code, &message)));
@@ -121,12 +141,18 @@ impl Console {
             _ => vec![],
         }
     }
-    /// The watched call is over (or being ended by us): release it, then land on Ready, or on
-    /// Offline if the device unregistered during the call.
+    /// The watched call is over (or being ended by us): release it, then land on Ready; on
+    /// Reconnecting if the device lost its signalling connection during the call and the SDK is
+    /// still getting it back; on Offline if the device is gone.
     pub(super) fn end_call(&mut self, agent: AgentId, note: Option<String>) -> Vec<Task> {
         if self.registered {
             self.phase = Phase::Ready { agent, note };
             vec![Task::DisconnectCall]
+        } else if self.signal_lost {
+            self.phase = Phase::Reconnecting { agent, registering: false };
+            let mut tasks = vec![Task::DisconnectCall];
+            tasks.extend(self.tell_server_offline());
+            tasks
         } else {
             let mut tasks = vec![Task::DisconnectCall];
             tasks.extend(self.phone_gone(Phase::Offline));

@@ -64,6 +64,12 @@ pub enum Phase {
     Connecting { agent: AgentId },
     /// Registered and waiting for calls; `note` says how the last call ended, if worth saying.
     Ready { agent: AgentId, note: Option<String> },
+    /// The device lost its signalling connection to Twilio with no call on it, and the Voice
+    /// SDK is getting it back by itself (it reconnects and registers again, usually within a
+    /// second): the device is kept, no call can ring here meanwhile, and the server knows the
+    /// agent offline until the phone registers again. `registering` once the SDK is
+    /// registering again.
+    Reconnecting { agent: AgentId, registering: bool },
     /// A call is ringing in the browser; `answering` once accept() was asked for.
     Ringing { agent: AgentId, call_sid: CallSid, from: String, answering: bool, note: Option<String> },
     /// Talking; `asking` while the server is asked for a transfer step (or hold); `muted` while
@@ -114,8 +120,17 @@ pub enum Input {
     TokenReceived(String),
     TokenFailed(String),
     Registered,
-    /// Device `unregistered`; also feed the device's `destroyed` as this.
+    /// Device `registering` (the SDK registers again by itself after its signalling connection
+    /// came back).
+    Registering,
+    /// Device `unregistered`: the signalling connection dropped (the SDK reconnects and
+    /// registers again by itself), or the device was unregistered.
     Unregistered,
+    /// Device `destroyed`: the SDK gave up this device for good (it never comes back).
+    Destroyed,
+    /// The timer of [`Task::StartReconnectTimer`] with this number ran out: the SDK did not get
+    /// its connection back in time.
+    ReconnectTimerFired(u32),
     /// Device `error`. `code` is Twilio's error code, kept for logs; the status shows `message`.
     DeviceError {
         code: Option<u32>,
@@ -134,6 +149,14 @@ pub enum Input {
     Rejected,
     /// Call `disconnect`.
     Disconnected,
+    /// The SDK closed the call without a `disconnect`: its signalling connection dropped and
+    /// Twilio ended the call (the call's `transportClose` with its status `closed` after it).
+    CallClosed,
+    /// What the server's live view says of this agent: `busy` while it has them ringing or on
+    /// a call. The server's word on the call being over ends the call here too.
+    ServerPresence {
+        busy: bool,
+    },
     /// Call `error`. `code` is Twilio's error code, kept for logs; the status shows a sentence.
     CallError {
         code: Option<u32>,
@@ -222,6 +245,8 @@ pub enum Task {
     UpdateToken(String),
     /// Drop the device (detaches listeners, destroys it). Harmless if there is none.
     DestroyDevice,
+    /// Feed back `ReconnectTimerFired(seq)` after `ms`.
+    StartReconnectTimer { ms: u32, seq: u32 },
     /// The incoming call just reported is now this agent's call: keep it, listen to its events.
     WatchCall { call_sid: CallSid },
     /// Reject the incoming call just reported and forget it; the current call, if any, stays.
@@ -264,6 +289,13 @@ pub struct Console {
     /// The device may unregister in the middle of a call; the call goes on, and this says
     /// where to land when it ends (Ready or Offline).
     pub(super) registered: bool,
+    /// The device's signalling connection dropped and the SDK is getting it back by itself:
+    /// the device is kept (a call ending meanwhile lands on Reconnecting, not Offline).
+    pub(super) signal_lost: bool,
+    /// The number of the reconnect timer in force (older ones are stale).
+    pub(super) reconnect_timer: u32,
+    /// The server's live view last had this agent ringing or on a call.
+    pub(super) server_busy: bool,
     /// A token refresh is under way: a second `tokenWillExpire` must not start another.
     pub(super) refreshing_token: bool,
     /// The agent was announced available once the phone first registered. After that the
@@ -326,7 +358,10 @@ impl Console {
             | E::TokenReceived(_)
             | E::TokenFailed(_)
             | E::Registered
+            | E::Registering
             | E::Unregistered
+            | E::Destroyed
+            | E::ReconnectTimerFired(_)
             | E::DeviceError { .. }
             | E::TokenWillExpire
             | E::TokenRefreshed(_)
@@ -337,6 +372,8 @@ impl Console {
             | E::Cancelled
             | E::Rejected
             | E::Disconnected
+            | E::CallClosed
+            | E::ServerPresence { .. }
             | E::CallError { .. }
             | E::HangupClicked
             | E::TransferRequested(_)
@@ -386,9 +423,11 @@ impl Console {
 
 pub(super) fn agent_of(phase: &Phase) -> Option<&AgentId> {
     match phase {
-        Phase::Connecting { agent } | Phase::Ready { agent, .. } | Phase::Ringing { agent, .. } | Phase::InCall { agent, .. } => {
-            Some(agent)
-        }
+        Phase::Connecting { agent }
+        | Phase::Ready { agent, .. }
+        | Phase::Reconnecting { agent, .. }
+        | Phase::Ringing { agent, .. }
+        | Phase::InCall { agent, .. } => Some(agent),
         Phase::Offline | Phase::Error { .. } | Phase::Elsewhere { .. } => None,
     }
 }

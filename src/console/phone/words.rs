@@ -11,6 +11,10 @@ impl Console {
             Phase::Offline => ("Offline".into(), vec![]),
             Phase::Connecting { agent } => (format!("Connecting as {agent}…"), vec![]),
             Phase::Ready { agent, note } => (format!("Connected as: {agent}"), note.iter().cloned().collect()),
+            Phase::Reconnecting { registering, .. } => {
+                let extra = if *registering { "registering again…" } else { "no calls until it is back" };
+                ("Reconnecting to Twilio…".into(), vec![extra.into()])
+            }
             Phase::Ringing { answering, note, .. } => {
                 let mut extra: Vec<String> = answering.then(|| "answering…".into()).into_iter().collect();
                 extra.extend(note.iter().cloned());

@@ -38,7 +38,7 @@ fn a_kept_choice_is_used_by_every_new_phone_device() {
     assert_eq!(c.apply(listed.clone()), vec![F::Audio(AudioTask::Use { kind: Kind::Microphone, id: Some("hs".into()) })]);
     // The phone is lost and reconnected: the new device is told again.
     c.apply(E::Registered);
-    c.apply(E::Unregistered);
+    c.apply(E::Destroyed);
     c.apply(E::ReconnectClicked);
     c.apply(E::TokenReceived("tok2".into()));
     assert_eq!(c.apply(listed), vec![F::Audio(AudioTask::Use { kind: Kind::Microphone, id: Some("hs".into()) })]);

@@ -259,22 +259,63 @@ fn an_error_during_a_call_keeps_the_call_and_shows_the_error() {
 }
 
 #[test]
-fn a_device_error_during_a_call_keeps_the_call() {
+fn a_dropped_signalling_connection_during_a_call_keeps_the_call() {
     let mut c = in_call(a1());
     let fx = c.apply(E::DeviceError { code: Some(31005), message: "connection lost".into() });
+    assert_eq!(fx, vec![F::StartReconnectTimer { ms: GIVE_UP_MS, seq: 1 }]);
+    assert_eq!(c.apply(E::Unregistered), vec![]);
+    // The call says it is reconnecting (Twilio gave it a reconnect token).
+    c.apply(E::Reconnecting);
+    assert_eq!(c.status_text(), "In call with customer · reconnecting…");
+    assert!(c.can_hang_up());
+    assert!(!c.phone_ready());
+    c.apply(E::Reconnected);
+    assert_eq!(c.apply(E::Registered), vec![]);
+    assert_eq!(c.status_text(), "In call with customer");
+    assert!(c.phone_ready());
+    assert_eq!(c.apply(E::Disconnected), vec![F::DisconnectCall]);
+    assert_eq!(c.status_text(), "Connected as: agent1");
+}
+
+#[test]
+fn a_device_failure_during_a_call_keeps_the_call_and_says_so() {
+    let mut c = in_call(a1());
+    let fx = c.apply(E::DeviceError { code: Some(20104), message: "Access Token expired".into() });
     assert_eq!(fx, vec![]);
-    assert_eq!(c.status_text(), "In call with customer · ERROR: the connection to Twilio was lost");
+    assert_eq!(c.status_text(), "In call with customer · ERROR: the access token expired");
     assert!(c.can_hang_up());
 }
 
 #[test]
-fn unregistering_during_a_call_keeps_the_call_and_goes_offline_after_it() {
+fn a_call_ending_while_the_sdk_reconnects_lands_on_reconnecting_and_tells_the_server() {
     let mut c = in_call(a1());
-    assert_eq!(c.apply(E::Unregistered), vec![]);
+    c.apply(E::Unregistered);
+    assert_eq!(c.apply(E::HangupClicked), vec![F::DisconnectCall, F::SetPresence(Wanted::Offline)], "the device is kept");
+    assert_eq!(c.status_text(), "Reconnecting to Twilio… · no calls until it is back");
+    c.apply(E::PresenceSet);
+    assert_eq!(c.apply(E::Registered), vec![F::SetPresence(Wanted::Available)]);
+    assert_eq!(c.status_text(), "Connected as: agent1");
+}
+
+#[test]
+fn a_device_destroyed_during_a_call_keeps_the_call_and_goes_offline_after_it() {
+    let mut c = in_call(a1());
+    assert_eq!(c.apply(E::Destroyed), vec![]);
     assert!(c.can_hang_up());
     assert!(!c.phone_ready());
+    assert_eq!(c.status_text(), "In call with customer · Offline: reconnect after this call");
     assert_eq!(c.apply(E::HangupClicked), vec![F::DisconnectCall, F::DestroyDevice, F::SetPresence(Wanted::Offline)]);
     assert_eq!(c.status_text(), "Offline");
+    assert!(c.can_reconnect());
+}
+
+#[test]
+fn a_drop_not_recovered_in_time_during_a_call_goes_offline_after_it() {
+    let mut c = in_call(a1());
+    c.apply(E::Unregistered);
+    assert_eq!(c.apply(E::ReconnectTimerFired(1)), vec![]);
+    assert!(c.can_hang_up());
+    assert_eq!(c.apply(E::Disconnected), vec![F::DisconnectCall, F::DestroyDevice, F::SetPresence(Wanted::Offline)]);
     assert!(c.can_reconnect());
 }
 
@@ -285,4 +326,72 @@ fn registering_again_during_a_call_lands_on_ready_after_it() {
     assert_eq!(c.apply(E::Registered), vec![]);
     assert_eq!(c.apply(E::Disconnected), vec![F::DisconnectCall]);
     assert_eq!(c.status_text(), "Connected as: agent1");
+}
+
+// --- the call ending by the SDK's other paths, and the server's word ---------------------------------
+
+#[test]
+fn a_call_the_sdk_closes_without_a_disconnect_leaves_the_console_at_once() {
+    let mut c = in_call(a1());
+    c.apply(E::DeviceError { code: Some(31005), message: "connection lost".into() });
+    assert_eq!(c.apply(E::CallClosed), vec![F::DisconnectCall, F::SetPresence(Wanted::Offline)]);
+    assert!(!c.can_hang_up());
+    assert_eq!(c.status_text(), "Reconnecting to Twilio… · no calls until it is back");
+    // Registered already (the device's events come in either order): Ready, with the note.
+    let mut c = in_call(a1());
+    assert_eq!(c.apply(E::CallClosed), vec![F::DisconnectCall]);
+    assert_eq!(c.status_text(), "Connected as: agent1 · Call ended: the connection to Twilio was lost");
+    // A ringing call too.
+    let mut c = ringing(a1());
+    assert_eq!(c.apply(E::CallClosed), vec![F::DisconnectCall]);
+    assert!(!c.can_answer());
+    // Nothing to close when there is no call.
+    assert_eq!(ready(a1()).apply(E::CallClosed), vec![]);
+}
+
+#[test]
+fn the_server_saying_the_call_is_over_ends_it_here_too() {
+    let mut c = in_call(a1());
+    assert_eq!(c.apply(E::ServerPresence { busy: true }), vec![]);
+    assert!(c.can_hang_up());
+    assert_eq!(c.apply(E::ServerPresence { busy: false }), vec![F::DisconnectCall]);
+    assert!(!c.can_hang_up());
+    assert_eq!(c.status_text(), "Connected as: agent1");
+    // The SDK's late `disconnect` changes nothing.
+    assert_eq!(c.apply(E::Disconnected), vec![]);
+}
+
+#[test]
+fn the_server_not_yet_knowing_of_a_call_answered_here_does_not_end_it() {
+    // The browser answers before Twilio tells the server: the server still says "available"
+    // (or ringing) for a moment. Only its word after it had the agent on the call counts.
+    let mut c = ready(a1());
+    c.apply(E::ServerPresence { busy: false });
+    c.apply(E::Incoming { call_sid: sid(1), from: "+15550001".into() });
+    c.apply(E::AnswerClicked);
+    c.apply(E::Accepted);
+    assert_eq!(c.apply(E::ServerPresence { busy: false }), vec![]);
+    assert!(c.can_hang_up());
+    c.apply(E::ServerPresence { busy: true });
+    assert_eq!(c.apply(E::ServerPresence { busy: true }), vec![]);
+    assert!(c.can_hang_up());
+    // Busy before the call (ringing on the server) counts as well.
+    let mut c = ready(a1());
+    c.apply(E::ServerPresence { busy: true });
+    c.apply(E::Incoming { call_sid: sid(1), from: "+15550001".into() });
+    c.apply(E::AnswerClicked);
+    c.apply(E::Accepted);
+    assert_eq!(c.apply(E::ServerPresence { busy: false }), vec![F::DisconnectCall]);
+}
+
+#[test]
+fn the_server_saying_over_during_a_drop_leaves_the_call_for_reconnecting() {
+    let mut c = in_call(a1());
+    c.apply(E::ServerPresence { busy: true });
+    c.apply(E::DeviceError { code: Some(31005), message: "connection lost".into() });
+    c.apply(E::Unregistered);
+    c.apply(E::Reconnecting);
+    assert_eq!(c.apply(E::ServerPresence { busy: false }), vec![F::DisconnectCall, F::SetPresence(Wanted::Offline)]);
+    assert_eq!(c.status_text(), "Reconnecting to Twilio… · no calls until it is back");
+    assert!(!c.can_hang_up());
 }

@@ -1,6 +1,7 @@
 //! What the phone's tests share: agents, calls, and consoles brought to a point.
 
 pub use super::super::audio::*;
+pub use super::super::device::{gives_up, GIVE_UP_MS};
 pub use super::super::machine::*;
 pub use super::super::tab::*;
 pub use super::super::words::*;
