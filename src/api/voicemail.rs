@@ -37,7 +37,7 @@ async fn serve(state: &AppState, call: &str, headers: &HeaderMap) -> Result<Vec<
         return Err(ApiError::Forbidden("this voicemail is offered to another agent".into()).into());
     }
     state.twilio.recording_wav(recording.as_str()).await.map_err(|e| {
-        tracing::warn!(call = %call, recording = %recording, error = %e, "could not fetch a voicemail's recording");
+        tracing::warn!(call_sid = %call, recording = %recording, error = %e, "could not fetch a voicemail's recording");
         match e.status() {
             Some(404) => ApiError::NotFound(format!("Twilio has no recording {recording} (deleted?)")).into(),
             _ => Failure::from(ApiError::Unavailable),

@@ -138,7 +138,7 @@ impl EffectsWorker {
                 match self.twilio.create_call(&request).await {
                     Ok(created) => match CallSid::parse(&created.sid) {
                         Ok(sid) => {
-                            tracing::info!(call = %call, %party, leg, leg_sid = %sid, "rung");
+                            tracing::info!(call_sid = %call, %party, leg, leg_sid = %sid, "rung");
                             Outcome::Done(Some(sid))
                         }
                         Err(e) => Outcome::Failed(RestError::Decode(format!("Twilio answered with a malformed call sid: {e}"))),
@@ -162,14 +162,14 @@ impl EffectsWorker {
                         // it: their phone never rings while the old leg is live.
                         Ok(true) => match self.twilio.hang_up_call(leg_sid.as_str()).await {
                             Ok(()) => {
-                                tracing::info!(call = %call, %party, leg, "hung up a leg answered as its offer was withdrawn");
+                                tracing::info!(call_sid = %call, %party, leg, "hung up a leg answered as its offer was withdrawn");
                                 Outcome::Done(None)
                             }
                             Err(e) if !e.is_retryable() && e.status().is_some() => Outcome::Done(None),
                             Err(e) => Outcome::Failed(e),
                         },
                         Ok(false) => {
-                            tracing::info!(call = %call, %party, leg, "stopped ringing");
+                            tracing::info!(call_sid = %call, %party, leg, "stopped ringing");
                             Outcome::Done(None)
                         }
                         // Already answered, over, or unknown: there is nothing left to stop.
@@ -190,16 +190,16 @@ impl EffectsWorker {
                 let url = self.settings.public_url(&flow::callback_offer_path(call));
                 match self.twilio.redirect_call(call.as_str(), &url).await {
                     Ok(()) => {
-                        tracing::info!(call = %call, "moved to the callback menu");
+                        tracing::info!(call_sid = %call, "moved to the callback menu");
                         Outcome::Done(None)
                     }
                     // Refused for good: the call is over (404, or 21220 "not in progress"), or the
                     // caller was never moved and waits on.
                     Err(e) if !e.is_retryable() && e.status().is_some() => {
                         let gone = e.status() == Some(404) || e.code() == Some(21220);
-                        tracing::info!(call = %call, error = %e, gone, "could not move the caller to the callback menu");
+                        tracing::info!(call_sid = %call, error = %e, gone, "could not move the caller to the callback menu");
                         if let Err(e) = self.center.decide(Command::MoveFailed { call: call.clone(), gone }).await {
-                            tracing::error!(call = %call, error = %e, "could not report the failed move to the center");
+                            tracing::error!(call_sid = %call, error = %e, "could not report the failed move to the center");
                         }
                         Outcome::Done(None)
                     }
@@ -213,7 +213,7 @@ impl EffectsWorker {
                     match self.twilio.add_participant(conference.as_str(), &request).await {
                         Ok(p) => match p.call_sid.as_deref().map(CallSid::parse) {
                             Some(Ok(sid)) => {
-                                tracing::info!(call = %call, %supervisor, leg, leg_sid = %sid, "supervisor's phone rung to listen");
+                                tracing::info!(call_sid = %call, %supervisor, leg, leg_sid = %sid, "supervisor's phone rung to listen");
                                 Outcome::Done(Some(sid))
                             }
                             _ => Outcome::Failed(RestError::Decode("Twilio answered a new participant without a valid call_sid".into())),
@@ -238,7 +238,7 @@ impl EffectsWorker {
             _ => None,
         };
         if let Err(e) = self.record(&row, outcome).await {
-            tracing::error!(id = row.id, call = %row.effect.call(), error = %e, "could not record an effect's outcome");
+            tracing::error!(id = row.id, call_sid = %row.effect.call(), error = %e, "could not record an effect's outcome");
         }
         again
     }
@@ -297,11 +297,11 @@ impl EffectsWorker {
                     self.settings.outbox.backoff_max,
                     rand::random::<f64>(),
                 );
-                tracing::debug!(id = row.id, call = %row.effect.call(), kind = row.effect.kind().as_str(), attempt = row.attempts, error = %e, "effect failed, will retry");
+                tracing::debug!(id = row.id, call_sid = %row.effect.call(), kind = row.effect.kind().as_str(), attempt = row.attempts, error = %e, "effect failed, will retry");
                 self.store.effect_retry(row.id, &e.to_string(), delay).await
             }
             Outcome::Failed(e) => {
-                tracing::warn!(id = row.id, kind = row.effect.kind().as_str(), call = %row.effect.call(), attempts = row.attempts, error = %e, "effect given up");
+                tracing::warn!(id = row.id, kind = row.effect.kind().as_str(), call_sid = %row.effect.call(), attempts = row.attempts, error = %e, "effect given up");
                 if !self.store.effect_failed(row.id, &e.to_string()).await? {
                     // Twilio reported its leg meanwhile: it went through after all.
                     return Ok(());
@@ -329,7 +329,7 @@ impl EffectsWorker {
                 if let Some(command) = command {
                     let call = row.effect.call().clone();
                     if let Err(e) = self.center.decide(command).await {
-                        tracing::error!(call = %call, error = %e, "could not report a failed effect to the center");
+                        tracing::error!(call_sid = %call, error = %e, "could not report a failed effect to the center");
                     }
                 }
                 Ok(())
@@ -368,11 +368,11 @@ impl EffectsWorker {
             match result {
                 Ok(()) => {}
                 // That participant is no longer in the conference: nothing to change for them.
-                Err(e) if e.status() == Some(404) => tracing::info!(call = %call, ?who, "participant already gone"),
+                Err(e) if e.status() == Some(404) => tracing::info!(call_sid = %call, ?who, "participant already gone"),
                 Err(e) => return Outcome::Failed(e),
             }
         }
-        tracing::info!(call = %call, moves = moves.len(), "conference arranged");
+        tracing::info!(call_sid = %call, moves = moves.len(), "conference arranged");
         Outcome::Done(None)
     }
 
@@ -388,15 +388,15 @@ impl EffectsWorker {
         let update = flow::monitor_update(mode, coach);
         match self.twilio.update_participant(conference.as_str(), supervisor.as_str(), &update).await {
             Ok(_) => {
-                tracing::info!(call = %call, %supervisor, mode = mode.as_str(), "supervisor's mode changed");
+                tracing::info!(call_sid = %call, %supervisor, mode = mode.as_str(), "supervisor's mode changed");
                 Outcome::Done(None)
             }
             Err(e) => match e.code().and_then(CoachRefusal::from_code) {
                 Some(why) => {
-                    tracing::info!(call = %call, %supervisor, error = %e, "Twilio would not coach");
+                    tracing::info!(call_sid = %call, %supervisor, error = %e, "Twilio would not coach");
                     let command = Command::CoachRefused { call: call.clone(), supervisor: supervisor.clone(), why };
                     if let Err(e) = self.center.decide(command).await {
-                        tracing::error!(call = %call, error = %e, "could not report a refused coaching to the center");
+                        tracing::error!(call_sid = %call, error = %e, "could not report a refused coaching to the center");
                     }
                     Outcome::Done(None)
                 }

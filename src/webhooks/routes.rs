@@ -113,11 +113,11 @@ async fn agent_join(
     let shown = sid.as_ref().map(|s| s.to_string()).unwrap_or_else(|| "-".into());
     match service::agent_join(&state, call.clone(), party.clone(), leg, sid).await {
         Ok(doc) => {
-            tracing::info!(route = "agent-join", call_sid = %shown, conference = %call, agent = %party, outcome = "joined");
+            tracing::info!(route = "agent-join", call_sid = %call, leg_sid = %shown, agent = %party, outcome = "joined");
             Ok(twiml_response(doc))
         }
         Err(e) => {
-            tracing::info!(route = "agent-join", call_sid = %shown, conference = %call, agent = %party, outcome = %e, "refused");
+            tracing::info!(route = "agent-join", call_sid = %call, leg_sid = %shown, agent = %party, outcome = %e, "refused");
             Err(e)
         }
     }
@@ -138,7 +138,7 @@ async fn agent_leg_status(
     }
     let event = cb.event.clone();
     service::agent_leg_status(&state, call.clone(), party.clone(), leg, cb).await?;
-    tracing::info!(route = "leg-status", call = %call, agent = %party, leg, event = %event, outcome = "applied");
+    tracing::info!(route = "leg-status", call_sid = %call, agent = %party, leg, event = %event, outcome = "applied");
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
@@ -159,7 +159,7 @@ async fn monitor_leg_status(
     }
     let event = cb.event.clone();
     service::monitor_leg_status(&state, call.clone(), supervisor.clone(), leg, cb).await?;
-    tracing::info!(route = "monitor-status", call = %call, %supervisor, leg, event = %event, outcome = "applied");
+    tracing::info!(route = "monitor-status", call_sid = %call, %supervisor, leg, event = %event, outcome = "applied");
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
