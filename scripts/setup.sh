@@ -77,12 +77,14 @@ pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1; }
 as_pg_owner() { # initdb and postgres refuse to run as root
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
+# The server binaries are needed even when a server answers: the database-outage test
+# (tests/it/outage.rs) starts and stops a PostgreSQL server of its own.
+if [ -z "$(pg_bin)" ]; then
+  log "installing postgresql from Debian"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
 if [ -z "${TEST_POSTGRES_URL:-}" ] && ! pg_answers; then
-  if [ -z "$(pg_bin)" ]; then
-    log "installing postgresql from Debian"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  fi
   bin=$(pg_bin)
   if [ ! -f "$PG_DATA/PG_VERSION" ]; then
     log "creating a throwaway PostgreSQL cluster in $PG_DATA"
