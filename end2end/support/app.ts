@@ -81,19 +81,22 @@ export class Agents {
       }
     }
     // ...then every agent signs out (offline at once), and every browser closes.
-    for (const a of this.list) {
-      try {
-        if (await a.page.locator("#sign-out-button").isVisible()) {
-          await a.page.click("#sign-out-button");
-          await expect(a.page.locator("#sign-in-form")).toBeVisible();
-        }
-      } catch {
-        // A page that is gone or stuck: closing its browser below ends its stream anyway.
-      }
-      await a.context.close();
-    }
+    for (const a of this.list) await signOutAndClose(a);
     this.list = [];
   }
+}
+
+/** An agent's browser at the end of a test: signed out (offline at once) if signed in, then closed. */
+export async function signOutAndClose(a: { page: Page; context: BrowserContext }) {
+  try {
+    if (await a.page.locator("#sign-out-button").isVisible()) {
+      await a.page.click("#sign-out-button");
+      await expect(a.page.locator("#sign-in-form")).toBeVisible();
+    }
+  } catch {
+    // A page that is gone or stuck: closing its browser ends its stream anyway.
+  }
+  await a.context.close();
 }
 
 export type Phone = { answer?: boolean; hangup?: boolean; reconnect?: boolean };

@@ -14,6 +14,7 @@ import {
   legEnded,
   newCallSid,
   signIn,
+  signOutAndClose,
   type Leg,
 } from "../support/app";
 import { env, passwordOf } from "../support/env";
@@ -33,17 +34,7 @@ test.beforeEach(async ({ browser }) => {
 
 test.afterEach(async ({ request }) => {
   for (const c of customers.splice(0)) await customerLeft(request, c);
-  for (const a of agents) {
-    try {
-      if (await a.page.locator("#sign-out-button").isVisible()) {
-        await a.page.click("#sign-out-button");
-        await expect(a.page.locator("#sign-in-form")).toBeVisible();
-      }
-    } catch {
-      // Closing the browser below ends its stream anyway.
-    }
-    await a.context.close();
-  }
+  for (const a of agents) await signOutAndClose(a);
   agents = [];
   await media.close();
 });

@@ -13,9 +13,11 @@ use std::time::Duration;
 
 use crate::center::Command;
 use crate::clock::now_ms;
+use crate::error::Failure;
 use crate::ids::{CallSid, PhoneNumber};
 use crate::runtime::{CenterError, Kept};
 use crate::state::AppState;
+use crate::store::StatusCallback;
 
 /// How often the database is probed while it is away (or something waits aside).
 const AWAY_PROBE: Duration = Duration::from_millis(250);
@@ -87,11 +89,41 @@ async fn write(state: &AppState, kept: Kept) -> Written {
     }
 }
 
-/// Twilio fetched the wait document of a caller this instance does not know: one kept aside by
-/// an instance that died during an outage, or whose arrival was never written. They are queued
-/// now (from now: when they rang is not known here); a call already over is recognised as such
-/// by the center and not queued again.
-pub async fn stranded(state: &AppState, call: CallSid, from: Option<PhoneNumber>) {
+/// A status callback, applied; while the database is away (known, or too slow to answer within
+/// [`PROBE_TIMEOUT`](crate::runtime::PROBE_TIMEOUT)) kept aside and applied in its turn once it is
+/// back, so Twilio gets its 204 either way and nothing it said is lost. A caller kept aside who
+/// left their conference is not queued. Answers how it went, for the log.
+pub async fn status_callback(state: &AppState, cb: StatusCallback) -> Result<&'static str, Failure> {
+    if state.center.health().outage().is_none() {
+        match tokio::time::timeout(crate::runtime::PROBE_TIMEOUT, super::service::status_callback(state, cb.clone())).await {
+            Ok(Ok(())) => return Ok("stored"),
+            Ok(Err(e)) if !e.is_unavailable() => return Err(e),
+            Ok(Err(_)) | Err(_) => {}
+        }
+    }
+    let health = state.center.health();
+    if let Some(caller) = super::service::caller_who_left(&cb) {
+        if health.forget_arrival(&caller) {
+            tracing::info!(call_sid = %caller, "a caller kept aside hung up: they will not be queued");
+        }
+    }
+    health.keep(Kept::Callback(cb));
+    Ok("kept aside")
+}
+
+/// Twilio fetched the wait document of `call`: a caller this instance does not know (one kept
+/// aside by an instance that died during an outage, or whose arrival was never written) is looked
+/// for without holding up their music.
+pub fn waiting(state: &AppState, call: &CallSid, from: Option<PhoneNumber>) {
+    if !state.center.read(|s| s.calls.contains_key(call)) {
+        let (state, call) = (state.clone(), call.clone());
+        tokio::spawn(async move { stranded(&state, call, from).await });
+    }
+}
+
+/// A caller nobody knows: queued now (from now: when they rang is not known here); a call
+/// already over is recognised as such by the center and not queued again.
+async fn stranded(state: &AppState, call: CallSid, from: Option<PhoneNumber>) {
     let health = state.center.health();
     if state.center.read(|s| s.calls.contains_key(&call)) || health.is_kept(&call) {
         return;

@@ -316,19 +316,26 @@ pub async fn status_callback(state: &AppState, cb: StatusCallback) -> Result<(),
     let Some(call) = cb.friendly_name.as_deref().and_then(|n| CallSid::parse(n).ok()) else { return Ok(()) };
     // The conference's sid is what holds and removals are addressed to: learn it once.
     if let Some(cf) = cb.conference_sid.clone().filter(|_| cb.event != "conference-end") {
-        if state.center.read(|s| s.calls.get(&call).is_some_and(|c| c.conference.as_ref() != Some(&cf) && !c.left_conference(&cf))) {
+        if state.center.read(|s| s.calls.get(&call).is_some_and(|c| c.learns_conference(&cf))) {
             state.center.decide(Command::ConferenceKnown { call: call.clone(), conference: cf }).await?;
         }
     }
-    let caller_left = match cb.event.as_str() {
+    if caller_who_left(&cb).is_some() {
+        state.center.decide(Command::CallerLeft { call, conference: cb.conference_sid }).await?;
+    }
+    Ok(())
+}
+
+/// The customer a conference callback says left (their conference ended, or they left it): the
+/// conference is named after their call.
+pub fn caller_who_left(cb: &StatusCallback) -> Option<CallSid> {
+    let call = cb.friendly_name.as_deref().and_then(|n| CallSid::parse(n).ok())?;
+    let left = match cb.event.as_str() {
         "conference-end" => true,
         "participant-leave" => cb.call_sid.as_ref() == Some(&call),
         _ => false,
     };
-    if caller_left {
-        state.center.decide(Command::CallerLeft { call, conference: cb.conference_sid }).await?;
-    }
-    Ok(())
+    left.then_some(call)
 }
 
 /// The signed-in agent asks to be available or away (or says their phone is gone).

@@ -372,6 +372,12 @@ impl Call {
         self.left_conferences.contains(conference)
     }
 
+    /// Whether a callback naming `conference` tells this call something new: not the conference
+    /// already known, nor one the caller has left.
+    pub fn learns_conference(&self, conference: &ConferenceSid) -> bool {
+        self.conference.as_ref() != Some(conference) && !self.left_conference(conference)
+    }
+
     pub fn new(sid: CallSid, from: Option<PhoneNumber>, now: Millis) -> Self {
         let customer = Participant::customer(&sid, now);
         Call {

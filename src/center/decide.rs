@@ -197,7 +197,7 @@ impl Decider<'_> {
 
     fn conference_known(&mut self, call: CallSid, conference: ConferenceSid) {
         // A late callback about a conference the caller has left is not their conference again.
-        if self.state.calls.get(&call).is_some_and(|c| c.conference.as_ref() != Some(&conference) && !c.left_conference(&conference)) {
+        if self.state.calls.get(&call).is_some_and(|c| c.learns_conference(&conference)) {
             self.emit(Event::ConferenceKnown { call, conference });
         }
     }

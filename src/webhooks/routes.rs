@@ -73,11 +73,8 @@ fn query(uri: &axum::http::Uri, name: &str) -> Option<String> {
 /// once) or waiting again in the queue.
 async fn wait(State(state): State<AppState>, uri: axum::http::Uri, form: TwilioForm) -> Response {
     let call = form.get("CallSid").and_then(|s| CallSid::parse(s).ok());
-    // A caller in their conference that nobody knows (kept aside by an instance that died during
-    // an outage): found again here, queued without holding up their music.
-    if let Some(call) = call.clone().filter(|c| !state.center.read(|s| s.calls.contains_key(c))) {
-        let (state, from) = (state.clone(), form.get("From").and_then(|f| PhoneNumber::parse(f).ok()));
-        tokio::spawn(async move { crate::calls::aside::stranded(&state, call, from).await });
+    if let Some(call) = &call {
+        crate::calls::aside::waiting(&state, call, form.get("From").and_then(|f| PhoneNumber::parse(f).ok()));
     }
     let after_transfer = query(&uri, "intro").as_deref() == Some(flow::TRANSFER_INTRO);
     tracing::debug!(route = "wait", call_sid = call.as_ref().map(|c| c.as_str()).unwrap_or("-"), "wait document");
@@ -279,43 +276,12 @@ async fn status(State(state): State<AppState>, form: TwilioForm) -> Result<Respo
     };
     let (kind, event, leg) = (cb.kind, cb.event.clone(), cb.call_sid.as_ref().map(|s| s.to_string()));
     let conference = cb.conference_sid.as_ref().map(|c| c.to_string());
-    // The database away (known, or too slow to answer now): the callback is kept aside and
-    // applied in its turn once it is back (a caller kept aside who hangs up is then never
-    // queued). Twilio gets its 204 either way: nothing it said is lost.
-    let health = state.center.health();
-    let outcome = if health.outage().is_some() {
-        keep_callback(&state, cb)
-    } else {
-        match tokio::time::timeout(crate::runtime::PROBE_TIMEOUT, service::status_callback(&state, cb.clone())).await {
-            Ok(Ok(())) => "stored",
-            Ok(Err(e)) if !e.is_unavailable() => return Err(e),
-            Ok(Err(_)) | Err(_) => keep_callback(&state, cb),
-        }
-    };
+    let outcome = crate::calls::aside::status_callback(&state, cb).await?;
     let sid = sid.unwrap_or_else(|| "-".into());
     let leg = leg.filter(|l| *l != sid).unwrap_or_else(|| "-".into());
     let conference = conference.unwrap_or_else(|| "-".into());
     tracing::info!(route = "status", call_sid = %sid, leg_sid = %leg, conference_sid = %conference, kind = kind.as_str(), event = %event, outcome);
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
-}
-
-/// A status callback kept aside while the database is away; a caller kept aside who left their
-/// conference is not queued once it is back.
-fn keep_callback(state: &AppState, cb: StatusCallback) -> &'static str {
-    let health = state.center.health();
-    let caller = cb.friendly_name.as_deref().and_then(|n| CallSid::parse(n).ok());
-    let left = match cb.event.as_str() {
-        "conference-end" => true,
-        "participant-leave" => cb.call_sid.is_some() && cb.call_sid == caller,
-        _ => false,
-    };
-    if let Some(caller) = caller.filter(|_| left) {
-        if health.forget_arrival(&caller) {
-            tracing::info!(call_sid = %caller, "a caller kept aside hung up: they will not be queued");
-        }
-    }
-    health.keep(crate::runtime::Kept::Callback(cb));
-    "kept aside"
 }
 
 fn parse_callback(form: &TwilioForm) -> Result<StatusCallback, ApiError> {
