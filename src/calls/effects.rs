@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::calls::flow;
+use crate::center::order::LegRef;
 use crate::center::{CoachRefusal, Command, Effect, FloorPacing, LegOutcome, MonitorMode, Move, Who};
 use crate::config::Settings;
 use crate::ids::{AgentId, CallSid, ConferenceSid};
@@ -92,9 +93,10 @@ impl EffectsWorker {
             tracing::warn!(id = row.id, "an effect was claimed with no room to perform it");
             return;
         };
-        // Only an effect that other effects wait for (the order rules), or a full room, calls
-        // for another look when it is done: every look is a query on the shared outbox.
-        let held_back = !matches!(row.effect, Effect::Dial { .. } | Effect::HangUpCaller { .. } | Effect::OfferCallback { .. });
+        // Only an effect that stands in a lane (others may wait for it: `center::order`), or a
+        // full room, calls for another look when it is done: every look is a query on the
+        // shared outbox. (A leg's next leg waits for its report, which wakes the worker.)
+        let held_back = row.effect.order().lane.is_some();
         let (this, wake, room) = (self.clone(), wake.clone(), room.clone());
         tokio::spawn(async move {
             let again = this.perform(row).await;
@@ -146,40 +148,42 @@ impl EffectsWorker {
                     Err(e) => Outcome::Failed(e),
                 }
             }
-            Effect::CancelLeg { call, party, leg } => match self.store.dial_of_leg(call, party, *leg).await {
-                Ok(None) => Outcome::Done(None),
-                Ok(Some(dial)) => match (dial.status, dial.leg_sid) {
-                    (EffectStatus::Pending, _) if dial.in_flight => Outcome::Wait(CANCEL_WAIT),
-                    (EffectStatus::Pending, _) => match self.store.skip_pending_dial(dial.id).await {
-                        Ok(true) => Outcome::Done(None),
-                        Ok(false) => Outcome::Wait(CANCEL_WAIT),
-                        Err(e) => Outcome::Failed(store_failure(e)),
-                    },
-                    (EffectStatus::Done, Some(leg_sid)) => match self.twilio.cancel_call(leg_sid.as_str()).await {
-                        // Answered just as the offer was withdrawn (before the app heard of it):
-                        // Twilio leaves an answered call alone, so it is hung up. Until it is
-                        // over, this cancel stays pending, and the party's next dial waits for
-                        // it: their phone never rings while the old leg is live.
-                        Ok(true) => match self.twilio.hang_up_call(leg_sid.as_str()).await {
-                            Ok(()) => {
-                                tracing::info!(call_sid = %call, %party, leg, "hung up a leg answered as its offer was withdrawn");
+            Effect::CancelLeg { call, party, leg } => {
+                match self.store.dial_of_leg(&LegRef { call: call.clone(), party: party.clone(), leg: *leg }).await {
+                    Ok(None) => Outcome::Done(None),
+                    Ok(Some(dial)) => match (dial.status, dial.leg_sid) {
+                        (EffectStatus::Pending, _) if dial.in_flight => Outcome::Wait(CANCEL_WAIT),
+                        (EffectStatus::Pending, _) => match self.store.skip_pending_dial(dial.id).await {
+                            Ok(true) => Outcome::Done(None),
+                            Ok(false) => Outcome::Wait(CANCEL_WAIT),
+                            Err(e) => Outcome::Failed(store_failure(e)),
+                        },
+                        (EffectStatus::Done, Some(leg_sid)) => match self.twilio.cancel_call(leg_sid.as_str()).await {
+                            // Answered just as the offer was withdrawn (before the app heard of it):
+                            // Twilio leaves an answered call alone, so it is hung up. Until it is
+                            // over, this cancel stays pending, and the party's next dial waits for
+                            // it: their phone never rings while the old leg is live.
+                            Ok(true) => match self.twilio.hang_up_call(leg_sid.as_str()).await {
+                                Ok(()) => {
+                                    tracing::info!(call_sid = %call, %party, leg, "hung up a leg answered as its offer was withdrawn");
+                                    Outcome::Done(None)
+                                }
+                                Err(e) if !e.is_retryable() && e.status().is_some() => Outcome::Done(None),
+                                Err(e) => Outcome::Failed(e),
+                            },
+                            Ok(false) => {
+                                tracing::info!(call_sid = %call, %party, leg, "stopped ringing");
                                 Outcome::Done(None)
                             }
+                            // Already answered, over, or unknown: there is nothing left to stop.
                             Err(e) if !e.is_retryable() && e.status().is_some() => Outcome::Done(None),
                             Err(e) => Outcome::Failed(e),
                         },
-                        Ok(false) => {
-                            tracing::info!(call_sid = %call, %party, leg, "stopped ringing");
-                            Outcome::Done(None)
-                        }
-                        // Already answered, over, or unknown: there is nothing left to stop.
-                        Err(e) if !e.is_retryable() && e.status().is_some() => Outcome::Done(None),
-                        Err(e) => Outcome::Failed(e),
+                        _ => Outcome::Done(None),
                     },
-                    _ => Outcome::Done(None),
-                },
-                Err(e) => Outcome::Failed(store_failure(e)),
-            },
+                    Err(e) => Outcome::Failed(store_failure(e)),
+                }
+            }
             Effect::HangUpCaller { call, sid } => match self.twilio.hang_up_call(sid.as_ref().unwrap_or(call).as_str()).await {
                 Ok(()) => Outcome::Done(None),
                 // The caller is gone already.
@@ -285,7 +289,7 @@ impl EffectsWorker {
                     delay_ms = delay.as_millis() as u64,
                     "Twilio asked us to slow down"
                 );
-                if matches!(row.effect, Effect::Dial { .. } | Effect::AddMonitor { .. }) {
+                if row.effect.order().creates.is_some() {
                     self.store.slow_pace(delay).await?;
                 }
                 self.store.effect_retry(row.id, &e.to_string(), delay).await

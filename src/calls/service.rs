@@ -4,6 +4,7 @@
 
 use crate::calls::flow;
 use crate::center::hours::Openness;
+use crate::center::order::LegRef;
 use crate::center::{
     AgentCard, CallAction, CallCard, Command, Event, LegNo, LegOutcome, MonitorCard, MonitorMode, Party, Refusal, SupervisorAction, Target,
     Wanted,
@@ -12,6 +13,7 @@ use crate::error::{ApiError, Failure};
 use crate::ids::{AgentId, CallSid, PhoneNumber, QueueName, RecordingSid, E164};
 use crate::runtime::{CenterError, Kept};
 use crate::state::AppState;
+use crate::store::outbox::LegReport;
 use crate::store::StatusCallback;
 use crate::twilio::twiml::Response;
 
@@ -236,7 +238,8 @@ pub fn wait(state: &AppState, call: Option<&CallSid>, after_transfer: bool) -> R
 /// `sid` for that leg): the TwiML that joins them to the caller's conference, or, when the call
 /// is over or no longer theirs, a sentence and a hang-up.
 pub async fn agent_join(state: &AppState, call: CallSid, party: Party, leg: LegNo, sid: Option<CallSid>) -> Result<Response, Failure> {
-    state.store.leg_reported(&call, &party, leg, sid.as_ref()).await?;
+    let reported = LegRef { call: call.clone(), party: party.clone(), leg };
+    state.store.leg_reported(&reported, sid.as_ref(), LegReport::Alive).await?;
     let command = Command::LegAnswered { call: call.clone(), party: party.clone(), leg, sid };
     match state.center.decide(command).await {
         Ok(_) => {
@@ -264,9 +267,11 @@ pub async fn agent_join(state: &AppState, call: CallSid, party: Party, leg: LegN
 /// Twilio reported on a leg: a final status ends it (missed, or hung up).
 pub async fn agent_leg_status(state: &AppState, call: CallSid, party: Party, leg: LegNo, cb: StatusCallback) -> Result<(), Failure> {
     state.store.record_callback(&cb).await?;
-    state.store.leg_reported(&call, &party, leg, cb.call_sid.as_ref()).await?;
-    if let Some(outcome) = LegOutcome::from_call_status(&cb.event) {
-        // The party's next dial may be waiting for this leg to be over (Store::claim_effects).
+    let outcome = LegOutcome::from_call_status(&cb.event);
+    let reported = LegRef { call: call.clone(), party: party.clone(), leg };
+    state.store.leg_reported(&reported, cb.call_sid.as_ref(), outcome.map_or(LegReport::Alive, |_| LegReport::Over)).await?;
+    if let Some(outcome) = outcome {
+        // The party's next leg may be waiting for this one to be over (center::order).
         state.center.effects_written().notify_one();
         state.center.decide(Command::LegEnded { call, party, leg, outcome }).await?;
     }
@@ -285,7 +290,13 @@ pub async fn monitor_leg_status(
 ) -> Result<(), Failure> {
     state.store.record_callback(&cb).await?;
     let party = Party::Agent(supervisor.clone());
-    state.store.leg_reported(&call, &party, leg, cb.call_sid.as_ref()).await?;
+    let outcome = LegOutcome::from_call_status(&cb.event);
+    let reported = LegRef { call: call.clone(), party: party.clone(), leg };
+    state.store.leg_reported(&reported, cb.call_sid.as_ref(), outcome.map_or(LegReport::Alive, |_| LegReport::Over)).await?;
+    if outcome.is_some() {
+        // The supervisor's next leg may be waiting for this one to be over (center::order).
+        state.center.effects_written().notify_one();
+    }
     if cb.event == "in-progress" {
         let command = Command::MonitorAnswered { call: call.clone(), supervisor, leg, sid: cb.call_sid.clone() };
         match state.center.decide(command).await {
@@ -303,7 +314,7 @@ pub async fn monitor_leg_status(
             }
             Err(e) => return Err(e.into()),
         }
-    } else if let Some(outcome) = LegOutcome::from_call_status(&cb.event) {
+    } else if let Some(outcome) = outcome {
         state.center.decide(Command::LegEnded { call, party, leg, outcome }).await?;
     }
     Ok(())

@@ -17,6 +17,7 @@
 //! - `view`: what each console shows, with the steps that make sense now;
 //! - `figures`: today's figures for the floor, folded from the stored events; `floor`: what
 //!   the supervisor's floor shows;
+//! - `order`: in which order the outbox performs effects (lanes, legs created and withdrawn);
 //! - `pacing`: which call Twilio must create goes first when the account's pace binds;
 //! - `hours`: the opening hours (server only: it needs the time zone database).
 
@@ -33,6 +34,7 @@ mod figures;
 mod floor;
 #[cfg(feature = "ssr")]
 pub mod hours;
+pub mod order;
 mod pacing;
 mod party;
 mod refusal;

@@ -9,21 +9,25 @@ use sqlx::Row;
 
 use super::pool::{Backend, Store, StoreError, Tx};
 use super::rows::{DialRow, EffectRecord, EffectRow, EffectStatus};
-use crate::center::{Effect, EffectKind, Party, Urgency};
+pub use crate::center::order::{may_take, LEG_LOOKBACK_MS, LEG_OVER_WAIT_MS};
+use crate::center::order::{Lane, LegRef};
+use crate::center::{Effect, Urgency};
 use crate::clock::now_ms;
 use crate::ids::CallSid;
 
 /// Writes the decided effects, pending, due now (inside the decision's transaction), each with
-/// its urgency when it creates a call.
+/// its urgency when it creates a call, and where it stands in line (the core's [`Order`]).
 pub async fn write_effects(tx: &mut Tx<'_>, effects: &[(Effect, Option<Urgency>)], now: i64) -> Result<(), StoreError> {
     for (effect, urgency) in effects {
         let (party, leg) = match effect.leg() {
             Some((party, leg)) => (Some(party.to_string()), Some(i64::from(leg))),
             None => (None, None),
         };
+        let order = effect.order();
         sqlx::query(
-            "INSERT INTO effects (kind, call_sid, agent_id, leg, payload, status, next_attempt_at, created_at, updated_at, urgency)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8)",
+            "INSERT INTO effects (kind, call_sid, agent_id, leg, payload, status, next_attempt_at, created_at, updated_at, urgency,
+                                  lane, awaits, creates, withdraws)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8, $9, $10, $11, $12)",
         )
         .bind(effect.kind().as_str())
         .bind(effect.call().as_str())
@@ -33,69 +37,67 @@ pub async fn write_effects(tx: &mut Tx<'_>, effects: &[(Effect, Option<Urgency>)
         .bind(EffectStatus::Pending.as_str())
         .bind(now)
         .bind(Urgency::rank(*urgency))
+        .bind(order.lane.as_ref().map(Lane::key))
+        .bind(order.awaits.as_ref().map(Lane::key))
+        .bind(order.creates.as_ref().map(LegRef::key))
+        .bind(order.withdraws.as_ref().map(LegRef::key))
         .execute(&mut **tx)
         .await?;
     }
     Ok(())
 }
 
-/// How long a dial waits at most for its party's previous leg to be reported over (a status
-/// callback lost on its way must not keep an agent from ever ringing again).
-pub const LEG_OVER_WAIT_MS: i64 = 5_000;
+/// The one rule both claims take by, over the candidate `e` with `$2` the time now: the core's
+/// [`may_take`] in SQL (a test holds the two to the same answers). No earlier unfinished effect
+/// in the lane it stands in or awaits; for a leg it creates: not withdrawn, and no earlier leg of
+/// that party that may still be up (being created, or created and not reported over) unless it
+/// has waited [`LEG_OVER_WAIT_MS`]. The caller's conditions (pending, due, not under way) come
+/// first.
+/// What Twilio said of a leg.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegReport {
+    /// It rings, or was answered.
+    Alive,
+    /// It ended (answered or not).
+    Over,
+}
 
-/// The order rules of a call to create towards one party, shared by both claims (see
-/// [`Store::claim_effects`]), over the candidate `e`, with `$2` the time now: after that party's
-/// pending cancel, never for a withdrawn leg, only once that party's previous leg is reported over.
-static PARTY_RULES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+static ORDER_RULE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| order_rule("$2"));
+
+/// [`ORDER_RULE`] with `now` naming the parameter that holds the time.
+fn order_rule(now: &str) -> String {
     format!(
-        "AND NOT (e.kind = 'dial' AND EXISTS (
-                     SELECT 1 FROM effects p WHERE p.kind = 'cancel-leg' AND p.agent_id = e.agent_id AND p.status = 'pending' AND p.id < e.id))
-                 AND NOT (e.kind IN ('dial', 'add-monitor') AND EXISTS (
-                     SELECT 1 FROM effects c WHERE c.kind = 'cancel-leg' AND c.call_sid = e.call_sid
-                     AND c.agent_id = e.agent_id AND c.leg = e.leg))
-                 AND NOT (e.kind = 'dial' AND e.created_at > $2 - {LEG_OVER_WAIT_MS} AND EXISTS (
-                     SELECT 1 FROM effects d WHERE d.id = (
-                         SELECT MAX(p.id) FROM effects p WHERE p.kind = 'dial' AND p.agent_id = e.agent_id AND p.id < e.id
-                         AND p.created_at > $2 - 14400000)
-                     AND d.status = 'done' AND d.leg_sid IS NOT NULL AND NOT EXISTS (
-                         SELECT 1 FROM status_callbacks s WHERE s.call_sid = d.leg_sid
-                         AND s.event IN ('completed', 'canceled', 'no-answer', 'busy', 'failed'))))"
+        "AND NOT (e.lane IS NOT NULL AND EXISTS (
+                     SELECT 1 FROM effects p WHERE p.lane = e.lane AND p.status = 'pending' AND p.id < e.id))
+                 AND NOT (e.awaits IS NOT NULL AND EXISTS (
+                     SELECT 1 FROM effects p WHERE p.lane = e.awaits AND p.status = 'pending' AND p.id < e.id))
+                 AND NOT (e.creates IS NOT NULL AND EXISTS (SELECT 1 FROM effects w WHERE w.withdraws = e.creates))
+                 AND NOT (e.creates IS NOT NULL AND e.created_at > $2 - {LEG_OVER_WAIT_MS} AND EXISTS (
+                     SELECT 1 FROM effects d WHERE d.agent_id = e.agent_id AND d.id < e.id AND d.creates IS NOT NULL
+                     AND d.created_at > $2 - {LEG_LOOKBACK_MS} AND d.leg_over_at IS NULL
+                     AND ((d.status = 'pending' AND d.claimed_until > $2) OR (d.status = 'done' AND d.leg_sid IS NOT NULL))))"
     )
-});
+    .replace("$2", now)
+}
 
 impl Store {
-    /// Takes up to `limit` due effects, oldest first, for `lease`, in the order they were
-    /// decided where order matters:
-    /// - changes to one call's conference (`arrange`) one at a time: a later hold must not
-    ///   overtake an earlier unhold;
-    /// - a dial to a party waits while an earlier cancel of a leg to the same party is pending
-    ///   (under way included): the cancel of the old offer reaches Twilio before the new one
-    ///   rings, so an agent's browser never rings for two calls at once;
-    /// - a dial (or a supervisor's phone) whose leg was withdrawn (its cancel written) is never
-    ///   taken: the cancel skips it. Only a dial claimed by an instance that died before it was
-    ///   sent can be in that state, found again when its lease runs out; sent then, it would ring
-    ///   an agent for a call that went to someone else meanwhile;
-    /// - a dial to a party waits until Twilio has reported the end of that party's previous leg
-    ///   (at most [`LEG_OVER_WAIT_MS`] after it was decided): a call that just ended for the
-    ///   center (the customer hung up) may still be up on the agent's phone for a moment, and a
-    ///   browser must not ring for the next caller while it is (the Voice SDK would refuse it).
-    ///
-    /// Calls to create (dials, supervisors' phones) are left to [`Store::claim_paced`].
+    /// Takes up to `limit` due effects, oldest first, for `lease`, in the order the core put
+    /// them in (`center::order`: one change to a conference at a time, a party's new leg only
+    /// once its old ones are withdrawn and over, never a withdrawn leg), by the one rule
+    /// [`ORDER_RULE`]. Calls to create (dials, supervisors' phones) are left to
+    /// [`Store::claim_paced`].
     ///
     /// Whichever instance performs them.
     pub async fn claim_effects(&self, lease: Duration, limit: i64) -> Result<Vec<EffectRow>, StoreError> {
         let now = now_ms();
         // The outer conditions repeat the inner ones on purpose: on PostgreSQL an instance that
         // loses the race for a row re-checks them against the winner's update and skips it.
-        let rules = PARTY_RULES.as_str();
+        let rules = ORDER_RULE.as_str();
         let rows = sqlx::query(&format!(
             "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2, taken_at = COALESCE(taken_at, $2)
              WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
                  SELECT e.id FROM effects e WHERE e.status = 'pending' AND e.next_attempt_at <= $2 AND e.claimed_until <= $2
                  AND e.urgency = 0
-                 AND NOT (e.kind IN ('arrange', 'add-monitor', 'update-monitor') AND EXISTS (
-                     SELECT 1 FROM effects p WHERE p.kind IN ('arrange', 'add-monitor', 'update-monitor')
-                     AND p.call_sid = e.call_sid AND p.status = 'pending' AND p.id < e.id))
                  {rules}
                  ORDER BY e.id LIMIT $3)
              RETURNING id, payload, attempts",
@@ -124,9 +126,8 @@ impl Store {
     /// Takes calls to create (dials, supervisors' phones) at the account's pace: with an
     /// `interval` between two calls, at most one, and only when the account's next turn has come
     /// (the one `call_pacing` row, shared by every instance, is moved on in the same
-    /// transaction); the order rules of [`Store::claim_effects`] kept (a supervisor's phone after
-    /// the earlier changes to that call, a dial after its party's earlier cancel); the most urgent first (a colleague rung for a consult before the next
-    /// offer), then the oldest. Without an interval (no limit), up to `limit`, most urgent first.
+    /// transaction); in the order the core put them in ([`ORDER_RULE`]); the most urgent first
+    /// (a colleague rung for a consult before the next offer), then the oldest. Without an interval (no limit), up to `limit`, most urgent first.
     /// `Ok((rows, wait))`: `wait` is how long until the next turn when it has not come.
     pub async fn claim_paced(
         &self,
@@ -167,15 +168,12 @@ impl Store {
             }
             None => limit,
         };
-        let rules = PARTY_RULES.as_str();
+        let rules = ORDER_RULE.as_str();
         let rows = sqlx::query(&format!(
             "UPDATE effects SET claimed_until = $1, attempts = attempts + 1, updated_at = $2, taken_at = COALESCE(taken_at, $2)
              WHERE status = 'pending' AND next_attempt_at <= $2 AND claimed_until <= $2 AND id IN (
                  SELECT e.id FROM effects e WHERE e.status = 'pending' AND e.urgency > 0 AND e.next_attempt_at <= $2
                  AND e.claimed_until <= $2
-                 AND NOT (e.kind = 'add-monitor' AND EXISTS (
-                     SELECT 1 FROM effects p WHERE p.kind IN ('arrange', 'add-monitor', 'update-monitor')
-                     AND p.call_sid = e.call_sid AND p.status = 'pending' AND p.id < e.id))
                  {rules}
                  ORDER BY e.urgency DESC, e.id LIMIT $3)
              RETURNING id, payload, attempts, urgency",
@@ -252,23 +250,27 @@ impl Store {
         Ok(())
     }
 
-    /// Twilio reported on a leg (it rang, was answered, ended): its dial went out, whoever sent
-    /// it. A dial still pending then (its sender died before recording it) is done, so it is
-    /// never sent again when its lease runs out: that would ring the agent a second time for the
-    /// same leg, perhaps while they talk on it or on the next call.
-    pub async fn leg_reported(&self, call: &CallSid, party: &Party, leg: u32, leg_sid: Option<&CallSid>) -> Result<(), StoreError> {
+    /// Twilio reported on a leg (it rang, was answered, ended): the effect that creates it went
+    /// out, whoever sent it. One still pending then (its sender died before recording it) is
+    /// done, so it is never sent again when its lease runs out: that would ring the agent a
+    /// second time for the same leg, perhaps while they talk on it or on the next call. A leg
+    /// reported [`LegReport::Over`] no longer holds its party's next leg back.
+    pub async fn leg_reported(&self, leg: &LegRef, leg_sid: Option<&CallSid>, report: LegReport) -> Result<(), StoreError> {
+        let now = now_ms();
         sqlx::query(
-            "UPDATE effects SET status = $1, leg_sid = COALESCE(leg_sid, $2), last_error = NULL, claimed_until = 0, updated_at = $3
-             WHERE kind IN ($4, $5) AND call_sid = $6 AND agent_id = $7 AND leg = $8 AND status = 'pending'",
+            "UPDATE effects SET
+                 leg_sid = CASE WHEN status = 'pending' THEN COALESCE(leg_sid, $2) ELSE leg_sid END,
+                 last_error = CASE WHEN status = 'pending' THEN NULL ELSE last_error END,
+                 claimed_until = CASE WHEN status = 'pending' THEN 0 ELSE claimed_until END,
+                 status = CASE WHEN status = 'pending' THEN $1 ELSE status END,
+                 leg_over_at = COALESCE(leg_over_at, $3), updated_at = $4
+             WHERE creates = $5",
         )
         .bind(EffectStatus::Done.as_str())
         .bind(leg_sid.map(|s| s.as_str()))
-        .bind(now_ms())
-        .bind(EffectKind::Dial.as_str())
-        .bind(EffectKind::AddMonitor.as_str())
-        .bind(call.as_str())
-        .bind(party.as_str())
-        .bind(i64::from(leg))
+        .bind((report == LegReport::Over).then_some(now))
+        .bind(now)
+        .bind(leg.key())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -304,18 +306,12 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// The dial of one leg, if it was written.
-    pub async fn dial_of_leg(&self, call: &CallSid, party: &Party, leg: u32) -> Result<Option<DialRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, status, claimed_until, leg_sid FROM effects WHERE kind IN ($1, $5) AND call_sid = $2 AND agent_id = $3 AND leg = $4",
-        )
-        .bind(EffectKind::Dial.as_str())
-        .bind(call.as_str())
-        .bind(party.as_str())
-        .bind(i64::from(leg))
-        .bind(EffectKind::AddMonitor.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
+    /// The effect that creates a leg (a dial, a supervisor's phone), if it was written.
+    pub async fn dial_of_leg(&self, leg: &LegRef) -> Result<Option<DialRow>, StoreError> {
+        let row = sqlx::query("SELECT id, status, claimed_until, leg_sid FROM effects WHERE creates = $1")
+            .bind(leg.key())
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(r) = row else { return Ok(None) };
         let claimed_until: i64 = r.try_get(2)?;
         let status: String = r.try_get(1)?;
@@ -343,6 +339,20 @@ impl Store {
         .await?
         .rows_affected();
         Ok(n == 1)
+    }
+
+    /// The effects the claims would take at `now`, whatever their urgency, oldest first: what
+    /// the outbox holds to the core's [`may_take`] (for tests and support).
+    pub async fn takeable_at(&self, now: i64) -> Result<Vec<i64>, StoreError> {
+        let rule = order_rule("$1");
+        let ids = sqlx::query_scalar(&format!(
+            "SELECT e.id FROM effects e WHERE e.status = 'pending' AND e.next_attempt_at <= $1 AND e.claimed_until <= $1 {rule}
+             ORDER BY e.id"
+        ))
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids)
     }
 
     /// Every effect of a call, oldest first (for tests and support).

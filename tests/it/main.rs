@@ -16,6 +16,7 @@ mod hostile_requests;
 mod hours;
 mod metrics;
 mod outage;
+mod outbox_order;
 mod pacing;
 mod postgres;
 mod prism_contract;

@@ -165,8 +165,10 @@ async fn twilio_saying_too_many_requests_slows_the_pace_and_the_offer_still_ring
 /// and it finds the dial unsent (and skips it). One that died after sending it: Twilio's report
 /// on the leg marks the dial done, so it is not sent twice.
 async fn a_dial_withdrawn_while_its_claimant_was_dead_is_never_sent(postgres: bool) {
+    use warm_transfer::center::order::LegRef;
     use warm_transfer::center::{Effect, Party, Urgency};
     use warm_transfer::ids::CallSid;
+    use warm_transfer::store::outbox::LegReport;
     use warm_transfer::store::{EffectStatus, Store};
     let dir = tempfile::tempdir().unwrap();
     let url = match postgres {
@@ -198,7 +200,7 @@ async fn a_dial_withdrawn_while_its_claimant_was_dead_is_never_sent(postgres: bo
     assert_eq!(dials.iter().map(|d| d.effect.call().clone()).collect::<Vec<_>>(), vec![other], "only agent2's dial is taken");
     let cancels = store.claim_effects(Duration::from_secs(15), 10).await.unwrap();
     assert!(matches!(cancels.as_slice(), [r] if matches!(r.effect, Effect::CancelLeg { .. })), "{cancels:?}");
-    let dial = store.dial_of_leg(&call, &agent("agent1"), 1).await.unwrap().unwrap();
+    let dial = store.dial_of_leg(&LegRef { call: call.clone(), party: agent("agent1"), leg: 1 }).await.unwrap().unwrap();
     assert!(matches!(dial.status, EffectStatus::Pending) && !dial.in_flight, "the cancel finds it unsent");
     assert!(store.skip_pending_dial(dial.id).await.unwrap());
     let (after, _) = store.claim_paced(Duration::from_secs(15), None, 10).await.unwrap();
@@ -211,11 +213,11 @@ async fn a_dial_withdrawn_while_its_claimant_was_dead_is_never_sent(postgres: bo
     let (claimed, _) = store.claim_paced(Duration::from_millis(300), None, 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
     let leg = CallSid::parse(&call_sid(33)).unwrap();
-    store.leg_reported(&third, &agent("agent3"), 1, Some(&leg)).await.unwrap();
+    store.leg_reported(&LegRef { call: third.clone(), party: agent("agent3"), leg: 1 }, Some(&leg), LegReport::Alive).await.unwrap();
     tokio::time::sleep(Duration::from_millis(400)).await;
     let (again, _) = store.claim_paced(Duration::from_secs(15), None, 10).await.unwrap();
     assert!(again.is_empty(), "never sent again: {again:?}");
-    let dial = store.dial_of_leg(&third, &agent("agent3"), 1).await.unwrap().unwrap();
+    let dial = store.dial_of_leg(&LegRef { call: third.clone(), party: agent("agent3"), leg: 1 }).await.unwrap().unwrap();
     assert!(matches!(dial.status, EffectStatus::Done) && dial.leg_sid == Some(leg), "{dial:?}");
     assert!(!store.effect_failed(claimed[0].id, "timed out").await.unwrap(), "a late failure leaves it done");
 }
@@ -235,11 +237,12 @@ async fn a_dial_withdrawn_while_its_claimant_was_dead_is_never_sent_postgres() {
 /// waits for that report, so the browser never rings while the old call is on it; at most
 /// `LEG_OVER_WAIT_MS`, so a report lost on its way never keeps the agent from ringing again.
 async fn a_dial_waits_until_the_partys_previous_leg_is_reported_over(postgres: bool) {
+    use warm_transfer::center::order::LegRef;
     use warm_transfer::center::{Effect, Party, Urgency};
     use warm_transfer::clock::now_ms;
     use warm_transfer::ids::CallSid;
-    use warm_transfer::store::outbox::{write_effects, LEG_OVER_WAIT_MS};
-    use warm_transfer::store::{CallbackKind, StatusCallback, Store};
+    use warm_transfer::store::outbox::{write_effects, LegReport, LEG_OVER_WAIT_MS};
+    use warm_transfer::store::Store;
     let dir = tempfile::tempdir().unwrap();
     let url = match postgres {
         true => crate::common::fresh_postgres_url().await,
@@ -266,18 +269,10 @@ async fn a_dial_waits_until_the_partys_previous_leg_is_reported_over(postgres: b
     write(vec![dial(2)], now_ms()).await;
     let (held, _) = store.claim_paced(lease, None, 10).await.unwrap();
     assert!(held.is_empty(), "rung while the previous leg may be up: {held:?}");
-    let report = |event: &str| StatusCallback {
-        kind: CallbackKind::Call,
-        call_sid: Some(leg.clone()),
-        conference_sid: None,
-        friendly_name: None,
-        event: event.into(),
-        sequence_number: None,
-        params_json: "{}".into(),
-    };
-    store.record_callback(&report("in-progress")).await.unwrap();
+    let old = LegRef { call: CallSid::parse(&call_sid(1)).unwrap(), party: agent.clone(), leg: 1 };
+    store.leg_reported(&old, Some(&leg), LegReport::Alive).await.unwrap();
     assert!(store.claim_paced(lease, None, 10).await.unwrap().0.is_empty(), "in progress is not over");
-    store.record_callback(&report("completed")).await.unwrap();
+    store.leg_reported(&old, Some(&leg), LegReport::Over).await.unwrap();
     let (rung, _) = store.claim_paced(lease, None, 10).await.unwrap();
     assert_eq!(rung.len(), 1, "rung once Twilio said the old leg is over");
 

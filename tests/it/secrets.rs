@@ -323,12 +323,15 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
         let line = log.lines().find(|l| l.contains("call step") && l.contains(&format!("step={step}"))).unwrap_or_else(|| panic!("{log}"));
         assert!(line.contains(&format!("call_sid={customer}")), "{line}");
     }
+    // (The capture holds every test's lines: this call's are found by its sid, which they must carry.)
     for event in ["conference-start", "conference-end"] {
         let line = log
             .lines()
-            .find(|l| l.contains("route=\"status\"") && l.contains(&format!("event={event}")))
-            .unwrap_or_else(|| panic!("{log}"));
-        assert!(line.contains(&format!("call_sid={customer}")) && line.contains(&format!("conference_sid={cf}")), "{line}");
+            .find(|l| {
+                l.contains("route=\"status\"") && l.contains(&format!("event={event}")) && l.contains(&format!("call_sid={customer}"))
+            })
+            .unwrap_or_else(|| panic!("no {event} line names call_sid={customer}:\n{log}"));
+        assert!(line.contains(&format!("conference_sid={cf}")), "{line}");
     }
     assert!(last_errors.iter().any(|e| e.contains("401")), "{last_errors:?}");
 

@@ -4,6 +4,7 @@ mod callbacks;
 mod calls;
 mod figures;
 mod given;
+mod order;
 mod pacing;
 mod properties;
 mod queues;

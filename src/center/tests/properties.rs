@@ -10,12 +10,12 @@ use super::given::{agent, call, caller, RULES};
 use crate::center::*;
 use crate::ids::{CallSid, E164};
 
-const AGENTS: [&str; 3] = ["agent1", "agent2", "agent3"];
+pub(super) const AGENTS: [&str; 3] = ["agent1", "agent2", "agent3"];
 const OUTSIDE: &str = "+14155550100";
 
 /// One thing that happens, picked at random and made into a command from the state at hand.
 #[derive(Debug, Clone)]
-enum Op {
+pub(super) enum Op {
     Arrive(u8),
     Presence(usize, u8),
     Heartbeat(usize),
@@ -39,7 +39,7 @@ enum Op {
     CoachRefused(u8),
 }
 
-fn op() -> impl Strategy<Value = Op> {
+pub(super) fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => (1u8..=3).prop_map(Op::Arrive),
         4 => (0usize..3, 0u8..5).prop_map(|(a, w)| Op::Presence(a, w)),
@@ -91,7 +91,7 @@ fn outside() -> E164 {
 }
 
 /// The command an op makes now (`None`: nothing to do, e.g. no leg rings for that agent).
-fn command(state: &State, op: &Op) -> Option<Command> {
+pub(super) fn command(state: &State, op: &Op) -> Option<Command> {
     let a = |i: usize| agent(AGENTS[i]);
     let leg_of = |party: &Party, joined: Option<bool>| {
         state.calls.values().find_map(|c| {
