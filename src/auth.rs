@@ -67,7 +67,7 @@ type PasswordJob = Box<dyn FnOnce() + Send>;
 /// One thread, one at a time: sign-ins queue (~20 ms each), memory stays one argon2's worth, and
 /// a flood of password guesses cannot take the machine. `None` if the thread is gone.
 pub async fn on_password_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    static JOBS: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<PasswordJob>>> = std::sync::OnceLock::new();
+    static JOBS: std::sync::OnceLock<parking_lot::Mutex<std::sync::mpsc::Sender<PasswordJob>>> = std::sync::OnceLock::new();
     let jobs = JOBS.get_or_init(|| {
         let (tx, rx) = std::sync::mpsc::channel::<PasswordJob>();
         let spawned = std::thread::Builder::new().name("passwords".into()).spawn(move || {
@@ -79,13 +79,13 @@ pub async fn on_password_thread<T: Send + 'static>(work: impl FnOnce() -> T + Se
         if let Err(e) = spawned {
             tracing::error!(error = %e, "could not start the password thread");
         }
-        std::sync::Mutex::new(tx)
+        parking_lot::Mutex::new(tx)
     });
     let (reply, answer) = tokio::sync::oneshot::channel();
     let job: PasswordJob = Box::new(move || {
         let _ = reply.send(work());
     });
-    jobs.lock().unwrap_or_else(|e| e.into_inner()).send(job).ok()?;
+    jobs.lock().send(job).ok()?;
     answer.await.ok()
 }
 
