@@ -21,6 +21,7 @@ mod postgres;
 mod prism_contract;
 mod queues;
 mod retention;
+mod roles;
 mod schema;
 mod secrets;
 mod sign_in;
