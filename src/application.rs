@@ -224,29 +224,23 @@ async fn page_head() -> Response {
     ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], "").into_response()
 }
 
-/// Who may open the floor's page: `None` lets it render (a supervisor, or nobody signed in yet);
-/// otherwise the answer to send instead.
+/// Who may open the floor's page: `None` lets it render (a supervisor, or nobody signed in yet:
+/// the page then asks to sign in); otherwise the answer to send instead. The supervisor guard is
+/// the floor's stream's and steps' own (`api::caller`).
 async fn floor_gate(state: &AppState, headers: &axum::http::HeaderMap) -> Option<Response> {
-    use axum::http::StatusCode;
-    let Ok(me) = crate::auth::current_agent(&state.store, headers).await else { return None };
-    match state.store.agent_role(&me.agent).await {
-        Ok(Some(crate::center::AgentRole::Supervisor)) => None,
-        Ok(_) => Some(
-            (
-                StatusCode::FORBIDDEN,
-                axum::response::Html(
-                    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>warm-transfer · forbidden</title></head>\
-                     <body><main class=\"console\"><p class=\"not-found\">The floor is for supervisors. \
-                     <a href=\"/\">Go to the agent console</a></p></main></body></html>",
-                ),
-            )
-                .into_response(),
-        ),
-        Err(e) => {
-            tracing::error!(error = %e, "storage failed while opening the floor");
-            Some((StatusCode::SERVICE_UNAVAILABLE, "storage is unavailable").into_response())
-        }
-    }
+    use crate::api::caller::{signed_in, Supervisor};
+    let me = signed_in(state, headers).await.ok()?;
+    Supervisor::of(me).err().map(|_| {
+        (
+            StatusCode::FORBIDDEN,
+            axum::response::Html(
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>warm-transfer · forbidden</title></head>\
+                 <body><main class=\"console\"><p class=\"not-found\">The floor is for supervisors. \
+                 <a href=\"/\">Go to the agent console</a></p></main></body></html>",
+            ),
+        )
+            .into_response()
+    })
 }
 
 /// A server function that failed answers with its error, which knows its status

@@ -9,6 +9,7 @@ use axum::http::HeaderMap;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+use crate::center::AgentRole;
 use crate::clock::now_ms;
 use crate::ids::AgentId;
 use crate::store::{Store, StoreError};
@@ -37,11 +38,19 @@ pub enum AuthError {
     Store(#[from] StoreError),
 }
 
-/// The agent a request is signed in as.
+/// The agent a request is signed in as, and what their account may do: read with the session,
+/// from the account as stored (the role's one source; see `crate::api::caller`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedIn {
     pub agent: AgentId,
     pub display_name: String,
+    pub role: AgentRole,
+}
+
+impl SignedIn {
+    pub fn is_supervisor(&self) -> bool {
+        self.role == AgentRole::Supervisor
+    }
 }
 
 pub fn hash_password(password: &str) -> Result<String, AuthError> {
@@ -67,7 +76,7 @@ type PasswordJob = Box<dyn FnOnce() + Send>;
 /// One thread, one at a time: sign-ins queue (~20 ms each), memory stays one argon2's worth, and
 /// a flood of password guesses cannot take the machine. `None` if the thread is gone.
 pub async fn on_password_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    static JOBS: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<PasswordJob>>> = std::sync::OnceLock::new();
+    static JOBS: std::sync::OnceLock<parking_lot::Mutex<std::sync::mpsc::Sender<PasswordJob>>> = std::sync::OnceLock::new();
     let jobs = JOBS.get_or_init(|| {
         let (tx, rx) = std::sync::mpsc::channel::<PasswordJob>();
         let spawned = std::thread::Builder::new().name("passwords".into()).spawn(move || {
@@ -79,13 +88,13 @@ pub async fn on_password_thread<T: Send + 'static>(work: impl FnOnce() -> T + Se
         if let Err(e) = spawned {
             tracing::error!(error = %e, "could not start the password thread");
         }
-        std::sync::Mutex::new(tx)
+        parking_lot::Mutex::new(tx)
     });
     let (reply, answer) = tokio::sync::oneshot::channel();
     let job: PasswordJob = Box::new(move || {
         let _ = reply.send(work());
     });
-    jobs.lock().unwrap_or_else(|e| e.into_inner()).send(job).ok()?;
+    jobs.lock().send(job).ok()?;
     answer.await.ok()
 }
 
@@ -178,15 +187,15 @@ pub async fn sign_in(store: &Store, identity: &str, password: &str) -> Result<(S
     let expires = now_ms() + SESSION_TTL.as_millis() as i64;
     store.create_session(&token_hash(&token), agent.as_str(), expires).await?;
     tracing::info!(agent = %agent, "signed in");
-    Ok((SignedIn { agent, display_name: row.display_name }, token))
+    Ok((SignedIn { agent, display_name: row.display_name, role: row.role }, token))
 }
 
 /// The signed-in agent of a request, from its session cookie.
 pub async fn current_agent(store: &Store, headers: &HeaderMap) -> Result<SignedIn, AuthError> {
     let token = cookie_token(headers).ok_or(AuthError::NotSignedIn)?;
-    let (identity, display_name) = store.session_agent(&token_hash(&token)).await?.ok_or(AuthError::NotSignedIn)?;
+    let (identity, display_name, role) = store.session_agent(&token_hash(&token)).await?.ok_or(AuthError::NotSignedIn)?;
     let agent = AgentId::parse(&identity).map_err(|_| AuthError::NotSignedIn)?;
-    Ok(SignedIn { agent, display_name })
+    Ok(SignedIn { agent, display_name, role })
 }
 
 pub async fn sign_out(store: &Store, headers: &HeaderMap) -> Result<(), AuthError> {

@@ -1,11 +1,13 @@
 //! What a server function takes from its request (server only): the application state, the
-//! headers (the session cookie) and the response options (cookies).
+//! request's head (the session cookie: who is calling, see `caller`) and the response options
+//! (cookies).
 
+use axum::extract::FromRequestParts;
 use axum::http::{request::Parts, HeaderMap, HeaderValue};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use crate::auth::{self, SignedIn};
+use super::caller::{SignedIn, Supervisor};
 use crate::error::{ApiError, Failure};
 use crate::state::AppState;
 
@@ -14,7 +16,7 @@ use crate::state::AppState;
 /// (a server function run by a resource during server rendering lost it).
 pub struct Ctx {
     pub state: AppState,
-    pub headers: HeaderMap,
+    parts: Parts,
     response: Option<ResponseOptions>,
 }
 
@@ -22,23 +24,29 @@ impl Ctx {
     pub fn take() -> Self {
         Ctx {
             state: expect_context::<AppState>(),
-            headers: use_context::<Parts>().map(|p| p.headers).unwrap_or_default(),
+            parts: use_context::<Parts>().unwrap_or_else(|| axum::http::Request::new(()).into_parts().0),
             response: use_context::<ResponseOptions>(),
         }
     }
 
+    pub fn headers(&self) -> &HeaderMap {
+        &self.parts.headers
+    }
+
+    /// What an axum route would take as an argument (`SignedIn`, `Supervisor`), taken the same
+    /// way, its refusal told as the server functions' error.
+    pub async fn extract<T: FromRequestParts<AppState, Rejection = Failure>>(&self) -> Result<T, ApiError> {
+        T::from_request_parts(&mut self.parts.clone(), &self.state).await.map_err(Failure::public)
+    }
+
     /// The agent signed in on this request, or why not.
     pub async fn signed_in(&self) -> Result<SignedIn, ApiError> {
-        auth::current_agent(&self.state.store, &self.headers).await.map_err(|e| Failure::from(e).public())
+        self.extract().await
     }
 
     /// The supervisor signed in on this request: an agent gets 403.
-    pub async fn supervisor(&self) -> Result<SignedIn, ApiError> {
-        let me = self.signed_in().await?;
-        match self.state.store.agent_role(&me.agent).await.map_err(|e| Failure::from(e).public())? {
-            Some(crate::center::AgentRole::Supervisor) => Ok(me),
-            _ => Err(ApiError::Forbidden("only a supervisor can do that".into())),
-        }
+    pub async fn supervisor(&self) -> Result<Supervisor, ApiError> {
+        self.extract().await
     }
 
     pub fn set_cookie(&self, value: String) {

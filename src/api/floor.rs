@@ -1,7 +1,8 @@
 //! Server functions of the supervisor's floor: listen, whisper or barge on a call, leave it,
 //! and set an agent's presence. Stable endpoints (`/api/monitor`, `/api/stop_monitoring`,
-//! `/api/supervise`) like the console's. Only a supervisor may: an agent gets 403 (the core
-//! refuses them, `crate::error` says 403). The floor itself comes over `/api/floor/stream`.
+//! `/api/supervise`) like the console's. Only a supervisor may: an agent gets 403 from the
+//! supervisor guard (`caller::Supervisor`), before anything else is read. The floor itself comes
+//! over `/api/floor/stream`.
 
 use leptos::prelude::*;
 
@@ -17,7 +18,7 @@ use crate::error::ApiError;
 pub async fn monitor(call: String, mode: String) -> Result<Unread<Option<MonitorCard>>, ApiError> {
     use crate::center::MonitorMode;
     let cx = Ctx::take();
-    let me = cx.signed_in().await?;
+    let me = cx.supervisor().await?;
     let call = crate::ids::CallSid::parse(&call).map_err(|e| ApiError::BadInput(e.0))?;
     let Some(mode) = MonitorMode::parse(&mode) else {
         return Err(ApiError::BadInput("mode must be listen, whisper or barge".into()));
@@ -30,7 +31,7 @@ pub async fn monitor(call: String, mode: String) -> Result<Unread<Option<Monitor
 #[server(prefix = "/api", endpoint = "stop_monitoring")]
 pub async fn stop_monitoring() -> Result<(), ApiError> {
     let cx = Ctx::take();
-    let me = cx.signed_in().await?;
+    let me = cx.supervisor().await?;
     crate::calls::service::stop_monitoring(&cx.state, &me.agent).await.map_err(|e| e.public())
 }
 
@@ -40,7 +41,7 @@ pub async fn stop_monitoring() -> Result<(), ApiError> {
 pub async fn supervise(agent: String, action: String, reason: Option<String>) -> Result<Unread<AgentCard>, ApiError> {
     use crate::center::SupervisorAction;
     let cx = Ctx::take();
-    let me = cx.signed_in().await?;
+    let me = cx.supervisor().await?;
     let agent = crate::ids::AgentId::parse(&agent).map_err(|e| ApiError::BadInput(e.0))?;
     let Some(action) = SupervisorAction::parse(&action, reason.as_deref()) else {
         return Err(ApiError::BadInput("action must be set-away, set-offline or end-wrap-up".into()));

@@ -1,7 +1,7 @@
 //! The supervisor's floor, live: `GET /api/floor/stream`, server-sent events each holding the
 //! whole [`FloorView`](crate::center::FloorView), the first at once and a new one after every
 //! change that alters it (the same bytes for every floor open, made once per change). Only a
-//! supervisor's session opens it: an agent gets 403, no session 401.
+//! supervisor's session opens it (the [`Supervisor`] guard): an agent gets 403, no session 401.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -9,38 +9,19 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
 use tokio::sync::{broadcast, watch};
 
+use super::caller::Supervisor;
 use crate::auth::{self, AuthError};
-use crate::center::{AgentRole, FloorPacing};
+use crate::center::FloorPacing;
 use crate::runtime::{Change, FloorFrame};
 use crate::state::AppState;
 
 /// A comment line is sent after this long without an event, so that proxies keep the stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
-
-/// Whether the session on `headers` is a supervisor's: `Err` is the answer to give otherwise.
-pub async fn supervisor(state: &AppState, headers: &HeaderMap) -> Result<crate::ids::AgentId, Response> {
-    let agent = match auth::current_agent(&state.store, headers).await {
-        Ok(me) => me.agent,
-        Err(AuthError::Store(e)) => {
-            tracing::error!(error = %e, "storage failed while checking a supervisor");
-            return Err((StatusCode::SERVICE_UNAVAILABLE, "storage is unavailable").into_response());
-        }
-        Err(e) => return Err((StatusCode::UNAUTHORIZED, e.to_string()).into_response()),
-    };
-    match state.store.agent_role(&agent).await {
-        Ok(Some(AgentRole::Supervisor)) => Ok(agent),
-        Ok(_) => Err((StatusCode::FORBIDDEN, "the floor is for supervisors").into_response()),
-        Err(e) => {
-            tracing::error!(error = %e, "storage failed while checking a supervisor");
-            Err((StatusCode::SERVICE_UNAVAILABLE, "storage is unavailable").into_response())
-        }
-    }
-}
 
 struct Session {
     state: AppState,
@@ -57,11 +38,8 @@ struct Session {
     cookie: HeaderMap,
 }
 
-pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let supervisor = match supervisor(&state, &headers).await {
-        Ok(agent) => agent,
-        Err(answer) => return answer,
-    };
+pub async fn stream(State(state): State<AppState>, me: Supervisor, headers: HeaderMap) -> Response {
+    let supervisor = me.agent.clone();
     let changes = state.center.subscribe();
     let pacing = state.center.watch_pacing();
     let outage = state.center.health().watch();

@@ -2,6 +2,8 @@
 //! runs them, the browser calls them) and, on the server, the console's live stream.
 //!
 //! - [`console`]: the agent's phone token, steps on their call, presence;
+//! - [`caller`] (server): who a request comes from, found once: the signed-in account and its
+//!   role, and the supervisor guard every supervisor route, stream and server function takes;
 //! - [`session`]: sign-in, sign-out, who is signed in, the deployment's mode;
 //! - [`simulator`]: the simulator pages' view of the built-in Twilio;
 //! - [`accounts`]: supervisors manage accounts (add, reset a password, disable, remove; the audit log);
@@ -16,6 +18,8 @@
 //! What they answer when they refuse is `crate::error`, shared with the webhooks.
 
 pub mod accounts;
+#[cfg(feature = "ssr")]
+pub mod caller;
 pub mod console;
 #[cfg(feature = "ssr")]
 mod context;

@@ -15,15 +15,15 @@ pub async fn sign_in(identity: String, password: String) -> Result<AgentInfo, Ap
     let cx = Ctx::take();
     let (me, token) = crate::auth::sign_in(&cx.state.store, &identity, &password).await.map_err(|e| Failure::from(e).public())?;
     cx.set_cookie(crate::auth::session_cookie(&token, cx.secure_cookies()));
-    let supervisor = is_supervisor(&cx.state, &me.agent).await?;
-    Ok(AgentInfo { identity: me.agent, display_name: me.display_name, supervisor })
+    Ok(info(me))
 }
 
-/// Whether the account is a supervisor's, as stored (a role the CLI just gave counts at once).
+/// The signed-in agent as the browser knows them; their role as stored (a role the CLI just gave
+/// counts at once).
 #[cfg(feature = "ssr")]
-async fn is_supervisor(state: &crate::state::AppState, agent: &crate::ids::AgentId) -> Result<bool, ApiError> {
-    let role = state.store.agent_role(agent).await.map_err(|e| Failure::from(e).public())?;
-    Ok(role == Some(crate::center::AgentRole::Supervisor))
+fn info(me: crate::auth::SignedIn) -> AgentInfo {
+    let supervisor = me.is_supervisor();
+    AgentInfo { identity: me.agent, display_name: me.display_name, supervisor }
 }
 
 #[server(prefix = "/api", endpoint = "sign_out")]
@@ -32,7 +32,7 @@ pub async fn sign_out() -> Result<(), ApiError> {
     let me = cx.signed_in().await.ok();
     // The session first: the sign-out decided next is what tells this session's open streams
     // (on every instance) to look at it again, and end.
-    crate::auth::sign_out(&cx.state.store, &cx.headers).await.map_err(|e| Failure::from(e).public())?;
+    crate::auth::sign_out(&cx.state.store, cx.headers()).await.map_err(|e| Failure::from(e).public())?;
     if let Some(me) = me {
         crate::calls::service::signed_out(&cx.state, &me.agent).await.map_err(|e| e.public())?;
     }
@@ -45,10 +45,7 @@ pub async fn sign_out() -> Result<(), ApiError> {
 pub async fn whoami() -> Result<Option<AgentInfo>, ApiError> {
     let cx = Ctx::take();
     match cx.signed_in().await {
-        Ok(me) => {
-            let supervisor = is_supervisor(&cx.state, &me.agent).await?;
-            Ok(Some(AgentInfo { identity: me.agent, display_name: me.display_name, supervisor }))
-        }
+        Ok(me) => Ok(Some(info(me))),
         Err(ApiError::NotSignedIn) => Ok(None),
         Err(e) => Err(e),
     }

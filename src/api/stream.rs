@@ -19,11 +19,12 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast;
 
+use super::caller::SignedIn;
 use crate::auth::{self, AuthError};
 use crate::center::{CallHistory, ConsoleView};
 use crate::clock::now_ms;
@@ -63,15 +64,8 @@ struct Session {
     _connection: ConnectionGuard,
 }
 
-pub async fn stream(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let agent = match auth::current_agent(&state.store, &headers).await {
-        Ok(me) => me.agent,
-        Err(AuthError::Store(e)) => {
-            tracing::error!(error = %e, "storage failed while opening a console stream");
-            return (StatusCode::SERVICE_UNAVAILABLE, "storage is unavailable").into_response();
-        }
-        Err(e) => return (StatusCode::UNAUTHORIZED, e.to_string()).into_response(),
-    };
+pub async fn stream(State(state): State<AppState>, me: SignedIn, headers: HeaderMap) -> Response {
+    let agent = me.agent;
     // A console reconnecting (its instance died, the balancer sent it here) says the version of
     // the last view it saw (`Last-Event-ID`): this instance first reads up to it, so the console
     // resumes from there and never goes back in time.

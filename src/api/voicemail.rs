@@ -4,36 +4,35 @@
 //! it; the answer is never cached by the browser or a proxy.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth;
-use crate::center::{AgentRole, Role};
+use super::caller::SignedIn;
+use crate::center::Role;
 use crate::error::{ApiError, Failure};
 use crate::ids::CallSid;
 use crate::state::AppState;
 
-pub async fn audio(State(state): State<AppState>, Path(call): Path<String>, headers: HeaderMap) -> Response {
-    match serve(&state, &call, &headers).await {
+pub async fn audio(State(state): State<AppState>, me: SignedIn, Path(call): Path<String>) -> Response {
+    match serve(&state, &me, &call).await {
         Ok(bytes) => ([(header::CONTENT_TYPE, "audio/x-wav"), (header::CACHE_CONTROL, "private, no-store")], bytes).into_response(),
         Err(e) => e.into_response(),
     }
 }
 
-async fn serve(state: &AppState, call: &str, headers: &HeaderMap) -> Result<Vec<u8>, Failure> {
-    let me = auth::current_agent(&state.store, headers).await.map_err(Failure::from)?;
+async fn serve(state: &AppState, me: &SignedIn, call: &str) -> Result<Vec<u8>, Failure> {
     let call = CallSid::parse(call).map_err(|e| ApiError::BadInput(e.0))?;
-    let (recording, theirs, supervisor) = state.center.read(|s| {
+    let (recording, theirs) = state.center.read(|s| {
         let c = s.calls.get(&call);
         let recording = c.and_then(|c| c.voicemail.as_ref()).map(|v| v.recording.clone());
         let theirs = c.and_then(|c| c.party(Role::Owner)).and_then(|p| p.agent()) == Some(&me.agent);
-        let supervisor = s.agents.get(&me.agent).is_some_and(|a| a.role == AgentRole::Supervisor);
-        (recording, theirs, supervisor)
+        (recording, theirs)
     });
     let Some(recording) = recording else {
         return Err(ApiError::NotFound(format!("no voicemail waiting on call '{call}'")).into());
     };
-    if !(theirs || supervisor) {
+    // A supervisor by the account's role as stored (`caller`), not the center's copy of it.
+    if !(theirs || me.is_supervisor()) {
         return Err(ApiError::Forbidden("this voicemail is offered to another agent".into()).into());
     }
     state.twilio.recording_wav(recording.as_str()).await.map_err(|e| {

@@ -49,7 +49,7 @@ pub struct AgentBot {
     view: View,
     /// The directory as last sent (every agent's card): read only when the bot consults, since
     /// 200 bots each reading 200 cards at every presence change cost more than the app did.
-    directory: Arc<std::sync::Mutex<String>>,
+    directory: Arc<parking_lot::Mutex<String>>,
     /// A transfer was seen on the call since the bot last asked for one.
     transfer_seen: bool,
     last_console_event: Option<Instant>,
@@ -241,7 +241,7 @@ impl AgentBot {
         if !self.can("consult") {
             return false;
         }
-        let available = view::available(&self.directory.lock().unwrap_or_else(|e| e.into_inner()), &self.colleagues);
+        let available = view::available(&self.directory.lock(), &self.colleagues);
         if available.is_empty() {
             self.report.consults_skipped += 1;
             return false;
@@ -420,7 +420,7 @@ impl AgentBot {
                         if self.change.as_ref().is_some_and(|(_, before)| *before != self.view.presence) {
                             if let Some((sent, _)) = self.change.take() {
                                 let ms = at.saturating_duration_since(sent).as_secs_f64() * 1000.0;
-                                self.board.series.lock().unwrap_or_else(|e| e.into_inner()).change_seen(ms);
+                                self.board.series.lock().change_seen(ms);
                             }
                         }
                     }

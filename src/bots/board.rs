@@ -1,12 +1,11 @@
 //! What the bots of one run share (in the bots' process, never the app's): when each customer
 //! call was first answered, and what each agent's console last said.
 
+use std::collections::BTreeMap;
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
-use std::collections::BTreeMap;
-
+use parking_lot::Mutex;
 use tokio::time::Instant;
 
 use super::series::{unix_ms, Sample, Series};
@@ -39,7 +38,7 @@ const ANSWERS_KEPT: usize = 10_000;
 
 impl Board {
     pub fn answered(&self, call: &str) {
-        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        let mut answers = self.answers.lock();
         if answers.len() >= ANSWERS_KEPT {
             let old = Instant::now() - Duration::from_secs(3600);
             answers.retain(|_, at| *at > old);
@@ -48,19 +47,19 @@ impl Board {
     }
 
     pub fn answered_at(&self, call: &str) -> Option<std::time::Instant> {
-        self.answers.lock().unwrap_or_else(|e| e.into_inner()).get(call).map(|at| at.into_std())
+        self.answers.lock().get(call).map(|at| at.into_std())
     }
 
     pub fn forget_answer(&self, call: &str) {
-        self.answers.lock().unwrap_or_else(|e| e.into_inner()).remove(call);
+        self.answers.lock().remove(call);
     }
 
     pub fn set_ready(&self, agent: &str) {
-        self.agents.lock().unwrap_or_else(|e| e.into_inner()).entry(agent.to_string()).or_default().ready = true;
+        self.agents.lock().entry(agent.to_string()).or_default().ready = true;
     }
 
     pub fn agent_now(&self, agent: &str, busy: bool, queue_waiting: u64, presence: &str) {
-        let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
+        let mut agents = self.agents.lock();
         let a = agents.entry(agent.to_string()).or_default();
         (a.busy, a.queue_waiting) = (busy, queue_waiting);
         if a.presence != presence {
@@ -70,38 +69,38 @@ impl Board {
 
     /// The agent's console stream broke (`true`) or is back (`false`).
     pub fn console_cut(&self, agent: &str, cut: bool) {
-        self.agents.lock().unwrap_or_else(|e| e.into_inner()).entry(agent.to_string()).or_default().cut = cut;
+        self.agents.lock().entry(agent.to_string()).or_default().cut = cut;
     }
 
     /// A caller placed their call: an agent sat idle for them if more agents were available and
     /// free than callers were waiting to be rung.
     pub fn placed(&self, call: &str, at: Instant) {
         let idle = {
-            let agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
+            let agents = self.agents.lock();
             agents.values().filter(|a| a.ready && !a.busy && !a.cut && a.presence == "available").count()
         };
-        let mut unrung = self.unrung.lock().unwrap_or_else(|e| e.into_inner());
+        let mut unrung = self.unrung.lock();
         let waiting = unrung.len();
         unrung.insert(call.to_string(), (at, idle > waiting));
     }
 
     /// An agent's phone rang for `call` at `at` (its first ring counts; a consult's does not).
     pub fn rung(&self, call: &str, at: Instant) {
-        let placed = self.unrung.lock().unwrap_or_else(|e| e.into_inner()).remove(call);
+        let placed = self.unrung.lock().remove(call);
         if let Some((since, true)) = placed {
             let ms = at.saturating_duration_since(since).as_secs_f64() * 1000.0;
-            self.series.lock().unwrap_or_else(|e| e.into_inner()).offer(ms);
+            self.series.lock().offer(ms);
         }
     }
 
     /// The caller is done (served, gone, called back later): no longer waiting to be rung.
     pub fn caller_done(&self, call: &str) {
-        self.unrung.lock().unwrap_or_else(|e| e.into_inner()).remove(call);
+        self.unrung.lock().remove(call);
     }
 
     /// The queue and the agents now, for the series.
     pub fn sample(&self) -> Sample {
-        let agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
+        let agents = self.agents.lock();
         let mut by_state: BTreeMap<String, u64> = BTreeMap::new();
         for a in agents.values().filter(|a| a.ready) {
             let state = if a.cut {
@@ -123,15 +122,15 @@ impl Board {
 
     /// Consoles down now.
     pub fn cut(&self) -> u64 {
-        self.agents.lock().unwrap_or_else(|e| e.into_inner()).values().filter(|a| a.cut).count() as u64
+        self.agents.lock().values().filter(|a| a.cut).count() as u64
     }
 
     pub fn ready(&self) -> usize {
-        self.agents.lock().unwrap_or_else(|e| e.into_inner()).values().filter(|a| a.ready).count()
+        self.agents.lock().values().filter(|a| a.ready).count()
     }
 
     /// Nobody waiting in the queue and no agent on a call or rung, as the consoles say.
     pub fn drained(&self) -> bool {
-        self.agents.lock().unwrap_or_else(|e| e.into_inner()).values().all(|a| !a.busy && a.queue_waiting == 0)
+        self.agents.lock().values().all(|a| !a.busy && a.queue_waiting == 0)
     }
 }

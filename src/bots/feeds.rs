@@ -2,13 +2,13 @@
 //! channel: the console's stream (`GET /api/stream`) and the phone's (`/simulator/events`), each
 //! opened again whenever it ends, as a browser's `EventSource` does.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use parking_lot::Mutex;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
-
-use std::sync::{Arc, Mutex};
 
 use super::board::Board;
 use super::http::{Browser, Failure, SseEvent};
@@ -47,7 +47,7 @@ pub fn read_console(browser: Browser, board: Arc<Board>, directory: Arc<Mutex<St
                             if let Some(since) = cut.take() {
                                 board.console_cut(browser.identity(), false);
                                 let to = event.id.as_deref().and_then(|id| id.parse().ok());
-                                board.series.lock().unwrap_or_else(|e| e.into_inner()).resumed(Resume {
+                                board.series.lock().resumed(Resume {
                                     t: unix_ms(),
                                     ms: since.elapsed().as_secs_f64() * 1000.0,
                                     agent: browser.identity().to_string(),
@@ -60,7 +60,7 @@ pub fn read_console(browser: Browser, board: Arc<Board>, directory: Arc<Mutex<St
                         }
                         if event.name.as_deref() == Some("directory") {
                             if let Some(data) = event.data {
-                                *directory.lock().unwrap_or_else(|e| e.into_inner()) = data;
+                                *directory.lock() = data;
                             }
                             continue;
                         }

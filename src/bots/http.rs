@@ -2,8 +2,10 @@
 //! build's reqwest has no cookie store), the console's server functions (form in, JSON out),
 //! and server-sent-event streams read event by event.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
+
+use parking_lot::Mutex;
 
 /// Every request but the streams gives up after this long.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -74,7 +76,7 @@ impl Browser {
     }
 
     fn cookie(&self) -> String {
-        self.cookie.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.cookie.lock().clone()
     }
 
     /// `POST /api/sign_in`; keeps the session cookie from `Set-Cookie`.
@@ -96,7 +98,7 @@ impl Browser {
         let text = res.text().await.unwrap_or_default();
         match (status, cookie) {
             (200, Some(cookie)) => {
-                *self.cookie.lock().unwrap_or_else(|e| e.into_inner()) = cookie;
+                *self.cookie.lock() = cookie;
                 Ok(())
             }
             (200, None) => Err(Failure { status: Some(200), text: "signed in, but no session cookie came".into() }),

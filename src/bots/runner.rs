@@ -67,7 +67,7 @@ pub async fn run(config: BotsConfig) -> Summary {
     let started = Instant::now();
     let http = reqwest::Client::builder().tcp_nodelay(true).build().unwrap_or_default();
     let board = Arc::new(Board::default());
-    board.series.lock().unwrap_or_else(|e| e.into_inner()).started_ms = unix_ms();
+    board.series.lock().started_ms = unix_ms();
     let (stop_tx, stop_rx) = watch::channel(false);
     // The queue and the agents once a second, for the load run's plots.
     let sampler = {
@@ -77,7 +77,7 @@ pub async fn run(config: BotsConfig) -> Summary {
             loop {
                 tick.tick().await;
                 let sample = board.sample();
-                board.series.lock().unwrap_or_else(|e| e.into_inner()).sample(sample);
+                board.series.lock().sample(sample);
             }
         })
     };
@@ -133,7 +133,7 @@ pub async fn run(config: BotsConfig) -> Summary {
             }
         }
     }
-    let mut series = std::mem::take(&mut *board.series.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut series = std::mem::take(&mut *board.series.lock());
     series.ended_ms = unix_ms();
     series.unresumed = unresumed;
     Summary { series: Some(series), ..Summary::new(&tally, reports, drained, started.elapsed()) }

@@ -6,8 +6,9 @@
 //! (`commit`), which decides it with the pure core and makes it durable in one transaction; the
 //! state is only ever changed by the core (`State::handle`, `State::apply`, `State::restore`).
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
+use parking_lot::RwLock;
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 
 use super::consoles::Consoles;
@@ -125,13 +126,13 @@ impl Center {
 
     /// Reads the live state (never held across an await).
     pub fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
-        let cache = self.inner.cache.read().unwrap_or_else(|e| e.into_inner());
+        let cache = self.inner.cache.read();
         f(&cache.state)
     }
 
     /// Reads the live state with the version it reflects (never held across an await).
     pub fn read_versioned<T>(&self, f: impl FnOnce(&State) -> T) -> (i64, T) {
-        let cache = self.inner.cache.read().unwrap_or_else(|e| e.into_inner());
+        let cache = self.inner.cache.read();
         (cache.version, f(&cache.state))
     }
 
@@ -152,7 +153,7 @@ impl Center {
 
     /// The version of the state this instance holds.
     pub fn version(&self) -> i64 {
-        self.inner.cache.read().unwrap_or_else(|e| e.into_inner()).version
+        self.inner.cache.read().version
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {

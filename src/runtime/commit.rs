@@ -101,7 +101,7 @@ impl Center {
         let result = self.try_commit(commands).await;
         if result.is_err() {
             // The copy may hold decisions that were rolled back: reload before the next one.
-            self.inner.cache.write().unwrap_or_else(|e| e.into_inner()).version = -1;
+            self.inner.cache.write().version = -1;
         }
         result
     }
@@ -116,13 +116,13 @@ impl Center {
         if self.version() != version - 1 {
             let (_, state) = state::read_state(&mut tx).await?;
             // What was just read is the state as of the version before ours.
-            *inner.cache.write().unwrap_or_else(|e| e.into_inner()) = Cached { state, version: version - 1 };
+            *inner.cache.write() = Cached { state, version: version - 1 };
         }
         let (accounts, commands) = self.facts(&mut tx, commands).await?;
 
         let mut abandons = 0;
         let (results, rows, events) = {
-            let mut cache = inner.cache.write().unwrap_or_else(|e| e.into_inner());
+            let mut cache = inner.cache.write();
             let mut events = Vec::new();
             let mut effects = Vec::new();
             let mut decided = |result: &Result<Decision, Refusal>| {
@@ -167,7 +167,7 @@ impl Center {
         }
         tx.commit().await?;
         count(&inner.metrics, results.len(), &events, abandons, started.elapsed());
-        inner.cache.write().unwrap_or_else(|e| e.into_inner()).version = version;
+        inner.cache.write().version = version;
         self.announce(Change { version, events: Arc::new(events), reread: Reread::Nothing }, !rows.effects.is_empty());
         Ok(results)
     }

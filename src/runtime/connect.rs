@@ -26,7 +26,7 @@ impl Center {
 
     /// The directory (every agent and their presence) as JSON, shared by every console.
     pub fn directory(&self) -> Arc<Directory> {
-        let cache = self.inner.cache.read().unwrap_or_else(|e| e.into_inner());
+        let cache = self.inner.cache.read();
         self.inner.consoles.directory(cache.version, &cache.state)
     }
 }

@@ -2,9 +2,10 @@
 //! by the heartbeat), and the directory every one of them is sent, made once per version.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
+use parking_lot::Mutex;
 
 use crate::center::State;
 use crate::ids::AgentId;
@@ -34,7 +35,7 @@ pub struct ConnectionGuard {
 
 impl Drop for ConnectionGuard {
     fn drop(&mut self) {
-        let mut c = self.consoles.connections.lock().unwrap_or_else(|e| e.into_inner());
+        let mut c = self.consoles.connections.lock();
         if let Some(n) = c.get_mut(&self.agent) {
             *n -= 1;
             if *n == 0 {
@@ -48,7 +49,7 @@ impl Consoles {
     /// A stream for `agent` opened; `true` when it is their first here.
     pub(super) fn open(self: &Arc<Self>, agent: &AgentId) -> (ConnectionGuard, bool) {
         let first = {
-            let mut c = self.connections.lock().unwrap_or_else(|e| e.into_inner());
+            let mut c = self.connections.lock();
             let n = c.entry(agent.clone()).or_insert(0);
             *n += 1;
             *n == 1
@@ -58,13 +59,13 @@ impl Consoles {
 
     /// The agents with a console stream open here.
     pub(super) fn connected(&self) -> Vec<AgentId> {
-        self.connections.lock().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect()
+        self.connections.lock().keys().cloned().collect()
     }
 
     /// The directory of `state` at `version` as JSON: serialised once per version, however
     /// many consoles send it.
     pub(super) fn directory(&self, version: i64, state: &State) -> Arc<Directory> {
-        let mut memo = self.directory.lock().unwrap_or_else(|e| e.into_inner());
+        let mut memo = self.directory.lock();
         if let Some((v, dir)) = memo.as_ref() {
             if *v == version {
                 return dir.clone();

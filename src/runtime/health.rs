@@ -6,9 +6,10 @@
 //! check, the worker that queues the callers kept aside (which probes it while it is away).
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use parking_lot::{Mutex, MutexGuard};
 use tokio::sync::watch;
 
 use crate::center::{FloorOutage, Millis};
@@ -62,8 +63,8 @@ impl Health {
         Health { store, kept: Default::default(), outage: Arc::new(watch::channel(None).0) }
     }
 
-    fn kept(&self) -> std::sync::MutexGuard<'_, VecDeque<Kept>> {
-        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+    fn kept(&self) -> MutexGuard<'_, VecDeque<Kept>> {
+        self.kept.lock()
     }
 
     /// Keeps what could not be written (a caller already kept is kept once, in their first

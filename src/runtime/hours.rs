@@ -6,8 +6,10 @@
 //! query, so the hours cost the webhook nothing measurable.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, RwLock, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
+
+use parking_lot::RwLock;
 
 use super::center::Center;
 use crate::center::hours::{Closure, Hours, Openness, Schedule, ScheduleError};
@@ -89,7 +91,7 @@ impl OpeningHours {
     }
 
     pub fn known(&self) -> Arc<Known> {
-        self.inner.known.read().map(|k| k.clone()).unwrap_or_default()
+        self.inner.known.read().clone()
     }
 
     /// Whether we are open now, with the hours it was asked of (the full answer, until when or
@@ -126,7 +128,7 @@ impl OpeningHours {
 
 async fn refresh(inner: &Inner) -> Result<Arc<Known>, StoreError> {
     let row = inner.store.hours().await?;
-    let mut known = inner.known.write().unwrap_or_else(|e| e.into_inner());
+    let mut known = inner.known.write();
     if known.row != row {
         *known = Arc::new(Known::from_row(row));
     }
@@ -144,7 +146,7 @@ async fn refresh_loop(inner: Weak<Inner>) {
         }
         // Closing time (the schedule's, or the switch): callers still waiting are offered a
         // callback or a message. Every instance may see it; the second finds them offered.
-        let known = inner.known.read().map(|k| k.clone()).unwrap_or_default();
+        let known = inner.known.read().clone();
         let open = known.hours.at(now_ms() + inner.shift.load(Ordering::Relaxed)).is_open();
         if inner.was_open.swap(open, Ordering::Relaxed) && !open {
             tracing::info!("closing: callers still waiting are offered a callback or a message");

@@ -72,7 +72,7 @@ impl Center {
         let read = if missing.is_empty() { Vec::new() } else { state::read_agents(&self.inner.store, Some(&missing)).await? };
         let events: Vec<Event> = ids.into_iter().map(|agent| Event::Seen { agent, until }).collect();
         {
-            let mut cache = self.inner.cache.write().unwrap_or_else(|e| e.into_inner());
+            let mut cache = self.inner.cache.write();
             cache.state.restore(read, &[], Vec::new());
             for event in &events {
                 cache.state.apply(event, now_ms());
@@ -104,7 +104,7 @@ impl Center {
                 .collect()
         });
         {
-            let mut cache = self.inner.cache.write().unwrap_or_else(|e| e.into_inner());
+            let mut cache = self.inner.cache.write();
             cache.state.restore(read, &named, live);
             for agent in removed {
                 cache.state.apply(&Event::AccountRemoved { agent }, now_ms());
@@ -123,7 +123,7 @@ impl Center {
     async fn reload(&self) -> Result<(), StoreError> {
         let (loaded, state) = self.inner.store.load_state().await?;
         {
-            let mut cache = self.inner.cache.write().unwrap_or_else(|e| e.into_inner());
+            let mut cache = self.inner.cache.write();
             if loaded > cache.version {
                 *cache = Cached { state, version: loaded };
             }

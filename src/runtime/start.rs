@@ -1,8 +1,9 @@
 //! Starting the center: the state as stored, the writer, the timers and (on PostgreSQL) the
 //! listener that follows the other instances.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
+use parking_lot::RwLock;
 use tokio::sync::{broadcast, mpsc, Notify};
 
 use super::center::{Cached, Center, Inner};

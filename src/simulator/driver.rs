@@ -11,9 +11,10 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 use std::time::{Duration, SystemTime};
 
+use parking_lot::Mutex;
 use serde::Serialize;
 use tokio::sync::{broadcast, mpsc};
 
@@ -301,7 +302,7 @@ impl Simulator {
     /// lock is never held across an `.await`.
     pub fn apply<T>(&self, op: impl FnOnce(&mut Engine, SystemTime) -> T) -> T {
         let (result, effects) = {
-            let mut engine = self.inner.engine.lock().unwrap_or_else(|e| e.into_inner());
+            let mut engine = self.inner.engine.lock();
             let result = op(&mut engine, SystemTime::now());
             let effects = engine.take_effects();
             // Only a changed state is broadcast (the ticker applies every 250 ms). It is sent
@@ -310,10 +311,10 @@ impl Simulator {
             // (the simulated browser would take the call for ended).
             if self.inner.events.receiver_count() == 0 {
                 // Nobody follows: the last state would go stale (see `shared_snapshot`).
-                *self.inner.last_state.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                *self.inner.last_state.lock() = None;
             }
             let state = (self.inner.events.receiver_count() > 0).then(|| engine.snapshot()).and_then(|state| {
-                let mut last = self.inner.last_state.lock().unwrap_or_else(|e| e.into_inner());
+                let mut last = self.inner.last_state.lock();
                 if last.as_deref() == Some(&state) {
                     return None;
                 }
@@ -379,24 +380,24 @@ impl Simulator {
 
     /// Calls ringing on the page holding `number`.
     pub fn ringing_for_number(&self, number: &str) -> Vec<RingingCall> {
-        self.inner.engine.lock().unwrap_or_else(|e| e.into_inner()).ringing_for_number(number)
+        self.inner.engine.lock().ringing_for_number(number)
     }
 
     /// A recording by `RE…` SID.
     pub fn recording(&self, sid: &str) -> Option<RecordingView> {
-        self.inner.engine.lock().unwrap_or_else(|e| e.into_inner()).recording(sid)
+        self.inner.engine.lock().recording(sid)
     }
 
     /// The recordings kept (all, or one call's), newest first.
     pub fn recordings(&self, call_sid: Option<&str>) -> Vec<RecordingView> {
-        self.inner.engine.lock().unwrap_or_else(|e| e.into_inner()).recordings(call_sid)
+        self.inner.engine.lock().recordings(call_sid)
     }
 
     /// Plugs the simulated headset of `identity`'s browser in or out, and tells its Devices. It
     /// is remembered, so a Device that connects later starts with the right devices. Refused
     /// (with the reason) when [`MAX_UNPLUGGED`] other headsets are out already.
     pub fn set_headset(&self, identity: &str, plugged: bool) -> Result<(), String> {
-        let mut unplugged = self.inner.unplugged.lock().unwrap_or_else(|e| e.into_inner());
+        let mut unplugged = self.inner.unplugged.lock();
         if plugged {
             unplugged.remove(identity);
         } else if unplugged.len() >= MAX_UNPLUGGED && !unplugged.contains(identity) {
@@ -413,7 +414,7 @@ impl Simulator {
     /// Makes a browser's live call report a quality problem (or its end) through its Device, as
     /// the network would: for trying the console's words and the tests.
     pub fn call_quality(&self, call_sid: &CallSid, event: &'static str, name: Option<String>) -> Result<(), SimError> {
-        let call = self.inner.engine.lock().unwrap_or_else(|e| e.into_inner()).call(call_sid.as_str());
+        let call = self.inner.engine.lock().call(call_sid.as_str());
         let call = call.ok_or_else(|| SimError::UnknownCall(call_sid.to_string()))?;
         let Some(identity) = call.to.strip_prefix("client:") else {
             return Err(SimError::Invalid(format!("Call {call_sid} is not a browser's call")));
@@ -431,11 +432,11 @@ impl Simulator {
 
     /// Whether `identity`'s simulated headset is plugged in.
     pub fn headset_plugged(&self, identity: &str) -> bool {
-        !self.inner.unplugged.lock().unwrap_or_else(|e| e.into_inner()).contains(identity)
+        !self.inner.unplugged.lock().contains(identity)
     }
 
     pub fn snapshot(&self) -> SimState {
-        self.inner.engine.lock().unwrap_or_else(|e| e.into_inner()).snapshot()
+        self.inner.engine.lock().snapshot()
     }
 
     /// The state as last broadcast, shared, when anyone subscribes (it is then current: every
@@ -443,7 +444,7 @@ impl Simulator {
     /// their call every second or two read this rather than copy the whole state each time.
     pub fn shared_snapshot(&self) -> Arc<SimState> {
         if self.inner.events.receiver_count() > 0 {
-            if let Some(state) = self.inner.last_state.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            if let Some(state) = self.inner.last_state.lock().clone() {
                 return state;
             }
         }
@@ -452,7 +453,7 @@ impl Simulator {
 
     /// Calls ringing for a browser identity right now (for a Device that connects late).
     pub fn ringing_for(&self, identity: &str) -> Vec<RingingCall> {
-        self.inner.engine.lock().unwrap_or_else(|e| e.into_inner()).ringing_for(identity)
+        self.inner.engine.lock().ringing_for(identity)
     }
 
     /// Makes the REST API fail the next requests `rule` matches (see [`super::faults`]): they
@@ -478,8 +479,8 @@ impl Simulator {
         CallSid::parse(&format!("CA{n:032x}")).expect("CA and 32 hex digits")
     }
 
-    pub(super) fn faults(&self) -> std::sync::MutexGuard<'_, FaultBook> {
-        self.inner.faults.lock().unwrap_or_else(|e| e.into_inner())
+    pub(super) fn faults(&self) -> parking_lot::MutexGuard<'_, FaultBook> {
+        self.inner.faults.lock()
     }
 
     /// Tells subscribers about a REST request an injected fault failed.

@@ -12,6 +12,8 @@ pub struct AgentRow {
     pub identity: String,
     pub display_name: String,
     pub password_hash: String,
+    /// What the account may do: the one source of the role (the center's copy follows it).
+    pub role: AgentRole,
 }
 
 impl Store {
@@ -53,21 +55,17 @@ impl Store {
     }
 
     pub async fn agent(&self, identity: &AgentId) -> Result<Option<AgentRow>, StoreError> {
-        let row = sqlx::query("SELECT identity, display_name, password_hash FROM agents WHERE identity = $1")
+        let row = sqlx::query("SELECT identity, display_name, password_hash, role FROM agents WHERE identity = $1")
             .bind(identity.as_str())
             .fetch_optional(&self.pool)
             .await?;
         Ok(match row {
-            Some(r) => Some(AgentRow { identity: r.try_get(0)?, display_name: r.try_get(1)?, password_hash: r.try_get(2)? }),
-            None => None,
-        })
-    }
-
-    /// What an account may do, as stored (`None`: no such account).
-    pub async fn agent_role(&self, identity: &AgentId) -> Result<Option<AgentRole>, StoreError> {
-        let row = sqlx::query("SELECT role FROM agents WHERE identity = $1").bind(identity.as_str()).fetch_optional(&self.pool).await?;
-        Ok(match row {
-            Some(r) => Some(AgentRole::parse(&r.try_get::<String, _>(0)?).unwrap_or_default()),
+            Some(r) => Some(AgentRow {
+                identity: r.try_get(0)?,
+                display_name: r.try_get(1)?,
+                password_hash: r.try_get(2)?,
+                role: AgentRole::parse(&r.try_get::<String, _>(3)?).unwrap_or_default(),
+            }),
             None => None,
         })
     }
@@ -102,10 +100,11 @@ impl Store {
         Ok(())
     }
 
-    /// The agent a live session belongs to, with their display name.
-    pub async fn session_agent(&self, token_hash: &str) -> Result<Option<(String, String)>, StoreError> {
+    /// The agent a live session belongs to, with their display name and role: who a request
+    /// comes from and what they may do, in one read.
+    pub async fn session_agent(&self, token_hash: &str) -> Result<Option<(String, String, AgentRole)>, StoreError> {
         let row = sqlx::query(
-            "SELECT a.identity, a.display_name FROM sessions s JOIN agents a ON a.identity = s.identity
+            "SELECT a.identity, a.display_name, a.role FROM sessions s JOIN agents a ON a.identity = s.identity
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled = 0",
         )
         .bind(token_hash)
@@ -113,7 +112,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(match row {
-            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+            Some(r) => Some((r.try_get(0)?, r.try_get(1)?, AgentRole::parse(&r.try_get::<String, _>(2)?).unwrap_or_default())),
             None => None,
         })
     }

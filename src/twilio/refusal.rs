@@ -6,8 +6,9 @@
 //! at most once a minute.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
 
 use super::signature::Key;
 
@@ -104,7 +105,7 @@ pub struct Said(Mutex<HashMap<&'static str, Instant>>);
 impl Said {
     /// Whether `cause` is to be said at `now` (then not again for a minute).
     pub fn first_in_a_while(&self, cause: &Cause, now: Instant) -> bool {
-        let mut last = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut last = self.0.lock();
         match last.get(cause.kind()) {
             Some(at) if now.duration_since(*at) < EVERY => false,
             _ => {

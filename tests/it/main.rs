@@ -22,6 +22,7 @@ mod postgres;
 mod prism_contract;
 mod queues;
 mod retention;
+mod roles;
 mod schema;
 mod secrets;
 mod sign_in;
