@@ -15,6 +15,7 @@ use crate::runtime::{CenterError, Kept};
 use crate::state::AppState;
 use crate::store::outbox::LegReport;
 use crate::store::StatusCallback;
+use crate::twilio::status::{CallStatus, ConferenceEvent};
 use crate::twilio::twiml::Response;
 
 /// How the voice webhook went, for its log line.
@@ -234,6 +235,18 @@ pub fn wait(state: &AppState, call: Option<&CallSid>, after_transfer: bool) -> R
     flow::wait_twiml_after(&state.settings, intro, position)
 }
 
+/// What a leg's final status means for the center (`None`: the leg is not over).
+fn leg_outcome(status: CallStatus) -> Option<LegOutcome> {
+    Some(match status {
+        CallStatus::NoAnswer => LegOutcome::NoAnswer,
+        CallStatus::Busy => LegOutcome::Busy,
+        CallStatus::Failed => LegOutcome::Failed,
+        CallStatus::Canceled => LegOutcome::Canceled,
+        CallStatus::Completed => LegOutcome::Completed,
+        CallStatus::Queued | CallStatus::Initiated | CallStatus::Ringing | CallStatus::InProgress => return None,
+    })
+}
+
 /// `party` (an agent, or a number a transfer dialled) answered leg `leg` of `call` (Twilio's
 /// `sid` for that leg): the TwiML that joins them to the caller's conference, or, when the call
 /// is over or no longer theirs, a sentence and a hang-up.
@@ -267,7 +280,7 @@ pub async fn agent_join(state: &AppState, call: CallSid, party: Party, leg: LegN
 /// Twilio reported on a leg: a final status ends it (missed, or hung up).
 pub async fn agent_leg_status(state: &AppState, call: CallSid, party: Party, leg: LegNo, cb: StatusCallback) -> Result<(), Failure> {
     state.store.record_callback(&cb).await?;
-    let outcome = LegOutcome::from_call_status(&cb.event);
+    let outcome = CallStatus::parse(&cb.event).and_then(leg_outcome);
     let reported = LegRef { call: call.clone(), party: party.clone(), leg };
     state.store.leg_reported(&reported, cb.call_sid.as_ref(), outcome.map_or(LegReport::Alive, |_| LegReport::Over)).await?;
     if let Some(outcome) = outcome {
@@ -290,14 +303,15 @@ pub async fn monitor_leg_status(
 ) -> Result<(), Failure> {
     state.store.record_callback(&cb).await?;
     let party = Party::Agent(supervisor.clone());
-    let outcome = LegOutcome::from_call_status(&cb.event);
+    let status = CallStatus::parse(&cb.event);
+    let outcome = status.and_then(leg_outcome);
     let reported = LegRef { call: call.clone(), party: party.clone(), leg };
     state.store.leg_reported(&reported, cb.call_sid.as_ref(), outcome.map_or(LegReport::Alive, |_| LegReport::Over)).await?;
     if outcome.is_some() {
         // The supervisor's next leg may be waiting for this one to be over (center::order).
         state.center.effects_written().notify_one();
     }
-    if cb.event == "in-progress" {
+    if status == Some(CallStatus::InProgress) {
         let command = Command::MonitorAnswered { call: call.clone(), supervisor, leg, sid: cb.call_sid.clone() };
         match state.center.decide(command).await {
             Ok(_) => {}
@@ -326,7 +340,7 @@ pub async fn status_callback(state: &AppState, cb: StatusCallback) -> Result<(),
     state.store.record_callback(&cb).await?;
     let Some(call) = cb.friendly_name.as_deref().and_then(|n| CallSid::parse(n).ok()) else { return Ok(()) };
     // The conference's sid is what holds and removals are addressed to: learn it once.
-    if let Some(cf) = cb.conference_sid.clone().filter(|_| cb.event != "conference-end") {
+    if let Some(cf) = cb.conference_sid.clone().filter(|_| ConferenceEvent::parse(&cb.event) != Some(ConferenceEvent::End)) {
         if state.center.read(|s| s.calls.get(&call).is_some_and(|c| c.learns_conference(&cf))) {
             state.center.decide(Command::ConferenceKnown { call: call.clone(), conference: cf }).await?;
         }
@@ -341,9 +355,9 @@ pub async fn status_callback(state: &AppState, cb: StatusCallback) -> Result<(),
 /// conference is named after their call.
 pub fn caller_who_left(cb: &StatusCallback) -> Option<CallSid> {
     let call = cb.friendly_name.as_deref().and_then(|n| CallSid::parse(n).ok())?;
-    let left = match cb.event.as_str() {
-        "conference-end" => true,
-        "participant-leave" => cb.call_sid.as_ref() == Some(&call),
+    let left = match ConferenceEvent::parse(&cb.event) {
+        Some(ConferenceEvent::End) => true,
+        Some(ConferenceEvent::Leave) => cb.call_sid.as_ref() == Some(&call),
         _ => false,
     };
     left.then_some(call)

@@ -158,18 +158,6 @@ pub enum LegOutcome {
 }
 
 impl LegOutcome {
-    /// Twilio's final `CallStatus` of a leg.
-    pub fn from_call_status(status: &str) -> Option<Self> {
-        Some(match status {
-            "no-answer" => LegOutcome::NoAnswer,
-            "busy" => LegOutcome::Busy,
-            "failed" => LegOutcome::Failed,
-            "canceled" => LegOutcome::Canceled,
-            "completed" => LegOutcome::Completed,
-            _ => return None,
-        })
-    }
-
     pub fn words(self) -> &'static str {
         match self {
             LegOutcome::NoAnswer => "no answer",
