@@ -2,7 +2,7 @@
 
 use super::paths::{AgentJoin, AgentLegStatus, CallbackMenu, CallbackStep, Menu, MonitorLegStatus, Status, Wait};
 use super::paths::{VoicemailRecorded, VoicemailRecording, VoicemailTranscription};
-use crate::center::{LegNo, MonitorMode, Music, Party};
+use crate::center::{LegNo, MenuKey, MonitorMode, Music, Party};
 use crate::config::Settings;
 use crate::ids::{AgentId, CallSid};
 use crate::twilio::rest::{AddParticipant, CreateCall, UpdateParticipant};
@@ -164,8 +164,8 @@ pub fn menu_twiml(settings: &Settings, call: &CallSid, attempt: u32, before: Res
 }
 
 /// The queue a menu's answer chooses: its key, or its name in what was said.
-pub fn menu_choice<'a>(settings: &'a Settings, digits: &str, speech: &str) -> Option<&'a crate::config::QueueSetting> {
-    let by_key = digits.trim().parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| settings.queues.get(i));
+pub fn menu_choice<'a>(settings: &'a Settings, key: MenuKey, speech: &str) -> Option<&'a crate::config::QueueSetting> {
+    let by_key = key.index().and_then(|i| settings.queues.get(i));
     let speech = speech.to_lowercase();
     by_key.or_else(|| settings.queues.iter().find(|q| !speech.is_empty() && speech.contains(q.name.as_str())))
 }
@@ -326,7 +326,7 @@ mod tests {
         let xml = menu_twiml(&s, &ca01(), 1, Response::new().say(MENU_WELCOME)).to_xml();
         assert!(xml.contains("For sales, press 1. For support, press 2."), "{xml}");
         assert!(xml.contains(r#"input="dtmf speech""#) && xml.contains(r#"hints="sales, support""#), "{xml}");
-        let chosen = |digits: &str, speech: &str| menu_choice(&s, digits, speech).map(|q| (q.name.to_string(), q.priority));
+        let chosen = |digits: &str, speech: &str| menu_choice(&s, MenuKey::parse(digits), speech).map(|q| (q.name.to_string(), q.priority));
         assert_eq!(chosen("2", ""), Some(("support".into(), 2)));
         assert_eq!(chosen("", "Sales, please"), Some(("sales".into(), 0)));
         assert_eq!(chosen("7", ""), None, "no queue has key 7");

@@ -17,6 +17,7 @@
 //! - `view`: what each console shows, with the steps that make sense now;
 //! - `figures`: today's figures for the floor, folded from the stored events; `floor`: what
 //!   the supervisor's floor shows;
+//! - `keys`: what the caller's keypad means in each menu;
 //! - `pacing`: which call Twilio must create goes first when the account's pace binds;
 //! - `hours`: the opening hours (server only: it needs the time zone database).
 
@@ -33,6 +34,7 @@ mod figures;
 mod floor;
 #[cfg(feature = "ssr")]
 pub mod hours;
+mod keys;
 mod pacing;
 mod party;
 mod refusal;
@@ -57,6 +59,7 @@ pub use figures::{AgentDay, Day, Figures, Thresholds};
 pub use floor::{
     FloorAgent, FloorCall, FloorMonitor, FloorOutage, FloorPacing, FloorQueue, FloorView, QueueCount, WaitingCaller, CALLERS_SHOWN,
 };
+pub use keys::{MenuKey, NumberKeys, OfferKey};
 pub use pacing::Urgency;
 pub use party::{MonitorMode, Party, Role, Who};
 pub use refusal::{Reason, Refusal};

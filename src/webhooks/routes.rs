@@ -8,6 +8,7 @@ use super::form::TwilioForm;
 use crate::calls::paths::{AgentJoin, AgentLegStatus, CallbackMenu, CallbackStep, Menu, MonitorLegStatus, Status, Voice, Wait};
 use crate::calls::paths::{VoicemailRecorded, VoicemailRecording, VoicemailTranscription};
 use crate::calls::{flow, service};
+use crate::center::{MenuKey, NumberKeys, OfferKey};
 use crate::error::{ApiError, Failure};
 use crate::ids::{CallSid, ConferenceSid, PhoneNumber, RecordingSid};
 use crate::state::AppState;
@@ -140,22 +141,23 @@ async fn monitor_leg_status(
 async fn menu(path: Result<Menu, ApiError>, State(state): State<AppState>, form: TwilioForm) -> Result<Response, ApiError> {
     let Menu { call, attempt } = path?;
     let from = phone(&form, "From")?;
-    let (digits, speech) = (form.get("Digits").unwrap_or_default(), form.get("SpeechResult").unwrap_or_default());
-    let (doc, outcome) = service::menu_answer(&state, call.clone(), from, attempt, digits, speech).await;
+    let (key, speech) = (MenuKey::parse(form.get("Digits").unwrap_or_default()), form.get("SpeechResult").unwrap_or_default());
+    let (doc, outcome) = service::menu_answer(&state, call.clone(), from, attempt, key, speech).await;
     tracing::info!(route = "menu", call_sid = %call, attempt, outcome = ?outcome, "menu answer");
     Ok(twiml_response(doc))
 }
 
 /// The callback menu's steps: `offer` (the menu), `choice` (1, 2 or not), `number` (1 for the
-/// caller's own, or one typed), `back` (nothing pressed: back to the queue).
+/// caller's own, or one typed), `back` (nothing pressed: back to the queue). The keys pressed
+/// are read for the step that asked for them.
 async fn callback_menu(path: Result<CallbackMenu, ApiError>, State(state): State<AppState>, form: TwilioForm) -> Result<Response, Failure> {
     let CallbackMenu { call, step } = path?;
     let digits = form.get("Digits").unwrap_or_default();
     let from = phone(&form, "From")?;
     let doc = match step {
         CallbackStep::Offer => service::callback_offer(&state, &call),
-        CallbackStep::Choice => service::callback_choice(&state, call.clone(), from, digits).await?,
-        CallbackStep::Number => service::callback_number(&state, call.clone(), from, digits).await?,
+        CallbackStep::Choice => service::callback_choice(&state, call.clone(), from, OfferKey::parse(digits)).await?,
+        CallbackStep::Number => service::callback_number(&state, call.clone(), from, NumberKeys::parse(digits)).await?,
         CallbackStep::Back => service::back_in_queue(&state, call.clone(), from, flow::KEPT_PLACE).await?,
     };
     tracing::info!(route = "callback", call_sid = %call, step = step.as_str(), "callback menu");
