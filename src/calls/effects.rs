@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::calls::flow;
+use crate::calls::paths::CallbackStep;
 use crate::center::order::LegRef;
 use crate::center::{CoachRefusal, Command, Effect, FloorPacing, LegOutcome, MonitorMode, Move, Who};
 use crate::config::Settings;
@@ -191,7 +192,7 @@ impl EffectsWorker {
                 Err(e) => Outcome::Failed(e),
             },
             Effect::OfferCallback { call } => {
-                let url = self.settings.public_url(&flow::callback_offer_path(call));
+                let url = flow::callback_url(&self.settings, call, CallbackStep::Offer);
                 match self.twilio.redirect_call(call.as_str(), &url).await {
                     Ok(()) => {
                         tracing::info!(call_sid = %call, "moved to the callback menu");

@@ -1,6 +1,8 @@
 //! Pure decisions of the warm-transfer flow. No I/O: everything here is a function of its inputs.
 
-use crate::center::{LegNo, MonitorMode, Music, Party};
+use super::paths::{AgentJoin, AgentLegStatus, CallbackMenu, CallbackStep, Menu, MonitorLegStatus, Status, Wait};
+use super::paths::{VoicemailRecorded, VoicemailRecording, VoicemailTranscription};
+use crate::center::{LegNo, MenuKey, MonitorMode, Music, Party};
 use crate::config::Settings;
 use crate::ids::{AgentId, CallSid};
 use crate::twilio::rest::{AddParticipant, CreateCall, UpdateParticipant};
@@ -19,36 +21,28 @@ pub const CONFERENCE_EVENTS: [&str; 6] = ["start", "end", "join", "leave", "mute
 /// Call events we ask for on every agent leg.
 pub const CALL_EVENTS: [&str; 4] = ["initiated", "ringing", "answered", "completed"];
 
-pub const WAIT_PATH: &str = "/conference/wait";
-pub const STATUS_PATH: &str = "/twilio/status";
+/// The public URL of one of our paths (`calls::paths`: the same type routes it).
+fn url(settings: &Settings, path: impl std::fmt::Display) -> String {
+    settings.public_url(&path.to_string())
+}
+
+/// The public URL of a step of the callback menu.
+pub fn callback_url(settings: &Settings, call: &CallSid, step: CallbackStep) -> String {
+    url(settings, CallbackMenu { call: call.clone(), step })
+}
 
 /// Said once to a customer whose call is transferred blind, before the music.
 pub const TRANSFER_MESSAGE: &str = "Please hold while we transfer your call.";
 
-/// `?intro=` on the wait document when a blind transfer holds the customer: say why first.
-pub const TRANSFER_INTRO: &str = "transfer";
-
 /// Said to an agent who answers a call that is no longer theirs to take.
 pub const CALLER_GONE_MESSAGE: &str = "Sorry, this caller is no longer waiting.";
-
-/// Where Twilio fetches the join document when `party` (an agent's identity or a `+` number)
-/// answers leg `leg`.
-pub fn agent_join_path(call: &CallSid, party: &Party, leg: LegNo) -> String {
-    format!("/conference/{call}/connect/{party}?leg={leg}")
-}
-
-/// Where Twilio reports the progress of a leg: the path names the call, the party and the leg,
-/// so a callback is understood without a lookup (and before the dial's answer is in).
-pub fn agent_leg_status_path(call: &CallSid, party: &Party, leg: LegNo) -> String {
-    format!("/twilio/legs/{call}/{party}/{leg}")
-}
 
 /// The document a held customer hears (Twilio fetches it with `GET`): the wait document, which
 /// says their place when they wait in the queue again; a blind transfer first says why.
 pub fn customer_hold_url(settings: &Settings, music: Music) -> String {
     match music {
-        Music::Transfer => settings.public_url(&format!("{WAIT_PATH}?intro={TRANSFER_INTRO}")),
-        Music::Hold | Music::Queue => settings.public_url(WAIT_PATH),
+        Music::Transfer => url(settings, Wait { after_transfer: true }),
+        Music::Hold | Music::Queue => url(settings, Wait { after_transfer: false }),
     }
 }
 
@@ -63,8 +57,8 @@ fn customer_conference(settings: &Settings, call: &CallSid) -> Conference {
         name: call.to_string(),
         start_conference_on_enter: Some(false),
         end_conference_on_exit: Some(true),
-        wait_url: Some(settings.public_url(WAIT_PATH)),
-        status_callback: Some(settings.public_url(STATUS_PATH)),
+        wait_url: Some(url(settings, Wait { after_transfer: false })),
+        status_callback: Some(url(settings, Status)),
         status_callback_event: CONFERENCE_EVENTS.iter().map(|e| e.to_string()).collect(),
         ..Conference::default()
     }
@@ -92,7 +86,7 @@ pub fn wait_twiml_after(settings: &Settings, intro: Option<&str>, position: Opti
         Some(n) => doc.say(format!("You are caller number {n}.")),
         None => doc,
     };
-    doc.play(settings.wait_music_url.clone(), None).redirect(settings.public_url(WAIT_PATH))
+    doc.play(settings.wait_music_url.clone(), None).redirect(url(settings, Wait { after_transfer: false }))
 }
 
 /// The welcome when nobody is signed in to take calls (the callback menu follows).
@@ -110,12 +104,6 @@ pub const NO_MESSAGE: &str = "We did not get a message. Goodbye.";
 /// The longest message: Twilio transcribes recordings of up to two minutes.
 pub const VOICEMAIL_MAX_SECS: u32 = 120;
 
-/// Where Twilio posts a voicemail's recording when it ends (`/recording` and `/transcription`
-/// below it: the recording ready, its transcription).
-pub fn voicemail_path(call: &CallSid) -> String {
-    format!("/twilio/voicemail/{call}")
-}
-
 /// A caller who rang while we are closed hears why and when we open (`message`, from the
 /// opening hours), and may leave a message: nobody waits for an agent who is not there.
 pub fn closed_twiml(settings: &Settings, call: &CallSid, message: &str) -> Response {
@@ -125,18 +113,18 @@ pub fn closed_twiml(settings: &Settings, call: &CallSid, message: &str) -> Respo
 /// `before`, then the voicemail: the prompt, the recording (the message, its status and its
 /// transcription reported on the call's voicemail paths), and goodbye when nothing was said.
 pub fn voicemail_twiml(settings: &Settings, call: &CallSid, before: Response) -> Response {
-    let path = voicemail_path(call);
+    let call = call.clone();
     before
         .say(VOICEMAIL_PROMPT)
         .record(Record {
-            action: Some(settings.public_url(&path)),
+            action: Some(url(settings, VoicemailRecorded { call: call.clone() })),
             max_length_secs: Some(VOICEMAIL_MAX_SECS),
             timeout_secs: Some(5),
             finish_on_key: Some("#".into()),
             play_beep: Some(true),
-            recording_status_callback: Some(settings.public_url(&format!("{path}/recording"))),
+            recording_status_callback: Some(url(settings, VoicemailRecording { call: call.clone() })),
             transcribe: Some(true),
-            transcribe_callback: Some(settings.public_url(&format!("{path}/transcription"))),
+            transcribe_callback: Some(url(settings, VoicemailTranscription { call })),
         })
         .say(NO_MESSAGE)
         .hangup()
@@ -155,44 +143,29 @@ pub const KEPT_PLACE: &str = "Thank you. You keep your place in line.";
 /// Said when the caller's number cannot be used.
 pub const NUMBER_UNUSABLE: &str = "Sorry, we cannot call that number. You keep your place in line.";
 
-/// The callback menu's document (Twilio fetches it when the REST update moves the caller).
-pub fn callback_offer_path(call: &CallSid) -> String {
-    format!("/twilio/callback/{call}/offer")
-}
-
-/// Where the menu's steps go: the choice, the number, the way back to the queue.
-pub fn callback_path(call: &CallSid, step: &str) -> String {
-    format!("/twilio/callback/{call}/{step}")
-}
-
 /// Said before the menu.
 pub const MENU_WELCOME: &str = "Thank you for calling.";
 /// Said when the menu is said again.
 pub const MENU_AGAIN: &str = "Sorry, I did not get that.";
-
-/// Where the menu's answer goes (`attempt`: how many times it was said).
-pub fn menu_path(call: &CallSid, attempt: u32) -> String {
-    format!("/twilio/menu/{call}?attempt={attempt}")
-}
 
 /// The menu at the start of a call: a key per queue, or its name said.
 pub fn menu_twiml(settings: &Settings, call: &CallSid, attempt: u32, before: Response) -> Response {
     let names: Vec<&str> = settings.queues.iter().map(|q| q.name.as_str()).collect();
     let say = names.iter().enumerate().map(|(i, q)| format!("For {q}, press {}.", i + 1)).collect::<Vec<_>>().join(" ");
     let gather = Gather {
-        action: settings.public_url(&menu_path(call, attempt)),
+        action: url(settings, Menu { call: call.clone(), attempt }),
         num_digits: Some(1),
         timeout_secs: Some(5),
         finish_on_key: None,
         speech_hints: Some(names.join(", ")),
     };
     // Nothing said or pressed: the same request, with no choice in it.
-    before.gather(gather, say).redirect(settings.public_url(&menu_path(call, attempt)))
+    before.gather(gather, say).redirect(url(settings, Menu { call: call.clone(), attempt }))
 }
 
 /// The queue a menu's answer chooses: its key, or its name in what was said.
-pub fn menu_choice<'a>(settings: &'a Settings, digits: &str, speech: &str) -> Option<&'a crate::config::QueueSetting> {
-    let by_key = digits.trim().parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| settings.queues.get(i));
+pub fn menu_choice<'a>(settings: &'a Settings, key: MenuKey, speech: &str) -> Option<&'a crate::config::QueueSetting> {
+    let by_key = key.index().and_then(|i| settings.queues.get(i));
     let speech = speech.to_lowercase();
     by_key.or_else(|| settings.queues.iter().find(|q| !speech.is_empty() && speech.contains(q.name.as_str())))
 }
@@ -200,13 +173,13 @@ pub fn menu_choice<'a>(settings: &'a Settings, digits: &str, speech: &str) -> Op
 /// The callback offer: press 1 within a few seconds, or back to the queue by itself.
 pub fn callback_offer_twiml(settings: &Settings, call: &CallSid, before: Response) -> Response {
     let gather = Gather {
-        action: settings.public_url(&callback_path(call, "choice")),
+        action: callback_url(settings, call, CallbackStep::Choice),
         num_digits: Some(1),
         timeout_secs: Some(6),
         finish_on_key: None,
         speech_hints: None,
     };
-    before.gather(gather, CALLBACK_OFFER).redirect(settings.public_url(&callback_path(call, "back")))
+    before.gather(gather, CALLBACK_OFFER).redirect(callback_url(settings, call, CallbackStep::Back))
 }
 
 /// Asks which number to call: the caller's own (press 1) or one typed, then `#`.
@@ -216,13 +189,13 @@ pub fn callback_number_twiml(settings: &Settings, call: &CallSid, caller_id: Opt
         None => "Please type the number we should call you back at, with its country code, followed by the pound key.".to_string(),
     };
     let gather = Gather {
-        action: settings.public_url(&callback_path(call, "number")),
+        action: callback_url(settings, call, CallbackStep::Number),
         num_digits: None,
         timeout_secs: Some(10),
         finish_on_key: Some("#".into()),
         speech_hints: None,
     };
-    Response::new().gather(gather, say).redirect(settings.public_url(&callback_path(call, "back")))
+    Response::new().gather(gather, say).redirect(callback_url(settings, call, CallbackStep::Back))
 }
 
 /// The request is taken: goodbye.
@@ -285,18 +258,13 @@ pub fn agent_dial(settings: &Settings, call: &CallSid, party: &Party, leg: LegNo
     CreateCall {
         to,
         from: settings.twilio.number.clone(),
-        url: settings.public_url(&agent_join_path(call, party, leg)),
+        url: url(settings, AgentJoin { call: call.clone(), party: party.clone(), leg }),
         method: Some("POST".into()),
         timeout_secs: Some(settings.ring_timeout_secs),
-        status_callback: Some(settings.public_url(&agent_leg_status_path(call, party, leg))),
+        status_callback: Some(url(settings, AgentLegStatus { call: call.clone(), party: party.clone(), leg })),
         status_callback_event: CALL_EVENTS.iter().map(|e| e.to_string()).collect(),
         status_callback_method: Some("POST".into()),
     }
-}
-
-/// Where Twilio reports the progress of a supervisor's monitoring leg.
-pub fn monitor_status_path(call: &CallSid, supervisor: &AgentId, leg: LegNo) -> String {
-    format!("/twilio/monitor/{call}/{supervisor}/{leg}")
 }
 
 /// The REST request that rings a supervisor's browser into the call's conference as a listener:
@@ -310,7 +278,7 @@ pub fn monitor_participant(settings: &Settings, call: &CallSid, supervisor: &Age
         label: Some(supervisor.to_string()),
         start_conference_on_enter: Some(false),
         end_conference_on_exit: Some(false),
-        status_callback: Some(settings.public_url(&monitor_status_path(call, supervisor, leg))),
+        status_callback: Some(url(settings, MonitorLegStatus { call: call.clone(), supervisor: supervisor.clone(), leg })),
         status_callback_event: CALL_EVENTS.iter().map(|e| e.to_string()).collect(),
         timeout_secs: Some(settings.ring_timeout_secs),
         beep: Some("false".into()),
@@ -358,7 +326,7 @@ mod tests {
         let xml = menu_twiml(&s, &ca01(), 1, Response::new().say(MENU_WELCOME)).to_xml();
         assert!(xml.contains("For sales, press 1. For support, press 2."), "{xml}");
         assert!(xml.contains(r#"input="dtmf speech""#) && xml.contains(r#"hints="sales, support""#), "{xml}");
-        let chosen = |digits: &str, speech: &str| menu_choice(&s, digits, speech).map(|q| (q.name.to_string(), q.priority));
+        let chosen = |digits: &str, speech: &str| menu_choice(&s, MenuKey::parse(digits), speech).map(|q| (q.name.to_string(), q.priority));
         assert_eq!(chosen("2", ""), Some(("support".into(), 2)));
         assert_eq!(chosen("", "Sales, please"), Some(("sales".into(), 0)));
         assert_eq!(chosen("7", ""), None, "no queue has key 7");

@@ -6,8 +6,8 @@ use crate::calls::flow;
 use crate::center::hours::Openness;
 use crate::center::order::LegRef;
 use crate::center::{
-    AgentCard, CallAction, CallCard, Command, Event, LegNo, LegOutcome, MonitorCard, MonitorMode, Party, Refusal, SupervisorAction, Target,
-    Wanted,
+    AgentCard, CallAction, CallCard, Command, Event, LegNo, LegOutcome, MenuKey, MonitorCard, MonitorMode, NumberKeys, OfferKey, Party,
+    Refusal, SupervisorAction, Target, Wanted,
 };
 use crate::error::{ApiError, Failure};
 use crate::ids::{AgentId, CallSid, PhoneNumber, QueueName, RecordingSid, E164};
@@ -60,11 +60,11 @@ pub async fn menu_answer(
     call: CallSid,
     from: Option<PhoneNumber>,
     attempt: u32,
-    digits: &str,
+    key: MenuKey,
     speech: &str,
 ) -> (Response, IncomingOutcome) {
     let settings = &state.settings;
-    let queue = match flow::menu_choice(settings, digits, speech) {
+    let queue = match flow::menu_choice(settings, key, speech) {
         Some(q) => q,
         None if attempt < 2 => {
             return (flow::menu_twiml(settings, &call, attempt + 1, Response::new().say(flow::MENU_AGAIN)), IncomingOutcome::Menu);
@@ -169,17 +169,17 @@ pub fn callback_offer(state: &AppState, call: &CallSid) -> Response {
 
 /// The caller's choice in the callback menu: 1, which number to call; 2, a message; anything
 /// else, back to the queue.
-pub async fn callback_choice(state: &AppState, call: CallSid, from: Option<PhoneNumber>, digits: &str) -> Result<Response, Failure> {
-    match digits.trim() {
-        "1" => {}
-        "2" => {
+pub async fn callback_choice(state: &AppState, call: CallSid, from: Option<PhoneNumber>, key: OfferKey) -> Result<Response, Failure> {
+    match key {
+        OfferKey::CallMeBack => {}
+        OfferKey::LeaveMessage => {
             return match state.center.decide(Command::ChooseVoicemail { call: call.clone() }).await {
                 Ok(_) => Ok(flow::voicemail_twiml(&state.settings, &call, Response::new())),
                 Err(CenterError::Refused(_)) => back_in_queue(state, call, from.clone(), flow::KEPT_PLACE).await,
                 Err(CenterError::Store(e)) => Err(e.into()),
             };
         }
-        _ => return back_in_queue(state, call, from.clone(), flow::KEPT_PLACE).await,
+        OfferKey::KeepWaiting => return back_in_queue(state, call, from.clone(), flow::KEPT_PLACE).await,
     }
     let caller_id = state.center.read(|s| s.calls.get(&call).and_then(|c| c.from.clone()));
     let caller_id = caller_id.and_then(|f| E164::parse(f.as_str()).ok());
@@ -187,12 +187,13 @@ pub async fn callback_choice(state: &AppState, call: CallSid, from: Option<Phone
 }
 
 /// The number to call back: 1 for the caller's own, or one typed (its country code first).
-pub async fn callback_number(state: &AppState, call: CallSid, from: Option<PhoneNumber>, digits: &str) -> Result<Response, Failure> {
-    let digits = digits.trim().trim_end_matches('#');
-    let number = if digits == "1" {
-        state.center.read(|s| s.calls.get(&call).and_then(|c| c.from.clone())).and_then(|f| E164::parse(f.as_str()).ok())
-    } else {
-        E164::parse(&format!("+{digits}")).ok()
+pub async fn callback_number(state: &AppState, call: CallSid, from: Option<PhoneNumber>, keys: NumberKeys) -> Result<Response, Failure> {
+    let number = match keys {
+        NumberKeys::OwnNumber => {
+            state.center.read(|s| s.calls.get(&call).and_then(|c| c.from.clone())).and_then(|f| E164::parse(f.as_str()).ok())
+        }
+        NumberKeys::Typed(number) => Some(number),
+        NumberKeys::Unusable => None,
     };
     let Some(number) = number else {
         return back_in_queue(state, call, from.clone(), flow::NUMBER_UNUSABLE).await;

@@ -18,6 +18,7 @@
 //! - `figures`: today's figures for the floor, folded from the stored events; `floor`: what
 //!   the supervisor's floor shows;
 //! - `order`: in which order the outbox performs effects (lanes, legs created and withdrawn);
+//! - `keys`: what the caller's keypad means in each menu;
 //! - `pacing`: which call Twilio must create goes first when the account's pace binds;
 //! - `hours`: the opening hours (server only: it needs the time zone database).
 
@@ -34,6 +35,7 @@ mod figures;
 mod floor;
 #[cfg(feature = "ssr")]
 pub mod hours;
+mod keys;
 pub mod order;
 mod pacing;
 mod party;
@@ -59,6 +61,7 @@ pub use figures::{AgentDay, Day, Figures, Thresholds};
 pub use floor::{
     FloorAgent, FloorCall, FloorMonitor, FloorOutage, FloorPacing, FloorQueue, FloorView, QueueCount, WaitingCaller, CALLERS_SHOWN,
 };
+pub use keys::{MenuKey, NumberKeys, OfferKey};
 pub use pacing::Urgency;
 pub use party::{MonitorMode, Party, Role, Who};
 pub use refusal::{Reason, Refusal};

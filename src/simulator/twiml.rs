@@ -383,7 +383,10 @@ mod tests {
             vec![
                 Instruction::Say { text: "You are caller number 3.".into() },
                 Instruction::Play { url: s.wait_music_url.clone(), loop_count: 1 },
-                Instruction::Redirect { url: s.public_url(flow::WAIT_PATH), method: "POST".into() },
+                Instruction::Redirect {
+                    url: s.public_url(&crate::calls::paths::Wait { after_transfer: false }.to_string()),
+                    method: "POST".into()
+                },
             ]
         );
     }

@@ -1,14 +1,16 @@
-use axum::extract::rejection::PathRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
+use axum_extra::routing::{RouterExt, TypedPath};
 
 use super::form::TwilioForm;
+use crate::calls::paths::{AgentJoin, AgentLegStatus, CallbackMenu, CallbackStep, Menu, MonitorLegStatus, Status, Voice, Wait};
+use crate::calls::paths::{VoicemailRecorded, VoicemailRecording, VoicemailTranscription};
 use crate::calls::{flow, service};
-use crate::center::{LegNo, Party};
+use crate::center::{MenuKey, NumberKeys, OfferKey};
 use crate::error::{ApiError, Failure};
-use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, RecordingSid};
+use crate::ids::{CallSid, ConferenceSid, PhoneNumber, RecordingSid};
 use crate::state::AppState;
 use crate::store::{CallbackKind, StatusCallback};
 use crate::twilio::twiml;
@@ -16,19 +18,22 @@ use crate::twilio::twiml;
 /// Webhook bodies are small forms; anything larger is refused with 413 before it is read.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Each path is mounted by its type (`calls::paths`), the one that writes its URL for Twilio;
+/// `typed_post` checks that the handler's first argument is that type.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/conference/connect/client", post(voice))
-        .route(flow::WAIT_PATH, post(wait).get(wait))
-        .route("/conference/{conference_id}/connect/{party}", post(agent_join))
-        .route(flow::STATUS_PATH, post(status))
-        .route("/twilio/legs/{call_sid}/{party}/{leg}", post(agent_leg_status))
-        .route("/twilio/monitor/{call_sid}/{supervisor}/{leg}", post(monitor_leg_status))
-        .route("/twilio/callback/{call_sid}/{step}", post(callback_menu))
-        .route("/twilio/menu/{call_sid}", post(menu))
-        .route("/twilio/voicemail/{call_sid}", post(voicemail_recorded))
-        .route("/twilio/voicemail/{call_sid}/recording", post(voicemail_recording))
-        .route("/twilio/voicemail/{call_sid}/transcription", post(voicemail_transcription))
+        .route(Voice::PATH, post(voice))
+        // The only one fetched with GET too: Twilio fetches a hold's document so.
+        .route(Wait::PATH, post(wait).get(wait))
+        .typed_post(agent_join)
+        .route(Status::PATH, post(status))
+        .typed_post(agent_leg_status)
+        .typed_post(monitor_leg_status)
+        .typed_post(callback_menu)
+        .typed_post(menu)
+        .typed_post(voicemail_recorded)
+        .typed_post(voicemail_recording)
+        .typed_post(voicemail_transcription)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
@@ -62,49 +67,25 @@ async fn voice(State(state): State<AppState>, form: TwilioForm) -> Result<Respon
     Ok(twiml_response(doc))
 }
 
-/// A query parameter of the URL Twilio was given (`?leg=` on the join URL, `?intro=` on a hold).
-fn query(uri: &axum::http::Uri, name: &str) -> Option<String> {
-    form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
-}
-
 /// What a waiting customer hears: their place in the queue, music, and this document again.
 /// Without a CallSid (or with one not in the queue) there is no place to tell, only music.
 /// The same document serves a customer held after a blind transfer (`?intro=transfer` says why
 /// once) or waiting again in the queue.
-async fn wait(State(state): State<AppState>, uri: axum::http::Uri, form: TwilioForm) -> Response {
+async fn wait(path: Result<Wait, ApiError>, State(state): State<AppState>, form: TwilioForm) -> Response {
     let call = form.get("CallSid").and_then(|s| CallSid::parse(s).ok());
     if let Some(call) = &call {
         crate::calls::aside::waiting(&state, call, form.get("From").and_then(|f| PhoneNumber::parse(f).ok()));
     }
-    let after_transfer = query(&uri, "intro").as_deref() == Some(flow::TRANSFER_INTRO);
+    let after_transfer = path.is_ok_and(|w| w.after_transfer);
     tracing::debug!(route = "wait", call_sid = call.as_ref().map(|c| c.as_str()).unwrap_or("-"), "wait document");
     twiml_response(service::wait(&state, call.as_ref(), after_transfer))
 }
 
-/// The leg number Twilio's URL carries (`?leg=` on the join URL, a path segment on callbacks).
-fn leg_number(raw: Option<&str>) -> Result<LegNo, ApiError> {
-    raw.and_then(|l| l.parse::<LegNo>().ok()).filter(|l| *l > 0).ok_or_else(|| bad("leg must be a whole number from 1"))
-}
-
-/// The call and party named by a path, parsed (the path is only looked at once the signature
-/// has been checked by `TwilioForm`: an unsigned request gets 403 whatever its path).
-fn call_and_party(call: &str, party: &str) -> Result<(CallSid, Party), ApiError> {
-    let call = CallSid::parse(call).map_err(bad)?;
-    // The path names an agent or a transfer's number: the reason says which part is wrong.
-    let party = Party::parse(party).map_err(|e| bad(format!("party: {e}")))?;
-    Ok((call, party))
-}
-
 /// An agent answered their leg: join them to the caller's conference.
-async fn agent_join(
-    State(state): State<AppState>,
-    path: Result<Path<(String, String)>, PathRejection>,
-    uri: axum::http::Uri,
-    form: TwilioForm,
-) -> Result<Response, Failure> {
-    let Path((conference_id, party)) = path.map_err(|e| bad(e.body_text()))?;
-    let (call, party) = call_and_party(&conference_id, &party)?;
-    let leg = leg_number(query(&uri, "leg").as_deref())?;
+/// (Every path is looked at only once the signature has been checked by `TwilioForm`: an
+/// unsigned request gets 403 whatever its path.)
+async fn agent_join(path: Result<AgentJoin, ApiError>, State(state): State<AppState>, form: TwilioForm) -> Result<Response, Failure> {
+    let AgentJoin { call, party, leg } = path?;
     // The leg's own sid (Twilio always sends it; a malformed one is only not kept).
     let sid = form.get("CallSid").and_then(|s| CallSid::parse(s).ok());
     let shown = sid.as_ref().map(|s| s.to_string()).unwrap_or_else(|| "-".into());
@@ -122,13 +103,11 @@ async fn agent_join(
 
 /// Progress of an agent's leg (Twilio's call status callback, on the URL the dial named).
 async fn agent_leg_status(
+    path: Result<AgentLegStatus, ApiError>,
     State(state): State<AppState>,
-    path: Result<Path<(String, String, String)>, PathRejection>,
     form: TwilioForm,
 ) -> Result<Response, Failure> {
-    let Path((call, party, leg)) = path.map_err(|e| bad(e.body_text()))?;
-    let (call, party) = call_and_party(&call, &party)?;
-    let leg = leg_number(Some(&leg))?;
+    let AgentLegStatus { call, party, leg } = path?;
     let cb = parse_callback(&form).inspect_err(|e| tracing::info!(route = "leg-status", outcome = %e, "refused"))?;
     if cb.kind != CallbackKind::Call {
         return Err(bad("missing required parameter CallStatus").into());
@@ -142,14 +121,11 @@ async fn agent_leg_status(
 /// Progress of a supervisor's monitoring leg (added to the conference by REST, so its answer
 /// is told by this callback, not by a join document).
 async fn monitor_leg_status(
+    path: Result<MonitorLegStatus, ApiError>,
     State(state): State<AppState>,
-    path: Result<Path<(String, String, String)>, PathRejection>,
     form: TwilioForm,
 ) -> Result<Response, Failure> {
-    let Path((call, supervisor, leg)) = path.map_err(|e| bad(e.body_text()))?;
-    let call = CallSid::parse(&call).map_err(bad)?;
-    let supervisor = AgentId::parse(&supervisor).map_err(|e| bad(format!("supervisor: {e}")))?;
-    let leg = leg_number(Some(&leg))?;
+    let MonitorLegStatus { call, supervisor, leg } = path?;
     let cb = parse_callback(&form).inspect_err(|e| tracing::info!(route = "monitor-status", outcome = %e, "refused"))?;
     if cb.kind != CallbackKind::Call {
         return Err(bad("missing required parameter CallStatus").into());
@@ -162,57 +138,39 @@ async fn monitor_leg_status(
 
 /// The answer to the menu at the start of a call (several queues): the queue chosen by key or by
 /// name, the menu again, or the first queue.
-async fn menu(
-    State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    uri: axum::http::Uri,
-    form: TwilioForm,
-) -> Result<Response, ApiError> {
-    let Path(call) = path.map_err(|e| bad(e.body_text()))?;
-    let call = CallSid::parse(&call).map_err(bad)?;
-    let attempt = query(&uri, "attempt").and_then(|a| a.parse::<u32>().ok()).unwrap_or(1);
+async fn menu(path: Result<Menu, ApiError>, State(state): State<AppState>, form: TwilioForm) -> Result<Response, ApiError> {
+    let Menu { call, attempt } = path?;
     let from = phone(&form, "From")?;
-    let (digits, speech) = (form.get("Digits").unwrap_or_default(), form.get("SpeechResult").unwrap_or_default());
-    let (doc, outcome) = service::menu_answer(&state, call.clone(), from, attempt, digits, speech).await;
+    let (key, speech) = (MenuKey::parse(form.get("Digits").unwrap_or_default()), form.get("SpeechResult").unwrap_or_default());
+    let (doc, outcome) = service::menu_answer(&state, call.clone(), from, attempt, key, speech).await;
     tracing::info!(route = "menu", call_sid = %call, attempt, outcome = ?outcome, "menu answer");
     Ok(twiml_response(doc))
 }
 
-/// The callback menu's steps: `offer` (the menu), `choice` (1 or not), `number` (1 for the
-/// caller's own, or one typed), `back` (nothing pressed: back to the queue).
-async fn callback_menu(
-    State(state): State<AppState>,
-    path: Result<Path<(String, String)>, PathRejection>,
-    form: TwilioForm,
-) -> Result<Response, Failure> {
-    let Path((call, step)) = path.map_err(|e| bad(e.body_text()))?;
-    let call = CallSid::parse(&call).map_err(bad)?;
-    let digits = form.get("Digits").unwrap_or_default().to_string();
+/// The callback menu's steps: `offer` (the menu), `choice` (1, 2 or not), `number` (1 for the
+/// caller's own, or one typed), `back` (nothing pressed: back to the queue). The keys pressed
+/// are read for the step that asked for them.
+async fn callback_menu(path: Result<CallbackMenu, ApiError>, State(state): State<AppState>, form: TwilioForm) -> Result<Response, Failure> {
+    let CallbackMenu { call, step } = path?;
+    let digits = form.get("Digits").unwrap_or_default();
     let from = phone(&form, "From")?;
-    let doc = match step.as_str() {
-        "offer" => service::callback_offer(&state, &call),
-        "choice" => service::callback_choice(&state, call.clone(), from, &digits).await?,
-        "number" => service::callback_number(&state, call.clone(), from, &digits).await?,
-        "back" => service::back_in_queue(&state, call.clone(), from, crate::calls::flow::KEPT_PLACE).await?,
-        other => return Err(bad(format!("unknown callback step '{other}' (offer, choice, number, back)")).into()),
+    let doc = match step {
+        CallbackStep::Offer => service::callback_offer(&state, &call),
+        CallbackStep::Choice => service::callback_choice(&state, call.clone(), from, OfferKey::parse(digits)).await?,
+        CallbackStep::Number => service::callback_number(&state, call.clone(), from, NumberKeys::parse(digits)).await?,
+        CallbackStep::Back => service::back_in_queue(&state, call.clone(), from, flow::KEPT_PLACE).await?,
     };
-    tracing::info!(route = "callback", call_sid = %call, step = %step, "callback menu");
+    tracing::info!(route = "callback", call_sid = %call, step = step.as_str(), "callback menu");
     Ok(twiml_response(doc))
-}
-
-/// The call a voicemail path names.
-fn voicemail_call(path: Result<Path<String>, PathRejection>) -> Result<CallSid, ApiError> {
-    let Path(call) = path.map_err(|e| bad(e.body_text()))?;
-    CallSid::parse(&call).map_err(bad)
 }
 
 /// A voicemail's recording ended (`<Record>`'s action): the message waits in the queue.
 async fn voicemail_recorded(
+    path: Result<VoicemailRecorded, ApiError>,
     State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
     form: TwilioForm,
 ) -> Result<Response, Failure> {
-    let call = voicemail_call(path)?;
+    let VoicemailRecorded { call } = path?;
     let recording = RecordingSid::parse(form.require("RecordingSid")?).map_err(bad)?;
     let seconds = match form.get("RecordingDuration").filter(|d| !d.is_empty()) {
         Some(d) => d.parse::<u32>().map_err(|_| bad("RecordingDuration must be a whole number of seconds"))?,
@@ -239,11 +197,11 @@ fn recording_callback(form: &TwilioForm, call: &CallSid, status: &str) -> Result
 /// The recording is ready at Twilio (or absent): on the record; the message was queued when the
 /// recording ended.
 async fn voicemail_recording(
+    path: Result<VoicemailRecording, ApiError>,
     State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
     form: TwilioForm,
 ) -> Result<Response, Failure> {
-    let call = voicemail_call(path)?;
+    let VoicemailRecording { call } = path?;
     RecordingSid::parse(form.require("RecordingSid")?).map_err(bad)?;
     state.store.record_callback(&recording_callback(&form, &call, "RecordingStatus")?).await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
@@ -251,11 +209,11 @@ async fn voicemail_recording(
 
 /// Twilio's transcription of the message: shown with the voicemail.
 async fn voicemail_transcription(
+    path: Result<VoicemailTranscription, ApiError>,
     State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
     form: TwilioForm,
 ) -> Result<Response, Failure> {
-    let call = voicemail_call(path)?;
+    let VoicemailTranscription { call } = path?;
     let cb = recording_callback(&form, &call, "TranscriptionStatus")?;
     state.store.record_callback(&cb).await?;
     if cb.event == "completed" {

@@ -5,6 +5,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use warm_transfer::calls::flow;
+use warm_transfer::calls::paths::Wait;
 use warm_transfer::center::Party;
 use warm_transfer::config::Settings;
 use warm_transfer::ids::CallSid;
@@ -141,7 +142,7 @@ impl World {
             // The conference is named after the customer's CallSid.
             return Ok(read(&flow::customer_twiml(s, call_sid)));
         }
-        if path == flow::WAIT_PATH {
+        if path == (Wait { after_transfer: false }).to_string() {
             return Ok(read(&looping_wait(s)));
         }
         let parts: Vec<&str> = path.split('/').collect();
@@ -851,7 +852,7 @@ fn operations_on_unknown_or_finished_calls_are_errors() {
 // ---- <Redirect> and re-fetched wait and hold documents -------------------------------------------
 
 fn wait_url() -> String {
-    format!("{BASE}{}", flow::WAIT_PATH)
+    format!("{BASE}{}", Wait { after_transfer: false })
 }
 
 /// The queue-position wait document: the position, a stretch of music, then fetch it again.
