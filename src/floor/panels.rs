@@ -9,7 +9,7 @@ use super::stream::FloorStream;
 use super::words;
 use crate::api::floor::{monitor, stop_monitoring, supervise};
 use crate::center::{FloorAgent, FloorCall, FloorView, Millis, MonitorMode, Presence};
-use crate::console::words::{caller, clock, leg};
+use crate::words::{caller, clock, leg};
 use crate::ids::{AgentId, CallSid};
 
 pub fn all(me: AgentId, now: RwSignal<Millis>) -> impl IntoView {
