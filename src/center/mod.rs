@@ -18,7 +18,8 @@
 //! - `figures`: today's figures for the floor, folded from the stored events; `floor`: what
 //!   the supervisor's floor shows;
 //! - `pacing`: which call Twilio must create goes first when the account's pace binds;
-//! - `hours`: the opening hours (server only: it needs the time zone database).
+//! - `hours`: the opening hours (server only: it needs the time zone database);
+//! - `samples` (tests): a center at several moments, for tests of what reads its views.
 
 mod agent;
 mod apply;
@@ -42,6 +43,8 @@ mod supervise;
 mod view;
 mod voicemail;
 
+#[cfg(test)]
+pub mod samples;
 #[cfg(test)]
 mod tests;
 

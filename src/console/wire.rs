@@ -10,6 +10,9 @@ use crate::ids::{QueueName, RecordingSid, E164};
 use crate::wire::json::{Json, Read};
 use crate::wire::read::{agent, call_sid, caller, int, leg, name, parse, party, presence, row, text, word, Obj};
 
+#[cfg(test)]
+mod tests;
+
 /// A `ConsoleView` as the server writes it.
 pub fn console_view<J: Json>(json: &str) -> Read<ConsoleView> {
     view(parse::<J>(json)?)

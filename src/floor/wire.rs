@@ -9,6 +9,9 @@ use crate::ids::QueueName;
 use crate::wire::json::{Json, Read};
 use crate::wire::read::{agent, call_sid, caller, int, leg, name, parse, presence, row, text, word, Obj};
 
+#[cfg(test)]
+mod tests;
+
 pub fn floor_view<J: Json>(json: &str) -> Read<FloorView> {
     let o = Obj::new(parse::<J>(json)?)?;
     Ok(FloorView {
