@@ -51,7 +51,8 @@ mod tests;
 pub use agent::{Account, Agent, AgentRole, AwayReason, Presence};
 pub use call::{Call, CallNotice, CallPhase, Callback, EndReason, LegNo, LegOutcome, Music, Participant, Side, Stage, Transfer, Voicemail};
 pub use command::{
-    CallAction, CoachRefusal, Command, MissingTarget, PresenceAction, SupervisorAction, Target, TransferAction, VoicemailStep, Wanted,
+    CallAction, CoachRefusal, Command, MissingTarget, PresenceAction, SupervisorAction, SupervisorStep, Target, TransferAction, TransferTo,
+    VoicemailStep, Wanted,
 };
 pub use decide::{Decision, NOTE_MAX_CHARS};
 pub use effect::{Effect, EffectKind, Move};
