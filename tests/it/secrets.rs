@@ -323,12 +323,16 @@ async fn no_secret_reaches_a_log_line_an_answer_the_console_page_or_the_database
         let line = log.lines().find(|l| l.contains("call step") && l.contains(&format!("step={step}"))).unwrap_or_else(|| panic!("{log}"));
         assert!(line.contains(&format!("call_sid={customer}")), "{line}");
     }
+    // The log is the whole test binary's (one global subscriber; other tests run alongside and
+    // end conferences too): the line sought is the one about this customer's conference.
     for event in ["conference-start", "conference-end"] {
         let line = log
             .lines()
-            .find(|l| l.contains("route=\"status\"") && l.contains(&format!("event={event}")))
-            .unwrap_or_else(|| panic!("{log}"));
-        assert!(line.contains(&format!("call_sid={customer}")) && line.contains(&format!("conference_sid={cf}")), "{line}");
+            .find(|l| {
+                l.contains("route=\"status\"") && l.contains(&format!("event={event}")) && l.contains(&format!("call_sid={customer}"))
+            })
+            .unwrap_or_else(|| panic!("no {event} line with call_sid={customer}:\n{log}"));
+        assert!(line.contains(&format!("conference_sid={cf}")), "{line}");
     }
     assert!(last_errors.iter().any(|e| e.contains("401")), "{last_errors:?}");
 
