@@ -9,8 +9,14 @@ re-export is an edge parent -> child, and a child that reaches for anything thro
 (`use super::Item`, `crate::a::Item`) makes a loop: parents only declare and re-export, shared
 items live in files of their own.
 
-  scripts/layers.py [--graph] [src]   prints every loop (and with --graph each module's imports);
-                                      exit status 1 when there is a loop.
+The same holds between the top-level folders of src/: a module `a::x` importing `b::y` (a and b
+folders) is an edge a -> b, and no folder may import one that imports it back, however deep
+inside each the imports are (`console` hosts the floor, so nothing in `floor` may reach into
+`console`; what both use lives in a module of its own).
+
+  scripts/layers.py [--graph] [src]   prints every loop (and with --graph each module's imports
+                                      and each top-level module's); exit status 1 when there is
+                                      a loop.
 """
 import os
 import re
@@ -165,47 +171,71 @@ for mod, path in files.items():
             pass
     edges[mod] = deps
 
-# Loops: strongly connected components (Tarjan).
-index, low, on, stack, loops, counter = {}, {}, set(), [], [], [0]
+def strongly_connected(edges):
+    """The loops of a graph: its strongly connected components of more than one node (Tarjan)."""
+    index, low, on, stack, loops, counter = {}, {}, set(), [], [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in sorted(edges.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                loops.append(sorted(comp))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return loops
+
+
 sys.setrecursionlimit(10000)
+loops = strongly_connected(edges)
 
-
-def visit(v):
-    index[v] = low[v] = counter[0]
-    counter[0] += 1
-    stack.append(v)
-    on.add(v)
-    for w in sorted(edges.get(v, ())):
-        if w not in index:
-            visit(w)
-            low[v] = min(low[v], low[w])
-        elif w in on:
-            low[v] = min(low[v], index[w])
-    if low[v] == index[v]:
-        comp = []
-        while True:
-            w = stack.pop()
-            on.discard(w)
-            comp.append(w)
-            if w == v:
-                break
-        if len(comp) > 1:
-            loops.append(sorted(comp))
-
-
-for v in sorted(edges):
-    if v not in index:
-        visit(v)
+# The folders' graph: an import between two top-level folders, from anywhere inside each.
+folders = {(d,) for d in os.listdir(root) if os.path.isdir(os.path.join(root, d))}
+top = {f: set() for f in folders}
+for m, deps in edges.items():
+    if m[:1] in folders:
+        top[m[:1]].update(d[:1] for d in deps if d[:1] in folders and d[:1] != m[:1])
+top_loops = strongly_connected(top)
 
 name = lambda m: "::".join(m) or "(crate root)"
 if "--graph" in sys.argv:
     for m in sorted(edges):
         print(f"{name(m)} -> {', '.join(sorted(name(x) for x in edges[m])) or '-'}")
+    print()
+    for m in sorted(top):
+        print(f"{name(m)}/ -> {', '.join(sorted(name(x) for x in top[m])) or '-'}")
 for comp in loops:
     print("import loop:", " <-> ".join(name(m) for m in comp))
     for m in comp:
         back = sorted(name(x) for x in edges[m] if x in comp)
         print(f"    {name(m)} imports {', '.join(back)}")
+for comp in top_loops:
+    print("import loop between folders:", " <-> ".join(name(m) + "/" for m in comp))
+    for m in comp:
+        # Which of its modules import which: the imports to cut.
+        for a in sorted(x for x in edges if x[:1] == m):
+            back = sorted(name(x) for x in edges[a] if x[:1] in comp and x[:1] != m)
+            if back:
+                print(f"    {name(a)} imports {', '.join(back)}")
 if not loops:
     print(f"module layers: {len(files)} modules, no import loop")
-sys.exit(1 if loops else 0)
+if not top_loops:
+    print(f"folder layers: {len(top)} folders, no import loop")
+sys.exit(1 if loops or top_loops else 0)

@@ -148,8 +148,12 @@ impl FromServerFnError for ApiError {
     fn from_server_fn_error(e: ServerFnErrorErr) -> Self {
         match e {
             // On the server only: the browser never reads arguments.
+            // An argument the core's type refused says why itself ("status must be available,
+            // away or offline", "agent identity must be …"): that sentence is the reason.
             #[cfg(feature = "ssr")]
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => ApiError::BadInput(e.to_string()),
+            ServerFnErrorErr::Args(reason) => ApiError::BadInput(reason),
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::MissingArg(_) => ApiError::BadInput(e.to_string()),
             // On the server, a body that cannot be read as its content type (not UTF-8, cut
             // short, over the size limit) is the caller's mistake too; in the browser the same
             // variant means the server's answer was unreadable, which is ours.

@@ -9,6 +9,18 @@ use std::fmt;
 #[error("{0}")]
 pub struct IdError(pub String);
 
+/// Reads a word of a vocabulary (one of an enum's words) with the type's own parser, trimmed as
+/// the forms' words always were, and refuses anything else with the sentence `refused` makes of
+/// it (naming the field and the choices): how a server function's argument becomes the core's
+/// enum, with a reason the caller can act on (400).
+pub fn deserialize_word<'de, D, T>(d: D, parse: fn(&str) -> Option<T>, refused: fn(&str) -> String) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let word = String::deserialize(d)?;
+    parse(&word).ok_or_else(|| serde::de::Error::custom(refused(&word)))
+}
+
 /// Twilio SIDs are a two-letter prefix and 32 hex digits.
 fn parse_sid(kind: &str, prefix: &str, s: &str) -> Result<String, IdError> {
     let s = s.trim();

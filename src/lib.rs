@@ -13,6 +13,11 @@ pub mod ids;
 pub mod live;
 pub mod pages;
 pub mod simulator_ui;
+// The browser's JSON readers; compiled natively for the tests that run them on what serde writes.
+#[cfg(any(feature = "hydrate", test))]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub mod wire;
+pub mod words;
 
 #[cfg(feature = "ssr")]
 pub mod application;

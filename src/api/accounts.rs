@@ -1,14 +1,17 @@
 //! Server functions of the floor's account management: supervisors list accounts, add one (a
 //! temporary password shown once), reset a password, disable, enable or remove an account, and
 //! read the audit log, where every change names the supervisor who made it. An agent gets 403.
-//! The CLI (`warm-transfer agent …`) stays.
+//! The CLI (`warm-transfer agent …`) stays. The arguments are the core's types (an identity, a
+//! role), read from the form by their own parsers (400 with the reason when malformed).
 
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use super::context::Ctx;
 use super::dto::{AccountInfo, AuditEntry, TemporaryPassword};
+use crate::center::AgentRole;
 use crate::error::ApiError;
+use crate::ids::AgentId;
 
 /// How many rows of the audit log the floor shows.
 pub const AUDIT_SHOWN: i64 = 30;
@@ -22,10 +25,6 @@ mod server {
 
     pub fn storage(e: crate::store::StoreError) -> ApiError {
         Failure::from(e).public()
-    }
-
-    pub fn identity(s: &str) -> Result<AgentId, ApiError> {
-        AgentId::parse(s).map_err(|e| ApiError::BadInput(e.0))
     }
 
     /// A fresh password (16 characters, none that read alike), set on `agent` (hashed), and
@@ -84,11 +83,10 @@ pub async fn audit_log() -> Result<Vec<AuditEntry>, ApiError> {
 
 /// A new account (`role` agent or supervisor); its temporary password is answered once.
 #[server(prefix = "/api", endpoint = "add_account")]
-pub async fn add_account(identity: String, name: String, role: String) -> Result<TemporaryPassword, ApiError> {
+pub async fn add_account(identity: AgentId, name: String, role: AgentRole) -> Result<TemporaryPassword, ApiError> {
     let cx = Ctx::take();
     let me = cx.supervisor().await?;
-    let agent = server::identity(&identity)?;
-    let role = crate::center::AgentRole::parse(&role).ok_or_else(|| ApiError::BadInput("role must be agent or supervisor".into()))?;
+    let agent = identity;
     let name = match name.trim() {
         "" => agent.to_string(),
         n => n.chars().take(100).collect(),
@@ -106,10 +104,10 @@ pub async fn add_account(identity: String, name: String, role: String) -> Result
 
 /// A new temporary password for `identity` (their sessions end); answered once.
 #[server(prefix = "/api", endpoint = "reset_password")]
-pub async fn reset_password(identity: String) -> Result<TemporaryPassword, ApiError> {
+pub async fn reset_password(identity: AgentId) -> Result<TemporaryPassword, ApiError> {
     let cx = Ctx::take();
     let me = cx.supervisor().await?;
-    let agent = server::identity(&identity)?;
+    let agent = identity;
     let name = server::other_account(&cx, &me.agent, &agent).await?;
     let password = server::new_password(&cx, &agent, &name).await?;
     let text = format!("{} reset {agent}'s password", me.agent);
@@ -121,10 +119,10 @@ pub async fn reset_password(identity: String) -> Result<TemporaryPassword, ApiEr
 /// Disables (`disabled=true`: signing in is refused, their sessions end, they are offline) or
 /// enables an account.
 #[server(prefix = "/api", endpoint = "set_account_disabled")]
-pub async fn set_account_disabled(identity: String, disabled: bool) -> Result<(), ApiError> {
+pub async fn set_account_disabled(identity: AgentId, disabled: bool) -> Result<(), ApiError> {
     let cx = Ctx::take();
     let me = cx.supervisor().await?;
-    let agent = server::identity(&identity)?;
+    let agent = identity;
     server::other_account(&cx, &me.agent, &agent).await?;
     cx.state.store.set_agent_disabled(&agent, disabled).await.map_err(server::storage)?;
     if disabled {
@@ -139,10 +137,10 @@ pub async fn set_account_disabled(identity: String, disabled: bool) -> Result<()
 
 /// Removes an account (offline at once; it leaves the roster once nothing of theirs is live).
 #[server(prefix = "/api", endpoint = "remove_account")]
-pub async fn remove_account(identity: String) -> Result<(), ApiError> {
+pub async fn remove_account(identity: AgentId) -> Result<(), ApiError> {
     let cx = Ctx::take();
     let me = cx.supervisor().await?;
-    let agent = server::identity(&identity)?;
+    let agent = identity;
     server::other_account(&cx, &me.agent, &agent).await?;
     // Sessions first: the sign-out below is what tells their open streams to look again.
     cx.state.store.end_sessions(&agent).await.map_err(server::storage)?;

@@ -1,23 +1,26 @@
 //! Server functions the console calls for the agent's phone and call. Stable endpoint names
 //! (`/api/token`, `/api/transfer`, `/api/presence`) so scripts and integrations can use them
-//! too. Each acts only for the agent signed in on the request; strings become the core's types
-//! here, the rules live in `center` (through `calls::service`), the errors' statuses in
-//! `crate::error`; the phone's token is issued here. The console's live view comes over `/api/stream`.
+//! too. Each acts only for the agent signed in on the request. The arguments are the core's
+//! types, read from the form by their own parsers (a malformed one is refused, 400, before the
+//! function runs, with the reason); the rules live in `center` (through `calls::service`), the
+//! errors' statuses in `crate::error`; the phone's token is issued here. The console's live
+//! view comes over `/api/stream`.
 
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use super::context::Ctx;
 use super::dto::{Unread, VoiceToken};
-use crate::center::{AgentCard, CallCard};
+use crate::center::{AgentCard, CallAction, CallCard, TransferTo, Wanted};
 use crate::error::ApiError;
+use crate::ids::AgentId;
 
 /// "A token for me": a Voice token for the signed-in agent, and only for them.
 #[server(prefix = "/api", endpoint = "token")]
-pub async fn get_token(agent: String) -> Result<VoiceToken, ApiError> {
+pub async fn get_token(agent: AgentId) -> Result<VoiceToken, ApiError> {
     let cx = Ctx::take();
     let me = cx.signed_in().await?;
-    if agent != me.agent.as_str() {
+    if agent != me.agent {
         return Err(ApiError::Forbidden(format!("you are signed in as {}; a token is only issued for your own identity", me.agent)));
     }
     Ok(issue_token(&cx.state, &me.agent))
@@ -50,18 +53,10 @@ fn issue_token(state: &crate::state::AppState, agent: &crate::ids::AgentId) -> V
 /// itself, the call's legs show it). Answers the call as it now stands (none when the agent is
 /// off it), or a plain reason why not now (409).
 #[server(prefix = "/api", endpoint = "transfer")]
-pub async fn transfer(action: String, to: Option<String>, note: Option<String>) -> Result<Unread<Option<CallCard>>, ApiError> {
-    use crate::center::{CallAction, Target};
+pub async fn transfer(action: CallAction, to: Option<TransferTo>, note: Option<String>) -> Result<Unread<Option<CallCard>>, ApiError> {
     let cx = Ctx::take();
     let me = cx.signed_in().await?;
-    let Some(action) = CallAction::parse(&action) else {
-        let all: Vec<&str> = CallAction::ALL.iter().map(|a| a.as_str()).collect();
-        return Err(ApiError::BadInput(format!("unknown action '{}' ({})", action.trim(), all.join(", "))));
-    };
-    let to = match to.filter(|_| action.needs_target()) {
-        Some(to) => Some(Target::parse(&to).map_err(|e| ApiError::BadInput(e.0))?),
-        None => None,
-    };
+    let to = to.filter(|_| action.needs_target()).map(|to| to.0);
     let card = crate::calls::service::step(&cx.state, &me.agent, action, to, note).await.map_err(|e| e.public())?;
     Ok(Unread(Some(card)))
 }
@@ -69,12 +64,9 @@ pub async fn transfer(action: String, to: Option<String>, note: Option<String>) 
 /// "Make me available" / "make me away" / "my phone is gone" (`status=available|away|offline`):
 /// the signed-in agent's new presence, or a plain reason why not now (on a call, ringing).
 #[server(prefix = "/api", endpoint = "presence")]
-pub async fn set_presence(status: String) -> Result<Unread<AgentCard>, ApiError> {
+pub async fn set_presence(status: Wanted) -> Result<Unread<AgentCard>, ApiError> {
     let cx = Ctx::take();
     let me = cx.signed_in().await?;
-    let Some(wanted) = crate::center::Wanted::parse(&status) else {
-        return Err(ApiError::BadInput("status must be available, away or offline".into()));
-    };
-    let card = crate::calls::service::set_presence(&cx.state, &me.agent, wanted).await.map_err(|e| e.public())?;
+    let card = crate::calls::service::set_presence(&cx.state, &me.agent, status).await.map_err(|e| e.public())?;
     Ok(Unread(Some(card)))
 }

@@ -1,12 +1,12 @@
 //! Agents: who they are (identity, display name, role) and where they are (presence).
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::rules::Millis;
-use crate::ids::{AgentId, CallSid, QueueName};
+use crate::ids::{deserialize_word, AgentId, CallSid, QueueName};
 
 /// What an account may do: take calls (every account), and for a supervisor also run the floor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AgentRole {
     #[default]
@@ -28,6 +28,13 @@ impl AgentRole {
             "supervisor" => Some(AgentRole::Supervisor),
             _ => None,
         }
+    }
+}
+
+/// Read with its own parser (`/api/add_account`'s `role`, and stored accounts alike).
+impl<'de> Deserialize<'de> for AgentRole {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_word(d, AgentRole::parse, |_| "role must be agent or supervisor".into())
     }
 }
 

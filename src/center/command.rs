@@ -1,16 +1,16 @@
 //! What can be asked of the center: commands, and the vocabulary they are made of (the
 //! presence an agent asks for, where a transfer goes, the steps a console offers).
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::agent::Account;
 use super::call::{LegNo, LegOutcome};
 use super::party::{MonitorMode, Party};
 use super::rules::Millis;
-use crate::ids::{AgentId, CallSid, ConferenceSid, IdError, PhoneNumber, QueueName, RecordingSid, E164};
+use crate::ids::{deserialize_word, AgentId, CallSid, ConferenceSid, IdError, PhoneNumber, QueueName, RecordingSid, E164};
 
-/// The presence an agent (or a script) may ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The presence an agent (or a script) may ask for (`/api/presence`'s `status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Wanted {
     Available,
@@ -31,6 +31,12 @@ impl Wanted {
 
     pub fn parse(s: &str) -> Option<Self> {
         [Wanted::Available, Wanted::Away, Wanted::Offline].into_iter().find(|w| w.as_str() == s.trim())
+    }
+}
+
+impl<'de> Deserialize<'de> for Wanted {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_word(d, Wanted::parse, |_| "status must be available, away or offline".into())
     }
 }
 
@@ -110,6 +116,26 @@ impl Target {
     }
 }
 
+/// A [`Target`] as a form spells it (`to=agent2`, `to=+15551230000`, `to=queue`): how
+/// `/api/transfer` takes it. A `Target` itself is kept tagged in the stored events
+/// (`{"kind":"agent","to":"agent2"}`); this is the word the console and scripts send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TransferTo(pub Target);
+
+impl TryFrom<String> for TransferTo {
+    type Error = IdError;
+    fn try_from(s: String) -> Result<Self, IdError> {
+        Target::parse(&s).map(TransferTo)
+    }
+}
+
+impl From<TransferTo> for String {
+    fn from(to: TransferTo) -> String {
+        to.0.as_str().to_string()
+    }
+}
+
 impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -161,7 +187,7 @@ impl TransferAction {
 /// A step an agent takes on their call, as the console's buttons (and `/api/transfer`'s
 /// `action`) name it. The view lists the ones that make sense now; [`CallAction::command`]
 /// is what the center is asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CallAction {
     Consult,
@@ -267,6 +293,15 @@ impl CallAction {
     }
 }
 
+impl<'de> Deserialize<'de> for CallAction {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_word(d, CallAction::parse, |word| {
+            let all: Vec<&str> = CallAction::ALL.iter().map(|a| a.as_str()).collect();
+            format!("unknown action '{}' ({})", word.trim(), all.join(", "))
+        })
+    }
+}
+
 impl std::fmt::Display for CallAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -295,15 +330,46 @@ impl SupervisorAction {
             SupervisorAction::EndWrapUp => "end-wrap-up",
         }
     }
+}
 
-    /// What the floor sends: the action's word, and for `set-away` its reason.
-    pub fn parse(action: &str, reason: Option<&str>) -> Option<Self> {
-        Some(match action.trim() {
-            "set-away" => SupervisorAction::SetAway { reason: reason.unwrap_or_default().trim().chars().take(200).collect() },
-            "set-offline" => SupervisorAction::SetOffline,
-            "end-wrap-up" => SupervisorAction::EndWrapUp,
-            _ => return None,
-        })
+/// A supervisor's step as the floor's buttons (and `/api/supervise`'s `action`) name it; a
+/// `set-away` takes the reason given beside it ([`SupervisorStep::with`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SupervisorStep {
+    SetAway,
+    SetOffline,
+    EndWrapUp,
+}
+
+impl SupervisorStep {
+    pub const ALL: [SupervisorStep; 3] = [SupervisorStep::SetAway, SupervisorStep::SetOffline, SupervisorStep::EndWrapUp];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupervisorStep::SetAway => "set-away",
+            SupervisorStep::SetOffline => "set-offline",
+            SupervisorStep::EndWrapUp => "end-wrap-up",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s.trim())
+    }
+
+    /// The action, with the reason given for a `set-away` (trimmed, 200 characters at most).
+    pub fn with(self, reason: Option<&str>) -> SupervisorAction {
+        match self {
+            SupervisorStep::SetAway => SupervisorAction::SetAway { reason: reason.unwrap_or_default().trim().chars().take(200).collect() },
+            SupervisorStep::SetOffline => SupervisorAction::SetOffline,
+            SupervisorStep::EndWrapUp => SupervisorAction::EndWrapUp,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SupervisorStep {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_word(d, SupervisorStep::parse, |_| "action must be set-away, set-offline or end-wrap-up".into())
     }
 }
 

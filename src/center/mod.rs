@@ -20,7 +20,8 @@
 //! - `order`: in which order the outbox performs effects (lanes, legs created and withdrawn);
 //! - `keys`: what the caller's keypad means in each menu;
 //! - `pacing`: which call Twilio must create goes first when the account's pace binds;
-//! - `hours`: the opening hours (server only: it needs the time zone database).
+//! - `hours`: the opening hours (server only: it needs the time zone database);
+//! - `samples` (tests): a center at several moments, for tests of what reads its views.
 
 mod agent;
 mod apply;
@@ -47,12 +48,15 @@ mod view;
 mod voicemail;
 
 #[cfg(test)]
+pub mod samples;
+#[cfg(test)]
 mod tests;
 
 pub use agent::{Account, Agent, AgentRole, AwayReason, Presence};
 pub use call::{Call, CallNotice, CallPhase, Callback, EndReason, LegNo, LegOutcome, Music, Participant, Side, Stage, Transfer, Voicemail};
 pub use command::{
-    CallAction, CoachRefusal, Command, MissingTarget, PresenceAction, SupervisorAction, Target, TransferAction, VoicemailStep, Wanted,
+    CallAction, CoachRefusal, Command, MissingTarget, PresenceAction, SupervisorAction, SupervisorStep, Target, TransferAction, TransferTo,
+    VoicemailStep, Wanted,
 };
 pub use decide::{Decision, NOTE_MAX_CHARS};
 pub use effect::{Effect, EffectKind, Move};

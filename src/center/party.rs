@@ -1,9 +1,9 @@
 //! Who can be on a call: the customer, an agent's browser, a phone number outside; and the part
 //! each plays in it.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::ids::{AgentId, IdError, E164};
+use crate::ids::{deserialize_word, AgentId, IdError, E164};
 
 /// Who a leg rings: an agent's browser, or a phone number outside (a transfer's target).
 /// Written as one string (the agent's identity, or the `+` number), which is also how it appears
@@ -122,7 +122,7 @@ impl Role {
 
 /// How a supervisor is on a call they monitor. Switching mode changes the same participant in
 /// the conference (one request), never a new leg.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MonitorMode {
     /// Hears everyone, heard by no one (muted, joined without a beep).
@@ -156,5 +156,12 @@ impl MonitorMode {
     /// Twilio's `Coaching`.
     pub fn coaching(self) -> bool {
         self == MonitorMode::Whisper
+    }
+}
+
+/// Read with its own parser (`/api/monitor`'s `mode`, and the stored events alike).
+impl<'de> Deserialize<'de> for MonitorMode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_word(d, MonitorMode::parse, |_| "mode must be listen, whisper or barge".into())
     }
 }

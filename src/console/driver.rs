@@ -15,7 +15,7 @@ use super::phone::{AudioDevice, AudioTask, Kind};
 use super::phone::{Console, Input, Mic, Task};
 use super::tab_channel::TabChannel;
 use crate::api::console::{get_token, set_presence, transfer};
-use crate::center::CallAction;
+use crate::center::{CallAction, TransferTo};
 use crate::ids::CallSid;
 use crate::voice::device::{ActiveCall, AudioSide, CallEvent, DeviceEvent, IncomingCall, MediaDevice, VoiceDevice};
 use crate::voice::{microphone, tone};
@@ -102,7 +102,7 @@ impl Driver {
             Task::FetchToken(agent) => {
                 let me = self.me.clone();
                 spawn_local(async move {
-                    let event = match get_token(agent.to_string()).await {
+                    let event = match get_token(agent).await {
                         Ok(t) => Input::TokenReceived(t.token),
                         Err(e) => Input::TokenFailed(e.to_string()),
                     };
@@ -114,7 +114,7 @@ impl Driver {
             Task::RefreshToken(agent) => {
                 let me = self.me.clone();
                 spawn_local(async move {
-                    let event = match get_token(agent.to_string()).await {
+                    let event = match get_token(agent).await {
                         Ok(t) => Input::TokenRefreshed(t.token),
                         Err(e) => Input::TokenRefreshFailed(e.to_string()),
                     };
@@ -174,7 +174,7 @@ impl Driver {
                 // The server shows it on the call's legs; a failure to tell it changes no audio.
                 let action = if muted { CallAction::Mute } else { CallAction::Unmute };
                 spawn_local(async move {
-                    if let Err(e) = transfer(action.as_str().into(), None, None).await {
+                    if let Err(e) = transfer(action, None, None).await {
                         leptos::logging::warn!("could not tell the server about mute: {e}");
                     }
                 });
@@ -189,8 +189,7 @@ impl Driver {
                 let me = self.me.clone();
                 spawn_local(async move {
                     // The call as it now stands arrives with the stream's next view.
-                    let to = request.to.as_ref().map(|t| t.as_str().to_string());
-                    let event = match transfer(request.action.as_str().into(), to, request.note).await {
+                    let event = match transfer(request.action, request.to.map(TransferTo), request.note).await {
                         Ok(_) => Input::TransferDone,
                         Err(e) => Input::TransferFailed(e.to_string()),
                     };
@@ -285,7 +284,7 @@ impl Driver {
                 let me = self.me.clone();
                 spawn_local(async move {
                     // The new presence itself arrives with the stream's next view.
-                    let event = match set_presence(wanted.as_str().to_string()).await {
+                    let event = match set_presence(wanted).await {
                         Ok(_) => Input::PresenceSet,
                         Err(e) => Input::PresenceRefused(e.to_string()),
                     };

@@ -4,8 +4,10 @@
 //!
 //! - `page`: the sign-in form, then the console (phone, status lines), its panels drawn once live;
 //! - `panels/`: presence, my call, transfers, audio, queue, directory, recent calls;
-//! - `words`: what the panels say, as plain functions of the view;
-//! - `live`, `feed`: the server's last view and how it keeps coming (`stream`, `wire` read it);
+//! - `words`: what the panels say, as plain functions of the view (what the floor says alike is
+//!   in `crate::words`);
+//! - `live`, `feed`: the server's last view and how it keeps coming (`stream`, `wire` read it, with
+//!   `crate::wire`);
 //! - `phone/`: the phone as a state machine, by concern; `dispatch` and `driver` carry out its
 //!   tasks on the Voice SDK (`crate::voice`) and the server functions (`tab_channel`: the tabs).
 
@@ -22,6 +24,7 @@ pub mod phone;
 mod stream;
 #[cfg(feature = "hydrate")]
 mod tab_channel;
-#[cfg(feature = "hydrate")]
-pub(crate) mod wire;
+#[cfg(any(feature = "hydrate", test))]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+mod wire;
 pub mod words;

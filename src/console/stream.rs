@@ -43,7 +43,7 @@ impl ConsoleStream {
         let dir = directory.clone();
         this.listen("directory", move |event| {
             let Some(data) = event.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else { return };
-            match super::wire::directory(&data) {
+            match super::wire::directory::<JsValue>(&data) {
                 Ok(cards) => {
                     *dir.borrow_mut() = cards;
                     live.view.update(|v| {
@@ -59,7 +59,7 @@ impl ConsoleStream {
         })?;
         this.listen("message", move |event| {
             let Some(data) = event.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else { return };
-            match super::wire::console_view(&data) {
+            match super::wire::console_view::<JsValue>(&data) {
                 Ok(mut view) => {
                     view.agents = others(&directory.borrow(), &view);
                     // The server's clock against ours, so durations tick from the server's `since`s.

@@ -1,52 +1,14 @@
 //! The panels' words: plain functions of the server's view and the time, tested natively.
 
 use crate::center::{
-    AwayReason, CallCard, CallHistory, LegCard, LegState, Millis, MonitorCard, MonitorMode, Party, Phase, Presence, QueueCard, Role, Side,
-    Stage,
+    CallCard, CallHistory, LegState, Millis, MonitorCard, MonitorMode, Party, Phase, Presence, QueueCard, Role, Side, Stage,
 };
 use crate::ids::{AgentId, PhoneNumber};
-
-/// `m:ss`, or `h:mm:ss` from an hour on; nothing negative (clocks disagree a little).
-pub fn clock(ms: Millis) -> String {
-    let s = ms.max(0) / 1000;
-    let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
-    }
-}
-
-/// Seconds left until `until`, rounded up, as a clock: a wrap-up never shows 0:00 early.
-fn left(until: Millis, now: Millis) -> String {
-    clock((until - now + 999).max(0) / 1000 * 1000)
-}
-
-/// An agent's presence as the console shows it (`#presence`, a directory row).
-pub fn presence(p: &Presence, since: Millis, now: Millis) -> String {
-    match p {
-        Presence::Offline => "Offline".into(),
-        Presence::Available => format!("Available · {}", clock(now - since)),
-        Presence::Away { reason: AwayReason::Chosen } => format!("Away · {}", clock(now - since)),
-        Presence::Away { reason: AwayReason::MissedCall } => format!("Away — missed a call · {}", clock(now - since)),
-        Presence::Away { reason: AwayReason::Supervisor } => format!("Away — set by a supervisor · {}", clock(now - since)),
-        Presence::Ringing { .. } => "Ringing".into(),
-        Presence::OnCall { .. } => "On a call".into(),
-        Presence::WrapUp { until } => format!("Wrap-up · {} left", left(*until, now)),
-    }
-}
+use crate::words::{caller, clock};
 
 /// A CSS class per presence (the colour of its dot).
 pub fn presence_class(p: &Presence) -> &'static str {
     p.word()
-}
-
-/// The caller, by their number (`None` or empty: Twilio gave none).
-pub fn caller(from: Option<&str>) -> String {
-    match from.filter(|f| !f.is_empty()) {
-        Some(number) => format!("Caller {number}"),
-        None => "Unknown caller".into(),
-    }
 }
 
 /// `#my-call-summary`: who, where the call is, for how long, and how long the caller waited.
@@ -81,24 +43,6 @@ fn summary(c: &CallCard, now: Millis) -> String {
         Phase::Offered => format!("{who} · ringing {} · waiting {}", clock(now - c.since), clock(now - c.queued_at)),
         other => format!("{who} · {} · waiting {}", other.as_str(), clock(now - c.queued_at)),
     }
-}
-
-/// One participant of my call: who, their part in it, and their state.
-pub fn leg(l: &LegCard) -> String {
-    let who = match l.role {
-        Role::Customer => caller(Some(&l.name)),
-        _ => l.name.clone(),
-    };
-    let role = match (l.role, l.monitor) {
-        (Role::Owner, _) => " · has the call",
-        (Role::Target, _) => " · transfer target",
-        (Role::Monitor, Some(MonitorMode::Whisper)) => " · supervisor, coaching (only the agent hears)",
-        (Role::Monitor, Some(MonitorMode::Barge)) => " · supervisor, joined the call",
-        (Role::Monitor, _) => " · supervisor, listening",
-        (Role::Customer, _) => "",
-    };
-    let muted = if l.muted { " · muted" } else { "" };
-    format!("{who}{role} · {}{muted}", l.state.as_str().replace('-', " "))
 }
 
 /// `#my-call-summary` for a supervisor monitoring a call (and on none of their own).
@@ -186,8 +130,9 @@ pub fn and_list(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::center::{AgentName, CallAction, TimelineRow, TransferCard};
+    use crate::center::{AgentName, CallAction, LegCard, TimelineRow, TransferCard};
     use crate::ids::CallSid;
+    use crate::words::leg;
 
     fn sid() -> CallSid {
         CallSid::parse(&format!("CA{:032x}", 7)).unwrap()
@@ -206,29 +151,6 @@ mod tests {
     }
 
     const NOW: Millis = 1_700_000_000_000;
-
-    #[test]
-    fn clocks_count_minutes_and_seconds_then_hours() {
-        assert_eq!(clock(0), "0:00");
-        assert_eq!(clock(999), "0:00");
-        assert_eq!(clock(42_000), "0:42");
-        assert_eq!(clock(61_500), "1:01");
-        assert_eq!(clock(3_600_000 + 5_000), "1:00:05");
-        assert_eq!(clock(-3_000), "0:00", "a server clock a little ahead never shows negative time");
-    }
-
-    #[test]
-    fn presence_reads_as_a_person_says_it() {
-        let call = Presence::OnCall { call: sid() };
-        assert_eq!(presence(&Presence::Available, NOW - 42_000, NOW), "Available · 0:42");
-        assert_eq!(presence(&Presence::Away { reason: AwayReason::MissedCall }, NOW - 5_000, NOW), "Away — missed a call · 0:05");
-        assert_eq!(presence(&Presence::Away { reason: AwayReason::Chosen }, NOW - 65_000, NOW), "Away · 1:05");
-        assert_eq!(presence(&Presence::WrapUp { until: NOW + 11_200 }, NOW - 3_800, NOW), "Wrap-up · 0:12 left");
-        assert_eq!(presence(&Presence::WrapUp { until: NOW - 500 }, NOW - 15_500, NOW), "Wrap-up · 0:00 left");
-        assert_eq!(presence(&Presence::Ringing { call: sid() }, NOW, NOW), "Ringing");
-        assert_eq!(presence(&call, NOW - 9_000, NOW), "On a call");
-        assert_eq!(presence(&Presence::Offline, 0, NOW), "Offline");
-    }
 
     #[test]
     fn the_queue_says_how_many_wait_and_for_how_long() {

@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::api::accounts::{accounts, add_account, audit_log, remove_account, reset_password, set_account_disabled};
 use crate::api::dto::{AccountInfo, AuditEntry};
+use crate::center::AgentRole;
 use crate::ids::AgentId;
 
 pub fn panel() -> impl IntoView {
@@ -26,12 +27,18 @@ pub fn panel() -> impl IntoView {
         })
     };
     refresh();
-    let (identity, name, role) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new("agent".to_string()));
+    let (identity, name, role) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(AgentRole::Agent));
     let add = move |_| {
         status.set(String::new());
         password.set(String::new());
         spawn_local(async move {
-            match add_account(identity.get_untracked(), name.get_untracked(), role.get_untracked()).await {
+            // The identity typed is read here, as the server would read it: the same sentence
+            // when it is not one.
+            let added = match AgentId::parse(&identity.get_untracked()) {
+                Ok(id) => add_account(id, name.get_untracked(), role.get_untracked()).await,
+                Err(e) => Err(crate::error::ApiError::BadInput(e.0)),
+            };
+            match added {
                 Ok(p) => {
                     password.set(format!("Temporary password for {}: {} (shown once: give it to them)", p.identity, p.password));
                     identity.set(String::new());
@@ -46,7 +53,7 @@ pub fn panel() -> impl IntoView {
         status.set(String::new());
         password.set(String::new());
         spawn_local(async move {
-            let id = agent.to_string();
+            let id = agent.clone();
             let done = match what {
                 "reset" => reset_password(id)
                     .await
@@ -71,7 +78,7 @@ pub fn panel() -> impl IntoView {
                     prop:value=move || identity.get() on:input=move |ev| identity.set(event_target_value(&ev))/>
                 <input id="new-account-name" type="text" placeholder="display name" aria-label="Display name"
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-                <select id="new-account-role" aria-label="Role" on:change=move |ev| role.set(event_target_value(&ev))>
+                <select id="new-account-role" aria-label="Role" on:change=move |ev| role.set(AgentRole::parse(&event_target_value(&ev)).unwrap_or_default())>
                     <option value="agent" selected=true>"agent"</option>
                     <option value="supervisor">"supervisor"</option>
                 </select>

@@ -7,7 +7,8 @@
 //! downloads it.
 //!
 //! - `words`: what the floor says, as plain functions of the view and the time (tested natively);
-//! - `wire`, `stream` (browser): the floor's JSON read by hand, and its live feed;
+//! - `wire`, `stream` (browser): the floor's JSON read by hand (with `crate::wire`), and its live
+//!   feed;
 //! - `panels` (browser): the tiles, the hands, the agents, the calls; `accounts` (browser):
 //!   account management and the audit log; `hours` (browser): the opening hours and the
 //!   "closed now" switch.
@@ -20,7 +21,8 @@ mod hours;
 mod panels;
 #[cfg(feature = "hydrate")]
 mod stream;
-#[cfg(feature = "hydrate")]
+#[cfg(any(feature = "hydrate", test))]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 mod wire;
 pub mod words;
 

@@ -8,9 +8,9 @@ use leptos::task::spawn_local;
 use super::stream::FloorStream;
 use super::words;
 use crate::api::floor::{monitor, stop_monitoring, supervise};
-use crate::center::{FloorAgent, FloorCall, FloorView, Millis, MonitorMode, Presence};
-use crate::console::words::{caller, clock, leg};
+use crate::center::{FloorAgent, FloorCall, FloorView, Millis, MonitorMode, Presence, SupervisorStep};
 use crate::ids::{AgentId, CallSid};
+use crate::words::{caller, clock, leg};
 
 pub fn all(me: AgentId, now: RwSignal<Millis>) -> impl IntoView {
     let view = RwSignal::new(None::<FloorView>);
@@ -36,14 +36,14 @@ pub fn all(me: AgentId, now: RwSignal<Millis>) -> impl IntoView {
                 MonitorMode::Whisper => "whisper",
                 MonitorMode::Barge => "barge in",
             },
-            Box::pin(async move { monitor(call.to_string(), mode.as_str().into()).await.map(|_| ()).map_err(|e| e.to_string()) }),
+            Box::pin(async move { monitor(call, mode).await.map(|_| ()).map_err(|e| e.to_string()) }),
         )
     };
     let leave = move || ask("leave the call", Box::pin(async move { stop_monitoring().await.map_err(|e| e.to_string()) }));
-    let control = move |agent: AgentId, action: &'static str, reason: Option<String>| {
+    let control = move |agent: AgentId, action: SupervisorStep, reason: Option<String>| {
         ask(
             "change the agent's presence",
-            Box::pin(async move { supervise(agent.to_string(), action.into(), reason).await.map(|_| ()).map_err(|e| e.to_string()) }),
+            Box::pin(async move { supervise(agent, action, reason).await.map(|_| ()).map_err(|e| e.to_string()) }),
         )
     };
     let mine = move |c: &FloorCall| me.with_value(|me| c.monitors.iter().find(|m| &m.supervisor.id == me).map(|m| m.mode));
@@ -154,7 +154,7 @@ fn agent_row(
     a: FloorAgent,
     calls: StoredValue<Vec<FloorCall>>,
     now: RwSignal<Millis>,
-    control: impl Fn(AgentId, &'static str, Option<String>) + Copy + 'static,
+    control: impl Fn(AgentId, SupervisorStep, Option<String>) + Copy + 'static,
 ) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let id = StoredValue::new(a.id.clone());
@@ -177,11 +177,11 @@ fn agent_row(
                 <input type="text" class="away-reason" placeholder="reason" aria-label="Reason for away"
                     prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
                 <button type="button" class="set-away-button" disabled=!can_away
-                    on:click=move |_| control(id.get_value(), "set-away", Some(reason.get_untracked()))>"Set away"</button>
+                    on:click=move |_| control(id.get_value(), SupervisorStep::SetAway, Some(reason.get_untracked()))>"Set away"</button>
                 <button type="button" class="set-offline-button" disabled=!can_offline
-                    on:click=move |_| control(id.get_value(), "set-offline", None)>"Set offline"</button>
+                    on:click=move |_| control(id.get_value(), SupervisorStep::SetOffline, None)>"Set offline"</button>
                 <button type="button" class="end-wrap-up-button" disabled=!in_wrap_up
-                    on:click=move |_| control(id.get_value(), "end-wrap-up", None)>"End wrap-up"</button>
+                    on:click=move |_| control(id.get_value(), SupervisorStep::EndWrapUp, None)>"End wrap-up"</button>
             </td>
         </tr>
     }

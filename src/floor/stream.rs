@@ -29,7 +29,7 @@ impl FloorStream {
         this.listen("open", move |_| link.set(""))?;
         this.listen("message", move |event| {
             let Some(data) = event.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else { return };
-            match super::wire::floor_view(&data) {
+            match super::wire::floor_view::<JsValue>(&data) {
                 Ok(v) => {
                     view.set(Some(v));
                     link.set("");

@@ -1,17 +1,19 @@
-//! Reads the floor's JSON in the browser, field by field, with the console's reader (see
-//! `console::wire`): the same JSON serde writes on the server (`FloorView`).
-
-use wasm_bindgen::JsValue;
+//! Reads the floor's JSON in the browser, field by field, with the readers it shares with the
+//! console (`crate::wire`): the same JSON serde writes on the server (`FloorView`).
 
 use crate::center::{
     AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorOutage, FloorPacing, FloorQueue, FloorView, MonitorMode, Phase,
     QueueCount, Stage, WaitingCaller,
 };
-use crate::console::wire::{agent, call_sid, caller, int, leg, name, parse, presence, row, text, word, Obj, Read};
 use crate::ids::QueueName;
+use crate::wire::json::{Json, Read};
+use crate::wire::read::{agent, call_sid, caller, int, leg, name, parse, presence, row, text, word, Obj};
 
-pub fn floor_view(json: &str) -> Read<FloorView> {
-    let o = Obj::new(parse(json)?)?;
+#[cfg(test)]
+mod tests;
+
+pub fn floor_view<J: Json>(json: &str) -> Read<FloorView> {
+    let o = Obj::new(parse::<J>(json)?)?;
     Ok(FloorView {
         queue: queue(o.req("queue")?)?,
         agents: o.list("agents", true, floor_agent)?,
@@ -23,21 +25,21 @@ pub fn floor_view(json: &str) -> Read<FloorView> {
     })
 }
 
-fn pacing(v: JsValue) -> Read<FloorPacing> {
+fn pacing<J: Json>(v: J) -> Read<FloorPacing> {
     let o = Obj::new(v)?;
     Ok(FloorPacing { waiting: count(&o, "waiting")?, since: o.int("since")? })
 }
 
-fn outage(v: JsValue) -> Read<FloorOutage> {
+fn outage<J: Json>(v: J) -> Read<FloorOutage> {
     let o = Obj::new(v)?;
     Ok(FloorOutage { since: o.int("since")?, aside: count(&o, "aside")? })
 }
 
-fn count(o: &Obj, key: &'static str) -> Read<u32> {
+fn count<J: Json>(o: &Obj<J>, key: &'static str) -> Read<u32> {
     u32::try_from(o.int(key)?).map_err(|_| key)
 }
 
-fn queue(v: JsValue) -> Read<FloorQueue> {
+fn queue<J: Json>(v: J) -> Read<FloorQueue> {
     let o = Obj::new(v)?;
     Ok(FloorQueue {
         waiting: usize::try_from(o.int("waiting")?).map_err(|_| "waiting")?,
@@ -50,7 +52,7 @@ fn queue(v: JsValue) -> Read<FloorQueue> {
     })
 }
 
-fn waiting_caller(v: JsValue) -> Read<WaitingCaller> {
+fn waiting_caller<J: Json>(v: J) -> Read<WaitingCaller> {
     let o = Obj::new(v)?;
     Ok(WaitingCaller {
         call: call_sid(o.req("call")?)?,
@@ -61,7 +63,7 @@ fn waiting_caller(v: JsValue) -> Read<WaitingCaller> {
     })
 }
 
-fn figures(v: JsValue) -> Read<Figures> {
+fn figures<J: Json>(v: J) -> Read<Figures> {
     let o = Obj::new(v)?;
     Ok(Figures {
         offered: count(&o, "offered")?,
@@ -85,7 +87,7 @@ fn role(s: &str) -> Option<AgentRole> {
     AgentRole::parse(s)
 }
 
-fn floor_agent(v: JsValue) -> Read<FloorAgent> {
+fn floor_agent<J: Json>(v: J) -> Read<FloorAgent> {
     let o = Obj::new(v)?;
     Ok(FloorAgent {
         id: agent(o.req("id")?)?,
@@ -102,16 +104,16 @@ fn floor_agent(v: JsValue) -> Read<FloorAgent> {
     })
 }
 
-fn queue_name(v: JsValue) -> Read<QueueName> {
+fn queue_name<J: Json>(v: J) -> Read<QueueName> {
     QueueName::parse(&text(v)?).map_err(|_| "a queue")
 }
 
-fn queue_count(v: JsValue) -> Read<QueueCount> {
+fn queue_count<J: Json>(v: J) -> Read<QueueCount> {
     let o = Obj::new(v)?;
     Ok(QueueCount { queue: queue_name(o.req("queue")?)?, waiting: usize::try_from(o.int("waiting")?).map_err(|_| "waiting")? })
 }
 
-fn monitor(v: JsValue) -> Read<FloorMonitor> {
+fn monitor<J: Json>(v: J) -> Read<FloorMonitor> {
     let o = Obj::new(v)?;
     Ok(FloorMonitor {
         supervisor: name(o.req("supervisor")?)?,
@@ -122,7 +124,7 @@ fn monitor(v: JsValue) -> Read<FloorMonitor> {
     })
 }
 
-fn floor_call(v: JsValue) -> Read<FloorCall> {
+fn floor_call<J: Json>(v: J) -> Read<FloorCall> {
     let o = Obj::new(v)?;
     Ok(FloorCall {
         call: call_sid(o.req("call")?)?,

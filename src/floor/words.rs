@@ -4,7 +4,7 @@ use crate::center::{
     AgentRole, Figures, FloorAgent, FloorCall, FloorMonitor, FloorOutage, FloorPacing, FloorQueue, Millis, MonitorMode, Phase, Presence,
     Stage,
 };
-use crate::console::words::{caller, clock, presence};
+use crate::words::{caller, clock, presence};
 
 /// A per-mille figure as a percentage with one decimal (`—` while nothing counts).
 pub fn per_mille(v: Option<u32>) -> String {

@@ -11,6 +11,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Once;
 use std::time::Duration;
+use warm_transfer::center::Target;
 use warm_transfer::ids::{AgentId, CallSid, ConferenceSid};
 use warm_transfer::twilio::signature;
 use warm_transfer::twilio::twiml::{Beep, Conference, Response};
@@ -866,10 +867,15 @@ fn any_agent_string_asking_for_a_token_gets_one_only_for_the_signed_in_agent() {
         let params: Vec<(&str, &str)> = agent.as_deref().map(|a| ("agent", a)).into_iter().collect();
         let a = rt.block_on(call_server_fn(&app, &cookie, &session, "token", &params));
         statuses.add(a.status);
-        match (&agent, &session) {
+        // `agent` is read as an identity before the function runs (a server function's
+        // arguments are the core's types): one that is none is refused whoever asks, and one
+        // is read as everywhere (trimmed: " agent1" is agent1).
+        let identity = agent.as_deref().map(AgentId::parse);
+        match (&identity, &session) {
             (None, _) => check_missing_argument(&a, "agent")?,
+            (Some(Err(_)), _) => check_refusal(&a, 400, &["agent identity must be"])?,
             (_, Session::NoCookie | Session::Forged(_)) => check_refusal(&a, 401, &["please sign in"])?,
-            (Some(agent), Session::Agent1) if agent == "agent1" => {
+            (Some(Ok(agent)), Session::Agent1) if agent.as_str() == "agent1" => {
                 prop_assert_eq!(a.status, 200, "{}", a.body);
                 let v: serde_json::Value = serde_json::from_str(&a.body).unwrap();
                 prop_assert_eq!(v["identity"].as_str(), Some("agent1"));
@@ -908,10 +914,17 @@ fn any_transfer_target_strings_consult_only_a_known_available_colleague_for_the_
         let a = rt.block_on(call_server_fn(&app, &cookie, &session, "transfer", &params));
         statuses.add(a.status);
         let phone_like = |t: &str| t.trim().starts_with('+') || t.trim().starts_with(|c: char| c.is_ascii_digit());
+        // `to` is read as a target before the function runs (a server function's arguments are
+        // the core's types): one that names no one is refused whoever asks. An empty one is
+        // none at all (the form's way of leaving it out).
+        let malformed = to.as_deref().is_some_and(|t| !t.is_empty() && Target::parse(t).is_err());
         match (&to, &session) {
+            (Some(t), _) if malformed && t.trim().is_empty() => check_refusal(&a, 400, &["choose who to transfer to"])?,
+            (Some(t), _) if malformed && phone_like(t) => check_refusal(&a, 400, &["E.164"])?,
+            (Some(_), _) if malformed => check_refusal(&a, 400, &["agent identity must be"])?,
             (_, Session::NoCookie | Session::Forged(_)) => check_refusal(&a, 401, &["please sign in"])?,
             (None, _) => check_refusal(&a, 400, &["choose who to transfer to"])?,
-            (Some(t), _) if t.trim().is_empty() => check_refusal(&a, 400, &["choose who to transfer to"])?,
+            (Some(t), _) if t.is_empty() => check_refusal(&a, 400, &["choose who to transfer to"])?,
             (Some(t), _) if t.trim() == "queue" => check_refusal(&a, 409, &["a consult needs a person"])?,
             // Numbers are checked before anything is dialled (none of these strings is a valid one).
             (Some(t), _) if phone_like(t) => check_refusal(&a, 400, &["E.164"])?,

@@ -3,6 +3,7 @@
 mod callbacks;
 mod calls;
 mod figures;
+mod forms;
 mod given;
 mod order;
 mod pacing;

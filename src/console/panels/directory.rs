@@ -52,7 +52,7 @@ fn row(id: AgentId, live: Live, console: RwSignal<Console>, dispatch: Dispatch, 
         <li id=format!("agent-{id}") class="agent-row">
             <span class="agent-name">{name}</span>
             <span class=move || format!("agent-presence presence {}", read(|a, _| words::presence_class(&a.presence).into()))>
-                {move || read(|a, now| words::presence(&a.presence, a.since, now))}
+                {move || read(|a, now| crate::words::presence(&a.presence, a.since, now))}
             </span>
             <button id=format!("consult-{id}-button") type="button" aria-label=move || format!("Consult {}, the caller on hold", name())
                 disabled=move || !(consult() && free()) on:click=ask(CallAction::Consult)>

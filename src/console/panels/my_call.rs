@@ -54,7 +54,7 @@ pub fn panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl
                 }}
             </p>
             // One line per participant (CSS keeps the line breaks).
-            <p id="my-call-legs" class="legs">{move || call().map(|c| c.legs.iter().map(words::leg).collect::<Vec<_>>().join("\n"))}</p>
+            <p id="my-call-legs" class="legs">{move || call().map(|c| c.legs.iter().map(crate::words::leg).collect::<Vec<_>>().join("\n"))}</p>
             <p id="my-transfer" class="transfer-line">
                 {move || live.with(|v| v.call.as_ref().and_then(|c| words::transfer(c, &v.me.id))).flatten()}
             </p>

@@ -24,7 +24,7 @@ pub fn panel(live: Live, console: RwSignal<Console>, dispatch: Dispatch) -> impl
         <section id="presence-panel" class="panel" aria-labelledby="presence-title">
             <h2 id="presence-title">"My presence"</h2>
             <p id="presence" class=move || format!("presence {}", me().map(|m| words::presence_class(&m.presence)).unwrap_or("unknown"))>
-                {move || me().map(|m| words::presence(&m.presence, m.since, live.now.get())).unwrap_or_else(|| "…".into())}
+                {move || me().map(|m| crate::words::presence(&m.presence, m.since, live.now.get())).unwrap_or_else(|| "…".into())}
             </p>
             <div class="buttons">
                 <button id="available-button" type="button" class="primary"

@@ -12,7 +12,7 @@ pub fn panel(live: Live) -> impl IntoView {
             <ol class="recent">
                 {move || live.with(|v| v.recent.iter().map(|call| view! {
                     <li class="recent-call">
-                        <p class="recent-caller">{words::caller(call.from.as_ref().map(|f| f.as_str()))}</p>
+                        <p class="recent-caller">{crate::words::caller(call.from.as_ref().map(|f| f.as_str()))}</p>
                         // One line per row (CSS keeps the line breaks): a list per call would
                         // cost the WASM more than it gives.
                         <p class="timeline">{words::timeline(call).join("\n")}</p>

@@ -20,7 +20,7 @@ pub fn panel(live: Live) -> impl IntoView {
         move |_| {
             status.set(String::new());
             spawn_local(async move {
-                if let Err(e) = transfer(a.as_str().to_string(), None, None).await {
+                if let Err(e) = transfer(a, None, None).await {
                     status.set(e.to_string());
                 }
             });
