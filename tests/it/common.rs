@@ -240,6 +240,15 @@ pub fn call_sid(n: u32) -> String {
 
 /// A fresh, empty PostgreSQL database on the local server (`TEST_POSTGRES_URL`, default the
 /// machine's `test` database), named uniquely so tests can run in parallel.
+/// A fresh database of either kind for a test of the store alone: a new PostgreSQL database, or
+/// a SQLite file named `name` in `dir`.
+pub async fn fresh_store_url(dir: &std::path::Path, name: &str, postgres: bool) -> String {
+    match postgres {
+        true => fresh_postgres_url().await,
+        false => format!("sqlite://{}?mode=rwc", dir.join(name).display()),
+    }
+}
+
 pub async fn fresh_postgres_url() -> String {
     use sqlx::Connection;
     let admin = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());

@@ -57,10 +57,7 @@ fn random_row(rng: &mut impl Rng, id: i64, effect: &Effect) -> Queued {
 
 async fn the_sql_claim_is_the_cores_rule(postgres: bool) {
     let dir = tempfile::tempdir().unwrap();
-    let url = match postgres {
-        true => crate::common::fresh_postgres_url().await,
-        false => format!("sqlite://{}?mode=rwc", dir.path().join("order.db").display()),
-    };
+    let url = crate::common::fresh_store_url(dir.path(), "order.db", postgres).await;
     let store = Store::connect(&url).await.unwrap();
     let pool = sqlx::AnyPool::connect(&url).await.unwrap();
     let seed: u64 = std::env::var("ORDER_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(rand::random);

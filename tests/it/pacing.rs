@@ -171,10 +171,7 @@ async fn a_dial_withdrawn_while_its_claimant_was_dead_is_never_sent(postgres: bo
     use warm_transfer::store::outbox::LegReport;
     use warm_transfer::store::{EffectStatus, Store};
     let dir = tempfile::tempdir().unwrap();
-    let url = match postgres {
-        true => crate::common::fresh_postgres_url().await,
-        false => format!("sqlite://{}?mode=rwc", dir.path().join("outbox.db").display()),
-    };
+    let url = crate::common::fresh_store_url(dir.path(), "outbox.db", postgres).await;
     let store = Store::connect(&url).await.unwrap();
     let (call, other) = (CallSid::parse(&call_sid(1)).unwrap(), CallSid::parse(&call_sid(2)).unwrap());
     let agent = |a: &str| Party::Agent(AgentId::parse(a).unwrap());
@@ -244,10 +241,7 @@ async fn a_dial_waits_until_the_partys_previous_leg_is_reported_over(postgres: b
     use warm_transfer::store::outbox::{write_effects, LegReport, LEG_OVER_WAIT_MS};
     use warm_transfer::store::Store;
     let dir = tempfile::tempdir().unwrap();
-    let url = match postgres {
-        true => crate::common::fresh_postgres_url().await,
-        false => format!("sqlite://{}?mode=rwc", dir.path().join("outbox.db").display()),
-    };
+    let url = crate::common::fresh_store_url(dir.path(), "outbox.db", postgres).await;
     let store = Store::connect(&url).await.unwrap();
     let agent = Party::Agent(AgentId::parse("agent1").unwrap());
     let dial = |n: u32| (Effect::Dial { call: CallSid::parse(&call_sid(n)).unwrap(), party: agent.clone(), leg: 1 }, Some(Urgency::Offer));
