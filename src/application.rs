@@ -95,8 +95,8 @@ impl Application {
         };
         let settings = Arc::new(settings);
         let metrics = Arc::new(crate::metrics::Metrics::new());
-        let center = crate::runtime::Center::start(&store, settings.rules(), metrics.clone()).await?;
-        let hours = crate::runtime::OpeningHours::start(&store, center.clone()).await?;
+        let hours = crate::runtime::OpeningHours::start(&store).await?;
+        let center = crate::runtime::Center::start(&store, settings.rules(), hours.clone(), metrics.clone()).await?;
         let state = AppState(Arc::new(Shared {
             settings: settings.clone(),
             store: store.clone(),

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use crate::center::Command;
+use crate::center::{Arrival, Command};
 use crate::clock::now_ms;
 use crate::error::Failure;
 use crate::ids::{CallSid, PhoneNumber};
@@ -70,7 +70,14 @@ enum Written {
 async fn write(state: &AppState, kept: Kept) -> Written {
     match kept {
         Kept::Arrival { call, from, queue, at } => {
-            let command = Command::CallArrived { call: call.clone(), from, recorded: false, closed: None, queue, arrived_at: Some(at) };
+            let command = Command::CallArrived {
+                call: call.clone(),
+                from,
+                recorded: false,
+                arrival: Arrival::InConference,
+                queue,
+                arrived_at: Some(at),
+            };
             match state.center.decide(command).await {
                 Ok(d) => {
                     let outcome = if d.events.is_empty() { "already queued" } else { "queued" };
@@ -128,8 +135,14 @@ async fn stranded(state: &AppState, call: CallSid, from: Option<PhoneNumber>) {
     if state.center.read(|s| s.calls.contains_key(&call)) || health.is_kept(&call) {
         return;
     }
-    let command =
-        Command::CallArrived { call: call.clone(), from: from.clone(), recorded: false, closed: None, queue: None, arrived_at: None };
+    let command = Command::CallArrived {
+        call: call.clone(),
+        from: from.clone(),
+        recorded: false,
+        arrival: Arrival::InConference,
+        queue: None,
+        arrived_at: None,
+    };
     let decided = if health.outage().is_some() {
         None
     } else {

@@ -3,11 +3,10 @@
 //! `crate::center`, the errors' statuses and sentences in `crate::error`.
 
 use crate::calls::flow;
-use crate::center::hours::Openness;
 use crate::center::order::LegRef;
 use crate::center::{
-    AgentCard, CallAction, CallCard, Command, Event, LegNo, LegOutcome, MenuKey, MonitorCard, MonitorMode, NumberKeys, OfferKey, Party,
-    Refusal, SupervisorAction, Target, Wanted,
+    AgentCard, Arrival, CallAction, CallCard, ClosedWhy, Command, LegNo, LegOutcome, MenuKey, MonitorCard, MonitorMode, NumberKeys,
+    OfferKey, Openness, Party, Refusal, Reply, SupervisorAction, Target, Wanted,
 };
 use crate::error::{ApiError, Failure};
 use crate::ids::{AgentId, CallSid, PhoneNumber, QueueName, RecordingSid, E164};
@@ -40,17 +39,13 @@ pub const ARRIVAL_BUDGET: std::time::Duration = std::time::Duration::from_millis
 /// the caller hears so and when we open. Open, the answer is always a conference for the
 /// caller: when the call cannot even be recorded, the caller hears an apology and still waits.
 pub async fn incoming_call(state: &AppState, call: CallSid, from: Option<PhoneNumber>) -> (Response, IncomingOutcome) {
-    let (open, known, now) = state.hours.now_open();
-    let closed = match &open {
-        Openness::Closed { why, opens } => Some((why.words(), known.hours.closed_message(why, *opens, now))),
-        Openness::Open { .. } => None,
-    };
     // Several queues: the caller chooses first, and queues once they have (a hang-up in the menu
-    // is nobody's abandon: they never queued).
-    if closed.is_none() && state.settings.queues.len() > 1 {
+    // is nobody's abandon: they never queued). Nothing is recorded before they choose, so the
+    // hours are asked here as the core asks them; closed, the core decides (and records) it.
+    if state.settings.queues.len() > 1 && state.center.opening_now().is_open() {
         return (flow::menu_twiml(&state.settings, &call, 1, Response::new().say(flow::MENU_WELCOME)), IncomingOutcome::Menu);
     }
-    arrive(state, call, from, closed, None).await
+    arrive(state, call, from, None).await
 }
 
 /// The caller's answer to the menu (`attempt`: how many times it was said): the queue they chose,
@@ -71,18 +66,18 @@ pub async fn menu_answer(
         }
         None => match settings.queues.first() {
             Some(q) => q,
-            None => return arrive(state, call, from, None, None).await,
+            None => return arrive(state, call, from, None).await,
         },
     };
-    arrive(state, call, from, None, Some((queue.name.clone(), queue.priority))).await
+    arrive(state, call, from, Some((queue.name.clone(), queue.priority))).await
 }
 
-/// The caller joins the queue (`queue`, when there are several), or hears that we are closed.
+/// The caller joins the queue (`queue`, when there are several), or hears that we are closed:
+/// what the core decided, rendered.
 async fn arrive(
     state: &AppState,
     call: CallSid,
     from: Option<PhoneNumber>,
-    closed: Option<(String, String)>,
     queue: Option<(QueueName, i32)>,
 ) -> (Response, IncomingOutcome) {
     let health = state.center.health();
@@ -90,19 +85,23 @@ async fn arrive(
     // The database is away (or too slow to answer within the webhook's budget): the caller is
     // kept aside, with when they rang, and waits in their conference; they are queued as soon as
     // it is back (`calls::aside`). The answer never waits for the database longer than that.
-    let aside = |queue| {
-        health.keep(Kept::Arrival { call: call.clone(), from: from.clone(), queue, at });
-        tracing::warn!(call_sid = %call, "the database is away: the caller waits aside, to be queued once it is back");
-        (flow::customer_trouble_twiml(&state.settings, &call), IncomingOutcome::KeptAside)
+    // Without a decision, the hours are asked as the core asks them: closed, the caller hears so.
+    let undecided = |queue| match state.center.opening_now() {
+        Openness::Closed { why, opens } => (closed(state, &call, &why, opens), IncomingOutcome::Closed),
+        Openness::Open { .. } => {
+            health.keep(Kept::Arrival { call: call.clone(), from: from.clone(), queue, at });
+            tracing::warn!(call_sid = %call, "the database is away: the caller waits aside, to be queued once it is back");
+            (flow::customer_trouble_twiml(&state.settings, &call), IncomingOutcome::KeptAside)
+        }
     };
-    if closed.is_none() && health.outage().is_some() {
-        return aside(queue);
+    if health.outage().is_some() {
+        return undecided(queue);
     }
     let command = Command::CallArrived {
         call: call.clone(),
         from: from.clone(),
         recorded: false,
-        closed: closed.as_ref().map(|(words, _)| words.clone()),
+        arrival: Arrival::Rings,
         queue: queue.clone(),
         arrived_at: None,
     };
@@ -110,37 +109,35 @@ async fn arrive(
         Ok(result) => result,
         Err(_) => Err(CenterError::Store(crate::store::StoreError::Unavailable)),
     };
-    match (decided, closed) {
-        // Closed: whether or not it could be recorded, the caller hears it.
-        (result, Some((_, message))) => {
-            if let Err(e) = result {
-                tracing::error!(call_sid = %call, error = %e, "could not record a call while closed");
+    match decided {
+        Ok(d) => {
+            let repeated = d.events.is_empty();
+            match d.reply {
+                Some(Reply::Closed { why, opens }) => (closed(state, &call, &why, opens), IncomingOutcome::Closed),
+                Some(Reply::CallbackOffer { nobody }) => {
+                    let say = if nobody { flow::NOBODY_MESSAGE } else { flow::WAIT_MESSAGE };
+                    (flow::callback_offer_twiml(&state.settings, &call, Response::new().say(say)), IncomingOutcome::Queued)
+                }
+                Some(Reply::Queued | Reply::Join { .. }) | None => {
+                    let outcome = if repeated { IncomingOutcome::Repeated } else { IncomingOutcome::Queued };
+                    (flow::customer_twiml(&state.settings, &call), outcome)
+                }
             }
-            (flow::closed_twiml(&state.settings, &call, &message), IncomingOutcome::Closed)
         }
-        (Ok(d), None) => {
-            let outcome = if d.events.is_empty() { IncomingOutcome::Repeated } else { IncomingOutcome::Queued };
-            // The queue's head has waited long: a callback is offered before the caller waits.
-            let offered = d.events.iter().find_map(|e| match e {
-                Event::CallbackOffered { call: c, nobody, .. } if *c == call => Some(*nobody),
-                _ => None,
-            });
-            let doc = match offered {
-                Some(true) => flow::callback_offer_twiml(&state.settings, &call, Response::new().say(flow::NOBODY_MESSAGE)),
-                Some(false) => flow::callback_offer_twiml(&state.settings, &call, Response::new().say(flow::WAIT_MESSAGE)),
-                None => flow::customer_twiml(&state.settings, &call),
-            };
-            (doc, outcome)
-        }
-        (Err(CenterError::Store(e)), None) => {
+        Err(CenterError::Store(e)) => {
             tracing::error!(call_sid = %call, error = %e, "could not queue the incoming call");
-            aside(queue)
+            undecided(queue)
         }
-        (Err(e), None) => {
+        Err(e) => {
             tracing::error!(call_sid = %call, error = %e, "could not queue the incoming call");
             (flow::customer_trouble_twiml(&state.settings, &call), IncomingOutcome::StorageFailed)
         }
     }
+}
+
+/// What a caller who finds us closed hears.
+fn closed(state: &AppState, call: &CallSid, why: &ClosedWhy, opens: Option<crate::center::Millis>) -> Response {
+    flow::closed_twiml(&state.settings, call, &state.hours.closed_message(why, opens))
 }
 
 /// The caller on `call` left a message (the recording's request): it waits in the queue like a
@@ -231,7 +228,7 @@ pub async fn voicemail_transcribed(state: &AppState, call: CallSid, text: String
 /// still in the queue hears that they keep their place.
 pub fn wait(state: &AppState, call: Option<&CallSid>, after_transfer: bool) -> Response {
     let position = call.and_then(|c| state.center.read(|s| s.queue_position(c)));
-    let closing = position.is_some() && !state.hours.now_open().0.is_open();
+    let closing = position.is_some() && !state.center.opening_now().is_open();
     let intro = after_transfer.then_some(flow::TRANSFER_MESSAGE).or(closing.then_some(flow::CLOSING_MESSAGE));
     flow::wait_twiml_after(&state.settings, intro, position)
 }
@@ -256,16 +253,11 @@ pub async fn agent_join(state: &AppState, call: CallSid, party: Party, leg: LegN
     state.store.leg_reported(&reported, sid.as_ref(), LegReport::Alive).await?;
     let command = Command::LegAnswered { call: call.clone(), party: party.clone(), leg, sid };
     match state.center.decide(command).await {
-        Ok(_) => {
-            let caller = state
-                .center
-                .read(|s| s.calls.get(&call).and_then(|c| c.callback.as_ref()).is_some_and(|cb| Party::Phone(cb.number.clone()) == party));
-            Ok(if caller {
-                flow::callback_customer_join_twiml(&state.settings, &call, &party)
-            } else {
-                flow::agent_join_twiml(&state.settings, &call, &party)
-            })
-        }
+        Ok(d) => Ok(if d.reply == Some(Reply::Join { as_customer: true }) {
+            flow::callback_customer_join_twiml(&state.settings, &call, &party)
+        } else {
+            flow::agent_join_twiml(&state.settings, &call, &party)
+        }),
         Err(CenterError::Refused(Refusal::UnknownCall(_))) if !state.store.call_known(&call).await? => {
             Err(Refusal::UnknownCall(call).into())
         }

@@ -10,7 +10,7 @@
 
 use super::agent::Presence;
 use super::call::{Call, EndReason, LegNo, LegOutcome};
-use super::decide::Decider;
+use super::decide::{Decider, Reply};
 use super::effect::Effect;
 use super::event::Event;
 use super::party::{Party, Role};
@@ -39,6 +39,7 @@ impl Decider<'_> {
         let expected = head.into_iter().chain(self.state.recent_wait).max();
         if nobody || expected.is_some_and(|wait| wait >= after) {
             self.emit(Event::CallbackOffered { call: call.clone(), until: now + self.rules.menu_time, nobody });
+            self.out.reply = Some(Reply::CallbackOffer { nobody });
         }
     }
 

@@ -417,11 +417,21 @@ pub enum VoicemailStep {
 #[error("choose who to transfer to")]
 pub struct MissingTarget;
 
+/// How a caller comes to the core.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// They ring now (the voice webhook): closed, they are told so and not queued.
+    Rings,
+    /// They are in their conference already (kept aside while the database was away, having
+    /// rung while we were open; or found waiting by nobody's knowledge): they queue.
+    InConference,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// A customer called the support number. `recorded`: storage already knows this call (it
-    /// queued before: Twilio repeating its webhook, perhaps after the call is over). `closed`:
-    /// the opening hours say we are closed, and why (the caller is told, not queued).
+    /// queued before: Twilio repeating its webhook, perhaps after the call is over). `arrival`:
+    /// whether the opening hours decide (the caller rings now) or they queue whatever the hours.
     /// `queue`: the queue the caller chose in the menu, with its priority (none: the one queue).
     /// `arrived_at`: when the caller rang, when that was before this decision (they were kept
     /// aside while the database was away): they keep that place among the callers.
@@ -429,7 +439,7 @@ pub enum Command {
         call: CallSid,
         from: Option<PhoneNumber>,
         recorded: bool,
-        closed: Option<String>,
+        arrival: Arrival,
         queue: Option<(QueueName, i32)>,
         arrived_at: Option<Millis>,
     },
@@ -440,9 +450,6 @@ pub enum Command {
     /// conference, in their place (`from`: Twilio's `From`, to queue them again should their
     /// call have been given up meanwhile).
     KeepWaiting { call: CallSid, from: Option<PhoneNumber> },
-    /// We just closed (the opening hours, or the switch): every caller still waiting is offered
-    /// a callback or a message (they keep their place if they wait on).
-    Closing,
     /// Twilio would not move the caller to the callback menu: `gone`, their call is over;
     /// otherwise they are still in their conference, waiting.
     MoveFailed { call: CallSid, gone: bool },
@@ -530,7 +537,6 @@ impl Command {
             | Command::RequestCallback { .. }
             | Command::ChooseVoicemail { .. }
             | Command::MoveFailed { .. }
-            | Command::Closing
             | Command::VoicemailLeft { .. }
             | Command::Transcribed { .. }
             | Command::CallerLeft { .. }

@@ -10,9 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::agent::{Account, Agent, AwayReason, Presence};
 use super::call::{Call, CallPhase, EndReason, LegNo, LegOutcome, Music, Side, Stage};
-use super::command::{Command, Target, TransferAction, Wanted};
+use super::command::{Arrival, Command, Target, TransferAction, Wanted};
 use super::effect::Effect;
 use super::event::Event;
+use super::opening::{AlwaysOpen, Calendar, ClosedWhy, Openness};
 use super::party::{Party, Role, Who};
 use super::refusal::{Reason, Refusal};
 use super::rules::{Millis, Rules};
@@ -27,6 +28,24 @@ pub const NOTE_MAX_CHARS: usize = 500;
 pub struct Decision {
     pub events: Vec<Event>,
     pub effects: Vec<Effect>,
+    /// What the caller (or the party answering) hears next, when the command is one Twilio
+    /// waits on the answer of: the edge renders it, and asks nothing else.
+    pub reply: Option<Reply>,
+}
+
+/// What the party on the line hears next, as the core decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// A caller waits in their conference, to be answered (a repeated webhook: as before).
+    Queued,
+    /// Before they wait, a caller is offered a callback or a message: the queue's head has
+    /// waited long, or (`nobody`) nobody who takes the queue is signed in.
+    CallbackOffer { nobody: bool },
+    /// We are closed: the caller hears why and when we open, and is not queued.
+    Closed { why: ClosedWhy, opens: Option<Millis> },
+    /// The party who answered a leg joins the caller's conference: as the customer (a callback
+    /// reached them), or as an agent or a number called.
+    Join { as_customer: bool },
 }
 
 impl Decision {
@@ -37,12 +56,18 @@ impl Decision {
 }
 
 impl State {
-    /// Decides `command` at `now` and applies what was decided.
+    /// Decides `command` at `now`, open around the clock, and applies what was decided.
     pub fn handle(&mut self, command: Command, now: Millis, rules: &Rules) -> Result<Decision, Refusal> {
+        self.handle_in(command, now, rules, &AlwaysOpen)
+    }
+
+    /// Decides `command` at `now` with these opening `hours`, and applies what was decided.
+    pub fn handle_in(&mut self, command: Command, now: Millis, rules: &Rules, hours: &dyn Calendar) -> Result<Decision, Refusal> {
         let mut d = Decider {
             state: self,
             now,
             rules,
+            hours,
             out: Decision::default(),
             before: BTreeMap::new(),
             removals: Vec::new(),
@@ -54,8 +79,8 @@ impl State {
             _ => None,
         };
         match command {
-            Command::CallArrived { call, from, recorded, closed, queue, arrived_at } => {
-                d.call_arrived(call, from, recorded, closed, queue, arrived_at)
+            Command::CallArrived { call, from, recorded, arrival, queue, arrived_at } => {
+                d.call_arrived(call, from, recorded, arrival, queue, arrived_at)
             }
             Command::LegAnswered { call, party, leg, sid } => d.leg_answered(call, party, leg, sid)?,
             Command::LegEnded { call, party, leg, outcome } => d.leg_ended(&call, &party, leg, outcome),
@@ -67,7 +92,6 @@ impl State {
             Command::Transcribed { call, text } => d.transcribed(call, text),
             Command::KeepWaiting { call, from } => d.keep_waiting(call, from),
             Command::MoveFailed { call, gone } => d.move_failed(call, gone),
-            Command::Closing => d.offer_callbacks(true),
             Command::RequestCallback { call, number } => d.request_callback(call, number)?,
             Command::ChooseVoicemail { call } => d.choose_voicemail(call)?,
             Command::Voicemail { agent, step } => d.voicemail_step(agent, step)?,
@@ -101,6 +125,7 @@ pub(super) struct Decider<'a> {
     pub(super) state: &'a mut State,
     pub(super) now: Millis,
     pub(super) rules: &'a Rules,
+    pub(super) hours: &'a dyn Calendar,
     pub(super) out: Decision,
     /// Who each touched call had on hold before this decision.
     pub(super) before: BTreeMap<CallSid, Vec<(Who, Option<Music>)>>,
@@ -173,18 +198,33 @@ impl Decider<'_> {
         call: CallSid,
         from: Option<PhoneNumber>,
         recorded: bool,
-        closed: Option<String>,
+        arrival: Arrival,
         queue: Option<(QueueName, i32)>,
         arrived_at: Option<Millis>,
     ) {
+        // Closed when they ring: the caller hears so (and when we open), and the call is on the
+        // record. One already in their conference queues whatever the hours (they rang while
+        // we were open, or nobody knows when), and so does one already queued (Twilio repeating
+        // the webhook of a caller who rang while we were open).
+        let queued = self.state.calls.contains_key(&call);
+        let closed = match arrival {
+            Arrival::Rings if !queued && !self.hours.is_open(self.now) => match self.hours.at(self.now) {
+                Openness::Closed { why, opens } => Some((why, opens)),
+                Openness::Open { .. } => None,
+            },
+            Arrival::Rings | Arrival::InConference => None,
+        };
+        self.out.reply = Some(match &closed {
+            Some((why, opens)) => Reply::Closed { why: why.clone(), opens: *opens },
+            None => Reply::Queued,
+        });
         // Twilio repeats a webhook it thinks failed: the same caller queues once, and a call
         // already over (the repeat came late) is not queued again.
-        if self.state.calls.contains_key(&call) || recorded {
+        if queued || recorded {
             return;
         }
         match closed {
-            // Closed: the caller hears so (and when we open), and the call is on the record.
-            Some(reason) => self.emit(Event::TurnedAway { call, from, reason }),
+            Some((why, _)) => self.emit(Event::TurnedAway { call, from, reason: why.words() }),
             None => {
                 let (queue, priority) = queue.map_or((None, 0), |(q, p)| (Some(q), p));
                 // Kept aside while the database was away: queued as of when they rang (never later
@@ -207,12 +247,14 @@ impl Decider<'_> {
             self.agent_known(agent)?;
         }
         if self.is_callback_leg(&call, &party, leg) {
+            self.out.reply = Some(Reply::Join { as_customer: true });
             if self.state.calls[&call].party(Role::Customer).is_some_and(|p| !p.joined) {
                 self.emit(Event::CallbackAnswered { call, sid });
             }
             return Ok(());
         }
         let c = self.state.calls.get(&call).ok_or_else(|| Refusal::UnknownCall(call.clone()))?;
+        self.out.reply = Some(Reply::Join { as_customer: false });
         // Whether this leg is the target's or the owner's, and whether it had joined already.
         let joined = |role: Role| c.party(role).filter(|p| p.party() == Some(&party) && p.leg == leg).map(|p| p.joined);
         let (target, owner) = (joined(Role::Target), joined(Role::Owner));
@@ -590,7 +632,18 @@ impl Decider<'_> {
 
     // ---- time ----------------------------------------------------------------------------------
 
+    /// Closing time (the schedule's, or the switch): every caller still waiting is offered a
+    /// callback or a message (they keep their place if they wait on).
+    fn look_at_the_hours(&mut self) {
+        let open = self.hours.is_open(self.now);
+        if self.state.seen_open == Some(true) && !open {
+            self.offer_callbacks(true);
+        }
+        self.state.seen_open = Some(open);
+    }
+
     fn tick(&mut self) {
+        self.look_at_the_hours();
         let now = self.now;
         let agents: Vec<_> = self.state.agents.values().map(|a| (a.id.clone(), a.presence.clone(), a.online_until)).collect();
         for (agent, presence, online_until) in agents {

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
+use super::opening::{Calendar, ClosedWhy, Openness};
 use super::rules::Millis;
 
 /// Minutes since local midnight, 0..=1440.
@@ -59,32 +60,6 @@ pub struct Hours {
     /// `None`: always open (no schedule set).
     pub schedule: Option<Schedule>,
     pub closure: Option<Closure>,
-}
-
-/// Why a caller finds us closed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClosedWhy {
-    /// Outside the weekly schedule.
-    Schedule,
-    Holiday(String),
-    /// The "closed now" switch, with the supervisor's reason.
-    Manual(String),
-}
-
-/// Open or closed at an instant, and until when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Openness {
-    /// `closes`: when the current span ends (`None`: open around the clock).
-    Open { closes: Option<Millis> },
-    /// `opens`: when the schedule opens next (`None`: unknown: the switch is on, or no opening
-    /// in the next two weeks).
-    Closed { why: ClosedWhy, opens: Option<Millis> },
-}
-
-impl Openness {
-    pub fn is_open(&self) -> bool {
-        matches!(self, Openness::Open { .. })
-    }
 }
 
 /// A line of the schedule's text that could not be read.
@@ -302,6 +277,16 @@ fn parse_spans(s: &str) -> Result<Vec<Span>, String> {
     Ok(spans)
 }
 
+impl Calendar for Hours {
+    fn is_open(&self, now: Millis) -> bool {
+        Hours::is_open(self, now)
+    }
+
+    fn at(&self, now: Millis) -> Openness {
+        Hours::at(self, now)
+    }
+}
+
 impl Hours {
     /// Whether we are open at `now` (the switch, then the schedule), and nothing more: what
     /// every call asks.
@@ -351,18 +336,6 @@ impl Hours {
                     _ => why,
                 }
             }
-        }
-    }
-}
-
-impl ClosedWhy {
-    /// The timeline's words for it.
-    pub fn words(&self) -> String {
-        match self {
-            ClosedWhy::Schedule => "outside the opening hours".into(),
-            ClosedWhy::Holiday(name) => format!("holiday: {name}"),
-            ClosedWhy::Manual(reason) if reason.is_empty() => "closed by a supervisor".into(),
-            ClosedWhy::Manual(reason) => format!("closed by a supervisor: {reason}"),
         }
     }
 }

@@ -20,7 +20,8 @@
 //! - `order`: in which order the outbox performs effects (lanes, legs created and withdrawn);
 //! - `keys`: what the caller's keypad means in each menu;
 //! - `pacing`: which call Twilio must create goes first when the account's pace binds;
-//! - `hours`: the opening hours (server only: it needs the time zone database);
+//! - `opening`: open or closed, as the core asks it (`Calendar`); `hours`: the schedule behind
+//!   it (server only: it needs the time zone database);
 //! - `samples` (tests): a center at several moments, for tests of what reads its views.
 
 mod agent;
@@ -37,6 +38,7 @@ mod floor;
 #[cfg(feature = "ssr")]
 pub mod hours;
 mod keys;
+mod opening;
 pub mod order;
 mod pacing;
 mod party;
@@ -55,10 +57,10 @@ mod tests;
 pub use agent::{Account, Agent, AgentRole, AwayReason, Presence};
 pub use call::{Call, CallNotice, CallPhase, Callback, EndReason, LegNo, LegOutcome, Music, Participant, Side, Stage, Transfer, Voicemail};
 pub use command::{
-    CallAction, CoachRefusal, Command, MissingTarget, PresenceAction, SupervisorAction, SupervisorStep, Target, TransferAction, TransferTo,
-    VoicemailStep, Wanted,
+    Arrival, CallAction, CoachRefusal, Command, MissingTarget, PresenceAction, SupervisorAction, SupervisorStep, Target, TransferAction,
+    TransferTo, VoicemailStep, Wanted,
 };
-pub use decide::{Decision, NOTE_MAX_CHARS};
+pub use decide::{Decision, Reply, NOTE_MAX_CHARS};
 pub use effect::{Effect, EffectKind, Move};
 pub use event::Event;
 pub use figures::{AgentDay, Day, Figures, Thresholds};
@@ -66,6 +68,7 @@ pub use floor::{
     FloorAgent, FloorCall, FloorMonitor, FloorOutage, FloorPacing, FloorQueue, FloorView, QueueCount, WaitingCaller, CALLERS_SHOWN,
 };
 pub use keys::{MenuKey, NumberKeys, OfferKey};
+pub use opening::{AlwaysOpen, Calendar, ClosedWhy, Openness};
 pub use pacing::Urgency;
 pub use party::{MonitorMode, Party, Role, Who};
 pub use refusal::{Reason, Refusal};

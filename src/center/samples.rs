@@ -112,7 +112,14 @@ impl Center {
 
     fn arrives(self, n: u8, queue: Option<&str>) -> Self {
         let queue = queue.map(|q| (QueueName::parse(q).unwrap(), 1));
-        self.and(Command::CallArrived { call: call(n), from: Some(caller(n)), recorded: false, closed: None, queue, arrived_at: None })
+        self.and(Command::CallArrived {
+            call: call(n),
+            from: Some(caller(n)),
+            recorded: false,
+            arrival: Arrival::Rings,
+            queue,
+            arrived_at: None,
+        })
     }
 
     fn answers(self, name: &str, n: u8) -> Self {

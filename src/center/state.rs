@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use super::agent::{Account, Agent, AgentRole, Presence};
 use super::call::Call;
 use super::event::Event;
+use super::opening::{next_look, Calendar};
 use super::party::Role;
 use super::rules::{Millis, Rules};
 use crate::ids::{AgentId, CallSid, QueueName};
@@ -26,6 +27,10 @@ pub struct State {
     /// How long the caller answered last had waited (this instance's, since it started): with
     /// the queue's head's wait, what a caller arriving now can expect.
     pub(super) recent_wait: Option<Millis>,
+    /// Whether the center was open when the core last looked at the hours (`None`: not yet):
+    /// closing time is the look that finds it closed after open. This instance's, like
+    /// `recent_wait` (every instance may find closing time; the second finds callers offered).
+    pub(super) seen_open: Option<bool>,
 }
 
 impl State {
@@ -54,6 +59,13 @@ impl State {
             self.remove_call(&call.sid);
             self.insert_call(call);
         }
+    }
+
+    /// Takes over from the copy this one replaces what only this instance knows (what recent
+    /// callers waited, whether it last found us open), which storage does not hold.
+    pub fn keep_what_is_this_instances(&mut self, old: &State) {
+        self.recent_wait = old.recent_wait;
+        self.seen_open = old.seen_open;
     }
 
     pub(super) fn insert_call(&mut self, call: Call) {
@@ -163,9 +175,16 @@ impl State {
             && !self.attended().any(|c| c.agents().any(|a| a == agent))
     }
 
+    /// Whether the core last found us closed (callers still waiting keep their place, and
+    /// hear so).
+    #[cfg(test)]
+    pub fn has_closed(&self) -> bool {
+        self.seen_open == Some(false)
+    }
+
     /// The soonest moment something falls due by itself (a wrap-up ends, an offer is overdue, a
     /// console lease lapses), for the ticker.
-    pub fn next_due(&self, rules: &Rules) -> Option<Millis> {
+    pub fn next_due(&self, rules: &Rules, hours: &dyn Calendar, now: Millis) -> Option<Millis> {
         let agents = self.agents.values().flat_map(|a| {
             let wrap = match a.presence {
                 Presence::WrapUp { until } => Some(until),
@@ -179,6 +198,7 @@ impl State {
         // to be offered one (callers offered already are passed over: they are few at the head).
         let timed = self.timed.values().copied();
         let offer = rules.callback_after.and_then(|after| self.queued().find(|c| c.offerable_callback()).map(|c| c.queued_at + after));
-        agents.chain(offers).chain(timed).chain(offer).min()
+        let closing = next_look(self.seen_open, hours, now);
+        agents.chain(offers).chain(timed).chain(offer).chain(closing).min()
     }
 }

@@ -88,6 +88,8 @@ pub struct Center {
 pub(super) struct Inner {
     pub(super) store: Store,
     pub(super) rules: Rules,
+    /// The opening hours the core decides with (its `Calendar`).
+    pub(super) hours: super::hours::OpeningHours,
     pub(super) cache: RwLock<Cached>,
     pub(super) jobs: mpsc::Sender<Job>,
     pub(super) changes: broadcast::Sender<Change>,
@@ -111,6 +113,19 @@ pub(super) struct Inner {
 impl Center {
     pub fn rules(&self) -> &Rules {
         &self.inner.rules
+    }
+
+    /// Whether we are open now, as the core asks its hours: for an answer that cannot wait for
+    /// a decision (the menu, before anything is recorded; a caller ringing while the database is
+    /// away). The decision itself is the core's (`Command::CallArrived`).
+    pub fn opening_now(&self) -> crate::center::Openness {
+        use crate::center::{Calendar, Openness};
+        let now = crate::clock::now_ms();
+        if self.inner.hours.is_open(now) {
+            Openness::Open { closes: None }
+        } else {
+            self.inner.hours.at(now)
+        }
     }
 
     pub(super) fn backend(&self) -> Backend {

@@ -114,9 +114,11 @@ impl Center {
         let mut tx = inner.store.begin().await?;
         let version = state::bump_version(&mut tx).await?;
         if self.version() != version - 1 {
-            let (_, state) = state::read_state(&mut tx).await?;
+            let (_, mut state) = state::read_state(&mut tx).await?;
+            let mut cache = inner.cache.write();
+            state.keep_what_is_this_instances(&cache.state);
             // What was just read is the state as of the version before ours.
-            *inner.cache.write() = Cached { state, version: version - 1 };
+            *cache = Cached { state, version: version - 1 };
         }
         let (accounts, commands) = self.facts(&mut tx, commands).await?;
 
@@ -132,13 +134,13 @@ impl Center {
                 }
             };
             if !accounts.is_empty() {
-                decided(&cache.state.handle(Command::Roster { accounts, complete: false }, now, &inner.rules));
+                decided(&cache.state.handle_in(Command::Roster { accounts, complete: false }, now, &inner.rules, &inner.hours));
             }
             let mut results = Vec::with_capacity(commands.len());
             for command in commands {
                 // Counted once committed: a caller who leaves while no agent has their call.
                 let waiting = matches!(&command, Command::CallerLeft { call, .. } if cache.state.calls.get(call).is_some_and(|c| c.owner().is_none()));
-                let result = cache.state.handle(command, now, &inner.rules);
+                let result = cache.state.handle_in(command, now, &inner.rules, &inner.hours);
                 if waiting && result.as_ref().is_ok_and(|d| d.events.iter().any(|e| matches!(e, Event::Ended { .. }))) {
                     abandons += 1;
                 }

@@ -2,8 +2,10 @@
 //! again every second (another instance, or the CLI, may have changed it), and changed only
 //! from the version the editor saw.
 //!
-//! The voice webhook asks [`OpeningHours::now_open`] for every call: a read of memory, no
-//! query, so the hours cost the webhook nothing measurable.
+//! The core asks them as its [`Calendar`] (the center is given this value): whether a caller
+//! who rings is turned away, and when closing time falls, are its decisions, on its clock and
+//! its timers. Asking is a read of memory, no query, so the hours cost a call nothing
+//! measurable.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Weak};
@@ -11,9 +13,8 @@ use std::time::Duration;
 
 use parking_lot::RwLock;
 
-use super::center::Center;
-use crate::center::hours::{Closure, Hours, Openness, Schedule, ScheduleError};
-use crate::center::Command;
+use crate::center::hours::{Closure, Hours, Schedule, ScheduleError};
+use crate::center::{Calendar, ClosedWhy, Millis, Openness};
 use crate::clock::now_ms;
 use crate::store::{HoursChange, HoursRow, Store, StoreError};
 
@@ -34,10 +35,6 @@ pub struct OpeningHours {
 
 struct Inner {
     store: Store,
-    /// Told when we close (callers still waiting are offered a callback or a message).
-    center: Center,
-    /// Whether we were open at the last look (closing is the change from open to closed).
-    was_open: std::sync::atomic::AtomicBool,
     known: RwLock<Arc<Known>>,
     /// Added to the server's clock when asking the hours (the simulator's movable clock: a test
     /// or a demo tries closing time without waiting for it). Zero outside simulator mode.
@@ -71,10 +68,9 @@ impl Known {
 
 impl OpeningHours {
     /// Reads the stored hours and keeps them fresh while this value lives.
-    pub async fn start(store: &Store, center: Center) -> Result<Self, StoreError> {
+    pub async fn start(store: &Store) -> Result<Self, StoreError> {
         let known = Known::from_row(store.hours().await?);
-        let was_open = std::sync::atomic::AtomicBool::new(known.hours.at(now_ms()).is_open());
-        let inner = Inner { store: store.clone(), center, was_open, known: RwLock::new(Arc::new(known)), shift: AtomicI64::new(0) };
+        let inner = Inner { store: store.clone(), known: RwLock::new(Arc::new(known)), shift: AtomicI64::new(0) };
         let hours = OpeningHours { inner: Arc::new(inner) };
         tokio::spawn(refresh_loop(Arc::downgrade(&hours.inner)));
         Ok(hours)
@@ -94,12 +90,11 @@ impl OpeningHours {
         self.inner.known.read().clone()
     }
 
-    /// Whether we are open now, with the hours it was asked of (the full answer, until when or
-    /// why, only when closed: every call asks this).
-    pub fn now_open(&self) -> (Openness, Arc<Known>, i64) {
-        let (known, now) = (self.known(), self.now());
-        let open = if known.hours.is_open(now) { Openness::Open { closes: None } } else { known.hours.at(now) };
-        (open, known, now)
+    /// What a caller who finds us closed hears (`opens` on the core's clock, as [`Calendar::at`]
+    /// gave it).
+    pub fn closed_message(&self, why: &ClosedWhy, opens: Option<Millis>) -> String {
+        let shift = self.inner.shift.load(Ordering::Relaxed);
+        self.known().hours.closed_message(why, opens.map(|t| t + shift), self.now())
     }
 
     /// Reads the stored row again.
@@ -144,15 +139,21 @@ async fn refresh_loop(inner: Weak<Inner>) {
         if let Err(e) = refresh(&inner).await {
             tracing::warn!(error = %e, "could not read the opening hours again: keeping the last known");
         }
-        // Closing time (the schedule's, or the switch): callers still waiting are offered a
-        // callback or a message. Every instance may see it; the second finds them offered.
-        let known = inner.known.read().clone();
-        let open = known.hours.at(now_ms() + inner.shift.load(Ordering::Relaxed)).is_open();
-        if inner.was_open.swap(open, Ordering::Relaxed) && !open {
-            tracing::info!("closing: callers still waiting are offered a callback or a message");
-            if let Err(e) = inner.center.decide(Command::Closing).await {
-                tracing::warn!(error = %e, "could not offer the waiting callers a callback at closing");
-            }
+    }
+}
+
+/// The hours as the core asks them: the last known, on the core's clock moved by the
+/// simulator's shift (instants it answers are moved back, so the core's timers fall on them).
+impl Calendar for OpeningHours {
+    fn at(&self, now: Millis) -> Openness {
+        let shift = self.inner.shift.load(Ordering::Relaxed);
+        match self.known().hours.at(now + shift) {
+            Openness::Open { closes } => Openness::Open { closes: closes.map(|t| t - shift) },
+            Openness::Closed { why, opens } => Openness::Closed { why, opens: opens.map(|t| t - shift) },
         }
+    }
+
+    fn is_open(&self, now: Millis) -> bool {
+        self.known().hours.is_open(now + self.inner.shift.load(Ordering::Relaxed))
     }
 }

@@ -121,10 +121,11 @@ impl Center {
 
     /// The whole state read again (an announcement missed, or one naming too much).
     async fn reload(&self) -> Result<(), StoreError> {
-        let (loaded, state) = self.inner.store.load_state().await?;
+        let (loaded, mut state) = self.inner.store.load_state().await?;
         {
             let mut cache = self.inner.cache.write();
             if loaded > cache.version {
+                state.keep_what_is_this_instances(&cache.state);
                 *cache = Cached { state, version: loaded };
             }
         }

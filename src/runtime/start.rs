@@ -8,6 +8,7 @@ use tokio::sync::{broadcast, mpsc, Notify};
 
 use super::center::{Cached, Center, Inner};
 use super::commit::{write_loop, MAX_BATCH};
+use super::hours::OpeningHours;
 use super::replica::listen;
 use super::timers::{heartbeat_loop, tick_loop};
 use crate::center::Rules;
@@ -16,7 +17,12 @@ use crate::store::{Backend, Store, StoreError};
 impl Center {
     /// Loads the state and starts the writer, the ticker, the heartbeat and (on PostgreSQL) the
     /// listener for other instances' changes.
-    pub async fn start(store: &Store, rules: Rules, metrics: Arc<crate::metrics::Metrics>) -> Result<Self, StoreError> {
+    pub async fn start(
+        store: &Store,
+        rules: Rules,
+        hours: OpeningHours,
+        metrics: Arc<crate::metrics::Metrics>,
+    ) -> Result<Self, StoreError> {
         let (version, state) = store.load_state().await?;
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
         let (changes, _) = broadcast::channel(1024);
@@ -24,6 +30,7 @@ impl Center {
             inner: Arc::new(Inner {
                 store: store.clone(),
                 rules,
+                hours,
                 cache: RwLock::new(Cached { state, version }),
                 jobs,
                 changes,

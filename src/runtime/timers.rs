@@ -1,5 +1,5 @@
 //! Time in the center: a `Tick` whenever something falls due (a wrap-up ends, an offer is
-//! overdue, a lease lapses), the heartbeat that renews the leases of the consoles connected
+//! overdue, a lease lapses, closing time), the heartbeat that renews the leases of the consoles connected
 //! here, and a look at the roster every few seconds.
 
 use std::sync::Weak;
@@ -28,7 +28,8 @@ pub(super) async fn tick_loop(inner: Weak<Inner>) {
                 tracing::warn!(error = %e, "could not read the agents");
             }
         }
-        let due = center.read(|s| s.next_due(center.rules())).is_some_and(|t| t <= now_ms());
+        let now = now_ms();
+        let due = center.read(|s| s.next_due(center.rules(), &center.inner.hours, now)).is_some_and(|t| t <= now);
         if due {
             if let Err(e) = center.decide(Command::Tick).await {
                 tracing::warn!(error = %e, "tick not decided");

@@ -56,7 +56,9 @@ impl Cluster {
             Process::new(&path).args(args).status()
         }
         .unwrap();
-        assert!(status.success(), "{program} {args:?} failed");
+        let log = std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect();
+        assert!(status.success(), "{program} {args:?} failed; the server's log ends:\n{}", tail.join("\n"));
     }
 
     fn start() -> Self {
@@ -67,7 +69,7 @@ impl Cluster {
             .max()
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = port_outside_the_ephemeral_range();
         let cluster = Cluster { dir, port, bin };
         if is_root() {
             assert!(Process::new("chown").args(["-R", "postgres", &cluster.dir.path().display().to_string()]).status().unwrap().success());
@@ -107,6 +109,20 @@ impl Drop for Cluster {
             Process::new(&path).args(args).status()
         };
     }
+}
+
+/// A free port below the range the system hands out for port 0: while this test's PostgreSQL
+/// is stopped, nothing the tests running beside it bind or connect (servers on port 0, their
+/// clients' local ports) can take its port, so it always starts again.
+fn port_outside_the_ephemeral_range() -> u16 {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap_or_default();
+    let low: u16 = range.split_whitespace().next().and_then(|p| p.parse().ok()).unwrap_or(32_768);
+    // Spread by process, so two runs on one machine rarely try the same ports first.
+    let first = 20_000 + (std::process::id() % 5_000) as u16;
+    (first..low)
+        .chain(10_000..first)
+        .find(|p| std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok())
+        .expect("a free port below the ephemeral range")
 }
 
 fn is_root() -> bool {

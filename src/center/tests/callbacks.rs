@@ -90,7 +90,7 @@ fn at_the_start_a_callback_is_offered_when_the_queues_head_has_waited_long() {
         call: call(3),
         from: Some(caller(3)),
         recorded: false,
-        closed: None,
+        arrival: Arrival::Rings,
         queue: None,
         arrived_at: None,
     });
@@ -169,7 +169,7 @@ fn a_busy_caller_frees_the_agent_and_the_request_waits_in_its_place_for_the_retr
     let w = w.available("agent2");
     assert_eq!(w.offered_to(1), None);
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
-    assert_eq!(w.state.next_due(&w.rules).map(|t| t <= 210_000), Some(true));
+    assert_eq!(w.next_due().map(|t| t <= 210_000), Some(true));
     // At the retry time the free agent takes it, and the second attempt is the last.
     let w = w.at(210_000).and(Command::Tick);
     assert_eq!(w.offered_to(1), Some(agent("agent2")));
@@ -242,13 +242,6 @@ fn with_nobody_signed_in_a_caller_is_offered_a_callback_or_a_message_at_once() {
 }
 
 #[test]
-fn at_closing_time_every_caller_still_waiting_is_offered_a_callback_or_a_message() {
-    let w = signed_in_away(&["agent1"]).arrives(1).arrives(2).at(5_000).and(Command::Closing);
-    assert_eq!(w.effects(), &[Effect::OfferCallback { call: call(1) }, Effect::OfferCallback { call: call(2) }]);
-    assert_eq!(w.state.queue_position(&call(2)), Some(2), "they keep their place");
-}
-
-#[test]
 fn a_long_queue_passing_the_wait_at_once_is_moved_to_the_menu_in_slices() {
     let mut w = signed_in_away(&["agent1"]);
     for n in 1..=25 {
@@ -256,7 +249,7 @@ fn a_long_queue_passing_the_wait_at_once_is_moved_to_the_menu_in_slices() {
     }
     let w = w.at(1_000 + AFTER).and(Command::Tick);
     assert_eq!(w.effects().len(), 20);
-    assert!(w.state.next_due(&w.rules).is_some_and(|t| t <= w.now), "the rest are still due");
+    assert!(w.next_due().is_some_and(|t| t <= w.now), "the rest are still due");
     let w = w.and(Command::Tick);
     assert_eq!(w.effects().len(), 5);
 }

@@ -12,7 +12,7 @@ fn a_caller_with_nobody_available_waits_in_the_queue() {
         call: call(1),
         from: Some(caller(1)),
         recorded: false,
-        closed: None,
+        arrival: Arrival::Rings,
         queue: None,
         arrived_at: None,
     });
@@ -28,45 +28,12 @@ fn a_repeated_voice_webhook_queues_the_caller_once() {
         call: call(1),
         from: None,
         recorded: false,
-        closed: None,
+        arrival: Arrival::Rings,
         queue: None,
         arrived_at: None,
     });
     assert!(w.decision().events.is_empty());
     assert_eq!(w.state.queue_len(), 1);
-}
-
-#[test]
-fn a_caller_who_rings_while_we_are_closed_is_told_and_not_queued_even_with_agents_free() {
-    let closed = Some("holiday: Christmas Day".to_string());
-    let w = given_agents(&["agent1"]).available("agent1").when(Command::CallArrived {
-        call: call(1),
-        from: Some(caller(1)),
-        recorded: false,
-        closed,
-        queue: None,
-        arrived_at: None,
-    });
-    assert_eq!(
-        w.decision().events,
-        vec![Event::TurnedAway { call: call(1), from: Some(caller(1)), reason: "holiday: Christmas Day".into() }]
-    );
-    assert_eq!(w.state.queue_len(), 0);
-    assert!(w.effects().is_empty(), "nobody is rung");
-    assert_eq!(w.decision().events[0].describe(), format!("closed (holiday: Christmas Day): caller {} told when we open", caller(1)));
-}
-
-#[test]
-fn a_closed_webhook_repeated_is_on_the_record_once() {
-    let w = given_agents(&["agent1"]).when(Command::CallArrived {
-        call: call(1),
-        from: None,
-        recorded: true,
-        closed: Some("outside the opening hours".into()),
-        queue: None,
-        arrived_at: None,
-    });
-    assert!(w.decision().events.is_empty());
 }
 
 #[test]
@@ -452,7 +419,7 @@ fn a_caller_kept_aside_while_the_database_was_away_keeps_the_place_of_when_they_
         call: call(1),
         from: Some(caller(1)),
         recorded: false,
-        closed: None,
+        arrival: Arrival::Rings,
         queue: None,
         arrived_at: Some(1_000),
     });
@@ -471,7 +438,7 @@ fn a_caller_kept_aside_while_the_database_was_away_keeps_the_place_of_when_they_
         call: call(3),
         from: None,
         recorded: false,
-        closed: None,
+        arrival: Arrival::Rings,
         queue: None,
         arrived_at: Some(9_000),
     });

@@ -19,6 +19,25 @@ pub fn caller(n: u8) -> PhoneNumber {
 
 pub const RULES: Rules = Rules::BASIC;
 
+/// Opening hours for the sentences: open from `from` until `until`, closed (for `why`) before
+/// and after.
+#[derive(Debug, Clone)]
+pub struct Opening {
+    pub from: Millis,
+    pub until: Millis,
+    pub why: ClosedWhy,
+}
+
+impl Calendar for Opening {
+    fn at(&self, now: Millis) -> Openness {
+        if (self.from..self.until).contains(&now) {
+            Openness::Open { closes: Some(self.until) }
+        } else {
+            Openness::Closed { why: self.why.clone(), opens: (now < self.from).then_some(self.from) }
+        }
+    }
+}
+
 /// A contact center at a moment in time, and what the last command decided.
 #[derive(Clone)]
 pub struct World {
@@ -26,11 +45,13 @@ pub struct World {
     pub now: Millis,
     pub last: Result<Decision, Refusal>,
     pub rules: Rules,
+    /// `None`: open around the clock.
+    pub hours: Option<Opening>,
 }
 
 pub fn given_agents(names: &[&str]) -> World {
     let state = State::from_parts(names.iter().map(|n| Agent::new(agent(n))), []);
-    World { state, now: 1_000, last: Ok(Decision::default()), rules: RULES }
+    World { state, now: 1_000, last: Ok(Decision::default()), rules: RULES, hours: None }
 }
 
 impl World {
@@ -49,8 +70,25 @@ impl World {
     }
 
     pub fn when(mut self, command: Command) -> Self {
-        self.last = self.state.handle(command, self.now, &self.rules);
+        self.last = match &self.hours {
+            Some(hours) => self.state.handle_in(command, self.now, &self.rules, hours),
+            None => self.state.handle(command, self.now, &self.rules),
+        };
         self
+    }
+
+    /// The same center with opening hours from now until `until` (closed after, for `why`).
+    pub fn open_until(mut self, until: Millis, why: ClosedWhy) -> Self {
+        self.hours = Some(Opening { from: self.now, until, why });
+        self
+    }
+
+    /// When the core would look at the clock again by itself.
+    pub fn next_due(&self) -> Option<Millis> {
+        match &self.hours {
+            Some(hours) => self.state.next_due(&self.rules, hours, self.now),
+            None => self.state.next_due(&self.rules, &AlwaysOpen, self.now),
+        }
     }
 
     /// The same center with other timings (callbacks on, say).
@@ -68,7 +106,7 @@ impl World {
             call: call(n),
             from: Some(caller(n)),
             recorded: false,
-            closed: None,
+            arrival: Arrival::Rings,
             queue: None,
             arrived_at: None,
         })

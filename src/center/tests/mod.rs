@@ -5,6 +5,7 @@ mod calls;
 mod figures;
 mod forms;
 mod given;
+mod hours;
 mod order;
 mod pacing;
 mod properties;

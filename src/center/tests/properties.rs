@@ -100,9 +100,14 @@ pub(super) fn command(state: &State, op: &Op) -> Option<Command> {
         })
     };
     Some(match op {
-        Op::Arrive(n) => {
-            Command::CallArrived { call: call(*n), from: Some(caller(*n)), recorded: false, closed: None, queue: None, arrived_at: None }
-        }
+        Op::Arrive(n) => Command::CallArrived {
+            call: call(*n),
+            from: Some(caller(*n)),
+            recorded: false,
+            arrival: Arrival::Rings,
+            queue: None,
+            arrived_at: None,
+        },
         // Mostly available: calls need someone to answer them.
         Op::Presence(i, w) => Command::SetPresence {
             agent: a(*i),

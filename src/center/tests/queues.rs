@@ -27,7 +27,7 @@ impl World {
             call: call(n),
             from: Some(caller(n)),
             recorded: false,
-            closed: None,
+            arrival: Arrival::Rings,
             queue: Some((queue(q), priority)),
             arrived_at: None,
         })

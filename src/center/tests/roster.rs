@@ -67,7 +67,7 @@ fn a_voice_webhook_repeated_after_the_call_is_over_does_not_queue_the_caller_aga
         call: call(1),
         from: Some(caller(1)),
         recorded: true,
-        closed: None,
+        arrival: Arrival::Rings,
         queue: None,
         arrived_at: None,
     });
