@@ -102,7 +102,11 @@ impl Metrics {
         r.register("offers", "Calls offered to an agent", m.offers.clone());
         r.register("answers", "Offers answered by an agent", m.answers.clone());
         r.register("misses", "Offers an agent did not take (no answer, declined, unreachable)", m.misses.clone());
-        r.register("abandons", "Callers who hung up while no agent had their call", m.abandons.clone());
+        r.register(
+            "abandons",
+            "Callers who hung up before any agent answered (the floor's abandons, short ones included)",
+            m.abandons.clone(),
+        );
         r.register("twilio_requests", "REST requests to Twilio by kind and outcome", m.twilio_requests.clone());
         r.register("twilio_request_seconds", "Latency of REST requests to Twilio by kind", m.twilio_seconds.clone());
         r.register("outbox_retries", "Requests to Twilio that failed and will be tried again", m.outbox_retries.clone());

@@ -112,7 +112,7 @@ impl Decider<'_> {
         if c.menu_until.is_none() || !c.is_queued() {
             return Err(Reason::NotInMenu.into());
         }
-        self.emit(Event::Ended { call, reason: EndReason::ToVoicemail });
+        self.emit(Event::Ended { call, reason: EndReason::ToVoicemail, abandoned: false });
         Ok(())
     }
 
@@ -155,7 +155,7 @@ impl Decider<'_> {
             }
         }
         if retry_at.is_none() {
-            self.emit(Event::Ended { call: call.clone(), reason: EndReason::CallbackGaveUp });
+            self.emit(Event::Ended { call: call.clone(), reason: EndReason::CallbackGaveUp, abandoned: false });
         }
     }
 

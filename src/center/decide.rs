@@ -387,7 +387,10 @@ impl Decider<'_> {
                 (true, Party::Phone(_)) => {}
             }
         }
-        self.emit(Event::Ended { call: call.clone(), reason });
+        // An abandon: a caller on the line who hung up before any agent answered (a callback or
+        // a voicemail never is: their caller hung up on purpose).
+        let abandoned = reason == EndReason::CallerHungUp && c.is_live_caller() && !c.started;
+        self.emit(Event::Ended { call: call.clone(), reason, abandoned });
         // Only a caller on the line is hung up (not a voicemail's, nor a callback's not reached);
         // a callback's caller is on a leg of their own.
         let customer = c.party(Role::Customer).filter(|p| p.joined);

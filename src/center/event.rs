@@ -208,6 +208,10 @@ pub enum Event {
     Ended {
         call: CallSid,
         reason: EndReason,
+        /// An abandon: the caller hung up before any agent answered (the one definition, which
+        /// the metrics and the floor's figures both count).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        abandoned: bool,
     },
     ConferenceKnown {
         call: CallSid,

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::agent::Presence;
-use super::call::{EndReason, Side};
+use super::call::Side;
 use super::event::Event;
 use super::rules::Millis;
 use crate::ids::{AgentId, CallSid};
@@ -204,10 +204,10 @@ impl Day {
             | Event::TransferCompleted { .. } => c.hold(at, false),
             // A blind transfer: the customer waits again, for a person or in the queue.
             Event::Transferred { .. } => c.disconnect(at),
-            Event::Ended { reason, .. } => {
+            Event::Ended { abandoned, .. } => {
                 c.disconnect(at);
                 c.ended = true;
-                if c.answered_at.is_none() && *reason == EndReason::CallerHungUp {
+                if *abandoned {
                     c.abandoned_at = Some(at);
                 }
             }

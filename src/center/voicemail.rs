@@ -59,7 +59,7 @@ impl Decider<'_> {
             (VoicemailStep::Done, true) => {
                 self.emit(Event::VoicemailHandled { call: call.clone(), agent: agent.clone() });
                 self.after_call(&agent);
-                self.emit(Event::Ended { call, reason: EndReason::VoicemailHandled });
+                self.emit(Event::Ended { call, reason: EndReason::VoicemailHandled, abandoned: false });
             }
             (VoicemailStep::CallBack, true) => {
                 let c = &self.state.calls[&call];

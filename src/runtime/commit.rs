@@ -122,7 +122,6 @@ impl Center {
         }
         let (accounts, commands) = self.facts(&mut tx, commands).await?;
 
-        let mut abandons = 0;
         let (results, rows, events) = {
             let mut cache = inner.cache.write();
             let mut events = Vec::new();
@@ -138,12 +137,7 @@ impl Center {
             }
             let mut results = Vec::with_capacity(commands.len());
             for command in commands {
-                // Counted once committed: a caller who leaves while no agent has their call.
-                let waiting = matches!(&command, Command::CallerLeft { call, .. } if cache.state.calls.get(call).is_some_and(|c| c.owner().is_none()));
                 let result = cache.state.handle_in(command, now, &inner.rules, &inner.hours);
-                if waiting && result.as_ref().is_ok_and(|d| d.events.iter().any(|e| matches!(e, Event::Ended { .. }))) {
-                    abandons += 1;
-                }
                 decided(&result);
                 results.push(result);
             }
@@ -168,7 +162,7 @@ impl Center {
             state::notify(&mut tx, CHANNEL, &Announcement::of(version, renewals.as_ref(), &rows)).await?;
         }
         tx.commit().await?;
-        count(&inner.metrics, results.len(), &events, abandons, started.elapsed());
+        count(&inner.metrics, results.len(), &events, started.elapsed());
         inner.cache.write().version = version;
         self.announce(Change { version, events: Arc::new(events), reread: Reread::Nothing }, !rows.effects.is_empty());
         Ok(results)
@@ -205,15 +199,16 @@ impl Center {
 }
 
 /// What a committed batch adds to the metrics.
-fn count(m: &crate::metrics::Metrics, decided: usize, events: &[Event], abandons: u64, took: std::time::Duration) {
+fn count(m: &crate::metrics::Metrics, decided: usize, events: &[Event], took: std::time::Duration) {
     m.decisions.inc_by(decided as u64);
     m.commit_seconds.observe(took.as_secs_f64());
-    m.abandons.inc_by(abandons);
     for event in events {
         match event {
             Event::Offered { .. } => m.offers.inc(),
             Event::Answered { .. } => m.answers.inc(),
             Event::OfferMissed { .. } => m.misses.inc(),
+            // The core's abandon, the one the floor's figures count.
+            Event::Ended { abandoned: true, .. } => m.abandons.inc(),
             _ => 0,
         };
     }

@@ -143,7 +143,7 @@ impl Rows {
                 Event::PresenceChanged { agent, .. } | Event::Seen { agent, .. } | Event::SignedOut { agent } => {
                     agents.insert(agent.clone());
                 }
-                Event::Ended { call, reason } => {
+                Event::Ended { call, reason, .. } => {
                     ended.insert(call, *reason);
                 }
                 // An account joins as its row stands (offline, the columns' defaults): the CLI

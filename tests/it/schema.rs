@@ -136,3 +136,78 @@ async fn sqlite_and_postgresql_have_the_same_schema() {
     };
     assert_eq!(names("migrations/sqlite"), names("migrations/postgres"));
 }
+
+/// A call's end as an earlier build wrote it (before the core filed the abandon on it).
+const OLD_ENDS: [(&str, &str, &str); 5] = [
+    // A caller who hung up waiting: an abandon.
+    ("CA00000000000000000000000000000001", "queued", r#"{"event":"queued","call":"CA00000000000000000000000000000001","from":null}"#),
+    (
+        "CA00000000000000000000000000000001",
+        "ended",
+        r#"{"event":"ended","call":"CA00000000000000000000000000000001","reason":"caller-hung-up"}"#,
+    ),
+    // One who hung up after an agent answered: not.
+    (
+        "CA00000000000000000000000000000002",
+        "answered",
+        r#"{"event":"answered","call":"CA00000000000000000000000000000002","agent":"agent1"}"#,
+    ),
+    (
+        "CA00000000000000000000000000000002",
+        "ended",
+        r#"{"event":"ended","call":"CA00000000000000000000000000000002","reason":"caller-hung-up"}"#,
+    ),
+    // An agent who hung up: not.
+    (
+        "CA00000000000000000000000000000003",
+        "ended",
+        r#"{"event":"ended","call":"CA00000000000000000000000000000003","reason":"agent-hung-up"}"#,
+    ),
+];
+
+/// Ends written before the abandon was the core's get it by the rule the figures used then:
+/// the floor's figures of that day do not change when the new build starts.
+async fn ends_written_before_get_the_abandon_the_figures_counted(postgres: bool) {
+    use warm_transfer::center::Event;
+    let dir = tempfile::tempdir().unwrap();
+    let url = crate::common::fresh_store_url(dir.path(), "old.db", postgres).await;
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(if postgres { "migrations/postgres" } else { "migrations/sqlite" });
+    let mut before = sqlx::migrate::Migrator::new(folder).await.unwrap();
+    before.migrations = before.migrations.iter().filter(|m| m.version < 12).cloned().collect::<Vec<_>>().into();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    before.run(&pool).await.unwrap();
+    for (at, (call, kind, event)) in OLD_ENDS.iter().enumerate() {
+        sqlx::query("INSERT INTO timeline (call_sid, at, kind, text, event) VALUES ($1, $2, $3, '', $4)")
+            .bind(*call)
+            .bind(at as i64)
+            .bind(*kind)
+            .bind(*event)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+
+    warm_transfer::store::Store::connect(&url).await.unwrap();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let rows = sqlx::query("SELECT call_sid, event FROM timeline WHERE kind = 'ended' ORDER BY id").fetch_all(&pool).await.unwrap();
+    let ends: Vec<(String, bool)> = rows
+        .iter()
+        .map(|r| match serde_json::from_str(&r.get::<String, _>(1)).unwrap() {
+            Event::Ended { abandoned, .. } => (r.get::<String, _>(0)[32..].to_string(), abandoned),
+            e => panic!("{e:?}"),
+        })
+        .collect();
+    assert_eq!(ends, [("01".to_string(), true), ("02".to_string(), false), ("03".to_string(), false)]);
+}
+
+#[tokio::test]
+async fn ends_written_before_get_the_abandon_the_figures_counted_on_sqlite() {
+    ends_written_before_get_the_abandon_the_figures_counted(false).await;
+}
+
+#[tokio::test]
+async fn ends_written_before_get_the_abandon_the_figures_counted_on_postgres() {
+    ends_written_before_get_the_abandon_the_figures_counted(true).await;
+}

@@ -77,7 +77,7 @@ fn a_caller_who_has_waited_is_moved_to_the_callback_menu_once_keeping_their_plac
 fn a_caller_who_hangs_up_in_the_menu_is_gone_once_its_time_is_over() {
     let w = signed_in_away(&["agent1"]).arrives(1).at(1_000 + AFTER).and(Command::Tick);
     let w = w.at(1_000 + AFTER + rules().menu_time).and(Command::Tick);
-    assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp }));
+    assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: true }));
     assert!(w.effects().is_empty(), "nobody to hang up: {:?}", w.effects());
 }
 
@@ -131,7 +131,10 @@ fn the_agent_answers_first_then_the_caller_is_called_and_they_talk() {
     assert_eq!(w.decision().events, vec![Event::CallbackAnswered { call: call(1), sid: Some(leg_sid(1)) }]);
     // The caller hangs up: the call is over, the agent in wrap-up; their leg ends with the conference.
     let w = w.customer_leg_ends(1, 2, LegOutcome::Completed);
-    assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp }));
+    assert!(
+        w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: false }),
+        "a callback is never an abandon"
+    );
     assert!(matches!(w.presence("agent1"), Presence::WrapUp { .. }));
     // The agent hanging up first instead hangs up the caller's own leg.
     let w = callback_requested().available("agent1").agent_answers("agent1", 1, 1).customer_answers(1, 2);
@@ -177,7 +180,7 @@ fn a_busy_caller_frees_the_agent_and_the_request_waits_in_its_place_for_the_retr
     assert_eq!(w.decision().events[2], Event::CallbackDialled { call: call(1), number: number(1), attempt: 2, leg: 4 });
     let w = w.customer_leg_ends(1, 4, LegOutcome::NoAnswer);
     assert_eq!(w.decision().events[0], Event::CallbackMissed { call: call(1), attempt: 2, outcome: LegOutcome::NoAnswer, retry_at: None });
-    assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallbackGaveUp }));
+    assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallbackGaveUp, abandoned: false }));
     assert!(!w.state.calls.contains_key(&call(1)));
 }
 
@@ -186,7 +189,7 @@ fn a_callback_is_never_an_abandon() {
     let mut day = Day::new(0);
     day.record(1_000, &Event::Queued { call: call(1), from: None, queue: None, priority: 0, since: None });
     day.record(2_000, &Event::CallbackRequested { call: call(1), number: number(1) });
-    day.record(90_000, &Event::Ended { call: call(1), reason: EndReason::CallbackGaveUp });
+    day.record(90_000, &Event::Ended { call: call(1), reason: EndReason::CallbackGaveUp, abandoned: false });
     let f = day.figures(100_000, &Thresholds::default());
     assert_eq!((f.offered, f.abandoned, f.short_abandoned), (1, 0, 0));
 }
@@ -203,7 +206,7 @@ fn a_choice_out_of_the_menu_is_refused_and_a_repeated_request_changes_nothing() 
 fn a_caller_in_the_menu_who_chooses_a_message_leaves_the_queue_not_as_an_abandon() {
     let w = signed_in_away(&["agent1"]).arrives(1).at(1_000 + AFTER).and(Command::Tick);
     let w = w.and(Command::ChooseVoicemail { call: call(1) });
-    assert_eq!(w.decision().events, vec![Event::Ended { call: call(1), reason: EndReason::ToVoicemail }]);
+    assert_eq!(w.decision().events, vec![Event::Ended { call: call(1), reason: EndReason::ToVoicemail, abandoned: false }]);
     assert_eq!(w.decision().events[0].describe(), "chose to leave a message");
     assert!(w.effects().is_empty(), "they are recording their message: {:?}", w.effects());
     let mut day = Day::new(0);
@@ -219,7 +222,7 @@ fn a_caller_twilio_would_not_move_waits_on_and_one_whose_call_is_over_is_gone() 
     assert_eq!(w.decision().events, vec![Event::BackInQueue { call: call(1) }]);
     assert!(w.state.calls[&call(1)].routable(w.now));
     let w = offered.and(Command::MoveFailed { call: call(1), gone: true });
-    assert_eq!(w.decision().events, vec![Event::Ended { call: call(1), reason: EndReason::CallerHungUp }]);
+    assert_eq!(w.decision().events, vec![Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: true }]);
 }
 
 #[test]
@@ -278,5 +281,5 @@ fn a_late_word_about_the_conference_a_caller_left_for_the_menu_does_not_end_thei
     let w = w.and(Command::ConferenceKnown { call: call(1), conference: new.clone() });
     assert_eq!(w.state.calls[&call(1)].conference, Some(new.clone()));
     let w = w.and(Command::CallerLeft { call: call(1), conference: Some(new) });
-    assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp }));
+    assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: true }));
 }

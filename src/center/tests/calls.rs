@@ -132,6 +132,17 @@ fn news_of_an_older_leg_changes_nothing() {
 }
 
 #[test]
+fn a_caller_who_hangs_up_after_an_agent_answered_is_no_abandon_even_waiting_again_in_the_queue() {
+    let w = given_agents(&["agent1"])
+        .available("agent1")
+        .arrives(1)
+        .answers("agent1", 1, 1)
+        .and(Command::Transfer { agent: agent("agent1"), action: TransferAction::Blind { to: Target::Queue } })
+        .when(Command::CallerLeft { call: call(1), conference: None });
+    assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: false }));
+}
+
+#[test]
 fn a_caller_leaving_while_offered_stops_the_ringing_and_frees_the_agent() {
     let w = given_agents(&["agent1"]).available("agent1").arrives(1).when(Command::CallerLeft { call: call(1), conference: None });
     assert_eq!(w.effects(), &[Effect::CancelLeg { call: call(1), party: Party::Agent(agent("agent1")), leg: 1 }]);
@@ -139,7 +150,10 @@ fn a_caller_leaving_while_offered_stops_the_ringing_and_frees_the_agent() {
     assert_eq!(w.phase(1), None);
     let events = &w.decision().events;
     assert!(events.contains(&Event::OfferWithdrawn { call: call(1), agent: agent("agent1") }));
-    assert!(events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp }));
+    assert!(
+        events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: true }),
+        "rung, never answered: an abandon"
+    );
 }
 
 #[test]

@@ -34,7 +34,12 @@ impl Today {
     }
 
     fn ended(self, secs: i64, n: u8, reason: EndReason) -> Self {
-        self.then(secs, Event::Ended { call: call(n), reason })
+        self.then(secs, Event::Ended { call: call(n), reason, abandoned: false })
+    }
+
+    /// The caller hung up before any agent answered (as the core decided it).
+    fn abandoned(self, secs: i64, n: u8) -> Self {
+        self.then(secs, Event::Ended { call: call(n), reason: EndReason::CallerHungUp, abandoned: true })
     }
 
     fn figures(&self, secs: i64) -> Figures {
@@ -44,13 +49,7 @@ impl Today {
 
 #[test]
 fn a_caller_who_hangs_up_at_4_s_is_a_short_abandon_and_at_6_s_an_abandon() {
-    let t = today()
-        .queued(0, 1)
-        .ended(4, 1, EndReason::CallerHungUp)
-        .queued(10, 2)
-        .ended(16, 2, EndReason::CallerHungUp)
-        .queued(20, 3)
-        .answered(35, 3, "agent1");
+    let t = today().queued(0, 1).abandoned(4, 1).queued(10, 2).abandoned(16, 2).queued(20, 3).answered(35, 3, "agent1");
     let f = t.figures(60);
     assert_eq!((f.offered, f.answered, f.abandoned, f.short_abandoned), (3, 1, 1, 1));
     // 1 answered within 20 s ÷ (1 answered + 1 abandoned after 5 s).
@@ -94,7 +93,7 @@ fn a_call_still_in_progress_at_midnight_counts_on_the_day_it_queued() {
     // Queued and answered yesterday: today sees only its end.
     day.record(MIDNIGHT - 30_000, &Event::Queued { call: call(1), from: None, queue: None, priority: 0, since: None });
     day.record(MIDNIGHT - 10_000, &Event::Answered { call: call(1), agent: agent("agent1"), sid: None });
-    day.record(MIDNIGHT + 50_000, &Event::Ended { call: call(1), reason: EndReason::CallerHungUp });
+    day.record(MIDNIGHT + 50_000, &Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: false });
     let f = day.figures(MIDNIGHT + 60_000, &Thresholds::default());
     assert_eq!((f.offered, f.answered, f.abandoned, f.handled), (0, 0, 0, 0));
     assert_eq!(f.service_level, None, "nothing counts yet today");

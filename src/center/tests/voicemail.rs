@@ -65,7 +65,7 @@ fn taking_a_voicemail_puts_the_agent_on_it_and_done_ends_it_with_wrap_up() {
         vec![
             Event::VoicemailHandled { call: call(1), agent: agent("agent1") },
             Event::PresenceChanged { agent: agent("agent1"), presence: Presence::WrapUp { until: 24_000 }, since: 9_000 },
-            Event::Ended { call: call(1), reason: EndReason::VoicemailHandled },
+            Event::Ended { call: call(1), reason: EndReason::VoicemailHandled, abandoned: false },
         ]
     );
     assert!(w.effects().is_empty(), "nobody to hang up: {:?}", w.effects());
