@@ -118,7 +118,8 @@ async fn arrive(
                     let say = if nobody { flow::NOBODY_MESSAGE } else { flow::WAIT_MESSAGE };
                     (flow::callback_offer_twiml(&state.settings, &call, Response::new().say(say)), IncomingOutcome::Queued)
                 }
-                Some(Reply::Queued | Reply::Join { .. }) | None => {
+                // Queued (or a repeated webhook): they wait in their conference.
+                _ => {
                     let outcome = if repeated { IncomingOutcome::Repeated } else { IncomingOutcome::Queued };
                     (flow::customer_twiml(&state.settings, &call), outcome)
                 }
@@ -171,7 +172,7 @@ pub async fn callback_choice(state: &AppState, call: CallSid, from: Option<Phone
         OfferKey::CallMeBack => {}
         OfferKey::LeaveMessage => {
             return match state.center.decide(Command::ChooseVoicemail { call: call.clone() }).await {
-                Ok(_) => Ok(flow::voicemail_twiml(&state.settings, &call, Response::new())),
+                Ok(d) => Ok(render_menu_reply(state, &call, d.reply)),
                 Err(CenterError::Refused(_)) => back_in_queue(state, call, from.clone(), flow::KEPT_PLACE).await,
                 Err(CenterError::Store(e)) => Err(e.into()),
             };
@@ -195,10 +196,10 @@ pub async fn callback_number(state: &AppState, call: CallSid, from: Option<Phone
     let Some(number) = number else {
         return back_in_queue(state, call, from.clone(), flow::NUMBER_UNUSABLE).await;
     };
-    match state.center.decide(Command::RequestCallback { call: call.clone(), number: number.clone() }).await {
-        Ok(_) => {
+    match state.center.decide(Command::RequestCallback { call: call.clone(), number }).await {
+        Ok(d) => {
             tracing::info!(call_sid = %call, "callback requested");
-            Ok(flow::callback_taken_twiml(number.as_str()))
+            Ok(render_menu_reply(state, &call, d.reply))
         }
         // Out of the menu already (its time ran out): back in the queue as they were.
         Err(CenterError::Refused(reason)) => {
@@ -209,11 +210,21 @@ pub async fn callback_number(state: &AppState, call: CallSid, from: Option<Phone
     }
 }
 
-/// The caller goes back to their conference, in their place.
+/// The caller goes back to their conference, in their place (`say`: why, first).
 pub async fn back_in_queue(state: &AppState, call: CallSid, from: Option<PhoneNumber>, say: &str) -> Result<Response, Failure> {
     match state.center.decide(Command::KeepWaiting { call: call.clone(), from }).await {
         Ok(_) | Err(CenterError::Refused(_)) => Ok(flow::back_in_queue_twiml(&state.settings, &call, say)),
         Err(CenterError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// What the caller in the callback menu hears after their choice, as the core decided it.
+fn render_menu_reply(state: &AppState, call: &CallSid, reply: Option<Reply>) -> Response {
+    match reply {
+        Some(Reply::Voicemail) => flow::voicemail_twiml(&state.settings, call, Response::new()),
+        Some(Reply::CallbackTaken { number }) => flow::callback_taken_twiml(number.as_str()),
+        // Anything else: back in their place (what a choice the core did not take comes to).
+        _ => flow::back_in_queue_twiml(&state.settings, call, flow::KEPT_PLACE),
     }
 }
 

@@ -72,6 +72,7 @@ impl Decider<'_> {
     }
 
     pub(super) fn keep_waiting(&mut self, call: CallSid, from: Option<PhoneNumber>) {
+        self.out.reply = Some(Reply::BackInQueue);
         match self.state.calls.get(&call) {
             Some(c) if c.menu_until.is_some() => self.emit(Event::BackInQueue { call }),
             Some(_) => {}
@@ -94,13 +95,15 @@ impl Decider<'_> {
 
     pub(super) fn request_callback(&mut self, call: CallSid, number: E164) -> Result<(), Refusal> {
         let c = self.state.calls.get(&call).ok_or_else(|| Refusal::UnknownCall(call.clone()))?;
-        if c.callback.is_some() {
+        if let Some(cb) = &c.callback {
             // Twilio repeating the choice: asked already.
+            self.out.reply = Some(Reply::CallbackTaken { number: cb.number.clone() });
             return Ok(());
         }
         if c.menu_until.is_none() || !c.is_queued() {
             return Err(Reason::NotInMenu.into());
         }
+        self.out.reply = Some(Reply::CallbackTaken { number: number.clone() });
         self.emit(Event::CallbackRequested { call, number });
         Ok(())
     }
@@ -113,6 +116,7 @@ impl Decider<'_> {
             return Err(Reason::NotInMenu.into());
         }
         self.emit(Event::Ended { call, reason: EndReason::ToVoicemail, abandoned: false });
+        self.out.reply = Some(Reply::Voicemail);
         Ok(())
     }
 

@@ -18,7 +18,7 @@ use super::party::{Party, Role, Who};
 use super::refusal::{Reason, Refusal};
 use super::rules::{Millis, Rules};
 use super::state::State;
-use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, QueueName};
+use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, QueueName, E164};
 
 /// The longest note a consult carries (the target reads it while their browser rings).
 pub const NOTE_MAX_CHARS: usize = 500;
@@ -46,6 +46,12 @@ pub enum Reply {
     /// The party who answered a leg joins the caller's conference: as the customer (a callback
     /// reached them), or as an agent or a number called.
     Join { as_customer: bool },
+    /// The caller from the callback menu waits in their conference again, in their place.
+    BackInQueue,
+    /// The caller in the callback menu will be called back on `number` (and may hang up).
+    CallbackTaken { number: E164 },
+    /// The caller in the callback menu leaves a message (recorded next).
+    Voicemail,
 }
 
 impl Decision {

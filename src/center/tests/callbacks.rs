@@ -283,3 +283,18 @@ fn a_late_word_about_the_conference_a_caller_left_for_the_menu_does_not_end_thei
     let w = w.and(Command::CallerLeft { call: call(1), conference: Some(new) });
     assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: true }));
 }
+
+#[test]
+fn each_choice_in_the_menu_says_what_the_caller_hears_next() {
+    let w = callback_requested();
+    assert_eq!(w.decision().reply, Some(Reply::CallbackTaken { number: number(1) }));
+    let w = w.and(Command::RequestCallback { call: call(1), number: number(2) });
+    assert_eq!(w.decision().reply, Some(Reply::CallbackTaken { number: number(1) }), "Twilio repeating: the number first asked for");
+
+    let offered = signed_in_away(&["agent1"]).arrives(1).at(1_000 + AFTER).and(Command::Tick);
+    let w = offered.clone().and(Command::KeepWaiting { call: call(1), from: None });
+    assert_eq!(w.decision().reply, Some(Reply::BackInQueue));
+    let w = offered.and(Command::ChooseVoicemail { call: call(1) });
+    assert_eq!(w.decision().reply, Some(Reply::Voicemail));
+    assert!(w.when(Command::ChooseVoicemail { call: call(1) }).last.is_err(), "out of the menu: refused, the edge puts them back");
+}
