@@ -24,7 +24,7 @@ async fn serve(state: &AppState, me: &SignedIn, call: &str) -> Result<Vec<u8>, F
     let call = CallSid::parse(call).map_err(|e| ApiError::BadInput(e.0))?;
     let (recording, theirs) = state.center.read(|s| {
         let c = s.calls.get(&call);
-        let recording = c.and_then(|c| c.voicemail.as_ref()).map(|v| v.recording.clone());
+        let recording = c.and_then(|c| c.as_voicemail()).map(|v| v.recording.clone());
         let theirs = c.and_then(|c| c.party(Role::Owner)).and_then(|p| p.agent()) == Some(&me.agent);
         (recording, theirs)
     });

@@ -2,7 +2,7 @@
 //! applying the same events to the same state gives the same state (other instances rely on it).
 
 use super::agent::Agent;
-use super::call::{Call, CallNotice, Callback, Music, Participant, Side, Stage, Transfer, Voicemail};
+use super::call::{Call, CallKind, CallNotice, Callback, Music, Participant, Side, Stage, Transfer, Voicemail};
 use super::command::Target;
 use super::event::Event;
 use super::party::{Party, Role};
@@ -32,7 +32,7 @@ impl State {
                 self.insert_call(Call::voicemail(call.clone(), from.clone(), message, now))
             }
             Event::VoicemailTranscribed { call, text } => {
-                if let Some(v) = self.calls.get_mut(call).and_then(|c| c.voicemail.as_mut()) {
+                if let Some(CallKind::Voicemail(v)) = self.calls.get_mut(call).map(|c| &mut c.kind) {
                     v.transcript = Some(text.clone());
                 }
             }
@@ -46,8 +46,7 @@ impl State {
             Event::VoicemailCalledBack { call, agent, number, leg } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 // From now on a callback like any other, made by this agent: their phone first.
-                c.voicemail = None;
-                c.callback = Some(Callback { number: number.clone(), requested_at: now, attempts: 0, not_before: None, last: None });
+                c.kind = CallKind::Callback(Callback::new(number.clone(), now));
                 c.parties.retain(|p| p.role != Role::Owner);
                 c.parties.push(Participant::ringing(Party::Agent(agent.clone()), Role::Owner, *leg, now));
                 c.legs = c.legs.max(*leg);
@@ -72,7 +71,7 @@ impl State {
             Event::CallbackRequested { call, number } => {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.menu_until = None;
-                    c.callback = Some(Callback { number: number.clone(), requested_at: now, attempts: 0, not_before: None, last: None });
+                    c.kind = CallKind::Callback(Callback::new(number.clone(), now));
                     // The caller hangs up: the request waits in their place, nobody on the line.
                     if let Some(customer) = c.party_mut(Role::Customer) {
                         customer.joined = false;
@@ -84,7 +83,7 @@ impl State {
             Event::CallbackDialled { call, attempt, leg, .. } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 c.legs = c.legs.max(*leg);
-                if let Some(cb) = c.callback.as_mut() {
+                if let Some(cb) = c.as_callback_mut() {
                     cb.attempts = *attempt;
                     cb.not_before = None;
                 }
@@ -102,7 +101,7 @@ impl State {
             }
             Event::CallbackMissed { call, outcome, retry_at, .. } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
-                if let Some(cb) = c.callback.as_mut() {
+                if let Some(cb) = c.as_callback_mut() {
                     cb.last = Some(*outcome);
                     cb.not_before = *retry_at;
                 }

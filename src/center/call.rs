@@ -277,6 +277,13 @@ pub struct Callback {
     pub last: Option<LegOutcome>,
 }
 
+impl Callback {
+    /// Asked for `now`: no attempt yet.
+    pub fn new(number: E164, now: Millis) -> Self {
+        Callback { number, requested_at: now, attempts: 0, not_before: None, last: None }
+    }
+}
+
 /// Where a customer call stands, read from its participants.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallPhase {
@@ -293,7 +300,20 @@ pub enum CallPhase {
 }
 
 /// A customer call that is not over.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What a call in the center is: a caller on the line, the message one left, or a caller who
+/// asked to be called back (and hung up). One of the three, never two.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CallKind {
+    #[default]
+    Live,
+    /// Not a caller on the line but the message they left.
+    Voicemail(Voicemail),
+    /// The caller asked to be called back (and hung up): the request waits in their place.
+    Callback(Callback),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Call {
     pub sid: CallSid,
     /// The caller's number as Twilio gave it (`None`: Twilio gave none).
@@ -330,12 +350,7 @@ pub struct Call {
     /// Since when the owner has asked a supervisor for help (cleared when one joins).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<Millis>,
-    /// Not a caller on the line but the message they left.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voicemail: Option<Voicemail>,
-    /// The caller asked to be called back (and hung up).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub callback: Option<Callback>,
+    pub kind: CallKind,
     /// The caller is in the callback menu, out of their conference, until then at the latest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub menu_until: Option<Millis>,
@@ -382,8 +397,7 @@ impl Call {
             left_conferences: Vec::new(),
             notice: None,
             help: None,
-            voicemail: None,
-            callback: None,
+            kind: CallKind::Live,
             menu_until: None,
             callback_offered: false,
             queue: None,
@@ -397,8 +411,31 @@ impl Call {
         for p in &mut call.parties {
             p.joined = false;
         }
-        call.voicemail = Some(voicemail);
+        call.kind = CallKind::Voicemail(voicemail);
         call
+    }
+
+    /// The message, when this call is a voicemail.
+    pub fn as_voicemail(&self) -> Option<&Voicemail> {
+        match &self.kind {
+            CallKind::Voicemail(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The request, when this call is a callback.
+    pub fn as_callback(&self) -> Option<&Callback> {
+        match &self.kind {
+            CallKind::Callback(cb) => Some(cb),
+            _ => None,
+        }
+    }
+
+    pub(super) fn as_callback_mut(&mut self) -> Option<&mut Callback> {
+        match &mut self.kind {
+            CallKind::Callback(cb) => Some(cb),
+            _ => None,
+        }
     }
 
     /// The participant with this part (the customer, the owner, the target: one each).
@@ -503,199 +540,9 @@ impl Call {
 
     /// What the customer hears while waiting without an agent: nothing more than the
     /// conference's own wait music until an agent has joined once, then this music as a hold.
-    pub(super) fn waiting(&self, music: Music) -> Option<Music> {
+    pub fn waiting(&self, music: Music) -> Option<Music> {
         self.started.then_some(music)
     }
 }
 
 // ---- reading a stored call ---------------------------------------------------------------------
-
-/// A call as stored: this version's form, or the previous one's (a phase, a transfer naming its
-/// target, `on_hold` and `muted` beside them), so calls live at an upgrade carry on.
-#[derive(Deserialize)]
-struct Stored {
-    sid: CallSid,
-    #[serde(default, deserialize_with = "caller")]
-    from: Option<PhoneNumber>,
-    queued_at: Millis,
-    #[serde(default)]
-    queue_key: Option<Millis>,
-    #[serde(default)]
-    parties: Option<Vec<Participant>>,
-    #[serde(default)]
-    transfer: Option<StoredTransfer>,
-    #[serde(default)]
-    transferred_by: Option<AgentId>,
-    legs: LegNo,
-    #[serde(default)]
-    started: bool,
-    #[serde(default)]
-    conference: Option<String>,
-    #[serde(default)]
-    left_conferences: Vec<String>,
-    #[serde(default)]
-    notice: Option<CallNotice>,
-    #[serde(default)]
-    help: Option<Millis>,
-    #[serde(default)]
-    voicemail: Option<Voicemail>,
-    #[serde(default)]
-    callback: Option<Callback>,
-    #[serde(default)]
-    menu_until: Option<Millis>,
-    #[serde(default)]
-    callback_offered: bool,
-    #[serde(default)]
-    queue: Option<QueueName>,
-    #[serde(default)]
-    priority: i32,
-    // The previous version's fields.
-    #[serde(default)]
-    phase: Option<StoredPhase>,
-    #[serde(default)]
-    on_hold: bool,
-    #[serde(default)]
-    muted: Vec<AgentId>,
-}
-
-#[derive(Deserialize)]
-struct StoredTransfer {
-    #[serde(default)]
-    to: Option<Party>,
-    #[serde(default)]
-    leg: Option<LegNo>,
-    note: String,
-    stage: StoredStage,
-    since: Millis,
-}
-
-/// The stage as either version wrote it: a word, or `{"stage": "talking", "with": …}`.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum StoredStage {
-    Word(Stage),
-    Tagged {
-        stage: String,
-        #[serde(default)]
-        with: Option<Side>,
-    },
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "phase", rename_all = "kebab-case")]
-enum StoredPhase {
-    Queued,
-    Offered {
-        agent: AgentId,
-        leg: LegNo,
-        since: Millis,
-        #[serde(default)]
-        by: Option<AgentId>,
-    },
-    Connected {
-        owner: AgentId,
-        leg: LegNo,
-        since: Millis,
-    },
-    Outside {
-        number: E164,
-        leg: LegNo,
-        since: Millis,
-        answered: bool,
-        by: AgentId,
-    },
-}
-
-/// The previous version wrote an unknown caller as `""`.
-fn caller<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<PhoneNumber>, D::Error> {
-    let s: Option<String> = Option::deserialize(d)?;
-    Ok(s.filter(|s| !s.is_empty()).and_then(|s| PhoneNumber::parse(&s).ok()))
-}
-
-impl<'de> Deserialize<'de> for Call {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = Stored::deserialize(d)?;
-        let stage = |t: &StoredTransfer| match &t.stage {
-            StoredStage::Word(stage) => *stage,
-            StoredStage::Tagged { stage, with } => match stage.as_str() {
-                "ringing" => Stage::Ringing,
-                "three-way" => Stage::ThreeWay,
-                _ => Stage::Talking { with: with.unwrap_or(Side::Target) },
-            },
-        };
-        let mut call = Call {
-            transfer: s.transfer.as_ref().map(|t| Transfer { note: t.note.clone(), stage: stage(t), since: t.since }),
-            transferred_by: s.transferred_by.clone(),
-            sid: s.sid.clone(),
-            from: s.from,
-            queued_at: s.queued_at,
-            queue_key: s.queue_key,
-            parties: Vec::new(),
-            legs: s.legs,
-            started: s.started,
-            conference: s.conference.and_then(|c| ConferenceSid::parse(&c).ok()),
-            left_conferences: s.left_conferences.iter().filter_map(|c| ConferenceSid::parse(c).ok()).collect(),
-            notice: s.notice,
-            help: s.help,
-            voicemail: s.voicemail,
-            callback: s.callback,
-            menu_until: s.menu_until,
-            callback_offered: s.callback_offered,
-            queue: s.queue,
-            priority: s.priority,
-        };
-        call.parties = match (s.parties, s.phase) {
-            (Some(parties), _) => parties,
-            (None, phase) => {
-                // The previous version: who is on the call from its phase and transfer, who is
-                // held as its rules said then.
-                let mut parties = vec![Participant::customer(&s.sid, s.queued_at)];
-                let owner = match phase.unwrap_or(StoredPhase::Queued) {
-                    StoredPhase::Queued => None,
-                    StoredPhase::Offered { agent, leg, since, by } => {
-                        call.transferred_by = by;
-                        Some(Participant::ringing(Party::Agent(agent), Role::Owner, leg, since))
-                    }
-                    StoredPhase::Connected { owner, leg, since } => {
-                        Some(Participant { joined: true, ..Participant::ringing(Party::Agent(owner), Role::Owner, leg, since) })
-                    }
-                    StoredPhase::Outside { number, leg, since, answered, by } => {
-                        call.transferred_by = Some(by);
-                        Some(Participant { joined: answered, ..Participant::ringing(Party::Phone(number), Role::Owner, leg, since) })
-                    }
-                };
-                let connected = owner.as_ref().is_some_and(|o| o.joined && o.agent().is_some());
-                parties.extend(owner);
-                if let Some((to, leg, t)) = s.transfer.as_ref().and_then(|t| Some((t.to.clone()?, t.leg?, t))) {
-                    let joined = stage(t) != Stage::Ringing;
-                    parties.push(Participant { joined, ..Participant::ringing(to, Role::Target, leg, t.since) });
-                }
-                for p in parties.iter_mut() {
-                    p.muted = p.agent().is_some_and(|a| s.muted.contains(a));
-                }
-                let customer_held = match (&call.transfer, connected) {
-                    (_, false) if owner_is_none(&parties) => call.waiting(Music::Queue),
-                    (_, false) => match parties.iter().find(|p| p.role == Role::Owner) {
-                        Some(o) if o.joined => None,
-                        _ => call.waiting(Music::Transfer),
-                    },
-                    (None, true) => s.on_hold.then_some(Music::Hold),
-                    (Some(t), true) => match t.stage {
-                        Stage::Ringing | Stage::Talking { with: Side::Target } => Some(Music::Hold),
-                        _ => None,
-                    },
-                };
-                parties[0].held = customer_held;
-                if let (Some(t), Some(target)) = (&call.transfer, parties.iter_mut().find(|p| p.role == Role::Target)) {
-                    target.held = (t.stage == Stage::Talking { with: Side::Customer }).then_some(Music::Hold);
-                }
-                parties
-            }
-        };
-        Ok(call)
-    }
-}
-
-fn owner_is_none(parties: &[Participant]) -> bool {
-    !parties.iter().any(|p| p.role == Role::Owner)
-}

@@ -95,7 +95,7 @@ impl Decider<'_> {
 
     pub(super) fn request_callback(&mut self, call: CallSid, number: E164) -> Result<(), Refusal> {
         let c = self.state.calls.get(&call).ok_or_else(|| Refusal::UnknownCall(call.clone()))?;
-        if let Some(cb) = &c.callback {
+        if let Some(cb) = c.as_callback() {
             // Twilio repeating the choice: asked already.
             self.out.reply = Some(Reply::CallbackTaken { number: cb.number.clone() });
             return Ok(());
@@ -123,7 +123,7 @@ impl Decider<'_> {
     /// The agent who took a callback is on the line: the caller's number is called.
     pub(super) fn dial_callback(&mut self, call: &CallSid) {
         let Some(c) = self.state.calls.get(call) else { return };
-        let Some(cb) = &c.callback else { return };
+        let Some(cb) = c.as_callback() else { return };
         let (number, attempt, leg) = (cb.number.clone(), cb.attempts + 1, c.legs + 1);
         self.emit(Event::CallbackDialled { call: call.clone(), number: number.clone(), attempt, leg });
         self.effect(Effect::Dial { call: call.clone(), party: Party::Phone(number), leg });
@@ -133,7 +133,7 @@ impl Decider<'_> {
     pub(super) fn is_callback_leg(&self, call: &CallSid, party: &Party, leg: LegNo) -> bool {
         self.state.calls.get(call).is_some_and(|c| {
             let customer = c.party(Role::Customer).is_some_and(|p| p.leg == leg && leg > 0);
-            customer && matches!((&c.callback, party), (Some(cb), Party::Phone(n)) if cb.number == *n)
+            customer && matches!((c.as_callback(), party), (Some(cb), Party::Phone(n)) if cb.number == *n)
         })
     }
 
@@ -147,7 +147,7 @@ impl Decider<'_> {
             return;
         }
         let outcome = if outcome == LegOutcome::Completed { LegOutcome::Failed } else { outcome };
-        let attempt = c.callback.as_ref().map(|cb| cb.attempts).unwrap_or(1);
+        let attempt = c.as_callback().map(|cb| cb.attempts).unwrap_or(1);
         let owner = c.party(Role::Owner).and_then(|p| Some((p.agent()?.clone(), p.sid.clone())));
         let retry_at = (attempt < self.rules.callback_attempts).then_some(self.now + self.rules.callback_retry);
         self.emit(Event::CallbackMissed { call: call.clone(), attempt, outcome, retry_at });
@@ -166,7 +166,7 @@ impl Decider<'_> {
     /// Refuses a step that needs the caller on the line while a callback has not reached them.
     pub(super) fn caller_not_yet_on(&self, agent: &AgentId) -> Result<(), Refusal> {
         match self.state.call_of(agent) {
-            Some(c) if c.callback.is_some() && !c.party(Role::Customer).is_some_and(|p| p.joined) => {
+            Some(c) if c.as_callback().is_some() && !c.party(Role::Customer).is_some_and(|p| p.joined) => {
                 Err(Reason::CallbackNotAnswered.into())
             }
             _ => Ok(()),
@@ -177,7 +177,7 @@ impl Decider<'_> {
 impl Call {
     /// A caller on the line (not a voicemail, not a callback request).
     pub fn is_live_caller(&self) -> bool {
-        self.voicemail.is_none() && self.callback.is_none()
+        self.as_voicemail().is_none() && self.as_callback().is_none()
     }
 
     /// Whether the caller may be offered a callback now: waiting on the line, not offered one yet.
@@ -188,13 +188,13 @@ impl Call {
     /// Whether routing may offer this queued call now: not in the callback menu, and not a
     /// callback waiting for its next attempt.
     pub fn routable(&self, now: Millis) -> bool {
-        self.menu_until.is_none() && self.callback.as_ref().and_then(|cb| cb.not_before).is_none_or(|t| t <= now)
+        self.menu_until.is_none() && self.as_callback().and_then(|cb| cb.not_before).is_none_or(|t| t <= now)
     }
 
     /// When this call needs the ticker by itself, while it is queued: its menu's deadline, or
     /// its callback's next attempt.
     pub(super) fn timer(&self) -> Option<Millis> {
-        let retry = self.callback.as_ref().and_then(|cb| cb.not_before);
+        let retry = self.as_callback().and_then(|cb| cb.not_before);
         [self.menu_until, retry].into_iter().flatten().min().filter(|_| self.is_queued())
     }
 }

@@ -175,7 +175,7 @@ impl State {
         let queue = FloorQueue {
             waiting: self.queue_len(),
             voicemails: self.queued().filter(|c| c.is_voicemail()).count(),
-            callbacks: self.queued().filter(|c| c.callback.is_some()).count(),
+            callbacks: self.queued().filter(|c| c.as_callback().is_some()).count(),
             by_queue: {
                 let mut counts: std::collections::BTreeMap<QueueName, usize> = Default::default();
                 for q in self.queued().filter_map(|c| c.queue.clone()) {
@@ -192,7 +192,7 @@ impl State {
                     from: c.from.clone(),
                     since: c.queued_at,
                     voicemail: c.is_voicemail(),
-                    callback: c.callback.is_some(),
+                    callback: c.as_callback().is_some(),
                 })
                 .collect(),
             today: day.figures(now, thresholds),

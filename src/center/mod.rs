@@ -55,7 +55,9 @@ pub mod samples;
 mod tests;
 
 pub use agent::{Account, Agent, AgentRole, AwayReason, Presence};
-pub use call::{Call, CallNotice, CallPhase, Callback, EndReason, LegNo, LegOutcome, Music, Participant, Side, Stage, Transfer, Voicemail};
+pub use call::{
+    Call, CallKind, CallNotice, CallPhase, Callback, EndReason, LegNo, LegOutcome, Music, Participant, Side, Stage, Transfer, Voicemail,
+};
 pub use command::{
     Arrival, CallAction, CoachRefusal, Command, MissingTarget, PresenceAction, SupervisorAction, SupervisorStep, Target, TransferAction,
     TransferTo, VoicemailStep, Wanted,

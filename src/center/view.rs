@@ -288,8 +288,9 @@ impl State {
             (Some(_), _, Some(MonitorMode::Listen)) => false,
         };
         // The caller of a voicemail, or of a callback not yet dialled, is not on the line.
-        let absent =
-            |p: &&Participant| p.role == Role::Customer && !p.joined && (c.voicemail.is_some() || (c.callback.is_some() && p.leg == 0));
+        let absent = |p: &&Participant| {
+            p.role == Role::Customer && !p.joined && (c.as_voicemail().is_some() || (c.as_callback().is_some() && p.leg == 0))
+        };
         let mut parties: Vec<_> = c.parties.iter().filter(shown).filter(|p| !absent(p)).collect();
         parties.sort_by_key(|p| p.role);
         parties
@@ -339,8 +340,8 @@ impl State {
             actions: self.call_actions(c, viewer),
             transferred_by: transferred_by.map(|by| self.agent_name(by)),
             help: c.help,
-            voicemail: c.voicemail.clone(),
-            callback: c.callback.clone(),
+            voicemail: c.as_voicemail().cloned(),
+            callback: c.as_callback().cloned(),
             queue: c.queue.clone(),
         }
     }

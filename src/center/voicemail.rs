@@ -32,7 +32,7 @@ impl Decider<'_> {
 
     pub(super) fn transcribed(&mut self, call: CallSid, text: String) {
         let text: String = text.trim().chars().take(2_000).collect();
-        let known = self.state.calls.get(&call).and_then(|c| c.voicemail.as_ref()).is_some_and(|v| v.transcript.as_deref() != Some(&text));
+        let known = self.state.calls.get(&call).and_then(|c| c.as_voicemail()).is_some_and(|v| v.transcript.as_deref() != Some(&text));
         if known && !text.is_empty() {
             self.emit(Event::VoicemailTranscribed { call, text });
         }
@@ -106,6 +106,6 @@ impl Decider<'_> {
 
 impl Call {
     pub fn is_voicemail(&self) -> bool {
-        self.voicemail.is_some()
+        self.as_voicemail().is_some()
     }
 }

@@ -18,6 +18,7 @@ mod pool;
 mod retention;
 mod rows;
 pub mod state;
+mod upgrade;
 
 pub use agents::{AccountRow, AgentRow};
 pub use callbacks::WebhookRefusal;

@@ -102,6 +102,7 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
+        super::upgrade::upgrade_live_calls(&pool).await?;
         Ok(Self { pool, backend, url: url.to_string() })
     }
 

@@ -93,7 +93,7 @@ async fn closed_voicemail_is_left_taken_heard_and_handled(postgres: bool) {
     let store = app.store().await;
     let mut transcript = None;
     for _ in 0..200 {
-        transcript = store.live_call(&customer).await.unwrap().and_then(|c| c.voicemail).and_then(|v| v.transcript);
+        transcript = store.live_call(&customer).await.unwrap().and_then(|c| c.as_voicemail().cloned()).and_then(|v| v.transcript);
         if transcript.is_some() {
             break;
         }

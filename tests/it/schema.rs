@@ -211,3 +211,55 @@ async fn ends_written_before_get_the_abandon_the_figures_counted_on_sqlite() {
 async fn ends_written_before_get_the_abandon_the_figures_counted_on_postgres() {
     ends_written_before_get_the_abandon_the_figures_counted(true).await;
 }
+
+/// Live calls stored by earlier builds carry on: one in the form before participants (a phase),
+/// waiting; a voicemail in the form before calls were by kind. The new build brings them to its
+/// form as it starts, routes the caller, and reads the message as a message.
+async fn live_calls_stored_by_earlier_builds_carry_on(postgres: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = crate::common::fresh_store_url(dir.path(), "old.db", postgres).await;
+    let store = warm_transfer::store::Store::connect(&url).await.unwrap();
+    let (waiting, message) = (crate::common::call_sid(1), crate::common::call_sid(2));
+    let phase = format!(r#"{{"sid":"{waiting}","from":"+15550000001","queued_at":1,"phase":{{"phase":"queued"}},"legs":0}}"#);
+    let mut voicemail =
+        serde_json::to_value(warm_transfer::center::Call::new(warm_transfer::ids::CallSid::parse(&message).unwrap(), None, 2)).unwrap();
+    let o = voicemail.as_object_mut().unwrap();
+    o.remove("kind");
+    o.insert("voicemail".into(), serde_json::json!({"recording": format!("RE{:032x}", 7), "seconds": 42}));
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    for (sid, queued_at, state) in [(&waiting, 1i64, phase), (&message, 2, voicemail.to_string())] {
+        sqlx::query(
+            "INSERT INTO customer_calls (call_sid, from_number, queued_at, live, state, updated_at) VALUES ($1, '', $2, 1, $3, $2)",
+        )
+        .bind(sid.as_str())
+        .bind(queued_at)
+        .bind(state)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    drop(store);
+
+    let app = crate::common::TestApp::spawn_on_url(&url, &[]).await;
+    let calls = app.store().await.live_calls().await.unwrap();
+    assert_eq!(calls.len(), 2, "both read in this build's form: {calls:?}");
+    let read = |sid: &str| calls.iter().find(|c| c.sid.as_str() == sid).unwrap();
+    assert_eq!(read(&message).as_voicemail().map(|v| v.seconds), Some(42));
+    assert_eq!(read(&waiting).kind, warm_transfer::center::CallKind::Live);
+    // The caller who waited across the upgrade is offered first.
+    app.available("agent1").await;
+    let dial = app.stand_in.wait_for_dials(1).await[0].clone();
+    let url = dial.form.iter().find(|(k, _)| k == "Url").map(|(_, v)| v.clone()).unwrap();
+    assert!(url.contains(&waiting), "{url}");
+}
+
+#[tokio::test]
+async fn live_calls_stored_by_earlier_builds_carry_on_on_sqlite() {
+    live_calls_stored_by_earlier_builds_carry_on(false).await;
+}
+
+#[tokio::test]
+async fn live_calls_stored_by_earlier_builds_carry_on_on_postgres() {
+    live_calls_stored_by_earlier_builds_carry_on(true).await;
+}

@@ -141,36 +141,6 @@ fn a_call_reads_back_as_it_was_written() {
 }
 
 #[test]
-fn a_call_stored_by_the_previous_version_carries_on_with_its_parties_and_holds() {
-    let sid = call(1);
-    // agent1 consulting agent2, swapped (agent2 held), agent2 muted: as the previous version wrote it.
-    let old = format!(
-        r#"{{"sid":"{sid}","from":"+15550000001","queued_at":1000,"phase":{{"phase":"connected","owner":"agent1","leg":1,"since":2000}},
-            "transfer":{{"to":"agent2","leg":2,"note":"n","stage":{{"stage":"talking","with":"customer"}},"since":3000}},
-            "legs":2,"started":true,"conference":"CF{cf:032x}","on_hold":false,"muted":["agent2"]}}"#,
-        cf = 5
-    );
-    let c: Call = serde_json::from_str(&old).unwrap();
-    assert_eq!(c.phase(), CallPhase::Connected { owner: agent("agent1"), leg: 1, since: 2000 });
-    assert_eq!(c.transfer.as_ref().map(|t| t.stage), Some(Stage::Talking { with: Side::Customer }));
-    assert_eq!(c.target(), Some(&Party::Agent(agent("agent2"))));
-    assert_eq!(c.holds(), vec![(Who::Party(Party::Agent(agent("agent2"))), Music::Hold)]);
-    assert!(c.muted(&agent("agent2")));
-    assert_eq!(c.from.as_ref().map(|f| f.as_str()), Some("+15550000001"));
-    assert!(c.conference.is_some());
-    // A call waiting again after a failed transfer, held with its place in the queue; and one
-    // offered with an unknown caller.
-    let queued = format!(r#"{{"sid":"{sid}","from":"","queued_at":1,"queue_key":0,"phase":{{"phase":"queued"}},"legs":3,"started":true}}"#);
-    let c: Call = serde_json::from_str(&queued).unwrap();
-    assert_eq!((c.phase(), c.from.clone(), c.holds()), (CallPhase::Queued, None, vec![(Who::Customer, Music::Queue)]));
-    let offered =
-        format!(r#"{{"sid":"{sid}","from":"","queued_at":1,"phase":{{"phase":"offered","agent":"agent3","leg":1,"since":5}},"legs":1}}"#);
-    let c: Call = serde_json::from_str(&offered).unwrap();
-    assert_eq!(c.phase(), CallPhase::Offered { agent: agent("agent3"), leg: 1, since: 5, by: None });
-    assert_eq!(c.holds(), vec![], "the conference never started: it plays its own wait music");
-}
-
-#[test]
 fn another_instances_rows_replace_what_this_copy_had() {
     let mut w = given_agents(&["agent1"]).available("agent1").arrives(1).arrives(2);
     let mut other = w.state.clone();

@@ -142,7 +142,7 @@ fn the_transcription_arrives_with_the_voicemail_and_is_shown_with_it() {
     let w =
         given_agents(&["agent1"]).leaves_voicemail(1).and(Command::Transcribed { call: call(1), text: "  please call me back  ".into() });
     assert_eq!(w.decision().events, vec![Event::VoicemailTranscribed { call: call(1), text: "please call me back".into() }]);
-    assert_eq!(w.state.calls[&call(1)].voicemail.as_ref().and_then(|v| v.transcript.as_deref()), Some("please call me back"));
+    assert_eq!(w.state.calls[&call(1)].as_voicemail().and_then(|v| v.transcript.as_deref()), Some("please call me back"));
     let w = w.when(Command::Transcribed { call: call(9), text: "unknown call".into() });
     assert!(w.decision().events.is_empty());
 }
