@@ -20,8 +20,8 @@
 //! - `order`: in which order the outbox performs effects (lanes, legs created and withdrawn);
 //! - `keys`: what the caller's keypad means in each menu;
 //! - `pacing`: which call Twilio must create goes first when the account's pace binds;
-//! - `opening`: open or closed, as the core asks it (`Calendar`); `hours`: the schedule behind
-//!   it (server only: it needs the time zone database);
+//! - `opening`: open or closed, as the core asks it (`Calendar`; the schedule behind it is
+//!   `crate::schedule`, server only);
 //! - `samples` (tests): a center at several moments, for tests of what reads its views.
 
 mod agent;
@@ -35,8 +35,6 @@ mod effect;
 mod event;
 mod figures;
 mod floor;
-#[cfg(feature = "ssr")]
-pub mod hours;
 mod keys;
 mod opening;
 pub mod order;

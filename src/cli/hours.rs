@@ -2,8 +2,8 @@
 //! change is made from the version just read, so a supervisor saving on the floor at the same
 //! moment is never overwritten: one of the two is refused and told to read again.
 
-use crate::center::hours::{Closure, Hours, Schedule};
 use crate::clock::now_ms;
+use crate::schedule::{Closure, Hours, Schedule};
 use crate::store::{HoursChange, Store};
 
 /// Who the CLI's changes are made by, in the audit log and the floor's "changed by".

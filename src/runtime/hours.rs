@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use parking_lot::RwLock;
 
-use crate::center::hours::{Closure, Hours, Schedule, ScheduleError};
 use crate::center::{Calendar, ClosedWhy, Millis, Openness};
 use crate::clock::now_ms;
+use crate::schedule::{Closure, Hours, Schedule, ScheduleError};
 use crate::store::{HoursChange, HoursRow, Store, StoreError};
 
 /// How often the stored row is read again.

@@ -1,6 +1,9 @@
 //! Opening hours: a weekly schedule and holidays in a time zone, and a supervisor's "closed now"
 //! switch. Pure: the schedule is parsed from its text once (at the edge), and asked whether we
-//! are open at a given instant, and when we next open or close.
+//! are open at a given instant, and when we next open or close. The core asks it as its
+//! `center::Calendar` (through `runtime::OpeningHours`); it lives outside the core because it
+//! needs the time zone database (server only) and speaks to people (its errors, "we open again
+//! tomorrow at 09:00").
 //!
 //! The text is what supervisors edit (on the floor and with the CLI), one rule per line:
 //!
@@ -20,8 +23,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
-use super::opening::{Calendar, ClosedWhy, Openness};
-use super::rules::Millis;
+use crate::center::{Calendar, ClosedWhy, Millis, Openness};
 
 /// Minutes since local midnight, 0..=1440.
 pub type Minute = u16;
