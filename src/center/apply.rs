@@ -5,6 +5,7 @@ use super::agent::Agent;
 use super::call::{Call, CallKind, CallNotice, Callback, Music, Participant, Side, Stage, Transfer, Voicemail};
 use super::command::Target;
 use super::event::Event;
+use super::event::{AgentEvent, CallEvent, CallbackEvent, MonitorEvent, TransferEvent, VoicemailEvent};
 use super::party::{Party, Role};
 use super::rules::Millis;
 use super::state::State;
@@ -21,29 +22,29 @@ impl State {
 
     fn change(&mut self, event: &Event, now: Millis) {
         match event {
-            Event::Queued { call, from, queue, priority, since } => {
+            Event::Call(CallEvent::Queued { call, from, queue, priority, since }) => {
                 let mut c = Call::new(call.clone(), from.clone(), since.unwrap_or(now));
                 c.queue = queue.clone();
                 c.priority = *priority;
                 self.insert_call(c)
             }
-            Event::VoicemailLeft { call, from, recording, seconds } => {
+            Event::Voicemail(VoicemailEvent::VoicemailLeft { call, from, recording, seconds }) => {
                 let message = Voicemail { recording: recording.clone(), seconds: *seconds, transcript: None };
                 self.insert_call(Call::voicemail(call.clone(), from.clone(), message, now))
             }
-            Event::VoicemailTranscribed { call, text } => {
+            Event::Voicemail(VoicemailEvent::VoicemailTranscribed { call, text }) => {
                 if let Some(CallKind::Voicemail(v)) = self.calls.get_mut(call).map(|c| &mut c.kind) {
                     v.transcript = Some(text.clone());
                 }
             }
-            Event::VoicemailTaken { call, .. } => {
+            Event::Voicemail(VoicemailEvent::VoicemailTaken { call, .. }) => {
                 if let Some(owner) = self.calls.get_mut(call).and_then(|c| c.party_mut(Role::Owner)) {
                     owner.joined = true;
                     owner.since = now;
                 }
             }
-            Event::VoicemailReturned { call, .. } => self.requeue(call, Music::Queue),
-            Event::VoicemailCalledBack { call, agent, number, leg } => {
+            Event::Voicemail(VoicemailEvent::VoicemailReturned { call, .. }) => self.requeue(call, Music::Queue),
+            Event::Voicemail(VoicemailEvent::VoicemailCalledBack { call, agent, number, leg }) => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 // From now on a callback like any other, made by this agent: their phone first.
                 c.kind = CallKind::Callback(Callback::new(number.clone(), now));
@@ -51,8 +52,8 @@ impl State {
                 c.parties.push(Participant::ringing(Party::Agent(agent.clone()), Role::Owner, *leg, now));
                 c.legs = c.legs.max(*leg);
             }
-            Event::VoicemailHandled { .. } => {}
-            Event::CallbackOffered { call, until, .. } => {
+            Event::Voicemail(VoicemailEvent::VoicemailHandled { .. }) => {}
+            Event::Callback(CallbackEvent::CallbackOffered { call, until, .. }) => {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.callback_offered = true;
                     c.menu_until = Some(*until);
@@ -63,12 +64,12 @@ impl State {
                     }
                 }
             }
-            Event::BackInQueue { call } => {
+            Event::Callback(CallbackEvent::BackInQueue { call }) => {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.menu_until = None;
                 }
             }
-            Event::CallbackRequested { call, number } => {
+            Event::Callback(CallbackEvent::CallbackRequested { call, number }) => {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.menu_until = None;
                     c.kind = CallKind::Callback(Callback::new(number.clone(), now));
@@ -80,7 +81,7 @@ impl State {
                     }
                 }
             }
-            Event::CallbackDialled { call, attempt, leg, .. } => {
+            Event::Callback(CallbackEvent::CallbackDialled { call, attempt, leg, .. }) => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 c.legs = c.legs.max(*leg);
                 if let Some(cb) = c.as_callback_mut() {
@@ -92,14 +93,14 @@ impl State {
                     customer.since = now;
                 }
             }
-            Event::CallbackAnswered { call, sid } => {
+            Event::Callback(CallbackEvent::CallbackAnswered { call, sid }) => {
                 if let Some(customer) = self.calls.get_mut(call).and_then(|c| c.party_mut(Role::Customer)) {
                     customer.joined = true;
                     customer.since = now;
                     customer.sid = sid.clone();
                 }
             }
-            Event::CallbackMissed { call, outcome, retry_at, .. } => {
+            Event::Callback(CallbackEvent::CallbackMissed { call, outcome, retry_at, .. }) => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 if let Some(cb) = c.as_callback_mut() {
                     cb.last = Some(*outcome);
@@ -110,7 +111,7 @@ impl State {
                 c.conference = None;
                 self.requeue(call, Music::Queue);
             }
-            Event::Offered { call, agent, leg } => {
+            Event::Call(CallEvent::Offered { call, agent, leg }) => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 self.queue.remove(&c.queue_key());
                 c.parties.retain(|p| p.role != Role::Owner);
@@ -119,8 +120,10 @@ impl State {
                 c.legs = c.legs.max(*leg);
                 hold_customer(c, c.waiting(Music::Transfer));
             }
-            Event::OfferMissed { call, .. } | Event::OutsideMissed { call, .. } => self.requeue(call, Music::Queue),
-            Event::Answered { call, sid, .. } => {
+            Event::Call(CallEvent::OfferMissed { call, .. }) | Event::Call(CallEvent::OutsideMissed { call, .. }) => {
+                self.requeue(call, Music::Queue)
+            }
+            Event::Call(CallEvent::Answered { call, sid, .. }) => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 // How long the latest caller answered waited: the queue's recent answer time.
                 if c.is_live_caller() && !c.started {
@@ -136,7 +139,7 @@ impl State {
                 // Whoever held the customer before is gone: the new agent talks with them.
                 hold_customer(c, None);
             }
-            Event::ConsultStarted { call, to, leg, note, .. } => {
+            Event::Transfer(TransferEvent::ConsultStarted { call, to, leg, note, .. }) => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 c.parties.retain(|p| p.role != Role::Target);
                 c.parties.push(Participant::ringing(to.clone(), Role::Target, *leg, now));
@@ -146,7 +149,7 @@ impl State {
                 // The consult holds the customer; when it ends they are back, talking.
                 hold_customer(c, Some(Music::Hold));
             }
-            Event::TargetAnswered { call, sid, .. } => {
+            Event::Transfer(TransferEvent::TargetAnswered { call, sid, .. }) => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 if let Some(target) = c.party_mut(Role::Target) {
                     target.joined = true;
@@ -158,17 +161,17 @@ impl State {
                     t.since = now;
                 }
             }
-            Event::TargetMissed { call, .. } | Event::TargetLeft { call, .. } => {
+            Event::Transfer(TransferEvent::TargetMissed { call, .. }) | Event::Transfer(TransferEvent::TargetLeft { call, .. }) => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 end_consult(c);
                 c.notice = Some(CallNotice { text: event.describe(), at: now, retry: false });
             }
-            Event::ConsultCancelled { call, .. } => {
+            Event::Transfer(TransferEvent::ConsultCancelled { call, .. }) => {
                 if let Some(c) = self.calls.get_mut(call) {
                     end_consult(c);
                 }
             }
-            Event::Swapped { call, with } => {
+            Event::Transfer(TransferEvent::Swapped { call, with }) => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 if let Some(t) = c.transfer.as_mut() {
                     t.stage = Stage::Talking { with: *with };
@@ -182,7 +185,7 @@ impl State {
                     t.held = target;
                 }
             }
-            Event::ThreeWayStarted { call } => {
+            Event::Transfer(TransferEvent::ThreeWayStarted { call }) => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 if let Some(t) = c.transfer.as_mut() {
                     t.stage = Stage::ThreeWay;
@@ -192,7 +195,7 @@ impl State {
                     t.held = None;
                 }
             }
-            Event::TransferCompleted { call, by, .. } => {
+            Event::Transfer(TransferEvent::TransferCompleted { call, by, .. }) => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 if c.transfer.take().is_none() {
                     return;
@@ -213,7 +216,7 @@ impl State {
                 let customer = if joined { None } else { c.waiting(Music::Transfer) };
                 hold_customer(c, customer);
             }
-            Event::Transferred { call, by, to, leg } => {
+            Event::Transfer(TransferEvent::Transferred { call, by, to, leg }) => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 c.notice = None;
                 c.parties.retain(|p| p.role != Role::Owner);
@@ -233,7 +236,7 @@ impl State {
                     }
                 }
             }
-            Event::OutsideAnswered { call, sid, .. } => {
+            Event::Call(CallEvent::OutsideAnswered { call, sid, .. }) => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 if let Some(owner) = c.party_mut(Role::Owner) {
                     owner.joined = true;
@@ -242,68 +245,68 @@ impl State {
                 }
                 hold_customer(c, None);
             }
-            Event::Ended { call, .. } => self.remove_call(call),
-            Event::ConferenceKnown { call, conference } => {
+            Event::Call(CallEvent::Ended { call, .. }) => self.remove_call(call),
+            Event::Call(CallEvent::ConferenceKnown { call, conference }) => {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.conference = Some(conference.clone());
                 }
             }
-            Event::ArrangeFailed { call, .. } => {
+            Event::Call(CallEvent::ArrangeFailed { call, .. }) => {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.notice = Some(CallNotice { text: event.describe(), at: now, retry: true });
                 }
             }
-            Event::Rearranged { call, .. } => {
+            Event::Call(CallEvent::Rearranged { call, .. }) => {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.notice = None;
                 }
             }
-            Event::CustomerHeld { call, hold, .. } => {
+            Event::Call(CallEvent::CustomerHeld { call, hold, .. }) => {
                 if let Some(c) = self.calls.get_mut(call) {
                     hold_customer(c, hold.then_some(Music::Hold));
                 }
             }
-            Event::Muted { call, agent, muted } => {
+            Event::Call(CallEvent::Muted { call, agent, muted }) => {
                 if let Some(p) = self.calls.get_mut(call).and_then(|c| c.parties.iter_mut().find(|p| p.agent() == Some(agent))) {
                     p.muted = *muted;
                 }
             }
-            Event::MonitorRinging { call, supervisor, leg, mode } => {
+            Event::Monitor(MonitorEvent::MonitorRinging { call, supervisor, leg, mode }) => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 c.parties.retain(|p| p.agent() != Some(supervisor));
                 c.parties.push(Participant::monitor(supervisor.clone(), *leg, *mode, now));
                 c.legs = c.legs.max(*leg);
             }
-            Event::MonitorJoined { call, supervisor, sid } => {
+            Event::Monitor(MonitorEvent::MonitorJoined { call, supervisor, sid }) => {
                 if let Some(p) = self.calls.get_mut(call).and_then(|c| c.monitor_mut(supervisor)) {
                     p.joined = true;
                     p.since = now;
                     p.sid = sid.clone();
                 }
             }
-            Event::MonitorModeSet { call, supervisor, mode, coaching, note } => {
+            Event::Monitor(MonitorEvent::MonitorModeSet { call, supervisor, mode, coaching, note }) => {
                 if let Some(p) = self.calls.get_mut(call).and_then(|c| c.monitor_mut(supervisor)) {
                     p.mode = Some(*mode);
                     p.coaching = coaching.clone();
                     p.note = note.clone();
                 }
             }
-            Event::MonitorLeft { call, supervisor } => {
+            Event::Monitor(MonitorEvent::MonitorLeft { call, supervisor }) => {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.parties.retain(|p| !(p.role == Role::Monitor && p.agent() == Some(supervisor)));
                 }
             }
-            Event::HandRaised { call, raised, .. } => {
+            Event::Monitor(MonitorEvent::HandRaised { call, raised, .. }) => {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.help = raised.then_some(now);
                 }
             }
-            Event::OfferWithdrawn { .. }
-            | Event::Left { .. }
-            | Event::CoachRefused { .. }
-            | Event::Supervised { .. }
-            | Event::TurnedAway { .. } => {}
-            Event::PresenceChanged { agent, presence, since } => {
+            Event::Call(CallEvent::OfferWithdrawn { .. })
+            | Event::Call(CallEvent::Left { .. })
+            | Event::Monitor(MonitorEvent::CoachRefused { .. })
+            | Event::Agent(AgentEvent::Supervised { .. })
+            | Event::Call(CallEvent::TurnedAway { .. }) => {}
+            Event::Agent(AgentEvent::PresenceChanged { agent, presence, since }) => {
                 // Off a call: its mute is over with it.
                 let left = self.agents.get(agent).map(|a| a.presence.clone()).filter(|p| p != presence).and_then(|p| p.call().cloned());
                 if let Some(p) =
@@ -316,29 +319,29 @@ impl State {
                     a.since = *since;
                 }
             }
-            Event::Seen { agent, until } => {
+            Event::Agent(AgentEvent::Seen { agent, until }) => {
                 if let Some(a) = self.agents.get_mut(agent) {
                     a.online_until = Some(*until);
                 }
             }
             // No console of theirs holds a lease any more.
-            Event::SignedOut { agent } => {
+            Event::Agent(AgentEvent::SignedOut { agent }) => {
                 if let Some(a) = self.agents.get_mut(agent) {
                     a.online_until = None;
                 }
             }
-            Event::AccountAdded { agent, name, role, queues } => {
+            Event::Agent(AgentEvent::AccountAdded { agent, name, role, queues }) => {
                 let a = self.agents.entry(agent.clone()).or_insert_with(|| Agent::named(agent.clone(), name.clone(), *role));
                 a.queues = queues.clone();
             }
-            Event::AccountChanged { agent, name, role, queues } => {
+            Event::Agent(AgentEvent::AccountChanged { agent, name, role, queues }) => {
                 if let Some(a) = self.agents.get_mut(agent) {
                     a.name = name.clone();
                     a.role = *role;
                     a.queues = queues.clone();
                 }
             }
-            Event::AccountRemoved { agent } => {
+            Event::Agent(AgentEvent::AccountRemoved { agent }) => {
                 self.agents.remove(agent);
             }
         }

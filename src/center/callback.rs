@@ -13,6 +13,7 @@ use super::call::{Call, EndReason, LegNo, LegOutcome};
 use super::decide::{Decider, Reply};
 use super::effect::Effect;
 use super::event::Event;
+use super::event::{CallEvent, CallbackEvent};
 use super::party::{Party, Role};
 use super::refusal::{Reason, Refusal};
 use super::rules::Millis;
@@ -38,7 +39,7 @@ impl Decider<'_> {
         let head = self.state.queued().find(|c| c.is_live_caller() && c.sid != *call).map(|c| now - c.queued_at);
         let expected = head.into_iter().chain(self.state.recent_wait).max();
         if nobody || expected.is_some_and(|wait| wait >= after) {
-            self.emit(Event::CallbackOffered { call: call.clone(), until: now + self.rules.menu_time, nobody });
+            self.emit(Event::Callback(CallbackEvent::CallbackOffered { call: call.clone(), until: now + self.rules.menu_time, nobody }));
             self.out.reply = Some(Reply::CallbackOffer { nobody });
         }
     }
@@ -57,7 +58,11 @@ impl Decider<'_> {
             .take(if all { usize::MAX } else { OFFERS_PER_TICK })
             .collect();
         for call in due {
-            self.emit(Event::CallbackOffered { call: call.clone(), until: self.now + self.rules.menu_time, nobody: false });
+            self.emit(Event::Callback(CallbackEvent::CallbackOffered {
+                call: call.clone(),
+                until: self.now + self.rules.menu_time,
+                nobody: false,
+            }));
             self.effect(Effect::OfferCallback { call });
         }
     }
@@ -74,11 +79,11 @@ impl Decider<'_> {
     pub(super) fn keep_waiting(&mut self, call: CallSid, from: Option<PhoneNumber>) {
         self.out.reply = Some(Reply::BackInQueue);
         match self.state.calls.get(&call) {
-            Some(c) if c.menu_until.is_some() => self.emit(Event::BackInQueue { call }),
+            Some(c) if c.menu_until.is_some() => self.emit(Event::Callback(CallbackEvent::BackInQueue { call })),
             Some(_) => {}
             // Their menu's time ran out and the call was given up, yet here they are: they wait
             // again, at the back (better than a conference nobody is offered).
-            None => self.emit(Event::Queued { call, from, queue: None, priority: 0, since: None }),
+            None => self.emit(Event::Call(CallEvent::Queued { call, from, queue: None, priority: 0, since: None })),
         }
     }
 
@@ -89,7 +94,7 @@ impl Decider<'_> {
         if gone {
             self.end_call(&call, EndReason::CallerHungUp);
         } else {
-            self.emit(Event::BackInQueue { call });
+            self.emit(Event::Callback(CallbackEvent::BackInQueue { call }));
         }
     }
 
@@ -104,7 +109,7 @@ impl Decider<'_> {
             return Err(Reason::NotInMenu.into());
         }
         self.out.reply = Some(Reply::CallbackTaken { number: number.clone() });
-        self.emit(Event::CallbackRequested { call, number });
+        self.emit(Event::Callback(CallbackEvent::CallbackRequested { call, number }));
         Ok(())
     }
 
@@ -115,7 +120,7 @@ impl Decider<'_> {
         if c.menu_until.is_none() || !c.is_queued() {
             return Err(Reason::NotInMenu.into());
         }
-        self.emit(Event::Ended { call, reason: EndReason::ToVoicemail, abandoned: false });
+        self.emit(Event::Call(CallEvent::Ended { call, reason: EndReason::ToVoicemail, abandoned: false }));
         self.out.reply = Some(Reply::Voicemail);
         Ok(())
     }
@@ -125,7 +130,7 @@ impl Decider<'_> {
         let Some(c) = self.state.calls.get(call) else { return };
         let Some(cb) = c.as_callback() else { return };
         let (number, attempt, leg) = (cb.number.clone(), cb.attempts + 1, c.legs + 1);
-        self.emit(Event::CallbackDialled { call: call.clone(), number: number.clone(), attempt, leg });
+        self.emit(Event::Callback(CallbackEvent::CallbackDialled { call: call.clone(), number: number.clone(), attempt, leg }));
         self.effect(Effect::Dial { call: call.clone(), party: Party::Phone(number), leg });
     }
 
@@ -150,7 +155,7 @@ impl Decider<'_> {
         let attempt = c.as_callback().map(|cb| cb.attempts).unwrap_or(1);
         let owner = c.party(Role::Owner).and_then(|p| Some((p.agent()?.clone(), p.sid.clone())));
         let retry_at = (attempt < self.rules.callback_attempts).then_some(self.now + self.rules.callback_retry);
-        self.emit(Event::CallbackMissed { call: call.clone(), attempt, outcome, retry_at });
+        self.emit(Event::Callback(CallbackEvent::CallbackMissed { call: call.clone(), attempt, outcome, retry_at }));
         if let Some((agent, sid)) = owner {
             // The agent waited alone in the conference: their leg is hung up, and they are free.
             self.after_call(&agent);
@@ -159,7 +164,7 @@ impl Decider<'_> {
             }
         }
         if retry_at.is_none() {
-            self.emit(Event::Ended { call: call.clone(), reason: EndReason::CallbackGaveUp, abandoned: false });
+            self.emit(Event::Call(CallEvent::Ended { call: call.clone(), reason: EndReason::CallbackGaveUp, abandoned: false }));
         }
     }
 

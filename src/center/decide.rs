@@ -6,6 +6,7 @@
 //! participant, set as events are applied; after a decision the difference is what Twilio is
 //! asked to change (`arrange`).
 
+use super::event::{AgentEvent, CallEvent, CallbackEvent, MonitorEvent, TransferEvent};
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::agent::{Account, Agent, AwayReason, Presence};
@@ -157,7 +158,7 @@ impl Decider<'_> {
     pub(super) fn presence(&mut self, agent: &AgentId, presence: Presence) {
         let unchanged = self.state.agents.get(agent).is_none_or(|a| a.presence == presence);
         if !unchanged {
-            self.emit(Event::PresenceChanged { agent: agent.clone(), presence, since: self.now });
+            self.emit(Event::Agent(AgentEvent::PresenceChanged { agent: agent.clone(), presence, since: self.now }));
         }
     }
 
@@ -230,13 +231,13 @@ impl Decider<'_> {
             return;
         }
         match closed {
-            Some((why, _)) => self.emit(Event::TurnedAway { call, from, reason: why.words() }),
+            Some((why, _)) => self.emit(Event::Call(CallEvent::TurnedAway { call, from, reason: why.words() })),
             None => {
                 let (queue, priority) = queue.map_or((None, 0), |(q, p)| (Some(q), p));
                 // Kept aside while the database was away: queued as of when they rang (never later
                 // than now, whatever the clocks of the instances say).
                 let since = arrived_at.filter(|t| *t < self.now);
-                self.emit(Event::Queued { call, from, queue, priority, since })
+                self.emit(Event::Call(CallEvent::Queued { call, from, queue, priority, since }))
             }
         }
     }
@@ -244,7 +245,7 @@ impl Decider<'_> {
     fn conference_known(&mut self, call: CallSid, conference: ConferenceSid) {
         // A late callback about a conference the caller has left is not their conference again.
         if self.state.calls.get(&call).is_some_and(|c| c.learns_conference(&conference)) {
-            self.emit(Event::ConferenceKnown { call, conference });
+            self.emit(Event::Call(CallEvent::ConferenceKnown { call, conference }));
         }
     }
 
@@ -255,7 +256,7 @@ impl Decider<'_> {
         if self.is_callback_leg(&call, &party, leg) {
             self.out.reply = Some(Reply::Join { as_customer: true });
             if self.state.calls[&call].party(Role::Customer).is_some_and(|p| !p.joined) {
-                self.emit(Event::CallbackAnswered { call, sid });
+                self.emit(Event::Callback(CallbackEvent::CallbackAnswered { call, sid }));
             }
             return Ok(());
         }
@@ -266,7 +267,7 @@ impl Decider<'_> {
         let (target, owner) = (joined(Role::Target), joined(Role::Owner));
         if let Some(joined) = target {
             if !joined {
-                self.emit(Event::TargetAnswered { call: call.clone(), to: party.clone(), sid });
+                self.emit(Event::Transfer(TransferEvent::TargetAnswered { call: call.clone(), to: party.clone(), sid }));
                 if let Party::Agent(agent) = &party {
                     self.presence(agent, Presence::OnCall { call });
                 }
@@ -280,11 +281,11 @@ impl Decider<'_> {
         }
         match party {
             Party::Agent(agent) => {
-                self.emit(Event::Answered { call: call.clone(), agent: agent.clone(), sid });
+                self.emit(Event::Call(CallEvent::Answered { call: call.clone(), agent: agent.clone(), sid }));
                 self.presence(&agent, Presence::OnCall { call: call.clone() });
                 self.dial_callback(&call);
             }
-            Party::Phone(number) => self.emit(Event::OutsideAnswered { call, number, sid }),
+            Party::Phone(number) => self.emit(Event::Call(CallEvent::OutsideAnswered { call, number, sid })),
         }
         Ok(())
     }
@@ -302,13 +303,13 @@ impl Decider<'_> {
         let consult_target = c.target().cloned().filter(|_| c.transfer.is_some());
         match (role, party) {
             (Role::Target, _) if !joined => {
-                self.emit(Event::TargetMissed { call: call.clone(), to: party.clone(), outcome: unanswered });
+                self.emit(Event::Transfer(TransferEvent::TargetMissed { call: call.clone(), to: party.clone(), outcome: unanswered }));
                 if let Party::Agent(agent) = party {
                     self.missed(agent, call, unanswered);
                 }
             }
             (Role::Target, _) => {
-                self.emit(Event::TargetLeft { call: call.clone(), to: party.clone() });
+                self.emit(Event::Transfer(TransferEvent::TargetLeft { call: call.clone(), to: party.clone() }));
                 if let Party::Agent(agent) = party {
                     self.off_call(agent, call);
                 }
@@ -317,21 +318,21 @@ impl Decider<'_> {
             (Role::Owner, Party::Agent(owner)) => match consult_target {
                 // The first agent hung up during a consult: the customer stays for the target.
                 Some(to) => {
-                    self.emit(Event::TransferCompleted { call: call.clone(), by: owner.clone(), to });
+                    self.emit(Event::Transfer(TransferEvent::TransferCompleted { call: call.clone(), by: owner.clone(), to }));
                     self.after_call(owner);
                 }
                 None => {
-                    self.emit(Event::Left { call: call.clone(), agent: owner.clone() });
+                    self.emit(Event::Call(CallEvent::Left { call: call.clone(), agent: owner.clone() }));
                     self.after_call(owner);
                     self.end_call(call, EndReason::AgentHungUp);
                 }
             },
             (Role::Owner, Party::Phone(_)) if joined => self.end_call(call, EndReason::OutsideHungUp),
             (Role::Owner, Party::Phone(number)) => {
-                self.emit(Event::OutsideMissed { call: call.clone(), number: number.clone(), outcome: unanswered });
+                self.emit(Event::Call(CallEvent::OutsideMissed { call: call.clone(), number: number.clone(), outcome: unanswered }));
             }
             (Role::Monitor, Party::Agent(supervisor)) => {
-                self.emit(Event::MonitorLeft { call: call.clone(), supervisor: supervisor.clone() })
+                self.emit(Event::Monitor(MonitorEvent::MonitorLeft { call: call.clone(), supervisor: supervisor.clone() }))
             }
             (Role::Customer | Role::Monitor, _) => {}
         }
@@ -339,7 +340,7 @@ impl Decider<'_> {
 
     /// The offered agent did not take the call: it goes back to the head of the queue.
     fn offer_missed(&mut self, call: &CallSid, agent: &AgentId, outcome: LegOutcome) {
-        self.emit(Event::OfferMissed { call: call.clone(), agent: agent.clone(), outcome });
+        self.emit(Event::Call(CallEvent::OfferMissed { call: call.clone(), agent: agent.clone(), outcome }));
         self.missed(agent, call, outcome);
     }
 
@@ -384,7 +385,7 @@ impl Decider<'_> {
             let Some(party) = p.party() else { continue };
             match (p.joined, party) {
                 (false, Party::Agent(agent)) => {
-                    self.emit(Event::OfferWithdrawn { call: call.clone(), agent: agent.clone() });
+                    self.emit(Event::Call(CallEvent::OfferWithdrawn { call: call.clone(), agent: agent.clone() }));
                     self.effect(Effect::CancelLeg { call: call.clone(), party: party.clone(), leg: p.leg });
                     self.ring_stopped(agent, call);
                 }
@@ -396,7 +397,7 @@ impl Decider<'_> {
         // An abandon: a caller on the line who hung up before any agent answered (a callback or
         // a voicemail never is: their caller hung up on purpose).
         let abandoned = reason == EndReason::CallerHungUp && c.is_live_caller() && !c.started;
-        self.emit(Event::Ended { call: call.clone(), reason, abandoned });
+        self.emit(Event::Call(CallEvent::Ended { call: call.clone(), reason, abandoned }));
         // Only a caller on the line is hung up (not a voicemail's, nor a callback's not reached);
         // a callback's caller is on a leg of their own.
         let customer = c.party(Role::Customer).filter(|p| p.joined);
@@ -452,7 +453,7 @@ impl Decider<'_> {
                 self.check_target(&agent, &to)?;
                 let note: String = note.trim().chars().take(NOTE_MAX_CHARS).collect();
                 let leg = c.legs + 1;
-                self.emit(Event::ConsultStarted { call: call.clone(), by: agent, to: party.clone(), leg, note });
+                self.emit(Event::Transfer(TransferEvent::ConsultStarted { call: call.clone(), by: agent, to: party.clone(), leg, note }));
                 if let Party::Agent(a) = &party {
                     self.presence(a, Presence::Ringing { call: call.clone() });
                 }
@@ -465,7 +466,7 @@ impl Decider<'_> {
                 self.check_target(&agent, &to)?;
                 let party = to.party();
                 let leg = party.as_ref().map(|_| c.legs + 1);
-                self.emit(Event::Transferred { call: call.clone(), by: agent.clone(), to, leg });
+                self.emit(Event::Transfer(TransferEvent::Transferred { call: call.clone(), by: agent.clone(), to, leg }));
                 self.remove(&call, Party::Agent(agent.clone()));
                 self.after_call(&agent);
                 if let (Some(party), Some(leg)) = (party, leg) {
@@ -482,14 +483,14 @@ impl Decider<'_> {
                     (TransferAction::Leave, Stage::Talking { .. }) => return Err(Reason::LeaveNeedsThreeWay.into()),
                     _ => {}
                 }
-                self.emit(Event::TransferCompleted { call: call.clone(), by: agent.clone(), to });
+                self.emit(Event::Transfer(TransferEvent::TransferCompleted { call: call.clone(), by: agent.clone(), to }));
                 self.remove(&call, Party::Agent(agent.clone()));
                 self.after_call(&agent);
             }
             TransferAction::Cancel => {
                 let (t, to) = c.transfer.clone().zip(target).ok_or(Reason::NoTransfer)?;
                 let leg = c.party(Role::Target).map(|p| p.leg).unwrap_or(c.legs);
-                self.emit(Event::ConsultCancelled { call: call.clone(), by: agent });
+                self.emit(Event::Transfer(TransferEvent::ConsultCancelled { call: call.clone(), by: agent }));
                 if t.stage == Stage::Ringing {
                     self.effect(Effect::CancelLeg { call: call.clone(), party: to.clone(), leg });
                     if let Some(a) = to.agent() {
@@ -507,20 +508,20 @@ impl Decider<'_> {
                 match t.stage {
                     Stage::Ringing => return Err(Reason::TargetStillRinging(to).into()),
                     Stage::ThreeWay => return Err(Reason::AlreadyThreeWay.into()),
-                    Stage::Talking { .. } => self.emit(Event::ThreeWayStarted { call }),
+                    Stage::Talking { .. } => self.emit(Event::Transfer(TransferEvent::ThreeWayStarted { call })),
                 }
             }
             TransferAction::Swap => {
                 let t = c.transfer.clone().ok_or(Reason::NoTransfer)?;
                 let Stage::Talking { with } = t.stage else { return Err(Reason::SwapNeedsAnswer.into()) };
                 let with = if with == Side::Target { Side::Customer } else { Side::Target };
-                self.emit(Event::Swapped { call, with });
+                self.emit(Event::Transfer(TransferEvent::Swapped { call, with }));
             }
             TransferAction::Retry => {
                 if !c.notice.as_ref().is_some_and(|n| n.retry) {
                     return Err(Reason::NothingToRetry.into());
                 }
-                self.emit(Event::Rearranged { call: call.clone(), by: agent });
+                self.emit(Event::Call(CallEvent::Rearranged { call: call.clone(), by: agent }));
                 self.full.insert(call);
             }
         }
@@ -535,7 +536,7 @@ impl Decider<'_> {
         }
         let held = c.party(Role::Customer).is_some_and(|p| p.held.is_some());
         if held != hold {
-            self.emit(Event::CustomerHeld { call: c.sid, by: agent, hold });
+            self.emit(Event::Call(CallEvent::CustomerHeld { call: c.sid, by: agent, hold }));
         }
         Ok(())
     }
@@ -549,14 +550,14 @@ impl Decider<'_> {
         };
         let is_muted = self.state.calls.get(&call).is_some_and(|c| c.muted(&agent));
         if is_muted != muted {
-            self.emit(Event::Muted { call, agent, muted });
+            self.emit(Event::Call(CallEvent::Muted { call, agent, muted }));
         }
         Ok(())
     }
 
     fn arrange_failed(&mut self, call: CallSid, reason: String) {
         if self.state.calls.contains_key(&call) {
-            self.emit(Event::ArrangeFailed { call, reason });
+            self.emit(Event::Call(CallEvent::ArrangeFailed { call, reason }));
         }
     }
 
@@ -583,7 +584,7 @@ impl Decider<'_> {
         };
         // Acting from the console shows it is there: its lease is renewed.
         if self.state.agents[&agent].online_until.is_some() {
-            self.emit(Event::Seen { agent: agent.clone(), until: self.now + self.rules.lease });
+            self.emit(Event::Agent(AgentEvent::Seen { agent: agent.clone(), until: self.now + self.rules.lease }));
         }
         if let Some(next) = next {
             self.presence(&agent, next);
@@ -594,7 +595,7 @@ impl Decider<'_> {
     fn heartbeat(&mut self, agents: Vec<AgentId>) {
         for agent in agents {
             if self.state.agents.contains_key(&agent) {
-                self.emit(Event::Seen { agent, until: self.now + self.rules.lease });
+                self.emit(Event::Agent(AgentEvent::Seen { agent, until: self.now + self.rules.lease }));
             }
         }
     }
@@ -603,7 +604,7 @@ impl Decider<'_> {
     fn signed_out(&mut self, agent: AgentId) -> Result<(), Refusal> {
         self.agent_known(&agent)?;
         self.gone(&agent);
-        self.emit(Event::SignedOut { agent });
+        self.emit(Event::Agent(AgentEvent::SignedOut { agent }));
         Ok(())
     }
 
@@ -729,7 +730,7 @@ impl Decider<'_> {
             }
             let Some((_, call, agent)) = best else { return };
             let leg = self.state.calls[&call].legs + 1;
-            self.emit(Event::Offered { call: call.clone(), agent: agent.clone(), leg });
+            self.emit(Event::Call(CallEvent::Offered { call: call.clone(), agent: agent.clone(), leg }));
             self.presence(&agent, Presence::Ringing { call: call.clone() });
             // A voicemail is offered on the console: no phone rings for it.
             if !self.is_voicemail(&call) {

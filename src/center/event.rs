@@ -10,10 +10,24 @@ use super::party::{MonitorMode, Party};
 use super::rules::Millis;
 use crate::ids::{AgentId, CallSid, ConferenceSid, PhoneNumber, QueueName, RecordingSid, E164};
 
-/// A decision, as the per-call timeline and the consoles learn of it.
+/// A decision, as the per-call timeline and the consoles learn of it: one feature's fact. The
+/// JSON is each fact's own (`{"event": "queued", …}`), the same for every feature, so stored
+/// timelines read back whichever feature wrote them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Event {
+    Call(CallEvent),
+    Transfer(TransferEvent),
+    Voicemail(VoicemailEvent),
+    Callback(CallbackEvent),
+    Monitor(MonitorEvent),
+    Agent(AgentEvent),
+}
+
+/// A caller's call: queued (or turned away), offered, answered, held, ended, and its conference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
-pub enum Event {
+pub enum CallEvent {
     Queued {
         call: CallSid,
         #[serde(default)]
@@ -35,82 +49,6 @@ pub enum Event {
         #[serde(default)]
         from: Option<PhoneNumber>,
         reason: String,
-    },
-    /// The caller left a message (and hung up): it waits in the queue like a call.
-    VoicemailLeft {
-        call: CallSid,
-        #[serde(default)]
-        from: Option<PhoneNumber>,
-        recording: RecordingSid,
-        seconds: u32,
-    },
-    /// Twilio's transcription of the message came (not a timeline row).
-    VoicemailTranscribed {
-        call: CallSid,
-        text: String,
-    },
-    /// The agent the voicemail was offered to took it: they listen and call back.
-    VoicemailTaken {
-        call: CallSid,
-        agent: AgentId,
-    },
-    /// The agent who took the voicemail marked it done (the call ends with it).
-    VoicemailHandled {
-        call: CallSid,
-        agent: AgentId,
-    },
-    /// The agent who took the voicemail calls the caller back: their own phone rings first (leg
-    /// `leg`), then the caller's number is called, as for a callback.
-    VoicemailCalledBack {
-        call: CallSid,
-        agent: AgentId,
-        number: E164,
-        leg: LegNo,
-    },
-    /// The agent who had the voicemail left it undone (their console went): back in the queue.
-    VoicemailReturned {
-        call: CallSid,
-        agent: AgentId,
-    },
-    /// The waiting caller is offered a callback: they are in the menu (out of their
-    /// conference, keeping their place) until `until` at the latest.
-    CallbackOffered {
-        call: CallSid,
-        until: Millis,
-        /// Offered because nobody is signed in to take calls (at the start of the call).
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        nobody: bool,
-    },
-    /// The caller chose to keep waiting: back in their conference, in their place.
-    BackInQueue {
-        call: CallSid,
-    },
-    /// The caller asked to be called back on `number` and hung up: the request keeps their place.
-    CallbackRequested {
-        call: CallSid,
-        number: E164,
-    },
-    /// The agent who took the callback is on the line: attempt `attempt` calls the caller on leg `leg`.
-    CallbackDialled {
-        call: CallSid,
-        number: E164,
-        attempt: u32,
-        leg: LegNo,
-    },
-    /// The caller answered the callback: they talk with the agent.
-    CallbackAnswered {
-        call: CallSid,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        sid: Option<CallSid>,
-    },
-    /// Attempt `attempt` did not reach the caller: the agent is free, and the request waits in
-    /// its place until `retry_at` (none: no attempt is left; the callback ends).
-    CallbackMissed {
-        call: CallSid,
-        attempt: u32,
-        outcome: LegOutcome,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        retry_at: Option<Millis>,
     },
     Offered {
         call: CallSid,
@@ -134,6 +72,63 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sid: Option<CallSid>,
     },
+    /// A number outside took the call.
+    OutsideAnswered {
+        call: CallSid,
+        number: E164,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sid: Option<CallSid>,
+    },
+    /// A number outside the call was sent to did not take it: back to the head of the queue.
+    OutsideMissed {
+        call: CallSid,
+        number: E164,
+        outcome: LegOutcome,
+    },
+    Left {
+        call: CallSid,
+        agent: AgentId,
+    },
+    Ended {
+        call: CallSid,
+        reason: EndReason,
+        /// An abandon: the caller hung up before any agent answered (the one definition, which
+        /// the metrics and the floor's figures both count).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        abandoned: bool,
+    },
+    ConferenceKnown {
+        call: CallSid,
+        conference: ConferenceSid,
+    },
+    /// A change to the conference failed for good: the owner is told and may retry.
+    ArrangeFailed {
+        call: CallSid,
+        reason: String,
+    },
+    /// The owner asked again for the holds the call should have.
+    Rearranged {
+        call: CallSid,
+        by: AgentId,
+    },
+    /// The owner put the customer on hold (`hold`) or took them off it.
+    CustomerHeld {
+        call: CallSid,
+        by: AgentId,
+        hold: bool,
+    },
+    /// An agent on the call muted or unmuted their microphone (not a timeline row).
+    Muted {
+        call: CallSid,
+        agent: AgentId,
+        muted: bool,
+    },
+}
+
+/// A transfer: a consult (warm) and its target, a swap, a three-way, the handover, a blind transfer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum TransferEvent {
     /// The owner started a consult: the customer is held, `to` rings on leg `leg`.
     ConsultStarted {
         call: CallSid,
@@ -188,79 +183,75 @@ pub enum Event {
         to: Target,
         leg: Option<LegNo>,
     },
-    /// A number outside took the call.
-    OutsideAnswered {
+}
+
+/// A message a caller left, as it is taken, handled or called back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum VoicemailEvent {
+    /// The caller left a message (and hung up): it waits in the queue like a call.
+    VoicemailLeft {
         call: CallSid,
-        number: E164,
+        #[serde(default)]
+        from: Option<PhoneNumber>,
+        recording: RecordingSid,
+        seconds: u32,
+    },
+    /// Twilio's transcription of the message came (not a timeline row).
+    VoicemailTranscribed { call: CallSid, text: String },
+    /// The agent the voicemail was offered to took it: they listen and call back.
+    VoicemailTaken { call: CallSid, agent: AgentId },
+    /// The agent who took the voicemail marked it done (the call ends with it).
+    VoicemailHandled { call: CallSid, agent: AgentId },
+    /// The agent who took the voicemail calls the caller back: their own phone rings first (leg
+    /// `leg`), then the caller's number is called, as for a callback.
+    VoicemailCalledBack { call: CallSid, agent: AgentId, number: E164, leg: LegNo },
+    /// The agent who had the voicemail left it undone (their console went): back in the queue.
+    VoicemailReturned { call: CallSid, agent: AgentId },
+}
+
+/// A callback: offered in the menu, requested, dialled, answered or missed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum CallbackEvent {
+    /// The waiting caller is offered a callback: they are in the menu (out of their
+    /// conference, keeping their place) until `until` at the latest.
+    CallbackOffered {
+        call: CallSid,
+        until: Millis,
+        /// Offered because nobody is signed in to take calls (at the start of the call).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        nobody: bool,
+    },
+    /// The caller chose to keep waiting: back in their conference, in their place.
+    BackInQueue { call: CallSid },
+    /// The caller asked to be called back on `number` and hung up: the request keeps their place.
+    CallbackRequested { call: CallSid, number: E164 },
+    /// The agent who took the callback is on the line: attempt `attempt` calls the caller on leg `leg`.
+    CallbackDialled { call: CallSid, number: E164, attempt: u32, leg: LegNo },
+    /// The caller answered the callback: they talk with the agent.
+    CallbackAnswered {
+        call: CallSid,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sid: Option<CallSid>,
     },
-    /// A number outside the call was sent to did not take it: back to the head of the queue.
-    OutsideMissed {
+    /// Attempt `attempt` did not reach the caller: the agent is free, and the request waits in
+    /// its place until `retry_at` (none: no attempt is left; the callback ends).
+    CallbackMissed {
         call: CallSid,
-        number: E164,
+        attempt: u32,
         outcome: LegOutcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_at: Option<Millis>,
     },
-    Left {
-        call: CallSid,
-        agent: AgentId,
-    },
-    Ended {
-        call: CallSid,
-        reason: EndReason,
-        /// An abandon: the caller hung up before any agent answered (the one definition, which
-        /// the metrics and the floor's figures both count).
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        abandoned: bool,
-    },
-    ConferenceKnown {
-        call: CallSid,
-        conference: ConferenceSid,
-    },
-    /// A change to the conference failed for good: the owner is told and may retry.
-    ArrangeFailed {
-        call: CallSid,
-        reason: String,
-    },
-    /// The owner asked again for the holds the call should have.
-    Rearranged {
-        call: CallSid,
-        by: AgentId,
-    },
-    /// The owner put the customer on hold (`hold`) or took them off it.
-    CustomerHeld {
-        call: CallSid,
-        by: AgentId,
-        hold: bool,
-    },
-    /// An agent on the call muted or unmuted their microphone (not a timeline row).
-    Muted {
-        call: CallSid,
-        agent: AgentId,
-        muted: bool,
-    },
-    PresenceChanged {
-        agent: AgentId,
-        presence: Presence,
-        since: Millis,
-    },
-    /// The account's sessions ended (signed out, disabled or removed), whatever its presence:
-    /// every console and floor stream of the account ends at once, on every instance.
-    SignedOut {
-        agent: AgentId,
-    },
-    /// The agent's console lease was renewed (not a timeline row; kept for the store).
-    Seen {
-        agent: AgentId,
-        until: Millis,
-    },
+}
+
+/// A supervisor on a call (listening, whispering, barging) and an agent's raised hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum MonitorEvent {
     /// A supervisor's phone rings to monitor the call (leg `leg`), in `mode` once it answers.
-    MonitorRinging {
-        call: CallSid,
-        supervisor: AgentId,
-        leg: LegNo,
-        mode: MonitorMode,
-    },
+    MonitorRinging { call: CallSid, supervisor: AgentId, leg: LegNo, mode: MonitorMode },
     /// The supervisor's monitoring leg answered: they are in the conference (the mode follows).
     MonitorJoined {
         call: CallSid,
@@ -280,16 +271,9 @@ pub enum Event {
         note: Option<String>,
     },
     /// Twilio would not let the supervisor coach: they stay listening.
-    CoachRefused {
-        call: CallSid,
-        supervisor: AgentId,
-        why: CoachRefusal,
-    },
+    CoachRefused { call: CallSid, supervisor: AgentId, why: CoachRefusal },
     /// The supervisor left the call (or their phone hung up, or the call ended).
-    MonitorLeft {
-        call: CallSid,
-        supervisor: AgentId,
-    },
+    MonitorLeft { call: CallSid, supervisor: AgentId },
     /// The agent who has the call asked for help (`raised`), or the request is over (`by`: the
     /// supervisor who joined, if one did).
     HandRaised {
@@ -298,6 +282,27 @@ pub enum Event {
         raised: bool,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<AgentId>,
+    },
+}
+
+/// An agent: presence, the console's lease, signing out, accounts, a supervisor's action on them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum AgentEvent {
+    PresenceChanged {
+        agent: AgentId,
+        presence: Presence,
+        since: Millis,
+    },
+    /// The account's sessions ended (signed out, disabled or removed), whatever its presence:
+    /// every console and floor stream of the account ends at once, on every instance.
+    SignedOut {
+        agent: AgentId,
+    },
+    /// The agent's console lease was renewed (not a timeline row; kept for the store).
+    Seen {
+        agent: AgentId,
+        until: Millis,
     },
     /// A supervisor changed an agent's presence (the presence change follows).
     Supervised {
@@ -353,163 +358,165 @@ impl Event {
     /// The call this event belongs to, for the per-call timeline.
     pub fn call(&self) -> Option<&CallSid> {
         match self {
-            Event::Queued { call, .. }
-            | Event::TurnedAway { call, .. }
-            | Event::VoicemailLeft { call, .. }
-            | Event::VoicemailTranscribed { call, .. }
-            | Event::VoicemailTaken { call, .. }
-            | Event::VoicemailHandled { call, .. }
-            | Event::VoicemailReturned { call, .. }
-            | Event::VoicemailCalledBack { call, .. }
-            | Event::CallbackOffered { call, .. }
-            | Event::BackInQueue { call }
-            | Event::CallbackRequested { call, .. }
-            | Event::CallbackDialled { call, .. }
-            | Event::CallbackAnswered { call, .. }
-            | Event::CallbackMissed { call, .. }
-            | Event::Offered { call, .. }
-            | Event::OfferMissed { call, .. }
-            | Event::OfferWithdrawn { call, .. }
-            | Event::Answered { call, .. }
-            | Event::ConsultStarted { call, .. }
-            | Event::TargetAnswered { call, .. }
-            | Event::TargetMissed { call, .. }
-            | Event::TargetLeft { call, .. }
-            | Event::Swapped { call, .. }
-            | Event::ThreeWayStarted { call }
-            | Event::ConsultCancelled { call, .. }
-            | Event::TransferCompleted { call, .. }
-            | Event::Transferred { call, .. }
-            | Event::OutsideAnswered { call, .. }
-            | Event::OutsideMissed { call, .. }
-            | Event::Left { call, .. }
-            | Event::Ended { call, .. }
-            | Event::ConferenceKnown { call, .. }
-            | Event::ArrangeFailed { call, .. }
-            | Event::Rearranged { call, .. }
-            | Event::CustomerHeld { call, .. }
-            | Event::Muted { call, .. }
-            | Event::MonitorRinging { call, .. }
-            | Event::MonitorJoined { call, .. }
-            | Event::MonitorModeSet { call, .. }
-            | Event::CoachRefused { call, .. }
-            | Event::MonitorLeft { call, .. }
-            | Event::HandRaised { call, .. } => Some(call),
-            Event::Supervised { .. }
-            | Event::PresenceChanged { .. }
-            | Event::SignedOut { .. }
-            | Event::Seen { .. }
-            | Event::AccountAdded { .. }
-            | Event::AccountChanged { .. }
-            | Event::AccountRemoved { .. } => None,
+            Event::Call(CallEvent::Queued { call, .. })
+            | Event::Call(CallEvent::TurnedAway { call, .. })
+            | Event::Voicemail(VoicemailEvent::VoicemailLeft { call, .. })
+            | Event::Voicemail(VoicemailEvent::VoicemailTranscribed { call, .. })
+            | Event::Voicemail(VoicemailEvent::VoicemailTaken { call, .. })
+            | Event::Voicemail(VoicemailEvent::VoicemailHandled { call, .. })
+            | Event::Voicemail(VoicemailEvent::VoicemailReturned { call, .. })
+            | Event::Voicemail(VoicemailEvent::VoicemailCalledBack { call, .. })
+            | Event::Callback(CallbackEvent::CallbackOffered { call, .. })
+            | Event::Callback(CallbackEvent::BackInQueue { call })
+            | Event::Callback(CallbackEvent::CallbackRequested { call, .. })
+            | Event::Callback(CallbackEvent::CallbackDialled { call, .. })
+            | Event::Callback(CallbackEvent::CallbackAnswered { call, .. })
+            | Event::Callback(CallbackEvent::CallbackMissed { call, .. })
+            | Event::Call(CallEvent::Offered { call, .. })
+            | Event::Call(CallEvent::OfferMissed { call, .. })
+            | Event::Call(CallEvent::OfferWithdrawn { call, .. })
+            | Event::Call(CallEvent::Answered { call, .. })
+            | Event::Transfer(TransferEvent::ConsultStarted { call, .. })
+            | Event::Transfer(TransferEvent::TargetAnswered { call, .. })
+            | Event::Transfer(TransferEvent::TargetMissed { call, .. })
+            | Event::Transfer(TransferEvent::TargetLeft { call, .. })
+            | Event::Transfer(TransferEvent::Swapped { call, .. })
+            | Event::Transfer(TransferEvent::ThreeWayStarted { call })
+            | Event::Transfer(TransferEvent::ConsultCancelled { call, .. })
+            | Event::Transfer(TransferEvent::TransferCompleted { call, .. })
+            | Event::Transfer(TransferEvent::Transferred { call, .. })
+            | Event::Call(CallEvent::OutsideAnswered { call, .. })
+            | Event::Call(CallEvent::OutsideMissed { call, .. })
+            | Event::Call(CallEvent::Left { call, .. })
+            | Event::Call(CallEvent::Ended { call, .. })
+            | Event::Call(CallEvent::ConferenceKnown { call, .. })
+            | Event::Call(CallEvent::ArrangeFailed { call, .. })
+            | Event::Call(CallEvent::Rearranged { call, .. })
+            | Event::Call(CallEvent::CustomerHeld { call, .. })
+            | Event::Call(CallEvent::Muted { call, .. })
+            | Event::Monitor(MonitorEvent::MonitorRinging { call, .. })
+            | Event::Monitor(MonitorEvent::MonitorJoined { call, .. })
+            | Event::Monitor(MonitorEvent::MonitorModeSet { call, .. })
+            | Event::Monitor(MonitorEvent::CoachRefused { call, .. })
+            | Event::Monitor(MonitorEvent::MonitorLeft { call, .. })
+            | Event::Monitor(MonitorEvent::HandRaised { call, .. }) => Some(call),
+            Event::Agent(AgentEvent::Supervised { .. })
+            | Event::Agent(AgentEvent::PresenceChanged { .. })
+            | Event::Agent(AgentEvent::SignedOut { .. })
+            | Event::Agent(AgentEvent::Seen { .. })
+            | Event::Agent(AgentEvent::AccountAdded { .. })
+            | Event::Agent(AgentEvent::AccountChanged { .. })
+            | Event::Agent(AgentEvent::AccountRemoved { .. }) => None,
         }
     }
 
     /// The agent this event names first, if any (the timeline row's agent).
     pub fn agent(&self) -> Option<&AgentId> {
         match self {
-            Event::Offered { agent, .. }
-            | Event::VoicemailTaken { agent, .. }
-            | Event::VoicemailHandled { agent, .. }
-            | Event::VoicemailReturned { agent, .. }
-            | Event::VoicemailCalledBack { agent, .. }
-            | Event::OfferMissed { agent, .. }
-            | Event::OfferWithdrawn { agent, .. }
-            | Event::Answered { agent, .. }
-            | Event::Muted { agent, .. }
-            | Event::Left { agent, .. }
-            | Event::PresenceChanged { agent, .. }
-            | Event::SignedOut { agent }
-            | Event::Seen { agent, .. }
-            | Event::AccountAdded { agent, .. }
-            | Event::AccountChanged { agent, .. }
-            | Event::AccountRemoved { agent }
-            | Event::HandRaised { agent, .. } => Some(agent),
-            Event::MonitorRinging { supervisor, .. }
-            | Event::MonitorJoined { supervisor, .. }
-            | Event::MonitorModeSet { supervisor, .. }
-            | Event::CoachRefused { supervisor, .. }
-            | Event::MonitorLeft { supervisor, .. }
-            | Event::Supervised { supervisor, .. } => Some(supervisor),
-            Event::ConsultStarted { by, .. }
-            | Event::ConsultCancelled { by, .. }
-            | Event::TransferCompleted { by, .. }
-            | Event::Transferred { by, .. }
-            | Event::Rearranged { by, .. }
-            | Event::CustomerHeld { by, .. } => Some(by),
-            Event::TargetAnswered { to, .. } | Event::TargetMissed { to, .. } | Event::TargetLeft { to, .. } => to.agent(),
-            Event::Queued { .. }
-            | Event::TurnedAway { .. }
-            | Event::VoicemailLeft { .. }
-            | Event::VoicemailTranscribed { .. }
-            | Event::CallbackOffered { .. }
-            | Event::BackInQueue { .. }
-            | Event::CallbackRequested { .. }
-            | Event::CallbackDialled { .. }
-            | Event::CallbackAnswered { .. }
-            | Event::CallbackMissed { .. }
-            | Event::Swapped { .. }
-            | Event::ThreeWayStarted { .. }
-            | Event::OutsideAnswered { .. }
-            | Event::OutsideMissed { .. }
-            | Event::Ended { .. }
-            | Event::ConferenceKnown { .. }
-            | Event::ArrangeFailed { .. } => None,
+            Event::Call(CallEvent::Offered { agent, .. })
+            | Event::Voicemail(VoicemailEvent::VoicemailTaken { agent, .. })
+            | Event::Voicemail(VoicemailEvent::VoicemailHandled { agent, .. })
+            | Event::Voicemail(VoicemailEvent::VoicemailReturned { agent, .. })
+            | Event::Voicemail(VoicemailEvent::VoicemailCalledBack { agent, .. })
+            | Event::Call(CallEvent::OfferMissed { agent, .. })
+            | Event::Call(CallEvent::OfferWithdrawn { agent, .. })
+            | Event::Call(CallEvent::Answered { agent, .. })
+            | Event::Call(CallEvent::Muted { agent, .. })
+            | Event::Call(CallEvent::Left { agent, .. })
+            | Event::Agent(AgentEvent::PresenceChanged { agent, .. })
+            | Event::Agent(AgentEvent::SignedOut { agent })
+            | Event::Agent(AgentEvent::Seen { agent, .. })
+            | Event::Agent(AgentEvent::AccountAdded { agent, .. })
+            | Event::Agent(AgentEvent::AccountChanged { agent, .. })
+            | Event::Agent(AgentEvent::AccountRemoved { agent })
+            | Event::Monitor(MonitorEvent::HandRaised { agent, .. }) => Some(agent),
+            Event::Monitor(MonitorEvent::MonitorRinging { supervisor, .. })
+            | Event::Monitor(MonitorEvent::MonitorJoined { supervisor, .. })
+            | Event::Monitor(MonitorEvent::MonitorModeSet { supervisor, .. })
+            | Event::Monitor(MonitorEvent::CoachRefused { supervisor, .. })
+            | Event::Monitor(MonitorEvent::MonitorLeft { supervisor, .. })
+            | Event::Agent(AgentEvent::Supervised { supervisor, .. }) => Some(supervisor),
+            Event::Transfer(TransferEvent::ConsultStarted { by, .. })
+            | Event::Transfer(TransferEvent::ConsultCancelled { by, .. })
+            | Event::Transfer(TransferEvent::TransferCompleted { by, .. })
+            | Event::Transfer(TransferEvent::Transferred { by, .. })
+            | Event::Call(CallEvent::Rearranged { by, .. })
+            | Event::Call(CallEvent::CustomerHeld { by, .. }) => Some(by),
+            Event::Transfer(TransferEvent::TargetAnswered { to, .. })
+            | Event::Transfer(TransferEvent::TargetMissed { to, .. })
+            | Event::Transfer(TransferEvent::TargetLeft { to, .. }) => to.agent(),
+            Event::Call(CallEvent::Queued { .. })
+            | Event::Call(CallEvent::TurnedAway { .. })
+            | Event::Voicemail(VoicemailEvent::VoicemailLeft { .. })
+            | Event::Voicemail(VoicemailEvent::VoicemailTranscribed { .. })
+            | Event::Callback(CallbackEvent::CallbackOffered { .. })
+            | Event::Callback(CallbackEvent::BackInQueue { .. })
+            | Event::Callback(CallbackEvent::CallbackRequested { .. })
+            | Event::Callback(CallbackEvent::CallbackDialled { .. })
+            | Event::Callback(CallbackEvent::CallbackAnswered { .. })
+            | Event::Callback(CallbackEvent::CallbackMissed { .. })
+            | Event::Transfer(TransferEvent::Swapped { .. })
+            | Event::Transfer(TransferEvent::ThreeWayStarted { .. })
+            | Event::Call(CallEvent::OutsideAnswered { .. })
+            | Event::Call(CallEvent::OutsideMissed { .. })
+            | Event::Call(CallEvent::Ended { .. })
+            | Event::Call(CallEvent::ConferenceKnown { .. })
+            | Event::Call(CallEvent::ArrangeFailed { .. }) => None,
         }
     }
 
     /// The event's name, as its JSON tags it (the timeline's `kind`).
     pub fn kind(&self) -> &'static str {
         match self {
-            Event::Queued { .. } => "queued",
-            Event::TurnedAway { .. } => "closed",
-            Event::VoicemailLeft { .. } => "voicemail-left",
-            Event::VoicemailTranscribed { .. } => "voicemail-transcribed",
-            Event::VoicemailTaken { .. } => "voicemail-taken",
-            Event::VoicemailHandled { .. } => "voicemail-handled",
-            Event::VoicemailReturned { .. } => "voicemail-returned",
-            Event::VoicemailCalledBack { .. } => "voicemail-called-back",
-            Event::CallbackOffered { .. } => "callback-offered",
-            Event::BackInQueue { .. } => "back-in-queue",
-            Event::CallbackRequested { .. } => "callback-requested",
-            Event::CallbackDialled { .. } => "callback-dialled",
-            Event::CallbackAnswered { .. } => "callback-answered",
-            Event::CallbackMissed { .. } => "callback-missed",
-            Event::Offered { .. } => "offered",
-            Event::OfferMissed { .. } => "offer-missed",
-            Event::OfferWithdrawn { .. } => "offer-withdrawn",
-            Event::Answered { .. } => "answered",
-            Event::ConsultStarted { .. } => "consult-started",
-            Event::TargetAnswered { .. } => "target-answered",
-            Event::TargetMissed { .. } => "target-missed",
-            Event::TargetLeft { .. } => "target-left",
-            Event::Swapped { .. } => "swapped",
-            Event::ThreeWayStarted { .. } => "three-way-started",
-            Event::ConsultCancelled { .. } => "consult-cancelled",
-            Event::TransferCompleted { .. } => "transfer-completed",
-            Event::Transferred { .. } => "transferred",
-            Event::OutsideAnswered { .. } => "outside-answered",
-            Event::OutsideMissed { .. } => "outside-missed",
-            Event::Left { .. } => "left",
-            Event::Ended { .. } => "ended",
-            Event::ConferenceKnown { .. } => "conference-known",
-            Event::ArrangeFailed { .. } => "arrange-failed",
-            Event::Rearranged { .. } => "rearranged",
-            Event::CustomerHeld { .. } => "customer-held",
-            Event::Muted { .. } => "muted",
-            Event::PresenceChanged { .. } => "presence-changed",
-            Event::SignedOut { .. } => "signed-out",
-            Event::Seen { .. } => "seen",
-            Event::AccountAdded { .. } => "account-added",
-            Event::AccountChanged { .. } => "account-changed",
-            Event::AccountRemoved { .. } => "account-removed",
-            Event::MonitorRinging { .. } => "monitor-ringing",
-            Event::MonitorJoined { .. } => "monitor-joined",
-            Event::MonitorModeSet { .. } => "monitor-mode-set",
-            Event::CoachRefused { .. } => "coach-refused",
-            Event::MonitorLeft { .. } => "monitor-left",
-            Event::HandRaised { .. } => "hand-raised",
-            Event::Supervised { .. } => "supervised",
+            Event::Call(CallEvent::Queued { .. }) => "queued",
+            Event::Call(CallEvent::TurnedAway { .. }) => "closed",
+            Event::Voicemail(VoicemailEvent::VoicemailLeft { .. }) => "voicemail-left",
+            Event::Voicemail(VoicemailEvent::VoicemailTranscribed { .. }) => "voicemail-transcribed",
+            Event::Voicemail(VoicemailEvent::VoicemailTaken { .. }) => "voicemail-taken",
+            Event::Voicemail(VoicemailEvent::VoicemailHandled { .. }) => "voicemail-handled",
+            Event::Voicemail(VoicemailEvent::VoicemailReturned { .. }) => "voicemail-returned",
+            Event::Voicemail(VoicemailEvent::VoicemailCalledBack { .. }) => "voicemail-called-back",
+            Event::Callback(CallbackEvent::CallbackOffered { .. }) => "callback-offered",
+            Event::Callback(CallbackEvent::BackInQueue { .. }) => "back-in-queue",
+            Event::Callback(CallbackEvent::CallbackRequested { .. }) => "callback-requested",
+            Event::Callback(CallbackEvent::CallbackDialled { .. }) => "callback-dialled",
+            Event::Callback(CallbackEvent::CallbackAnswered { .. }) => "callback-answered",
+            Event::Callback(CallbackEvent::CallbackMissed { .. }) => "callback-missed",
+            Event::Call(CallEvent::Offered { .. }) => "offered",
+            Event::Call(CallEvent::OfferMissed { .. }) => "offer-missed",
+            Event::Call(CallEvent::OfferWithdrawn { .. }) => "offer-withdrawn",
+            Event::Call(CallEvent::Answered { .. }) => "answered",
+            Event::Transfer(TransferEvent::ConsultStarted { .. }) => "consult-started",
+            Event::Transfer(TransferEvent::TargetAnswered { .. }) => "target-answered",
+            Event::Transfer(TransferEvent::TargetMissed { .. }) => "target-missed",
+            Event::Transfer(TransferEvent::TargetLeft { .. }) => "target-left",
+            Event::Transfer(TransferEvent::Swapped { .. }) => "swapped",
+            Event::Transfer(TransferEvent::ThreeWayStarted { .. }) => "three-way-started",
+            Event::Transfer(TransferEvent::ConsultCancelled { .. }) => "consult-cancelled",
+            Event::Transfer(TransferEvent::TransferCompleted { .. }) => "transfer-completed",
+            Event::Transfer(TransferEvent::Transferred { .. }) => "transferred",
+            Event::Call(CallEvent::OutsideAnswered { .. }) => "outside-answered",
+            Event::Call(CallEvent::OutsideMissed { .. }) => "outside-missed",
+            Event::Call(CallEvent::Left { .. }) => "left",
+            Event::Call(CallEvent::Ended { .. }) => "ended",
+            Event::Call(CallEvent::ConferenceKnown { .. }) => "conference-known",
+            Event::Call(CallEvent::ArrangeFailed { .. }) => "arrange-failed",
+            Event::Call(CallEvent::Rearranged { .. }) => "rearranged",
+            Event::Call(CallEvent::CustomerHeld { .. }) => "customer-held",
+            Event::Call(CallEvent::Muted { .. }) => "muted",
+            Event::Agent(AgentEvent::PresenceChanged { .. }) => "presence-changed",
+            Event::Agent(AgentEvent::SignedOut { .. }) => "signed-out",
+            Event::Agent(AgentEvent::Seen { .. }) => "seen",
+            Event::Agent(AgentEvent::AccountAdded { .. }) => "account-added",
+            Event::Agent(AgentEvent::AccountChanged { .. }) => "account-changed",
+            Event::Agent(AgentEvent::AccountRemoved { .. }) => "account-removed",
+            Event::Monitor(MonitorEvent::MonitorRinging { .. }) => "monitor-ringing",
+            Event::Monitor(MonitorEvent::MonitorJoined { .. }) => "monitor-joined",
+            Event::Monitor(MonitorEvent::MonitorModeSet { .. }) => "monitor-mode-set",
+            Event::Monitor(MonitorEvent::CoachRefused { .. }) => "coach-refused",
+            Event::Monitor(MonitorEvent::MonitorLeft { .. }) => "monitor-left",
+            Event::Monitor(MonitorEvent::HandRaised { .. }) => "hand-raised",
+            Event::Agent(AgentEvent::Supervised { .. }) => "supervised",
         }
     }
 
@@ -517,104 +524,124 @@ impl Event {
     pub fn is_bookkeeping(&self) -> bool {
         matches!(
             self,
-            Event::Seen { .. }
-                | Event::VoicemailTranscribed { .. }
-                | Event::Ended { reason: EndReason::VoicemailHandled, .. }
-                | Event::ConferenceKnown { .. }
-                | Event::Muted { .. }
-                | Event::MonitorJoined { .. }
-                | Event::AccountAdded { .. }
-                | Event::AccountChanged { .. }
-                | Event::AccountRemoved { .. }
+            Event::Agent(AgentEvent::Seen { .. })
+                | Event::Voicemail(VoicemailEvent::VoicemailTranscribed { .. })
+                | Event::Call(CallEvent::Ended { reason: EndReason::VoicemailHandled, .. })
+                | Event::Call(CallEvent::ConferenceKnown { .. })
+                | Event::Call(CallEvent::Muted { .. })
+                | Event::Monitor(MonitorEvent::MonitorJoined { .. })
+                | Event::Agent(AgentEvent::AccountAdded { .. })
+                | Event::Agent(AgentEvent::AccountChanged { .. })
+                | Event::Agent(AgentEvent::AccountRemoved { .. })
         )
     }
 
     /// Nothing a console shows changed: only console leases were renewed.
     pub fn is_lease(&self) -> bool {
-        matches!(self, Event::Seen { .. })
+        matches!(self, Event::Agent(AgentEvent::Seen { .. }))
     }
 
     /// One line for the timeline, as a person reads it.
     pub fn describe(&self) -> String {
         match self {
-            Event::Queued { from, queue: None, .. } => {
+            Event::Call(CallEvent::Queued { from, queue: None, .. }) => {
                 format!("queued (caller {})", from.as_ref().map(|f| f.as_str()).unwrap_or("unknown"))
             }
-            Event::Queued { from, queue: Some(q), .. } => {
+            Event::Call(CallEvent::Queued { from, queue: Some(q), .. }) => {
                 format!("queued for {q} (caller {})", from.as_ref().map(|f| f.as_str()).unwrap_or("unknown"))
             }
-            Event::TurnedAway { from, reason, .. } => {
+            Event::Call(CallEvent::TurnedAway { from, reason, .. }) => {
                 format!("closed ({reason}): caller {} told when we open", from.as_ref().map(|f| f.as_str()).unwrap_or("unknown"))
             }
-            Event::VoicemailLeft { from, seconds, .. } => format!(
+            Event::Voicemail(VoicemailEvent::VoicemailLeft { from, seconds, .. }) => format!(
                 "voicemail left by {} ({}:{:02})",
                 from.as_ref().map(|f| f.as_str()).unwrap_or("an unknown caller"),
                 seconds / 60,
                 seconds % 60
             ),
-            Event::VoicemailTranscribed { text, .. } => format!("transcription: {text}"),
-            Event::VoicemailTaken { agent, .. } => format!("{agent} took the voicemail"),
-            Event::VoicemailHandled { agent, .. } => format!("voicemail handled by {agent}"),
-            Event::VoicemailReturned { agent, .. } => format!("{agent} left the voicemail undone: back in the queue"),
-            Event::VoicemailCalledBack { agent, number, .. } => format!("{agent} calls {number} back"),
-            Event::CallbackOffered { nobody: true, .. } => {
+            Event::Voicemail(VoicemailEvent::VoicemailTranscribed { text, .. }) => format!("transcription: {text}"),
+            Event::Voicemail(VoicemailEvent::VoicemailTaken { agent, .. }) => format!("{agent} took the voicemail"),
+            Event::Voicemail(VoicemailEvent::VoicemailHandled { agent, .. }) => format!("voicemail handled by {agent}"),
+            Event::Voicemail(VoicemailEvent::VoicemailReturned { agent, .. }) => {
+                format!("{agent} left the voicemail undone: back in the queue")
+            }
+            Event::Voicemail(VoicemailEvent::VoicemailCalledBack { agent, number, .. }) => format!("{agent} calls {number} back"),
+            Event::Callback(CallbackEvent::CallbackOffered { nobody: true, .. }) => {
                 "nobody signed in: offered a callback or a message (the caller keeps their place)".into()
             }
-            Event::CallbackOffered { .. } => "offered a callback (the caller keeps their place)".into(),
-            Event::BackInQueue { .. } => "chose to keep waiting".into(),
-            Event::CallbackRequested { number, .. } => format!("callback requested to {number}; the request keeps the caller's place"),
-            Event::CallbackDialled { number, attempt, .. } => format!("callback attempt {attempt}: calling {number}"),
-            Event::CallbackAnswered { .. } => "the caller answered the callback".into(),
-            Event::CallbackMissed { attempt, outcome, retry_at: Some(_), .. } => {
+            Event::Callback(CallbackEvent::CallbackOffered { .. }) => "offered a callback (the caller keeps their place)".into(),
+            Event::Callback(CallbackEvent::BackInQueue { .. }) => "chose to keep waiting".into(),
+            Event::Callback(CallbackEvent::CallbackRequested { number, .. }) => {
+                format!("callback requested to {number}; the request keeps the caller's place")
+            }
+            Event::Callback(CallbackEvent::CallbackDialled { number, attempt, .. }) => {
+                format!("callback attempt {attempt}: calling {number}")
+            }
+            Event::Callback(CallbackEvent::CallbackAnswered { .. }) => "the caller answered the callback".into(),
+            Event::Callback(CallbackEvent::CallbackMissed { attempt, outcome, retry_at: Some(_), .. }) => {
                 format!("callback attempt {attempt}: {}; trying again later, in the caller's place", phone_words(*outcome))
             }
-            Event::CallbackMissed { attempt, outcome, retry_at: None, .. } => {
+            Event::Callback(CallbackEvent::CallbackMissed { attempt, outcome, retry_at: None, .. }) => {
                 format!("callback attempt {attempt}: {}; no attempt left", phone_words(*outcome))
             }
-            Event::Offered { agent, .. } => format!("offered to {agent}"),
-            Event::OfferMissed { agent, outcome, .. } => format!("{agent}: {}", party_words(&Party::Agent(agent.clone()), *outcome)),
-            Event::OfferWithdrawn { agent, .. } => format!("{agent} stopped ringing: the caller left"),
-            Event::Answered { agent, .. } => format!("answered by {agent}"),
-            Event::ConsultStarted { by, to, note, .. } if note.is_empty() => format!("{by} consults {to}; customer on hold"),
-            Event::ConsultStarted { by, to, note, .. } => format!("{by} consults {to} (note: {note}); customer on hold"),
-            Event::TargetAnswered { to, .. } => format!("{to} answered the consult"),
-            Event::TargetMissed { to, outcome, .. } => {
+            Event::Call(CallEvent::Offered { agent, .. }) => format!("offered to {agent}"),
+            Event::Call(CallEvent::OfferMissed { agent, outcome, .. }) => {
+                format!("{agent}: {}", party_words(&Party::Agent(agent.clone()), *outcome))
+            }
+            Event::Call(CallEvent::OfferWithdrawn { agent, .. }) => format!("{agent} stopped ringing: the caller left"),
+            Event::Call(CallEvent::Answered { agent, .. }) => format!("answered by {agent}"),
+            Event::Transfer(TransferEvent::ConsultStarted { by, to, note, .. }) if note.is_empty() => {
+                format!("{by} consults {to}; customer on hold")
+            }
+            Event::Transfer(TransferEvent::ConsultStarted { by, to, note, .. }) => {
+                format!("{by} consults {to} (note: {note}); customer on hold")
+            }
+            Event::Transfer(TransferEvent::TargetAnswered { to, .. }) => format!("{to} answered the consult"),
+            Event::Transfer(TransferEvent::TargetMissed { to, outcome, .. }) => {
                 format!("consult to {to} failed: {}; customer back with the agent", party_words(to, *outcome))
             }
-            Event::TargetLeft { to, .. } => format!("{to} hung up; customer back with the agent"),
-            Event::Swapped { with: Side::Customer, .. } => "swapped: talking with the customer, target on hold".into(),
-            Event::Swapped { with: Side::Target, .. } => "swapped: talking with the target, customer on hold".into(),
-            Event::ThreeWayStarted { .. } => "three-way call".into(),
-            Event::ConsultCancelled { by, .. } => format!("{by} cancelled the transfer; customer back with {by}"),
-            Event::TransferCompleted { by, to, .. } => format!("transfer completed: {to} has the call, {by} left"),
-            Event::Transferred { by, to, .. } => format!("{by} transferred the call to {to}"),
-            Event::OutsideAnswered { number, .. } => format!("{number} answered"),
-            Event::OutsideMissed { number, outcome, .. } => {
+            Event::Transfer(TransferEvent::TargetLeft { to, .. }) => format!("{to} hung up; customer back with the agent"),
+            Event::Transfer(TransferEvent::Swapped { with: Side::Customer, .. }) => {
+                "swapped: talking with the customer, target on hold".into()
+            }
+            Event::Transfer(TransferEvent::Swapped { with: Side::Target, .. }) => {
+                "swapped: talking with the target, customer on hold".into()
+            }
+            Event::Transfer(TransferEvent::ThreeWayStarted { .. }) => "three-way call".into(),
+            Event::Transfer(TransferEvent::ConsultCancelled { by, .. }) => format!("{by} cancelled the transfer; customer back with {by}"),
+            Event::Transfer(TransferEvent::TransferCompleted { by, to, .. }) => format!("transfer completed: {to} has the call, {by} left"),
+            Event::Transfer(TransferEvent::Transferred { by, to, .. }) => format!("{by} transferred the call to {to}"),
+            Event::Call(CallEvent::OutsideAnswered { number, .. }) => format!("{number} answered"),
+            Event::Call(CallEvent::OutsideMissed { number, outcome, .. }) => {
                 format!("{number}: {}; back to the head of the queue", party_words(&Party::Phone(number.clone()), *outcome))
             }
-            Event::Left { agent, .. } => format!("{agent} hung up"),
-            Event::Ended { reason: EndReason::CallerHungUp, .. } => "customer hung up".into(),
-            Event::Ended { reason: EndReason::VoicemailHandled, .. } => "voicemail done".into(),
-            Event::Ended { reason: EndReason::CallbackGaveUp, .. } => "callback failed: the caller could not be reached".into(),
-            Event::Ended { reason: EndReason::ToVoicemail, .. } => "chose to leave a message".into(),
-            Event::Ended { reason: EndReason::AgentHungUp, .. } => "call ended by the agent".into(),
-            Event::Ended { reason: EndReason::OutsideHungUp, .. } => "call ended by the number it was transferred to".into(),
-            Event::ConferenceKnown { conference, .. } => format!("conference {conference}"),
-            Event::ArrangeFailed { reason, .. } => format!("Twilio would not change the call: {reason}"),
-            Event::Rearranged { by, .. } => format!("{by} asked Twilio again"),
-            Event::CustomerHeld { by, hold: true, .. } => format!("{by} put the customer on hold"),
-            Event::CustomerHeld { by, hold: false, .. } => format!("{by} took the customer off hold"),
-            Event::Muted { agent, muted: true, .. } => format!("{agent} muted"),
-            Event::Muted { agent, muted: false, .. } => format!("{agent} unmuted"),
-            Event::PresenceChanged { agent, presence, .. } => format!("{agent} is {}", presence.word()),
-            Event::SignedOut { agent } => format!("{agent}'s sessions ended"),
-            Event::Seen { agent, .. } => format!("{agent} is connected"),
-            Event::AccountAdded { agent, name, .. } => format!("{agent} ({name}) joined"),
-            Event::AccountChanged { agent, name, role, .. } => format!("{agent} is now {name}, {}", role.as_str()),
-            Event::AccountRemoved { agent } => format!("{agent} was removed"),
-            Event::MonitorRinging { supervisor, mode, .. } => format!("{supervisor} joining to {}", mode.as_str()),
-            Event::MonitorJoined { supervisor, .. } => format!("{supervisor} joined"),
-            Event::MonitorModeSet { supervisor, mode, coaching, note, .. } => {
+            Event::Call(CallEvent::Left { agent, .. }) => format!("{agent} hung up"),
+            Event::Call(CallEvent::Ended { reason: EndReason::CallerHungUp, .. }) => "customer hung up".into(),
+            Event::Call(CallEvent::Ended { reason: EndReason::VoicemailHandled, .. }) => "voicemail done".into(),
+            Event::Call(CallEvent::Ended { reason: EndReason::CallbackGaveUp, .. }) => {
+                "callback failed: the caller could not be reached".into()
+            }
+            Event::Call(CallEvent::Ended { reason: EndReason::ToVoicemail, .. }) => "chose to leave a message".into(),
+            Event::Call(CallEvent::Ended { reason: EndReason::AgentHungUp, .. }) => "call ended by the agent".into(),
+            Event::Call(CallEvent::Ended { reason: EndReason::OutsideHungUp, .. }) => {
+                "call ended by the number it was transferred to".into()
+            }
+            Event::Call(CallEvent::ConferenceKnown { conference, .. }) => format!("conference {conference}"),
+            Event::Call(CallEvent::ArrangeFailed { reason, .. }) => format!("Twilio would not change the call: {reason}"),
+            Event::Call(CallEvent::Rearranged { by, .. }) => format!("{by} asked Twilio again"),
+            Event::Call(CallEvent::CustomerHeld { by, hold: true, .. }) => format!("{by} put the customer on hold"),
+            Event::Call(CallEvent::CustomerHeld { by, hold: false, .. }) => format!("{by} took the customer off hold"),
+            Event::Call(CallEvent::Muted { agent, muted: true, .. }) => format!("{agent} muted"),
+            Event::Call(CallEvent::Muted { agent, muted: false, .. }) => format!("{agent} unmuted"),
+            Event::Agent(AgentEvent::PresenceChanged { agent, presence, .. }) => format!("{agent} is {}", presence.word()),
+            Event::Agent(AgentEvent::SignedOut { agent }) => format!("{agent}'s sessions ended"),
+            Event::Agent(AgentEvent::Seen { agent, .. }) => format!("{agent} is connected"),
+            Event::Agent(AgentEvent::AccountAdded { agent, name, .. }) => format!("{agent} ({name}) joined"),
+            Event::Agent(AgentEvent::AccountChanged { agent, name, role, .. }) => format!("{agent} is now {name}, {}", role.as_str()),
+            Event::Agent(AgentEvent::AccountRemoved { agent }) => format!("{agent} was removed"),
+            Event::Monitor(MonitorEvent::MonitorRinging { supervisor, mode, .. }) => format!("{supervisor} joining to {}", mode.as_str()),
+            Event::Monitor(MonitorEvent::MonitorJoined { supervisor, .. }) => format!("{supervisor} joined"),
+            Event::Monitor(MonitorEvent::MonitorModeSet { supervisor, mode, coaching, note, .. }) => {
                 let what = match (mode, coaching) {
                     (MonitorMode::Listen, _) => format!("{supervisor} listening"),
                     (MonitorMode::Whisper, Some(agent)) => format!("{supervisor} coaching {agent}"),
@@ -626,14 +653,14 @@ impl Event {
                     None => what,
                 }
             }
-            Event::CoachRefused { supervisor, why, .. } => {
+            Event::Monitor(MonitorEvent::CoachRefused { supervisor, why, .. }) => {
                 format!("Twilio would not let {supervisor} coach: {}; {supervisor} stays listening", why.words())
             }
-            Event::MonitorLeft { supervisor, .. } => format!("{supervisor} left"),
-            Event::HandRaised { agent, raised: true, .. } => format!("{agent} asked for help"),
-            Event::HandRaised { agent, by: Some(by), .. } => format!("{by} answered {agent}'s request for help"),
-            Event::HandRaised { agent, .. } => format!("{agent}'s request for help is over"),
-            Event::Supervised { supervisor, agent, action } => match action {
+            Event::Monitor(MonitorEvent::MonitorLeft { supervisor, .. }) => format!("{supervisor} left"),
+            Event::Monitor(MonitorEvent::HandRaised { agent, raised: true, .. }) => format!("{agent} asked for help"),
+            Event::Monitor(MonitorEvent::HandRaised { agent, by: Some(by), .. }) => format!("{by} answered {agent}'s request for help"),
+            Event::Monitor(MonitorEvent::HandRaised { agent, .. }) => format!("{agent}'s request for help is over"),
+            Event::Agent(AgentEvent::Supervised { supervisor, agent, action }) => match action {
                 SupervisorAction::SetAway { reason } if reason.is_empty() => format!("{supervisor} set {agent} away"),
                 SupervisorAction::SetAway { reason } => format!("{supervisor} set {agent} away: {reason}"),
                 SupervisorAction::SetOffline => format!("{supervisor} set {agent} offline"),

@@ -12,6 +12,7 @@
 //!   finished today (hold: the customer held by the agent or for a consult; wrap-up: the agents'
 //!   wrap-ups that ended today).
 
+use super::event::{AgentEvent, CallEvent, TransferEvent};
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -156,18 +157,19 @@ impl Day {
             return;
         }
         match event {
-            Event::Answered { agent, .. } | Event::TargetAnswered { to: super::party::Party::Agent(agent), .. } => {
+            Event::Call(CallEvent::Answered { agent, .. })
+            | Event::Transfer(TransferEvent::TargetAnswered { to: super::party::Party::Agent(agent), .. }) => {
                 self.agents.entry(agent.clone()).or_default().handled += 1;
             }
-            Event::OfferMissed { agent, .. } => self.agents.entry(agent.clone()).or_default().missed += 1,
-            Event::TurnedAway { .. } => self.closed += 1,
-            Event::Supervised { .. } => {
+            Event::Call(CallEvent::OfferMissed { agent, .. }) => self.agents.entry(agent.clone()).or_default().missed += 1,
+            Event::Call(CallEvent::TurnedAway { .. }) => self.closed += 1,
+            Event::Agent(AgentEvent::Supervised { .. }) => {
                 if self.actions.len() == ACTIONS_KEPT {
                     self.actions.pop_front();
                 }
                 self.actions.push_back((at, event.describe()));
             }
-            Event::PresenceChanged { agent, presence, .. } => {
+            Event::Agent(AgentEvent::PresenceChanged { agent, presence, .. }) => {
                 let a = self.agents.entry(agent.clone()).or_default();
                 if let Some(since) = a.wrap_since.take() {
                     a.wrap += at - since;
@@ -180,31 +182,31 @@ impl Day {
             _ => {}
         }
         let Some(call) = event.call() else { return };
-        if let Event::Queued { .. } = event {
+        if let Event::Call(CallEvent::Queued { .. }) = event {
             self.calls.entry(call.clone()).or_insert(CallDay { queued_at: at, ..CallDay::default() });
             return;
         }
         let Some(c) = self.calls.get_mut(call) else { return };
         match event {
-            Event::Answered { .. } | Event::OutsideAnswered { .. } => {
-                if c.answered_at.is_none() && matches!(event, Event::Answered { .. }) {
+            Event::Call(CallEvent::Answered { .. }) | Event::Call(CallEvent::OutsideAnswered { .. }) => {
+                if c.answered_at.is_none() && matches!(event, Event::Call(CallEvent::Answered { .. })) {
                     c.answered_at = Some(at);
                 }
                 if c.connected_since.is_none() {
                     c.connected_since = Some(at);
                 }
             }
-            Event::CustomerHeld { hold, .. } => c.hold(at, *hold),
-            Event::ConsultStarted { .. } => c.hold(at, true),
-            Event::Swapped { with, .. } => c.hold(at, *with == Side::Target),
-            Event::ConsultCancelled { .. }
-            | Event::TargetMissed { .. }
-            | Event::TargetLeft { .. }
-            | Event::ThreeWayStarted { .. }
-            | Event::TransferCompleted { .. } => c.hold(at, false),
+            Event::Call(CallEvent::CustomerHeld { hold, .. }) => c.hold(at, *hold),
+            Event::Transfer(TransferEvent::ConsultStarted { .. }) => c.hold(at, true),
+            Event::Transfer(TransferEvent::Swapped { with, .. }) => c.hold(at, *with == Side::Target),
+            Event::Transfer(TransferEvent::ConsultCancelled { .. })
+            | Event::Transfer(TransferEvent::TargetMissed { .. })
+            | Event::Transfer(TransferEvent::TargetLeft { .. })
+            | Event::Transfer(TransferEvent::ThreeWayStarted { .. })
+            | Event::Transfer(TransferEvent::TransferCompleted { .. }) => c.hold(at, false),
             // A blind transfer: the customer waits again, for a person or in the queue.
-            Event::Transferred { .. } => c.disconnect(at),
-            Event::Ended { abandoned, .. } => {
+            Event::Transfer(TransferEvent::Transferred { .. }) => c.disconnect(at),
+            Event::Call(CallEvent::Ended { abandoned, .. }) => {
                 c.disconnect(at);
                 c.ended = true;
                 if *abandoned {

@@ -62,7 +62,7 @@ pub use command::{
 };
 pub use decide::{Decision, Reply, NOTE_MAX_CHARS};
 pub use effect::{Effect, EffectKind, Move};
-pub use event::Event;
+pub use event::{AgentEvent, CallEvent, CallbackEvent, Event, MonitorEvent, TransferEvent, VoicemailEvent};
 pub use figures::{AgentDay, Day, Figures, Thresholds};
 pub use floor::{
     FloorAgent, FloorCall, FloorMonitor, FloorOutage, FloorPacing, FloorQueue, FloorView, QueueCount, WaitingCaller, CALLERS_SHOWN,

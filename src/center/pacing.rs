@@ -4,6 +4,7 @@
 //! already waiting on goes first: a colleague rung for a consult (the customer is on hold) before
 //! the next offer from the queue (that caller hears music anyway).
 
+use super::event::{CallEvent, CallbackEvent, TransferEvent, VoicemailEvent};
 use serde::{Deserialize, Serialize};
 
 use super::effect::Effect;
@@ -46,11 +47,13 @@ impl Urgency {
             _ => return None,
         };
         let why = events.iter().find_map(|e| match e {
-            Event::ConsultStarted { call: c, leg: l, .. } if c == call && *l == leg => Some(Urgency::Transfer),
-            Event::Transferred { call: c, leg: Some(l), .. } if c == call && *l == leg => Some(Urgency::Transfer),
-            Event::CallbackDialled { call: c, leg: l, .. } if c == call && *l == leg => Some(Urgency::Callback),
-            Event::VoicemailCalledBack { call: c, leg: l, .. } if c == call && *l == leg => Some(Urgency::Callback),
-            Event::Offered { call: c, leg: l, .. } if c == call && *l == leg => Some(Urgency::Offer),
+            Event::Transfer(TransferEvent::ConsultStarted { call: c, leg: l, .. }) if c == call && *l == leg => Some(Urgency::Transfer),
+            Event::Transfer(TransferEvent::Transferred { call: c, leg: Some(l), .. }) if c == call && *l == leg => Some(Urgency::Transfer),
+            Event::Callback(CallbackEvent::CallbackDialled { call: c, leg: l, .. }) if c == call && *l == leg => Some(Urgency::Callback),
+            Event::Voicemail(VoicemailEvent::VoicemailCalledBack { call: c, leg: l, .. }) if c == call && *l == leg => {
+                Some(Urgency::Callback)
+            }
+            Event::Call(CallEvent::Offered { call: c, leg: l, .. }) if c == call && *l == leg => Some(Urgency::Offer),
             _ => None,
         });
         // A dial decided with none of those (none today) is treated as an offer: it goes out in

@@ -2,6 +2,7 @@
 //! Plain data and questions about it; the rules that change it are in `decide`, the changes
 //! themselves in `apply`.
 
+use super::event::AgentEvent;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::agent::{Account, Agent, AgentRole, Presence};
@@ -143,9 +144,9 @@ impl State {
         let mut events = Vec::new();
         for account in accounts {
             let made: fn(AgentId, String, AgentRole, Vec<QueueName>) -> Event = match self.agents.get(&account.id) {
-                None => |agent, name, role, queues| Event::AccountAdded { agent, name, role, queues },
+                None => |agent, name, role, queues| Event::Agent(AgentEvent::AccountAdded { agent, name, role, queues }),
                 Some(a) if a.name != account.name || a.role != account.role || a.queues != account.queues => {
-                    |agent, name, role, queues| Event::AccountChanged { agent, name, role, queues }
+                    |agent, name, role, queues| Event::Agent(AgentEvent::AccountChanged { agent, name, role, queues })
                 }
                 Some(_) => continue,
             };
@@ -157,7 +158,9 @@ impl State {
             let mut removed = self.agents.values().filter(gone).peekable();
             if removed.peek().is_some() {
                 let engaged = self.engaged();
-                events.extend(removed.filter(|a| !engaged.contains(&a.id)).map(|a| Event::AccountRemoved { agent: a.id.clone() }));
+                events.extend(
+                    removed.filter(|a| !engaged.contains(&a.id)).map(|a| Event::Agent(AgentEvent::AccountRemoved { agent: a.id.clone() })),
+                );
             }
         }
         events

@@ -8,6 +8,7 @@ use super::command::{CoachRefusal, SupervisorAction};
 use super::decide::Decider;
 use super::effect::{Effect, Move};
 use super::event::Event;
+use super::event::{AgentEvent, MonitorEvent};
 use super::party::{MonitorMode, Party, Role, Who};
 use super::refusal::{Reason, Refusal};
 use crate::ids::{AgentId, CallSid};
@@ -47,13 +48,13 @@ impl Decider<'_> {
             }
             let joined = p.joined;
             let target = Self::coach_target(c, mode)?;
-            self.emit(Event::MonitorModeSet {
+            self.emit(Event::Monitor(MonitorEvent::MonitorModeSet {
                 call: call.clone(),
                 supervisor: supervisor.clone(),
                 mode,
                 coaching: target.as_ref().map(|(a, _)| a.clone()),
                 note: None,
-            });
+            }));
             // A leg still ringing takes its mode when it answers.
             if joined {
                 self.effect(Effect::UpdateMonitor { call, supervisor, mode, coach: target.map(|(_, sid)| sid) });
@@ -78,7 +79,7 @@ impl Decider<'_> {
         // Checked now so that a whisper asked for at once is refused before a phone rings.
         Self::coach_target(c, mode)?;
         let leg = c.legs + 1;
-        self.emit(Event::MonitorRinging { call: call.clone(), supervisor: supervisor.clone(), leg, mode });
+        self.emit(Event::Monitor(MonitorEvent::MonitorRinging { call: call.clone(), supervisor: supervisor.clone(), leg, mode }));
         self.effect(Effect::AddMonitor { call, supervisor, leg });
         Ok(())
     }
@@ -95,7 +96,7 @@ impl Decider<'_> {
     fn leave_monitoring(&mut self, c: &Call, supervisor: &AgentId) {
         let Some(p) = c.monitor(supervisor) else { return };
         let (joined, leg) = (p.joined, p.leg);
-        self.emit(Event::MonitorLeft { call: c.sid.clone(), supervisor: supervisor.clone() });
+        self.emit(Event::Monitor(MonitorEvent::MonitorLeft { call: c.sid.clone(), supervisor: supervisor.clone() }));
         let party = Party::Agent(supervisor.clone());
         if joined {
             self.effect(Effect::Arrange { call: c.sid.clone(), moves: vec![Move::Remove { who: Who::Party(party) }] });
@@ -109,7 +110,7 @@ impl Decider<'_> {
     pub(super) fn monitors_leave(&mut self, c: &Call) {
         let monitors: Vec<(AgentId, bool, LegNo)> = c.monitors().filter_map(|p| p.agent().map(|a| (a.clone(), p.joined, p.leg))).collect();
         for (supervisor, joined, leg) in monitors {
-            self.emit(Event::MonitorLeft { call: c.sid.clone(), supervisor: supervisor.clone() });
+            self.emit(Event::Monitor(MonitorEvent::MonitorLeft { call: c.sid.clone(), supervisor: supervisor.clone() }));
             if !joined {
                 self.effect(Effect::CancelLeg { call: c.sid.clone(), party: Party::Agent(supervisor), leg });
             }
@@ -131,16 +132,16 @@ impl Decider<'_> {
             Ok(target) => (mode, target, None),
             Err(e) => (MonitorMode::Listen, None, Some(e.to_string())),
         };
-        self.emit(Event::MonitorJoined { call: call.clone(), supervisor: supervisor.clone(), sid });
-        self.emit(Event::MonitorModeSet {
+        self.emit(Event::Monitor(MonitorEvent::MonitorJoined { call: call.clone(), supervisor: supervisor.clone(), sid }));
+        self.emit(Event::Monitor(MonitorEvent::MonitorModeSet {
             call: call.clone(),
             supervisor: supervisor.clone(),
             mode,
             coaching: target.as_ref().map(|(a, _)| a.clone()),
             note,
-        });
+        }));
         if let Some(agent) = hand {
-            self.emit(Event::HandRaised { call: call.clone(), agent, raised: false, by: Some(supervisor.clone()) });
+            self.emit(Event::Monitor(MonitorEvent::HandRaised { call: call.clone(), agent, raised: false, by: Some(supervisor.clone()) }));
         }
         if mode != MonitorMode::Listen {
             self.effect(Effect::UpdateMonitor { call, supervisor, mode, coach: target.map(|(_, sid)| sid) });
@@ -153,14 +154,14 @@ impl Decider<'_> {
     pub(super) fn coach_refused(&mut self, call: CallSid, supervisor: AgentId, why: CoachRefusal) {
         let Some(p) = self.state.calls.get(&call).and_then(|c| c.monitor(&supervisor)) else { return };
         let joined = p.joined;
-        self.emit(Event::CoachRefused { call: call.clone(), supervisor: supervisor.clone(), why });
-        self.emit(Event::MonitorModeSet {
+        self.emit(Event::Monitor(MonitorEvent::CoachRefused { call: call.clone(), supervisor: supervisor.clone(), why }));
+        self.emit(Event::Monitor(MonitorEvent::MonitorModeSet {
             call: call.clone(),
             supervisor: supervisor.clone(),
             mode: MonitorMode::Listen,
             coaching: None,
             note: Some(why.words().to_string()),
-        });
+        }));
         if joined {
             self.effect(Effect::UpdateMonitor { call, supervisor, mode: MonitorMode::Listen, coach: None });
         }
@@ -184,13 +185,13 @@ impl Decider<'_> {
                     Ok(Some((agent, leg))) => (MonitorMode::Whisper, Some((agent.clone(), leg)), format!("{agent} has the call now")),
                     Ok(None) | Err(_) => (MonitorMode::Listen, None, "the agent coached is no longer on the call".to_string()),
                 };
-                self.emit(Event::MonitorModeSet {
+                self.emit(Event::Monitor(MonitorEvent::MonitorModeSet {
                     call: sid.clone(),
                     supervisor: supervisor.clone(),
                     mode,
                     coaching: target.as_ref().map(|(a, _)| a.clone()),
                     note: Some(note),
-                });
+                }));
                 if joined {
                     self.effect(Effect::UpdateMonitor { call: sid.clone(), supervisor, mode, coach: target.map(|(_, leg)| leg) });
                 }
@@ -204,7 +205,7 @@ impl Decider<'_> {
         self.agent_known(&agent)?;
         let c = self.owned_call(&agent)?;
         if c.help.is_some() != raised {
-            self.emit(Event::HandRaised { call: c.sid, agent, raised, by: None });
+            self.emit(Event::Monitor(MonitorEvent::HandRaised { call: c.sid, agent, raised, by: None }));
         }
         Ok(())
     }
@@ -227,7 +228,7 @@ impl Decider<'_> {
             // Ringing: the offer goes to the next agent at once, as when their phone is gone.
             (SupervisorAction::SetOffline, _) => None,
         };
-        self.emit(Event::Supervised { supervisor, agent: agent.clone(), action });
+        self.emit(Event::Agent(AgentEvent::Supervised { supervisor, agent: agent.clone(), action }));
         match next {
             Some(next) => self.presence(&agent, next),
             None => self.gone(&agent),

@@ -10,6 +10,7 @@ use super::command::{Command, VoicemailStep};
 use super::decide::Decider;
 use super::effect::Effect;
 use super::event::Event;
+use super::event::{CallEvent, VoicemailEvent};
 use super::party::Party;
 use super::refusal::{Reason, Refusal};
 use crate::ids::{AgentId, CallSid, PhoneNumber, RecordingSid, E164};
@@ -27,14 +28,14 @@ impl Decider<'_> {
         if self.state.calls.contains_key(&call) || recorded {
             return;
         }
-        self.emit(Event::VoicemailLeft { call, from, recording, seconds });
+        self.emit(Event::Voicemail(VoicemailEvent::VoicemailLeft { call, from, recording, seconds }));
     }
 
     pub(super) fn transcribed(&mut self, call: CallSid, text: String) {
         let text: String = text.trim().chars().take(2_000).collect();
         let known = self.state.calls.get(&call).and_then(|c| c.as_voicemail()).is_some_and(|v| v.transcript.as_deref() != Some(&text));
         if known && !text.is_empty() {
-            self.emit(Event::VoicemailTranscribed { call, text });
+            self.emit(Event::Voicemail(VoicemailEvent::VoicemailTranscribed { call, text }));
         }
     }
 
@@ -48,24 +49,24 @@ impl Decider<'_> {
         };
         match (step, taken) {
             (VoicemailStep::Take, false) => {
-                self.emit(Event::VoicemailTaken { call: call.clone(), agent: agent.clone() });
+                self.emit(Event::Voicemail(VoicemailEvent::VoicemailTaken { call: call.clone(), agent: agent.clone() }));
                 self.presence(&agent, Presence::OnCall { call });
             }
             (VoicemailStep::Decline, false) => {
                 let outcome = LegOutcome::Busy;
-                self.emit(Event::OfferMissed { call: call.clone(), agent: agent.clone(), outcome });
+                self.emit(Event::Call(CallEvent::OfferMissed { call: call.clone(), agent: agent.clone(), outcome }));
                 self.missed(&agent, &call, outcome);
             }
             (VoicemailStep::Done, true) => {
-                self.emit(Event::VoicemailHandled { call: call.clone(), agent: agent.clone() });
+                self.emit(Event::Voicemail(VoicemailEvent::VoicemailHandled { call: call.clone(), agent: agent.clone() }));
                 self.after_call(&agent);
-                self.emit(Event::Ended { call, reason: EndReason::VoicemailHandled, abandoned: false });
+                self.emit(Event::Call(CallEvent::Ended { call, reason: EndReason::VoicemailHandled, abandoned: false }));
             }
             (VoicemailStep::CallBack, true) => {
                 let c = &self.state.calls[&call];
                 let number = c.from.as_ref().and_then(|f| E164::parse(f.as_str()).ok()).ok_or(Reason::NoNumberToCall)?;
                 let leg = c.legs + 1;
-                self.emit(Event::VoicemailCalledBack { call: call.clone(), agent: agent.clone(), number, leg });
+                self.emit(Event::Voicemail(VoicemailEvent::VoicemailCalledBack { call: call.clone(), agent: agent.clone(), number, leg }));
                 self.presence(&agent, Presence::Ringing { call: call.clone() });
                 self.effect(Effect::Dial { call, party: Party::Agent(agent), leg });
             }
@@ -77,7 +78,7 @@ impl Decider<'_> {
 
     /// The agent who had `call` (a voicemail) is gone: it waits in the queue again.
     pub(super) fn voicemail_returned(&mut self, agent: &AgentId, call: &CallSid) {
-        self.emit(Event::VoicemailReturned { call: call.clone(), agent: agent.clone() });
+        self.emit(Event::Voicemail(VoicemailEvent::VoicemailReturned { call: call.clone(), agent: agent.clone() }));
     }
 
     /// A voicemail has nobody on the line: no transfer, hold, mute, help or monitoring.

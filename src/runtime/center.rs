@@ -6,6 +6,7 @@
 //! (`commit`), which decides it with the pure core and makes it durable in one transaction; the
 //! state is only ever changed by the core (`State::handle`, `State::apply`, `State::restore`).
 
+use crate::center::AgentEvent;
 use std::sync::Arc;
 
 use parking_lot::RwLock;
@@ -57,7 +58,7 @@ impl Change {
     /// removed), here or on another instance: its open streams then check their session.
     pub fn may_end_sessions_of(&self, agent: &AgentId) -> bool {
         let here = self.events.iter().any(|e| match e {
-            Event::SignedOut { agent: a } | Event::AccountRemoved { agent: a } => a == agent,
+            Event::Agent(AgentEvent::SignedOut { agent: a }) | Event::Agent(AgentEvent::AccountRemoved { agent: a }) => a == agent,
             _ => false,
         });
         here || match &self.reread {

@@ -9,6 +9,7 @@
 //! Commands arriving together are decided in one transaction (group commit): one transaction
 //! per command would queue every caller behind SQLite's single writer.
 
+use crate::center::{AgentEvent, CallEvent};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -204,11 +205,11 @@ fn count(m: &crate::metrics::Metrics, decided: usize, events: &[Event], took: st
     m.commit_seconds.observe(took.as_secs_f64());
     for event in events {
         match event {
-            Event::Offered { .. } => m.offers.inc(),
-            Event::Answered { .. } => m.answers.inc(),
-            Event::OfferMissed { .. } => m.misses.inc(),
+            Event::Call(CallEvent::Offered { .. }) => m.offers.inc(),
+            Event::Call(CallEvent::Answered { .. }) => m.answers.inc(),
+            Event::Call(CallEvent::OfferMissed { .. }) => m.misses.inc(),
             // The core's abandon, the one the floor's figures count.
-            Event::Ended { abandoned: true, .. } => m.abandons.inc(),
+            Event::Call(CallEvent::Ended { abandoned: true, .. }) => m.abandons.inc(),
             _ => 0,
         };
     }
@@ -220,7 +221,7 @@ pub(super) fn lease_renewals(events: &[Event]) -> Option<(i64, Vec<AgentId>)> {
     let mut until = None;
     let mut agents = BTreeSet::new();
     for event in events {
-        let Event::Seen { agent, until: u } = event else { return None };
+        let Event::Agent(AgentEvent::Seen { agent, until: u }) = event else { return None };
         if *until.get_or_insert(*u) != *u {
             return None;
         }
@@ -237,10 +238,19 @@ mod tests {
     fn renewals_are_a_heartbeat_s_leases_to_one_time_and_nothing_else() {
         let agent = |n: usize| AgentId::parse(&format!("agent{n}")).unwrap();
         assert_eq!(
-            lease_renewals(&[Event::Seen { agent: agent(1), until: 5 }, Event::Seen { agent: agent(1), until: 5 }]),
+            lease_renewals(&[
+                Event::Agent(AgentEvent::Seen { agent: agent(1), until: 5 }),
+                Event::Agent(AgentEvent::Seen { agent: agent(1), until: 5 })
+            ]),
             Some((5, vec![agent(1)]))
         );
         assert_eq!(lease_renewals(&[]), None);
-        assert_eq!(lease_renewals(&[Event::Seen { agent: agent(1), until: 5 }, Event::Seen { agent: agent(2), until: 6 }]), None);
+        assert_eq!(
+            lease_renewals(&[
+                Event::Agent(AgentEvent::Seen { agent: agent(1), until: 5 }),
+                Event::Agent(AgentEvent::Seen { agent: agent(2), until: 6 })
+            ]),
+            None
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! announcement alone (leases renewed), by reading only the rows it names, or, after a gap, by
 //! reading the whole state again. Then its consoles are redrawn.
 
+use crate::center::AgentEvent;
 use std::sync::{Arc, Weak};
 
 use super::announce::{Announcement, CHANNEL};
@@ -70,7 +71,7 @@ impl Center {
         let ids: Vec<AgentId> = agents.iter().filter_map(|a| AgentId::parse(a).ok()).collect();
         let missing: Vec<String> = self.read(|s| ids.iter().filter(|id| !s.agents.contains_key(*id)).map(|id| id.to_string()).collect());
         let read = if missing.is_empty() { Vec::new() } else { state::read_agents(&self.inner.store, Some(&missing)).await? };
-        let events: Vec<Event> = ids.into_iter().map(|agent| Event::Seen { agent, until }).collect();
+        let events: Vec<Event> = ids.into_iter().map(|agent| Event::Agent(AgentEvent::Seen { agent, until })).collect();
         {
             let mut cache = self.inner.cache.write();
             cache.state.restore(read, &[], Vec::new());
@@ -107,7 +108,7 @@ impl Center {
             let mut cache = self.inner.cache.write();
             cache.state.restore(read, &named, live);
             for agent in removed {
-                cache.state.apply(&Event::AccountRemoved { agent }, now_ms());
+                cache.state.apply(&Event::Agent(AgentEvent::AccountRemoved { agent }), now_ms());
             }
             cache.version = version;
         }

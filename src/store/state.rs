@@ -2,6 +2,7 @@
 //! per-call timeline and the `center` version row. The runtime decides; these queries load what
 //! it decides on and write what it decided, inside its transaction.
 
+use crate::center::{AgentEvent, CallEvent};
 use std::collections::{BTreeSet, HashMap};
 
 use sqlx::any::AnyRow;
@@ -140,28 +141,33 @@ impl Rows {
             match event {
                 // A sign-out names the agent's row, so other instances hear of it (their streams
                 // of that account end too).
-                Event::PresenceChanged { agent, .. } | Event::Seen { agent, .. } | Event::SignedOut { agent } => {
+                Event::Agent(AgentEvent::PresenceChanged { agent, .. })
+                | Event::Agent(AgentEvent::Seen { agent, .. })
+                | Event::Agent(AgentEvent::SignedOut { agent }) => {
                     agents.insert(agent.clone());
                 }
-                Event::Ended { call, reason, .. } => {
+                Event::Call(CallEvent::Ended { call, reason, .. }) => {
                     ended.insert(call, *reason);
                 }
                 // An account joins as its row stands (offline, the columns' defaults): the CLI
                 // wrote it, and the core's new agent is the same, so only others must read it.
-                Event::AccountAdded { agent, .. } | Event::AccountChanged { agent, .. } | Event::AccountRemoved { agent } => {
-                    rows.accounts.push(agent.to_string())
-                }
+                Event::Agent(AgentEvent::AccountAdded { agent, .. })
+                | Event::Agent(AgentEvent::AccountChanged { agent, .. })
+                | Event::Agent(AgentEvent::AccountRemoved { agent }) => rows.accounts.push(agent.to_string()),
                 _ => {}
             }
-            if let Event::PresenceChanged { agent, .. } | Event::Supervised { agent, .. } | Event::SignedOut { agent } = event {
+            if let Event::Agent(AgentEvent::PresenceChanged { agent, .. })
+            | Event::Agent(AgentEvent::Supervised { agent, .. })
+            | Event::Agent(AgentEvent::SignedOut { agent }) = event
+            {
                 let json = serde_json::to_string(event).unwrap_or_default();
                 rows.agent_log.push((agent.to_string(), event.kind(), event.describe(), json));
             }
-            if let Event::TurnedAway { call, from, .. } = event {
+            if let Event::Call(CallEvent::TurnedAway { call, from, .. }) = event {
                 rows.closed_calls.push((call.to_string(), from.as_ref().map(|f| f.to_string()).unwrap_or_default()));
             }
             if let Some(call) = event.call() {
-                if !matches!(event, Event::TurnedAway { .. }) {
+                if !matches!(event, Event::Call(CallEvent::TurnedAway { .. })) {
                     calls.insert(call.clone());
                 }
                 if event.is_bookkeeping() {

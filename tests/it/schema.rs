@@ -4,6 +4,7 @@
 //! to one and forgotten in the other fails here, not in production on the other database.
 
 use std::collections::BTreeMap;
+use warm_transfer::center::CallEvent;
 
 use sqlx::{Connection, Row};
 
@@ -195,7 +196,7 @@ async fn ends_written_before_get_the_abandon_the_figures_counted(postgres: bool)
     let ends: Vec<(String, bool)> = rows
         .iter()
         .map(|r| match serde_json::from_str(&r.get::<String, _>(1)).unwrap() {
-            Event::Ended { abandoned, .. } => (r.get::<String, _>(0)[32..].to_string(), abandoned),
+            Event::Call(CallEvent::Ended { abandoned, .. }) => (r.get::<String, _>(0)[32..].to_string(), abandoned),
             e => panic!("{e:?}"),
         })
         .collect();

@@ -54,7 +54,7 @@ fn a_caller_who_has_waited_is_moved_to_the_callback_menu_once_keeping_their_plac
     let w = signed_in_away(&["agent1"]).arrives(1).at(2_000).arrives(2).at(1_000 + AFTER).and(Command::Tick);
     assert_eq!(
         w.decision().events,
-        vec![Event::CallbackOffered { call: call(1), until: 1_000 + AFTER + rules().menu_time, nobody: false }]
+        vec![Event::Callback(CallbackEvent::CallbackOffered { call: call(1), until: 1_000 + AFTER + rules().menu_time, nobody: false })]
     );
     assert_eq!(w.effects(), &[Effect::OfferCallback { call: call(1) }]);
     assert_eq!(w.state.queue_position(&call(1)), Some(1), "the menu keeps their place");
@@ -67,24 +67,31 @@ fn a_caller_who_has_waited_is_moved_to_the_callback_menu_once_keeping_their_plac
     assert_eq!(w.phase(1), Some(CallPhase::Queued));
     // Back from the menu, still first; never offered a callback again.
     let w = w.and(Command::KeepWaiting { call: call(1), from: Some(caller(1)) });
-    assert_eq!(w.decision().events, vec![Event::BackInQueue { call: call(1) }]);
+    assert_eq!(w.decision().events, vec![Event::Callback(CallbackEvent::BackInQueue { call: call(1) })]);
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
     let w = w.at(10 * AFTER).and(Command::Tick);
-    assert!(!w.decision().events.iter().any(|e| matches!(e, Event::CallbackOffered { .. })));
+    assert!(!w.decision().events.iter().any(|e| matches!(e, Event::Callback(CallbackEvent::CallbackOffered { .. }))));
 }
 
 #[test]
 fn a_caller_who_hangs_up_in_the_menu_is_gone_once_its_time_is_over() {
     let w = signed_in_away(&["agent1"]).arrives(1).at(1_000 + AFTER).and(Command::Tick);
     let w = w.at(1_000 + AFTER + rules().menu_time).and(Command::Tick);
-    assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: true }));
+    assert!(w.decision().events.contains(&Event::Call(CallEvent::Ended {
+        call: call(1),
+        reason: EndReason::CallerHungUp,
+        abandoned: true
+    })));
     assert!(w.effects().is_empty(), "nobody to hang up: {:?}", w.effects());
 }
 
 #[test]
 fn at_the_start_a_callback_is_offered_when_the_queues_head_has_waited_long() {
     let w = signed_in_away(&["agent1"]).arrives(1).at(30_000).arrives(2);
-    assert!(!w.decision().events.iter().any(|e| matches!(e, Event::CallbackOffered { .. })), "the head waited 29 s only");
+    assert!(
+        !w.decision().events.iter().any(|e| matches!(e, Event::Callback(CallbackEvent::CallbackOffered { .. }))),
+        "the head waited 29 s only"
+    );
     // The menu is in the answer to the voice webhook itself: no REST request.
     let w = w.at(1_000 + AFTER).and(Command::CallArrived {
         call: call(3),
@@ -94,7 +101,10 @@ fn at_the_start_a_callback_is_offered_when_the_queues_head_has_waited_long() {
         queue: None,
         arrived_at: None,
     });
-    assert_eq!(w.decision().events[1], Event::CallbackOffered { call: call(3), until: 1_000 + AFTER + rules().menu_time, nobody: false });
+    assert_eq!(
+        w.decision().events[1],
+        Event::Callback(CallbackEvent::CallbackOffered { call: call(3), until: 1_000 + AFTER + rules().menu_time, nobody: false })
+    );
     assert!(w.effects().is_empty());
 }
 
@@ -104,7 +114,10 @@ fn at_the_start_a_callback_is_offered_when_recent_callers_waited_long_before_an_
     let w = signed_in_away(&["agent1"]).arrives(1).at(1_000 + AFTER).available("agent1").answers("agent1", 1, 1);
     let w = w.at(2 * AFTER).arrives(2);
     assert!(
-        w.decision().events.iter().any(|e| matches!(e, Event::CallbackOffered { call: c, nobody: false, .. } if *c == call(2))),
+        w.decision()
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::Callback(CallbackEvent::CallbackOffered { call: c, nobody: false, .. }) if *c == call(2))),
         "{:?}",
         w.decision().events
     );
@@ -121,18 +134,21 @@ fn a_callback_request_keeps_the_callers_place_against_callers_who_arrived_later(
 #[test]
 fn the_agent_answers_first_then_the_caller_is_called_and_they_talk() {
     let w = callback_requested().available("agent1").agent_answers("agent1", 1, 1);
-    assert_eq!(w.decision().events[2], Event::CallbackDialled { call: call(1), number: number(1), attempt: 1, leg: 2 });
+    assert_eq!(
+        w.decision().events[2],
+        Event::Callback(CallbackEvent::CallbackDialled { call: call(1), number: number(1), attempt: 1, leg: 2 })
+    );
     assert_eq!(w.effects(), &[Effect::Dial { call: call(1), party: Party::Phone(number(1)), leg: 2 }]);
     let card = w.state.call_card(&w.state.calls[&call(1)], &agent("agent1"));
     assert_eq!(card.callback.as_ref().map(|cb| cb.number.clone()), Some(number(1)));
     assert!(w.when_consult_refused());
 
     let w = w.customer_answers(1, 2);
-    assert_eq!(w.decision().events, vec![Event::CallbackAnswered { call: call(1), sid: Some(leg_sid(1)) }]);
+    assert_eq!(w.decision().events, vec![Event::Callback(CallbackEvent::CallbackAnswered { call: call(1), sid: Some(leg_sid(1)) })]);
     // The caller hangs up: the call is over, the agent in wrap-up; their leg ends with the conference.
     let w = w.customer_leg_ends(1, 2, LegOutcome::Completed);
     assert!(
-        w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: false }),
+        w.decision().events.contains(&Event::Call(CallEvent::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: false })),
         "a callback is never an abandon"
     );
     assert!(matches!(w.presence("agent1"), Presence::WrapUp { .. }));
@@ -156,7 +172,12 @@ fn a_busy_caller_frees_the_agent_and_the_request_waits_in_its_place_for_the_retr
     let w = w.at(90_000).customer_leg_ends(1, 2, LegOutcome::Busy);
     assert_eq!(
         w.decision().events[0],
-        Event::CallbackMissed { call: call(1), attempt: 1, outcome: LegOutcome::Busy, retry_at: Some(90_000 + 120_000) }
+        Event::Callback(CallbackEvent::CallbackMissed {
+            call: call(1),
+            attempt: 1,
+            outcome: LegOutcome::Busy,
+            retry_at: Some(90_000 + 120_000)
+        })
     );
     assert_eq!(w.decision().events[0].describe(), "callback attempt 1: busy; trying again later, in the caller's place");
     assert!(
@@ -177,19 +198,29 @@ fn a_busy_caller_frees_the_agent_and_the_request_waits_in_its_place_for_the_retr
     let w = w.at(210_000).and(Command::Tick);
     assert_eq!(w.offered_to(1), Some(agent("agent2")));
     let w = w.agent_answers("agent2", 1, 3);
-    assert_eq!(w.decision().events[2], Event::CallbackDialled { call: call(1), number: number(1), attempt: 2, leg: 4 });
+    assert_eq!(
+        w.decision().events[2],
+        Event::Callback(CallbackEvent::CallbackDialled { call: call(1), number: number(1), attempt: 2, leg: 4 })
+    );
     let w = w.customer_leg_ends(1, 4, LegOutcome::NoAnswer);
-    assert_eq!(w.decision().events[0], Event::CallbackMissed { call: call(1), attempt: 2, outcome: LegOutcome::NoAnswer, retry_at: None });
-    assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallbackGaveUp, abandoned: false }));
+    assert_eq!(
+        w.decision().events[0],
+        Event::Callback(CallbackEvent::CallbackMissed { call: call(1), attempt: 2, outcome: LegOutcome::NoAnswer, retry_at: None })
+    );
+    assert!(w.decision().events.contains(&Event::Call(CallEvent::Ended {
+        call: call(1),
+        reason: EndReason::CallbackGaveUp,
+        abandoned: false
+    })));
     assert!(!w.state.calls.contains_key(&call(1)));
 }
 
 #[test]
 fn a_callback_is_never_an_abandon() {
     let mut day = Day::new(0);
-    day.record(1_000, &Event::Queued { call: call(1), from: None, queue: None, priority: 0, since: None });
-    day.record(2_000, &Event::CallbackRequested { call: call(1), number: number(1) });
-    day.record(90_000, &Event::Ended { call: call(1), reason: EndReason::CallbackGaveUp, abandoned: false });
+    day.record(1_000, &Event::Call(CallEvent::Queued { call: call(1), from: None, queue: None, priority: 0, since: None }));
+    day.record(2_000, &Event::Callback(CallbackEvent::CallbackRequested { call: call(1), number: number(1) }));
+    day.record(90_000, &Event::Call(CallEvent::Ended { call: call(1), reason: EndReason::CallbackGaveUp, abandoned: false }));
     let f = day.figures(100_000, &Thresholds::default());
     assert_eq!((f.offered, f.abandoned, f.short_abandoned), (1, 0, 0));
 }
@@ -206,11 +237,14 @@ fn a_choice_out_of_the_menu_is_refused_and_a_repeated_request_changes_nothing() 
 fn a_caller_in_the_menu_who_chooses_a_message_leaves_the_queue_not_as_an_abandon() {
     let w = signed_in_away(&["agent1"]).arrives(1).at(1_000 + AFTER).and(Command::Tick);
     let w = w.and(Command::ChooseVoicemail { call: call(1) });
-    assert_eq!(w.decision().events, vec![Event::Ended { call: call(1), reason: EndReason::ToVoicemail, abandoned: false }]);
+    assert_eq!(
+        w.decision().events,
+        vec![Event::Call(CallEvent::Ended { call: call(1), reason: EndReason::ToVoicemail, abandoned: false })]
+    );
     assert_eq!(w.decision().events[0].describe(), "chose to leave a message");
     assert!(w.effects().is_empty(), "they are recording their message: {:?}", w.effects());
     let mut day = Day::new(0);
-    day.record(1_000, &Event::Queued { call: call(1), from: None, queue: None, priority: 0, since: None });
+    day.record(1_000, &Event::Call(CallEvent::Queued { call: call(1), from: None, queue: None, priority: 0, since: None }));
     day.record(70_000, &w.decision().events[0]);
     assert_eq!(day.figures(80_000, &Thresholds::default()).abandoned, 0);
 }
@@ -219,10 +253,13 @@ fn a_caller_in_the_menu_who_chooses_a_message_leaves_the_queue_not_as_an_abandon
 fn a_caller_twilio_would_not_move_waits_on_and_one_whose_call_is_over_is_gone() {
     let offered = signed_in_away(&["agent1"]).arrives(1).at(1_000 + AFTER).and(Command::Tick);
     let w = offered.clone().and(Command::MoveFailed { call: call(1), gone: false });
-    assert_eq!(w.decision().events, vec![Event::BackInQueue { call: call(1) }]);
+    assert_eq!(w.decision().events, vec![Event::Callback(CallbackEvent::BackInQueue { call: call(1) })]);
     assert!(w.state.calls[&call(1)].routable(w.now));
     let w = offered.and(Command::MoveFailed { call: call(1), gone: true });
-    assert_eq!(w.decision().events, vec![Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: true }]);
+    assert_eq!(
+        w.decision().events,
+        vec![Event::Call(CallEvent::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: true })]
+    );
 }
 
 #[test]
@@ -231,14 +268,20 @@ fn a_caller_back_from_the_menu_after_its_time_ran_out_waits_again_rather_than_be
     let w = w.at(1_000 + AFTER + rules().menu_time).and(Command::Tick);
     assert!(!w.state.calls.contains_key(&call(1)));
     let w = w.and(Command::KeepWaiting { call: call(1), from: Some(caller(1)) });
-    assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: Some(caller(1)), queue: None, priority: 0, since: None }]);
+    assert_eq!(
+        w.decision().events,
+        vec![Event::Call(CallEvent::Queued { call: call(1), from: Some(caller(1)), queue: None, priority: 0, since: None })]
+    );
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
 }
 
 #[test]
 fn with_nobody_signed_in_a_caller_is_offered_a_callback_or_a_message_at_once() {
     let w = given_agents(&["agent1"]).with_rules(rules()).arrives(1);
-    assert_eq!(w.decision().events[1], Event::CallbackOffered { call: call(1), until: 1_000 + rules().menu_time, nobody: true });
+    assert_eq!(
+        w.decision().events[1],
+        Event::Callback(CallbackEvent::CallbackOffered { call: call(1), until: 1_000 + rules().menu_time, nobody: true })
+    );
     // Someone signed in, even away: callers wait as usual.
     let w = signed_in_away(&["agent1"]).arrives(2);
     assert_eq!(w.decision().events.len(), 1, "{:?}", w.decision().events);
@@ -281,7 +324,11 @@ fn a_late_word_about_the_conference_a_caller_left_for_the_menu_does_not_end_thei
     let w = w.and(Command::ConferenceKnown { call: call(1), conference: new.clone() });
     assert_eq!(w.state.calls[&call(1)].conference, Some(new.clone()));
     let w = w.and(Command::CallerLeft { call: call(1), conference: Some(new) });
-    assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: true }));
+    assert!(w.decision().events.contains(&Event::Call(CallEvent::Ended {
+        call: call(1),
+        reason: EndReason::CallerHungUp,
+        abandoned: true
+    })));
 }
 
 #[test]

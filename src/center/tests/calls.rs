@@ -19,7 +19,10 @@ fn a_caller_with_nobody_available_waits_in_the_queue() {
     assert_eq!(w.phase(1), Some(CallPhase::Queued));
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
     assert!(w.effects().is_empty(), "nobody is rung");
-    assert_eq!(w.decision().events, vec![Event::Queued { call: call(1), from: Some(caller(1)), queue: None, priority: 0, since: None }]);
+    assert_eq!(
+        w.decision().events,
+        vec![Event::Call(CallEvent::Queued { call: call(1), from: Some(caller(1)), queue: None, priority: 0, since: None })]
+    );
 }
 
 #[test]
@@ -89,7 +92,11 @@ fn a_missed_offer_sends_the_call_back_to_the_head_and_the_agent_away() {
     assert_eq!(w.presence("agent1"), Presence::Away { reason: AwayReason::MissedCall });
     assert_eq!(w.phase(1), Some(CallPhase::Queued));
     assert_eq!(w.state.queue_position(&call(1)), Some(1), "it keeps its place ahead of caller 2");
-    assert!(w.decision().events.contains(&Event::OfferMissed { call: call(1), agent: agent("agent1"), outcome: LegOutcome::NoAnswer }));
+    assert!(w.decision().events.contains(&Event::Call(CallEvent::OfferMissed {
+        call: call(1),
+        agent: agent("agent1"),
+        outcome: LegOutcome::NoAnswer
+    })));
 }
 
 #[test]
@@ -139,7 +146,11 @@ fn a_caller_who_hangs_up_after_an_agent_answered_is_no_abandon_even_waiting_agai
         .answers("agent1", 1, 1)
         .and(Command::Transfer { agent: agent("agent1"), action: TransferAction::Blind { to: Target::Queue } })
         .when(Command::CallerLeft { call: call(1), conference: None });
-    assert!(w.decision().events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: false }));
+    assert!(w.decision().events.contains(&Event::Call(CallEvent::Ended {
+        call: call(1),
+        reason: EndReason::CallerHungUp,
+        abandoned: false
+    })));
 }
 
 #[test]
@@ -149,9 +160,9 @@ fn a_caller_leaving_while_offered_stops_the_ringing_and_frees_the_agent() {
     assert_eq!(w.presence("agent1"), Presence::Available, "not their fault: no away");
     assert_eq!(w.phase(1), None);
     let events = &w.decision().events;
-    assert!(events.contains(&Event::OfferWithdrawn { call: call(1), agent: agent("agent1") }));
+    assert!(events.contains(&Event::Call(CallEvent::OfferWithdrawn { call: call(1), agent: agent("agent1") })));
     assert!(
-        events.contains(&Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: true }),
+        events.contains(&Event::Call(CallEvent::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: true })),
         "rung, never answered: an abandon"
     );
 }
@@ -439,7 +450,7 @@ fn a_caller_kept_aside_while_the_database_was_away_keeps_the_place_of_when_they_
     });
     assert_eq!(
         w.decision().events,
-        vec![Event::Queued { call: call(1), from: Some(caller(1)), queue: None, priority: 0, since: Some(1_000) }]
+        vec![Event::Call(CallEvent::Queued { call: call(1), from: Some(caller(1)), queue: None, priority: 0, since: Some(1_000) })]
     );
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
     assert_eq!(w.state.queue_position(&call(2)), Some(2));

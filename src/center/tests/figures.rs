@@ -26,20 +26,20 @@ impl Today {
     }
 
     fn queued(self, secs: i64, n: u8) -> Self {
-        self.then(secs, Event::Queued { call: call(n), from: None, queue: None, priority: 0, since: None })
+        self.then(secs, Event::Call(CallEvent::Queued { call: call(n), from: None, queue: None, priority: 0, since: None }))
     }
 
     fn answered(self, secs: i64, n: u8, name: &str) -> Self {
-        self.then(secs, Event::Answered { call: call(n), agent: agent(name), sid: None })
+        self.then(secs, Event::Call(CallEvent::Answered { call: call(n), agent: agent(name), sid: None }))
     }
 
     fn ended(self, secs: i64, n: u8, reason: EndReason) -> Self {
-        self.then(secs, Event::Ended { call: call(n), reason, abandoned: false })
+        self.then(secs, Event::Call(CallEvent::Ended { call: call(n), reason, abandoned: false }))
     }
 
     /// The caller hung up before any agent answered (as the core decided it).
     fn abandoned(self, secs: i64, n: u8) -> Self {
-        self.then(secs, Event::Ended { call: call(n), reason: EndReason::CallerHungUp, abandoned: true })
+        self.then(secs, Event::Call(CallEvent::Ended { call: call(n), reason: EndReason::CallerHungUp, abandoned: true }))
     }
 
     fn figures(&self, secs: i64) -> Figures {
@@ -60,7 +60,7 @@ fn a_caller_who_hangs_up_at_4_s_is_a_short_abandon_and_at_6_s_an_abandon() {
 
 #[test]
 fn a_caller_who_rang_while_we_were_closed_counts_as_closed_and_in_no_rate() {
-    let closed = Event::TurnedAway { call: call(9), from: None, reason: "outside the opening hours".into() };
+    let closed = Event::Call(CallEvent::TurnedAway { call: call(9), from: None, reason: "outside the opening hours".into() });
     let f = today().then(1, closed).queued(10, 1).answered(12, 1, "agent1").figures(60);
     assert_eq!((f.closed, f.offered, f.answered, f.abandoned, f.service_level), (1, 1, 1, 0, Some(1000)));
 }
@@ -77,7 +77,7 @@ fn a_transferred_call_is_answered_once_and_its_first_wait_is_its_speed_of_answer
     let f = today()
         .queued(0, 1)
         .answered(10, 1, "agent1")
-        .then(40, Event::Transferred { call: call(1), by: agent("agent1"), to: Target::Queue, leg: None })
+        .then(40, Event::Transfer(TransferEvent::Transferred { call: call(1), by: agent("agent1"), to: Target::Queue, leg: None }))
         .answered(70, 1, "agent2")
         .ended(100, 1, EndReason::AgentHungUp)
         .figures(200);
@@ -91,9 +91,9 @@ fn a_transferred_call_is_answered_once_and_its_first_wait_is_its_speed_of_answer
 fn a_call_still_in_progress_at_midnight_counts_on_the_day_it_queued() {
     let mut day = Day::new(MIDNIGHT);
     // Queued and answered yesterday: today sees only its end.
-    day.record(MIDNIGHT - 30_000, &Event::Queued { call: call(1), from: None, queue: None, priority: 0, since: None });
-    day.record(MIDNIGHT - 10_000, &Event::Answered { call: call(1), agent: agent("agent1"), sid: None });
-    day.record(MIDNIGHT + 50_000, &Event::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: false });
+    day.record(MIDNIGHT - 30_000, &Event::Call(CallEvent::Queued { call: call(1), from: None, queue: None, priority: 0, since: None }));
+    day.record(MIDNIGHT - 10_000, &Event::Call(CallEvent::Answered { call: call(1), agent: agent("agent1"), sid: None }));
+    day.record(MIDNIGHT + 50_000, &Event::Call(CallEvent::Ended { call: call(1), reason: EndReason::CallerHungUp, abandoned: false }));
     let f = day.figures(MIDNIGHT + 60_000, &Thresholds::default());
     assert_eq!((f.offered, f.answered, f.abandoned, f.handled), (0, 0, 0, 0));
     assert_eq!(f.service_level, None, "nothing counts yet today");
@@ -104,16 +104,29 @@ fn handle_time_is_talk_plus_hold_plus_wrap_up() {
     let f = today()
         .queued(0, 1)
         .answered(5, 1, "agent1")
-        .then(25, Event::CustomerHeld { call: call(1), by: agent("agent1"), hold: true })
-        .then(35, Event::CustomerHeld { call: call(1), by: agent("agent1"), hold: false })
+        .then(25, Event::Call(CallEvent::CustomerHeld { call: call(1), by: agent("agent1"), hold: true }))
+        .then(35, Event::Call(CallEvent::CustomerHeld { call: call(1), by: agent("agent1"), hold: false }))
         .then(
             45,
-            Event::ConsultStarted { call: call(1), by: agent("agent1"), to: Party::Agent(agent("agent2")), leg: 2, note: String::new() },
+            Event::Transfer(TransferEvent::ConsultStarted {
+                call: call(1),
+                by: agent("agent1"),
+                to: Party::Agent(agent("agent2")),
+                leg: 2,
+                note: String::new(),
+            }),
         )
-        .then(55, Event::ConsultCancelled { call: call(1), by: agent("agent1") })
+        .then(55, Event::Transfer(TransferEvent::ConsultCancelled { call: call(1), by: agent("agent1") }))
         .ended(65, 1, EndReason::CallerHungUp)
-        .then(65, Event::PresenceChanged { agent: agent("agent1"), presence: Presence::WrapUp { until: at(80) }, since: at(65) })
-        .then(80, Event::PresenceChanged { agent: agent("agent1"), presence: Presence::Available, since: at(80) })
+        .then(
+            65,
+            Event::Agent(AgentEvent::PresenceChanged {
+                agent: agent("agent1"),
+                presence: Presence::WrapUp { until: at(80) },
+                since: at(65),
+            }),
+        )
+        .then(80, Event::Agent(AgentEvent::PresenceChanged { agent: agent("agent1"), presence: Presence::Available, since: at(80) }))
         .figures(100);
     assert_eq!(f.handled, 1);
     assert_eq!((f.talk, f.hold, f.wrap_up), (Some(40_000), Some(20_000), Some(15_000)));
@@ -130,8 +143,8 @@ fn the_longest_wait_counts_callers_still_waiting_up_to_now() {
 fn each_agent_has_calls_handled_and_offers_missed_today() {
     let t = today()
         .queued(0, 1)
-        .then(1, Event::Offered { call: call(1), agent: agent("agent1"), leg: 1 })
-        .then(31, Event::OfferMissed { call: call(1), agent: agent("agent1"), outcome: LegOutcome::NoAnswer })
+        .then(1, Event::Call(CallEvent::Offered { call: call(1), agent: agent("agent1"), leg: 1 }))
+        .then(31, Event::Call(CallEvent::OfferMissed { call: call(1), agent: agent("agent1"), outcome: LegOutcome::NoAnswer }))
         .answered(40, 1, "agent2");
     assert_eq!(t.day.agent(&agent("agent1")), (0, 1));
     assert_eq!(t.day.agent(&agent("agent2")), (1, 0));
@@ -140,8 +153,22 @@ fn each_agent_has_calls_handled_and_offers_missed_today() {
 #[test]
 fn the_supervisors_actions_today_are_listed_newest_first() {
     let t = today()
-        .then(1, Event::Supervised { supervisor: agent("supervisor1"), agent: agent("agent1"), action: SupervisorAction::SetOffline })
-        .then(2, Event::Supervised { supervisor: agent("supervisor1"), agent: agent("agent2"), action: SupervisorAction::EndWrapUp });
+        .then(
+            1,
+            Event::Agent(AgentEvent::Supervised {
+                supervisor: agent("supervisor1"),
+                agent: agent("agent1"),
+                action: SupervisorAction::SetOffline,
+            }),
+        )
+        .then(
+            2,
+            Event::Agent(AgentEvent::Supervised {
+                supervisor: agent("supervisor1"),
+                agent: agent("agent2"),
+                action: SupervisorAction::EndWrapUp,
+            }),
+        );
     let texts: Vec<&str> = t.day.actions().map(|(_, text)| text.as_str()).collect();
     assert_eq!(texts, ["supervisor1 ended agent2's wrap-up", "supervisor1 set agent1 offline"]);
 }

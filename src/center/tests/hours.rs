@@ -29,7 +29,7 @@ fn a_caller_who_rings_while_we_are_closed_is_told_why_and_when_we_open_and_not_q
     let w = w.when(rings(1));
     assert_eq!(
         w.decision().events,
-        vec![Event::TurnedAway { call: call(1), from: Some(caller(1)), reason: "holiday: Christmas Day".into() }]
+        vec![Event::Call(CallEvent::TurnedAway { call: call(1), from: Some(caller(1)), reason: "holiday: Christmas Day".into() })]
     );
     assert_eq!(w.decision().reply, Some(Reply::Closed { why: HOLIDAY(), opens: Some(50_000) }));
     assert_eq!(w.state.queue_len(), 0);
@@ -78,7 +78,13 @@ fn a_caller_kept_aside_while_we_were_open_is_queued_after_closing_as_of_when_the
     });
     assert_eq!(
         w.decision().events,
-        vec![Event::Queued { call: call(1), from: Some(caller(1)), queue: None, priority: 0, since: Some(CLOSES - 1_000) }]
+        vec![Event::Call(CallEvent::Queued {
+            call: call(1),
+            from: Some(caller(1)),
+            queue: None,
+            priority: 0,
+            since: Some(CLOSES - 1_000)
+        })]
     );
     assert_eq!(w.decision().reply, Some(Reply::Queued));
 }

@@ -40,7 +40,7 @@ fn a_caller_is_offered_only_to_an_agent_who_takes_their_queue() {
     assert_eq!(w.offered_to(1), Some(agent("agent1")), "agent2 has waited longer but takes support only");
     assert_eq!(
         w.decision().events[0],
-        Event::Queued { call: call(1), from: Some(caller(1)), queue: Some(queue("sales")), priority: 0, since: None }
+        Event::Call(CallEvent::Queued { call: call(1), from: Some(caller(1)), queue: Some(queue("sales")), priority: 0, since: None })
     );
     assert_eq!(w.decision().events[0].describe(), format!("queued for sales (caller {})", caller(1)));
 }
@@ -76,12 +76,12 @@ fn an_agents_queues_change_with_their_account() {
     let w = w.and(Command::Roster { accounts, complete: false });
     assert_eq!(
         w.decision().events,
-        vec![Event::AccountChanged {
+        vec![Event::Agent(AgentEvent::AccountChanged {
             agent: agent("agent1"),
             name: "Agent 1".into(),
             role: AgentRole::Agent,
             queues: vec![queue("support")]
-        }]
+        })]
     );
     assert!(w.state.agents[&agent("agent1")].takes(Some(&queue("support"))));
     assert!(!w.state.agents[&agent("agent1")].takes(Some(&queue("sales"))));

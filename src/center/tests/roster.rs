@@ -21,7 +21,12 @@ fn a_new_account_joins_offline_under_its_name_and_is_offered_nothing_until_avail
     let w = given_agents(&["agent1"]).and(roster(&[("agent1", "agent1"), ("agent2", "Agent Two")], true));
     assert_eq!(
         w.decision().events,
-        vec![Event::AccountAdded { agent: agent("agent2"), name: "Agent Two".into(), role: AgentRole::Agent, queues: vec![] }]
+        vec![Event::Agent(AgentEvent::AccountAdded {
+            agent: agent("agent2"),
+            name: "Agent Two".into(),
+            role: AgentRole::Agent,
+            queues: vec![]
+        })]
     );
     assert_eq!(w.presence("agent2"), Presence::Offline);
     assert_eq!(w.state.card(&agent("agent2")).unwrap().name, "Agent Two");
@@ -37,7 +42,12 @@ fn a_renamed_account_is_shown_by_its_new_name_in_the_directory_and_on_the_call()
     let w = given_agents(&["agent1"]).available("agent1").arrives(1).answers("agent1", 1, 1).and(roster(&[("agent1", "Ann")], false));
     assert_eq!(
         w.decision().events,
-        vec![Event::AccountChanged { agent: agent("agent1"), name: "Ann".into(), role: AgentRole::Agent, queues: vec![] }]
+        vec![Event::Agent(AgentEvent::AccountChanged {
+            agent: agent("agent1"),
+            name: "Ann".into(),
+            role: AgentRole::Agent,
+            queues: vec![]
+        })]
     );
     assert_eq!(w.state.directory()[0].name, "Ann");
     let card = w.state.console_view(&agent("agent1"), w.now).unwrap().call.unwrap();
@@ -50,7 +60,7 @@ fn a_removed_account_leaves_once_nothing_of_theirs_is_live() {
     let w = given_agents(&["agent1", "agent2"]).available("agent2").arrives(1).answers("agent2", 1, 1);
     // agent2 is on a call: they stay until it is over; agent1 (offline, on nothing) leaves now.
     let w = w.and(roster(&[], true));
-    assert_eq!(w.decision().events, vec![Event::AccountRemoved { agent: agent("agent1") }]);
+    assert_eq!(w.decision().events, vec![Event::Agent(AgentEvent::AccountRemoved { agent: agent("agent1") })]);
     assert!(w.state.agents.contains_key(&agent("agent2")));
     let w = w.leg_ends("agent2", 1, 1, LegOutcome::Completed).and(Command::SignedOut { agent: agent("agent2") }).and(roster(&[], true));
     assert!(w.state.agents.is_empty());
@@ -159,6 +169,6 @@ fn an_offline_agent_signed_out_is_still_said_signed_out_so_their_open_streams_en
     // When their account is disabled (a sign-out), then the sign-out is an event all the same,
     // and no console holds a lease for them any more.
     let w = w.and(Command::SignedOut { agent: agent("agent1") });
-    assert_eq!(w.decision().events, vec![Event::SignedOut { agent: agent("agent1") }]);
+    assert_eq!(w.decision().events, vec![Event::Agent(AgentEvent::SignedOut { agent: agent("agent1") })]);
     assert_eq!(w.state.agents[&agent("agent1")].online_until, None);
 }

@@ -33,7 +33,7 @@ fn a_voicemail_waits_in_its_place_behind_the_callers_before_it_and_ahead_of_thos
     assert_eq!(w.state.queue_position(&call(3)), Some(3));
     assert_eq!(
         w.decision().events,
-        vec![Event::Queued { call: call(3), from: Some(caller(3)), queue: None, priority: 0, since: None }],
+        vec![Event::Call(CallEvent::Queued { call: call(3), from: Some(caller(3)), queue: None, priority: 0, since: None })],
         "the caller after the voicemail queues behind it"
     );
 }
@@ -53,7 +53,7 @@ fn the_longest_idle_agent_is_offered_a_voicemail_on_the_console_and_no_phone_rin
 #[test]
 fn taking_a_voicemail_puts_the_agent_on_it_and_done_ends_it_with_wrap_up() {
     let w = given_agents(&["agent1"]).available("agent1").leaves_voicemail(1).at(5_000).voicemail("agent1", VoicemailStep::Take);
-    assert_eq!(w.decision().events[0], Event::VoicemailTaken { call: call(1), agent: agent("agent1") });
+    assert_eq!(w.decision().events[0], Event::Voicemail(VoicemailEvent::VoicemailTaken { call: call(1), agent: agent("agent1") }));
     assert_eq!(w.presence("agent1"), Presence::OnCall { call: call(1) });
     let card = w.state.call_card(&w.state.calls[&call(1)], &agent("agent1"));
     assert_eq!(card.actions, vec![CallAction::CallBack, CallAction::VoicemailDone]);
@@ -63,9 +63,13 @@ fn taking_a_voicemail_puts_the_agent_on_it_and_done_ends_it_with_wrap_up() {
     assert_eq!(
         w.decision().events,
         vec![
-            Event::VoicemailHandled { call: call(1), agent: agent("agent1") },
-            Event::PresenceChanged { agent: agent("agent1"), presence: Presence::WrapUp { until: 24_000 }, since: 9_000 },
-            Event::Ended { call: call(1), reason: EndReason::VoicemailHandled, abandoned: false },
+            Event::Voicemail(VoicemailEvent::VoicemailHandled { call: call(1), agent: agent("agent1") }),
+            Event::Agent(AgentEvent::PresenceChanged {
+                agent: agent("agent1"),
+                presence: Presence::WrapUp { until: 24_000 },
+                since: 9_000
+            }),
+            Event::Call(CallEvent::Ended { call: call(1), reason: EndReason::VoicemailHandled, abandoned: false }),
         ]
     );
     assert!(w.effects().is_empty(), "nobody to hang up: {:?}", w.effects());
@@ -102,7 +106,7 @@ fn an_agent_whose_console_goes_leaves_the_voicemail_to_the_queue() {
     let w = w.and(Command::SignedOut { agent: agent("agent1") });
     assert_eq!(w.presence("agent1"), Presence::Offline);
     assert_eq!(w.state.queue_position(&call(1)), Some(1));
-    assert!(w.decision().events.contains(&Event::VoicemailReturned { call: call(1), agent: agent("agent1") }));
+    assert!(w.decision().events.contains(&Event::Voicemail(VoicemailEvent::VoicemailReturned { call: call(1), agent: agent("agent1") })));
 }
 
 #[test]
@@ -141,7 +145,10 @@ fn a_repeated_recording_request_leaves_one_voicemail_and_a_handled_one_is_not_qu
 fn the_transcription_arrives_with_the_voicemail_and_is_shown_with_it() {
     let w =
         given_agents(&["agent1"]).leaves_voicemail(1).and(Command::Transcribed { call: call(1), text: "  please call me back  ".into() });
-    assert_eq!(w.decision().events, vec![Event::VoicemailTranscribed { call: call(1), text: "please call me back".into() }]);
+    assert_eq!(
+        w.decision().events,
+        vec![Event::Voicemail(VoicemailEvent::VoicemailTranscribed { call: call(1), text: "please call me back".into() })]
+    );
     assert_eq!(w.state.calls[&call(1)].as_voicemail().and_then(|v| v.transcript.as_deref()), Some("please call me back"));
     let w = w.when(Command::Transcribed { call: call(9), text: "unknown call".into() });
     assert!(w.decision().events.is_empty());
@@ -158,19 +165,19 @@ fn calling_back_from_a_voicemail_rings_the_agent_first_then_the_caller() {
     let number = crate::ids::E164::parse(caller(1).as_str()).unwrap();
     assert_eq!(
         w.decision().events[0],
-        Event::VoicemailCalledBack { call: call(1), agent: agent("agent1"), number: number.clone(), leg: 2 }
+        Event::Voicemail(VoicemailEvent::VoicemailCalledBack { call: call(1), agent: agent("agent1"), number: number.clone(), leg: 2 })
     );
     assert_eq!(w.effects(), &[dial(1, "agent1", 2)]);
     assert_eq!(w.presence("agent1"), Presence::Ringing { call: call(1) });
     // The agent answers: now the caller is called, as for any callback.
     let w = w.answers("agent1", 1, 2);
     assert_eq!(w.effects(), &[Effect::Dial { call: call(1), party: Party::Phone(number), leg: 3 }]);
-    assert!(w.decision().events.contains(&Event::CallbackDialled {
+    assert!(w.decision().events.contains(&Event::Callback(CallbackEvent::CallbackDialled {
         call: call(1),
         number: crate::ids::E164::parse(caller(1).as_str()).unwrap(),
         attempt: 1,
         leg: 3
-    }));
+    })));
 }
 
 #[test]
