@@ -22,96 +22,25 @@ impl State {
 
     fn change(&mut self, event: &Event, now: Millis) {
         match event {
-            Event::Call(CallEvent::Queued { call, from, queue, priority, since }) => {
+            Event::Call(event) => self.call_changes(event, now),
+            Event::Transfer(event) => self.transfer_changes(event, now),
+            Event::Voicemail(event) => self.voicemail_changes(event, now),
+            Event::Callback(event) => self.callback_changes(event, now),
+            Event::Monitor(event) => self.monitor_changes(event, now),
+            Event::Agent(event) => self.agent_changes(event, now),
+        }
+    }
+
+    /// A caller's call: queued, offered, answered, held, ended, its conference.
+    fn call_changes(&mut self, event: &CallEvent, now: Millis) {
+        match event {
+            CallEvent::Queued { call, from, queue, priority, since } => {
                 let mut c = Call::new(call.clone(), from.clone(), since.unwrap_or(now));
                 c.queue = queue.clone();
                 c.priority = *priority;
                 self.insert_call(c)
             }
-            Event::Voicemail(VoicemailEvent::VoicemailLeft { call, from, recording, seconds }) => {
-                let message = Voicemail { recording: recording.clone(), seconds: *seconds, transcript: None };
-                self.insert_call(Call::voicemail(call.clone(), from.clone(), message, now))
-            }
-            Event::Voicemail(VoicemailEvent::VoicemailTranscribed { call, text }) => {
-                if let Some(CallKind::Voicemail(v)) = self.calls.get_mut(call).map(|c| &mut c.kind) {
-                    v.transcript = Some(text.clone());
-                }
-            }
-            Event::Voicemail(VoicemailEvent::VoicemailTaken { call, .. }) => {
-                if let Some(owner) = self.calls.get_mut(call).and_then(|c| c.party_mut(Role::Owner)) {
-                    owner.joined = true;
-                    owner.since = now;
-                }
-            }
-            Event::Voicemail(VoicemailEvent::VoicemailReturned { call, .. }) => self.requeue(call, Music::Queue),
-            Event::Voicemail(VoicemailEvent::VoicemailCalledBack { call, agent, number, leg }) => {
-                let Some(c) = self.calls.get_mut(call) else { return };
-                // From now on a callback like any other, made by this agent: their phone first.
-                c.kind = CallKind::Callback(Callback::new(number.clone(), now));
-                c.parties.retain(|p| p.role != Role::Owner);
-                c.parties.push(Participant::ringing(Party::Agent(agent.clone()), Role::Owner, *leg, now));
-                c.legs = c.legs.max(*leg);
-            }
-            Event::Voicemail(VoicemailEvent::VoicemailHandled { .. }) => {}
-            Event::Callback(CallbackEvent::CallbackOffered { call, until, .. }) => {
-                if let Some(c) = self.calls.get_mut(call) {
-                    c.callback_offered = true;
-                    c.menu_until = Some(*until);
-                    // The caller leaves their conference for the menu; back in the queue they join
-                    // a new one of the same name, learned from its own callbacks.
-                    if let Some(cf) = c.conference.take() {
-                        c.left_conferences.push(cf);
-                    }
-                }
-            }
-            Event::Callback(CallbackEvent::BackInQueue { call }) => {
-                if let Some(c) = self.calls.get_mut(call) {
-                    c.menu_until = None;
-                }
-            }
-            Event::Callback(CallbackEvent::CallbackRequested { call, number }) => {
-                if let Some(c) = self.calls.get_mut(call) {
-                    c.menu_until = None;
-                    c.kind = CallKind::Callback(Callback::new(number.clone(), now));
-                    // The caller hangs up: the request waits in their place, nobody on the line.
-                    if let Some(customer) = c.party_mut(Role::Customer) {
-                        customer.joined = false;
-                        customer.held = None;
-                        customer.sid = None;
-                    }
-                }
-            }
-            Event::Callback(CallbackEvent::CallbackDialled { call, attempt, leg, .. }) => {
-                let Some(c) = self.calls.get_mut(call) else { return };
-                c.legs = c.legs.max(*leg);
-                if let Some(cb) = c.as_callback_mut() {
-                    cb.attempts = *attempt;
-                    cb.not_before = None;
-                }
-                if let Some(customer) = c.party_mut(Role::Customer) {
-                    customer.leg = *leg;
-                    customer.since = now;
-                }
-            }
-            Event::Callback(CallbackEvent::CallbackAnswered { call, sid }) => {
-                if let Some(customer) = self.calls.get_mut(call).and_then(|c| c.party_mut(Role::Customer)) {
-                    customer.joined = true;
-                    customer.since = now;
-                    customer.sid = sid.clone();
-                }
-            }
-            Event::Callback(CallbackEvent::CallbackMissed { call, outcome, retry_at, .. }) => {
-                let Some(c) = self.calls.get_mut(call) else { return };
-                if let Some(cb) = c.as_callback_mut() {
-                    cb.last = Some(*outcome);
-                    cb.not_before = *retry_at;
-                }
-                // The next attempt starts afresh, in a new conference: in its place in the queue.
-                c.started = false;
-                c.conference = None;
-                self.requeue(call, Music::Queue);
-            }
-            Event::Call(CallEvent::Offered { call, agent, leg }) => {
+            CallEvent::Offered { call, agent, leg } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 self.queue.remove(&c.queue_key());
                 c.parties.retain(|p| p.role != Role::Owner);
@@ -120,10 +49,8 @@ impl State {
                 c.legs = c.legs.max(*leg);
                 hold_customer(c, c.waiting(Music::Transfer));
             }
-            Event::Call(CallEvent::OfferMissed { call, .. }) | Event::Call(CallEvent::OutsideMissed { call, .. }) => {
-                self.requeue(call, Music::Queue)
-            }
-            Event::Call(CallEvent::Answered { call, sid, .. }) => {
+            CallEvent::OfferMissed { call, .. } | CallEvent::OutsideMissed { call, .. } => self.requeue(call, Music::Queue),
+            CallEvent::Answered { call, sid, .. } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 // How long the latest caller answered waited: the queue's recent answer time.
                 if c.is_live_caller() && !c.started {
@@ -139,7 +66,49 @@ impl State {
                 // Whoever held the customer before is gone: the new agent talks with them.
                 hold_customer(c, None);
             }
-            Event::Transfer(TransferEvent::ConsultStarted { call, to, leg, note, .. }) => {
+            CallEvent::OutsideAnswered { call, sid, .. } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                if let Some(owner) = c.party_mut(Role::Owner) {
+                    owner.joined = true;
+                    owner.since = now;
+                    owner.sid = sid.clone();
+                }
+                hold_customer(c, None);
+            }
+            CallEvent::Ended { call, .. } => self.remove_call(call),
+            CallEvent::ConferenceKnown { call, conference } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.conference = Some(conference.clone());
+                }
+            }
+            CallEvent::ArrangeFailed { call, .. } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.notice = Some(CallNotice { text: event.describe(), at: now, retry: true });
+                }
+            }
+            CallEvent::Rearranged { call, .. } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.notice = None;
+                }
+            }
+            CallEvent::CustomerHeld { call, hold, .. } => {
+                if let Some(c) = self.calls.get_mut(call) {
+                    hold_customer(c, hold.then_some(Music::Hold));
+                }
+            }
+            CallEvent::Muted { call, agent, muted } => {
+                if let Some(p) = self.calls.get_mut(call).and_then(|c| c.parties.iter_mut().find(|p| p.agent() == Some(agent))) {
+                    p.muted = *muted;
+                }
+            }
+            CallEvent::OfferWithdrawn { .. } | CallEvent::Left { .. } | CallEvent::TurnedAway { .. } => {}
+        }
+    }
+
+    /// A consult and its target, a swap, a three-way, the handover, a blind transfer.
+    fn transfer_changes(&mut self, event: &TransferEvent, now: Millis) {
+        match event {
+            TransferEvent::ConsultStarted { call, to, leg, note, .. } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 c.parties.retain(|p| p.role != Role::Target);
                 c.parties.push(Participant::ringing(to.clone(), Role::Target, *leg, now));
@@ -149,7 +118,7 @@ impl State {
                 // The consult holds the customer; when it ends they are back, talking.
                 hold_customer(c, Some(Music::Hold));
             }
-            Event::Transfer(TransferEvent::TargetAnswered { call, sid, .. }) => {
+            TransferEvent::TargetAnswered { call, sid, .. } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 if let Some(target) = c.party_mut(Role::Target) {
                     target.joined = true;
@@ -161,17 +130,17 @@ impl State {
                     t.since = now;
                 }
             }
-            Event::Transfer(TransferEvent::TargetMissed { call, .. }) | Event::Transfer(TransferEvent::TargetLeft { call, .. }) => {
+            TransferEvent::TargetMissed { call, .. } | TransferEvent::TargetLeft { call, .. } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 end_consult(c);
                 c.notice = Some(CallNotice { text: event.describe(), at: now, retry: false });
             }
-            Event::Transfer(TransferEvent::ConsultCancelled { call, .. }) => {
+            TransferEvent::ConsultCancelled { call, .. } => {
                 if let Some(c) = self.calls.get_mut(call) {
                     end_consult(c);
                 }
             }
-            Event::Transfer(TransferEvent::Swapped { call, with }) => {
+            TransferEvent::Swapped { call, with } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 if let Some(t) = c.transfer.as_mut() {
                     t.stage = Stage::Talking { with: *with };
@@ -185,7 +154,7 @@ impl State {
                     t.held = target;
                 }
             }
-            Event::Transfer(TransferEvent::ThreeWayStarted { call }) => {
+            TransferEvent::ThreeWayStarted { call } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 if let Some(t) = c.transfer.as_mut() {
                     t.stage = Stage::ThreeWay;
@@ -195,7 +164,7 @@ impl State {
                     t.held = None;
                 }
             }
-            Event::Transfer(TransferEvent::TransferCompleted { call, by, .. }) => {
+            TransferEvent::TransferCompleted { call, by, .. } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 if c.transfer.take().is_none() {
                     return;
@@ -216,7 +185,7 @@ impl State {
                 let customer = if joined { None } else { c.waiting(Music::Transfer) };
                 hold_customer(c, customer);
             }
-            Event::Transfer(TransferEvent::Transferred { call, by, to, leg }) => {
+            TransferEvent::Transferred { call, by, to, leg } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 c.notice = None;
                 c.parties.retain(|p| p.role != Role::Owner);
@@ -236,77 +205,146 @@ impl State {
                     }
                 }
             }
-            Event::Call(CallEvent::OutsideAnswered { call, sid, .. }) => {
-                let Some(c) = self.calls.get_mut(call) else { return };
-                if let Some(owner) = c.party_mut(Role::Owner) {
+        }
+    }
+
+    /// A message: left, transcribed, taken, returned, called back, handled.
+    fn voicemail_changes(&mut self, event: &VoicemailEvent, now: Millis) {
+        match event {
+            VoicemailEvent::VoicemailLeft { call, from, recording, seconds } => {
+                let message = Voicemail { recording: recording.clone(), seconds: *seconds, transcript: None };
+                self.insert_call(Call::voicemail(call.clone(), from.clone(), message, now))
+            }
+            VoicemailEvent::VoicemailTranscribed { call, text } => {
+                if let Some(CallKind::Voicemail(v)) = self.calls.get_mut(call).map(|c| &mut c.kind) {
+                    v.transcript = Some(text.clone());
+                }
+            }
+            VoicemailEvent::VoicemailTaken { call, .. } => {
+                if let Some(owner) = self.calls.get_mut(call).and_then(|c| c.party_mut(Role::Owner)) {
                     owner.joined = true;
                     owner.since = now;
-                    owner.sid = sid.clone();
                 }
-                hold_customer(c, None);
             }
-            Event::Call(CallEvent::Ended { call, .. }) => self.remove_call(call),
-            Event::Call(CallEvent::ConferenceKnown { call, conference }) => {
+            VoicemailEvent::VoicemailReturned { call, .. } => self.requeue(call, Music::Queue),
+            VoicemailEvent::VoicemailCalledBack { call, agent, number, leg } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                // From now on a callback like any other, made by this agent: their phone first.
+                c.kind = CallKind::Callback(Callback::new(number.clone(), now));
+                c.parties.retain(|p| p.role != Role::Owner);
+                c.parties.push(Participant::ringing(Party::Agent(agent.clone()), Role::Owner, *leg, now));
+                c.legs = c.legs.max(*leg);
+            }
+            VoicemailEvent::VoicemailHandled { .. } => {}
+        }
+    }
+
+    /// A callback: offered in the menu, requested, dialled, answered or missed.
+    fn callback_changes(&mut self, event: &CallbackEvent, now: Millis) {
+        match event {
+            CallbackEvent::CallbackOffered { call, until, .. } => {
                 if let Some(c) = self.calls.get_mut(call) {
-                    c.conference = Some(conference.clone());
+                    c.callback_offered = true;
+                    c.menu_until = Some(*until);
+                    // The caller leaves their conference for the menu; back in the queue they join
+                    // a new one of the same name, learned from its own callbacks.
+                    if let Some(cf) = c.conference.take() {
+                        c.left_conferences.push(cf);
+                    }
                 }
             }
-            Event::Call(CallEvent::ArrangeFailed { call, .. }) => {
+            CallbackEvent::BackInQueue { call } => {
                 if let Some(c) = self.calls.get_mut(call) {
-                    c.notice = Some(CallNotice { text: event.describe(), at: now, retry: true });
+                    c.menu_until = None;
                 }
             }
-            Event::Call(CallEvent::Rearranged { call, .. }) => {
+            CallbackEvent::CallbackRequested { call, number } => {
                 if let Some(c) = self.calls.get_mut(call) {
-                    c.notice = None;
+                    c.menu_until = None;
+                    c.kind = CallKind::Callback(Callback::new(number.clone(), now));
+                    // The caller hangs up: the request waits in their place, nobody on the line.
+                    if let Some(customer) = c.party_mut(Role::Customer) {
+                        customer.joined = false;
+                        customer.held = None;
+                        customer.sid = None;
+                    }
                 }
             }
-            Event::Call(CallEvent::CustomerHeld { call, hold, .. }) => {
-                if let Some(c) = self.calls.get_mut(call) {
-                    hold_customer(c, hold.then_some(Music::Hold));
+            CallbackEvent::CallbackDialled { call, attempt, leg, .. } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                c.legs = c.legs.max(*leg);
+                if let Some(cb) = c.as_callback_mut() {
+                    cb.attempts = *attempt;
+                    cb.not_before = None;
+                }
+                if let Some(customer) = c.party_mut(Role::Customer) {
+                    customer.leg = *leg;
+                    customer.since = now;
                 }
             }
-            Event::Call(CallEvent::Muted { call, agent, muted }) => {
-                if let Some(p) = self.calls.get_mut(call).and_then(|c| c.parties.iter_mut().find(|p| p.agent() == Some(agent))) {
-                    p.muted = *muted;
+            CallbackEvent::CallbackAnswered { call, sid } => {
+                if let Some(customer) = self.calls.get_mut(call).and_then(|c| c.party_mut(Role::Customer)) {
+                    customer.joined = true;
+                    customer.since = now;
+                    customer.sid = sid.clone();
                 }
             }
-            Event::Monitor(MonitorEvent::MonitorRinging { call, supervisor, leg, mode }) => {
+            CallbackEvent::CallbackMissed { call, outcome, retry_at, .. } => {
+                let Some(c) = self.calls.get_mut(call) else { return };
+                if let Some(cb) = c.as_callback_mut() {
+                    cb.last = Some(*outcome);
+                    cb.not_before = *retry_at;
+                }
+                // The next attempt starts afresh, in a new conference: in its place in the queue.
+                c.started = false;
+                c.conference = None;
+                self.requeue(call, Music::Queue);
+            }
+        }
+    }
+
+    /// A supervisor on a call, and an agent's raised hand.
+    fn monitor_changes(&mut self, event: &MonitorEvent, now: Millis) {
+        match event {
+            MonitorEvent::MonitorRinging { call, supervisor, leg, mode } => {
                 let Some(c) = self.calls.get_mut(call) else { return };
                 c.parties.retain(|p| p.agent() != Some(supervisor));
                 c.parties.push(Participant::monitor(supervisor.clone(), *leg, *mode, now));
                 c.legs = c.legs.max(*leg);
             }
-            Event::Monitor(MonitorEvent::MonitorJoined { call, supervisor, sid }) => {
+            MonitorEvent::MonitorJoined { call, supervisor, sid } => {
                 if let Some(p) = self.calls.get_mut(call).and_then(|c| c.monitor_mut(supervisor)) {
                     p.joined = true;
                     p.since = now;
                     p.sid = sid.clone();
                 }
             }
-            Event::Monitor(MonitorEvent::MonitorModeSet { call, supervisor, mode, coaching, note }) => {
+            MonitorEvent::MonitorModeSet { call, supervisor, mode, coaching, note } => {
                 if let Some(p) = self.calls.get_mut(call).and_then(|c| c.monitor_mut(supervisor)) {
                     p.mode = Some(*mode);
                     p.coaching = coaching.clone();
                     p.note = note.clone();
                 }
             }
-            Event::Monitor(MonitorEvent::MonitorLeft { call, supervisor }) => {
+            MonitorEvent::MonitorLeft { call, supervisor } => {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.parties.retain(|p| !(p.role == Role::Monitor && p.agent() == Some(supervisor)));
                 }
             }
-            Event::Monitor(MonitorEvent::HandRaised { call, raised, .. }) => {
+            MonitorEvent::HandRaised { call, raised, .. } => {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.help = raised.then_some(now);
                 }
             }
-            Event::Call(CallEvent::OfferWithdrawn { .. })
-            | Event::Call(CallEvent::Left { .. })
-            | Event::Monitor(MonitorEvent::CoachRefused { .. })
-            | Event::Agent(AgentEvent::Supervised { .. })
-            | Event::Call(CallEvent::TurnedAway { .. }) => {}
-            Event::Agent(AgentEvent::PresenceChanged { agent, presence, since }) => {
+            MonitorEvent::CoachRefused { .. } => {}
+        }
+    }
+
+    /// An agent: presence, leases, signing out, accounts.
+    fn agent_changes(&mut self, event: &AgentEvent, _now: Millis) {
+        match event {
+            AgentEvent::Supervised { .. } => {}
+            AgentEvent::PresenceChanged { agent, presence, since } => {
                 // Off a call: its mute is over with it.
                 let left = self.agents.get(agent).map(|a| a.presence.clone()).filter(|p| p != presence).and_then(|p| p.call().cloned());
                 if let Some(p) =
@@ -319,29 +357,29 @@ impl State {
                     a.since = *since;
                 }
             }
-            Event::Agent(AgentEvent::Seen { agent, until }) => {
+            AgentEvent::Seen { agent, until } => {
                 if let Some(a) = self.agents.get_mut(agent) {
                     a.online_until = Some(*until);
                 }
             }
             // No console of theirs holds a lease any more.
-            Event::Agent(AgentEvent::SignedOut { agent }) => {
+            AgentEvent::SignedOut { agent } => {
                 if let Some(a) = self.agents.get_mut(agent) {
                     a.online_until = None;
                 }
             }
-            Event::Agent(AgentEvent::AccountAdded { agent, name, role, queues }) => {
+            AgentEvent::AccountAdded { agent, name, role, queues } => {
                 let a = self.agents.entry(agent.clone()).or_insert_with(|| Agent::named(agent.clone(), name.clone(), *role));
                 a.queues = queues.clone();
             }
-            Event::Agent(AgentEvent::AccountChanged { agent, name, role, queues }) => {
+            AgentEvent::AccountChanged { agent, name, role, queues } => {
                 if let Some(a) = self.agents.get_mut(agent) {
                     a.name = name.clone();
                     a.role = *role;
                     a.queues = queues.clone();
                 }
             }
-            Event::Agent(AgentEvent::AccountRemoved { agent }) => {
+            AgentEvent::AccountRemoved { agent } => {
                 self.agents.remove(agent);
             }
         }
