@@ -81,14 +81,20 @@ impl StandIn {
         self.requests().into_iter().filter(|r| r.method == "POST" && r.path.ends_with("/Calls.json")).collect()
     }
 
-    /// Waits up to 10 s for `n` dials to have arrived.
+    /// Waits up to 10 s for `n` dials to have arrived and been answered (a dial is recorded as
+    /// it arrives, and the SID it creates once answered: a test reading `created` under load
+    /// must not see it still being handled). Past 10 s, `n` arrived are enough (one may hang).
     pub async fn wait_for_dials(&self, n: usize) -> Vec<Recorded> {
         for _ in 0..200 {
             let d = self.dials();
-            if d.len() >= n {
+            if d.len() >= n && d[..n].iter().all(|r| r.status.is_some()) {
                 return d;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let d = self.dials();
+        if d.len() >= n {
+            return d;
         }
         panic!("expected {n} dials, stand-in saw {:?}", self.requests());
     }

@@ -3,6 +3,8 @@
 //! that neither screen reaches into the other for its words (`console` hosts the floor, so the
 //! floor importing the console would make a loop).
 
+pub mod refusals;
+
 use crate::center::{AwayReason, LegCard, Millis, MonitorMode, Presence, Role};
 
 /// `m:ss`, or `h:mm:ss` from an hour on; nothing negative (clocks disagree a little).
