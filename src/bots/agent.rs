@@ -23,6 +23,8 @@ use super::plan::{AgentDraws, Transfer};
 use super::report::AgentReport;
 use super::view::{self, View};
 
+/// How long the bot holds a leg its console says it is not on before asking the simulator.
+const LEG_CHECK_AFTER: Duration = Duration::from_secs(3);
 /// How long a consult's colleague may take to answer before the bot stops waiting for it.
 const CONSULT_ANSWER_WAIT: Duration = Duration::from_secs(45);
 /// How long the app may take to take the bot off a call it handed on.
@@ -130,6 +132,8 @@ impl AgentBot {
         let mut next_break = self.draws.next_break().map(|d| Instant::now() + d);
         // The end of this wrap-up, when the bot ends it early; drawn once per wrap-up.
         let (mut wrap_end, mut in_wrap_up) = (None::<Instant>, false);
+        // Since when the bot has held a leg while its console says it is on no call.
+        let mut held_alone = None::<Instant>;
         loop {
             if let Some(leg) = self.legs.iter().find(|(_, l)| **l == Leg::Ringing).map(|(sid, _)| sid.clone()) {
                 self.take_call(leg).await;
@@ -173,6 +177,17 @@ impl AgentBot {
                 }
                 _ => {}
             }
+            // The console says this agent is on no call, yet the bot holds a leg: the phone's word
+            // that it ended is late (or lost, under load). After a few seconds the simulator is
+            // asked, so a forgotten leg never keeps the bot busy.
+            if !self.legs.is_empty() && !matches!(self.view.presence.as_str(), "ringing" | "on-call") {
+                if now.duration_since(*held_alone.get_or_insert(now)) >= LEG_CHECK_AFTER {
+                    self.look_up_legs().await;
+                    held_alone = None;
+                }
+            } else {
+                held_alone = None;
+            }
             let soonest = [wrap_end, next_break, Some(Instant::now() + Duration::from_secs(1))].into_iter().flatten().min();
             self.next_msg(soonest).await;
         }
@@ -196,6 +211,7 @@ impl AgentBot {
             }
             Err(e) => {
                 self.legs.remove(&leg);
+                self.tell_board();
                 if e.is_not_now() {
                     self.report.answered_too_late += 1;
                 } else {
@@ -291,6 +307,7 @@ impl AgentBot {
             Err(e) => self.error("hang up", &e),
         }
         self.legs.remove(leg);
+        self.tell_board();
     }
 
     /// A voicemail offered on the console (no phone rings): take it, listen, mark it done.
@@ -372,6 +389,13 @@ impl AgentBot {
         self.legs.contains_key(leg)
     }
 
+    /// Tells the board whether this agent is busy now: on every console view, and whenever a
+    /// leg ends (no view may follow: the server had nothing new to say), so that "drained" is
+    /// never held back by a leg the bot forgot only after its last view.
+    fn tell_board(&self) {
+        self.board.agent_now(&self.report.id, self.busy(), self.view.queue_waiting, &self.view.presence);
+    }
+
     fn busy(&self) -> bool {
         !self.legs.is_empty() || matches!(self.view.presence.as_str(), "ringing" | "on-call")
     }
@@ -413,8 +437,7 @@ impl AgentBot {
                     if let Some(v) = view::parse_view(&data) {
                         self.view = v;
                         self.transfer_seen |= self.view.stage().is_some();
-                        let busy = self.busy();
-                        self.board.agent_now(&self.report.id, busy, self.view.queue_waiting, &self.view.presence);
+                        self.tell_board();
                         self.offer_seen();
                         // The change asked of one instance, seen on this console's stream.
                         if self.change.as_ref().is_some_and(|(_, before)| *before != self.view.presence) {
@@ -462,10 +485,12 @@ impl AgentBot {
             }
             Some("stop-ringing") if self.legs.get(&sid) == Some(&Leg::Ringing) => {
                 self.legs.remove(&sid);
+                self.tell_board();
                 self.report.rings_withdrawn += 1;
             }
             Some("call-ended") => {
                 self.legs.remove(&sid);
+                self.tell_board();
             }
             _ => {}
         }
@@ -488,6 +513,7 @@ impl AgentBot {
                 // Over (or forgotten, long over): the feed's word was late.
                 _ => {
                     self.legs.remove(&leg);
+                    self.tell_board();
                     self.report.late_ends += 1;
                 }
             }
@@ -510,6 +536,7 @@ impl AgentBot {
             };
             if !live {
                 self.legs.remove(&leg);
+                self.tell_board();
             }
         }
     }
