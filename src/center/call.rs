@@ -302,10 +302,9 @@ pub enum CallPhase {
 /// A customer call that is not over.
 /// What a call in the center is: a caller on the line, the message one left, or a caller who
 /// asked to be called back (and hung up). One of the three, never two.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CallKind {
-    #[default]
     Live,
     /// Not a caller on the line but the message they left.
     Voicemail(Voicemail),

@@ -75,9 +75,14 @@ impl Calendar for AlwaysOpen {
 /// moment passed), at the end of the current span when open; never otherwise (a change shows
 /// at once, so the next opening needs no timer of its own).
 pub(super) fn next_look(seen: Option<bool>, hours: &dyn Calendar, now: Millis) -> Option<Millis> {
-    match (seen, hours.at(now)) {
-        (Some(true), Openness::Open { closes }) => closes,
-        (Some(false), Openness::Closed { .. }) => None,
+    // The ticker asks this four times a second: "open?" first, and until when only while open
+    // (closed, finding the next opening would walk the coming days each time, for nothing).
+    match (seen, hours.is_open(now)) {
+        (Some(true), true) => match hours.at(now) {
+            Openness::Open { closes } => closes,
+            Openness::Closed { .. } => Some(now),
+        },
+        (Some(false), false) => None,
         _ => Some(now),
     }
 }

@@ -147,90 +147,88 @@ fn caller<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<PhoneNumber>,
 
 /// A call as an earlier build stored it, as this one stores it.
 pub fn call_stored_before(json: &str) -> Result<Call, serde_json::Error> {
-    {
-        let s: Stored = serde_json::from_str(json)?;
-        let stage = |t: &StoredTransfer| match &t.stage {
-            StoredStage::Word(stage) => *stage,
-            StoredStage::Tagged { stage, with } => match stage.as_str() {
-                "ringing" => Stage::Ringing,
-                "three-way" => Stage::ThreeWay,
-                _ => Stage::Talking { with: with.unwrap_or(Side::Target) },
-            },
-        };
-        let mut call = Call {
-            transfer: s.transfer.as_ref().map(|t| Transfer { note: t.note.clone(), stage: stage(t), since: t.since }),
-            transferred_by: s.transferred_by.clone(),
-            sid: s.sid.clone(),
-            from: s.from,
-            queued_at: s.queued_at,
-            queue_key: s.queue_key,
-            parties: Vec::new(),
-            legs: s.legs,
-            started: s.started,
-            conference: s.conference.and_then(|c| ConferenceSid::parse(&c).ok()),
-            left_conferences: s.left_conferences.iter().filter_map(|c| ConferenceSid::parse(c).ok()).collect(),
-            notice: s.notice,
-            help: s.help,
-            kind: match (s.voicemail, s.callback) {
-                (Some(v), _) => CallKind::Voicemail(v),
-                (None, Some(cb)) => CallKind::Callback(cb),
-                (None, None) => CallKind::Live,
-            },
-            menu_until: s.menu_until,
-            callback_offered: s.callback_offered,
-            queue: s.queue,
-            priority: s.priority,
-        };
-        call.parties = match (s.parties, s.phase) {
-            (Some(parties), _) => parties,
-            (None, phase) => {
-                // The previous version: who is on the call from its phase and transfer, who is
-                // held as its rules said then.
-                let mut parties = vec![Participant::customer(&s.sid, s.queued_at)];
-                let owner = match phase.unwrap_or(StoredPhase::Queued) {
-                    StoredPhase::Queued => None,
-                    StoredPhase::Offered { agent, leg, since, by } => {
-                        call.transferred_by = by;
-                        Some(Participant::ringing(Party::Agent(agent), Role::Owner, leg, since))
-                    }
-                    StoredPhase::Connected { owner, leg, since } => {
-                        Some(Participant { joined: true, ..Participant::ringing(Party::Agent(owner), Role::Owner, leg, since) })
-                    }
-                    StoredPhase::Outside { number, leg, since, answered, by } => {
-                        call.transferred_by = Some(by);
-                        Some(Participant { joined: answered, ..Participant::ringing(Party::Phone(number), Role::Owner, leg, since) })
-                    }
-                };
-                let connected = owner.as_ref().is_some_and(|o| o.joined && o.agent().is_some());
-                parties.extend(owner);
-                if let Some((to, leg, t)) = s.transfer.as_ref().and_then(|t| Some((t.to.clone()?, t.leg?, t))) {
-                    let joined = stage(t) != Stage::Ringing;
-                    parties.push(Participant { joined, ..Participant::ringing(to, Role::Target, leg, t.since) });
+    let s: Stored = serde_json::from_str(json)?;
+    let stage = |t: &StoredTransfer| match &t.stage {
+        StoredStage::Word(stage) => *stage,
+        StoredStage::Tagged { stage, with } => match stage.as_str() {
+            "ringing" => Stage::Ringing,
+            "three-way" => Stage::ThreeWay,
+            _ => Stage::Talking { with: with.unwrap_or(Side::Target) },
+        },
+    };
+    let mut call = Call {
+        transfer: s.transfer.as_ref().map(|t| Transfer { note: t.note.clone(), stage: stage(t), since: t.since }),
+        transferred_by: s.transferred_by.clone(),
+        sid: s.sid.clone(),
+        from: s.from,
+        queued_at: s.queued_at,
+        queue_key: s.queue_key,
+        parties: Vec::new(),
+        legs: s.legs,
+        started: s.started,
+        conference: s.conference.and_then(|c| ConferenceSid::parse(&c).ok()),
+        left_conferences: s.left_conferences.iter().filter_map(|c| ConferenceSid::parse(c).ok()).collect(),
+        notice: s.notice,
+        help: s.help,
+        kind: match (s.voicemail, s.callback) {
+            (Some(v), _) => CallKind::Voicemail(v),
+            (None, Some(cb)) => CallKind::Callback(cb),
+            (None, None) => CallKind::Live,
+        },
+        menu_until: s.menu_until,
+        callback_offered: s.callback_offered,
+        queue: s.queue,
+        priority: s.priority,
+    };
+    call.parties = match (s.parties, s.phase) {
+        (Some(parties), _) => parties,
+        (None, phase) => {
+            // The previous version: who is on the call from its phase and transfer, who is
+            // held as its rules said then.
+            let mut parties = vec![Participant::customer(&s.sid, s.queued_at)];
+            let owner = match phase.unwrap_or(StoredPhase::Queued) {
+                StoredPhase::Queued => None,
+                StoredPhase::Offered { agent, leg, since, by } => {
+                    call.transferred_by = by;
+                    Some(Participant::ringing(Party::Agent(agent), Role::Owner, leg, since))
                 }
-                for p in parties.iter_mut() {
-                    p.muted = p.agent().is_some_and(|a| s.muted.contains(a));
+                StoredPhase::Connected { owner, leg, since } => {
+                    Some(Participant { joined: true, ..Participant::ringing(Party::Agent(owner), Role::Owner, leg, since) })
                 }
-                let customer_held = match (&call.transfer, connected) {
-                    (_, false) if owner_is_none(&parties) => call.waiting(Music::Queue),
-                    (_, false) => match parties.iter().find(|p| p.role == Role::Owner) {
-                        Some(o) if o.joined => None,
-                        _ => call.waiting(Music::Transfer),
-                    },
-                    (None, true) => s.on_hold.then_some(Music::Hold),
-                    (Some(t), true) => match t.stage {
-                        Stage::Ringing | Stage::Talking { with: Side::Target } => Some(Music::Hold),
-                        _ => None,
-                    },
-                };
-                parties[0].held = customer_held;
-                if let (Some(t), Some(target)) = (&call.transfer, parties.iter_mut().find(|p| p.role == Role::Target)) {
-                    target.held = (t.stage == Stage::Talking { with: Side::Customer }).then_some(Music::Hold);
+                StoredPhase::Outside { number, leg, since, answered, by } => {
+                    call.transferred_by = Some(by);
+                    Some(Participant { joined: answered, ..Participant::ringing(Party::Phone(number), Role::Owner, leg, since) })
                 }
-                parties
+            };
+            let connected = owner.as_ref().is_some_and(|o| o.joined && o.agent().is_some());
+            parties.extend(owner);
+            if let Some((to, leg, t)) = s.transfer.as_ref().and_then(|t| Some((t.to.clone()?, t.leg?, t))) {
+                let joined = stage(t) != Stage::Ringing;
+                parties.push(Participant { joined, ..Participant::ringing(to, Role::Target, leg, t.since) });
             }
-        };
-        Ok(call)
-    }
+            for p in parties.iter_mut() {
+                p.muted = p.agent().is_some_and(|a| s.muted.contains(a));
+            }
+            let customer_held = match (&call.transfer, connected) {
+                (_, false) if owner_is_none(&parties) => call.waiting(Music::Queue),
+                (_, false) => match parties.iter().find(|p| p.role == Role::Owner) {
+                    Some(o) if o.joined => None,
+                    _ => call.waiting(Music::Transfer),
+                },
+                (None, true) => s.on_hold.then_some(Music::Hold),
+                (Some(t), true) => match t.stage {
+                    Stage::Ringing | Stage::Talking { with: Side::Target } => Some(Music::Hold),
+                    _ => None,
+                },
+            };
+            parties[0].held = customer_held;
+            if let (Some(t), Some(target)) = (&call.transfer, parties.iter_mut().find(|p| p.role == Role::Target)) {
+                target.held = (t.stage == Stage::Talking { with: Side::Customer }).then_some(Music::Hold);
+            }
+            parties
+        }
+    };
+    Ok(call)
 }
 
 fn owner_is_none(parties: &[Participant]) -> bool {
